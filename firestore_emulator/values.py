@@ -1,0 +1,629 @@
+"""Firestore's value model on raw protobuf messages: ordering, equality, field paths, transforms, limits.
+
+Everything here is pure (no I/O, no clock): the server hands in raw ``google.firestore.v1`` messages (the ``_pb``
+of the proto-plus wrappers) and gets raw messages back. The rules follow Firestore's documentation ("Ordering of
+value types", "Usage and limits", "Storage size calculations") and the comments of ``google/firestore/v1/write.proto``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+from google.cloud.firestore_v1.types import document as document_types
+from google.cloud.firestore_v1.types import write as write_types
+
+from firestore_emulator.errors import InvalidArgument
+
+Pb: TypeAlias = Any
+"""A raw protobuf message (``Value``, ``Document``, ``Timestamp``, …); protobuf ships no type stubs."""
+
+Value = document_types.Value.pb()
+ArrayValue = document_types.ArrayValue.pb()
+MapValue = document_types.MapValue.pb()
+FieldTransform = write_types.DocumentTransform.FieldTransform.pb()
+
+# Ranks of the value types in Firestore's cross-type order. NaN ranks with the numbers (it sorts before every
+# other number), so that range filters on numbers treat it as a number, as Firestore's index order does.
+TYPE_NULL = 0
+TYPE_BOOLEAN = 1
+TYPE_NUMBER = 2
+TYPE_TIMESTAMP = 3
+TYPE_STRING = 4
+TYPE_BYTES = 5
+TYPE_REFERENCE = 6
+TYPE_GEO_POINT = 7
+TYPE_ARRAY = 8
+TYPE_VECTOR = 9
+TYPE_MAP = 10
+
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+
+MAX_DOCUMENT_SIZE = 1_048_576  # bytes: 1 MiB, name and fields included
+MAX_FIELD_NAME_SIZE = 1_500  # bytes, UTF-8
+MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of the dotted path of a nested field
+MAX_NESTING_DEPTH = 20  # maps and arrays, each adds one level
+MAX_ID_SIZE = 1_500  # bytes, UTF-8, of a document or collection id
+MAX_DOCUMENT_NAME_SIZE = 6_144  # bytes: 6 KiB, the document's path below /documents
+DOCUMENT_OVERHEAD = 32  # bytes added to every document's storage size
+DOCUMENT_NAME_OVERHEAD = 16  # bytes added to a document name's storage size
+
+_VECTOR_TYPE_KEY = "__type__"
+_VECTOR_TYPE = "__vector__"
+_VECTOR_VALUE_KEY = "value"
+_RESERVED_NAME = re.compile(r"^__.*__$", re.DOTALL)
+_NUMERIC_ID = re.compile(r"^__id(-?\d+)__$")
+_SIMPLE_SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+_DOCUMENTS_MARKER = "/documents"
+
+
+# --- ordering and equality ------------------------------------------------------------------------------------
+
+
+def is_vector(v: Pb) -> bool:
+    """True for a vector value: a map whose ``__type__`` is ``"__vector__"`` (its numbers live under ``value``)."""
+    if v.WhichOneof("value_type") != "map_value":
+        return False
+    marker = v.map_value.fields.get(_VECTOR_TYPE_KEY)
+    return (
+        marker is not None
+        and marker.WhichOneof("value_type") == "string_value"
+        and (marker.string_value == _VECTOR_TYPE)
+    )
+
+
+def is_nan(v: Pb) -> bool:
+    """True when ``v`` is the double NaN."""
+    return v.WhichOneof("value_type") == "double_value" and math.isnan(v.double_value)
+
+
+def is_number(v: Pb) -> bool:
+    """True for integers and doubles (NaN included)."""
+    return v.WhichOneof("value_type") in ("integer_value", "double_value")
+
+
+_KIND_ORDER = {
+    None: TYPE_NULL,
+    "null_value": TYPE_NULL,
+    "boolean_value": TYPE_BOOLEAN,
+    "integer_value": TYPE_NUMBER,
+    "double_value": TYPE_NUMBER,
+    "timestamp_value": TYPE_TIMESTAMP,
+    "string_value": TYPE_STRING,
+    "bytes_value": TYPE_BYTES,
+    "reference_value": TYPE_REFERENCE,
+    "geo_point_value": TYPE_GEO_POINT,
+    "array_value": TYPE_ARRAY,
+    "map_value": TYPE_MAP,
+}
+
+
+def type_order(v: Pb) -> int:
+    """The rank of ``v``'s type in Firestore's cross-type order (an unset value counts as null)."""
+    rank = _KIND_ORDER[v.WhichOneof("value_type")]
+    if rank == TYPE_MAP and is_vector(v):
+        return TYPE_VECTOR
+    return rank
+
+
+def _sign(x: Any, y: Any) -> int:
+    return (x > y) - (x < y)
+
+
+def _number(v: Pb) -> int | float:
+    return v.integer_value if v.WhichOneof("value_type") == "integer_value" else v.double_value
+
+
+def _compare_numbers(a: Pb, b: Pb) -> int:
+    """Exact numeric order, ints and doubles mixed (Python compares int with float exactly); NaN first."""
+    x, y = _number(a), _number(b)
+    x_nan, y_nan = isinstance(x, float) and math.isnan(x), isinstance(y, float) and math.isnan(y)
+    if x_nan or y_nan:
+        return y_nan - x_nan
+    return _sign(x, y)
+
+
+def _compare_timestamps(a: Pb, b: Pb) -> int:
+    """Chronological, to the microsecond (Firestore stores no finer precision)."""
+    return _sign((a.seconds, a.nanos // 1000), (b.seconds, b.nanos // 1000))
+
+
+def _segment_key(segment: str) -> tuple[int, int, str]:
+    """Sort key of one path segment: numeric ids (``__id42__``) first, by number, then others by UTF-8 bytes."""
+    numeric = _NUMERIC_ID.match(segment)
+    if numeric:
+        return (0, int(numeric.group(1)), "")
+    return (1, 0, segment)
+
+
+def compare_paths(a: str, b: str) -> int:
+    """Order two resource names (document names, reference values) segment by segment."""
+    left, right = a.split("/"), b.split("/")
+    for x, y in zip(left, right, strict=False):
+        if x != y:
+            return _sign(_segment_key(x), _segment_key(y))
+    return _sign(len(left), len(right))
+
+
+def _compare_sequences(left: Sequence[Pb], right: Sequence[Pb]) -> int:
+    for x, y in zip(left, right, strict=False):
+        result = compare(x, y)
+        if result:
+            return result
+    return _sign(len(left), len(right))
+
+
+def _vector_elements(v: Pb) -> Sequence[Pb]:
+    inner = v.map_value.fields.get(_VECTOR_VALUE_KEY)
+    return inner.array_value.values if inner is not None else ()
+
+
+def _compare_vectors(a: Pb, b: Pb) -> int:
+    """Vectors order by dimension first, then element by element."""
+    left, right = _vector_elements(a), _vector_elements(b)
+    return _sign(len(left), len(right)) or _compare_sequences(left, right)
+
+
+def _compare_maps(a: Pb, b: Pb) -> int:
+    """Maps compare key, value, key, value, … in key order (UTF-8 bytes), then by size."""
+    left, right = a.map_value.fields, b.map_value.fields
+    left_keys, right_keys = sorted(left), sorted(right)
+    for x, y in zip(left_keys, right_keys, strict=False):
+        if x != y:
+            return _sign(x, y)
+        result = compare(left[x], right[y])
+        if result:
+            return result
+    return _sign(len(left_keys), len(right_keys))
+
+
+def compare(a: Pb, b: Pb) -> int:
+    """Firestore's total order on values: -1, 0 or 1.
+
+    Across types: null < booleans < NaN < numbers < timestamps < strings < bytes < references < geo points <
+    arrays < vectors < maps. Within a type: numbers by exact value (1 == 1.0, -0.0 == 0, NaN == NaN), strings
+    by UTF-8 bytes (Python's code-point order is the same), references segment by segment, geo points by
+    latitude then longitude, arrays element-wise then by length, vectors by length then element-wise.
+    """
+    rank_a, rank_b = type_order(a), type_order(b)
+    if rank_a != rank_b:
+        return _sign(rank_a, rank_b)
+    if rank_a == TYPE_NUMBER:
+        return _compare_numbers(a, b)
+    if rank_a == TYPE_NULL:
+        return 0
+    return _SAME_TYPE_COMPARE[rank_a](a, b)
+
+
+_SAME_TYPE_COMPARE = {
+    TYPE_BOOLEAN: lambda a, b: _sign(a.boolean_value, b.boolean_value),
+    TYPE_TIMESTAMP: lambda a, b: _compare_timestamps(a.timestamp_value, b.timestamp_value),
+    TYPE_STRING: lambda a, b: _sign(a.string_value, b.string_value),
+    TYPE_BYTES: lambda a, b: _sign(a.bytes_value, b.bytes_value),
+    TYPE_REFERENCE: lambda a, b: compare_paths(a.reference_value, b.reference_value),
+    TYPE_GEO_POINT: lambda a, b: _sign(
+        (a.geo_point_value.latitude, a.geo_point_value.longitude),
+        (b.geo_point_value.latitude, b.geo_point_value.longitude),
+    ),
+    TYPE_ARRAY: lambda a, b: _compare_sequences(a.array_value.values, b.array_value.values),
+    TYPE_VECTOR: _compare_vectors,
+    TYPE_MAP: _compare_maps,
+}
+
+
+def equals(a: Pb, b: Pb) -> bool:
+    """Query equality: numbers by value (1 == 1.0), NaN never equal (even inside arrays and maps), deep."""
+    if is_nan(a) or is_nan(b):
+        return False
+    kind_a, kind_b = a.WhichOneof("value_type"), b.WhichOneof("value_type")
+    if kind_a == kind_b == "array_value":
+        left, right = a.array_value.values, b.array_value.values
+        return len(left) == len(right) and all(equals(x, y) for x, y in zip(left, right, strict=True))
+    if kind_a == kind_b == "map_value":
+        left_map, right_map = a.map_value.fields, b.map_value.fields
+        return set(left_map) == set(right_map) and all(equals(left_map[k], right_map[k]) for k in left_map)
+    return compare(a, b) == 0
+
+
+def sort_key(v: Pb) -> _OrderedValue:
+    """A key for ``sorted``/``min``/``max`` that orders values by :func:`compare`."""
+    return _OrderedValue(v)
+
+
+class _OrderedValue:
+    """Wraps a value so that Python's comparison operators follow Firestore's order."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Pb) -> None:
+        self.value = value
+
+    def __lt__(self, other: _OrderedValue) -> bool:
+        return compare(self.value, other.value) < 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _OrderedValue) and compare(self.value, other.value) == 0
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# --- constructors -----------------------------------------------------------------------------------------------
+
+
+def null_value() -> Pb:
+    """A fresh ``Value`` holding null."""
+    return Value(null_value=0)
+
+
+def integer_value(n: int) -> Pb:
+    """A fresh integer ``Value``."""
+    return Value(integer_value=n)
+
+
+def double_value(x: float) -> Pb:
+    """A fresh double ``Value``."""
+    return Value(double_value=x)
+
+
+def reference_value(name: str) -> Pb:
+    """A fresh reference ``Value`` pointing at the document ``name``."""
+    return Value(reference_value=name)
+
+
+# --- field paths ------------------------------------------------------------------------------------------------
+
+
+def _quoted_segment(path: str, start: int) -> tuple[str, int]:
+    """Read a backquoted segment whose opening backquote is at ``start``; returns it and the index after it."""
+    chars: list[str] = []
+    i = start + 1
+    while i < len(path):
+        ch = path[i]
+        if ch == "\\":
+            if i + 1 >= len(path):
+                break
+            chars.append(path[i + 1])
+            i += 2
+        elif ch == "`":
+            return "".join(chars), i + 1
+        else:
+            chars.append(ch)
+            i += 1
+    raise InvalidArgument(f"Invalid field path {path!r}: unterminated backquote.")
+
+
+def _plain_segment(path: str, start: int) -> tuple[str, int]:
+    end = start
+    while end < len(path) and path[end] not in ".`":
+        end += 1
+    return path[start:end], end
+
+
+def parse_field_path(path: str) -> tuple[str, ...]:
+    """Split a field path (``a.b``, ``a.`x.y```, with ``\\``` and ``\\\\`` escapes) into its segments.
+
+    Raises InvalidArgument for an empty path, an empty segment, an unterminated or misplaced backquote, or a
+    path longer than 1,500 bytes.
+    """
+    if not path:
+        raise InvalidArgument("Invalid field path: it must not be empty.")
+    if len(path.encode("utf-8")) > MAX_FIELD_PATH_SIZE:
+        raise InvalidArgument(f"Field path {path[:40]!r}… is longer than {MAX_FIELD_PATH_SIZE} bytes.")
+    parts: list[str] = []
+    i = 0
+    while True:
+        if i < len(path) and path[i] == "`":
+            segment, i = _quoted_segment(path, i)
+        else:
+            segment, i = _plain_segment(path, i)
+            if i < len(path) and path[i] == "`":
+                raise InvalidArgument(f"Invalid field path {path!r}: misplaced backquote.")
+        if not segment:
+            raise InvalidArgument(f"Invalid field path {path!r}: empty field name.")
+        parts.append(segment)
+        if i == len(path):
+            return tuple(parts)
+        if path[i] != ".":
+            raise InvalidArgument(f"Invalid field path {path!r}: expected '.' after a quoted field name.")
+        i += 1
+        if i == len(path):
+            raise InvalidArgument(f"Invalid field path {path!r}: empty field name.")
+
+
+def format_segment(segment: str) -> str:
+    """One field name as it appears in a field path: bare when a simple identifier, else backquoted."""
+    if _SIMPLE_SEGMENT.match(segment):
+        return segment
+    return "`" + segment.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+def format_field_path(parts: Sequence[str]) -> str:
+    """The inverse of :func:`parse_field_path`."""
+    return ".".join(format_segment(part) for part in parts)
+
+
+def get_field(fields: Pb, parts: Sequence[str]) -> Pb | None:
+    """The value at ``parts`` inside a ``Document.fields`` map, or None when any step is missing or not a map."""
+    current = fields
+    for depth, part in enumerate(parts):
+        value = current.get(part)
+        if value is None:
+            return None
+        if depth == len(parts) - 1:
+            return value
+        if value.WhichOneof("value_type") != "map_value":
+            return None
+        current = value.map_value.fields
+    return None
+
+
+def set_field(fields: Pb, parts: Sequence[str], value: Pb) -> None:
+    """Store a copy of ``value`` at ``parts``, creating (or replacing non-map values with) intermediate maps."""
+    current = fields
+    for part in parts[:-1]:
+        step = current[part]
+        if step.WhichOneof("value_type") != "map_value":
+            step.Clear()
+            step.map_value.SetInParent()
+        current = step.map_value.fields
+    current[parts[-1]].CopyFrom(value)
+
+
+def delete_field(fields: Pb, parts: Sequence[str]) -> None:
+    """Remove the field at ``parts`` if it exists; intermediate maps stay (possibly empty), as in Firestore."""
+    parent = fields
+    for part in parts[:-1]:
+        step = parent.get(part)
+        if step is None or step.WhichOneof("value_type") != "map_value":
+            return
+        parent = step.map_value.fields
+    if parts[-1] in parent:
+        del parent[parts[-1]]
+
+
+# --- transforms -------------------------------------------------------------------------------------------------
+
+
+def _require_number(operand: Pb, kind: str) -> None:
+    if not is_number(operand):
+        raise InvalidArgument(f"{kind} transform requires a numeric value (integer or double).")
+
+
+def _increment(current: Pb | None, operand: Pb) -> Pb:
+    """Add ``operand``; int + int saturates at the int64 bounds, anything with a double is IEEE 754 double."""
+    _require_number(operand, "Increment")
+    if current is None or not is_number(current):
+        return _copy(operand)
+    if current.WhichOneof("value_type") == operand.WhichOneof("value_type") == "integer_value":
+        total = current.integer_value + operand.integer_value
+        return integer_value(min(INT64_MAX, max(INT64_MIN, total)))
+    return double_value(float(_number(current)) + float(_number(operand)))
+
+
+def _extreme(current: Pb | None, operand: Pb, want: int, kind: str) -> Pb:
+    """Maximum (``want`` = 1) or minimum (``want`` = -1) by value; NaN wins; an equal operand changes nothing."""
+    _require_number(operand, kind)
+    if current is None or not is_number(current):
+        return _copy(operand)
+    if is_nan(current):
+        return _copy(current)
+    if is_nan(operand):
+        return _copy(operand)
+    return _copy(operand if _compare_numbers(operand, current) == want else current)
+
+
+def _array_elements(current: Pb | None) -> list[Pb]:
+    if current is None or current.WhichOneof("value_type") != "array_value":
+        return []
+    return list(current.array_value.values)
+
+
+def _array_union(current: Pb | None, operand: Pb) -> Pb:
+    """Append each element not already present (1 == 1.0, NaN == NaN, null == null); a non-array starts empty."""
+    elements = _array_elements(current)
+    for element in operand.values:
+        if not any(compare(element, existing) == 0 for existing in elements):
+            elements.append(element)
+    return _array(elements)
+
+
+def _array_remove(current: Pb | None, operand: Pb) -> Pb:
+    """Drop every element equal to one of the operand's (1 == 1.0, NaN == NaN); a non-array becomes empty."""
+    kept = [e for e in _array_elements(current) if not any(compare(e, x) == 0 for x in operand.values)]
+    return _array(kept)
+
+
+def _array(elements: Sequence[Pb]) -> Pb:
+    result = Value()
+    result.array_value.SetInParent()
+    result.array_value.values.extend(elements)
+    return result
+
+
+def _copy(v: Pb) -> Pb:
+    result = Value()
+    result.CopyFrom(v)
+    return result
+
+
+def apply_transform(current: Pb | None, transform: Pb, commit_time: Pb) -> Pb:
+    """The field's new value after one ``FieldTransform``; ``current`` is None when the field does not exist.
+
+    ``commit_time`` (a ``Timestamp``) is what REQUEST_TIME resolves to: one time for the whole commit.
+    """
+    kind = transform.WhichOneof("transform_type")
+    if kind == "set_to_server_value":
+        if transform.set_to_server_value != FieldTransform.ServerValue.REQUEST_TIME:
+            raise InvalidArgument("A server value transform must be REQUEST_TIME.")
+        result = Value()
+        result.timestamp_value.CopyFrom(commit_time)
+        return result
+    if kind == "increment":
+        return _increment(current, transform.increment)
+    if kind == "maximum":
+        return _extreme(current, transform.maximum, 1, "Maximum")
+    if kind == "minimum":
+        return _extreme(current, transform.minimum, -1, "Minimum")
+    if kind == "append_missing_elements":
+        return _array_union(current, transform.append_missing_elements)
+    if kind == "remove_all_from_array":
+        return _array_remove(current, transform.remove_all_from_array)
+    raise InvalidArgument(f"Field transform on {transform.field_path!r} sets no transform type.")
+
+
+def transform_result(transform: Pb, new_value: Pb) -> Pb:
+    """What ``WriteResult.transform_results`` reports for one transform.
+
+    Server timestamps, increments, maximums and minimums report the field's new value; array union and array
+    remove report null (write.proto: "The corresponding transform_result will be the null value").
+    """
+    if transform.WhichOneof("transform_type") in ("append_missing_elements", "remove_all_from_array"):
+        return null_value()
+    return _copy(new_value)
+
+
+# --- sizes and limits -------------------------------------------------------------------------------------------
+
+
+def string_size(s: str) -> int:
+    """Storage size of a string: its UTF-8 bytes plus one."""
+    return len(s.encode("utf-8")) + 1
+
+
+def relative_name(name: str) -> str:
+    """A document name below ``…/documents/`` (``users/alice``), or the input when it has no such prefix."""
+    marker = name.find(_DOCUMENTS_MARKER + "/")
+    return name[marker + len(_DOCUMENTS_MARKER) + 1 :] if marker >= 0 else name
+
+
+def document_name_size(name: str) -> int:
+    """Storage size of a document name: each id's string size (numeric ids 8 bytes), plus 16."""
+    ids = relative_name(name).split("/")
+    return sum(8 if _NUMERIC_ID.match(i) else string_size(i) for i in ids) + DOCUMENT_NAME_OVERHEAD
+
+
+def value_size(v: Pb) -> int:
+    """Storage size of one value, per Firestore's "Storage size calculations"."""
+    kind = v.WhichOneof("value_type")
+    if kind == "string_value":
+        return string_size(v.string_value)
+    if kind == "bytes_value":
+        return len(v.bytes_value)
+    if kind == "reference_value":
+        return document_name_size(v.reference_value)
+    if kind == "array_value":
+        return sum(value_size(e) for e in v.array_value.values)
+    if kind == "map_value":
+        return fields_size(v.map_value.fields)
+    return _FIXED_SIZES.get(kind, 1)
+
+
+_FIXED_SIZES = {
+    "boolean_value": 1,
+    "integer_value": 8,
+    "double_value": 8,
+    "timestamp_value": 8,
+    "geo_point_value": 16,
+    "null_value": 1,
+}
+
+
+def fields_size(fields: Pb) -> int:
+    """Storage size of a map of fields: each name's string size plus its value's size."""
+    return sum(string_size(name) + value_size(value) for name, value in fields.items())
+
+
+def document_size(doc: Pb) -> int:
+    """Storage size of a document: name size + fields + 32 bytes."""
+    return document_name_size(doc.name) + fields_size(doc.fields) + DOCUMENT_OVERHEAD
+
+
+def _check_id(kind: str, segment: str, name: str) -> None:
+    if not segment:
+        raise InvalidArgument(f"Document name {name!r} has an empty {kind} id.")
+    if len(segment.encode("utf-8")) > MAX_ID_SIZE:
+        raise InvalidArgument(f"A {kind} id in {name!r} is longer than {MAX_ID_SIZE} bytes.")
+    if segment in (".", ".."):
+        raise InvalidArgument(f"{kind.capitalize()} id {segment!r} in {name!r} is not allowed.")
+    if _RESERVED_NAME.match(segment) and not _NUMERIC_ID.match(segment):
+        raise InvalidArgument(f"{kind.capitalize()} id {segment!r} is reserved (ids must not match __.*__).")
+
+
+def validate_document_name(name: str) -> None:
+    """Check the ids of a document name against Firestore's limits (UTF-8, ≤1,500 bytes, not ``.``/``..``,
+    not ``__.*__``, an even number of segments, the whole name ≤ 6 KiB)."""
+    relative = relative_name(name)
+    if len(relative.encode("utf-8")) > MAX_DOCUMENT_NAME_SIZE:
+        raise InvalidArgument(f"Document name {name[:80]!r}… is longer than {MAX_DOCUMENT_NAME_SIZE} bytes.")
+    segments = relative.split("/")
+    if len(segments) % 2:
+        raise InvalidArgument(f"Document name {name!r} does not name a document (odd number of segments).")
+    for index, segment in enumerate(segments):
+        _check_id("collection" if index % 2 == 0 else "document", segment, name)
+
+
+def _check_field_name(path: tuple[str, ...], in_vector: bool) -> None:
+    name = path[-1]
+    if len(name.encode("utf-8")) > MAX_FIELD_NAME_SIZE:
+        raise InvalidArgument(f"Field name {name[:40]!r}… is longer than {MAX_FIELD_NAME_SIZE} bytes.")
+    if _RESERVED_NAME.match(name) and not (in_vector and name == _VECTOR_TYPE_KEY):
+        raise InvalidArgument(
+            f"Field name {format_field_path(path)!r} is reserved (names must not match __.*__)."
+        )
+    if len(format_field_path(path).encode("utf-8")) > MAX_FIELD_PATH_SIZE:
+        raise InvalidArgument(
+            f"Field path {format_field_path(path)[:80]!r}… is longer than {MAX_FIELD_PATH_SIZE} bytes."
+        )
+
+
+def _check_fields(fields: Pb, path: tuple[str, ...], depth: int, in_vector: bool = False) -> None:
+    """Check each entry of a map whose values sit ``depth`` maps/arrays deep."""
+    for name, value in fields.items():
+        _check_field_name(path + (name,), in_vector)
+        _check_value(value, path + (name,), depth)
+
+
+def _check_value(value: Pb, path: tuple[str, ...], depth: int) -> None:
+    """Nesting depth (each map or array adds a level), no array directly in an array, valid UTF-8 strings."""
+    kind = value.WhichOneof("value_type")
+    if kind == "string_value":
+        try:
+            value.string_value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidArgument(f"Field {format_field_path(path)!r} is not valid UTF-8.") from error
+    if kind not in ("map_value", "array_value"):
+        return
+    if depth + 1 > MAX_NESTING_DEPTH:
+        raise InvalidArgument(
+            f"Field {format_field_path(path)!r} is nested more than {MAX_NESTING_DEPTH} levels deep (maps and arrays)."
+        )
+    if kind == "map_value":
+        _check_fields(value.map_value.fields, path, depth + 1, is_vector(value))
+        return
+    for element in value.array_value.values:
+        if element.WhichOneof("value_type") == "array_value":
+            raise InvalidArgument(
+                f"Cannot convert an array value in an array value (field {format_field_path(path)!r})."
+            )
+        _check_value(element, path, depth + 1)
+
+
+def validate_document(doc: Pb) -> None:
+    """Raise InvalidArgument when ``doc`` breaks a Firestore limit that applies to one document.
+
+    Checks: the name's ids, field names (≤1,500 bytes, not ``__.*__`` except a vector's ``__type__``), field
+    paths (≤1,500 bytes), nesting of maps and arrays (≤20 levels), no array directly inside an array, strings
+    that are valid UTF-8, and the document's storage size (≤1 MiB).
+    """
+    if doc.name:
+        validate_document_name(doc.name)
+    _check_fields(doc.fields, (), 0)
+    size = document_size(doc)
+    if size > MAX_DOCUMENT_SIZE:
+        raise InvalidArgument(
+            f"Document {doc.name!r} cannot be written because its size ({size:,} bytes) exceeds the maximum "
+            f"allowed size of {MAX_DOCUMENT_SIZE:,} bytes."
+        )
