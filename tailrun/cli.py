@@ -1,1 +1,271 @@
-def main() -> None: ...
+"""The `tailrun` command line: submit and follow jobs, inspect them, and run the local stack.
+
+Every command reads as a sentence when it fails (``tailrun.errors``), never as a stack trace. `tailrun run` ends with
+the job's own exit code; when tailrun itself fails it ends with 125 (as `docker run` does), so the two never mix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.prompt import Confirm
+
+from tailrun import jobs, settings
+from tailrun.client import Stack
+from tailrun.errors import TailrunError
+from tailrun.render import TerminalDisplay, exit_code_for, jobs_table, status_table
+
+logger = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="tailrun",
+    help="Run commands as serverless jobs and watch their output live, line by line, in order.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+T = TypeVar("T")
+
+JobId = Annotated[str, typer.Argument(help="The job's id (see `tailrun jobs`).", show_default=False)]
+
+
+def _connected(action: Callable[[Stack], T]) -> T:
+    """Run ``action`` on the stack named by the environment, closing the connection afterwards."""
+    stack = Stack.connect()
+    try:
+        return action(stack)
+    finally:
+        stack.close()
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    """``KEY=VALUE`` options as a dict."""
+    result = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise TailrunError(f"{option} takes KEY=VALUE, got {value!r}.")
+        result[key] = rest
+    return result
+
+
+@app.command(context_settings={"allow_interspersed_args": False})
+def run(
+    command: Annotated[list[str], typer.Argument(help="The command and its arguments, after `--`.", show_default=False)],
+    detach: Annotated[bool, typer.Option("--detach", "-d", help="Submit, print the job id and return.")] = False,
+    timeout: Annotated[int | None, typer.Option(help="Longest run, in seconds (default: the stack's).")] = None,
+    idle_timeout: Annotated[int | None, typer.Option(help="Longest silence, in seconds, before the job is reaped.")] = None,
+    max_attempts: Annotated[int, typer.Option(help="Attempts in all, retries included.")] = 1,
+    label: Annotated[list[str], typer.Option("--label", "-l", help="KEY=VALUE label (repeatable).")] = [],  # noqa: B006
+    env: Annotated[list[str], typer.Option("--env", "-e", help="KEY=VALUE for the job's environment (repeatable).")] = [],  # noqa: B006
+    idempotency_key: Annotated[str | None, typer.Option(help="Submitting twice with one key makes one job.")] = None,
+) -> None:
+    """Run COMMAND as a job and follow its output live; exit with the job's exit code.
+
+    Ctrl-C asks whether to cancel the job (in a terminal) or detaches from it (the job keeps running).
+    """
+    spec: dict[str, Any] = {"argv": command, "max_attempts": max_attempts, "labels": _pairs(label, "--label"),
+                            "env": _pairs(env, "--env")}
+    for key, value in (("timeout_s", timeout), ("idle_timeout_s", idle_timeout), ("idempotency_key", idempotency_key)):
+        if value is not None:
+            spec[key] = value
+    try:
+        code = _connected(lambda stack: _run(stack, spec, detach))
+    except TailrunError as error:
+        error.exit_code = settings.EXIT_TAILRUN_ERROR
+        raise
+    raise typer.Exit(code)
+
+
+def _run(stack: Stack, spec: dict[str, Any], detach: bool) -> int:
+    job_id = jobs.submit(stack, spec)
+    if detach:
+        out.print(job_id)
+        err.print(f"Follow it with `tailrun logs {job_id} -f`.", style="dim")
+        return 0
+    return _follow_interruptibly(stack, job_id)
+
+
+def _follow_interruptibly(stack: Stack, job_id: str) -> int:
+    """Follow a job to its end; on Ctrl-C offer to cancel it (in a terminal) or detach. The exit code."""
+    while True:
+        display = TerminalDisplay(job_id)
+        try:
+            with display:
+                job = jobs.follow(stack, job_id, display)
+            display.summary(job)
+            return exit_code_for(job)
+        except KeyboardInterrupt:
+            if not _confirm_cancel(job_id):
+                err.print(f"Detached; job {job_id} keeps running. Follow it with `tailrun logs {job_id} -f`, "
+                          f"cancel it with `tailrun cancel {job_id}`.")
+                return settings.EXIT_CANCELED
+            jobs.cancel(stack, job_id)
+            err.print(f"Canceling job {job_id}…", style="dim")
+
+
+def _confirm_cancel(job_id: str) -> bool:
+    """Ask whether Ctrl-C means cancel; without a terminal to ask on (or on a second Ctrl-C) it means detach."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return Confirm.ask(f"\nCancel job {job_id}? (no: detach and let it run)", default=False, console=err)
+    except (KeyboardInterrupt, EOFError):
+        return False
+
+
+@app.command()
+def logs(
+    job_id: JobId,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep following until the job ends.")] = False,
+    attempt: Annotated[int | None, typer.Option(help="Show this attempt (default: the latest).")] = None,
+) -> None:
+    """Print a job's output: stdout to stdout, stderr to stderr, in line order."""
+
+    def show(stack: Stack) -> None:
+        job = jobs.get_job(stack, job_id)
+        if follow and attempt is None:
+            display = TerminalDisplay(job_id)
+            with display:
+                display.summary(jobs.follow(stack, job_id, display))
+            return
+        jobs.read_output(stack, job_id, attempt or int(job.get("attempt") or 1), TerminalDisplay(job_id, interactive=False))
+
+    _connected(show)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@app.command()
+def status(
+    job_id: JobId,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the job document as JSON.")] = False,
+) -> None:
+    """Show a job's status, command, times, exit code and progress."""
+    job = _connected(lambda stack: jobs.get_job(stack, job_id))
+    if as_json:
+        out.print_json(json.dumps(job, default=_json_default))
+    else:
+        out.print(status_table(job))
+
+
+@app.command("jobs")
+def list_jobs(
+    limit: Annotated[int, typer.Option(help="How many jobs to list, newest first.")] = settings.JOBS_LIMIT,
+    status_filter: Annotated[str | None, typer.Option("--status", help="Only jobs with this status.")] = None,
+) -> None:
+    """List your most recent jobs."""
+    found = _connected(lambda stack: jobs.list_jobs(stack, limit=limit, status=status_filter))
+    if not found:
+        err.print("No jobs yet. Run one with `tailrun run -- echo hello`.")
+        return
+    out.print(jobs_table(found))
+
+
+@app.command()
+def cancel(job_id: JobId) -> None:
+    """Cancel a job: its process is stopped and what it printed is kept."""
+    _connected(lambda stack: jobs.cancel(stack, job_id))
+    out.print(f"Canceled job {job_id}.")
+
+
+@app.command()
+def retry(
+    job_id: JobId,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Follow the new attempt; exit with its code.")] = False,
+) -> None:
+    """Run a job again, as a new attempt linked to the original."""
+
+    def go(stack: Stack) -> int:
+        new_id = jobs.retry(stack, job_id)
+        out.print(new_id)
+        err.print(f"Retrying job {job_id} as {new_id}. Follow it with `tailrun logs {new_id} -f`.", style="dim")
+        return _follow_interruptibly(stack, new_id) if follow else 0
+
+    raise typer.Exit(_connected(go))
+
+
+@app.command()
+def emulator(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = settings.DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="gRPC port (0: any free port).")] = 8080,
+    data_dir: Annotated[Path | None, typer.Option(help="Keep the data in this folder (default: in memory).")] = None,
+    http_port: Annotated[int | None, typer.Option(help="Port of the emulator's REST endpoints.")] = None,
+) -> None:
+    """Run the embedded Firestore emulator alone (FIRESTORE_EMULATOR_HOST=HOST:PORT points clients at it)."""
+    from firestore_emulator.cli import main as emulator_main
+
+    argv = ["--host", host, "--port", str(port)]
+    if data_dir is not None:
+        argv += ["--data-dir", str(data_dir)]
+    if http_port is not None:
+        argv += ["--http-port", str(http_port)]
+    raise typer.Exit(emulator_main(argv) or 0)
+
+
+@app.command()
+def dev(
+    port: Annotated[int, typer.Option(help="Port of the HTTP server (0: any free port).")] = settings.DEFAULT_PORT,
+    host: Annotated[str, typer.Option(help="Interface to listen on (the stack hands out its dev token: keep it local).")] = settings.DEFAULT_HOST,
+    firestore_port: Annotated[int, typer.Option(help="Port of the Firestore emulator (0: any free port).")] = 0,
+    storage_port: Annotated[int, typer.Option(help="Port of the storage emulator (0: any free port).")] = 0,
+    state_dir: Annotated[Path, typer.Option(envvar="TAILRUN_STATE_DIR", help="Lock, dev token and Firestore data.")] = Path(settings.STATE_DIR),
+    reap_interval: Annotated[float, typer.Option(help="Seconds between two reaper runs.")] = settings.REAP_INTERVAL_S,
+    in_memory: Annotated[bool, typer.Option(help="Keep Firestore data in memory only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
+) -> None:
+    """Run the whole stack locally: Firestore and storage emulators, every function, sandboxes, the reaper."""
+    from tailrun.dev import DevOptions, LocalStack, run_until_signal
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not verbose:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    options = DevOptions(host=host, port=port, firestore_port=firestore_port, storage_port=storage_port,
+                         state_dir=state_dir, reap_interval_s=reap_interval, in_memory=in_memory)
+    run_until_signal(LocalStack(options), _announce)
+
+
+def _announce(addresses: Any) -> None:
+    """Print where the stack listens and how to use it."""
+    url = addresses.url
+    env_hint = "" if url == settings.DEFAULT_URL else f"export TAILRUN_URL={url}; "
+    out.print(f"[bold green]tailrun dev is ready[/] at [bold]{url}[/]")
+    out.print(f"  functions          {url}/<name>  (POST /create_job, /job_callback, …)")
+    out.print(f"  firestore emulator {addresses.firestore}")
+    out.print(f"  storage emulator   {addresses.storage}")
+    out.print(f"  job viewer         {url}/web/")
+    out.print(f"Try: {env_hint}tailrun run -- {shlex.join(['echo', 'hello'])}    (Ctrl-C stops the stack)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console script entry point: run a command, turning tailrun's errors into sentences and exit codes."""
+    from google.api_core import exceptions as google_exceptions
+
+    try:
+        app(args=argv, prog_name="tailrun")
+    except TailrunError as error:
+        err.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
+        sys.exit(error.exit_code)
+    except google_exceptions.GoogleAPIError as error:
+        err.print(f"[bold red]Error:[/] Firestore did not answer as expected ({error}). Is the stack still "
+                  "running? Start it with `tailrun dev`.", soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(settings.EXIT_CANCELED)

@@ -1,0 +1,163 @@
+"""How the CLI reaches a stack: discovery of its settings, calls to its functions, and its Firestore client.
+
+Two kinds of stack, one code path:
+
+- **local** (`tailrun dev`): the CLI reads ``GET $TAILRUN_URL/_tailrun/config`` (served to loopback clients only),
+  which names the project, the emulator hosts and the development token. No credentials, no other setting.
+- **cloud**: ``TAILRUN_ID_TOKEN`` (a Firebase ID token) is set; ``GOOGLE_CLOUD_PROJECT`` names the project and
+  ``TAILRUN_URL`` the functions' base URL (``https://REGION-PROJECT.cloudfunctions.net``). The token authenticates
+  both the function calls and the Firestore listeners, so Firestore's security rules apply as for the web viewer.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import requests
+
+from tailrun import settings
+from tailrun.errors import ConfigurationError, JobNotFound, RequestRefused, StackNotRunning, TailrunError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything the CLI needs to talk to one stack."""
+
+    url: str
+    project: str
+    token: str
+    owner: str
+    firestore_emulator_host: str | None = None
+    storage_emulator_host: str | None = None
+
+    @property
+    def local(self) -> bool:
+        """True for a `tailrun dev` stack (its Firestore is an emulator)."""
+        return self.firestore_emulator_host is not None
+
+    @classmethod
+    def discover(cls, env: Mapping[str, str] | None = None) -> StackConfig:
+        """Build the configuration from the environment, asking a local stack for the rest."""
+        env = os.environ if env is None else env
+        url = env.get("TAILRUN_URL", settings.DEFAULT_URL).rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"TAILRUN_URL must be an http(s) URL, got {url!r}.")
+        id_token = env.get("TAILRUN_ID_TOKEN")
+        if id_token:
+            return cls._cloud(url, id_token, env)
+        return cls._local(url)
+
+    @classmethod
+    def _cloud(cls, url: str, id_token: str, env: Mapping[str, str]) -> StackConfig:
+        project = env.get("GOOGLE_CLOUD_PROJECT")
+        if not project:
+            raise ConfigurationError(
+                "GOOGLE_CLOUD_PROJECT is not set: with TAILRUN_ID_TOKEN the CLI talks to a deployed stack and "
+                "needs the project that holds its Firestore database."
+            )
+        return cls(url=url, project=project, token=id_token, owner=_token_subject(id_token))
+
+    @classmethod
+    def _local(cls, url: str) -> StackConfig:
+        try:
+            answer = requests.get(url + settings.CONFIG_PATH, timeout=settings.HTTP_TIMEOUT_S)
+        except requests.RequestException as exc:
+            raise StackNotRunning(url, _reason(exc)) from None
+        if answer.status_code == 404:
+            raise ConfigurationError(
+                f"The stack at {url} is not a local `tailrun dev` stack. To use a deployed stack set "
+                "TAILRUN_ID_TOKEN (a Firebase ID token) and GOOGLE_CLOUD_PROJECT."
+            )
+        if answer.status_code != 200:
+            raise StackNotRunning(url, f"its configuration answered HTTP {answer.status_code}")
+        body = answer.json()
+        return cls(
+            url=url,
+            project=body["project"],
+            token=body["dev_token"],
+            owner=body["owner"],
+            firestore_emulator_host=body["firestore_emulator_host"],
+            storage_emulator_host=body.get("storage_emulator_host"),
+        )
+
+
+def _token_subject(id_token: str) -> str:
+    """The user id inside a Firebase ID token (read, not verified: the server verifies it)."""
+    try:
+        payload = id_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return str(claims.get("user_id") or claims["sub"])
+    except (IndexError, KeyError, ValueError) as exc:
+        raise ConfigurationError(f"TAILRUN_ID_TOKEN is not a Firebase ID token (a JWT): {exc}.") from None
+
+
+def _reason(exc: requests.RequestException) -> str:
+    """A short human reason for a failed connection."""
+    if isinstance(exc, requests.ConnectionError):
+        return "connection refused"
+    if isinstance(exc, requests.Timeout):
+        return "no answer in time"
+    return type(exc).__name__
+
+
+class Stack:
+    """A connected stack: its functions over HTTP and its Firestore database."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = f"Bearer {config.token}"
+
+    @classmethod
+    def connect(cls) -> Stack:
+        """Find the stack named by the environment."""
+        return cls(StackConfig.discover())
+
+    def call(self, function: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST ``body`` to the function named ``function``; its JSON answer, or a ``TailrunError``."""
+        url = f"{self.config.url}/{function}"
+        try:
+            answer = self._session.post(url, json=body, timeout=settings.HTTP_TIMEOUT_S)
+        except requests.RequestException as exc:
+            raise StackNotRunning(self.config.url, _reason(exc)) from None
+        try:
+            payload = answer.json()
+        except ValueError:
+            payload = None
+        if answer.ok and isinstance(payload, dict):
+            return payload
+        error = payload.get("error") if isinstance(payload, dict) else None
+        if not isinstance(error, dict):
+            raise TailrunError(f"{function} answered HTTP {answer.status_code} without a JSON error: {answer.text[:200]!r}.")
+        code, message = str(error.get("code", "unknown")), str(error.get("message", ""))
+        if answer.status_code == 404 and "job_id" in body:
+            raise JobNotFound(str(body["job_id"]))
+        raise RequestRefused(function, answer.status_code, code, message)
+
+    @cached_property
+    def firestore(self) -> Any:
+        """A Firestore client on the stack's database (the emulator for a local stack)."""
+        from google.cloud import firestore
+
+        if self.config.firestore_emulator_host:
+            # The client reads the emulator's address from the environment only.
+            os.environ["FIRESTORE_EMULATOR_HOST"] = self.config.firestore_emulator_host
+            return firestore.Client(project=self.config.project)
+        from google.oauth2.credentials import Credentials
+
+        return firestore.Client(project=self.config.project, credentials=Credentials(token=self.config.token))
+
+    def close(self) -> None:
+        """Release the HTTP session and the Firestore channel."""
+        self._session.close()
+        if "firestore" in self.__dict__:
+            self.firestore.close()

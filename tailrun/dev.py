@@ -1,0 +1,363 @@
+"""`tailrun dev`: the whole stack on one machine, with no cloud account.
+
+It starts, in order: the embedded Firestore emulator (a child process; data under ``<state>/firestore`` so a
+restart loses nothing), ``gcp-storage-emulator`` (a child process, in memory, with the artifacts bucket), the HTTP
+functions on one server at ``/<function name>`` (in this process; the functions' local launcher runs each job's
+runner as a child process), and a scheduler loop that calls ``reap_sandboxes`` on an interval, as Cloud Scheduler
+does in the cloud. It then serves ``GET /_tailrun/config`` to loopback clients, which is how the CLI finds the
+emulators and the development token.
+
+One stack per state directory: an exclusive ``flock`` on ``<state>/dev.lock`` (released by the kernel even if the
+process dies) refuses a second start with a sentence naming the first; a busy port is reported the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tailrun import settings
+from tailrun.errors import StackAlreadyRunning, TailrunError
+from tailrun.functions_server import create_app, load_http_functions
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    """How to run the local stack; a port of 0 means any free port."""
+
+    host: str = settings.DEFAULT_HOST
+    port: int = settings.DEFAULT_PORT
+    firestore_port: int = 0
+    storage_port: int = 0
+    state_dir: Path = Path(settings.STATE_DIR)
+    reap_interval_s: float = settings.REAP_INTERVAL_S
+    in_memory: bool = False
+
+
+@dataclass
+class Addresses:
+    """Where each part of a running stack listens."""
+
+    url: str = ""
+    firestore: str = ""
+    storage: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def free_port(host: str) -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(host: str, port: int, timeout_s: float, process: subprocess.Popen[Any] | None = None) -> None:
+    """Block until something accepts connections on ``host:port`` (or fail if ``process`` died first)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise TailrunError(f"a child service exited with code {process.returncode} while starting.")
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    raise TailrunError(f"nothing listened on {host}:{port} after {timeout_s:.0f} s.")
+
+
+class StateDir:
+    """The stack's directory: lock, development token, Firestore data, ``dev.json`` (addresses of the running stack)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+        self._lock: IO[str] | None = None
+
+    def lock(self) -> None:
+        """Take the directory for this process, or explain who holds it."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path / "dev.lock", "a+")  # noqa: SIM115 - held for the life of the stack
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            running = self.running()
+            where = f" (pid {running.get('pid')}, {running.get('url')})" if running else ""
+            raise StackAlreadyRunning(
+                f"A tailrun dev stack is already running from {self.path}{where}. Use it as it is, or stop it "
+                "first (Ctrl-C in its terminal) before starting another; a second stack needs its own "
+                "--state-dir and --port."
+            ) from None
+        self._lock = handle
+
+    def unlock(self) -> None:
+        """Release the directory."""
+        with contextlib.suppress(FileNotFoundError):
+            (self.path / "dev.json").unlink()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def running(self) -> dict[str, Any]:
+        """What ``dev.json`` says about the stack holding the directory (empty if unknown)."""
+        try:
+            return dict(json.loads((self.path / "dev.json").read_text()))
+        except (OSError, ValueError):
+            return {}
+
+    def publish(self, info: dict[str, Any]) -> None:
+        """Write ``dev.json`` atomically, for scripts and for a second `tailrun dev`'s message."""
+        target = self.path / "dev.json"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(info, indent=2))
+        temporary.replace(target)
+
+    def dev_token(self) -> str:
+        """The development bearer token, created once (owner-only file) and kept across restarts."""
+        path = self.path / "dev_token"
+        if path.exists():
+            return path.read_text().strip()
+        token = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(token)
+        return token
+
+
+class LocalStack:
+    """The running parts of `tailrun dev`; ``start()`` then ``stop()`` (which is safe after a partial start)."""
+
+    def __init__(self, options: DevOptions) -> None:
+        self.options = options
+        self.state = StateDir(options.state_dir)
+        self.addresses = Addresses()
+        self.token = ""
+        self._emulator: Any = None
+        self._storage: subprocess.Popen[bytes] | None = None
+        self._server: BaseWSGIServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    def start(self) -> Addresses:
+        """Start every part; on any failure, stop what started and raise."""
+        self.state.lock()
+        try:
+            self._bind_server_socket_check()
+            self.token = self.state.dev_token()
+            self._start_firestore()
+            self._start_storage()
+            self._configure_functions_env()
+            self._start_http()
+            self._start_reaper()
+        except BaseException:
+            self.stop()
+            raise
+        self.state.publish(
+            {"pid": os.getpid(), "url": self.addresses.url, "firestore": self.addresses.firestore,
+             "storage": self.addresses.storage, "project": settings.LOCAL_PROJECT}
+        )
+        return self.addresses
+
+    def _bind_server_socket_check(self) -> None:
+        """Refuse early, with a sentence, when the HTTP port is taken."""
+        if self.options.port == 0:
+            return
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((self.options.host, self.options.port))
+            except OSError:
+                url = f"http://{self.options.host}:{self.options.port}"
+                if _answers_as_tailrun(url):
+                    raise StackAlreadyRunning(
+                        f"A tailrun stack already answers at {url}. Use it as it is, or stop it before starting "
+                        "another (or pick another port with --port)."
+                    ) from None
+                raise TailrunError(
+                    f"Port {self.options.port} on {self.options.host} is in use by another program. "
+                    "Pick another with `tailrun dev --port P` and set TAILRUN_URL to match."
+                ) from None
+
+    def _start_firestore(self) -> None:
+        from firestore_emulator import Emulator
+
+        data_dir = None if self.options.in_memory else self.state.path / "firestore"
+        if data_dir is not None:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        self._emulator = Emulator(self.options.host, self.options.firestore_port, data_dir=data_dir)
+        self._emulator.start()
+        self.addresses.firestore = str(self._emulator.address)
+
+    def _start_storage(self) -> None:
+        port = self.options.storage_port or free_port(self.options.host)
+        command = [
+            str(Path(sys.executable).with_name("gcp-storage-emulator")), "start", "--host", self.options.host,
+            "--port", str(port), "--in-memory", "--default-bucket", settings.LOCAL_BUCKET, "--quiet",
+        ]
+        log = open(self.state.path / "storage-emulator.log", "ab")  # noqa: SIM115 - owned by the child
+        self._storage = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        wait_for_port(self.options.host, port, settings.STARTUP_TIMEOUT_S, self._storage)
+        self.addresses.storage = f"http://{self.options.host}:{port}"
+
+    def _configure_functions_env(self) -> None:
+        """The functions read their settings from the environment, as deployed; set them for a local stack."""
+        port = self.options.port or free_port(self.options.host)
+        self.addresses.url = f"http://{self.options.host}:{port}"
+        os.environ.update(
+            {
+                "GOOGLE_CLOUD_PROJECT": settings.LOCAL_PROJECT,
+                "FIRESTORE_EMULATOR_HOST": self.addresses.firestore,
+                "STORAGE_EMULATOR_HOST": self.addresses.storage,
+                "TAILRUN_LAUNCHER": "local",
+                "TAILRUN_CALLBACK_URL": f"{self.addresses.url}/job_callback",
+                "TAILRUN_AUTH": "dev",
+                "TAILRUN_DEV_TOKEN": self.token,
+                "TAILRUN_BUCKET": settings.LOCAL_BUCKET,
+            }
+        )
+
+    def _start_http(self) -> None:
+        functions = load_http_functions()
+        logger.info("serving functions: %s", ", ".join(sorted(functions)))
+        config = {
+            "project": settings.LOCAL_PROJECT,
+            "owner": settings.DEV_USER,
+            "dev_token": self.token,
+            "firestore_emulator_host": self.addresses.firestore,
+            "storage_emulator_host": self.addresses.storage,
+            "bucket": settings.LOCAL_BUCKET,
+            "functions": sorted(functions),
+        }
+        app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
+        port = int(self.addresses.url.rsplit(":", 1)[1])
+        self._server = make_server(self.options.host, port, app, threaded=True)
+        self._spawn("tailrun-http", self._server.serve_forever)
+
+    def _start_reaper(self) -> None:
+        self._spawn("tailrun-reaper", self._reap_loop)
+
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _reap_loop(self) -> None:
+        """Call ``POST /reap_sandboxes`` with the dev token every interval, as Cloud Scheduler does."""
+        url = f"{self.addresses.url}/reap_sandboxes"
+        headers = {"Authorization": f"Bearer {self.token}"}
+        while not self._stopping.wait(self.options.reap_interval_s):
+            try:
+                answer = requests.post(url, json={}, headers=headers, timeout=settings.HTTP_TIMEOUT_S)
+                logger.debug("reap_sandboxes answered %s: %s", answer.status_code, answer.text[:200])
+                if not answer.ok:
+                    logger.warning("reap_sandboxes answered HTTP %s: %s", answer.status_code, answer.text[:200])
+            except requests.RequestException as exc:
+                logger.warning("reap_sandboxes could not be called: %s", exc)
+
+    def stop(self) -> None:
+        """Stop everything that started, children included, newest first."""
+        self._stopping.set()
+        self._stop_sandboxes()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        for thread in self._threads:
+            thread.join(timeout=settings.SHUTDOWN_GRACE_S)
+        self._threads.clear()
+        if self._storage is not None:
+            _terminate(self._storage)
+            self._storage = None
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+        self.state.unlock()
+
+    def _stop_sandboxes(self) -> None:
+        """End the runners the local launcher started (SIGTERM: each delivers what its job printed, then ends)."""
+        known = {process.pid for process in (self._storage, getattr(self._emulator, "process", None)) if process}
+        runners = [pid for pid in child_pids(os.getpid()) if pid not in known]
+        for pid in runners:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + settings.SHUTDOWN_GRACE_S
+        while runners and time.monotonic() < deadline:
+            runners = [pid for pid in runners if _alive(pid)]
+            time.sleep(0.05)
+        for pid in runners:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def child_pids(parent: int) -> list[int]:
+    """The live child processes of ``parent`` (read from /proc; empty where there is no /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == parent and fields[0] != "Z":
+                children.append(int(stat.parent.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _terminate(process: subprocess.Popen[Any]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=settings.SHUTDOWN_GRACE_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answers_as_tailrun(url: str) -> bool:
+    with contextlib.suppress(requests.RequestException):
+        return requests.get(url + settings.CONFIG_PATH, timeout=2).status_code == 200
+    return False
+
+
+def run_until_signal(stack: LocalStack, on_ready: Any) -> None:
+    """Start ``stack``, call ``on_ready(addresses)``, and stop everything on SIGINT or SIGTERM."""
+    stopped = threading.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        logger.info("received %s, stopping", signal.Signals(signum).name)
+        stopped.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        on_ready(stack.start())
+        while not stopped.wait(0.5):
+            pass
+    finally:
+        stack.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,228 @@
+"""Following a job: Firestore listeners on the job document and its chunks, turned into ordered output.
+
+The runner numbers every output line of an attempt (``line`` 0, 1, 2, … across both streams) and the callback stores
+each batch once as ``jobs/{id}/chunks/{attempt:04d}-{seq:08d}``. Chunks can reach a listener out of order (two
+batches committed close together, a redelivery), so the follower releases lines only while they are contiguous:
+a chunk that starts past the next expected line waits until the missing one arrives. Once the job has ended and
+every stored line has been shown, following ends; a gap still open after a grace period is reported, not hidden.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from tailrun import settings
+
+logger = logging.getLogger(__name__)
+
+TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "timed_out"})
+
+
+@dataclass(frozen=True)
+class OutputLine:
+    """One line a job printed."""
+
+    line: int
+    stream: Literal["stdout", "stderr"]
+    text: str
+    cut: bool = False
+    partial: bool = False
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> OutputLine:
+        """Read a line as the callback stores it in a chunk."""
+        stream: Literal["stdout", "stderr"] = "stderr" if raw.get("stream") == "stderr" else "stdout"
+        return cls(
+            line=int(raw["line"]),
+            stream=stream,
+            text=str(raw.get("text", "")),
+            cut=bool(raw.get("cut", False)),
+            partial=bool(raw.get("partial", False)),
+        )
+
+
+@dataclass
+class LineAssembler:
+    """Puts the chunks of one attempt back in line order and hands out only contiguous lines."""
+
+    next_line: int = 0
+    _pending: dict[int, list[OutputLine]] = field(default_factory=dict)
+
+    def add(self, lines: Iterable[OutputLine]) -> None:
+        """Accept a chunk's lines (any order of chunks, duplicates and overlaps included)."""
+        fresh = sorted((line for line in lines if line.line >= self.next_line), key=lambda line: line.line)
+        if fresh:
+            self._pending.setdefault(fresh[0].line, []).extend(fresh)
+
+    def ready(self) -> list[OutputLine]:
+        """The lines that follow the last released one without a hole; releases them."""
+        released: list[OutputLine] = []
+        while self.next_line in self._pending:
+            for line in self._pending.pop(self.next_line):
+                if line.line == self.next_line:
+                    released.append(line)
+                    self.next_line += 1
+            self._merge_overlaps()
+        return released
+
+    def _merge_overlaps(self) -> None:
+        """Re-key pending chunks that a released chunk partly covered, so their remaining lines can follow."""
+        for first in [first for first in self._pending if first < self.next_line]:
+            rest = [line for line in self._pending.pop(first) if line.line >= self.next_line]
+            if rest:
+                self._pending.setdefault(rest[0].line, []).extend(rest)
+
+    def gap(self) -> tuple[int, int] | None:
+        """The missing range ``[start, end)`` before the earliest waiting chunk, if lines are waiting."""
+        if not self._pending:
+            return None
+        return self.next_line, min(self._pending)
+
+    def skip_gap(self) -> tuple[int, int] | None:
+        """Give up on the current gap: continue at the earliest waiting chunk. Returns the skipped range."""
+        missing = self.gap()
+        if missing is not None:
+            self.next_line = missing[1]
+        return missing
+
+
+class Display(Protocol):
+    """What the follower tells the terminal (``tailrun.render`` implements it)."""
+
+    def job(self, job: dict[str, Any]) -> None: ...
+
+    def lines(self, lines: list[OutputLine]) -> None: ...
+
+    def attempt(self, attempt: int) -> None: ...
+
+    def gap(self, attempt: int, start: int, end: int) -> None: ...
+
+
+class JobWatch:
+    """Listeners on ``jobs/{id}`` and ``jobs/{id}/chunks`` whose snapshots land on one queue.
+
+    The listeners call back on the client's own threads; everything else happens on the thread that reads
+    ``events``, so the display needs no locks.
+    """
+
+    def __init__(self, db: Any, job_id: str) -> None:
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._job_ref = db.collection("jobs").document(job_id)
+        self._watches: list[Any] = []
+
+    def start(self) -> None:
+        """Open both listeners."""
+        self._watches.append(self._job_ref.on_snapshot(self._on_job))
+        self._watches.append(self._job_ref.collection("chunks").on_snapshot(self._on_chunks))
+
+    def stop(self) -> None:
+        """Close the listeners."""
+        for watch in self._watches:
+            watch.unsubscribe()
+        self._watches.clear()
+
+    def _on_job(self, docs: list[Any], _changes: Any, _read_time: Any) -> None:
+        for doc in docs:
+            self.events.put(("job", doc.to_dict() if doc.exists else None))
+
+    def _on_chunks(self, _docs: Any, changes: list[Any], _read_time: Any) -> None:
+        for change in changes:
+            if change.type.name in ("ADDED", "MODIFIED"):
+                self.events.put(("chunk", change.document.to_dict()))
+
+
+def chunk_lines(chunk: dict[str, Any]) -> list[OutputLine]:
+    """The lines of a stored chunk."""
+    return [OutputLine.from_dict(raw) for raw in chunk.get("lines") or []]
+
+
+def stored_lines(job: dict[str, Any]) -> int | None:
+    """How many lines of the current attempt the job document says are stored, when it says so."""
+    value = job.get("lines")
+    return value if isinstance(value, int) else None
+
+
+class Follower:
+    """Turns the events of a ``JobWatch`` into ordered calls on a ``Display`` until the job has ended."""
+
+    def __init__(self, display: Display, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.display = display
+        self.job: dict[str, Any] | None = None
+        self.attempt: int | None = None
+        self._assemblers: dict[int, LineAssembler] = {}
+        self._clock = clock
+        self._ended_at: float | None = None
+
+    def handle(self, kind: str, payload: Any) -> None:
+        """Take one event (``("job", dict | None)`` or ``("chunk", dict)``) and show what it makes ready."""
+        if kind == "job" and payload is not None:
+            self._on_job(payload)
+        elif kind == "chunk":
+            self._assembler(int(payload.get("attempt", 1))).add(chunk_lines(payload))
+        self._release()
+
+    def _on_job(self, job: dict[str, Any]) -> None:
+        self.job = job
+        attempt = int(job.get("attempt") or 1)
+        if self.attempt is None or attempt > self.attempt:
+            if self.attempt is not None:
+                self._finish_attempt(self.attempt)
+            self.attempt = attempt
+            self.display.attempt(attempt)
+        if job.get("status") in TERMINAL_STATUSES and self._ended_at is None:
+            self._ended_at = self._clock()
+        self.display.job(job)
+
+    def _assembler(self, attempt: int) -> LineAssembler:
+        return self._assemblers.setdefault(attempt, LineAssembler())
+
+    def _release(self) -> None:
+        if self.attempt is None:
+            return
+        lines = self._assembler(self.attempt).ready()
+        if lines:
+            self.display.lines(lines)
+
+    def _finish_attempt(self, attempt: int) -> None:
+        """Show what is left of an attempt that a newer one replaced, skipping over holes."""
+        assembler = self._assembler(attempt)
+        while True:
+            lines = assembler.ready()
+            if lines:
+                self.display.lines(lines)
+            missing = assembler.skip_gap()
+            if missing is None:
+                return
+            self.display.gap(attempt, *missing)
+
+    def done(self) -> bool:
+        """True once the job has ended and all its stored lines were shown (or the grace for a gap ran out)."""
+        if self.job is None or self._ended_at is None or self.attempt is None:
+            return False
+        assembler = self._assembler(self.attempt)
+        expected = stored_lines(self.job)
+        if expected is not None and assembler.next_line >= expected and assembler.gap() is None:
+            return True
+        if self._clock() - self._ended_at < (settings.GAP_GRACE_S if expected is not None else 1.0):
+            return False
+        self._finish_attempt(self.attempt)
+        if expected is not None and assembler.next_line < expected:
+            self.display.gap(self.attempt, assembler.next_line, expected)
+        return True
+
+    def run(self, watch: JobWatch, *, until_done: bool = True, poll_s: float = 0.1) -> dict[str, Any] | None:
+        """Consume events until the job has ended (or forever when ``until_done`` is false)."""
+        while not (until_done and self.done()):
+            try:
+                kind, payload = watch.events.get(timeout=poll_s)
+            except queue.Empty:
+                continue
+            if kind == "job" and payload is None and self.job is None:
+                return None
+            self.handle(kind, payload)
+        return self.job

@@ -1,0 +1,250 @@
+"""What the CLI prints: job output, a live progress bar, statuses and tables.
+
+Job output keeps its streams: a job's stdout goes to the CLI's stdout exactly as printed, its stderr to the CLI's
+stderr (in red on a terminal). When both are terminals, a rich progress bar at the bottom shows the job's status
+and its ``::progress`` messages while the lines scroll above it. Otherwise (pipes, files, CI) the output is plain
+and tailrun's own notes go to stderr as ``tailrun: …`` lines, so ``tailrun run -- cmd > out.txt`` keeps out.txt
+identical to what the command printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from tailrun import settings
+from tailrun.follow import OutputLine
+
+STATUS_STYLES = {
+    "queued": "yellow",
+    "booting": "yellow",
+    "running": "cyan",
+    "succeeded": "green",
+    "failed": "red",
+    "canceled": "magenta",
+    "timed_out": "red",
+}
+
+
+def is_interactive() -> bool:
+    """True when both output streams are terminals (the live bar would not garble a file or a pipe)."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+class TerminalDisplay:
+    """Shows one followed job (implements ``tailrun.follow.Display``); use it as a context manager."""
+
+    def __init__(self, job_id: str, *, interactive: bool | None = None) -> None:
+        self.job_id = job_id
+        self.interactive = is_interactive() if interactive is None else interactive
+        self.out = Console(highlight=False)
+        self.err = Console(stderr=True, highlight=False)
+        self._status: str | None = None
+        self._progress_seen: tuple[Any, Any] | None = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> TerminalDisplay:
+        if self.interactive:
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=self.out,
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.job_id, total=None)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def note(self, message: str, style: str = "dim") -> None:
+        """A message from tailrun itself (never mixed into the job's stdout)."""
+        if self.interactive:
+            self.out.print(Text(message, style=style))
+        else:
+            self.err.print(f"tailrun: {message}", markup=False, soft_wrap=True)
+
+    def job(self, job: dict[str, Any]) -> None:
+        """A new state of the job document: status and progress."""
+        status = str(job.get("status", "?"))
+        progress = job.get("progress") or {}
+        percent, step = progress.get("percent"), progress.get("step")
+        if self._bar is not None and self._task is not None:
+            label = Text.assemble((self.job_id, "bold"), " ", (status, STATUS_STYLES.get(status, "")))
+            if step:
+                label.append(f" · {step}")
+            self._bar.update(self._task, description=label.markup, total=100 if percent is not None else None,
+                             completed=float(percent or 0))
+            return
+        if status != self._status:
+            self.note(f"job {self.job_id} is {status}")
+        if percent is not None and (percent, step) != self._progress_seen:
+            self.note(f"progress {_percent(percent)}" + (f" {step}" if step else ""))
+            self._progress_seen = (percent, step)
+        self._status = status
+
+    def lines(self, lines: list[OutputLine]) -> None:
+        """Output lines, in order."""
+        if self.interactive:
+            for line in lines:
+                self.out.print(Text.from_ansi(line.text, style="red" if line.stream == "stderr" else ""), soft_wrap=True)
+            return
+        for line in lines:
+            stream = sys.stderr if line.stream == "stderr" else sys.stdout
+            stream.write(line.text + ("" if line.partial else "\n"))
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+    def attempt(self, attempt: int) -> None:
+        """A new attempt starts (its output follows)."""
+        if attempt > 1:
+            self.note(f"attempt {attempt}", style="bold yellow")
+
+    def gap(self, attempt: int, start: int, end: int) -> None:
+        """Lines that never arrived."""
+        self.note(f"lines {start}–{end - 1} of attempt {attempt} are missing from the stored output", style="bold red")
+
+    def summary(self, job: dict[str, Any]) -> None:
+        """The final status of the job."""
+        self.note(describe_end(job), style="bold " + STATUS_STYLES.get(str(job.get("status")), ""))
+
+
+def _percent(value: Any) -> str:
+    try:
+        return f"{float(value):.0f}%"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def describe_end(job: dict[str, Any]) -> str:
+    """One sentence on how a job ended, e.g. ``job ab12 succeeded (exit code 0) in 10.2 s``."""
+    parts = [f"job {job.get('id', '')}".strip(), str(job.get("status"))]
+    details = []
+    if job.get("exit_code") is not None:
+        details.append(f"exit code {job['exit_code']}")
+    if job.get("signal"):
+        details.append(f"signal {job['signal']}")
+    error = job.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        details.append(str(error["message"]))
+    text = " ".join(parts) + (f" ({'; '.join(details)})" if details else "")
+    duration = _duration(job)
+    return text + (f" in {duration}" if duration else "")
+
+
+def _duration(job: dict[str, Any]) -> str | None:
+    started, ended = job.get("started_at"), job.get("ended_at")
+    if isinstance(started, datetime) and isinstance(ended, datetime):
+        return f"{(ended - started).total_seconds():.1f} s"
+    return None
+
+
+def exit_code_for(job: dict[str, Any]) -> int:
+    """The exit code `tailrun run` ends with: the job's own, or a conventional one when it has none."""
+    status = job.get("status")
+    if job.get("exit_code") is not None:
+        return int(job["exit_code"])
+    if status == "succeeded":
+        return 0
+    if status == "timed_out":
+        return settings.EXIT_TIMED_OUT
+    if status == "canceled":
+        return settings.EXIT_CANCELED
+    number = _signal_number(job.get("signal"))
+    return settings.EXIT_SIGNAL_BASE + number if number else 1
+
+
+def _signal_number(name: Any) -> int | None:
+    import signal
+
+    try:
+        return int(signal.Signals[str(name)]) if name else None
+    except KeyError:
+        return None
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return "" if value is None else str(value)
+
+
+def _command(spec: Any) -> str:
+    if not isinstance(spec, dict):
+        return ""
+    argv = spec.get("argv")
+    if isinstance(argv, list):
+        import shlex
+
+        return shlex.join(str(arg) for arg in argv)
+    return str(spec.get("prompt", ""))
+
+
+def jobs_table(jobs: list[dict[str, Any]]) -> Table:
+    """The table of `tailrun jobs`."""
+    table = Table(box=None, header_style="bold")
+    for column in ("JOB", "STATUS", "CREATED", "EXIT", "COMMAND"):
+        table.add_column(column, overflow="fold" if column == "COMMAND" else "ellipsis", no_wrap=column != "COMMAND")
+    for job in jobs:
+        status = str(job.get("status", ""))
+        exit_code = job.get("exit_code")
+        table.add_row(
+            str(job.get("id", "")),
+            Text(status, style=STATUS_STYLES.get(status, "")),
+            _when(job.get("created_at")),
+            "" if exit_code is None else str(exit_code),
+            _command(job.get("spec")),
+        )
+    return table
+
+
+def status_table(job: dict[str, Any]) -> Table:
+    """The key/value table of `tailrun status`."""
+    table = Table(box=None, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    status = str(job.get("status", ""))
+    progress = job.get("progress") or {}
+    error = job.get("error") if isinstance(job.get("error"), dict) else {}
+    rows: list[tuple[str, Any]] = [
+        ("job", job.get("id")),
+        ("status", Text(status, style=STATUS_STYLES.get(status, ""))),
+        ("command", _command(job.get("spec"))),
+        ("attempt", job.get("attempt")),
+        ("created", _when(job.get("created_at"))),
+        ("started", _when(job.get("started_at"))),
+        ("ended", _when(job.get("ended_at"))),
+        ("duration", _duration(job)),
+        ("exit code", job.get("exit_code")),
+        ("signal", job.get("signal")),
+        ("progress", f"{_percent(progress['percent'])} {progress.get('step') or ''}".strip() if progress.get("percent") is not None else None),
+        ("error", f"{error.get('code')}: {error.get('message')}" if error else None),
+        ("lines", job.get("lines")),
+        ("retry of", job.get("parent_job_id")),
+    ]
+    for key, value in rows:
+        if value not in (None, ""):
+            table.add_row(key, value if isinstance(value, Text) else str(value))
+    return table

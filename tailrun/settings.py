@@ -1,0 +1,24 @@
+"""Defaults of the CLI and the local stack, in one place, each with its unit and the variable that overrides it."""
+
+from __future__ import annotations
+
+DEFAULT_PORT = 8790  # TCP port of `tailrun dev`'s HTTP server (functions, config, web viewer)
+DEFAULT_HOST = "127.0.0.1"  # the local stack listens on loopback only: it hands out its dev token
+DEFAULT_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"  # TAILRUN_URL: where the CLI finds the stack
+LOCAL_PROJECT = "tailrun-local"  # GOOGLE_CLOUD_PROJECT of the local stack
+LOCAL_BUCKET = "tailrun-local-artifacts"  # TAILRUN_BUCKET of the local stack
+DEV_USER = "dev"  # the user a request bearing the dev token acts as (owner of local jobs)
+STATE_DIR = ".tailrun"  # TAILRUN_STATE_DIR: lock, dev token and Firestore data of `tailrun dev`, under the cwd
+REAP_INTERVAL_S = 60.0  # seconds between two calls of reap_sandboxes by the local scheduler loop
+CONFIG_PATH = "/_tailrun/config"  # the local stack's discovery endpoint (loopback clients only)
+
+HTTP_TIMEOUT_S = 30.0  # seconds the CLI waits for one answer of a function
+STARTUP_TIMEOUT_S = 60.0  # seconds `tailrun dev` waits for each child service to accept connections
+SHUTDOWN_GRACE_S = 10.0  # seconds `tailrun dev` gives running sandboxes to end after SIGTERM
+GAP_GRACE_S = 5.0  # seconds a follower waits for a missing chunk once the job has ended, before reporting a gap
+JOBS_LIMIT = 20  # jobs listed by `tailrun jobs` by default
+
+EXIT_TAILRUN_ERROR = 125  # exit code of `tailrun run` when tailrun itself fails (as `docker run` does)
+EXIT_TIMED_OUT = 124  # exit code of `tailrun run` for a timed-out job (as `timeout(1)` does)
+EXIT_CANCELED = 130  # exit code of `tailrun run` for a canceled job (as for Ctrl-C)
+EXIT_SIGNAL_BASE = 128  # a job killed by signal N exits `tailrun run` with 128 + N, as a shell reports it
