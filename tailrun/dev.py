@@ -361,3 +361,47 @@ def run_until_signal(stack: LocalStack, on_ready: Any) -> None:
         stack.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@dataclass
+class DevProcess:
+    """`tailrun dev` running as a child process (for the demo and the tests)."""
+
+    process: subprocess.Popen[bytes]
+    state_dir: Path
+    url: str
+    log: Path
+
+    def stop(self, timeout_s: float = 30.0) -> int:
+        """Ctrl-C it, as a user would, and wait for it to end; its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+def spawn(state_dir: Path, *args: str, env: dict[str, str] | None = None) -> DevProcess:
+    """Start `tailrun dev --port 0 --state-dir STATE ARGS…` and wait until it has published its address.
+
+    Its output goes to ``STATE.log`` beside the state directory; a stack that fails to start raises with that log.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log = state_dir.with_name(state_dir.name + ".log")
+    with open(log, "wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tailrun", "dev", "--port", "0", "--state-dir", str(state_dir), *args],
+            stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+        )
+    info = state_dir / "dev.json"
+    deadline = time.monotonic() + settings.STARTUP_TIMEOUT_S
+    while not info.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            raise TailrunError(f"tailrun dev did not start; its output:\n{log.read_text(errors='replace')}")
+        time.sleep(0.05)
+    return DevProcess(process, state_dir, json.loads(info.read_text())["url"], log)

@@ -1,0 +1,165 @@
+"""`tailrun` against a real `tailrun dev`: jobs run through the functions, the runner and the emulator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tailrun.dev import DevProcess
+
+from .stack import TAILRUN, Cli, cli_env, start_dev
+
+PY = sys.executable
+
+
+def job_status(cli: Cli, job_id: str) -> dict[str, Any]:
+    answer = cli("status", job_id, "--json")
+    assert answer.returncode == 0, answer.stderr
+    return dict(json.loads(answer.stdout))
+
+
+def wait_for_status(cli: Cli, job_id: str, wanted: set[str], timeout_s: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = job_status(cli, job_id)
+        if job["status"] in wanted or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+def detach(cli: Cli, *command: str) -> str:
+    answer = cli("run", "--detach", "--", *command)
+    assert answer.returncode == 0, answer.stderr
+    return answer.stdout.strip()
+
+
+def test_run_prints_every_line_in_order_and_exits_with_the_jobs_code(cli: Cli) -> None:
+    script = "import sys\nfor i in range(2000): print(f'line {i}')\nprint('oops', file=sys.stderr)\nsys.exit(3)"
+    answer = cli("run", "--", PY, "-c", script)
+    assert answer.stdout.splitlines() == [f"line {i}" for i in range(2000)]
+    assert "oops" in answer.stderr.splitlines()
+    assert answer.returncode == 3, answer.stderr
+
+
+def test_run_keeps_the_streams_apart_and_succeeds_with_the_job(cli: Cli) -> None:
+    script = "import sys\nfor i in range(5):\n print(f'out {i}', flush=True)\n print(f'err {i}', file=sys.stderr, flush=True)"
+    answer = cli("run", "--", PY, "-c", script)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.splitlines() == [f"out {i}" for i in range(5)]
+    assert [line for line in answer.stderr.splitlines() if line.startswith("err")] == [f"err {i}" for i in range(5)]
+    assert "succeeded" in answer.stderr
+
+
+def test_output_arrives_while_the_job_runs(cli: Cli) -> None:
+    script = "import time\nprint('first', flush=True)\ntime.sleep(4)\nprint('second', flush=True)"
+    process = cli.popen("run", "--", PY, "-c", script)
+    assert process.stdout is not None
+    started = time.monotonic()
+    assert process.stdout.readline().strip() == "first"
+    assert time.monotonic() - started < 4 + 3, "the first line should not wait for the job to end"
+    assert process.stdout.readline().strip() == "second"
+    assert process.wait(timeout=30) == 0
+
+
+def test_status_logs_and_jobs_describe_a_finished_job(cli: Cli) -> None:
+    job_id = detach(cli, PY, "-c", "print('hello'); print('world')")
+    job = wait_for_status(cli, job_id, {"succeeded", "failed"})
+    assert job["status"] == "succeeded" and job["exit_code"] == 0
+    logs = cli("logs", job_id)
+    assert logs.returncode == 0 and logs.stdout.splitlines() == ["hello", "world"]
+    followed = cli("logs", job_id, "-f")
+    assert followed.stdout.splitlines() == ["hello", "world"]
+    listing = cli("jobs")
+    assert listing.returncode == 0 and job_id in listing.stdout
+    assert "succeeded" in cli("status", job_id).stdout
+
+
+def test_cancel_stops_a_running_job(cli: Cli) -> None:
+    job_id = detach(cli, PY, "-c", "import time\nprint('started', flush=True)\ntime.sleep(120)")
+    assert wait_for_status(cli, job_id, {"running"})["status"] == "running"
+    answer = cli("cancel", job_id)
+    assert answer.returncode == 0, answer.stderr
+    assert wait_for_status(cli, job_id, {"canceled"})["status"] == "canceled"
+    again = cli("cancel", job_id)
+    assert again.returncode == 1 and "already ended" in again.stderr
+
+
+def test_retry_runs_a_failed_job_again(cli: Cli) -> None:
+    job_id = detach(cli, PY, "-c", "print('try'); raise SystemExit(4)")
+    assert wait_for_status(cli, job_id, {"failed", "succeeded"})["status"] == "failed"
+    answer = cli("retry", job_id, "--follow")
+    assert answer.returncode == 4, answer.stderr
+    assert answer.stdout.splitlines()[1:] == ["try"]
+
+
+def test_an_unknown_job_is_a_sentence(cli: Cli) -> None:
+    for command in (["status", "no-such-job"], ["logs", "no-such-job"], ["cancel", "no-such-job"]):
+        answer = cli(*command)
+        assert answer.returncode == 1
+        assert "There is no job 'no-such-job'" in answer.stderr
+        assert "Traceback" not in answer.stderr
+
+
+def test_without_a_stack_every_command_says_to_start_one(tmp_path: Path) -> None:
+    from tailrun.dev import free_port
+
+    cli = Cli(f"http://127.0.0.1:{free_port('127.0.0.1')}")
+    for command, code in ((["run", "--", "true"], 125), (["jobs"], 1), (["status", "x"], 1)):
+        answer = cli(*command)
+        assert answer.returncode == code
+        assert "Start one with `tailrun dev`" in answer.stderr
+        assert "Traceback" not in answer.stderr
+
+
+def test_a_second_dev_stack_on_the_same_state_is_refused(dev_stack: DevProcess) -> None:
+    second = start_dev_refused(dev_stack.state_dir)
+    assert "already running" in second and str(dev_stack.state_dir) in second
+    assert "Traceback" not in second
+
+
+def test_a_second_dev_stack_on_the_same_port_is_refused(dev_stack: DevProcess, tmp_path: Path) -> None:
+    port = dev_stack.url.rsplit(":", 1)[1]
+    second = start_dev_refused(tmp_path / "other", "--port", port)
+    assert f"already answers at {dev_stack.url}" in second
+
+
+def start_dev_refused(state_dir: Path, *extra: str) -> str:
+
+    answer = subprocess.run([*TAILRUN, "dev", "--state-dir", str(state_dir), "--in-memory", *extra],
+                            capture_output=True, text=True, timeout=60, env=cli_env("unused"))
+    assert answer.returncode == 1
+    return answer.stdout + answer.stderr
+
+
+def test_dev_stops_its_children_on_ctrl_c(tmp_path: Path) -> None:
+    from tailrun.dev import child_pids
+
+    stack = start_dev(tmp_path / "state")
+    children = child_pids(stack.process.pid)
+    assert len(children) >= 2, "the Firestore and storage emulators run as child processes"
+    assert stack.stop() == 0
+    assert not (stack.state_dir / "dev.json").exists()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children)
+
+
+def test_a_restarted_stack_keeps_its_jobs(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    first = start_dev(state, persistent=True)
+    cli = Cli(first.url)
+    job_id = detach(cli, PY, "-c", "print('kept')")
+    assert wait_for_status(cli, job_id, {"succeeded"})["status"] == "succeeded"
+    first.stop()
+    second = start_dev(state, persistent=True)
+    try:
+        cli = Cli(second.url)
+        assert job_status(cli, job_id)["status"] == "succeeded"
+        assert cli("logs", job_id).stdout.splitlines() == ["kept"]
+    finally:
+        second.stop()
