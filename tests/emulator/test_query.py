@@ -1,0 +1,429 @@
+"""Unit tests of the query engine: queries are built with the real client's query builder, run on protobufs."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+from google.cloud.firestore_v1 import _helpers
+from google.cloud.firestore_v1.base_query import BaseQuery
+from google.cloud.firestore_v1.collection import CollectionReference
+from google.cloud.firestore_v1.document import DocumentSnapshot
+from google.cloud.firestore_v1.field_path import FieldPath
+from google.cloud.firestore_v1.types import document as document_types
+from google.cloud.firestore_v1.types import query as query_types
+from google.protobuf import timestamp_pb2
+
+from firestore_emulator import query as engine
+from firestore_emulator.errors import InvalidArgument
+
+Document = document_types.Document.pb()
+StructuredQuery = query_types.StructuredQuery.pb()
+ROOT = "projects/p/databases/(default)/documents"
+client = firestore.Client(project="p", credentials=AnonymousCredentials())
+And, Or, Filter = firestore.And, firestore.Or, firestore.FieldFilter
+
+
+def make_doc(path: str, data: dict[str, Any]) -> Any:
+    doc = Document(name=f"{ROOT}/{path}")
+    for key, value in _helpers.encode_dict(data).items():
+        doc.fields[key].CopyFrom(value._pb)
+    doc.create_time.CopyFrom(timestamp_pb2.Timestamp(seconds=1))
+    doc.update_time.CopyFrom(timestamp_pb2.Timestamp(seconds=2))
+    return doc
+
+
+def store(**collections: dict[str, dict[str, Any]]) -> list[Any]:
+    """Documents of top-level collections, as {collection: {id: data}}."""
+    return [
+        make_doc(f"{name}/{doc_id}", data)
+        for name, docs in collections.items()
+        for doc_id, data in docs.items()
+    ]
+
+
+def as_query(query: BaseQuery | CollectionReference) -> BaseQuery:
+    return query._query() if isinstance(query, CollectionReference) else query
+
+
+def parent_of(query: BaseQuery | CollectionReference) -> str:
+    return as_query(query)._parent._parent_info()[0]  # type: ignore[no-any-return]
+
+
+def pb(query: BaseQuery | CollectionReference) -> Any:
+    """The raw StructuredQuery the client would send."""
+    return as_query(query)._to_protobuf()._pb
+
+
+def run(query: BaseQuery | CollectionReference, docs: Iterable[Any]) -> list[str]:
+    """The ids (paths below the database root) that the engine returns for a client-built query."""
+    return [doc.name[len(ROOT) + 1 :] for doc in engine.run_query(parent_of(query), pb(query), docs)]
+
+
+def ids(query: BaseQuery | CollectionReference, docs: Iterable[Any]) -> list[str]:
+    return [path.rsplit("/", 1)[1] for path in run(query, docs)]
+
+
+MIXED = store(
+    c={
+        "null": {"v": None},
+        "false": {"v": False},
+        "true": {"v": True},
+        "nan": {"v": math.nan},
+        "neg": {"v": -1},
+        "zero": {"v": 0.0},
+        "one": {"v": 1},
+        "onef": {"v": 1.0},
+        "two": {"v": 2.5},
+        "time": {"v": datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)},
+        "empty": {"v": ""},
+        "a": {"v": "a"},
+        "b": {"v": "b"},
+        "bytes": {"v": b"a"},
+        "ref": {"v": client.document("c/zzz")},
+        "geo": {"v": firestore.GeoPoint(1, 2)},
+        "arr": {"v": [1, "a", None]},
+        "arr2": {"v": ["b", 2]},
+        "map": {"v": {"k": 1}},
+        "missing": {"other": 1},
+    }
+)
+coll = client.collection("c")
+
+
+def where(op: str, value: Any) -> list[str]:
+    return ids(coll.where(filter=Filter("v", op, value)), MIXED)
+
+
+# --- field filters ----------------------------------------------------------------------------------------
+
+
+def test_range_filters_match_only_values_of_the_same_type() -> None:
+    assert where("<", 1) == ["nan", "neg", "zero"]
+    assert where("<=", 1) == ["nan", "neg", "zero", "one", "onef"]
+    assert where(">", 1) == ["two"]
+    assert where(">=", "a") == ["a", "b"]
+    assert where("<", "b") == ["empty", "a"]
+    assert where(">", False) == ["true"]
+
+
+def test_equality_matches_numbers_by_value_across_int_and_double() -> None:
+    assert where("==", 1) == ["one", "onef"]
+    assert where("==", 0) == ["zero"]
+    assert where("==", [1, "a", None]) == ["arr"]
+
+
+def test_null_and_nan_equality_become_unary_filters_that_match_exactly() -> None:
+    assert where("==", None) == ["null"]
+    assert where("==", math.nan) == ["nan"]
+
+
+def test_not_equal_never_matches_missing_fields_or_null() -> None:
+    everything_but = where("!=", 1)
+    assert "missing" not in everything_but and "null" not in everything_but
+    assert "one" not in everything_but and "onef" not in everything_but
+    assert "nan" in everything_but and "a" in everything_but
+
+
+def test_not_equal_null_matches_every_present_non_null_value() -> None:
+    present = where("!=", None)
+    assert "null" not in present and "missing" not in present
+    assert len(present) == len(MIXED) - 2
+
+
+def test_not_equal_nan_excludes_nan_null_and_missing() -> None:
+    result = where("!=", math.nan)
+    assert not {"nan", "null", "missing"} & set(result)
+    assert len(result) == len(MIXED) - 3
+
+
+def test_in_matches_any_listed_value_including_explicit_null() -> None:
+    assert where("in", [1, "a", None]) == ["a", "null", "one", "onef"]
+
+
+def test_not_in_skips_missing_and_null_fields() -> None:
+    result = where("not-in", [1, "a"])
+    assert not {"null", "missing", "one", "onef", "a"} & set(result)
+    assert "b" in result and "nan" in result
+
+
+def test_not_in_with_null_in_the_list_matches_nothing() -> None:
+    assert where("not-in", [None, 1]) == []
+
+
+def test_array_contains_and_array_contains_any() -> None:
+    assert where("array_contains", "a") == ["arr"]
+    assert where("array_contains", 2.0) == ["arr2"]
+    assert where("array_contains_any", ["b", 1.0]) == ["arr", "arr2"]
+    assert where("array_contains", "zzz") == []
+
+
+def test_array_contains_null_matches_arrays_holding_null() -> None:
+    raw = pb(coll.where(filter=Filter("v", "array_contains", "placeholder")))
+    raw.where.field_filter.value.null_value = 0
+    assert [d.name.rsplit("/", 1)[1] for d in engine.run_query(ROOT, raw, MIXED)] == ["arr"]
+
+
+def test_filters_on_nested_fields_and_quoted_paths() -> None:
+    docs = store(c={"x": {"m": {"k": 1, "dot.ted": 2}}, "y": {"m": {"k": 2}}})
+    assert ids(coll.where(filter=Filter("m.k", "==", 1)), docs) == ["x"]
+    assert ids(coll.where(filter=Filter(FieldPath("m", "dot.ted").to_api_repr(), "==", 2)), docs) == ["x"]
+
+
+def test_composite_or_and_nested_to_depth() -> None:
+    docs = store(c={f"d{i}": {"a": i % 3, "b": i % 2, "c": i} for i in range(12)})
+    query = coll.where(
+        filter=Or(
+            [
+                And([Filter("a", "==", 0), Filter("b", "==", 1)]),
+                And([Filter("c", ">=", 10), Or([Filter("a", "==", 2), Filter("b", "==", 0)])]),
+            ]
+        )
+    )
+    expected = {
+        f"d{i}" for i in range(12) if (i % 3 == 0 and i % 2 == 1) or (i >= 10 and (i % 3 == 2 or i % 2 == 0))
+    }
+    assert set(ids(query, docs)) == expected == {"d3", "d9", "d10", "d11"}
+
+
+def test_filters_on_document_name() -> None:
+    docs = store(c={"a": {}, "b": {}, "c": {}})
+    assert ids(coll.where(filter=Filter("__name__", ">", coll.document("a"))), docs) == ["b", "c"]
+    assert ids(
+        coll.where(filter=Filter("__name__", "in", [coll.document("c"), coll.document("a")])), docs
+    ) == [
+        "a",
+        "c",
+    ]
+
+
+def test_filters_on_document_name_need_references() -> None:
+    with pytest.raises(InvalidArgument, match="__name__"):
+        run(coll.where(filter=Filter("__name__", "==", "a")), [])
+
+
+# --- collections ------------------------------------------------------------------------------------------
+
+
+NESTED = [
+    make_doc("c/a", {"n": 1}),
+    make_doc("c/a/c/b", {"n": 2}),
+    make_doc("c/a/sub/x", {"n": 3}),
+    make_doc("d/e/c/f", {"n": 4}),
+    make_doc("other/g", {"n": 5}),
+]
+
+
+def test_a_collection_query_sees_only_its_direct_documents() -> None:
+    assert run(client.collection("c"), NESTED) == ["c/a"]
+    assert run(client.collection("c/a/c"), NESTED) == ["c/a/c/b"]
+
+
+def test_a_collection_group_query_sees_every_collection_with_that_id() -> None:
+    assert run(client.collection_group("c"), NESTED) == ["c/a", "c/a/c/b", "d/e/c/f"]
+
+
+def test_all_descendants_under_a_document_and_kindless_queries() -> None:
+    query = StructuredQuery()
+    query.from_.add(collection_id="c", all_descendants=True)
+    assert [d.name for d in engine.run_query(f"{ROOT}/c/a", query, NESTED)] == [f"{ROOT}/c/a/c/b"]
+    query.from_[0].collection_id = ""
+    names = [d.name[len(ROOT) + 1 :] for d in engine.run_query(ROOT, query, NESTED)]
+    assert names == ["c/a", "c/a/c/b", "c/a/sub/x", "d/e/c/f", "other/g"]
+
+
+# --- ordering ---------------------------------------------------------------------------------------------
+
+
+def test_order_by_sorts_across_types_and_excludes_documents_without_the_field() -> None:
+    result = ids(coll.order_by("v"), MIXED)
+    assert "missing" not in result
+    assert result[:5] == ["null", "false", "true", "nan", "neg"]
+    assert result[5:8] == ["zero", "one", "onef"]  # 1 and 1.0 tie; __name__ breaks the tie
+    assert result[-3:] == ["arr", "arr2", "map"]
+
+
+def test_descending_order_also_orders_names_descending() -> None:
+    docs = store(c={"a": {"x": 1}, "b": {"x": 1}, "c": {"x": 0}})
+    assert ids(coll.order_by("x", direction="DESCENDING"), docs) == ["b", "a", "c"]
+
+
+def test_inequality_fields_are_ordered_implicitly_after_explicit_orders() -> None:
+    docs = store(c={"a": {"x": 2, "y": 1}, "b": {"x": 1, "y": 2}, "c": {"x": 3, "y": 2}})
+    assert ids(coll.where(filter=Filter("x", ">", 0)), docs) == ["b", "a", "c"]
+    assert ids(coll.where(filter=Filter("x", ">", 0)).order_by("y"), docs) == ["a", "b", "c"]
+    orders = engine.normalized_orders(
+        pb(coll.where(filter=Filter("z", "<", 5)).where(filter=Filter("x", ">", 0)))
+    )
+    assert [(o.path, o.descending) for o in orders] == [
+        (("x",), False),
+        (("z",), False),
+        (("__name__",), False),
+    ]
+
+
+def test_order_key_sorts_like_the_query() -> None:
+    query = pb(coll.order_by("v", direction="DESCENDING"))
+    with_field = [d for d in MIXED if "v" in d.fields]
+    ordered = sorted(with_field, key=engine.order_key(query))
+    assert [d.name for d in ordered] == [d.name for d in engine.run_query(f"{ROOT}", query, MIXED)]
+
+
+# --- cursors, offset, limit, projection -------------------------------------------------------------------
+
+NUMBERS = store(c={f"n{i}": {"x": i // 2, "i": i} for i in range(8)})  # x: 0 0 1 1 2 2 3 3
+
+
+def test_cursor_values_start_and_end_before_or_after() -> None:
+    by_x = coll.order_by("x")
+    assert ids(by_x.start_at({"x": 1}), NUMBERS) == ["n2", "n3", "n4", "n5", "n6", "n7"]
+    assert ids(by_x.start_after({"x": 1}), NUMBERS) == ["n4", "n5", "n6", "n7"]
+    assert ids(by_x.end_at({"x": 1}), NUMBERS) == ["n0", "n1", "n2", "n3"]
+    assert ids(by_x.end_before({"x": 1}), NUMBERS) == ["n0", "n1"]
+    assert ids(by_x.start_at({"x": 1}).end_before({"x": 3}), NUMBERS) == ["n2", "n3", "n4", "n5"]
+
+
+def test_cursor_with_name_continues_inside_ties() -> None:
+    query = coll.order_by("x").order_by("__name__").start_after([1, coll.document("n2")])
+    assert ids(query, NUMBERS) == ["n3", "n4", "n5", "n6", "n7"]
+
+
+def test_cursor_from_a_snapshot_uses_its_fields_and_name() -> None:
+    reference = coll.document("n4")
+    snapshot = DocumentSnapshot(reference, {"x": 2, "i": 4}, True, None, None, None)
+    assert ids(coll.order_by("x").start_after(snapshot), NUMBERS) == ["n5", "n6", "n7"]
+    assert ids(coll.order_by("x", direction="DESCENDING").start_at(snapshot), NUMBERS) == [
+        "n4",
+        "n3",
+        "n2",
+        "n1",
+        "n0",
+    ]
+
+
+def test_relative_name_references_in_cursors_are_resolved_against_the_database() -> None:
+    query = pb(coll.order_by("__name__"))
+    query.start_at.values.add(reference_value="c/n5")
+    query.start_at.before = True
+    assert [d.name.rsplit("/", 1)[1] for d in engine.run_query(ROOT, query, NUMBERS)] == ["n5", "n6", "n7"]
+
+
+def test_offset_and_limit_apply_after_cursors() -> None:
+    assert ids(coll.order_by("i").start_at({"i": 2}).offset(1).limit(3), NUMBERS) == ["n3", "n4", "n5"]
+    assert ids(coll.order_by("i").limit(0), NUMBERS) == []
+
+
+def test_select_projects_fields_and_name_only_selects_nothing() -> None:
+    docs = store(c={"a": {"keep": 1, "drop": 2, "m": {"in": 1, "out": 2}}})
+    (projected,) = engine.run_query(ROOT, pb(coll.select(["keep", "m.in"])), docs)
+    assert set(projected.fields) == {"keep", "m"} and set(projected.fields["m"].map_value.fields) == {"in"}
+    (bare,) = engine.run_query(ROOT, pb(coll.select(["__name__"])), docs)
+    assert not bare.fields and bare.name == f"{ROOT}/c/a" and bare.update_time.seconds == 2
+
+
+def test_matches_checks_collection_and_filter_only() -> None:
+    query = pb(coll.where(filter=Filter("x", ">", 2)).order_by("i").limit(1))
+    assert engine.matches(ROOT, query, NUMBERS[7])
+    assert not engine.matches(ROOT, query, NUMBERS[0])
+    assert not engine.matches(ROOT, query, make_doc("other/n7", {"x": 3}))
+
+
+# --- validation -------------------------------------------------------------------------------------------
+
+
+def invalid(query: Any, match: str) -> None:
+    raw = query if isinstance(query, StructuredQuery) else pb(query)
+    with pytest.raises(InvalidArgument, match=match):
+        engine.run_query(ROOT, raw, [])
+
+
+def test_in_accepts_30_values_and_refuses_31() -> None:
+    run(coll.where(filter=Filter("v", "in", list(range(30)))), [])
+    invalid(coll.where(filter=Filter("v", "in", list(range(31)))), "disjunctions")
+
+
+def test_disjunctive_normal_form_is_limited_to_30_terms() -> None:
+    six, six_b = Filter("a", "in", list(range(6))), Filter("b", "in", list(range(6)))
+    invalid(coll.where(filter=And([six, six_b])), "36 disjunctions")
+
+
+def test_not_in_accepts_at_most_10_values() -> None:
+    invalid(coll.where(filter=Filter("v", "not-in", list(range(11)))), "NOT_IN")
+
+
+def test_only_one_array_contains_per_disjunction() -> None:
+    invalid(
+        coll.where(filter=Filter("a", "array_contains", 1)).where(filter=Filter("b", "array_contains", 2)),
+        "ARRAY_CONTAINS",
+    )
+    invalid(
+        coll.where(filter=Filter("a", "array_contains", 1)).where(
+            filter=Filter("b", "array_contains_any", [2])
+        ),
+        "ARRAY_CONTAINS",
+    )
+    run(coll.where(filter=Or([Filter("a", "array_contains", 1), Filter("b", "array_contains", 2)])), [])
+
+
+def test_not_in_conflicts_with_not_equal_in_and_or() -> None:
+    invalid(
+        coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "!=", 2)),
+        "'!=' filters with 'not-in'",
+    )
+    invalid(
+        coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "in", [2])),
+        "'in' filters with 'not-in'",
+    )
+    invalid(coll.where(filter=Filter("a", "!=", 1)).where(filter=Filter("b", "!=", 2)), "more than one '!='")
+    invalid(
+        coll.where(filter=Or([Filter("a", "not-in", [1]), Filter("b", "==", 2)])),
+        "'not-in' filters with 'or'",
+    )
+
+
+def test_in_needs_a_non_empty_array() -> None:
+    raw = pb(coll.where(filter=Filter("v", "in", [1])))
+    raw.where.field_filter.value.array_value.ClearField("values")
+    invalid(raw, "non-empty array")
+
+
+def test_cursor_longer_than_the_order_is_refused() -> None:
+    raw = pb(coll.order_by("x").start_at({"x": 1}))
+    raw.start_at.values.add(integer_value=1)
+    raw.start_at.values.add(integer_value=2)
+    invalid(raw, "cursor has 3 values")
+
+
+def test_name_cursor_values_must_be_references() -> None:
+    raw = pb(coll.order_by("__name__").start_at({"__name__": coll.document("a")}))
+    raw.start_at.values[0].string_value = "a"
+    invalid(raw, "must be a document reference")
+
+
+def test_negative_offset_or_limit_and_duplicate_orders_are_refused() -> None:
+    raw = pb(coll.limit(1))
+    raw.limit.value = -1
+    invalid(raw, "limit must be >= 0")
+    raw = pb(coll)
+    raw.offset = -2
+    invalid(raw, "offset must be >= 0")
+    invalid(coll.order_by("x").order_by("x"), "duplicate")
+
+
+def test_queries_need_exactly_one_collection_selector() -> None:
+    invalid(StructuredQuery(), "exactly one collection")
+    raw = StructuredQuery()
+    raw.from_.add(collection_id="")
+    invalid(raw, "collection id is required")
+
+
+def test_parent_must_be_the_database_root_or_a_document() -> None:
+    with pytest.raises(InvalidArgument, match="parent"):
+        engine.run_query(f"{ROOT}/c", pb(coll), [])
+    with pytest.raises(InvalidArgument, match="parent"):
+        engine.run_query("projects/p", pb(coll), [])
