@@ -1,0 +1,58 @@
+"""Every tunable of the runner, with its default and unit, in one place.
+
+Each constant is the default of the environment variable named in the comment above it; ``Settings.from_env``
+reads them. Why these values:
+
+Batching (``BATCH_MAX_*``). Delivery is stop-and-wait: the runner sends one message and waits for its ack before the
+next. While a request is in flight, lines pile up, so the next batch carries everything printed meanwhile; heavy
+output therefore batches itself, whatever the age limit. The age limit only matters for sparse output: a lone line
+waits at most ``BATCH_MAX_AGE_MS`` for company, which bounds its extra delay. Measured with
+``bench/runner_bench.py`` on a 2-core machine against a local receiver (figures in the report of issue 3):
+25 ms keeps sparse output at ~30 ms p50 (goal < 100 ms) and heavy output at ≥100,000 lines/s costs ~0.3-1 request
+per 1,000 lines (goal ≤ 2), because a request carries several thousand lines. Longer ages (100 ms+) save requests
+only in the middle range (about 1,000 lines/s) at the cost of latency everyone sees. The line and byte limits cap a
+batch's size, not its frequency: 256 KiB of JSON leaves Firestore's 1 MiB document limit (the functions store one
+batch per chunk document) a wide margin, and 5,000 lines keeps a chunk readable in one go by a viewer.
+
+Lines (``MAX_LINE_BYTES``). A line's text is cut at 32 KiB (marked ``cut``). The JSON of one line is at most about
+6x its bytes (a control character becomes ``\\u00XX``), so even a worst-case cut line (~192 KiB) fits within one
+batch's byte limit and a batch never exceeds ``BATCH_MAX_BYTES`` plus a few hundred bytes of envelope.
+"""
+
+from __future__ import annotations
+
+# TAILRUN_BATCH_MAX_LINES: flush an output batch once it holds this many lines. Unit: lines.
+BATCH_MAX_LINES = 5000
+# TAILRUN_BATCH_MAX_BYTES: flush once the batch's encoded lines reach this size. Unit: bytes of JSON.
+BATCH_MAX_BYTES = 256 * 1024
+# TAILRUN_BATCH_MAX_AGE_MS: flush once the batch's first line has waited this long. Unit: milliseconds.
+BATCH_MAX_AGE_MS = 25
+# TAILRUN_HEARTBEAT_S: send a heartbeat this often, even while the job is silent. Unit: seconds.
+HEARTBEAT_S = 5.0
+# TAILRUN_MAX_LINE_BYTES: longer lines are cut to this many bytes and marked cut. Unit: bytes (raw output).
+MAX_LINE_BYTES = 32 * 1024
+# TAILRUN_CR_INTERVAL_S: while a line is being rewritten with \r (a progress bar), its current state is sent at
+# most once per this interval; the final state is always sent. Unit: seconds.
+CR_INTERVAL_S = 2.0
+# TAILRUN_MAX_BUFFER_BYTES: undelivered output held in memory (queued and in flight) before the runner stops
+# reading the job's pipes, so the job blocks on write instead of anything being dropped. Unit: bytes.
+MAX_BUFFER_BYTES = 8 * 1024 * 1024
+# TAILRUN_REQUEST_TIMEOUT_S: one HTTP request (connect, send, answer) may take this long. Unit: seconds.
+REQUEST_TIMEOUT_S = 30.0
+# TAILRUN_RETRY_BASE_S: first backoff ceiling; doubles after every failed try (full jitter). Unit: seconds.
+RETRY_BASE_S = 0.25
+# TAILRUN_RETRY_CAP_S: the backoff ceiling never exceeds this. Unit: seconds.
+RETRY_CAP_S = 15.0
+# TAILRUN_RETRY_MAX_S: total time spent retrying one message before the runner gives up. Unit: seconds.
+RETRY_MAX_S = 300.0
+# TAILRUN_KILL_GRACE_S: after SIGTERM to the job's process group, wait this long before SIGKILL. Unit: seconds.
+# Cloud Run sends SIGKILL 10 s after its own SIGTERM; 5 s leaves the other 5 s to deliver the last lines.
+KILL_GRACE_S = 5.0
+# TAILRUN_DRAIN_S: after the job's main process exits, wait this long for processes it left behind to close the
+# output pipes before they are killed. Unit: seconds.
+DRAIN_S = 2.0
+
+# Accounting: bytes counted per queued line on top of its JSON, for the Python objects that hold it.
+LINE_OVERHEAD_BYTES = 128
+# Read size for the job's pipes. Unit: bytes.
+READ_CHUNK_BYTES = 64 * 1024

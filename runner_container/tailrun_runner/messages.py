@@ -1,0 +1,75 @@
+"""The callback messages of one attempt, numbered ``seq`` 0, 1, 2, ... in the order they are built.
+
+Each message is built once, as bytes, and those bytes are what every retry resends: a message's content never
+changes. Every message carries ``job_id``, ``attempt``, ``seq``, ``type`` and ``ts`` (ms since the epoch).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tailrun_runner import __version__, clock
+from tailrun_runner.capture import Progress
+
+# Cloud Run's own description of the task, reported in ``started`` when present.
+CLOUD_RUN_VARIABLES = ("CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX")
+
+
+class MessageFactory:
+    """Builds the messages of one attempt and numbers them."""
+
+    def __init__(self, job_id: str, attempt: int, now_ms: Callable[[], int] = clock.now_ms) -> None:
+        self._job_id = job_id
+        self._attempt = attempt
+        self._now_ms = now_ms
+        self.next_seq = 0
+
+    def started(self, sandbox: Mapping[str, Any]) -> tuple[int, bytes]:
+        """``started``: the first message of an attempt, describing the sandbox."""
+        return self._build("started", {"sandbox": dict(sandbox)})
+
+    def heartbeat(self) -> tuple[int, bytes]:
+        """``heartbeat``: the runner is alive, whatever the job is doing."""
+        return self._build("heartbeat", {})
+
+    def progress(self, progress: Progress) -> tuple[int, bytes]:
+        """``progress``: the job's latest ``::progress`` report."""
+        return self._build("progress", {"percent": progress.percent, "step": progress.step})
+
+    def output(self, entries: list[bytes]) -> tuple[int, bytes]:
+        """``output``: lines already encoded as JSON objects (see ``capture.encode_line``)."""
+        seq, head = self._build("output", {})
+        return seq, head[:-1] + b',"lines":[' + b",".join(entries) + b"]}"
+
+    def completed(
+        self, *, exit_code: int | None, signal: str | None, duration_ms: int, lines: int, reason: str
+    ) -> tuple[int, bytes]:
+        """``completed``: how the job ended; the last message of an attempt."""
+        fields = {"exit_code": exit_code, "signal": signal, "duration_ms": duration_ms, "lines": lines}
+        return self._build("completed", {**fields, "reason": reason})
+
+    def _build(self, kind: str, fields: Mapping[str, Any]) -> tuple[int, bytes]:
+        seq = self.next_seq
+        self.next_seq += 1
+        envelope = {"job_id": self._job_id, "attempt": self._attempt, "seq": seq, "type": kind, "ts": self._now_ms()}
+        body = json.dumps({**envelope, **fields}, ensure_ascii=False, separators=(",", ":"))
+        return seq, body.encode("utf-8")
+
+
+def sandbox_details(environ: Mapping[str, str]) -> dict[str, Any]:
+    """What ``started`` reports about where the attempt runs."""
+    details: dict[str, Any] = {
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+        "runner_version": __version__,
+        "python": platform.python_version(),
+    }
+    for name in CLOUD_RUN_VARIABLES:
+        if environ.get(name):
+            details[name.lower()] = environ[name]
+    return details

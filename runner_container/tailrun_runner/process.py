@@ -1,0 +1,94 @@
+"""The job's process: spawned as the leader of its own process group, waited for, and stopped as a group.
+
+A new session (``setsid``) makes the job's pid its process group id, so SIGTERM and SIGKILL reach everything the
+job started (shells, pipelines, workers) and nothing of the runner. The waiter reaps with ``waitpid(-1)``: in a
+container the runner is PID 1 (the Dockerfile's exec-form entrypoint), orphans are re-parented to it, and it must
+reap them or they stay zombies.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO
+
+from tailrun_runner.capture import Stream
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ExitInfo:
+    """How the job's main process ended: an exit code, or the name of the signal that killed it."""
+
+    exit_code: int | None
+    signal: str | None
+    duration_ms: int
+
+    @classmethod
+    def from_returncode(cls, returncode: int, duration_ms: int) -> ExitInfo:
+        """Interpret a ``subprocess``-style return code (negative: killed by that signal)."""
+        if returncode >= 0:
+            return cls(exit_code=returncode, signal=None, duration_ms=duration_ms)
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"SIG{-returncode}"
+        return cls(exit_code=None, signal=name, duration_ms=duration_ms)
+
+
+class Child:
+    """A running job process with its stdout and stderr pipes."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self._proc = proc
+        self._started = time.monotonic()
+        self.pid = proc.pid
+        assert proc.stdout is not None and proc.stderr is not None
+        self.pipes: dict[Stream, IO[bytes]] = {"stdout": proc.stdout, "stderr": proc.stderr}
+        self.exited = threading.Event()
+        self.exit_info: ExitInfo | None = None
+        threading.Thread(target=self._wait, name="tailrun-waiter", daemon=True).start()
+
+    @classmethod
+    def spawn(cls, argv: list[str], env: Mapping[str, str], cwd: str | None) -> Child:
+        """Start ``argv`` in a new session with its output piped; raise ``OSError`` if it cannot start."""
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=dict(env),
+            start_new_session=True,
+        )
+        return cls(proc)
+
+    def signal_group(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the job's whole process group (no-op once none of it is left)."""
+        try:
+            os.killpg(self.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        logger.info("sent %s to the job's process group %d", sig.name, self.pid)
+
+    def _wait(self) -> None:
+        """Reap children until the job's main process has exited (and, as PID 1, orphans after that)."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                return
+            if pid == self.pid:
+                self._proc.returncode = os.waitstatus_to_exitcode(status)
+                duration_ms = int((time.monotonic() - self._started) * 1000)
+                self.exit_info = ExitInfo.from_returncode(self._proc.returncode, duration_ms)
+                self.exited.set()
+                if os.getpid() != 1:
+                    return

@@ -1,0 +1,221 @@
+"""One attempt of a job: announce it, run the job, stream its output, report how it ended.
+
+Threads: the main thread supervises (signals, kill escalation, end of the job); a reader thread reads the job's
+pipes into the outbox; a sender thread delivers messages one at a time, in ``seq`` order, each only after the
+previous one was acknowledged (stop-and-wait); a waiter thread reaps the job's process.
+
+Endings:
+
+- The job exits: everything it printed is delivered, then ``completed`` (reason ``exited``); exit 0.
+- SIGTERM (or SIGINT) to the runner, as when Cloud Run stops the task: SIGTERM to the job's process group, SIGKILL
+  after ``kill_grace_s``; what the job printed is delivered, then ``completed`` with reason ``stopped``; exit 0.
+- The callback answers 409 or 410: the server takes nothing more for this attempt, so nothing more is sent; the
+  job's group is stopped the same way and the runner exits 0 (the attempt ended as tailrun decided).
+- The callback rejects a message (400, 401, other 4xx) or stays unreachable for ``retry_max_s``: the job's group
+  is stopped, the failure logged, and the runner exits 1, the only case in which it exits non-zero after start.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Mapping
+
+from tailrun_runner.capture import Progress, RawLine
+from tailrun_runner.delivery import Courier, Outcome, Result, RetryPolicy, Transport
+from tailrun_runner.messages import MessageFactory, sandbox_details
+from tailrun_runner.outbox import Batch, BatchPolicy, Outbox
+from tailrun_runner.process import Child, ExitInfo
+from tailrun_runner.reader import OutputSink, PipeReader
+from tailrun_runner.settings import Settings, child_environment
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_UNDELIVERED = 1
+EXIT_CONFIG = 2
+
+# How often the supervisor checks on signals, the job and the sender. Unit: seconds.
+_TICK_S = 0.02
+
+
+class Runner:
+    """Runs one attempt; build it from ``Settings`` and call ``run`` once."""
+
+    def __init__(self, settings: Settings, environ: Mapping[str, str]) -> None:
+        self._settings = settings
+        self._environ = environ
+        self._outbox = Outbox(
+            policy=BatchPolicy(
+                max_lines=settings.batch_max_lines,
+                max_bytes=settings.batch_max_bytes,
+                max_age_s=settings.batch_max_age_s,
+            ),
+            max_bytes=settings.max_buffer_bytes,
+        )
+        self._sink = OutputSink(self._outbox)
+        self._messages = MessageFactory(settings.job_id, settings.attempt)
+        self._courier = Courier(
+            Transport(settings.callback_url, settings.token, settings.request_timeout_s),
+            RetryPolicy(base_s=settings.retry_base_s, cap_s=settings.retry_cap_s, budget_s=settings.retry_max_s),
+        )
+        self._stop_requested = False  # set by the signal handler, read by the supervisor
+        self._failure: Result | None = None  # set by the sender when it cannot deliver any more
+        self._child: Child | None = None
+        self._reader: PipeReader | None = None
+        self._exit_info: ExitInfo | None = None
+        self._reason = "exited"
+
+    def request_stop(self) -> None:
+        """Ask the runner to stop the job (safe to call from a signal handler: it only sets a flag)."""
+        self._stop_requested = True
+
+    def run(self) -> int:
+        """Run the attempt to its end; return the runner's exit code."""
+        seq, body = self._messages.started(sandbox_details(self._environ))
+        result = self._courier.deliver(seq, body)
+        if result.outcome is not Outcome.ACKED:
+            return self._finish(result)
+        if self._stop_requested:
+            self._reason = "stopped"
+            self._job_ended(ExitInfo(exit_code=None, signal=None, duration_ms=0))
+        else:
+            self._start_job()
+        sender = threading.Thread(target=self._send_loop, name="tailrun-sender", daemon=True)
+        sender.start()
+        self._supervise(sender)
+        return self._finish(self._failure)
+
+    def _start_job(self) -> None:
+        settings = self._settings
+        try:
+            self._child = Child.spawn(
+                settings.argv, child_environment(self._environ, settings.env), settings.cwd
+            )
+        except OSError as exc:
+            # Report it as the shell would: a line on stderr and exit code 127 (not found) or 126 (not runnable).
+            logger.error("cannot start the job %r: %s", settings.argv, exc)
+            message = f"tailrun-runner: cannot start {settings.argv[0]!r}: {exc.strerror or exc}"
+            self._sink.emit("stderr", [RawLine(message.encode())], 0)
+            code = 127 if isinstance(exc, FileNotFoundError) else 126
+            self._job_ended(ExitInfo(exit_code=code, signal=None, duration_ms=0))
+            return
+        logger.info("started the job %r as pid %d", settings.argv, self._child.pid)
+        self._reader = PipeReader(
+            self._child.pipes,
+            self._sink,
+            max_line_bytes=settings.max_line_bytes,
+            cr_interval_s=settings.cr_interval_s,
+        )
+        threading.Thread(target=self._reader.run, name="tailrun-reader", daemon=True).start()
+
+    def _job_ended(self, exit_info: ExitInfo) -> None:
+        """The job's process is gone and its output read: let the sender finish with ``completed``."""
+        self._exit_info = exit_info
+        self._outbox.close()
+
+    def _supervise(self, sender: threading.Thread) -> None:
+        """Stop the job when asked or when delivery failed; end the attempt once the job and its output are done."""
+        child, reader = self._child, self._reader
+        if child is None or reader is None:
+            sender.join()
+            return
+        term_at: float | None = None
+        exited_at: float | None = None
+        killed = False
+        grace, drain = self._settings.kill_grace_s, self._settings.drain_s
+        while sender.is_alive() or not child.exited.is_set():
+            now = time.monotonic()
+            if term_at is None and (self._stop_requested or self._failure is not None):
+                term_at = now
+                child.signal_group(signal.SIGTERM)
+            if exited_at is None and child.exited.is_set():
+                exited_at = now
+                if self._stop_requested:
+                    self._reason = "stopped"
+            overdue = term_at is not None and exited_at is None and now - term_at >= grace
+            draining = now - exited_at if exited_at is not None and not reader.done.is_set() else 0.0
+            if not killed and (overdue or draining > drain):
+                killed = True
+                child.signal_group(signal.SIGKILL)  # the job, or what it left behind holding the pipes
+            if draining > 2 * drain:
+                reader.stop()  # something outside the group still holds the pipes open
+            if exited_at is not None and reader.done.is_set() and self._exit_info is None:
+                assert child.exit_info is not None
+                self._job_ended(child.exit_info)
+            sender.join(_TICK_S)
+
+    def _send_loop(self) -> None:
+        """Deliver messages in order until ``completed`` is acknowledged or delivery fails."""
+        heartbeat_every = self._settings.heartbeat_s
+        heartbeat_at = time.monotonic() + heartbeat_every
+        while True:
+            item: Batch | Progress | None = None
+            if time.monotonic() < heartbeat_at:
+                item = self._outbox.take(deadline=heartbeat_at)
+            final = item is None and self._outbox.drained()
+            if final:
+                seq, body = self._completed()
+            elif item is None:
+                heartbeat_at = time.monotonic() + heartbeat_every
+                seq, body = self._messages.heartbeat()
+            elif isinstance(item, Batch):
+                seq, body = self._messages.output(item.entries)
+            else:
+                seq, body = self._messages.progress(item)
+            result = self._courier.deliver(seq, body)
+            if isinstance(item, Batch):
+                self._outbox.acked(item)
+            if result.outcome is not Outcome.ACKED:
+                self._failure = result
+                self._outbox.abandon()
+                return
+            if final:
+                return
+
+    def _completed(self) -> tuple[int, bytes]:
+        info = self._exit_info
+        assert info is not None
+        return self._messages.completed(
+            exit_code=info.exit_code,
+            signal=info.signal,
+            duration_ms=info.duration_ms,
+            lines=self._sink.lines,
+            reason=self._reason,
+        )
+
+    def _finish(self, failure: Result | None) -> int:
+        """Log how the attempt ended and return the runner's exit code."""
+        requests = self._courier.requests
+        if failure is None:
+            logger.info("delivered %d lines and completed in %d requests", self._sink.lines, requests)
+            return EXIT_OK
+        undelivered = self._outbox.discarded_lines
+        if failure.outcome is Outcome.CANCELED:
+            logger.warning(
+                "callback answered %s: the attempt is over (canceled or superseded); job stopped, "
+                "%d lines not sent",
+                failure.status,
+                undelivered,
+            )
+            return EXIT_OK
+        logger.error(
+            "could not deliver (%s, status %s: %s); job stopped, %d lines not sent",
+            failure.outcome.value,
+            failure.status,
+            failure.detail or "no answer",
+            undelivered,
+        )
+        return EXIT_UNDELIVERED
+
+
+def install_signal_handlers(runner: Runner) -> None:
+    """SIGTERM (Cloud Run stopping the task) and SIGINT (Ctrl-C) both stop the job and finish the attempt."""
+
+    def handle(signum: int, _frame: object) -> None:
+        runner.request_stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

@@ -1,0 +1,167 @@
+"""The runner's settings, read once from the environment (as Cloud Run passes per-execution overrides).
+
+Required: ``TAILRUN_JOB_ID``, ``TAILRUN_ATTEMPT`` (int), ``TAILRUN_CALLBACK_URL`` (http or https),
+``TAILRUN_TOKEN``, ``TAILRUN_ARGV`` (JSON list of strings). Optional: ``TAILRUN_ENV`` (JSON object of strings,
+merged into the job's environment), ``TAILRUN_CWD`` (the job's working directory) and the tuning variables
+documented in ``defaults``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from tailrun_runner import defaults
+
+T = TypeVar("T", int, float)
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """What the runner needs to run one attempt of one job and deliver its output."""
+
+    job_id: str
+    attempt: int
+    callback_url: str
+    token: str
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str | None = None
+    batch_max_lines: int = defaults.BATCH_MAX_LINES
+    batch_max_bytes: int = defaults.BATCH_MAX_BYTES
+    batch_max_age_s: float = defaults.BATCH_MAX_AGE_MS / 1000
+    heartbeat_s: float = defaults.HEARTBEAT_S
+    max_line_bytes: int = defaults.MAX_LINE_BYTES
+    cr_interval_s: float = defaults.CR_INTERVAL_S
+    max_buffer_bytes: int = defaults.MAX_BUFFER_BYTES
+    request_timeout_s: float = defaults.REQUEST_TIMEOUT_S
+    retry_base_s: float = defaults.RETRY_BASE_S
+    retry_cap_s: float = defaults.RETRY_CAP_S
+    retry_max_s: float = defaults.RETRY_MAX_S
+    kill_grace_s: float = defaults.KILL_GRACE_S
+    drain_s: float = defaults.DRAIN_S
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build the settings from ``environ``; raise ``ConfigError`` naming the first bad variable."""
+        url = _required(environ, "TAILRUN_CALLBACK_URL")
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ConfigError(f"TAILRUN_CALLBACK_URL must be an http(s) URL, got {url!r}")
+        return cls(
+            job_id=_required(environ, "TAILRUN_JOB_ID"),
+            attempt=_number(environ, "TAILRUN_ATTEMPT", int, None, minimum=0),
+            callback_url=url,
+            token=_required(environ, "TAILRUN_TOKEN"),
+            argv=_argv(environ),
+            env=_env(environ),
+            cwd=environ.get("TAILRUN_CWD") or None,
+            batch_max_lines=_number(environ, "TAILRUN_BATCH_MAX_LINES", int, defaults.BATCH_MAX_LINES),
+            batch_max_bytes=_number(environ, "TAILRUN_BATCH_MAX_BYTES", int, defaults.BATCH_MAX_BYTES),
+            batch_max_age_s=_number(environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0) / 1000,
+            heartbeat_s=_number(environ, "TAILRUN_HEARTBEAT_S", float, defaults.HEARTBEAT_S),
+            max_line_bytes=_number(environ, "TAILRUN_MAX_LINE_BYTES", int, defaults.MAX_LINE_BYTES),
+            cr_interval_s=_number(environ, "TAILRUN_CR_INTERVAL_S", float, defaults.CR_INTERVAL_S, 0),
+            max_buffer_bytes=_number(environ, "TAILRUN_MAX_BUFFER_BYTES", int, defaults.MAX_BUFFER_BYTES),
+            request_timeout_s=_number(environ, "TAILRUN_REQUEST_TIMEOUT_S", float, defaults.REQUEST_TIMEOUT_S),
+            retry_base_s=_number(environ, "TAILRUN_RETRY_BASE_S", float, defaults.RETRY_BASE_S),
+            retry_cap_s=_number(environ, "TAILRUN_RETRY_CAP_S", float, defaults.RETRY_CAP_S),
+            retry_max_s=_number(environ, "TAILRUN_RETRY_MAX_S", float, defaults.RETRY_MAX_S, 0),
+            kill_grace_s=_number(environ, "TAILRUN_KILL_GRACE_S", float, defaults.KILL_GRACE_S, 0),
+            drain_s=_number(environ, "TAILRUN_DRAIN_S", float, defaults.DRAIN_S, 0),
+        )
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "")
+    if not value:
+        raise ConfigError(f"{name} is required but not set")
+    return value
+
+
+def _number(
+    environ: Mapping[str, str],
+    name: str,
+    kind: Callable[[str], T],
+    default: T | None,
+    minimum: float | None = None,
+) -> T:
+    """Parse ``name`` as ``kind``; tuning values must be positive unless ``minimum`` says otherwise."""
+    raw = environ.get(name, "")
+    if not raw:
+        if default is None:
+            raise ConfigError(f"{name} is required but not set")
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if (minimum is None and value <= 0) or (minimum is not None and value < minimum):
+        bound = "positive" if minimum is None else f">= {minimum}"
+        raise ConfigError(f"{name} must be {bound}, got {raw!r}")
+    return value
+
+
+def _argv(environ: Mapping[str, str]) -> list[str]:
+    raw = _required(environ, "TAILRUN_ARGV")
+    try:
+        argv = json.loads(raw)
+    except ValueError:
+        raise ConfigError(f"TAILRUN_ARGV must be a JSON list of strings, got {raw!r}") from None
+    if not isinstance(argv, list) or not argv or not all(isinstance(arg, str) for arg in argv):
+        raise ConfigError(f"TAILRUN_ARGV must be a non-empty JSON list of strings, got {raw!r}")
+    return argv
+
+
+def _env(environ: Mapping[str, str]) -> dict[str, str]:
+    raw = environ.get("TAILRUN_ENV", "")
+    if not raw:
+        return {}
+    try:
+        env = json.loads(raw)
+    except ValueError:
+        raise ConfigError("TAILRUN_ENV must be a JSON object of strings (its value is not shown)") from None
+    if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+        raise ConfigError("TAILRUN_ENV must be a JSON object of strings (its value is not shown)")
+    return env
+
+
+# The runner's own variables: the job does not see them (above all not the callback token).
+RUNNER_VARIABLES = frozenset(
+    {
+        "TAILRUN_CALLBACK_URL",
+        "TAILRUN_TOKEN",
+        "TAILRUN_ARGV",
+        "TAILRUN_ENV",
+        "TAILRUN_CWD",
+        "TAILRUN_BATCH_MAX_LINES",
+        "TAILRUN_BATCH_MAX_BYTES",
+        "TAILRUN_BATCH_MAX_AGE_MS",
+        "TAILRUN_HEARTBEAT_S",
+        "TAILRUN_MAX_LINE_BYTES",
+        "TAILRUN_CR_INTERVAL_S",
+        "TAILRUN_MAX_BUFFER_BYTES",
+        "TAILRUN_REQUEST_TIMEOUT_S",
+        "TAILRUN_RETRY_BASE_S",
+        "TAILRUN_RETRY_CAP_S",
+        "TAILRUN_RETRY_MAX_S",
+        "TAILRUN_KILL_GRACE_S",
+        "TAILRUN_DRAIN_S",
+    }
+)
+
+
+def child_environment(environ: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """The job's environment: the runner's, minus the runner's own variables, plus ``TAILRUN_ENV``.
+
+    ``TAILRUN_JOB_ID`` and ``TAILRUN_ATTEMPT`` stay visible: a job may use them to name what it writes.
+    """
+    env = {name: value for name, value in environ.items() if name not in RUNNER_VARIABLES}
+    env.update(extra)
+    return env
