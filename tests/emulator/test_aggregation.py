@@ -1,0 +1,103 @@
+"""Unit tests of aggregations (count, sum, avg) on protobufs, with queries built by the real client."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+from google.cloud.firestore_v1 import _helpers
+from google.cloud.firestore_v1.types import document as document_types
+from google.protobuf import timestamp_pb2
+
+from firestore_emulator import query as engine
+from firestore_emulator.errors import InvalidArgument
+
+Document = document_types.Document.pb()
+ROOT = "projects/p/databases/(default)/documents"
+client = firestore.Client(project="p", credentials=AnonymousCredentials())
+coll = client.collection("c")
+
+
+def docs(*rows: dict[str, Any]) -> list[Any]:
+    result = []
+    for index, data in enumerate(rows):
+        doc = Document(name=f"{ROOT}/c/d{index:03}")
+        for key, value in _helpers.encode_dict(data).items():
+            doc.fields[key].CopyFrom(value._pb)
+        doc.update_time.CopyFrom(timestamp_pb2.Timestamp(seconds=1))
+        result.append(doc)
+    return result
+
+
+def aggregate(aggregation_query: Any, documents: list[Any]) -> dict[str, Any]:
+    """Run a client-built aggregation query; results decoded to Python values."""
+    raw = aggregation_query._to_protobuf()._pb
+    results = engine.run_aggregation(ROOT, raw, documents)
+    return {
+        alias: _helpers.decode_value(document_types.Value.wrap(value), client)
+        for alias, value in results.items()
+    }
+
+
+def test_count_counts_the_query_results_and_respects_up_to_and_limit() -> None:
+    rows = docs(*({"n": i} for i in range(7)))
+    assert aggregate(coll.count(alias="all"), rows) == {"all": 7}
+    assert aggregate(coll.where(filter=firestore.FieldFilter("n", ">=", 5)).count(alias="big"), rows) == {
+        "big": 2
+    }
+    assert aggregate(coll.limit(3).count(alias="limited"), rows) == {"limited": 3}
+    raw = coll.count(alias="capped")._to_protobuf()._pb
+    raw.aggregations[0].count.up_to.value = 4
+    assert engine.run_aggregation(ROOT, raw, rows)["capped"].integer_value == 4
+
+
+def test_sum_of_integers_stays_an_integer_and_skips_non_numbers() -> None:
+    rows = docs({"n": 1}, {"n": 2}, {"n": "3"}, {"n": None}, {"other": 5}, {"n": [4]})
+    result = engine.run_aggregation(ROOT, coll.sum("n", alias="s")._to_protobuf()._pb, rows)
+    assert result["s"].WhichOneof("value_type") == "integer_value" and result["s"].integer_value == 3
+
+
+def test_sum_becomes_a_double_with_a_double_or_on_int64_overflow() -> None:
+    assert aggregate(coll.sum("n", alias="s"), docs({"n": 1}, {"n": 0.5})) == {"s": 1.5}
+    overflow = engine.run_aggregation(
+        ROOT, coll.sum("n", alias="s")._to_protobuf()._pb, docs({"n": 2**63 - 1}, {"n": 1})
+    )
+    assert overflow["s"].WhichOneof("value_type") == "double_value" and overflow["s"].double_value == 2.0**63
+
+
+def test_sum_of_nothing_is_integer_zero_and_nan_poisons_the_sum() -> None:
+    assert aggregate(coll.sum("n", alias="s"), []) == {"s": 0}
+    assert math.isnan(aggregate(coll.sum("n", alias="s"), docs({"n": 1}, {"n": math.nan}))["s"])
+
+
+def test_avg_is_a_double_and_null_over_no_values() -> None:
+    result = engine.run_aggregation(
+        ROOT, coll.avg("n", alias="a")._to_protobuf()._pb, docs({"n": 1}, {"n": 2})
+    )
+    assert result["a"].WhichOneof("value_type") == "double_value" and result["a"].double_value == 1.5
+    assert aggregate(coll.avg("n", alias="a"), docs({"n": "x"})) == {"a": None}
+    assert math.isnan(aggregate(coll.avg("n", alias="a"), docs({"n": math.nan}, {"n": 1}))["a"])
+
+
+def test_unnamed_aggregations_get_field_n_aliases_in_order() -> None:
+    query = coll.count().sum("n", alias="total").avg("n")
+    assert aggregate(query, docs({"n": 2}, {"n": 4})) == {"field_1": 2, "total": 6, "field_2": 3.0}
+
+
+def test_at_most_five_aggregations_with_unique_aliases() -> None:
+    five = coll.count(alias="a").count(alias="b").count(alias="c").count(alias="d").count(alias="e")
+    assert len(aggregate(five, [])) == 5
+    with pytest.raises(InvalidArgument, match="between 1 and 5"):
+        aggregate(five.count(alias="f"), [])
+    with pytest.raises(InvalidArgument, match="duplicate alias"):
+        aggregate(coll.count(alias="x").sum("n", alias="x"), [])
+
+
+def test_count_up_to_must_be_positive() -> None:
+    raw = coll.count(alias="c")._to_protobuf()._pb
+    raw.aggregations[0].count.up_to.value = 0
+    with pytest.raises(InvalidArgument, match="greater than 0"):
+        engine.run_aggregation(ROOT, raw, [])
