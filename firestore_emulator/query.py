@@ -8,6 +8,7 @@ names the problem, as Firestore does. Pure functions: no I/O, no clock, no state
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -452,9 +453,7 @@ def _check_paging(query: Pb) -> None:
     if query.HasField("limit") and query.limit.value < 0:
         raise InvalidArgument(f"Invalid query: limit must be >= 0, got {query.limit.value}.")
     if query.HasField("find_nearest"):
-        raise InvalidArgument(
-            "Invalid query: find_nearest (vector search) is not supported by this emulator."
-        )
+        _check_find_nearest(query.find_nearest)
 
 
 @dataclass(frozen=True)
@@ -493,9 +492,14 @@ def validate_query(parent: str, query: Pb) -> None:
 # --- running --------------------------------------------------------------------------------------------------
 
 
+def matcher(parent: str, query: Pb) -> Predicate:
+    """A validated, compiled test of the query's collection selector and filter, to reuse across documents."""
+    return _plan(parent, query).selects
+
+
 def matches(parent: str, query: Pb, doc: Pb) -> bool:
     """Whether ``doc`` passes the query's collection selector and filter (no order, cursor or limit)."""
-    return _plan(parent, query).selects(doc)
+    return matcher(parent, query)(doc)
 
 
 def _cursor_row(root: str, orders: Sequence[Order], cursor: Pb) -> list[Pb]:
@@ -539,25 +543,119 @@ def _row_sort_key(orders: Sequence[Order]) -> Callable[[tuple[list[Pb], Pb]], An
     return functools.cmp_to_key(compare_entries)
 
 
+def _ordered(plan: _Plan, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
+    """The selected documents in query order, between the cursors (documents lacking an order field dropped)."""
+    rows: list[tuple[list[Pb], Pb]] = []
+    for doc in docs:
+        if plan.selects(doc):
+            row = _sort_values(doc, plan.orders)
+            if row is not None:
+                rows.append((row, doc))
+    rows.sort(key=_row_sort_key(plan.orders))
+    return [doc for row, doc in rows if _within_cursors(plan, query, row)]
+
+
 def run_query(parent: str, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
     """The documents ``query`` returns under ``parent`` from ``docs`` (live documents), in query order."""
     plan = _plan(parent, query)
-    rows: list[tuple[list[Pb], Pb]] = []
-    for doc in docs:
-        if not plan.selects(doc):
-            continue
-        row = _sort_values(doc, plan.orders)
-        if row is not None:
-            rows.append((row, doc))
-    rows.sort(key=_row_sort_key(plan.orders))
-    selected = [doc for row, doc in rows if _within_cursors(plan, query, row)]
-    selected = selected[query.offset :]
+    if query.HasField("find_nearest"):
+        return _find_nearest(query, [doc for doc in docs if plan.selects(doc)])
+    selected = _ordered(plan, query, docs)[query.offset :]
     if query.HasField("limit"):
         selected = selected[: query.limit.value]
     if query.HasField("select"):
         paths = [field_path_of(field) for field in query.select.fields]
         selected = [_project(doc, paths) for doc in selected]
     return selected
+
+
+# --- vector search --------------------------------------------------------------------------------------------
+
+MAX_VECTOR_DIMENSIONS = 2048
+MAX_NEAREST_LIMIT = 1000
+_EUCLIDEAN, _COSINE, _DOT_PRODUCT = 1, 2, 3
+
+
+def _vector(value: Pb | None) -> list[float] | None:
+    """The numbers of a vector value, or None for anything else."""
+    if value is None or not values.is_vector(value):
+        return None
+    inner = value.map_value.fields.get("value")
+    elements = inner.array_value.values if inner is not None else ()
+    if not all(values.is_number(e) for e in elements):
+        return None
+    return [
+        float(e.integer_value if e.WhichOneof("value_type") == "integer_value" else e.double_value)
+        for e in elements
+    ]
+
+
+def _check_find_nearest(nearest: Pb) -> None:
+    field_path_of(nearest.vector_field)
+    vector = _vector(nearest.query_vector)
+    if not vector or len(vector) > MAX_VECTOR_DIMENSIONS:
+        raise InvalidArgument(
+            f"Invalid find_nearest: query_vector must be a vector of 1 to {MAX_VECTOR_DIMENSIONS} dimensions."
+        )
+    if nearest.distance_measure not in (_EUCLIDEAN, _COSINE, _DOT_PRODUCT):
+        raise InvalidArgument(
+            "Invalid find_nearest: distance_measure must be EUCLIDEAN, COSINE or DOT_PRODUCT."
+        )
+    if not nearest.HasField("limit") or not 1 <= nearest.limit.value <= MAX_NEAREST_LIMIT:
+        raise InvalidArgument(f"Invalid find_nearest: limit must be between 1 and {MAX_NEAREST_LIMIT}.")
+    if nearest.distance_result_field:
+        values.parse_field_path(nearest.distance_result_field)
+
+
+def _distance(measure: int, a: Sequence[float], b: Sequence[float]) -> float | None:
+    """The distance between two vectors of equal dimension (None where COSINE meets a zero vector)."""
+    if measure == _EUCLIDEAN:
+        return math.dist(a, b)
+    dot = math.fsum(x * y for x, y in zip(a, b, strict=True))
+    if measure == _DOT_PRODUCT:
+        return dot
+    norms = math.hypot(*a) * math.hypot(*b)
+    return None if norms == 0 else 1 - dot / norms
+
+
+def _find_nearest(query: Pb, candidates: Sequence[Pb]) -> list[Pb]:
+    """Nearest-neighbour search: it replaces the query's order; the threshold and limit bound the results."""
+    nearest = query.find_nearest
+    path = field_path_of(nearest.vector_field)
+    target = _vector(nearest.query_vector) or []
+    measure = nearest.distance_measure
+    scored: list[tuple[float, Pb]] = []
+    for doc in candidates:
+        vector = _vector(values.get_field(doc.fields, path))
+        if vector is None or len(vector) != len(target):
+            continue
+        distance = _distance(measure, vector, target)
+        if distance is not None and _within_threshold(nearest, measure, distance):
+            scored.append((distance, doc))
+    sign = -1 if measure == _DOT_PRODUCT else 1
+    scored.sort(key=lambda item: (sign * item[0], values.sort_key(values.reference_value(item[1].name))))
+    limit = min(nearest.limit.value, query.limit.value) if query.HasField("limit") else nearest.limit.value
+    return [_with_distance(query, doc, distance) for distance, doc in scored[:limit]]
+
+
+def _within_threshold(nearest: Pb, measure: int, distance: float) -> bool:
+    if not nearest.HasField("distance_threshold"):
+        return True
+    threshold = nearest.distance_threshold.value
+    return distance >= threshold if measure == _DOT_PRODUCT else distance <= threshold
+
+
+def _with_distance(query: Pb, doc: Pb, distance: float) -> Pb:
+    """The result document: projected if the query selects fields, with the distance field if one is named."""
+    if query.HasField("select"):
+        result = _project(doc, [field_path_of(field) for field in query.select.fields])
+    else:
+        result = Document()
+        result.CopyFrom(doc)
+    if query.find_nearest.distance_result_field:
+        path = values.parse_field_path(query.find_nearest.distance_result_field)
+        values.set_field(result.fields, path, values.double_value(distance))
+    return result
 
 
 def run_aggregation(parent: str, aggregation_query: Pb, docs: Iterable[Pb]) -> dict[str, Pb]:

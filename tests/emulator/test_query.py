@@ -12,11 +12,13 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.base_query import BaseQuery
+from google.cloud.firestore_v1.base_vector_query import DistanceMeasure
 from google.cloud.firestore_v1.collection import CollectionReference
 from google.cloud.firestore_v1.document import DocumentSnapshot
 from google.cloud.firestore_v1.field_path import FieldPath
 from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import query as query_types
+from google.cloud.firestore_v1.vector import Vector
 from google.protobuf import timestamp_pb2
 
 from firestore_emulator import query as engine
@@ -427,3 +429,58 @@ def test_parent_must_be_the_database_root_or_a_document() -> None:
         engine.run_query(f"{ROOT}/c", pb(coll), [])
     with pytest.raises(InvalidArgument, match="parent"):
         engine.run_query("projects/p", pb(coll), [])
+
+
+def test_recursive_queries_use_numeric_id_bounds_to_cover_one_collection_tree() -> None:
+    docs = [make_doc(path, {}) for path in ("b/x", "c/a", "c/a/sub/y", "c/__id5__", "c0/z", "d/w")]
+    assert run(client.collection("c").recursive(), docs) == ["c/__id5__", "c/a", "c/a/sub/y"]
+
+
+# --- vector search ----------------------------------------------------------------------------------------
+
+VECTORS = store(
+    c={
+        "near": {"e": Vector([1.0, 0.0]), "kind": "a"},
+        "far": {"e": Vector([5.0, 5.0]), "kind": "a"},
+        "mid": {"e": Vector([2.0, 1.0]), "kind": "b"},
+        "wrong_dims": {"e": Vector([1.0, 0.0, 0.0]), "kind": "a"},
+        "not_vector": {"e": [1.0, 0.0], "kind": "a"},
+    }
+)
+
+
+def nearest(measure: DistanceMeasure, **kwargs: Any) -> list[tuple[str, float]]:
+    query = coll.find_nearest(
+        "e", Vector([1.0, 0.0]), distance_measure=measure, distance_result_field="d", **kwargs
+    )
+    raw = query._to_protobuf()._pb
+    return [
+        (d.name.rsplit("/", 1)[1], d.fields["d"].double_value) for d in engine.run_query(ROOT, raw, VECTORS)
+    ]
+
+
+def test_find_nearest_orders_by_distance_and_reports_it() -> None:
+    result = nearest(DistanceMeasure.EUCLIDEAN, limit=2)
+    assert [name for name, _ in result] == ["near", "mid"]
+    assert result[1][1] == pytest.approx(math.sqrt(2))
+
+
+def test_find_nearest_dot_product_prefers_larger_values_and_thresholds_invert() -> None:
+    assert [name for name, _ in nearest(DistanceMeasure.DOT_PRODUCT, limit=5)] == ["far", "mid", "near"]
+    assert [name for name, _ in nearest(DistanceMeasure.DOT_PRODUCT, limit=5, distance_threshold=2.0)] == [
+        "far",
+        "mid",
+    ]
+    assert [name for name, _ in nearest(DistanceMeasure.COSINE, limit=5, distance_threshold=0.1)] == ["near"]
+
+
+def test_find_nearest_applies_after_filters_and_needs_a_positive_limit() -> None:
+    query: Any = coll.where(filter=Filter("kind", "==", "b")).find_nearest(
+        "e", Vector([1.0, 0.0]), distance_measure=DistanceMeasure.EUCLIDEAN, limit=3
+    )
+    assert [d.name.rsplit("/", 1)[1] for d in engine.run_query(ROOT, query._to_protobuf()._pb, VECTORS)] == [
+        "mid"
+    ]
+    raw = query._to_protobuf()._pb
+    raw.find_nearest.limit.value = 0
+    invalid(raw, "limit must be between 1 and 1000")
