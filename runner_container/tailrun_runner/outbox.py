@@ -1,13 +1,18 @@
 """The bounded, ordered store between the thread that reads the job's pipes and the thread that delivers.
 
-The reader puts encoded output lines and progress reports in; the sender takes the next thing to send, in order.
-Undelivered bytes (queued plus in flight) are bounded by ``max_bytes``: when the bound is reached, ``put_lines``
-blocks, the reader stops reading the pipes, the pipes fill and the job blocks on its next write. Nothing is dropped
-unless the delivery has been abandoned (the callback refused the attempt), when nothing more can be delivered.
+The reader puts encoded output lines and progress reports in, in the order the job printed them; the sender takes
+the next thing to send. Undelivered bytes (queued plus in flight) are bounded by ``max_bytes``: when the bound is
+reached, ``put`` blocks, the reader stops reading the pipes, the pipes fill and the job blocks on its next write.
+Nothing is dropped unless delivery was abandoned (the callback refused the attempt): then nothing more can go.
 
 Batching policy (``take``): the lines queued so far form one batch once there are ``max_lines`` of them, or
 ``max_bytes`` of JSON, or the oldest has waited ``max_age_s``, or the stream has ended. Delivery is stop-and-wait,
 so lines printed while a request is in flight join the next batch: heavy output batches itself.
+
+Progress reports travel in the same queue, so one is never sent before the lines printed before it. They are
+coalesced: a batch takes the lines up to its limits and skips over the reports among them; the latest of those is
+sent right after the batch. A job that prints a report after every line costs one extra request per batch, not
+one per report.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ from dataclasses import dataclass
 
 from tailrun_runner.capture import Progress
 from tailrun_runner.defaults import LINE_OVERHEAD_BYTES
+
+# Bytes counted against the bound for one queued progress report.
+_PROGRESS_BYTES = 256
+
+Item = bytes | Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +50,7 @@ class BatchPolicy:
 
 
 class Outbox:
-    """Ordered lines and the latest progress report, waiting for delivery; thread-safe."""
+    """Output lines and progress reports in the order the job printed them, waiting for delivery; thread-safe."""
 
     def __init__(
         self, *, policy: BatchPolicy, max_bytes: int, monotonic: Callable[[], float] = time.monotonic
@@ -49,45 +59,31 @@ class Outbox:
         self._max_bytes = max_bytes
         self._monotonic = monotonic
         self._cond = threading.Condition()
-        self._lines: deque[tuple[bytes, float]] = deque()  # (JSON entry, monotonic time it was queued)
-        self._queued_bytes = 0  # JSON of queued lines, plus the bookkeeping overhead per line
-        self._batch_bytes = 0  # JSON only, which is what the batch byte limit measures
+        self._items: deque[tuple[Item, float]] = deque()  # (JSON entry or report, monotonic time it was queued)
+        self._queued_bytes = 0  # JSON of queued lines plus bookkeeping overhead: what the bound measures
+        self._batch_bytes = 0  # JSON of queued lines only: what the batch byte limit measures
         self._inflight_bytes = 0
-        self._taken_lines = 0  # lines handed to the sender so far
-        self._progress: Progress | None = None
-        self._progress_after = 0  # the progress is sent only once this many lines have been taken
+        self._progress: Progress | None = None  # the report to send right after the batch that skipped it
         self._closed = False
         self._abandoned = False
         self.discarded_lines = 0
 
-    def put_lines(self, entries: list[bytes]) -> None:
-        """Queue output lines in order; block while the undelivered bytes are at the bound."""
-        if not entries:
+    def put(self, items: list[Item]) -> None:
+        """Queue lines (JSON entries) and progress reports in order; block while the bound is reached."""
+        if not items:
             return
         now = self._monotonic()
-        size = sum(map(len, entries))
+        size = sum(len(item) for item in items if isinstance(item, bytes))
+        held = sum(map(_held, items))
         with self._cond:
             while not self._abandoned and self._queued_bytes + self._inflight_bytes >= self._max_bytes:
                 self._cond.wait()
             if self._abandoned:
-                self.discarded_lines += len(entries)
+                self.discarded_lines += sum(isinstance(item, bytes) for item in items)
                 return
-            self._lines.extend((entry, now) for entry in entries)
-            self._queued_bytes += size + LINE_OVERHEAD_BYTES * len(entries)
+            self._items.extend((item, now) for item in items)
+            self._queued_bytes += held
             self._batch_bytes += size
-            self._cond.notify_all()
-
-    def put_progress(self, progress: Progress, after_lines: int) -> None:
-        """Record a progress report printed after ``after_lines`` output lines.
-
-        Only the latest report is kept (a progress bar must not flood the callback). It is sent once the lines
-        printed before the oldest pending report have been taken, so it never overtakes them by much and never
-        waits behind a steady stream of newer lines.
-        """
-        with self._cond:
-            if self._progress is None:
-                self._progress_after = after_lines
-            self._progress = progress
             self._cond.notify_all()
 
     def close(self) -> None:
@@ -100,8 +96,9 @@ class Outbox:
         """Nothing more will be delivered: drop what is queued and never block the reader again."""
         with self._cond:
             self._abandoned = True
-            self.discarded_lines += len(self._lines)
-            self._lines.clear()
+            self.discarded_lines += sum(isinstance(item, bytes) for item, _ in self._items)
+            self._items.clear()
+            self._progress = None
             self._queued_bytes = self._batch_bytes = self._inflight_bytes = 0
             self._cond.notify_all()
 
@@ -124,7 +121,7 @@ class Outbox:
                     return item
                 if self._drained() or (deadline is not None and now >= deadline):
                     return None
-                wake = self._next_wake(now, deadline)
+                wake = self._next_wake(deadline)
                 self._cond.wait(None if wake is None else max(wake - now, 0.0))
 
     def drained(self) -> bool:
@@ -133,43 +130,57 @@ class Outbox:
             return self._drained()
 
     def _drained(self) -> bool:
-        return self._closed and not self._lines and self._progress is None
+        return self._closed and not self._items and self._progress is None
 
     def _due(self, now: float) -> Batch | Progress | None:
-        if self._progress is not None and self._taken_lines >= self._progress_after:
+        if self._progress is not None:
             progress, self._progress = self._progress, None
             return progress
-        if not self._lines:
+        if not self._items:
             return None
+        head, queued_at = self._items[0]
         policy = self._policy
-        full = len(self._lines) >= policy.max_lines or self._batch_bytes >= policy.max_bytes
-        if full or self._closed or now - self._lines[0][1] >= policy.max_age_s or self._progress is not None:
+        full = len(self._items) >= policy.max_lines or self._batch_bytes >= policy.max_bytes
+        if full or self._closed or isinstance(head, Progress) or now - queued_at >= policy.max_age_s:
             return self._take_batch()
         return None
 
-    def _take_batch(self) -> Batch:
-        """Take lines from the front, up to the batch limits (a single line always fits, even over the limit)."""
+    def _take_batch(self) -> Batch | Progress:
+        """Take lines from the front up to the batch limits (a single line always fits, even over the limit).
+
+        Progress reports among them are taken too; the latest is returned now if no line preceded it, else
+        kept to be sent right after this batch.
+        """
         policy = self._policy
-        limit = policy.max_lines
-        if self._progress is not None:
-            limit = min(limit, max(self._progress_after - self._taken_lines, 1))
         entries: list[bytes] = []
-        size = 0
-        while self._lines and len(entries) < limit:
-            entry = self._lines[0][0]
-            if entries and size + len(entry) > policy.max_bytes:
-                break
-            self._lines.popleft()
-            entries.append(entry)
-            size += len(entry)
-        held = size + LINE_OVERHEAD_BYTES * len(entries)
+        size = held = 0
+        progress: Progress | None = None
+        while self._items and len(entries) < policy.max_lines:
+            item = self._items[0][0]
+            if isinstance(item, bytes):
+                if entries and size + len(item) > policy.max_bytes:
+                    break
+                entries.append(item)
+                size += len(item)
+            else:
+                progress = item
+            held += _held(item)
+            self._items.popleft()
         self._queued_bytes -= held
         self._batch_bytes -= size
+        if not entries:
+            assert progress is not None
+            return progress
+        self._progress = progress
         self._inflight_bytes += held
-        self._taken_lines += len(entries)
         return Batch(entries=entries, held_bytes=held)
 
-    def _next_wake(self, now: float, deadline: float | None) -> float | None:
-        oldest = self._lines[0][1] + self._policy.max_age_s if self._lines else None
+    def _next_wake(self, deadline: float | None) -> float | None:
+        oldest = self._items[0][1] + self._policy.max_age_s if self._items else None
         wakes = [t for t in (deadline, oldest) if t is not None]
         return min(wakes) if wakes else None
+
+
+def _held(item: Item) -> int:
+    """Bytes one queued item counts against the bound."""
+    return len(item) + LINE_OVERHEAD_BYTES if isinstance(item, bytes) else _PROGRESS_BYTES

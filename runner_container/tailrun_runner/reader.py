@@ -2,7 +2,7 @@
 
 One thread reads both pipes (``selectors``), so the order in which lines are numbered is the order in which the
 runner saw them. Line numbers count all output lines of the attempt, both streams, from 0: a receiver can tell
-whether it has every line. When the outbox is full, ``put_lines`` blocks and this thread stops reading, so the
+whether it has every line. When the outbox is full, ``put`` blocks and this thread stops reading, so the
 job blocks on its next write (backpressure).
 """
 
@@ -18,7 +18,7 @@ from typing import IO
 from tailrun_runner import clock
 from tailrun_runner.capture import LineSplitter, RawLine, Stream, encode_line, parse_progress
 from tailrun_runner.defaults import READ_CHUNK_BYTES
-from tailrun_runner.outbox import Outbox
+from tailrun_runner.outbox import Item, Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +35,15 @@ class OutputSink:
 
     def emit(self, stream: Stream, lines: list[RawLine], ts_ms: int) -> None:
         """Queue ``lines`` of ``stream``, read at ``ts_ms``; ``::progress`` lines become progress reports."""
-        entries: list[bytes] = []
+        items: list[Item] = []
         for line in lines:
             progress = parse_progress(line.data) if line.data.startswith(b"::progress") else None
             if progress is not None:
-                self._outbox.put_lines(entries)
-                entries = []
-                self._outbox.put_progress(progress, self.lines)
+                items.append(progress)
                 continue
-            entries.append(encode_line(self.lines, stream, ts_ms, line))
+            items.append(encode_line(self.lines, stream, ts_ms, line))
             self.lines += 1
-        self._outbox.put_lines(entries)
+        self._outbox.put(items)
 
 
 class PipeReader:

@@ -1,0 +1,87 @@
+"""Fixtures for runner tests: a recording callback server and the real runner as a child process.
+
+Timing knobs are set small through the environment (heartbeats, grace periods, backoff) so every scenario takes a
+few seconds at most; the behaviour under test is the same as with the defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from runner_harness import TOKEN, CallbackServer
+
+JOBS = Path(__file__).parent / "jobs"
+RUNNER = Path(sys.executable).with_name("tailrun-runner")
+
+FAST_KNOBS = {
+    "TAILRUN_HEARTBEAT_S": "0.5",
+    "TAILRUN_KILL_GRACE_S": "1",
+    "TAILRUN_DRAIN_S": "0.5",
+    "TAILRUN_RETRY_BASE_S": "0.01",
+    "TAILRUN_RETRY_CAP_S": "0.1",
+    "TAILRUN_RETRY_MAX_S": "10",
+    "TAILRUN_REQUEST_TIMEOUT_S": "5",
+}
+
+
+@dataclass
+class RunnerProcess:
+    """A running ``tailrun-runner``; its own logs (JSON lines) go to ``log_path``."""
+
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    def wait(self, timeout: float = 30) -> int:
+        return self.proc.wait(timeout)
+
+    def logs(self) -> str:
+        return self.log_path.read_text()
+
+    def terminate(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+
+
+@pytest.fixture
+def callback_server() -> Iterator[CallbackServer]:
+    server = CallbackServer().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def start_runner(callback_server: CallbackServer, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
+    """Start the runner on ``argv`` with the test's knobs; every runner still alive at the end is killed."""
+    started: list[RunnerProcess] = []
+
+    def start(argv: list[str], **env: str) -> RunnerProcess:
+        environ = {
+            **os.environ,
+            "TAILRUN_JOB_ID": "job-1",
+            "TAILRUN_ATTEMPT": "1",
+            "TAILRUN_CALLBACK_URL": callback_server.url,
+            "TAILRUN_TOKEN": TOKEN,
+            "TAILRUN_ARGV": json.dumps(argv),
+            "TAILRUN_TEST_CALLBACK": callback_server.url,
+            **FAST_KNOBS,
+            **env,
+        }
+        log_path = tmp_path / f"runner-{len(started)}.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen([str(RUNNER)], env=environ, stdout=log, stderr=subprocess.STDOUT)
+        started.append(RunnerProcess(proc, log_path))
+        return started[-1]
+
+    yield start
+    for runner in started:
+        if runner.proc.poll() is None:
+            runner.proc.kill()
+            runner.proc.wait()

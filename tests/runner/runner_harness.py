@@ -1,0 +1,209 @@
+"""Helpers for runner tests: the scenario jobs, and a real HTTP callback receiver that records every request.
+
+``CallbackServer`` is a threaded ``http.server`` on 127.0.0.1 speaking HTTP/1.1 with keep-alive, like the
+functions behind a load balancer. Each POST is parsed and passed to the server's ``answer`` policy, which returns a
+``Reply``: a status, whether the message counts as received (a failure "after recording" is a message the server
+stored but whose answer was lost), or a dropped connection. ``Receiver`` then does what ``job_callback`` does:
+dedup by ``seq``, check order and gaps, and rebuild each stream's text.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+TOKEN = "test-token-0123456789abcdef"
+JOBS = Path(__file__).parent / "jobs"
+
+
+def job(name: str, *args: object) -> list[str]:
+    """The argv of a scenario script under ``tests/runner/jobs``."""
+    return [sys.executable, str(JOBS / f"{name}.py"), *map(str, args)]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """How to answer one request. ``record``: the message counts as received. ``drop``: close, no answer."""
+
+    status: int = 200
+    record: bool = True
+    drop: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the server saw it, with what it answered."""
+
+    message: dict[str, Any]
+    raw: bytes
+    authorization: str | None
+    received_at: float
+    reply: Reply
+
+
+Policy = Callable[[dict[str, Any]], Reply]
+
+
+def always_ok(message: dict[str, Any]) -> Reply:
+    """Acknowledge everything."""
+    return Reply()
+
+
+def flaky(rate: float, seed: int) -> Policy:
+    """Fail ``rate`` of requests: half before recording (503), half after (500 or a dropped connection)."""
+    rng = random.Random(seed)
+    lock = threading.Lock()
+
+    def answer(message: dict[str, Any]) -> Reply:
+        with lock:
+            roll = rng.random()
+        if roll < rate / 2:
+            return Reply(status=503, record=False)
+        if roll < rate * 3 / 4:
+            return Reply(status=500, record=True)
+        if roll < rate:
+            return Reply(record=True, drop=True)
+        return Reply()
+
+    return answer
+
+
+class CallbackServer:
+    """The recording receiver; ``answer`` may be swapped by a test at any time."""
+
+    def __init__(self) -> None:
+        self.answer: Policy = always_ok
+        self.requests: list[Request] = []
+        self._lock = threading.Condition()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}/job_callback"
+
+    def start(self) -> CallbackServer:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def record(self, request: Request) -> None:
+        with self._lock:
+            self.requests.append(request)
+            self._lock.notify_all()
+
+    def wait_until(self, predicate: Callable[[Receiver], bool], timeout: float = 10.0) -> Receiver:
+        """Wait until ``predicate`` holds for what was received; fail the test after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                receiver = Receiver(list(self.requests))
+                if predicate(receiver):
+                    return receiver
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out; received types {[m['type'] for m in receiver.messages]}")
+                self._lock.wait(remaining)
+
+    def received(self) -> Receiver:
+        with self._lock:
+            return Receiver(list(self.requests))
+
+    def has_line(self, index: int) -> bool:
+        return any(line["line"] == index for line in self.received().lines(check=False))
+
+
+class Receiver:
+    """What ``job_callback`` would have stored from ``requests``: deduplicated by seq, checked for order and gaps."""
+
+    def __init__(self, requests: list[Request]) -> None:
+        self.requests = requests
+        recorded = [r for r in requests if r.reply.record]
+        by_seq: dict[int, Request] = {}
+        for request in recorded:
+            first = by_seq.setdefault(request.message["seq"], request)
+            assert first.raw == request.raw, f"seq {request.message['seq']} was resent with different content"
+        self.messages = [by_seq[seq].message for seq in sorted(by_seq)]
+        self.duplicates = len(recorded) - len(by_seq)
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m["type"] == kind]
+
+    def completed(self) -> dict[str, Any] | None:
+        done = self.of_type("completed")
+        return done[0] if done else None
+
+    def check_seqs(self) -> None:
+        """Seq numbers are 0, 1, 2, ... with no gap, ``started`` first and ``completed`` (if any) last."""
+        assert [m["seq"] for m in self.messages] == list(range(len(self.messages)))
+        assert self.messages[0]["type"] == "started"
+        kinds = [m["type"] for m in self.messages]
+        assert "completed" not in kinds[:-1]
+
+    def lines(self, *, check: bool = True) -> list[dict[str, Any]]:
+        """Every output line in order; with ``check``, line numbers must be 0, 1, 2, ... with no gap."""
+        lines = [line for m in self.of_type("output") for line in m["lines"]]
+        if check:
+            assert [line["line"] for line in lines] == list(range(len(lines)))
+        return lines
+
+    def text(self, stream: str) -> str:
+        """A stream rebuilt from its lines: each complete line ends with a newline, a partial one does not."""
+        return "".join(
+            line["text"] + ("" if line.get("partial") else "\n") for line in self.lines() if line["stream"] == stream
+        )
+
+
+def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            message = json.loads(raw)
+            reply = server.answer(message)
+            server.record(Request(message, raw, self.headers.get("Authorization"), time.time(), reply))
+            if reply.drop:
+                self.close_connection = True
+                return
+            self._send(reply.status, {"ack": message["seq"]} if reply.status == 200 else _error(reply.status), reply)
+
+        def do_GET(self) -> None:
+            """``GET /seen?line=N``: 200 once line N was received, else 404 (jobs use it to wait for delivery)."""
+            query = parse_qs(urlsplit(self.path).query)
+            seen = server.has_line(int(query["line"][0]))
+            self._send(200 if seen else 404, {"seen": seen}, Reply())
+
+        def _send(self, status: int, payload: dict[str, Any], reply: Reply) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return Handler
+
+
+def _error(status: int) -> dict[str, Any]:
+    return {"error": {"code": str(status), "message": "as the test asked"}}
