@@ -1,0 +1,37 @@
+"""tailrun's Cloud Functions entrypoints; the work is done in ``tailrun_functions`` (see ``edge.py``)."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+from tailrun_functions import defaults, edge
+
+
+@functions_framework.http
+def create_job(request: flask.Request) -> edge.Response:
+    """POST a job spec → 201 with the job id and what to watch."""
+    return edge.serve(request, edge.create_job)
+
+
+@functions_framework.http
+def job_callback(request: flask.Request) -> edge.Response:
+    """POST one runner message → 200 {"ack": seq}, 401, 409 or 410."""
+    return edge.serve(request, edge.job_callback, limit=defaults.MAX_CALLBACK_BYTES)
+
+
+@functions_framework.http
+def cancel_job(request: flask.Request) -> edge.Response:
+    """POST {"job_id"} → the job is canceled and its process stopped."""
+    return edge.serve(request, edge.cancel_job)
+
+
+@functions_framework.http
+def retry_job(request: flask.Request) -> edge.Response:
+    """POST {"job_id"} of an ended job → 201 with the new job linked by parent_job_id."""
+    return edge.serve(request, edge.retry_job)
+
+
+@functions_framework.http
+def reap_sandboxes(request: flask.Request) -> edge.Response:
+    """Cloud Scheduler's POST (OIDC) → one reaper pass and what it did."""
+    return edge.serve(request, edge.reap_sandboxes)

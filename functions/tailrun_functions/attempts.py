@@ -1,0 +1,303 @@
+"""Attempts: create one (with its token), launch it, end it, and start the next one after a backoff.
+
+An attempt is ``jobs/{id}/attempts/{n}`` (client-readable) plus ``attempt_tokens/{id}-{n}`` (server-only: the
+token's hash and the callback bookkeeping). Whoever creates attempt n holds its plain token and is the only one
+who can launch it; a launch that never happens is found by the reaper (``unlaunched``) and replaced.
+Token states: ``live`` (callbacks accepted) → ``completed`` (its `completed` arrived) or ``ended`` (the server ended
+it: callbacks still accepted until ``accept_until``, so the runner can deliver what the process printed) or
+``superseded`` (a newer attempt exists: 409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from google.cloud import firestore
+
+from tailrun_functions import clock, defaults, store, tokens
+from tailrun_functions.errors import LaunchError
+from tailrun_functions.launcher import LaunchInfo, LaunchRequest
+from tailrun_functions.services import Services
+from tailrun_functions.states import JobStatus, check_transition
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How an attempt ends: the status it gives the job if no attempt follows, and the job's ``error``."""
+
+    status: JobStatus
+    code: str
+    message: str
+
+    @property
+    def retryable(self) -> bool:
+        """Only failures earn another attempt; a timeout or a cancel is final."""
+        return self.status is JobStatus.FAILED
+
+    def error(self) -> dict[str, str] | None:
+        """The job's ``error`` field (None for success)."""
+        if self.status is JobStatus.SUCCEEDED:
+            return None
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ending an attempt did to the job."""
+
+    status: JobStatus
+    next_attempt_at: dt.datetime | None = None
+    launch: LaunchInfo | None = None
+
+
+def backoff_s(settings: Any, attempt: int) -> float:
+    """Full-jitter exponential backoff before the attempt after ``attempt``."""
+    ceiling = min(settings.retry_backoff_max_s, settings.retry_backoff_s * 2 ** (attempt - 1))
+    return random.uniform(0, ceiling)
+
+
+def attempt_docs(
+    t: firestore.Transaction | firestore.WriteBatch,
+    db: firestore.Client,
+    job_id: str,
+    attempt: int,
+    *,
+    owner: str,
+    timeout_s: int,
+    settings: Any,
+) -> str:
+    """Write the documents of a new attempt (queued) and return its plain token (never stored)."""
+    token = tokens.new_token()
+    now = clock.now()
+    t.create(
+        store.attempt_ref(db, job_id, attempt),
+        {"attempt": attempt, "status": JobStatus.QUEUED.value, "created_at": now},
+    )
+    lifetime = timeout_s + settings.boot_timeout_s + settings.queued_timeout_s + defaults.TOKEN_GRACE_S
+    t.create(
+        store.token_ref(db, job_id, attempt),
+        {
+            "job_id": job_id,
+            "attempt": attempt,
+            "owner": owner,
+            "token_hash": tokens.hash_token(token),
+            "created_at": now,
+            "expires_at": now + dt.timedelta(seconds=lifetime),
+            "state": "live",
+            "accept_until": None,
+            "completed_seq": None,
+            "progress_seq": -1,
+            "job_written_at": None,
+            "pending_progress": None,
+        },
+    )
+    return token
+
+
+def fresh_attempt_fields(attempt: int) -> dict[str, Any]:
+    """The job fields that describe the current attempt, reset for a new one."""
+    return {
+        "attempt": attempt,
+        "attempt_created_at": clock.now(),
+        "launched_at": None,
+        "attempt_started_at": None,
+        "next_attempt_at": None,
+        "lines": 0,
+        "last_seq": -1,
+        "tail": [],
+        "progress": None,
+        "progress_at": None,
+        "exit_code": None,
+        "signal": None,
+        "last_output_at": None,
+        "last_heartbeat_at": None,
+    }
+
+
+def launch_request(
+    job_id: str, attempt: int, token: str, job: dict[str, Any], env: dict[str, str], svc: Services
+) -> LaunchRequest:
+    return LaunchRequest(
+        job_id=job_id,
+        attempt=attempt,
+        token=token,
+        argv=tuple(job["argv"]),
+        env=env,
+        timeout_s=int(job["spec"]["timeout_s"]),
+        callback_url=svc.settings.callback_url,
+    )
+
+
+def launch(svc: Services, request: LaunchRequest) -> JobStatus:
+    """Start the sandbox of an attempt and record it; a failed launch ends the attempt (and maybe retries)."""
+    try:
+        info = svc.launcher.launch(request)
+    except LaunchError as exc:
+        logger.warning("launch of job %s attempt %d failed: %s", request.job_id, request.attempt, exc)
+        ending = Ending(JobStatus.FAILED, "launch_failed", str(exc))
+        outcome = end_attempt(
+            svc, request.job_id, request.attempt, lambda job: ending, token_state="superseded"
+        )
+        return continue_after(svc, request.job_id, request.attempt, outcome)
+    if not _record_launch(svc, request.job_id, request.attempt, info):
+        logger.info("job %s moved on while attempt %d launched; stopping it", request.job_id, request.attempt)
+        svc.launcher.cancel(info)
+    return JobStatus.BOOTING
+
+
+def _record_launch(svc: Services, job_id: str, attempt: int, info: LaunchInfo) -> bool:
+    """queued → booting with the launch record; False when the job no longer waits for this attempt."""
+    db = svc.db
+    job_ref, attempt_ref = store.job_ref(db, job_id), store.attempt_ref(db, job_id, attempt)
+
+    @firestore.transactional
+    def record(t: firestore.Transaction) -> bool:
+        job = store.data(job_ref.get(transaction=t))
+        if job.get("attempt") != attempt or JobStatus(job["status"]).terminal:
+            return False
+        now = clock.now()
+        t.update(attempt_ref, {"launch": info, "launched_at": now})
+        if job["status"] == JobStatus.QUEUED.value:
+            check_transition(JobStatus.QUEUED, JobStatus.BOOTING)
+            t.update(attempt_ref, {"status": JobStatus.BOOTING.value})
+            t.update(job_ref, {"status": JobStatus.BOOTING.value, "launched_at": now, "updated_at": now})
+        return True
+
+    return bool(record(db.transaction()))
+
+
+def end_attempt(
+    svc: Services,
+    job_id: str,
+    attempt: int,
+    decide: Callable[[dict[str, Any]], Ending | None],
+    *,
+    token_state: str = "ended",
+) -> Outcome | None:
+    """End the job's current attempt from the server side (launch failure, reaper) if ``decide`` still says so.
+
+    ``decide`` sees the job as read inside the transaction; None (or a job that moved on) changes nothing.
+    """
+    db = svc.db
+    job_ref = store.job_ref(db, job_id)
+
+    @firestore.transactional
+    def end(t: firestore.Transaction) -> Outcome | None:
+        job, attempt_doc = store.read_all(t, [job_ref, store.attempt_ref(db, job_id, attempt)])
+        if not job or job.get("attempt") != attempt or JobStatus(job["status"]).terminal:
+            return None
+        ending = decide(job)
+        if ending is None:
+            return None
+        outcome = apply_ending(t, svc, job_id, job, ending)
+        end_token(t, db, job_id, attempt, token_state, svc.settings.drain_s)
+        return Outcome(outcome.status, outcome.next_attempt_at, attempt_doc.get("launch"))
+
+    return end(db.transaction())  # type: ignore[no-any-return]
+
+
+def end_token(
+    t: firestore.Transaction, db: firestore.Client, job_id: str, attempt: int, state: str, drain_s: float
+) -> None:
+    """Close an attempt's token: ``ended`` still accepts the runner's last words for ``drain_s`` seconds."""
+    fields: dict[str, Any] = {"state": state}
+    if state == "ended":
+        fields["accept_until"] = clock.after(drain_s)
+    t.update(store.token_ref(db, job_id, attempt), fields)
+
+
+def apply_ending(
+    t: firestore.Transaction,
+    svc: Services,
+    job_id: str,
+    job: dict[str, Any],
+    ending: Ending,
+    job_fields: dict[str, Any] | None = None,
+    attempt_fields: dict[str, Any] | None = None,
+) -> Outcome:
+    """Write an attempt's end: the job either waits for its next attempt (queued) or takes the ending's status."""
+    db, now = svc.db, clock.now()
+    attempt = int(job["attempt"])
+    current = JobStatus(job["status"])
+    more = ending.retryable and attempt < int(job["spec"]["max_attempts"])
+    new_status = JobStatus.QUEUED if more else ending.status
+    if current is not new_status:
+        check_transition(current, new_status)
+    fields: dict[str, Any] = {"status": new_status.value, "error": ending.error(), "updated_at": now}
+    next_at = None
+    if more:
+        next_at = now + dt.timedelta(seconds=backoff_s(svc.settings, attempt))
+        fields["next_attempt_at"] = next_at
+    else:
+        fields["ended_at"] = now
+    fields.update(job_fields or {})
+    t.update(store.job_ref(db, job_id), fields)
+    t.update(
+        store.attempt_ref(db, job_id, attempt),
+        {"status": ending.status.value, "ended_at": now, "error": ending.error(), **(attempt_fields or {})},
+    )
+    logger.info(
+        "job %s attempt %d ended: %s (%s) → job %s",
+        job_id,
+        attempt,
+        ending.status.value,
+        ending.code,
+        new_status.value,
+    )
+    return Outcome(new_status, next_at)
+
+
+def start_next_attempt(svc: Services, job_id: str, after_attempt: int) -> LaunchRequest | None:
+    """Create attempt ``after_attempt + 1`` when the job waits for it and its backoff is over; else None."""
+    db = svc.db
+    job_ref = store.job_ref(db, job_id)
+
+    @firestore.transactional
+    def create(t: firestore.Transaction) -> LaunchRequest | None:
+        job, secrets = store.read_all(t, [job_ref, store.secrets_ref(db, job_id)])
+        due = store.when(job.get("next_attempt_at"))
+        if job.get("status") != JobStatus.QUEUED.value or job.get("attempt") != after_attempt or due is None:
+            return None
+        if due > clock.now():
+            return None
+        attempt = after_attempt + 1
+        t.update(store.token_ref(db, job_id, after_attempt), {"state": "superseded"})
+        token = attempt_docs(
+            t,
+            db,
+            job_id,
+            attempt,
+            owner=job["owner"],
+            timeout_s=int(job["spec"]["timeout_s"]),
+            settings=svc.settings,
+        )
+        t.update(job_ref, {**fresh_attempt_fields(attempt), "updated_at": clock.now()})
+        return launch_request(job_id, attempt, token, job, dict(secrets.get("env") or {}), svc)
+
+    return create(db.transaction())  # type: ignore[no-any-return]
+
+
+def continue_after(svc: Services, job_id: str, attempt: int, outcome: Outcome | None) -> JobStatus:
+    """After attempt ``attempt`` ended: launch the next one now if its backoff is short, else leave it to the reaper.
+
+    A failed launch of the next attempt comes back here through ``launch``, so this recurses at most
+    ``max_attempts`` times.
+    """
+    if outcome is None or outcome.status is not JobStatus.QUEUED or outcome.next_attempt_at is None:
+        return outcome.status if outcome is not None else JobStatus.QUEUED
+    wait = (outcome.next_attempt_at - clock.now()).total_seconds()
+    if wait > svc.settings.inline_backoff_max_s:
+        return JobStatus.QUEUED
+    if wait > 0:
+        svc.sleep(wait)
+    request = start_next_attempt(svc, job_id, attempt)
+    if request is None:
+        return JobStatus.QUEUED
+    return launch(svc, request)

@@ -1,0 +1,326 @@
+"""job_callback: the runner's messages become chunk documents and job updates (invariants 1–4).
+
+Every message is handled in one transaction that reads the attempt's token document (and, for output, the chunk
+it would create): the token is checked first, so a bad, superseded or finished attempt writes nothing. Output is
+stored once per ``(attempt, seq)``: a redelivered batch finds its chunk and is acknowledged without a write.
+The job document is rewritten at most once per ``job_write_interval_s`` by output, heartbeats and progress (what
+waits is kept in the token document and written with the next flush); ``started`` and ``completed`` always write.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from tailrun_functions import attempts, clock, defaults, store, tokens
+from tailrun_functions.errors import Conflict, Gone, Unauthorized
+from tailrun_functions.models import (
+    Artifact,
+    CallbackMessage,
+    Completed,
+    Heartbeat,
+    Line,
+    Output,
+    Progress,
+    Started,
+    dump,
+)
+from tailrun_functions.services import Services
+from tailrun_functions.states import JobStatus, check_transition
+
+logger = logging.getLogger(__name__)
+
+
+class Admission(Enum):
+    ACCEPT = "accept"
+    DUPLICATE = "duplicate"
+
+
+def admit(token_doc: dict[str, Any], token: str, message: CallbackMessage) -> Admission:
+    """Invariant 3: the attempt's token, unexpired; 409 for a superseded attempt, 410 for a finished one."""
+    if not token_doc or not tokens.token_matches(token, token_doc["token_hash"]):
+        raise Unauthorized("the callback token is not valid for this job and attempt", code="bad_token")
+    if clock.now() > store.when(token_doc["expires_at"]):  # type: ignore[operator]
+        raise Unauthorized("the callback token has expired", code="token_expired")
+    completed_seq = token_doc.get("completed_seq")
+    if completed_seq is not None and message.seq <= completed_seq:
+        return Admission.DUPLICATE
+    state = token_doc["state"]
+    if state == "superseded":
+        raise Conflict(f"attempt {message.attempt} was superseded by a newer attempt", code="superseded")
+    if state == "completed":
+        raise Gone(f"attempt {message.attempt} has already completed", code="attempt_ended")
+    accept_until = store.when(token_doc.get("accept_until"))
+    if state == "ended" and accept_until is not None and clock.now() > accept_until:
+        raise Gone("the job has ended; stop the process", code="job_ended")
+    return Admission.ACCEPT
+
+
+def handle(svc: Services, token: str, message: CallbackMessage) -> dict[str, Any]:
+    """Apply one message; answers ``{"ack": seq}`` (duplicates too) or raises the 4xx of invariant 3."""
+    handler = _HANDLERS[type(message)]
+    handler(svc, token, message)
+    return {"ack": message.seq}
+
+
+def _refs(svc: Services, message: CallbackMessage) -> tuple[store.DocRef, store.DocRef, store.DocRef]:
+    db = svc.db
+    return (
+        store.token_ref(db, message.job_id, message.attempt),
+        store.job_ref(db, message.job_id),
+        store.attempt_ref(db, message.job_id, message.attempt),
+    )
+
+
+def _due(token_doc: dict[str, Any], svc: Services) -> bool:
+    """Whether the job document may be rewritten now (coalescing to about one write per interval)."""
+    return (
+        clock.seconds_since(store.when(token_doc.get("job_written_at"))) >= svc.settings.job_write_interval_s
+    )
+
+
+def _flush(
+    t: firestore.Transaction,
+    svc: Services,
+    message: CallbackMessage,
+    token_doc: dict[str, Any],
+    fields: dict[str, Any],
+    token_fields: dict[str, Any] | None = None,
+) -> None:
+    """Write the job document (with any progress that waited) and note when, in the token document."""
+    token_ref, job_ref, _ = _refs(svc, message)
+    now = clock.now()
+    update: dict[str, Any] = {
+        "updated_at": now,
+        "last_heartbeat_at": now,
+        "last_seq": firestore.Maximum(message.seq),
+    }
+    if token_doc.get("pending_progress") is not None:
+        update.update(progress=token_doc["pending_progress"], progress_at=now)
+    update.update(fields)
+    t.update(job_ref, update)
+    t.update(token_ref, {"job_written_at": now, "pending_progress": None, **(token_fields or {})})
+
+
+def _capped(line: Line) -> dict[str, Any]:
+    """A line as stored, its text cut to the cap (and marked) so a chunk stays well under 1 MiB."""
+    stored = dump(line)
+    if len(line.text) > defaults.MAX_LINE_CHARS:
+        stored["text"] = line.text[: defaults.MAX_LINE_CHARS]
+        stored["cut"] = True
+    return stored
+
+
+def _tail_text(line: dict[str, Any]) -> dict[str, Any]:
+    return {"line": line["line"], "stream": line["stream"], "text": line["text"][: defaults.TAIL_LINE_CHARS]}
+
+
+def merge_tail(previous: list[dict[str, Any]], lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The last TAIL_LINES lines: the previous tail joins only if it ends right before these lines."""
+    recent = [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
+    if previous and len(recent) < defaults.TAIL_LINES and previous[-1]["line"] + 1 == lines[0]["line"]:
+        recent = [*previous, *recent]
+    return recent[-defaults.TAIL_LINES :]
+
+
+def exact_tail(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]:
+    """The attempt's last lines read from its last chunks (at completion only: a job list shows them)."""
+    chunks = store.job_ref(svc.db, job_id).collection(store.CHUNKS)
+    first = store.chunk_ref(svc.db, job_id, attempt, 0)
+    query = (
+        chunks.where(filter=FieldFilter("__name__", ">=", first))
+        .where(filter=FieldFilter("__name__", "<", store.chunk_ref(svc.db, job_id, attempt + 1, 0)))
+        .order_by("__name__", direction=firestore.Query.DESCENDING)
+    )
+    lines: list[dict[str, Any]] = []
+    for limit in (1, defaults.TAIL_LINES):
+        lines = [
+            line for snapshot in reversed(list(query.limit(limit).stream())) for line in snapshot.get("lines")
+        ]
+        if len(lines) >= defaults.TAIL_LINES:
+            break
+    return [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
+
+
+def _output(svc: Services, token: str, message: Output) -> None:
+    token_ref, _, _ = _refs(svc, message)
+    chunk_ref = store.chunk_ref(svc.db, message.job_id, message.attempt, message.seq)
+    lines = [_capped(line) for line in message.lines]
+
+    @firestore.transactional
+    def store_batch(t: firestore.Transaction) -> None:
+        token_doc, existing = store.read_all(t, [token_ref, chunk_ref])
+        if admit(token_doc, token, message) is Admission.DUPLICATE or existing:
+            return
+        now = clock.now()
+        t.create(
+            chunk_ref,
+            {
+                "attempt": message.attempt,
+                "seq": message.seq,
+                "first_line": lines[0]["line"],
+                "line_count": len(lines),
+                "lines": lines,
+                "created_at": now,
+            },
+        )
+        if _due(token_doc, svc):
+            tail = merge_tail(token_doc.get("tail") or [], lines)
+            fields = {"lines": firestore.Maximum(lines[-1]["line"] + 1), "last_output_at": now, "tail": tail}
+            _flush(t, svc, message, token_doc, fields, {"tail": tail})
+
+    store_batch(svc.db.transaction())
+
+
+def _heartbeat(svc: Services, token: str, message: Heartbeat) -> None:
+    token_ref, _, _ = _refs(svc, message)
+
+    @firestore.transactional
+    def beat(t: firestore.Transaction) -> None:
+        token_doc = store.data(token_ref.get(transaction=t))
+        if admit(token_doc, token, message) is Admission.ACCEPT and _due(token_doc, svc):
+            _flush(t, svc, message, token_doc, {})
+
+    beat(svc.db.transaction())
+
+
+def _progress(svc: Services, token: str, message: Progress) -> None:
+    token_ref, _, _ = _refs(svc, message)
+    progress = {"percent": message.percent, "step": message.step}
+
+    @firestore.transactional
+    def record(t: firestore.Transaction) -> None:
+        token_doc = store.data(token_ref.get(transaction=t))
+        if (
+            admit(token_doc, token, message) is Admission.DUPLICATE
+            or message.seq <= token_doc["progress_seq"]
+        ):
+            return
+        if _due(token_doc, svc):
+            fields = {"progress": progress, "progress_at": clock.now()}
+            _flush(t, svc, message, token_doc, fields, {"progress_seq": message.seq})
+        else:
+            t.update(token_ref, {"pending_progress": progress, "progress_seq": message.seq})
+
+    record(svc.db.transaction())
+
+
+def _to_running(job: dict[str, Any]) -> bool:
+    """Walk the job to running through the machine (a fast runner may report before the launch is recorded).
+
+    Returns False when the job is not waiting for this attempt to run (already running, or ended)."""
+    status = JobStatus(job["status"])
+    if status is JobStatus.QUEUED:
+        check_transition(status, JobStatus.BOOTING)
+        status = JobStatus.BOOTING
+    if status is not JobStatus.BOOTING:
+        return False
+    check_transition(status, JobStatus.RUNNING)
+    return True
+
+
+def _started(svc: Services, token: str, message: Started) -> None:
+    token_ref, job_ref, attempt_ref = _refs(svc, message)
+
+    @firestore.transactional
+    def start(t: firestore.Transaction) -> None:
+        token_doc, job = store.read_all(t, [token_ref, job_ref])
+        if admit(token_doc, token, message) is Admission.DUPLICATE:
+            return
+        now = clock.now()
+        t.update(attempt_ref, {"sandbox": message.sandbox, "started_at": now})
+        if token_doc["state"] == "live" and _to_running(job):
+            t.update(attempt_ref, {"status": JobStatus.RUNNING.value})
+            fields = {
+                "status": JobStatus.RUNNING.value,
+                "attempt_started_at": now,
+                "started_at": job.get("started_at") or now,
+            }
+            _flush(t, svc, message, token_doc, fields)
+
+    start(svc.db.transaction())
+
+
+def _ending_of(message: Completed) -> attempts.Ending:
+    if message.exit_code == 0:
+        return attempts.Ending(JobStatus.SUCCEEDED, "none", "exited with code 0")
+    if message.signal:
+        return attempts.Ending(JobStatus.FAILED, "signal", f"killed by {message.signal} ({message.reason})")
+    return attempts.Ending(
+        JobStatus.FAILED, "exit_code", f"exited with code {message.exit_code} ({message.reason})"
+    )
+
+
+def _completed(svc: Services, token: str, message: Completed) -> None:
+    token_ref, job_ref, attempt_ref = _refs(svc, message)
+    tail = exact_tail(svc, message.job_id, message.attempt)
+    result = {"exit_code": message.exit_code, "signal": message.signal}
+    attempt_fields = {
+        **result,
+        "duration_ms": message.duration_ms,
+        "lines": message.lines,
+        "reason": message.reason,
+    }
+
+    @firestore.transactional
+    def complete(t: firestore.Transaction) -> attempts.Outcome | None:
+        token_doc, job = store.read_all(t, [token_ref, job_ref])
+        if admit(token_doc, token, message) is Admission.DUPLICATE:
+            return None
+        now = clock.now()
+        job_fields: dict[str, Any] = {
+            **result,
+            "lines": message.lines,
+            "tail": tail,
+            "last_seq": firestore.Maximum(message.seq),
+        }
+        job_fields.update({"updated_at": now, "last_heartbeat_at": now})
+        if token_doc.get("pending_progress") is not None:
+            job_fields["progress"] = token_doc["pending_progress"]
+        outcome = None
+        if token_doc["state"] == "live" and not JobStatus(job["status"]).terminal:
+            if _to_running(job):
+                job = {**job, "status": JobStatus.RUNNING.value}
+            outcome = attempts.apply_ending(
+                t, svc, message.job_id, job, _ending_of(message), job_fields, attempt_fields
+            )
+        else:
+            t.update(job_ref, job_fields)
+            t.update(attempt_ref, attempt_fields)
+        t.update(
+            token_ref,
+            {
+                "state": "completed",
+                "completed_seq": message.seq,
+                "job_written_at": now,
+                "pending_progress": None,
+            },
+        )
+        return outcome
+
+    outcome = complete(svc.db.transaction())
+    attempts.continue_after(svc, message.job_id, message.attempt, outcome)
+
+
+def _artifact(svc: Services, token: str, message: Artifact) -> None:
+    token_ref, _, _ = _refs(svc, message)
+    admit(store.data(token_ref.get()), token, message)
+    logger.info(
+        "artifact message %d of job %s acknowledged (artifacts are not stored yet)",
+        message.seq,
+        message.job_id,
+    )
+
+
+_HANDLERS: dict[type, Any] = {
+    Output: _output,
+    Heartbeat: _heartbeat,
+    Progress: _progress,
+    Started: _started,
+    Completed: _completed,
+    Artifact: _artifact,
+}

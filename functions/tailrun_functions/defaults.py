@@ -1,0 +1,52 @@
+"""Every default and limit of the functions, with its unit, in one place."""
+
+from __future__ import annotations
+
+# --- settings defaults (each overridable through the environment variable named in settings.py) ---
+LOCAL_PROJECT = "tailrun-local"  # GOOGLE_CLOUD_PROJECT when unset
+LAUNCHER = "local"  # TAILRUN_LAUNCHER: local | cloudrun
+AUTH_MODE = "dev"  # TAILRUN_AUTH: dev | firebase
+REGION = "us-central1"  # TAILRUN_REGION
+RUNNER_JOB = "tailrun-runner"  # TAILRUN_RUNNER_JOB: the Cloud Run job's name
+RUNNER_CONTAINER = (
+    ""  # TAILRUN_RUNNER_CONTAINER: container name for overrides ("" = the job's only container)
+)
+RETRY_BACKOFF_S = 1.0  # seconds: backoff before attempt n+1 is base * 2**(n-1), with full jitter
+RETRY_BACKOFF_MAX_S = 60.0  # seconds: cap of that backoff
+INLINE_BACKOFF_MAX_S = (
+    5.0  # seconds: a request waits at most this long to relaunch; longer → the reaper does it
+)
+HEARTBEAT_TIMEOUT_S = 90.0  # seconds without a heartbeat before a running attempt counts as lost
+BOOT_TIMEOUT_S = 300.0  # seconds a launched attempt may take to say `started` (Cloud Run cold start + pull)
+QUEUED_TIMEOUT_S = (
+    120.0  # seconds an attempt may stay queued (never launched) before the reaper relaunches it
+)
+DRAIN_S = 30.0  # seconds after a server-side end (cancel, reap) during which the attempt may still deliver
+JOB_WRITE_INTERVAL_S = 1.0  # seconds: the job document is rewritten at most this often by output/heartbeats
+REAP_BATCH = 200  # jobs examined per reaper query page
+
+# --- job spec defaults and limits ---
+TIMEOUT_S = 3600  # seconds a job may run (per attempt)
+MAX_TIMEOUT_S = 7 * 24 * 3600  # seconds: Cloud Run jobs allow up to 168 h
+IDLE_TIMEOUT_S = 600  # seconds without output and heartbeat before a job is idle
+MAX_ATTEMPTS = 1  # attempts per job, first one included
+MAX_MAX_ATTEMPTS = 10
+MAX_ARGV_ITEMS = 1000
+MAX_ARGV_BYTES = 64 * 1024  # bytes of all argv items together
+MAX_PROMPT_BYTES = 100 * 1024
+MAX_ENV_ITEMS = 100
+MAX_ENV_BYTES = 32 * 1024  # bytes of all names and values together
+MAX_LABELS = 32
+MAX_LABEL_CHARS = 63
+MAX_IDEMPOTENCY_KEY_CHARS = 128
+MAX_ARTIFACT_PATTERNS = 32
+TOKEN_GRACE_S = 3600  # seconds an attempt's token outlives its timeout (then it is expired)
+
+# --- HTTP limits ---
+MAX_REQUEST_BYTES = 256 * 1024  # create/cancel/retry/reap bodies
+MAX_CALLBACK_BYTES = 900_000  # a callback body; one batch becomes one chunk document (< 1 MiB)
+MAX_LINE_CHARS = 64 * 1024  # a line's text beyond this is cut and marked `cut` (the runner cuts first)
+MAX_LINES_PER_BATCH = 20_000
+TAIL_LINES = 5  # lines kept in jobs/{id}.tail for job lists
+TAIL_LINE_CHARS = 200  # characters of each tail line
+MAX_SANDBOX_BYTES = 4096  # bytes of JSON of the `sandbox` object of `started`

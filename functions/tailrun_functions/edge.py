@@ -1,0 +1,161 @@
+"""The HTTP edge: a request in, a JSON response out, and the one place errors become 4xx answers (invariant 5).
+
+It works on any object with Flask's request surface (``method``, ``headers``, ``content_length``, ``stream``)
+without importing Flask; ``functions/main.py`` hands it the functions-framework request and returns its result,
+a ``(body, status, headers)`` triple that Flask turns into a response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import pydantic
+from google.api_core import exceptions as google_exceptions
+
+from tailrun_functions import auth, callbacks, defaults, jobs, models, reaper
+from tailrun_functions.errors import (
+    InvalidRequest,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    TailrunError,
+    Unauthorized,
+)
+from tailrun_functions.services import Services, for_settings
+from tailrun_functions.settings import Settings, SettingsError
+
+logger = logging.getLogger(__name__)
+
+JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+Response = tuple[str, int, dict[str, str]]
+
+
+class Request(Protocol):
+    """The part of a Flask/Werkzeug request the edge uses."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def headers(self) -> Any: ...
+
+    @property
+    def content_length(self) -> int | None: ...
+
+    @property
+    def stream(self) -> Any: ...
+
+
+def lower_headers(request: Request) -> dict[str, str]:
+    """Header names lowercased, so handlers look them up case-insensitively as HTTP wants."""
+    return {str(name).lower(): str(value) for name, value in request.headers.items()}
+
+
+Handler = Callable[[Services, Mapping[str, str], bytes], tuple[int, dict[str, Any]]]
+
+
+def respond(status: int, payload: dict[str, Any]) -> Response:
+    return json.dumps(payload, ensure_ascii=False, default=str), status, dict(JSON_HEADERS)
+
+
+def error(status: int, code: str, message: str) -> Response:
+    return respond(status, {"error": {"code": code, "message": message}})
+
+
+def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing anything over ``limit`` bytes without reading it all."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the body is {request.content_length} bytes; the limit is {limit}")
+    body: bytes = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLarge(f"the body is over the limit of {limit} bytes")
+    return body
+
+
+def describe(exc: pydantic.ValidationError) -> str:
+    """A short sentence from pydantic's errors: where and what, for the first few."""
+    parts = []
+    for item in exc.errors()[:3]:
+        where = ".".join(str(p) for p in item["loc"]) or "body"
+        parts.append(f"{where}: {item['msg']}")
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def parse(model: type[pydantic.BaseModel], body: bytes, *, empty_ok: bool = False) -> Any:
+    if not body.strip():
+        if empty_ok:
+            return model()
+        raise InvalidRequest("the body must be a JSON object", code="empty_body")
+    try:
+        return model.model_validate_json(body)
+    except pydantic.ValidationError as exc:
+        raise InvalidRequest(describe(exc), code="invalid_body") from None
+
+
+def serve(request: Request, handler: Handler, limit: int = defaults.MAX_REQUEST_BYTES) -> Response:
+    """Run one entrypoint: POST only, bounded body, settings and clients, and every error as JSON."""
+    try:
+        if request.method != "POST":
+            raise MethodNotAllowed(f"use POST, not {request.method}")
+        body = read_body(request, limit)
+        services = for_settings(Settings.from_env())
+        status, payload = handler(services, lower_headers(request), body)
+        return respond(status, payload)
+    except TailrunError as exc:
+        return error(exc.status, exc.code, exc.message)
+    except SettingsError as exc:
+        logger.error("misconfigured: %s", exc)
+        return error(500, "misconfigured", str(exc))
+    except (
+        google_exceptions.ServiceUnavailable,
+        google_exceptions.DeadlineExceeded,
+        google_exceptions.Aborted,
+    ) as exc:
+        logger.warning("Firestore unavailable: %s", exc)
+        return error(503, "unavailable", "the job store is unavailable; retry with backoff")
+    except Exception:
+        logger.exception("unexpected error")
+        return error(500, "internal", "internal error")
+
+
+# --- one handler per entrypoint: (services, headers, body) → (status, payload) ---
+
+
+def create_job(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    request = parse(models.CreateJobRequest, body)
+    return 201, jobs.create_job(svc, owner, request)
+
+
+def cancel_job(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    ref = parse(models.JobRef, body)
+    return 200, jobs.cancel_job(svc, owner, ref.job_id)
+
+
+def retry_job(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    ref = parse(models.JobRef, body)
+    return 201, jobs.retry_job(svc, owner, ref.job_id)
+
+
+def reap_sandboxes(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    auth.authenticate_scheduler(headers, svc.settings, svc.scheduler_verifier)
+    request = parse(models.ReapRequest, body, empty_ok=True)
+    return 200, reaper.reap(svc, dry_run=request.dry_run)
+
+
+def job_callback(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    token = auth.bearer(headers) or (headers.get("x-job-token") or "").strip()
+    if not token:
+        raise Unauthorized("send Authorization: Bearer <attempt token>", code="missing_token")
+    if not body.strip():
+        raise InvalidRequest("the body must be a JSON callback message", code="empty_body")
+    try:
+        message = models.parse_message(body)
+    except pydantic.ValidationError as exc:
+        raise InvalidRequest(describe(exc), code="invalid_body") from None
+    return 200, callbacks.handle(svc, token, message)

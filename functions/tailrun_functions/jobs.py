@@ -1,0 +1,181 @@
+"""What users ask for: create a job, cancel it, retry it (a new job linked to its parent)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from google.cloud import firestore
+
+from tailrun_functions import attempts, clock, defaults, store
+from tailrun_functions.errors import Conflict, InvalidRequest, NotFound
+from tailrun_functions.launcher import LaunchRequest
+from tailrun_functions.models import CreateJobRequest
+from tailrun_functions.services import Services
+from tailrun_functions.states import JobStatus, check_transition
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE = frozenset({JobStatus.FAILED, JobStatus.CANCELED, JobStatus.TIMED_OUT})
+
+
+def resolve_argv(request: CreateJobRequest, svc: Services) -> list[str]:
+    """The command the runner runs: the argv, or the agent's command with the prompt as its last argument."""
+    if request.argv is not None:
+        return list(request.argv)
+    agent = request.agent or "claude"
+    prefix = svc.settings.agent_argv(agent)
+    if prefix is None:
+        known = ", ".join(name for name, _ in svc.settings.agents)
+        raise InvalidRequest(f"unknown agent {agent!r}; known agents: {known}", code="unknown_agent")
+    return [*prefix, request.prompt or ""]
+
+
+def spec_fields(request: CreateJobRequest) -> dict[str, Any]:
+    """The client-readable spec: everything but env values (kept in job_secrets) and the idempotency key."""
+    spec = request.model_dump(exclude={"env", "idempotency_key"}, exclude_none=True)
+    spec["idle_timeout_s"] = request.idle_timeout_s or min(request.timeout_s, defaults.IDLE_TIMEOUT_S)
+    spec["env_keys"] = sorted(request.env)
+    return spec
+
+
+def watch_paths(job_id: str) -> dict[str, str]:
+    return {"job": f"{store.JOBS}/{job_id}", "chunks": f"{store.JOBS}/{job_id}/{store.CHUNKS}"}
+
+
+def create_job(
+    svc: Services, owner: str, request: CreateJobRequest, parent_job_id: str | None = None
+) -> dict[str, Any]:
+    """Write the job and its first attempt in one transaction, then launch it (unless the key was seen before)."""
+    argv = resolve_argv(request, svc)
+    db, job_id = svc.db, uuid.uuid4().hex
+
+    @firestore.transactional
+    def write(t: firestore.Transaction) -> tuple[str, LaunchRequest | None]:
+        if request.idempotency_key is not None:
+            key_ref = store.idempotency_ref(db, owner, request.idempotency_key)
+            seen = store.data(key_ref.get(transaction=t))
+            if seen:
+                if seen["fingerprint"] != request.fingerprint():
+                    raise Conflict(
+                        "this idempotency key was used for a different job", code="idempotency_conflict"
+                    )
+                return seen["job_id"], None
+            t.create(
+                key_ref,
+                {
+                    "job_id": job_id,
+                    "owner": owner,
+                    "fingerprint": request.fingerprint(),
+                    "created_at": clock.now(),
+                },
+            )
+        job = _job_document(owner, request, argv, parent_job_id)
+        t.create(store.job_ref(db, job_id), job)
+        t.create(store.secrets_ref(db, job_id), {"owner": owner, "env": dict(request.env)})
+        token = attempts.attempt_docs(
+            t, db, job_id, 1, owner=owner, timeout_s=request.timeout_s, settings=svc.settings
+        )
+        return job_id, attempts.launch_request(job_id, 1, token, job, dict(request.env), svc)
+
+    created_id, launch = write(db.transaction())
+    if launch is None:
+        logger.info("idempotency key of %s matched job %s; nothing launched", owner, created_id)
+        status = store.data(store.job_ref(db, created_id).get()).get("status", JobStatus.QUEUED.value)
+        return {"job_id": created_id, "status": status, "created": False, "watch": watch_paths(created_id)}
+    status = attempts.launch(svc, launch)
+    return {
+        "job_id": created_id,
+        "status": status.value,
+        "attempt": launch.attempt,
+        "created": True,
+        "watch": watch_paths(created_id),
+    }
+
+
+def _job_document(
+    owner: str, request: CreateJobRequest, argv: list[str], parent_job_id: str | None
+) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "owner": owner,
+        "status": JobStatus.QUEUED.value,
+        "spec": spec_fields(request),
+        "argv": argv,
+        "created_at": now,
+        "updated_at": now,
+        "started_at": None,
+        "ended_at": None,
+        "error": None,
+        "parent_job_id": parent_job_id,
+        "idempotency_key": request.idempotency_key,
+        **attempts.fresh_attempt_fields(1),
+    }
+
+
+def _owned_job(
+    svc: Services, owner: str, job_id: str, t: firestore.Transaction | None = None
+) -> dict[str, Any]:
+    """The job document if ``owner`` owns it; anyone else learns only that there is no such job."""
+    job = store.data(store.job_ref(svc.db, job_id).get(transaction=t))
+    if not job or job.get("owner") != owner:
+        raise NotFound(f"no job {job_id!r}", code="job_not_found")
+    return job
+
+
+def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
+    """queued/booting/running → canceled in one transaction, then stop the sandbox (the runner drains and ends)."""
+    db = svc.db
+
+    @firestore.transactional
+    def cancel(t: firestore.Transaction) -> dict[str, Any] | None:
+        job = _owned_job(svc, owner, job_id, t)
+        status, attempt = JobStatus(job["status"]), int(job["attempt"])
+        attempt_doc, token = store.read_all(
+            t, [store.attempt_ref(db, job_id, attempt), store.token_ref(db, job_id, attempt)]
+        )
+        if status.terminal:
+            raise Conflict(f"job {job_id} is already {status.value}", code="job_ended")
+        check_transition(status, JobStatus.CANCELED)
+        now = clock.now()
+        error = {"code": "canceled", "message": f"canceled by {owner}"}
+        t.update(
+            store.job_ref(db, job_id),
+            {
+                "status": JobStatus.CANCELED.value,
+                "ended_at": now,
+                "updated_at": now,
+                "error": error,
+                "next_attempt_at": None,
+            },
+        )
+        if token.get("state") == "live":
+            attempts.end_token(t, db, job_id, attempt, "ended", svc.settings.drain_s)
+            t.update(
+                store.attempt_ref(db, job_id, attempt),
+                {"status": JobStatus.CANCELED.value, "ended_at": now, "error": error},
+            )
+        return attempt_doc.get("launch") if token.get("state") == "live" else None
+
+    launch = cancel(db.transaction())
+    if launch:
+        svc.launcher.cancel(launch)
+    logger.info("job %s canceled by %s", job_id, owner)
+    return {"job_id": job_id, "status": JobStatus.CANCELED.value}
+
+
+def retry_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
+    """A failed, canceled or timed-out job → a new job with the same spec, linked by ``parent_job_id``."""
+    job = _owned_job(svc, owner, job_id)
+    status = JobStatus(job["status"])
+    if status not in RETRYABLE:
+        raise Conflict(
+            f"job {job_id} is {status.value}; only failed, canceled or timed-out jobs can be retried",
+            code="not_retryable",
+        )
+    env = store.data(store.secrets_ref(svc.db, job_id).get()).get("env") or {}
+    spec = {k: v for k, v in job["spec"].items() if k != "env_keys"}
+    request = CreateJobRequest.model_validate({**spec, "env": env})
+    result = create_job(svc, owner, request, parent_job_id=job_id)
+    return {**result, "parent_job_id": job_id}

@@ -1,0 +1,222 @@
+"""The sandbox port: start one attempt's runner, and stop it (invariant 7).
+
+``LocalLauncher`` runs the runner as a local child process (the local stack and tests); ``CloudRunLauncher``
+runs an execution of the deployed Cloud Run job with per-execution env overrides, and cancels it through the
+executions API. Both return a small JSON-able ``launch`` record that is stored on the attempt document, so any
+instance of the functions (not only the one that launched) can cancel the sandbox later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tailrun_functions.errors import LaunchError
+from tailrun_functions.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+LaunchInfo = dict[str, Any]
+STOP_GRACE_S = 30.0  # seconds a locally stopped runner gets to drain before it is killed
+CLOUD_TIMEOUT_MARGIN_S = (
+    300  # seconds the Cloud Run execution outlives the job's timeout (the reaper ends it first)
+)
+# Variables of the functions' own process that a local runner must not inherit.
+PRIVATE_ENV = ("TAILRUN_DEV_TOKEN", "TAILRUN_TOKEN", "TAILRUN_ENV", "TAILRUN_ARGV")
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    """Everything a sandbox needs to run one attempt; ``token`` is the attempt's plain callback token."""
+
+    job_id: str
+    attempt: int
+    token: str
+    argv: tuple[str, ...]
+    env: dict[str, str]
+    timeout_s: int
+    callback_url: str
+
+    def runner_env(self) -> dict[str, str]:
+        """The runner's contract: its job in environment variables."""
+        variables = {
+            "TAILRUN_JOB_ID": self.job_id,
+            "TAILRUN_ATTEMPT": str(self.attempt),
+            "TAILRUN_CALLBACK_URL": self.callback_url,
+            "TAILRUN_TOKEN": self.token,
+            "TAILRUN_ARGV": json.dumps(list(self.argv), ensure_ascii=False),
+        }
+        if self.env:
+            variables["TAILRUN_ENV"] = json.dumps(self.env, ensure_ascii=False)
+        return variables
+
+
+class Launcher(Protocol):
+    def launch(self, request: LaunchRequest) -> LaunchInfo:
+        """Start the sandbox; raise LaunchError when it cannot be started."""
+        ...
+
+    def cancel(self, launch: LaunchInfo) -> None:
+        """Ask the sandbox to stop (SIGTERM: the runner stops its child and delivers what it printed)."""
+        ...
+
+
+class LocalLauncher:
+    """Runs ``tailrun-runner`` as a child process in its own session; stop = SIGTERM, then SIGKILL after a grace."""
+
+    _children: dict[int, subprocess.Popen[bytes]] = {}
+    _lock = threading.Lock()
+
+    def __init__(
+        self, command: tuple[str, ...], extra_env: dict[str, str], stop_grace_s: float = STOP_GRACE_S
+    ):
+        self.command = command
+        self.extra_env = extra_env
+        self.stop_grace_s = stop_grace_s
+
+    def launch(self, request: LaunchRequest) -> LaunchInfo:
+        env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
+        env.update(self.extra_env)
+        env.update(request.runner_env())
+        try:
+            child = subprocess.Popen(
+                list(self.command), env=env, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        except OSError as exc:
+            raise LaunchError(f"could not start {self.command[0]!r}: {exc}") from exc
+        with self._lock:
+            self._children[child.pid] = child
+        threading.Thread(target=self._reap, args=(child,), daemon=True, name=f"runner-{child.pid}").start()
+        logger.info(
+            "launched runner pid %d for job %s attempt %d", child.pid, request.job_id, request.attempt
+        )
+        return {"kind": "local", "pid": child.pid}
+
+    def cancel(self, launch: LaunchInfo) -> None:
+        pid = launch.get("pid")
+        if launch.get("kind") != "local" or not isinstance(pid, int):
+            logger.warning("cannot cancel a non-local launch %r", launch)
+            return
+        with self._lock:
+            child = self._children.get(pid)
+        if child is None:
+            self._signal_foreign(pid)
+            return
+        child.send_signal(signal.SIGTERM)
+        timer = threading.Timer(self.stop_grace_s, self._kill_if_alive, args=(child,))
+        timer.daemon = True
+        timer.start()
+
+    def _reap(self, child: subprocess.Popen[bytes]) -> None:
+        """Wait for the runner so it never lingers as a zombie, then forget it."""
+        code = child.wait()
+        logger.info("runner pid %d exited with %s", child.pid, code)
+        with self._lock:
+            self._children.pop(child.pid, None)
+
+    @staticmethod
+    def _kill_if_alive(child: subprocess.Popen[bytes]) -> None:
+        if child.poll() is None:
+            logger.warning("runner pid %d ignored SIGTERM; killing its process group", child.pid)
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    @staticmethod
+    def _signal_foreign(pid: int) -> None:
+        """A runner started by another process of the local stack: signal it by pid (same user, same host)."""
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            logger.info("runner pid %d already gone", pid)
+        except PermissionError:
+            logger.warning("not allowed to signal pid %d", pid)
+
+
+class CloudRunLauncher:
+    """Runs one execution of the runner's Cloud Run job per attempt; clients are injectable for tests."""
+
+    def __init__(self, settings: Settings, jobs_client: Any = None, executions_client: Any = None) -> None:
+        self.settings = settings
+        self._jobs_client = jobs_client
+        self._executions_client = executions_client
+
+    @property
+    def job_name(self) -> str:
+        s = self.settings
+        return f"projects/{s.project}/locations/{s.region}/jobs/{s.runner_job}"
+
+    def build_run_request(self, request: LaunchRequest) -> Any:
+        """The RunJobRequest for one attempt: one task, the job's timeout, its variables as env overrides."""
+        from google.cloud import run_v2
+        from google.protobuf import duration_pb2
+
+        overrides = run_v2.RunJobRequest.Overrides
+        env = [run_v2.EnvVar(name=name, value=value) for name, value in request.runner_env().items()]
+        container = overrides.ContainerOverride(name=self.settings.runner_container, env=env)
+        return run_v2.RunJobRequest(
+            name=self.job_name,
+            overrides=overrides(
+                container_overrides=[container],
+                task_count=1,
+                timeout=duration_pb2.Duration(seconds=request.timeout_s + CLOUD_TIMEOUT_MARGIN_S),
+            ),
+        )
+
+    def launch(self, request: LaunchRequest) -> LaunchInfo:
+        from google.api_core import exceptions
+
+        run_request = self.build_run_request(request)
+        try:
+            operation = self._jobs().run_job(request=run_request)
+            execution = operation.metadata.name if operation.metadata is not None else ""
+        except exceptions.GoogleAPICallError as exc:
+            raise LaunchError(f"Cloud Run refused to run {self.job_name}: {exc.message}") from exc
+        if not execution:
+            raise LaunchError(f"Cloud Run did not name the execution of {self.job_name}")
+        logger.info("launched execution %s for job %s attempt %d", execution, request.job_id, request.attempt)
+        return {"kind": "cloudrun", "execution": execution}
+
+    def build_cancel_request(self, launch: LaunchInfo) -> Any:
+        from google.cloud import run_v2
+
+        return run_v2.CancelExecutionRequest(name=launch["execution"])
+
+    def cancel(self, launch: LaunchInfo) -> None:
+        from google.api_core import exceptions
+
+        if launch.get("kind") != "cloudrun" or not launch.get("execution"):
+            logger.warning("cannot cancel a non-Cloud Run launch %r", launch)
+            return
+        try:
+            self._executions().cancel_execution(request=self.build_cancel_request(launch))
+        except (exceptions.NotFound, exceptions.FailedPrecondition) as exc:
+            logger.info("execution %s already over: %s", launch["execution"], exc.message)
+
+    def _jobs(self) -> Any:
+        if self._jobs_client is None:
+            from google.cloud import run_v2
+
+            self._jobs_client = run_v2.JobsClient()
+        return self._jobs_client
+
+    def _executions(self) -> Any:
+        if self._executions_client is None:
+            from google.cloud import run_v2
+
+            self._executions_client = run_v2.ExecutionsClient()
+        return self._executions_client
+
+
+def make_launcher(settings: Settings) -> Launcher:
+    """The launcher the settings ask for."""
+    if settings.launcher == "cloudrun":
+        return CloudRunLauncher(settings)
+    return LocalLauncher(settings.runner_command, dict(settings.runner_env))

@@ -1,0 +1,207 @@
+"""Request bodies as value objects that check themselves (pydantic, strict, unknown fields refused).
+
+Every string that reaches Firestore must be valid UTF-8 (no lone surrogates, which JSON can encode) and every map
+key a legal Firestore field name, so those checks live here, before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from tailrun_functions import defaults
+
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+MAX_SEQ = 2**53  # integers stay exact in JSON numbers of every client
+
+
+def _utf8(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid UTF-8 text (lone surrogates are not)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_utf8)]
+JobId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")]
+LabelKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+LabelValue = Annotated[Text, Field(max_length=defaults.MAX_LABEL_CHARS)]
+SandboxKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+Scalar = Annotated[Text, Field(max_length=1024)] | int | float | bool | None
+
+
+def _total_bytes(items: list[str]) -> int:
+    return sum(len(item.encode("utf-8")) for item in items)
+
+
+class CreateJobRequest(BaseModel):
+    """What a client asks for: an argv, or a prompt for an agent command, with limits."""
+
+    model_config = STRICT
+
+    argv: list[Annotated[Text, Field(max_length=defaults.MAX_ARGV_BYTES)]] | None = Field(
+        default=None, min_length=1, max_length=defaults.MAX_ARGV_ITEMS
+    )
+    prompt: Annotated[Text, Field(min_length=1)] | None = None
+    agent: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")] | None = None
+    env: dict[EnvName, Text] = Field(default_factory=dict, max_length=defaults.MAX_ENV_ITEMS)
+    timeout_s: int = Field(default=defaults.TIMEOUT_S, ge=1, le=defaults.MAX_TIMEOUT_S)
+    idle_timeout_s: int | None = Field(default=None, ge=1, le=defaults.MAX_TIMEOUT_S)
+    max_attempts: int = Field(default=defaults.MAX_ATTEMPTS, ge=1, le=defaults.MAX_MAX_ATTEMPTS)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, max_length=defaults.MAX_LABELS)
+    artifacts: list[Annotated[Text, Field(min_length=1, max_length=256)]] = Field(
+        default_factory=list, max_length=defaults.MAX_ARTIFACT_PATTERNS
+    )
+    idempotency_key: Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,128}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_command(self) -> CreateJobRequest:
+        if (self.argv is None) == (self.prompt is None):
+            raise ValueError("give exactly one of argv (a list of strings) or prompt (text for an agent)")
+        if self.agent is not None and self.prompt is None:
+            raise ValueError("agent goes with prompt, not with argv")
+        if self.argv is not None and _total_bytes(self.argv) > defaults.MAX_ARGV_BYTES:
+            raise ValueError(f"argv is over {defaults.MAX_ARGV_BYTES} bytes in total")
+        if self.prompt is not None and len(self.prompt.encode("utf-8")) > defaults.MAX_PROMPT_BYTES:
+            raise ValueError(f"prompt is over {defaults.MAX_PROMPT_BYTES} bytes")
+        if _total_bytes([*self.env.keys(), *self.env.values()]) > defaults.MAX_ENV_BYTES:
+            raise ValueError(f"env is over {defaults.MAX_ENV_BYTES} bytes in total")
+        return self
+
+    def fingerprint(self) -> str:
+        """A stable text of the request without its idempotency key: a reused key must come with the same job."""
+        return json.dumps(self.model_dump(exclude={"idempotency_key"}), sort_keys=True, separators=(",", ":"))
+
+
+class JobRef(BaseModel):
+    """The body of cancel_job and retry_job."""
+
+    model_config = STRICT
+
+    job_id: JobId
+
+
+class ReapRequest(BaseModel):
+    """The body of reap_sandboxes (Cloud Scheduler sends an empty object or nothing)."""
+
+    model_config = STRICT
+
+    dry_run: bool = False
+
+
+# --- callback messages (runner → job_callback), one model per `type` ---
+
+
+class _Message(BaseModel):
+    model_config = STRICT
+
+    job_id: JobId
+    attempt: int = Field(ge=1, le=defaults.MAX_MAX_ATTEMPTS * 100)
+    seq: int = Field(ge=0, le=MAX_SEQ)
+    ts: int | None = Field(default=None, ge=0, le=MAX_SEQ)
+
+
+class Line(BaseModel):
+    """One output line as the runner numbers it: ``line`` counts all lines of the attempt, both streams."""
+
+    model_config = STRICT
+
+    line: int = Field(ge=0, le=MAX_SEQ)
+    stream: Literal["stdout", "stderr"]
+    ts: int = Field(ge=0, le=MAX_SEQ)
+    text: Text
+    cut: bool | None = None
+    invalid_utf8: bool | None = None
+    partial: bool | None = None
+
+
+class Started(_Message):
+    type: Literal["started"]
+    sandbox: dict[SandboxKey, Scalar] = Field(default_factory=dict, max_length=64)
+
+    @model_validator(mode="after")
+    def _small(self) -> Started:
+        if len(json.dumps(self.sandbox)) > defaults.MAX_SANDBOX_BYTES:
+            raise ValueError(f"sandbox is over {defaults.MAX_SANDBOX_BYTES} bytes")
+        return self
+
+
+class Output(_Message):
+    type: Literal["output"]
+    lines: list[Line] = Field(min_length=1, max_length=defaults.MAX_LINES_PER_BATCH)
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> Output:
+        first = self.lines[0].line
+        for offset, line in enumerate(self.lines):
+            if line.line != first + offset:
+                raise ValueError(
+                    f"lines must be numbered contiguously: expected {first + offset}, got {line.line}"
+                )
+        return self
+
+
+class Heartbeat(_Message):
+    type: Literal["heartbeat"]
+
+
+class Progress(_Message):
+    type: Literal["progress"]
+    percent: float = Field(ge=0, le=100)
+    step: Annotated[Text, Field(max_length=500)] = ""
+
+
+class Completed(_Message):
+    type: Literal["completed"]
+    exit_code: int | None = Field(ge=-(2**31), le=2**31 - 1)
+    signal: Annotated[str, Field(pattern=r"^[A-Z0-9+]{1,16}$")] | None = None
+    duration_ms: int = Field(ge=0, le=MAX_SEQ)
+    lines: int = Field(ge=0, le=MAX_SEQ)
+    reason: Literal["exited", "canceled", "stopped"] = "exited"
+
+
+class Artifact(_Message):
+    """Reserved for artifacts (issue 6): acknowledged, recorded nowhere yet."""
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False, frozen=True)
+    type: Literal["artifact"]
+
+
+Message = Annotated[
+    Started | Output | Heartbeat | Progress | Completed | Artifact, Field(discriminator="type")
+]
+
+
+CallbackMessage = Started | Output | Heartbeat | Progress | Completed | Artifact
+_MESSAGES: TypeAdapter[CallbackMessage] = TypeAdapter(Message)
+
+
+def parse_message(body: bytes) -> CallbackMessage:
+    """Parse one callback body; raises pydantic.ValidationError for anything malformed."""
+    return _MESSAGES.validate_json(body)
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """A model as plain data without unset optional flags (what the chunk documents store)."""
+    return model.model_dump(exclude_none=True)
+
+
+__all__ = [
+    "Artifact",
+    "CallbackMessage",
+    "Completed",
+    "CreateJobRequest",
+    "Heartbeat",
+    "JobRef",
+    "Line",
+    "Output",
+    "Progress",
+    "ReapRequest",
+    "Started",
+    "dump",
+    "parse_message",
+]

@@ -1,0 +1,160 @@
+"""reap_sandboxes: keep every active job's status true when runners crash, hang or go silent (invariant 6).
+
+One pass lists the active jobs, diagnoses each from its job document, and applies each verdict in a transaction
+that re-reads the job and diagnoses again: two reapers at once (or twice in a row) act on a job once, because the
+second finds it already changed. Verdicts:
+
+- ``overdue``: running longer than its ``timeout_s`` → timed_out.
+- ``idle``: running with no output and no progress for its ``idle_timeout_s`` → timed_out. (Runner heartbeats do
+  not count: they prove the runner lives, not that the job does anything — a hung job still heartbeats.)
+- ``lost``: running with no message at all (heartbeat or other) for ``heartbeat_timeout_s`` → failed.
+- ``stuck``: booting without ``started`` for ``boot_timeout_s`` → failed.
+- ``unlaunched``: queued with its attempt never launched for ``queued_timeout_s`` (its launcher died) → failed.
+- ``due``: queued, waiting for its next attempt, and the backoff is over → the next attempt is launched.
+
+Failures start the next attempt when the spec allows more; every ended sandbox is stopped through the launcher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from tailrun_functions import attempts, clock, defaults, store
+from tailrun_functions.services import Services
+from tailrun_functions.states import ACTIVE, JobStatus
+
+logger = logging.getLogger(__name__)
+
+ENDINGS = {
+    "overdue": (JobStatus.TIMED_OUT, "timeout", "ran longer than its timeout of {timeout_s} s"),
+    "idle": (
+        JobStatus.TIMED_OUT,
+        "idle_timeout",
+        "printed nothing for its idle timeout of {idle_timeout_s} s",
+    ),
+    "lost": (
+        JobStatus.FAILED,
+        "lost",
+        "its runner stopped reporting (no heartbeat for {heartbeat_timeout_s:g} s)",
+    ),
+    "stuck": (JobStatus.FAILED, "boot_timeout", "its sandbox did not start within {boot_timeout_s:g} s"),
+    "unlaunched": (
+        JobStatus.FAILED,
+        "launch_lost",
+        "its sandbox was never launched within {queued_timeout_s:g} s",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    job_id: str
+    attempt: int
+    kind: str
+
+
+def _age(job: dict[str, Any], *fields: str) -> float:
+    """Seconds since the latest of the named timestamps (infinity if none is set)."""
+    moments = [store.when(job.get(name)) for name in fields]
+    latest = max((m for m in moments if m is not None), default=None)
+    return clock.seconds_since(latest)
+
+
+def diagnose(job: dict[str, Any], settings: Any) -> str | None:
+    """The reaper's verdict on one job document, or None when it is fine."""
+    status, spec = JobStatus(job["status"]), job["spec"]
+    if status is JobStatus.RUNNING:
+        if _age(job, "attempt_started_at") > spec["timeout_s"]:
+            return "overdue"
+        if _age(job, "last_heartbeat_at", "attempt_started_at") > settings.heartbeat_timeout_s:
+            return "lost"
+        if _age(job, "last_output_at", "progress_at", "attempt_started_at") > spec["idle_timeout_s"]:
+            return "idle"
+    elif status is JobStatus.BOOTING:
+        if _age(job, "launched_at", "attempt_created_at") > settings.boot_timeout_s:
+            return "stuck"
+    elif status is JobStatus.QUEUED:
+        due = store.when(job.get("next_attempt_at"))
+        if due is not None:
+            return "due" if due <= clock.now() else None
+        if _age(job, "attempt_created_at") > settings.queued_timeout_s:
+            return "unlaunched"
+    return None
+
+
+def _ending(kind: str, job: dict[str, Any], settings: Any) -> attempts.Ending:
+    status, code, template = ENDINGS[kind]
+    values = {**job["spec"], **vars(settings)}
+    return attempts.Ending(status, code, f"the job {template.format(**values)}")
+
+
+def _apply(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
+    """Act on one verdict, re-checked against a fresh read inside the transaction."""
+    if verdict.kind == "due":
+        request = attempts.start_next_attempt(svc, verdict.job_id, verdict.attempt)
+        if request is None:
+            return None
+        status = attempts.launch(svc, request)
+        return {
+            "job_id": verdict.job_id,
+            "action": "relaunched",
+            "attempt": request.attempt,
+            "status": status.value,
+        }
+
+    def still(job: dict[str, Any]) -> attempts.Ending | None:
+        return (
+            _ending(verdict.kind, job, svc.settings) if diagnose(job, svc.settings) == verdict.kind else None
+        )
+
+    outcome = attempts.end_attempt(svc, verdict.job_id, verdict.attempt, still)
+    if outcome is None:
+        return None
+    if outcome.launch:
+        svc.launcher.cancel(outcome.launch)
+    status = attempts.continue_after(svc, verdict.job_id, verdict.attempt, outcome)
+    return {
+        "job_id": verdict.job_id,
+        "action": verdict.kind,
+        "attempt": verdict.attempt,
+        "status": status.value,
+    }
+
+
+def find(svc: Services) -> list[Verdict]:
+    """Every active job that needs the reaper, paged so one pass reads at most what exists."""
+    active = FieldFilter("status", "in", sorted(s.value for s in ACTIVE))
+    query = svc.db.collection(store.JOBS).where(filter=active).order_by("__name__").limit(defaults.REAP_BATCH)
+    verdicts: list[Verdict] = []
+    last = None
+    while True:
+        page = list((query.start_after(last) if last is not None else query).stream())
+        for snapshot in page:
+            job = snapshot.to_dict() or {}
+            kind = diagnose(job, svc.settings)
+            if kind is not None:
+                verdicts.append(Verdict(snapshot.id, int(job["attempt"]), kind))
+        if len(page) < defaults.REAP_BATCH:
+            return verdicts
+        last = page[-1]
+
+
+def reap(svc: Services, *, dry_run: bool = False) -> dict[str, Any]:
+    """One reaper pass; answers what it found and what it did."""
+    started = clock.now()
+    verdicts = find(svc)
+    actions = [] if dry_run else [a for a in (_apply(svc, v) for v in verdicts) if a is not None]
+    for action in actions:
+        logger.info("reaper: job %(job_id)s attempt %(attempt)s %(action)s → %(status)s", action)
+    return {
+        "checked_at": started.isoformat(),
+        "found": [{"job_id": v.job_id, "attempt": v.attempt, "verdict": v.kind} for v in verdicts],
+        "actions": actions,
+        "dry_run": dry_run,
+        "took_ms": int((clock.now() - started) / dt.timedelta(milliseconds=1)),
+    }

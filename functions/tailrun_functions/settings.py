@@ -1,0 +1,157 @@
+"""Settings of the functions, read once per request from the environment and passed down explicitly."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tailrun_functions import defaults
+
+LauncherKind = Literal["local", "cloudrun"]
+AuthMode = Literal["dev", "firebase"]
+
+DEFAULT_AGENTS: dict[str, tuple[str, ...]] = {
+    "claude": ("claude", "-p"),
+    "codex": ("codex", "exec"),
+    "gemini": ("gemini", "-p"),
+}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the functions read from the environment. Hashable, so clients can be cached per settings."""
+
+    project: str = defaults.LOCAL_PROJECT
+    emulator_host: str | None = None
+    launcher: LauncherKind = "local"
+    callback_url: str = ""
+    auth: AuthMode = "dev"
+    dev_token: str | None = None
+    region: str = defaults.REGION
+    runner_job: str = defaults.RUNNER_JOB
+    runner_container: str = defaults.RUNNER_CONTAINER
+    reaper_audience: str | None = None
+    scheduler_service_account: str | None = None
+    runner_command: tuple[str, ...] = (sys.executable, "-m", "tailrun_runner")
+    runner_env: tuple[tuple[str, str], ...] = ()
+    agents: tuple[tuple[str, tuple[str, ...]], ...] = field(default=tuple(DEFAULT_AGENTS.items()))
+    retry_backoff_s: float = defaults.RETRY_BACKOFF_S
+    retry_backoff_max_s: float = defaults.RETRY_BACKOFF_MAX_S
+    inline_backoff_max_s: float = defaults.INLINE_BACKOFF_MAX_S
+    heartbeat_timeout_s: float = defaults.HEARTBEAT_TIMEOUT_S
+    boot_timeout_s: float = defaults.BOOT_TIMEOUT_S
+    queued_timeout_s: float = defaults.QUEUED_TIMEOUT_S
+    drain_s: float = defaults.DRAIN_S
+    job_write_interval_s: float = defaults.JOB_WRITE_INTERVAL_S
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build the settings from ``env`` (default ``os.environ``); a bad value raises naming its variable."""
+        env = os.environ if env is None else env
+        settings = cls(
+            project=env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or defaults.LOCAL_PROJECT,
+            emulator_host=env.get("FIRESTORE_EMULATOR_HOST") or None,
+            launcher=_choice(env, "TAILRUN_LAUNCHER", defaults.LAUNCHER, ("local", "cloudrun")),  # type: ignore[arg-type]
+            callback_url=env.get("TAILRUN_CALLBACK_URL", ""),
+            auth=_choice(env, "TAILRUN_AUTH", defaults.AUTH_MODE, ("dev", "firebase")),  # type: ignore[arg-type]
+            dev_token=env.get("TAILRUN_DEV_TOKEN") or None,
+            region=env.get("TAILRUN_REGION", defaults.REGION),
+            runner_job=env.get("TAILRUN_RUNNER_JOB", defaults.RUNNER_JOB),
+            runner_container=env.get("TAILRUN_RUNNER_CONTAINER", defaults.RUNNER_CONTAINER),
+            reaper_audience=env.get("TAILRUN_REAPER_AUDIENCE") or None,
+            scheduler_service_account=env.get("TAILRUN_SCHEDULER_SERVICE_ACCOUNT") or None,
+            runner_command=_json_argv(
+                env, "TAILRUN_RUNNER_COMMAND", (sys.executable, "-m", "tailrun_runner")
+            ),
+            runner_env=tuple(sorted(_json_object(env, "TAILRUN_RUNNER_ENV").items())),
+            agents=tuple(sorted(_agents(env).items())),
+            retry_backoff_s=_seconds(env, "TAILRUN_RETRY_BACKOFF_S", defaults.RETRY_BACKOFF_S),
+            retry_backoff_max_s=_seconds(env, "TAILRUN_RETRY_BACKOFF_MAX_S", defaults.RETRY_BACKOFF_MAX_S),
+            inline_backoff_max_s=_seconds(env, "TAILRUN_INLINE_BACKOFF_MAX_S", defaults.INLINE_BACKOFF_MAX_S),
+            heartbeat_timeout_s=_seconds(env, "TAILRUN_HEARTBEAT_TIMEOUT_S", defaults.HEARTBEAT_TIMEOUT_S),
+            boot_timeout_s=_seconds(env, "TAILRUN_BOOT_TIMEOUT_S", defaults.BOOT_TIMEOUT_S),
+            queued_timeout_s=_seconds(env, "TAILRUN_QUEUED_TIMEOUT_S", defaults.QUEUED_TIMEOUT_S),
+            drain_s=_seconds(env, "TAILRUN_DRAIN_S", defaults.DRAIN_S),
+            job_write_interval_s=_seconds(env, "TAILRUN_JOB_WRITE_INTERVAL_S", defaults.JOB_WRITE_INTERVAL_S),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse combinations that cannot work, naming the variable to set."""
+        if self.auth == "dev" and not self.dev_token:
+            raise SettingsError("TAILRUN_DEV_TOKEN must be set when TAILRUN_AUTH=dev")
+        if not self.callback_url:
+            raise SettingsError("TAILRUN_CALLBACK_URL must be set (the URL runners post their callbacks to)")
+        if self.launcher == "cloudrun" and not self.runner_job:
+            raise SettingsError(
+                "TAILRUN_RUNNER_JOB must name the Cloud Run job when TAILRUN_LAUNCHER=cloudrun"
+            )
+
+    def agent_argv(self, agent: str) -> tuple[str, ...] | None:
+        """The argv prefix of an agent command (the prompt is appended), or None for an unknown agent."""
+        return dict(self.agents).get(agent)
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _json(env: Mapping[str, str], name: str) -> object:
+    try:
+        return json.loads(env[name])
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be JSON: {exc}") from None
+
+
+def _json_argv(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    if not env.get(name):
+        return default
+    value = _json(env, name)
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
+        raise SettingsError(f"{name} must be a non-empty JSON list of strings, got {env[name]!r}")
+    return tuple(value)
+
+
+def _json_object(env: Mapping[str, str], name: str) -> dict[str, str]:
+    if not env.get(name):
+        return {}
+    value = _json(env, name)
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise SettingsError(f"{name} must be a JSON object of strings, got {env[name]!r}")
+    return value
+
+
+def _agents(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    if not env.get("TAILRUN_AGENTS"):
+        return dict(DEFAULT_AGENTS)
+    value = _json(env, "TAILRUN_AGENTS")
+    if not isinstance(value, dict) or not all(
+        isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv) for argv in value.values()
+    ):
+        raise SettingsError("TAILRUN_AGENTS must be a JSON object of agent name → argv prefix list")
+    return {name: tuple(argv) for name, argv in value.items()}

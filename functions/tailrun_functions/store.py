@@ -1,0 +1,74 @@
+"""Where everything lives in Firestore: collection names, document ids, and small typed readers.
+
+See ``functions/DATA_MODEL.md`` for the fields and who may read them. Client-readable: ``jobs/{job_id}`` and its
+``chunks`` and ``attempts`` subcollections. Server-only: ``job_secrets``, ``attempt_tokens``, ``idempotency``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from google.cloud import firestore
+
+JOBS = "jobs"
+CHUNKS = "chunks"
+ATTEMPTS = "attempts"
+JOB_SECRETS = "job_secrets"
+ATTEMPT_TOKENS = "attempt_tokens"
+IDEMPOTENCY = "idempotency"
+
+DocRef = firestore.DocumentReference
+Snapshot = firestore.DocumentSnapshot
+
+
+def job_ref(db: firestore.Client, job_id: str) -> DocRef:
+    return db.collection(JOBS).document(job_id)
+
+
+def chunk_id(attempt: int, seq: int) -> str:
+    """Chunk ids sort by (attempt, seq) as strings, so clients can order by ``__name__``."""
+    return f"{attempt:04d}-{seq:08d}"
+
+
+def chunk_ref(db: firestore.Client, job_id: str, attempt: int, seq: int) -> DocRef:
+    return job_ref(db, job_id).collection(CHUNKS).document(chunk_id(attempt, seq))
+
+
+def attempt_ref(db: firestore.Client, job_id: str, attempt: int) -> DocRef:
+    return job_ref(db, job_id).collection(ATTEMPTS).document(f"{attempt:04d}")
+
+
+def secrets_ref(db: firestore.Client, job_id: str) -> DocRef:
+    return db.collection(JOB_SECRETS).document(job_id)
+
+
+def token_ref(db: firestore.Client, job_id: str, attempt: int) -> DocRef:
+    return db.collection(ATTEMPT_TOKENS).document(f"{job_id}-{attempt:04d}")
+
+
+def idempotency_ref(db: firestore.Client, owner: str, key: str) -> DocRef:
+    """One document per (owner, key); hashed because uids and keys may hold characters ids cannot."""
+    digest = hashlib.sha256(f"{owner}\x00{key}".encode()).hexdigest()
+    return db.collection(IDEMPOTENCY).document(digest)
+
+
+def data(snapshot: Snapshot) -> dict[str, Any]:
+    """A snapshot's fields ({} for a missing document)."""
+    if not snapshot.exists:
+        return {}
+    return snapshot.to_dict() or {}
+
+
+def read_all(reader: firestore.Transaction | firestore.Client, refs: list[DocRef]) -> list[dict[str, Any]]:
+    """The fields of several documents in one BatchGet, in the order of ``refs`` ({} for missing ones)."""
+    snapshots = {snapshot.reference.path: snapshot for snapshot in reader.get_all(refs)}
+    return [data(snapshots[ref.path]) for ref in refs]
+
+
+def when(value: Any) -> dt.datetime | None:
+    """A stored timestamp as an aware datetime (Firestore returns DatetimeWithNanoseconds, already aware)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None
