@@ -1,0 +1,86 @@
+"""How the CLI finds a stack: a local one through its configuration endpoint, a deployed one from the environment."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import flask
+import pytest
+from werkzeug.serving import make_server
+
+from tailrun.client import Stack, StackConfig
+from tailrun.dev import free_port
+from tailrun.errors import ConfigurationError, JobNotFound, RequestRefused, StackNotRunning
+from tailrun.functions_server import create_app
+
+CONFIG = {"project": "tailrun-local", "owner": "dev", "dev_token": "tok", "firestore_emulator_host": "127.0.0.1:1",
+          "storage_emulator_host": "http://127.0.0.1:2"}
+
+
+def fake_cancel_job(request: flask.Request) -> Any:
+    """Answers like the real function: the dev token is required, an unknown job is a 404."""
+    if request.headers.get("Authorization") != "Bearer tok":
+        return {"error": {"code": "unauthorized", "message": "bad token"}}, 401
+    if request.get_json()["job_id"] == "missing":
+        return {"error": {"code": "not_found", "message": "no such job"}}, 404
+    return {"error": {"code": "conflict", "message": "job already ended"}}, 409
+
+
+@pytest.fixture
+def local_url() -> Iterator[str]:
+    app = create_app({"cancel_job": fake_cancel_job}, config=CONFIG, config_path="/_tailrun/config")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def jwt(claims: dict[str, Any]) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"e30.{payload}.sig"
+
+
+def test_a_local_stack_is_found_from_its_url_alone(local_url: str) -> None:
+    config = StackConfig.discover({"TAILRUN_URL": local_url + "/"})
+    assert config == StackConfig(url=local_url, project="tailrun-local", token="tok", owner="dev",
+                                 firestore_emulator_host="127.0.0.1:1", storage_emulator_host="http://127.0.0.1:2")
+    assert config.local
+
+
+def test_no_stack_is_a_sentence_that_says_to_start_one() -> None:
+    url = f"http://127.0.0.1:{free_port('127.0.0.1')}"
+    with pytest.raises(StackNotRunning, match="Start one with `tailrun dev`"):
+        StackConfig.discover({"TAILRUN_URL": url})
+
+
+def test_a_url_that_is_not_http_is_refused_by_name() -> None:
+    with pytest.raises(ConfigurationError, match="TAILRUN_URL must be an http"):
+        StackConfig.discover({"TAILRUN_URL": "localhost:8790"})
+
+
+def test_a_deployed_stack_needs_a_token_and_a_project() -> None:
+    token = jwt({"user_id": "alice", "sub": "alice"})
+    config = StackConfig.discover({"TAILRUN_URL": "https://r-p.cloudfunctions.net", "TAILRUN_ID_TOKEN": token,
+                                   "GOOGLE_CLOUD_PROJECT": "p"})
+    assert (config.owner, config.project, config.local) == ("alice", "p", False)
+    with pytest.raises(ConfigurationError, match="GOOGLE_CLOUD_PROJECT is not set"):
+        StackConfig.discover({"TAILRUN_ID_TOKEN": token})
+    with pytest.raises(ConfigurationError, match="not a Firebase ID token"):
+        StackConfig.discover({"TAILRUN_ID_TOKEN": "garbage", "GOOGLE_CLOUD_PROJECT": "p"})
+
+
+def test_function_errors_become_sentences(local_url: str) -> None:
+    stack = Stack(StackConfig.discover({"TAILRUN_URL": local_url}))
+    with pytest.raises(JobNotFound, match="There is no job 'missing'"):
+        stack.call("cancel_job", {"job_id": "missing"})
+    with pytest.raises(RequestRefused, match=r"job already ended \(conflict, HTTP 409\)"):
+        stack.call("cancel_job", {"job_id": "done"})
+    with pytest.raises(RequestRefused, match="not_found"):
+        stack.call("no_such_function", {})
+    stack.close()
