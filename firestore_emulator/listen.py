@@ -1,0 +1,250 @@
+"""Listen: the state of one bidirectional stream, its targets, and what it sends for each request and commit.
+
+A ``ListenSession`` is registered with its database and is told about every commit synchronously, in the same
+event-loop step that applied it; it only queues the commit, and the stream's own coroutine turns queued requests
+and commits into responses in order. Each commit is evaluated *as of its own commit time* (the store keeps
+versions), so a slow stream that is several commits behind still sends every intermediate snapshot correctly.
+
+The messages follow what the clients' watch implementations consume (google.cloud.firestore_v1.watch, Node's
+watch.ts): ``ADD``, one ``DocumentChange`` per result, ``CURRENT``, then a global ``NO_CHANGE`` (no target ids)
+with ``read_time`` and ``resume_token``, which makes the client deliver a snapshot. Later commits send
+``DocumentChange`` (added or modified), ``DocumentDelete`` (deleted), ``DocumentRemove`` (still exists, left the
+query), and one global ``NO_CHANGE``. A resume token (or ``read_time``) within the retained history sends only
+what changed since; an unknown or too old one sends ``RESET`` and the whole result set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from firestore_emulator import query as query_engine
+from firestore_emulator.errors import EmulatorError, InvalidArgument
+from firestore_emulator.names import check_in_database, parse_parent
+from firestore_emulator.protos import ListenResponse, Pb, Status, TargetChange, micros, timestamp
+from firestore_emulator.store import Change, Database
+from firestore_emulator.transactions import versions
+
+NO_CHANGE = TargetChange.TargetChangeType.NO_CHANGE
+ADD = TargetChange.TargetChangeType.ADD
+REMOVE = TargetChange.TargetChangeType.REMOVE
+CURRENT = TargetChange.TargetChangeType.CURRENT
+RESET = TargetChange.TargetChangeType.RESET
+
+END = object()  # queued when the client closes its side of the stream
+
+
+def resume_token(time: int) -> bytes:
+    """An opaque token for a snapshot time: the microseconds, big-endian."""
+    return struct.pack(">Q", time)
+
+
+def token_time(token: bytes) -> int | None:
+    """The snapshot time of a token this emulator issued, or None for anything else."""
+    return struct.unpack(">Q", token)[0] if len(token) == 8 else None
+
+
+@dataclass
+class TargetState:
+    """One target on a stream and the results the client holds for it (name -> update time)."""
+
+    id: int
+    documents: frozenset[str] = frozenset()
+    parent: str = ""
+    query: Pb = None
+    rerun: bool = False  # a limit, offset or cursor: membership depends on other documents, re-run the query
+    once: bool = False
+    results: dict[str, int] = field(default_factory=dict)
+    since: int = 0  # the snapshot time the client's results are at
+
+    def evaluate(self, db: Database, at: int) -> dict[str, Pb]:
+        """The target's documents as of ``at``."""
+        if self.query is None:
+            found = (db.get(name, at) for name in sorted(self.documents))
+            return {doc.name: doc for doc in found if doc is not None}
+        docs = query_engine.run_query(self.parent, self.query, db.candidates(self.parent, self.query, at))
+        return {doc.name: doc for doc in docs}
+
+    def affected_by(self, change: Change) -> bool:
+        """Whether a changed document can alter this target's results."""
+        if self.query is None:
+            return change.name in self.documents
+        if change.name in self.results:
+            return True
+        return change.new is not None and query_engine.matches(self.parent, self.query, change.new)
+
+
+@dataclass
+class _Entry:
+    """What one document's message will say, gathered across targets."""
+
+    doc: Pb | None
+    target_ids: list[int] = field(default_factory=list)
+    removed_target_ids: list[int] = field(default_factory=list)
+
+
+class ListenSession:
+    """One Listen stream on one database."""
+
+    def __init__(self, db: Database, queue: asyncio.Queue[object]) -> None:
+        self.db = db
+        self.queue = queue
+        self._targets: dict[int, TargetState] = {}
+
+    def on_commit(self, time: int, changes: Sequence[Change]) -> None:
+        self.queue.put_nowait((time, changes))
+
+    def handle_request(self, request: Pb) -> list[Pb]:
+        """Responses to one ListenRequest (add_target or remove_target)."""
+        kind = request.WhichOneof("target_change")
+        if kind == "add_target":
+            return self._add(request.add_target)
+        if kind == "remove_target":
+            return self._remove(request.remove_target)
+        return []
+
+    def handle_commit(self, time: int, changes: Sequence[Change]) -> list[Pb]:
+        """Responses for one commit: per-document messages, then a global NO_CHANGE if anything was sent."""
+        entries: dict[str, _Entry] = {}
+        for target in self._targets.values():
+            if time <= target.since:
+                continue
+            touched = [change for change in changes if target.affected_by(change)]
+            if not touched:
+                continue
+            if target.rerun:
+                self._diff(target, target.evaluate(self.db, time), time, entries)
+            else:
+                current = {c.name: c.new for c in touched if c.new is not None and self._in_target(target, c.new)}
+                self._diff(target, current, time, entries, only={c.name for c in touched})
+            target.since = time
+        if not entries:
+            return []
+        return [*_messages(entries, time), _target_change(NO_CHANGE, [], time)]
+
+    # --- targets ---
+
+    def _add(self, spec: Pb) -> list[Pb]:
+        target_id = spec.target_id or self._free_id()
+        if target_id in self._targets:
+            return [_removed(target_id, InvalidArgument(f"Target ID {target_id} already exists on this stream."))]
+        try:
+            target = self._target(spec, target_id)
+            now = self.db.read_time()
+            current = target.evaluate(self.db, now)
+        except EmulatorError as error:
+            return [_removed(target_id, error)]
+        responses = [_target_change(ADD, [target_id])]
+        since = self._resume_time(spec, now)
+        entries: dict[str, _Entry] = {}
+        if since is not None:
+            target.results = versions(target.evaluate(self.db, since).values())
+        elif spec.resume_token or spec.HasField("read_time"):
+            responses.append(_target_change(RESET, [target_id]))
+        self._diff(target, current, now, entries)
+        target.since = now
+        responses += [*_messages(entries, now), _target_change(CURRENT, [target_id], now)]
+        responses.append(_target_change(NO_CHANGE, [], now))
+        if target.once:
+            responses.append(_target_change(REMOVE, [target_id]))
+        else:
+            self._targets[target_id] = target
+        return responses
+
+    def _remove(self, target_id: int) -> list[Pb]:
+        self._targets.pop(target_id, None)
+        return [_target_change(REMOVE, [target_id])]
+
+    def _target(self, spec: Pb, target_id: int) -> TargetState:
+        kind = spec.WhichOneof("target_type")
+        if kind == "documents":
+            for name in spec.documents.documents:
+                check_in_database(name, self.db.id)
+            return TargetState(target_id, documents=frozenset(spec.documents.documents), once=spec.once)
+        if kind == "query":
+            if parse_parent(spec.query.parent) != self.db.id:
+                raise InvalidArgument(f"Query parent {spec.query.parent!r} is not in database {self.db.id.name!r}.")
+            query = spec.query.structured_query
+            rerun = query.HasField("limit") or query.offset > 0
+            rerun = rerun or query.HasField("start_at") or query.HasField("end_at")
+            return TargetState(target_id, parent=spec.query.parent, query=query, rerun=rerun, once=spec.once)
+        raise InvalidArgument("A target must be a query or a list of documents.")
+
+    def _resume_time(self, spec: Pb, now: int) -> int | None:
+        """The snapshot time the client already holds, when this emulator can still tell what changed since."""
+        since = token_time(spec.resume_token) if spec.resume_token else None
+        if since is None and spec.HasField("read_time"):
+            since = micros(spec.read_time)
+        if since is None or since < self.db.history_start or since > now:
+            return None
+        return since
+
+    def _free_id(self) -> int:
+        return max(self._targets, default=0) + 1
+
+    def _in_target(self, target: TargetState, doc: Pb) -> bool:
+        return target.query is None or query_engine.matches(target.parent, target.query, doc)
+
+    def _diff(
+        self,
+        target: TargetState,
+        current: dict[str, Pb],
+        time: int,
+        entries: dict[str, _Entry],
+        only: set[str] | None = None,
+    ) -> None:
+        """Add the messages that take the client from ``target.results`` to ``current``; update the results.
+
+        ``only`` limits the comparison to these names (the documents a commit touched).
+        """
+        for name, doc in current.items():
+            version = micros(doc.update_time)
+            if target.results.get(name) != version:
+                target.results[name] = version
+                entries.setdefault(name, _Entry(doc)).target_ids.append(target.id)
+        gone = [n for n in target.results if n not in current and (only is None or n in only)]
+        for name in gone:
+            del target.results[name]
+            entries.setdefault(name, _Entry(self.db.get(name, time))).removed_target_ids.append(target.id)
+
+
+def _messages(entries: dict[str, _Entry], time: int) -> list[Pb]:
+    responses = []
+    for name, entry in entries.items():
+        response = ListenResponse()
+        if entry.doc is not None and entry.target_ids:
+            change = response.document_change
+            change.document.CopyFrom(entry.doc)
+            change.target_ids.extend(entry.target_ids)
+            change.removed_target_ids.extend(entry.removed_target_ids)
+        elif entry.doc is not None:
+            remove = response.document_remove
+            remove.document = name
+            remove.removed_target_ids.extend(entry.removed_target_ids)
+            remove.read_time.CopyFrom(timestamp(time))
+        else:
+            delete = response.document_delete
+            delete.document = name
+            delete.removed_target_ids.extend(entry.removed_target_ids)
+            delete.read_time.CopyFrom(timestamp(time))
+        responses.append(response)
+    return responses
+
+
+def _target_change(kind: int, target_ids: list[int], time: int | None = None) -> Pb:
+    response = ListenResponse()
+    change = response.target_change
+    change.target_change_type = kind
+    change.target_ids.extend(target_ids)
+    if time is not None:
+        change.read_time.CopyFrom(timestamp(time))
+        change.resume_token = resume_token(time)
+    return response
+
+
+def _removed(target_id: int, error: EmulatorError) -> Pb:
+    response = _target_change(REMOVE, [target_id])
+    response.target_change.cause.CopyFrom(Status(code=error.code.value[0], message=error.message))
+    return response

@@ -1,0 +1,509 @@
+"""The ``google.firestore.v1.Firestore`` gRPC service on the store: one coroutine per RPC, on one event loop.
+
+Every RPC handler is an ``async`` method taking the raw request; the wrappers at the bottom turn the emulator's
+exceptions into gRPC status codes (anything unexpected is logged and answers INTERNAL, never a hung call), and
+``generic_handler`` registers them under the service's method names with the raw messages' (de)serialisers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import secrets
+import string
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf import duration_pb2
+
+from firestore_emulator import protos as P
+from firestore_emulator import query as query_engine
+from firestore_emulator import values
+from firestore_emulator.errors import EmulatorError, InvalidArgument, NotFound, Unimplemented
+from firestore_emulator.listen import END, ListenSession
+from firestore_emulator.names import (
+    DatabaseId,
+    check_in_database,
+    parse_database,
+    parse_document,
+    parse_parent,
+)
+from firestore_emulator.protos import Pb, micros, timestamp
+from firestore_emulator.store import Database, Store
+from firestore_emulator.transactions import QueryRead, Transaction, TransactionManager, versions
+from firestore_emulator.writes import PendingCommit, check_write_count, write_target
+
+logger = logging.getLogger(__name__)
+
+SERVICE = "google.firestore.v1.Firestore"
+_AUTO_ID_ALPHABET = string.ascii_letters + string.digits
+_QUERY_LOCK_ROUNDS = 3  # re-runs of a transactional query while the documents it returns get locked
+
+
+def auto_id() -> str:
+    """A 20-character random document id, as the clients and Firestore generate them."""
+    return "".join(secrets.choice(_AUTO_ID_ALPHABET) for _ in range(20))
+
+
+@dataclass
+class ReadContext:
+    """How one read RPC reads: at a fixed time (``at``) or the latest state, and in which transaction."""
+
+    db: Database
+    at: int | None
+    transaction: Transaction | None
+    new_transaction: bytes
+
+    @property
+    def locking(self) -> Transaction | None:
+        """The read-write transaction whose reads lock and are recorded, if any."""
+        return self.transaction if self.transaction is not None and not self.transaction.read_only else None
+
+    def read_time(self) -> int:
+        return self.at if self.at is not None else self.db.read_time()
+
+
+class FirestoreService:
+    """The RPCs. State lives in the store and the transaction manager; the service only orchestrates."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.transactions = TransactionManager(store)
+
+    # --- reads ---
+
+    async def get_document(self, request: Pb) -> Pb:
+        ctx = self._read_context(parse_document(request.name), request)
+        doc = await self._read_documents(ctx, [request.name])
+        if doc[0] is None:
+            raise NotFound(f'Document "{request.name}" not found.')
+        return _project(doc[0], request.mask if request.HasField("mask") else None)
+
+    async def batch_get_documents(self, request: Pb) -> AsyncIterator[Pb]:
+        database = parse_database(request.database)
+        names = list(request.documents)
+        for name in names:
+            check_in_database(name, database)
+        ctx = self._read_context(database, request)
+        docs = await self._read_documents(ctx, names)
+        read_time = timestamp(ctx.read_time())
+        mask = request.mask if request.HasField("mask") else None
+        for index, (name, doc) in enumerate(zip(names, docs, strict=True)):
+            response = P.BatchGetDocumentsResponse(read_time=read_time)
+            if index == 0 and ctx.new_transaction:
+                response.transaction = ctx.new_transaction
+            if doc is None:
+                response.missing = name
+            else:
+                response.found.CopyFrom(_project(doc, mask))
+            yield response
+        if not names and ctx.new_transaction:
+            yield P.BatchGetDocumentsResponse(transaction=ctx.new_transaction, read_time=read_time)
+
+    async def run_query(self, request: Pb) -> AsyncIterator[Pb]:
+        parse_parent(request.parent)
+        ctx = self._read_context(parse_parent(request.parent), request)
+        if not request.HasField("structured_query"):
+            raise InvalidArgument("RunQuery needs a structured_query.")
+        started = time.perf_counter()
+        explain = request.explain_options if request.HasField("explain_options") else None
+        docs = [] if explain is not None and not explain.analyze else await self._query(ctx, request)
+        read_time = timestamp(ctx.read_time())
+        responses = [P.RunQueryResponse(document=doc, read_time=read_time) for doc in docs]
+        if not responses or explain is not None:
+            responses.append(P.RunQueryResponse(read_time=read_time))
+        if ctx.new_transaction:
+            responses[0].transaction = ctx.new_transaction
+        if explain is not None:
+            responses[-1].explain_metrics.CopyFrom(_explain_metrics(explain, len(docs), started))
+        for response in responses:
+            yield response
+
+    async def run_aggregation_query(self, request: Pb) -> AsyncIterator[Pb]:
+        ctx = self._read_context(parse_parent(request.parent), request)
+        aggregation = request.structured_aggregation_query
+        if not aggregation.HasField("structured_query"):
+            raise InvalidArgument("RunAggregationQuery needs a structured_query.")
+        started = time.perf_counter()
+        query = aggregation.structured_query
+        candidates = list(ctx.db.candidates(request.parent, query, ctx.at))
+        fields = query_engine.run_aggregation(request.parent, aggregation, candidates)
+        if ctx.locking is not None:
+            matched = query_engine.run_query(request.parent, query, candidates)
+            ctx.locking.queries.append(QueryRead(request.parent, query, versions(matched)))
+        response = P.RunAggregationQueryResponse(read_time=timestamp(ctx.read_time()))
+        explain = request.explain_options if request.HasField("explain_options") else None
+        if explain is None or explain.analyze:
+            for alias, value in fields.items():
+                response.result.aggregate_fields[alias].CopyFrom(value)
+        if explain is not None:
+            response.explain_metrics.CopyFrom(_explain_metrics(explain, 1, started))
+        if ctx.new_transaction:
+            response.transaction = ctx.new_transaction
+        yield response
+
+    async def list_documents(self, request: Pb) -> Pb:
+        ctx = self._read_context(parse_parent(request.parent), request)
+        if request.show_missing and request.order_by:
+            raise InvalidArgument("show_missing cannot be combined with order_by.")
+        docs = self._listed_documents(ctx, request)
+        descending = _name_order_descending(request.order_by)
+        docs.sort(key=functools.cmp_to_key(_compare_names), reverse=descending)
+        start = _page_start(request.page_token)
+        end = start + request.page_size if request.page_size > 0 else len(docs)
+        mask = request.mask if request.HasField("mask") else None
+        response = P.ListDocumentsResponse(documents=[_project(doc, mask) for doc in docs[start:end]])
+        if end < len(docs):
+            response.next_page_token = str(end)
+        return response
+
+    async def list_collection_ids(self, request: Pb) -> Pb:
+        ctx = self._read_context(parse_parent(request.parent), request)
+        ids = sorted(path.rsplit("/", 1)[1] for path in ctx.db.child_paths(request.parent, ctx.at))
+        if request.page_token:
+            ids = [i for i in ids if i > request.page_token]
+        page = ids[: request.page_size] if request.page_size > 0 else ids
+        response = P.ListCollectionIdsResponse(collection_ids=page)
+        if len(page) < len(ids):
+            response.next_page_token = page[-1]
+        return response
+
+    # --- writes ---
+
+    async def commit(self, request: Pb) -> Pb:
+        database = parse_database(request.database)
+        writes = list(request.writes)
+        transaction = None
+        if request.transaction:
+            transaction = self.transactions.lookup(request.transaction, database)
+            if transaction.read_only and writes:
+                raise InvalidArgument("Cannot modify documents in a read-only transaction.")
+            self.transactions.check_reads(transaction, self.store.database(database))
+        commit_time, results = self._commit(database, writes, transaction)
+        if transaction is not None:
+            self.transactions.finish(transaction)
+        return P.CommitResponse(write_results=results, commit_time=timestamp(commit_time))
+
+    async def batch_write(self, request: Pb) -> Pb:
+        database = parse_database(request.database)
+        writes = list(request.writes)
+        check_write_count(len(writes))
+        targets = [write_target(write) for write in writes]
+        if len(set(targets)) != len(targets):
+            raise InvalidArgument("BatchWrite cannot write the same document more than once in one request.")
+        db = self.store.database(database)
+        pending = PendingCommit(db, db.next_commit_time())
+        response = P.BatchWriteResponse()
+        for write in writes:
+            try:
+                response.write_results.append(pending.apply(write))
+                response.status.append(P.Status(code=0))
+            except EmulatorError as error:
+                response.write_results.append(P.WriteResult())
+                response.status.append(P.Status(code=error.code.value[0], message=error.message))
+        self.transactions.wound_holders(database, pending.documents, None)
+        db.commit(pending.time, pending.documents)
+        return response
+
+    async def create_document(self, request: Pb) -> Pb:
+        database = parse_parent(request.parent)
+        if not request.collection_id:
+            raise InvalidArgument("CreateDocument needs a collection_id.")
+        name = f"{request.parent}/{request.collection_id}/{request.document_id or auto_id()}"
+        write = P.Write(update=P.Document(name=name, fields=request.document.fields))
+        write.current_document.exists = False
+        return self._written(database, write, request.mask if request.HasField("mask") else None)
+
+    async def update_document(self, request: Pb) -> Pb:
+        database = parse_document(request.document.name)
+        write = P.Write(update=request.document)
+        if request.HasField("update_mask"):
+            write.update_mask.CopyFrom(request.update_mask)
+        if request.HasField("current_document"):
+            write.current_document.CopyFrom(request.current_document)
+        return self._written(database, write, request.mask if request.HasField("mask") else None)
+
+    async def delete_document(self, request: Pb) -> Pb:
+        write = P.Write(delete=request.name)
+        if request.HasField("current_document"):
+            write.current_document.CopyFrom(request.current_document)
+        self._commit(parse_document(request.name), [write], None)
+        return P.Empty()
+
+    # --- transactions ---
+
+    async def begin_transaction(self, request: Pb) -> Pb:
+        database = parse_database(request.database)
+        options = request.options if request.HasField("options") else None
+        return P.BeginTransactionResponse(transaction=self.transactions.begin(database, options).id)
+
+    async def rollback(self, request: Pb) -> Pb:
+        self.transactions.rollback(request.transaction, parse_database(request.database))
+        return P.Empty()
+
+    # --- Listen ---
+
+    async def listen(self, requests: AsyncIterator[Pb]) -> AsyncIterator[Pb]:
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        reader = asyncio.create_task(_pump(requests, queue))
+        session: ListenSession | None = None
+        try:
+            while (item := await queue.get()) is not END:
+                if isinstance(item, BaseException):
+                    raise item
+                if session is None:
+                    db = self.store.database(parse_database(item.database))  # type: ignore[attr-defined]
+                    session = ListenSession(db, queue)
+                    db.listeners.add(session)
+                if isinstance(item, tuple):
+                    responses = session.handle_commit(*item)
+                else:
+                    responses = session.handle_request(item)
+                for response in responses:
+                    yield response
+        finally:
+            reader.cancel()
+            if session is not None:
+                session.db.listeners.discard(session)
+
+    # --- unsupported ---
+
+    async def partition_query(self, request: Pb) -> Pb:
+        raise Unimplemented("PartitionQuery is not supported by this emulator.")
+
+    async def write_stream(self, requests: AsyncIterator[Pb]) -> AsyncIterator[Pb]:
+        raise Unimplemented("The Write stream is not supported by this emulator; use Commit or BatchWrite.")
+        yield  # pragma: no cover - makes this an async generator
+
+    async def execute_pipeline(self, request: Pb) -> AsyncIterator[Pb]:
+        raise Unimplemented("ExecutePipeline (pipeline queries) is not supported by this emulator.")
+        yield  # pragma: no cover
+
+    # --- helpers ---
+
+    def _read_context(self, database: DatabaseId, request: Pb) -> ReadContext:
+        db = self.store.database(database)
+        selector = request.WhichOneof("consistency_selector")
+        transaction, at, new_id = None, None, b""
+        if selector == "transaction":
+            transaction = self.transactions.lookup(request.transaction, database)
+        elif selector == "new_transaction":
+            transaction = self.transactions.begin(database, request.new_transaction)
+            new_id = transaction.id
+        elif selector == "read_time":
+            at = micros(request.read_time)
+        if transaction is not None and transaction.read_only:
+            at = transaction.read_time
+        return ReadContext(db, at, transaction, new_id)
+
+    async def _read_documents(self, ctx: ReadContext, names: list[str]) -> list[Pb | None]:
+        if ctx.locking is not None:
+            await self.transactions.lock(ctx.locking, names)
+        docs = [ctx.db.get(name, ctx.at) for name in names]
+        if ctx.locking is not None:
+            for name, doc in zip(names, docs, strict=True):
+                ctx.locking.record_read(name, doc)
+        return docs
+
+    async def _query(self, ctx: ReadContext, request: Pb) -> list[Pb]:
+        parent, query = request.parent, request.structured_query
+        docs = query_engine.run_query(parent, query, ctx.db.candidates(parent, query, ctx.at))
+        transaction = ctx.locking
+        if transaction is None:
+            return docs
+        for _ in range(_QUERY_LOCK_ROUNDS):
+            unlocked = [doc.name for doc in docs if doc.name not in transaction.locks]
+            if not unlocked:
+                break
+            await self.transactions.lock(transaction, unlocked)
+            docs = query_engine.run_query(parent, query, ctx.db.candidates(parent, query))
+        transaction.queries.append(QueryRead(parent, query, versions(docs)))
+        return docs
+
+    def _listed_documents(self, ctx: ReadContext, request: Pb) -> list[Pb]:
+        if request.collection_id:
+            parents = [f"{request.parent}/{request.collection_id}"]
+        else:
+            parents = list(ctx.db.child_paths(request.parent, ctx.at))
+        docs: list[Pb] = []
+        for collection in parents:
+            if request.show_missing:
+                for name, exists in ctx.db.child_paths(collection, ctx.at).items():
+                    docs.append(ctx.db.get(name, ctx.at) if exists else P.Document(name=name))
+            else:
+                docs.extend(ctx.db.collection(collection, ctx.at))
+        return docs
+
+    def _commit(self, database: DatabaseId, writes: list[Pb], transaction: Transaction | None) -> tuple[int, list[Pb]]:
+        """Apply writes atomically; a write aborts other transactions holding a lock on its document."""
+        check_write_count(len(writes))
+        db = self.store.database(database)
+        pending = PendingCommit(db, db.next_commit_time())
+        results = [pending.apply(write) for write in writes]
+        self.transactions.wound_holders(database, [write_target(write) for write in writes], transaction)
+        db.commit(pending.time, pending.documents)
+        return pending.time, results
+
+    def _written(self, database: DatabaseId, write: Pb, mask: Pb | None) -> Pb:
+        self._commit(database, [write], None)
+        doc = self.store.database(database).get(write.update.name)
+        return _project(doc, mask)
+
+
+async def _pump(requests: AsyncIterator[Pb], queue: asyncio.Queue[object]) -> None:
+    """Move a stream's incoming requests into its queue, then END (also when the client goes away)."""
+    try:
+        async for request in requests:
+            queue.put_nowait(request)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # the client's side failed: end the stream
+        logger.debug("listen stream reader ended: %r", error)
+    queue.put_nowait(END)
+
+
+def _project(doc: Pb, mask: Pb | None) -> Pb:
+    """The document with only the fields in ``mask`` (all fields without one)."""
+    if mask is None:
+        return doc
+    projected = P.Document(name=doc.name)
+    if doc.HasField("create_time"):
+        projected.create_time.CopyFrom(doc.create_time)
+        projected.update_time.CopyFrom(doc.update_time)
+    for path in mask.field_paths:
+        parts = values.parse_field_path(path)
+        value = values.get_field(doc.fields, parts)
+        if value is not None:
+            values.set_field(projected.fields, parts, value)
+    return projected
+
+
+def _compare_names(a: Pb, b: Pb) -> int:
+    return values.compare_paths(a.name, b.name)
+
+
+def _name_order_descending(order_by: str) -> bool:
+    """ListDocuments orders by name only: ``""``, ``__name__`` or ``__name__ desc``."""
+    terms = order_by.replace(",", " ").split()
+    if not terms or terms == ["__name__"] or terms == ["__name__", "asc"]:
+        return False
+    if terms == ["__name__", "desc"]:
+        return True
+    raise Unimplemented(f"ListDocuments order_by {order_by!r} is not supported; use a query to order by fields.")
+
+
+def _page_start(token: str) -> int:
+    if not token:
+        return 0
+    if not token.isdigit():
+        raise InvalidArgument(f"Invalid page_token {token!r}.")
+    return int(token)
+
+
+def _explain_metrics(options: Pb, results: int, started: float) -> Pb:
+    """Explain output: no index is ever used (the emulator scans); with analyze, counts and duration."""
+    metrics = P.ExplainMetrics()
+    metrics.plan_summary.SetInParent()
+    if options.analyze:
+        stats = metrics.execution_stats
+        stats.results_returned = results
+        stats.read_operations = results
+        stats.execution_duration.CopyFrom(duration_pb2.Duration(nanos=int((time.perf_counter() - started) * 1e9)))
+    return metrics
+
+
+# --- gRPC registration ---------------------------------------------------------------------------------------
+
+Handler = Callable[[Pb, grpc.aio.ServicerContext], Awaitable[Pb]]
+
+
+def _unary(method: Callable[[Pb], Awaitable[Pb]]) -> Handler:
+    @functools.wraps(method)
+    async def handler(request: Pb, context: grpc.aio.ServicerContext) -> Pb:
+        try:
+            return await method(request)
+        except EmulatorError as error:
+            await context.abort(error.code, error.message)
+        except Exception as error:
+            logger.exception("%s failed", method.__name__)
+            await context.abort(grpc.StatusCode.UNKNOWN, f"Internal emulator error: {error!r}")
+        raise AssertionError("unreachable: abort raises")
+
+    return handler
+
+
+def _streaming(method: Callable[[Any], AsyncIterator[Pb]]) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Pb]]:
+    @functools.wraps(method)
+    async def handler(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Pb]:
+        try:
+            async for response in method(request):
+                yield response
+        except EmulatorError as error:
+            await context.abort(error.code, error.message)
+        except Exception as error:
+            logger.exception("%s failed", method.__name__)
+            await context.abort(grpc.StatusCode.UNKNOWN, f"Internal emulator error: {error!r}")
+
+    return handler
+
+
+class _Opaque:
+    """The request of an unsupported method: left unparsed, the method only answers UNIMPLEMENTED."""
+
+    @staticmethod
+    def FromString(data: bytes) -> bytes:  # noqa: N802 - the protobuf deserialiser's name
+        return data
+
+
+def _serialize(message: Pb) -> bytes:
+    return message.SerializeToString()  # type: ignore[no-any-return]
+
+
+def generic_handler(service: FirestoreService) -> grpc.GenericRpcHandler:
+    """The service's methods under their gRPC names, with the raw messages' (de)serialisers."""
+    s = service
+    unary: list[tuple[str, Callable[[Pb], Awaitable[Pb]], Any]] = [
+        ("GetDocument", s.get_document, P.GetDocumentRequest),
+        ("ListDocuments", s.list_documents, P.ListDocumentsRequest),
+        ("CreateDocument", s.create_document, P.CreateDocumentRequest),
+        ("UpdateDocument", s.update_document, P.UpdateDocumentRequest),
+        ("DeleteDocument", s.delete_document, P.DeleteDocumentRequest),
+        ("BeginTransaction", s.begin_transaction, P.BeginTransactionRequest),
+        ("Commit", s.commit, P.CommitRequest),
+        ("Rollback", s.rollback, P.RollbackRequest),
+        ("BatchWrite", s.batch_write, P.BatchWriteRequest),
+        ("ListCollectionIds", s.list_collection_ids, P.ListCollectionIdsRequest),
+        ("PartitionQuery", s.partition_query, _Opaque),
+    ]
+    server_streaming: list[tuple[str, Callable[[Any], AsyncIterator[Pb]], Any]] = [
+        ("BatchGetDocuments", s.batch_get_documents, P.BatchGetDocumentsRequest),
+        ("RunQuery", s.run_query, P.RunQueryRequest),
+        ("RunAggregationQuery", s.run_aggregation_query, P.RunAggregationQueryRequest),
+        ("ExecutePipeline", s.execute_pipeline, _Opaque),
+    ]
+    bidi: list[tuple[str, Callable[[Any], AsyncIterator[Pb]], Any]] = [("Listen", s.listen, P.ListenRequest), ("Write", s.write_stream, _Opaque)]
+    handlers: dict[str, grpc.RpcMethodHandler] = {}
+    for name, method, request_class in unary:
+        handlers[name] = grpc.unary_unary_rpc_method_handler(
+            _unary(method), request_deserializer=request_class.FromString, response_serializer=_serialize
+        )
+    for name, stream_method, request_class in server_streaming:
+        handlers[name] = grpc.unary_stream_rpc_method_handler(
+            _streaming(stream_method), request_deserializer=request_class.FromString, response_serializer=_serialize
+        )
+    for name, bidi_method, request_class in bidi:
+        handlers[name] = grpc.stream_stream_rpc_method_handler(
+            _streaming(bidi_method), request_deserializer=request_class.FromString, response_serializer=_serialize
+        )
+    return grpc.method_handlers_generic_handler(SERVICE, handlers)
+
+
+def register(server: grpc.aio.Server, store: Store) -> FirestoreService:
+    """Add the Firestore service to a grpc.aio server."""
+    service = FirestoreService(store)
+    server.add_generic_rpc_handlers((generic_handler(service),))
+    return service

@@ -1,0 +1,308 @@
+"""The document store: every database's documents with a bounded history of versions, optionally on SQLite.
+
+Design:
+- All mutations run on the server's single asyncio event loop and never await in the middle, so a commit is
+  atomic without locks, and a reader never sees half of one.
+- Each document name maps to its versions ``[(commit_time, Document | None), …]`` (``None``: deleted). Keeping
+  versions for an hour (Firestore's own read-time window) serves reads at ``read_time``, read-only transactions,
+  and Listen resume tokens (what changed since a time) from the same structure.
+- With a data directory, every commit is written to SQLite (WAL mode) *before* it is applied in memory and
+  acknowledged, one row per document version; at start the rows are replayed. ``synchronous=NORMAL`` in WAL mode
+  loses nothing when the process is killed (the WAL is in the OS page cache); only a power loss can drop the last
+  commits, an acceptable trade for an emulator that keeps single writes fast.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from firestore_emulator.names import DatabaseId, collection_of
+from firestore_emulator.protos import Document, Pb, now_micros
+
+logger = logging.getLogger(__name__)
+
+HISTORY_MICROS = 3600 * 1_000_000  # versions older than an hour are pruned (Firestore's read_time window)
+MAX_VERSIONS_PER_DOCUMENT = 10_000  # bounds memory for a document rewritten in a tight loop
+
+Version = tuple[int, Pb | None]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One document changed by a commit: its state before and after (None: it did not / does not exist)."""
+
+    name: str
+    old: Pb | None
+    new: Pb | None
+
+
+class Listener(Protocol):
+    """Something told about every commit of a database, synchronously, right after it is applied."""
+
+    def on_commit(self, time: int, changes: Sequence[Change]) -> None: ...
+
+
+class SqlitePersistence:
+    """Versions of documents in one SQLite file, so that acknowledged commits survive a killed process."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(data_dir / "firestore.sqlite3", isolation_level=None)
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection.execute(
+            "CREATE TABLE IF NOT EXISTS versions (project TEXT NOT NULL, database TEXT NOT NULL, "
+            "name TEXT NOT NULL, time INTEGER NOT NULL, document BLOB, "
+            "PRIMARY KEY (project, database, name, time)) WITHOUT ROWID"
+        )
+
+    def load(self) -> Iterator[tuple[DatabaseId, str, int, Pb | None]]:
+        """Every stored version, oldest first."""
+        rows = self._connection.execute(
+            "SELECT project, database, name, time, document FROM versions ORDER BY time, name"
+        )
+        for project, database, name, time, blob in rows:
+            yield DatabaseId(project, database), name, time, None if blob is None else Document.FromString(blob)
+
+    def record(self, database: DatabaseId, time: int, changes: Sequence[Change]) -> None:
+        """Store one commit's new versions in one SQLite transaction."""
+        rows = [
+            (database.project, database.database, c.name, time, None if c.new is None else c.new.SerializeToString())
+            for c in changes
+        ]
+        self._connection.execute("BEGIN")
+        try:
+            self._connection.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)", rows)
+            self._connection.execute("COMMIT")
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+
+    def forget(self, database: DatabaseId, name: str, before: int | None) -> None:
+        """Drop a document's versions older than ``before`` (all of them when None)."""
+        sql = "DELETE FROM versions WHERE project = ? AND database = ? AND name = ?"
+        args: tuple[object, ...] = (database.project, database.database, name)
+        if before is not None:
+            sql, args = sql + " AND time < ?", args + (before,)
+        self._connection.execute(sql, args)
+
+    def clear(self, database: DatabaseId) -> None:
+        """Drop every version of a database."""
+        self._connection.execute(
+            "DELETE FROM versions WHERE project = ? AND database = ?", (database.project, database.database)
+        )
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class Database:
+    """The documents of one database, their recent history, its commit clock and who listens to it."""
+
+    def __init__(self, database_id: DatabaseId, persistence: SqlitePersistence | None) -> None:
+        self.id = database_id
+        self._persistence = persistence
+        self._history: dict[str, list[Version]] = {}
+        self._collections: dict[str, set[str]] = {}
+        self._last_commit = 0
+        self._last_read = 0
+        self.history_start = now_micros()
+        self.listeners: set[Listener] = set()
+
+    # --- the clock ---
+
+    def read_time(self) -> int:
+        """A time at which to read "now": never before the last commit, and every later commit is after it."""
+        self._last_read = max(now_micros(), self._last_commit, self._last_read)
+        return self._last_read
+
+    def next_commit_time(self) -> int:
+        """The time of the next commit: strictly after every commit and every read time handed out."""
+        return max(now_micros(), self._last_commit + 1, self._last_read + 1)
+
+    # --- reads ---
+
+    def get(self, name: str, at: int | None = None) -> Pb | None:
+        """The document as of ``at`` (None: now), or None when it does not exist then."""
+        history = self._history.get(name)
+        if not history:
+            return None
+        if at is None:
+            return history[-1][1]
+        index = bisect.bisect_right(history, at, key=lambda version: version[0])
+        return history[index - 1][1] if index else None
+
+    def collection(self, path: str, at: int | None = None) -> Iterator[Pb]:
+        """Documents directly in the collection ``path`` (a full collection name)."""
+        for name in self._collections.get(path, ()):
+            doc = self.get(name, at)
+            if doc is not None:
+                yield doc
+
+    def descendants(self, parent: str, at: int | None = None) -> Iterator[Pb]:
+        """Documents anywhere below ``parent`` (the documents root or a document name)."""
+        prefix = parent + "/"
+        for name in self._history:
+            if name.startswith(prefix):
+                doc = self.get(name, at)
+                if doc is not None:
+                    yield doc
+
+    def candidates(self, parent: str, query: Pb, at: int | None = None) -> Iterable[Pb]:
+        """The documents a structured query can match: one collection, or all descendants of the parent."""
+        selectors = query.from_
+        if len(selectors) == 1 and not selectors[0].all_descendants and selectors[0].collection_id:
+            return self.collection(f"{parent}/{selectors[0].collection_id}", at)
+        return self.descendants(parent, at)
+
+    def child_paths(self, parent: str, at: int | None = None) -> dict[str, bool]:
+        """Paths one level below ``parent`` that lead to live documents: path -> whether it is itself a live doc.
+
+        For a document parent the children are collection paths; for a collection, document paths (including
+        documents that do not exist but have descendants: what ListDocuments' ``show_missing`` reports).
+        """
+        prefix = parent + "/"
+        children: dict[str, bool] = {}
+        for name in self._history:
+            if not name.startswith(prefix) or self.get(name, at) is None:
+                continue
+            child = prefix + name[len(prefix) :].split("/", 1)[0]
+            children[child] = children.get(child, False) or child == name
+        return children
+
+    # --- writes ---
+
+    def commit(self, time: int, documents: dict[str, Pb | None]) -> list[Change]:
+        """Apply a commit's final document states at ``time``; persist, then tell the listeners.
+
+        Documents whose state did not change (a no-op write keeps its update_time) are not recorded.
+        """
+        changes = [
+            Change(name, old, new)
+            for name, new in documents.items()
+            if not _same_version(old := self.get(name), new)
+        ]
+        if changes and self._persistence is not None:
+            self._persistence.record(self.id, time, changes)
+        for change in changes:
+            self._add_version(change.name, time, change.new)
+        self._last_commit = max(self._last_commit, time)
+        self._notify(time, changes)
+        return changes
+
+    def load_version(self, name: str, time: int, doc: Pb | None) -> None:
+        """Replay one persisted version at start-up."""
+        self._add_version(name, time, doc)
+        self._last_commit = max(self._last_commit, time)
+
+    def clear(self) -> list[Change]:
+        """Delete every document (and the history: reads at earlier times see an empty database)."""
+        time = self.next_commit_time()
+        changes = [Change(name, h[-1][1], None) for name, h in self._history.items() if h[-1][1] is not None]
+        if self._persistence is not None:
+            self._persistence.clear(self.id)
+        self._history.clear()
+        self._collections.clear()
+        self._last_commit = time
+        self.history_start = time
+        self._notify(time, changes)
+        return changes
+
+    def prune(self, horizon: int) -> None:
+        """Forget versions that no read at or after ``horizon`` can see."""
+        for name in list(self._history):
+            history = self._history[name]
+            visible = bisect.bisect_right(history, horizon, key=lambda v: v[0]) - 1  # the version seen at horizon
+            if visible == len(history) - 1 and history[visible][1] is None:
+                self._forget(name)  # deleted before the horizon and not written since
+            elif visible > 0:
+                self._drop_versions(name, visible)
+        self.history_start = max(self.history_start, horizon)
+
+    def _add_version(self, name: str, time: int, doc: Pb | None) -> None:
+        history = self._history.setdefault(name, [])
+        history.append((time, doc))
+        self._collections.setdefault(collection_of(name), set()).add(name)
+        if len(history) > MAX_VERSIONS_PER_DOCUMENT:
+            self._drop_versions(name, len(history) - MAX_VERSIONS_PER_DOCUMENT)
+
+    def _drop_versions(self, name: str, count: int) -> None:
+        history = self._history[name]
+        del history[:count]
+        if self._persistence is not None:
+            self._persistence.forget(self.id, name, history[0][0])
+
+    def _forget(self, name: str) -> None:
+        del self._history[name]
+        siblings = self._collections.get(collection_of(name))
+        if siblings is not None:
+            siblings.discard(name)
+            if not siblings:
+                del self._collections[collection_of(name)]
+        if self._persistence is not None:
+            self._persistence.forget(self.id, name, None)
+
+    def _notify(self, time: int, changes: Sequence[Change]) -> None:
+        if not changes:
+            return
+        for listener in list(self.listeners):
+            try:
+                listener.on_commit(time, changes)
+            except Exception:  # one broken listener must not fail the commit or starve the others
+                logger.exception("listener failed on commit at %d", time)
+
+
+def _same_version(old: Pb | None, new: Pb | None) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return bool(old.update_time == new.update_time)
+
+
+class Store:
+    """All databases of all projects, created on first use; optionally persisted in ``data_dir``."""
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        self._persistence = SqlitePersistence(data_dir) if data_dir is not None else None
+        self._databases: dict[DatabaseId, Database] = {}
+        if self._persistence is not None:
+            self._load(self._persistence)
+
+    def database(self, database_id: DatabaseId) -> Database:
+        """The database, created empty on first use (as Firestore's emulator does)."""
+        database = self._databases.get(database_id)
+        if database is None:
+            database = self._databases[database_id] = Database(database_id, self._persistence)
+        return database
+
+    def clear(self, project: str | None = None, database: str | None = None) -> int:
+        """Delete the documents of matching databases (None matches all); returns how many documents went."""
+        cleared = 0
+        for database_id, db in self._databases.items():
+            if project in (None, database_id.project) and database in (None, database_id.database):
+                cleared += len(db.clear())
+        return cleared
+
+    def prune(self) -> None:
+        """Forget history older than the read-time window, in every database."""
+        horizon = now_micros() - HISTORY_MICROS
+        for db in self._databases.values():
+            db.prune(horizon)
+
+    def close(self) -> None:
+        if self._persistence is not None:
+            self._persistence.close()
+
+    def _load(self, persistence: SqlitePersistence) -> None:
+        count = 0
+        for database_id, name, time, doc in persistence.load():
+            self.database(database_id).load_version(name, time, doc)
+            count += 1
+        for db in self._databases.values():
+            db.history_start = now_micros() - HISTORY_MICROS  # what pruning left complete
+        logger.info("loaded %d document versions from disk", count)

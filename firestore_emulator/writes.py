@@ -1,0 +1,132 @@
+"""Applying ``Write`` messages: set, update with a mask, delete, preconditions and field transforms.
+
+A ``PendingCommit`` applies writes one after the other to a working copy of the documents they touch (so two
+writes to one document in a commit see each other, as in Firestore) and touches the store only when the caller
+commits the final states: a failing write leaves the database unchanged, which makes Commit atomic.
+"""
+
+from __future__ import annotations
+
+from firestore_emulator import values
+from firestore_emulator.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from firestore_emulator.names import check_in_database
+from firestore_emulator.protos import Document, Pb, WriteResult, micros, timestamp
+from firestore_emulator.store import Database
+
+MAX_WRITES_PER_COMMIT = 500
+
+
+def check_write_count(count: int) -> None:
+    """Firestore refuses a commit or batch of more than 500 writes."""
+    if count > MAX_WRITES_PER_COMMIT:
+        raise InvalidArgument(f"maximum {MAX_WRITES_PER_COMMIT} writes allowed per request")
+
+
+def write_target(write: Pb) -> str:
+    """The document name a write applies to."""
+    kind = write.WhichOneof("operation")
+    if kind == "update":
+        return str(write.update.name)
+    if kind == "delete":
+        return str(write.delete)
+    if kind == "transform":
+        return str(write.transform.document)
+    raise InvalidArgument("A write must set one of update, delete or transform.")
+
+
+class PendingCommit:
+    """Writes applied in order at one commit time, kept aside until ``documents`` are committed to the store."""
+
+    def __init__(self, db: Database, time: int) -> None:
+        self._db = db
+        self.time = time
+        self._timestamp = timestamp(time)
+        self.documents: dict[str, Pb | None] = {}
+
+    def current(self, name: str) -> Pb | None:
+        """The document as the writes so far leave it."""
+        return self.documents[name] if name in self.documents else self._db.get(name)
+
+    def apply(self, write: Pb) -> Pb:
+        """Apply one write to the working copy; returns its ``WriteResult``."""
+        name = write_target(write)
+        check_in_database(name, self._db.id)
+        existing = self.current(name)
+        _check_precondition(write, existing, name)
+        kind = write.WhichOneof("operation")
+        if kind == "delete":
+            if write.update_transforms:
+                raise InvalidArgument("A delete cannot carry field transforms.")
+            self.documents[name] = None
+            return WriteResult()
+        doc = self._new_fields(write, existing, name)
+        transforms = write.transform.field_transforms if kind == "transform" else write.update_transforms
+        results = [self._transform(doc, t) for t in transforms]
+        values.validate_document(doc)
+        return self._store(doc, existing, results)
+
+    def _new_fields(self, write: Pb, existing: Pb | None, name: str) -> Pb:
+        doc = Document(name=name)
+        if write.WhichOneof("operation") == "transform" or write.HasField("update_mask"):
+            if existing is not None:
+                doc.fields.MergeFrom(existing.fields)
+        if write.WhichOneof("operation") == "transform":
+            return doc
+        if not write.HasField("update_mask"):
+            doc.fields.MergeFrom(write.update.fields)
+            return doc
+        for path in write.update_mask.field_paths:
+            parts = values.parse_field_path(path)
+            value = values.get_field(write.update.fields, parts)
+            if value is None:
+                values.delete_field(doc.fields, parts)
+            else:
+                values.set_field(doc.fields, parts, value)
+        return doc
+
+    def _transform(self, doc: Pb, transform: Pb) -> Pb:
+        parts = values.parse_field_path(transform.field_path)
+        new_value = values.apply_transform(values.get_field(doc.fields, parts), transform, self._timestamp)
+        values.set_field(doc.fields, parts, new_value)
+        return values.transform_result(transform, new_value)
+
+    def _store(self, doc: Pb, existing: Pb | None, transform_results: list[Pb]) -> Pb:
+        result = WriteResult(transform_results=transform_results)
+        if existing is not None and existing.fields == doc.fields:
+            # write.proto: "If the write did not actually change the document, this will be the previous
+            # update_time." The document keeps its version and listeners see nothing.
+            result.update_time.CopyFrom(existing.update_time)
+            return result
+        doc.create_time.CopyFrom(existing.create_time if existing is not None else self._timestamp)
+        doc.update_time.CopyFrom(self._timestamp)
+        self.documents[doc.name] = doc
+        result.update_time.CopyFrom(self._timestamp)
+        return result
+
+
+def _check_precondition(write: Pb, existing: Pb | None, name: str) -> None:
+    if not write.HasField("current_document"):
+        return
+    condition = write.current_document
+    kind = condition.WhichOneof("condition_type")
+    if kind == "exists":
+        if condition.exists and existing is None:
+            raise NotFound(f"No document to update: {name}")
+        if not condition.exists and existing is not None:
+            raise AlreadyExists(f"Document already exists: {name}")
+    elif kind == "update_time":
+        if existing is None or micros(existing.update_time) != micros(condition.update_time):
+            actual = "does not exist" if existing is None else f"was last updated at {existing.update_time.ToJsonString()}"
+            raise FailedPrecondition(
+                f"The document {name} {actual}, not at the precondition's update_time "
+                f"{condition.update_time.ToJsonString()}."
+            )
+
+
+def apply_commit(db: Database, writes: list[Pb]) -> tuple[int, list[Pb]]:
+    """Apply writes atomically at the next commit time; returns the commit time and the write results."""
+    check_write_count(len(writes))
+    pending = PendingCommit(db, db.next_commit_time())
+    results = [pending.apply(write) for write in writes]
+    db.commit(pending.time, pending.documents)
+    return pending.time, results
