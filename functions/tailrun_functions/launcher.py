@@ -27,8 +27,9 @@ STOP_GRACE_S = 30.0  # seconds a locally stopped runner gets to drain before it 
 CLOUD_TIMEOUT_MARGIN_S = (
     300  # seconds the Cloud Run execution outlives the job's timeout (the reaper ends it first)
 )
-# Variables of the functions' own process that a local runner must not inherit.
-PRIVATE_ENV = ("TAILRUN_DEV_TOKEN", "TAILRUN_TOKEN", "TAILRUN_ENV", "TAILRUN_ARGV")
+# A local runner inherits the functions' environment (PATH, the virtualenv, ...) except every variable with this
+# prefix: those are the functions' own settings (the dev token among them) or another job's runner variables.
+PRIVATE_PREFIX = "TAILRUN_"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,9 @@ class Launcher(Protocol):
 
 
 class LocalLauncher:
-    """Runs ``tailrun-runner`` as a child process in its own session; stop = SIGTERM, then SIGKILL after a grace."""
+    """Runs ``tailrun-runner`` as a child process in its own session; stop = SIGTERM, then SIGKILL after a grace.
+
+    Runner tuning variables (``TAILRUN_HEARTBEAT_S`` ...) come from ``TAILRUN_RUNNER_ENV`` (``extra_env``)."""
 
     _children: dict[int, subprocess.Popen[bytes]] = {}
     _lock = threading.Lock()
@@ -81,7 +84,7 @@ class LocalLauncher:
         self.stop_grace_s = stop_grace_s
 
     def launch(self, request: LaunchRequest) -> LaunchInfo:
-        env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_PREFIX)}
         env.update(self.extra_env)
         env.update(request.runner_env())
         try:

@@ -79,7 +79,7 @@ class Settings:
             heartbeat_timeout_s=_seconds(env, "TAILRUN_HEARTBEAT_TIMEOUT_S", defaults.HEARTBEAT_TIMEOUT_S),
             boot_timeout_s=_seconds(env, "TAILRUN_BOOT_TIMEOUT_S", defaults.BOOT_TIMEOUT_S),
             queued_timeout_s=_seconds(env, "TAILRUN_QUEUED_TIMEOUT_S", defaults.QUEUED_TIMEOUT_S),
-            drain_s=_seconds(env, "TAILRUN_DRAIN_S", defaults.DRAIN_S),
+            drain_s=_seconds(env, "TAILRUN_CANCEL_DRAIN_S", defaults.DRAIN_S),
             job_write_interval_s=_seconds(env, "TAILRUN_JOB_WRITE_INTERVAL_S", defaults.JOB_WRITE_INTERVAL_S),
         )
         settings.check()

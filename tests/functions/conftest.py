@@ -1,0 +1,159 @@
+"""Fixtures for the functions: every entrypoint of functions/main.py, through functions-framework, on the emulator.
+
+``functions_apps`` builds one functions-framework app per target (``create_app(target, source=main.py)``), and
+``functions_server`` serves them all on one real HTTP server at ``POST /<name>`` (the runner, a real child
+process, posts its callbacks there). ``api`` calls them through the apps' test clients. Settings come from the
+environment, read per request, so each test sets its own with ``configure``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import functions_framework
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIN = ROOT / "functions" / "main.py"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+TARGETS = ("create_job", "job_callback", "cancel_job", "retry_job", "reap_sandboxes")
+DEV_TOKEN = "dev-" + secrets.token_hex(16)
+FAST_RUNNER = {
+    "TAILRUN_HEARTBEAT_S": "0.5",
+    "TAILRUN_KILL_GRACE_S": "2",
+    "TAILRUN_RETRY_MAX_S": "20",
+    "TAILRUN_DRAIN_S": "0.5",
+}
+
+
+class Dispatcher:
+    """One WSGI app for every target, as the local stack and the deployed functions are reached by name."""
+
+    def __init__(self, apps: dict[str, Any]) -> None:
+        self.apps = apps
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        name = environ.get("PATH_INFO", "/").strip("/")
+        app = self.apps.get(name)
+        if app is None:
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"error": {"code": "not_found", "message": "no such function"}}']
+        environ["PATH_INFO"] = "/"
+        return app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def functions_apps() -> dict[str, Any]:
+    return {target: functions_framework.create_app(target, source=str(MAIN)) for target in TARGETS}
+
+
+@pytest.fixture(scope="session")
+def functions_server(functions_apps: dict[str, Any]) -> Iterator[str]:
+    """The URL of a real threaded HTTP server serving every function at ``/<name>``."""
+    server = make_server("127.0.0.1", 0, Dispatcher(functions_apps), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict[str, Any]
+
+
+class Api:
+    """Calls the functions like a client does: JSON bodies, the dev token, through the functions-framework apps."""
+
+    def __init__(self, apps: dict[str, Any]) -> None:
+        self.clients = {name: Client(app) for name, app in apps.items()}
+
+    def post(
+        self,
+        target: str,
+        body: Any = None,
+        *,
+        token: str | None = DEV_TOKEN,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        method: str = "POST",
+    ) -> Reply:
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else json.dumps(body).encode()
+        response = self.clients[target].open("/", method=method, data=data, headers=all_headers)
+        payload = response.get_json(silent=True)
+        assert isinstance(payload, dict), f"{target} answered non-JSON {response.status}: {response.data[:200]!r}"
+        return Reply(response.status_code, payload)
+
+    def create(self, **spec: Any) -> str:
+        reply = self.post("create_job", spec)
+        assert reply.status == 201, reply.body
+        return str(reply.body["job_id"])
+
+
+@pytest.fixture
+def configure(
+    monkeypatch: pytest.MonkeyPatch, firestore_project: str, functions_server: str, tmp_path: Path
+) -> Callable[..., dict[str, str]]:
+    """Set the functions' environment for this test; returns the variables set. Call again to change some."""
+    current: dict[str, str] = {}
+
+    def apply(**overrides: str) -> dict[str, str]:
+        current.update(overrides)
+        env = {
+            "GOOGLE_CLOUD_PROJECT": firestore_project,
+            "TAILRUN_LAUNCHER": "local",
+            "TAILRUN_AUTH": "dev",
+            "TAILRUN_DEV_TOKEN": DEV_TOKEN,
+            "TAILRUN_CALLBACK_URL": f"{functions_server}/job_callback",
+            "TAILRUN_RUNNER_ENV": json.dumps(FAST_RUNNER),
+            "TAILRUN_RETRY_BACKOFF_S": "0",
+            "TAILRUN_JOB_WRITE_INTERVAL_S": "1",
+            **current,
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return env
+
+    return apply
+
+
+@pytest.fixture
+def api(configure: Callable[..., dict[str, str]], functions_apps: dict[str, Any]) -> Api:
+    """The functions with the real runner as the launcher's command (the default settings)."""
+    configure()
+    return Api(functions_apps)
+
+
+@pytest.fixture
+def captured(configure: Callable[..., dict[str, str]], tmp_path: Path) -> Path:
+    """Launches record their runner variables instead of running: the test plays the runner."""
+    directory = tmp_path / "launches"
+    directory.mkdir()
+    configure(TAILRUN_RUNNER_COMMAND=json.dumps([sys.executable, str(SCENARIOS / "capture_env.py"), str(directory)]))
+    return directory
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = "") -> Any:
+    """Poll until ``predicate`` returns something truthy (for real child processes and real HTTP only)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        time.sleep(interval)
