@@ -1,0 +1,223 @@
+"""Transactions through the real client: contention, aborts and retries, read-only snapshots, read_time."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from google.api_core import exceptions
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+pytestmark = pytest.mark.usefixtures("firestore_project")
+
+THREADS = 12
+INCREMENTS_PER_THREAD = 5
+
+
+def test_concurrent_increments_in_transactions_end_exact(firestore_project: str, unique_id: str) -> None:
+    counter_path = f"counters/{unique_id}"
+    firestore.Client(project=firestore_project).document(counter_path).set({"n": 0})
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        client = firestore.Client(project=firestore_project)
+        counter = client.document(counter_path)
+
+        @firestore.transactional
+        def increment(transaction: firestore.Transaction) -> None:
+            value = counter.get(transaction=transaction).get("n")
+            transaction.update(counter, {"n": value + 1})
+
+        try:
+            for _ in range(INCREMENTS_PER_THREAD):
+                increment(client.transaction())
+        except BaseException as error:  # reported below: a thread's failure must fail the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    final = firestore.Client(project=firestore_project).document(counter_path).get().get("n")
+    assert final == THREADS * INCREMENTS_PER_THREAD
+
+
+def test_a_write_to_a_document_read_by_a_transaction_aborts_it_and_the_retry_sees_it(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    doc = firestore_client.collection("accounts").document(unique_id)
+    doc.set({"balance": 10})
+    attempts: list[int] = []
+
+    @firestore.transactional
+    def withdraw(transaction: firestore.Transaction) -> None:
+        balance = doc.get(transaction=transaction).get("balance")
+        attempts.append(balance)
+        if len(attempts) == 1:
+            doc.update({"balance": 100})  # a concurrent write, outside the transaction
+        transaction.update(doc, {"balance": balance - 1})
+
+    withdraw(firestore_client.transaction())
+    assert attempts == [10, 100]
+    assert doc.get().get("balance") == 99
+
+
+def test_a_query_read_by_a_transaction_is_rechecked_at_commit(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    jobs = firestore_client.collection(f"jobs-{unique_id}")
+    jobs.document("a").set({"state": "queued"})
+    counts: list[int] = []
+
+    @firestore.transactional
+    def count_queued(transaction: firestore.Transaction) -> None:
+        queued = list(jobs.where(filter=FieldFilter("state", "==", "queued")).stream(transaction=transaction))
+        counts.append(len(queued))
+        if len(counts) == 1:
+            jobs.document("b").set({"state": "queued"})  # a new match appears after the read
+        transaction.set(firestore_client.document(f"summary/{unique_id}"), {"queued": len(queued)})
+
+    count_queued(firestore_client.transaction())
+    assert counts == [1, 2]
+    assert firestore_client.document(f"summary/{unique_id}").get().get("queued") == 2
+
+
+def test_failing_transaction_writes_nothing(firestore_client: firestore.Client, unique_id: str) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+
+    @firestore.transactional
+    def broken(transaction: firestore.Transaction) -> None:
+        doc.get(transaction=transaction)
+        transaction.set(doc, {"a": 1})
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        broken(firestore_client.transaction())
+    assert not doc.get().exists
+
+
+def test_create_in_transaction_of_existing_document_fails_with_already_exists(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+    doc.set({"a": 1})
+
+    @firestore.transactional
+    def create(transaction: firestore.Transaction) -> None:
+        transaction.create(doc, {"a": 2})
+
+    with pytest.raises(exceptions.AlreadyExists):
+        create(firestore_client.transaction())
+    assert doc.get().get("a") == 1
+
+
+def test_read_only_transaction_reads_a_snapshot(firestore_client: firestore.Client, unique_id: str) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+    doc.set({"v": 1})
+    seen: list[int] = []
+
+    @firestore.transactional
+    def read_twice(transaction: firestore.Transaction) -> None:
+        seen.append(doc.get(transaction=transaction).get("v"))
+        doc.set({"v": 2})
+        seen.append(doc.get(transaction=transaction).get("v"))
+
+    read_twice(firestore_client.transaction(read_only=True))
+    assert seen == [1, 1]
+    assert doc.get().get("v") == 2
+
+
+def test_read_only_transaction_cannot_write(firestore_client: firestore.Client, unique_id: str) -> None:
+    transaction = firestore_client.transaction(read_only=True)
+    with pytest.raises(ValueError):
+        transaction.set(firestore_client.collection("things").document(unique_id), {"a": 1})
+
+
+def test_reads_at_a_read_time_see_the_past(firestore_client: firestore.Client, unique_id: str) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+    first = doc.set({"v": 1})
+    doc.set({"v": 2})
+    past = first.update_time
+    assert doc.get(read_time=past).get("v") == 1
+    assert doc.get().get("v") == 2
+    before = past - datetime.timedelta(microseconds=1)
+    assert not doc.get(read_time=before).exists
+    query = firestore_client.collection("things").where(filter=FieldFilter("v", "==", 1))
+    assert [d.id for d in query.stream(read_time=past)] == [unique_id]
+    assert list(query.stream()) == []
+
+
+def test_read_only_transaction_at_a_read_time(firestore_client: firestore.Client, unique_id: str) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+    first = doc.set({"v": 1})
+    doc.set({"v": 2})
+    api = firestore_client._firestore_api
+    response = api.begin_transaction(
+        request={
+            "database": firestore_client._database_string,
+            "options": {"read_only": {"read_time": first.update_time}},
+        }
+    )
+    found = list(
+        api.batch_get_documents(
+            request={
+                "database": firestore_client._database_string,
+                "documents": [doc._document_path],
+                "transaction": response.transaction,
+            }
+        )
+    )
+    assert found[0].found.fields["v"].integer_value == 1
+    api.rollback(request={"database": firestore_client._database_string, "transaction": response.transaction})
+
+
+def test_unknown_transaction_ids_are_invalid(firestore_client: firestore.Client, unique_id: str) -> None:
+    api = firestore_client._firestore_api
+    with pytest.raises(exceptions.InvalidArgument):
+        api.commit(request={"database": firestore_client._database_string, "transaction": b"nope", "writes": []})
+    with pytest.raises(exceptions.InvalidArgument):
+        api.rollback(request={"database": firestore_client._database_string, "transaction": b"nope"})
+
+
+def test_a_committed_transaction_id_cannot_be_reused(firestore_client: firestore.Client) -> None:
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    transaction = api.begin_transaction(request={"database": database}).transaction
+    api.commit(request={"database": database, "transaction": transaction, "writes": []})
+    with pytest.raises(exceptions.InvalidArgument):
+        api.commit(request={"database": database, "transaction": transaction, "writes": []})
+
+
+def test_new_transaction_on_first_read(firestore_client: firestore.Client, unique_id: str) -> None:
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    doc = firestore_client.collection("things").document(unique_id)
+    doc.set({"n": 1})
+    responses = list(
+        api.batch_get_documents(
+            request={"database": database, "documents": [doc._document_path], "new_transaction": {"read_write": {}}}
+        )
+    )
+    transaction = responses[0].transaction
+    assert transaction
+    write = {"update": {"name": doc._document_path, "fields": {"n": {"integer_value": 2}}}}
+    api.commit(request={"database": database, "transaction": transaction, "writes": [write]})
+    assert doc.get().get("n") == 2
+
+
+async def test_async_transaction(firestore_project: str, unique_id: str) -> None:
+    client = firestore.AsyncClient(project=firestore_project)
+    doc = client.collection("things").document(unique_id)
+    await doc.set({"n": 1})
+
+    @firestore.async_transactional
+    async def double(transaction: firestore.AsyncTransaction) -> None:
+        snapshot = await doc.get(transaction=transaction)
+        transaction.update(doc, {"n": snapshot.get("n") * 2})
+
+    await double(client.transaction())
+    assert (await doc.get()).get("n") == 2
