@@ -219,7 +219,7 @@ def test_invalid_document_names_are_rejected(firestore_client: firestore.Client)
 
 def test_every_value_type_round_trips(firestore_client: firestore.Client, unique_id: str) -> None:
     doc = firestore_client.collection("things").document(unique_id)
-    when = datetime.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.timezone.utc)
+    when = datetime.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.UTC)
     data = {
         "null": None,
         "bool": True,
