@@ -32,10 +32,12 @@ IDLE_TIMEOUT_S = 600  # seconds without output and heartbeat before a job is idl
 MAX_ATTEMPTS = 1  # attempts per job, first one included
 MAX_MAX_ATTEMPTS = 10
 MAX_ARGV_ITEMS = 1000
-MAX_ARGV_BYTES = 64 * 1024  # bytes of all argv items together
-MAX_PROMPT_BYTES = 100 * 1024
+# argv, the prompt and env travel to the sandbox as JSON in one environment variable each (TAILRUN_ARGV,
+# TAILRUN_ENV), and Cloud Run caps a variable at 32 KiB: these limits leave room for JSON's escapes.
+MAX_ARGV_BYTES = 24 * 1024  # bytes of all argv items together (for a prompt: the agent command included)
+MAX_PROMPT_BYTES = 24 * 1024
 MAX_ENV_ITEMS = 100
-MAX_ENV_BYTES = 32 * 1024  # bytes of all names and values together
+MAX_ENV_BYTES = 24 * 1024  # bytes of all names and values together
 MAX_LABELS = 32
 MAX_LABEL_CHARS = 63
 MAX_IDEMPOTENCY_KEY_CHARS = 128

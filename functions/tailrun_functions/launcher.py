@@ -116,6 +116,19 @@ class LocalLauncher:
         timer.daemon = True
         timer.start()
 
+    @classmethod
+    def stop_all(cls) -> None:
+        """Kill every runner this process started that still runs (the local stack's shutdown, tests)."""
+        with cls._lock:
+            children = list(cls._children.values())
+        for child in children:
+            if child.poll() is None:
+                try:
+                    os.killpg(child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            child.wait()
+
     def _reap(self, child: subprocess.Popen[bytes]) -> None:
         """Wait for the runner so it never lingers as a zombie, then forget it."""
         code = child.wait()

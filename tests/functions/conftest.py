@@ -23,6 +23,8 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.test import Client
 
+from tailrun_functions.launcher import LocalLauncher
+
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "functions" / "main.py"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -107,8 +109,10 @@ class Api:
 @pytest.fixture
 def configure(
     monkeypatch: pytest.MonkeyPatch, firestore_project: str, functions_server: str, tmp_path: Path
-) -> Callable[..., dict[str, str]]:
-    """Set the functions' environment for this test; returns the variables set. Call again to change some."""
+) -> Iterator[Callable[..., dict[str, str]]]:
+    """Set the functions' environment for this test; returns the variables set. Call again to change some.
+
+    Runners the test launched and left running are killed when it ends."""
     current: dict[str, str] = {}
 
     def apply(**overrides: str) -> dict[str, str]:
@@ -128,7 +132,8 @@ def configure(
             monkeypatch.setenv(name, value)
         return env
 
-    return apply
+    yield apply
+    LocalLauncher.stop_all()
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""Invariant 5 at every entrypoint: bad, oversized or unauthorised requests get a 4xx JSON error and write nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import firestore
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import TARGETS, Api
+from .helpers import PlayedRunner, dump_all, launched
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+wrong_for_int = st.one_of(st.none(), st.text(max_size=5), st.floats(allow_nan=False), st.integers(max_value=-1), st.lists(st.integers(), max_size=2))
+wrong_for_text = st.one_of(st.none(), st.integers(), st.lists(st.text(max_size=3), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+hypothesis_settings = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture
+def played(api: Api, captured: Path) -> PlayedRunner:
+    runner = PlayedRunner(api, launched(captured, api.create(argv=["sleep", "1"])))
+    runner.started()
+    return runner
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        pytest.param(b"", 400, id="empty"),
+        pytest.param(b"{not json", 400, id="not-json"),
+        pytest.param(b"\xff\xfe\x00", 400, id="not-utf8"),
+        pytest.param(b"[1, 2]", 400, id="array"),
+        pytest.param(b'"text"', 400, id="string"),
+        pytest.param(b'{"unexpected": true}', 400, id="unknown-field"),
+        pytest.param(b" " * 2_000_000, 413, id="oversized"),
+    ],
+)
+def test_malformed_bodies_get_a_4xx_and_write_nothing(
+    target: str, raw: bytes, status: int, api: Api, played: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    before = dump_all(firestore_client)
+    token = played.token if target == "job_callback" else None
+    reply = api.post(target, raw=raw, **({"token": token} if token else {}))
+
+    expected = 200 if target == "reap_sandboxes" and raw == b"" else status
+    assert reply.status == expected, reply.body
+    if expected != 200:
+        assert set(reply.body["error"]) == {"code", "message"}
+        assert dump_all(firestore_client) == before
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_other_methods_and_missing_credentials_are_refused(target: str, api: Api, played: PlayedRunner) -> None:
+    body = played.message("heartbeat") if target == "job_callback" else {"job_id": played.job_id}
+    assert api.post(target, body, method="GET").status == 405
+    assert api.post(target, body, token=None).status == 401
+    assert api.post(target, body, token="wrong").status == 401
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"argv": []},
+        {"argv": ["x"], "prompt": "y"},
+        {"argv": "echo hi"},
+        {"argv": ["x"], "timeout_s": 0},
+        {"argv": ["x"], "timeout_s": "60"},
+        {"argv": ["x"], "max_attempts": 11},
+        {"argv": ["x"], "env": {"1BAD": "x"}},
+        {"argv": ["x"], "env": {"A": 1}},
+        {"argv": ["x"], "labels": {"Bad Key": "x"}},
+        {"argv": ["x"], "idempotency_key": ""},
+        {"argv": ["x" * 30_000]},
+        {"argv": ["\ud800"]},
+        {"prompt": "hi", "agent": "no-such-agent"},
+        {"argv": ["x"], "agent": "claude"},
+    ],
+)
+def test_invalid_specs_are_refused(spec: dict[str, Any], api: Api, firestore_client: firestore.Client) -> None:
+    reply = api.post("create_job", raw=json.dumps(spec).encode())
+    assert reply.status == 400, reply.body
+    assert dump_all(firestore_client) == {}
+
+
+@hypothesis_settings
+@given(body=json_values)
+def test_arbitrary_json_is_never_accepted_by_create_job(body: Any, api: Api, firestore_client: firestore.Client) -> None:
+    reply = api.post("create_job", raw=json.dumps(body).encode())
+    assert 400 <= reply.status < 500
+    assert dump_all(firestore_client) == {}
+
+
+CALLBACK_BREAKERS = {
+    "job_id": st.one_of(wrong_for_text, st.just(""), st.just("../x")),
+    "attempt": wrong_for_int,
+    "seq": wrong_for_int,
+    "type": st.one_of(wrong_for_text, st.sampled_from(["", "Output", "stdout", "done"])),
+    "lines": st.one_of(st.none(), st.just([]), st.integers(), st.lists(json_values, min_size=1, max_size=3)),
+    "line": wrong_for_int,
+    "stream": st.one_of(wrong_for_text, st.sampled_from(["stdin", "STDOUT", ""])),
+    "text": st.one_of(wrong_for_text, st.just("\ud800")),
+}
+
+
+@hypothesis_settings
+@given(field=st.sampled_from(sorted(CALLBACK_BREAKERS)), data=st.data())
+def test_broken_callback_messages_get_a_4xx_and_write_nothing(
+    field: str, data: st.DataObject, played: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    message = played.message("output", seq=1, lines=[{"line": 0, "stream": "stdout", "ts": 1, "text": "ok"}])
+    value = data.draw(CALLBACK_BREAKERS[field])
+    if field in ("line", "stream", "text"):
+        message["lines"][0][field] = value
+    else:
+        message[field] = value
+    before = dump_all(firestore_client)
+
+    reply = played.api.post("job_callback", raw=json.dumps(message).encode(), token=played.token)
+
+    assert 400 <= reply.status < 500, (message, reply.body)
+    assert dump_all(firestore_client) == before

@@ -1,0 +1,198 @@
+"""job_callback: the protocol of DESIGN.md, with the test playing the runner against the real entrypoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from google.cloud import firestore
+
+from .conftest import Api
+from .helpers import PlayedRunner, chunks, dump_all, job, launched, lines_of
+
+
+@pytest.fixture
+def runner(api: Api, captured: Path) -> PlayedRunner:
+    """A running job's first attempt, played by the test (the launch only recorded the runner's variables)."""
+    job_id = api.create(argv=["make"], max_attempts=2)
+    played = PlayedRunner(api, launched(captured, job_id))
+    assert played.started().status == 200
+    return played
+
+
+def test_started_output_and_completed_make_a_succeeded_job(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+    assert job(firestore_client, runner.job_id)["status"] == "running"
+
+    assert runner.output("one", "two").body == {"ack": 1}
+    assert runner.output("three", stream="stderr").body == {"ack": 2}
+    assert runner.completed(0).body == {"ack": 3}
+
+    document = job(firestore_client, runner.job_id)
+    assert document["status"] == "succeeded"
+    assert document["exit_code"] == 0
+    assert document["lines"] == 3
+    assert document["error"] is None
+    assert [line["text"] for line in document["tail"]] == ["one", "two", "three"]
+    assert [(c["attempt"], c["seq"], c["first_line"], c["line_count"]) for c in chunks(firestore_client, runner.job_id)] == [
+        (1, 1, 0, 2),
+        (1, 2, 2, 1),
+    ]
+    assert [(line["line"], line["stream"], line["text"]) for line in lines_of(firestore_client, runner.job_id)] == [
+        (0, "stdout", "one"),
+        (1, "stdout", "two"),
+        (2, "stderr", "three"),
+    ]
+
+
+def test_a_duplicated_batch_is_acknowledged_and_changes_nothing(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+    batch = runner.message("output", lines=runner.lines("a", "b"))
+    assert runner.send(batch).status == 200
+    before = dump_all(firestore_client)
+
+    again = runner.send(batch)
+
+    assert again.status == 200 and again.body == {"ack": batch["seq"]}
+    assert dump_all(firestore_client) == before
+
+
+def test_reordered_batches_are_all_stored_and_read_back_in_order(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+    first = runner.message("output", lines=runner.lines("a"))
+    second = runner.message("output", lines=runner.lines("b"))
+
+    assert runner.send(second).status == 200
+    assert [line["text"] for line in lines_of(firestore_client, runner.job_id)] == ["b"]  # a gap shows as a gap
+    assert runner.send(first).status == 200
+
+    assert [line["text"] for line in lines_of(firestore_client, runner.job_id)] == ["a", "b"]
+
+
+def test_a_failed_attempt_gets_a_new_attempt_and_the_old_one_is_superseded(
+    runner: PlayedRunner, api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    runner.output("boom")
+    assert runner.completed(1).status == 200
+
+    second = PlayedRunner(api, launched(captured, runner.job_id, attempt=2))
+    assert second.token != runner.token
+    assert job(firestore_client, runner.job_id)["attempt"] == 2
+    assert job(firestore_client, runner.job_id)["status"] == "booting"
+    before = dump_all(firestore_client)
+    late = runner.output("late")
+    assert late.status == 409 and late.body["error"]["code"] == "superseded"
+    assert dump_all(firestore_client) == before
+
+    second.started()
+    second.output("ok")
+    second.completed(1)
+    document = job(firestore_client, runner.job_id)
+    assert document["status"] == "failed"
+    assert document["error"] == {"code": "exit_code", "message": "exited with code 1 (exited)"}
+    assert [line["text"] for line in lines_of(firestore_client, runner.job_id, attempt=2)] == ["ok"]
+
+
+def test_after_completed_a_duplicate_is_acknowledged_and_anything_new_is_gone(
+    api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    played = PlayedRunner(api, launched(captured, api.create(argv=["true"])))
+    played.started()
+    done = played.message("completed", exit_code=0, signal=None, duration_ms=1, lines=0, reason="exited")
+    assert played.send(done).status == 200
+    before = dump_all(firestore_client)
+
+    assert played.send(done).body == {"ack": done["seq"]}
+    gone = played.heartbeat()
+
+    assert gone.status == 410
+    assert dump_all(firestore_client) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda m, r, other: ("forged-token", {}), id="forged"),
+        pytest.param(lambda m, r, other: (None, {"Authorization": "Basic abc"}), id="other-scheme"),
+        pytest.param(lambda m, r, other: (other.token, {}), id="another-job's-token"),
+    ],
+)
+def test_bad_tokens_are_refused_and_write_nothing(
+    change, runner: PlayedRunner, api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    other = PlayedRunner(api, launched(captured, api.create(argv=["true"])))
+    message = runner.message("output", lines=runner.lines("x"))
+    token, headers = change(message, runner, other)
+    before = dump_all(firestore_client)
+
+    if token is None:
+        reply = api.post("job_callback", message, token=None, headers=headers)
+    else:
+        reply = runner.send(message, token=token)
+
+    assert reply.status == 401
+    assert reply.body["error"]["code"] in {"bad_token", "missing_token"}
+    assert dump_all(firestore_client) == before
+
+
+def test_a_missing_token_is_refused(runner: PlayedRunner, api: Api, firestore_client: firestore.Client) -> None:
+    before = dump_all(firestore_client)
+    reply = api.post("job_callback", runner.message("heartbeat"), token=None)
+    assert reply.status == 401 and reply.body["error"]["code"] == "missing_token"
+    assert dump_all(firestore_client) == before
+
+
+def test_the_seeds_x_job_token_header_is_accepted(runner: PlayedRunner, api: Api) -> None:
+    reply = api.post("job_callback", runner.message("heartbeat"), token=None, headers={"X-Job-Token": runner.token})
+    assert reply.status == 200
+
+
+def test_an_expired_token_is_refused(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+    expires = firestore_client.collection("attempt_tokens").document(f"{runner.job_id}-0001").get().get("expires_at")
+    before = dump_all(firestore_client)
+    with freeze_time(expires + dt.timedelta(seconds=1)):
+        reply = runner.heartbeat()
+    assert reply.status == 401 and reply.body["error"]["code"] == "token_expired"
+    assert dump_all(firestore_client) == before
+
+
+def test_job_document_updates_are_coalesced_but_completed_writes_everything(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)) as frozen:
+        runner.output("first")
+        runner.output("second")
+        runner.progress(40, "halfway")
+        document = job(firestore_client, runner.job_id)
+        assert document["lines"] == 1, "the second batch within a second must not rewrite the job"
+        assert document["progress"] is None
+        assert len(chunks(firestore_client, runner.job_id)) == 2, "every batch is stored at once"
+
+        frozen.tick(1.5)
+        runner.heartbeat()
+        document = job(firestore_client, runner.job_id)
+        assert document["progress"] == {"percent": 40.0, "step": "halfway"}
+
+        runner.output("third")
+        runner.progress(90, "almost")
+        runner.completed(0)
+    document = job(firestore_client, runner.job_id)
+    assert document["lines"] == 3
+    assert document["progress"] == {"percent": 90.0, "step": "almost"}
+    assert [line["text"] for line in document["tail"]] == ["first", "second", "third"]
+
+
+def test_an_older_progress_does_not_overwrite_a_newer_one(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+    newer = runner.message("progress", seq=5, percent=50, step="new")
+    older = runner.message("progress", seq=4, percent=10, step="old")
+    runner.send(newer)
+    runner.send(older)
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)):
+        runner.send(runner.message("heartbeat", seq=6))
+    assert job(firestore_client, runner.job_id)["progress"] == {"percent": 50.0, "step": "new"}
+
+
+def test_a_line_over_the_cap_is_cut_and_marked(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+    runner.output("x" * 100_000)
+    (line,) = lines_of(firestore_client, runner.job_id)
+    assert line["cut"] is True
+    assert len(line["text"]) == 64 * 1024
