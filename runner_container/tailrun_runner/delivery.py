@@ -17,6 +17,7 @@ import http.client
 import json
 import logging
 import random
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,9 +95,25 @@ class Transport:
             self._conn = None
 
     def _connect(self) -> http.client.HTTPConnection:
-        cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        cls = _HTTPSConnection if self._https else _HTTPConnection
         self._conn = cls(self._host, self._port, timeout=self._timeout)
         return self._conn
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection with Nagle's algorithm off: each message is one write and must leave at once."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    """``_HTTPConnection`` over TLS (the socket option is set on the TCP socket under the TLS layer)."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 @dataclass(frozen=True, kw_only=True)

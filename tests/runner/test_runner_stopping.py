@@ -1,0 +1,238 @@
+"""Stopping a job (cancel, SIGTERM), an unreliable or refusing callback, and memory under backpressure."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runner_harness import Receiver, Reply, flaky, job
+
+
+def is_running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting to be reaped counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_for_file(path: Path, timeout: float = 10) -> str:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.01)
+    return path.read_text()
+
+
+def job_pids(pidfile: Path) -> list[int]:
+    return [int(pid) for pid in wait_for_file(pidfile).split()]
+
+
+def has_lines(count: int):  # type: ignore[no-untyped-def]
+    return lambda received: len(received.lines(check=False)) >= count
+
+
+def rss_kib(pid: int) -> int:
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.parametrize("status", [409, 410])
+def test_a_cancel_kills_the_hung_job_and_its_children_after_the_grace_period(
+    start_runner, callback_server, tmp_path, status
+):
+    pidfile = tmp_path / "pids"
+    runner = start_runner(job("hang", pidfile, 5, "ignore"), TAILRUN_HEARTBEAT_S="0.2")
+    pids = job_pids(pidfile)
+    callback_server.wait_until(has_lines(5))
+
+    callback_server.answer = lambda message: Reply(status=status)  # the job was canceled meanwhile
+    started = time.monotonic()
+
+    assert runner.wait() == 0
+    assert time.monotonic() - started >= 0.9  # the job ignores SIGTERM: only SIGKILL, after the 1 s grace, ends it
+    assert not any(map(is_running, pids))
+    received = callback_server.received()
+    assert received.text("stdout") == "".join(f"working {i}\n" for i in range(5))
+    assert received.completed() is None  # the server takes nothing more after 409/410
+    assert f"callback answered {status}" in runner.logs()
+
+
+def test_sigterm_to_the_runner_stops_the_job_and_delivers_its_last_words(start_runner, callback_server, tmp_path):
+    pidfile = tmp_path / "pids"
+    runner = start_runner(job("hang", pidfile, 3, "trap"))
+    pids = job_pids(pidfile)
+    callback_server.wait_until(has_lines(3))
+
+    runner.terminate()
+
+    assert runner.wait() == 0
+    assert not any(map(is_running, pids))
+    received = callback_server.received()
+    received.check_seqs()
+    assert received.text("stdout") == "working 0\nworking 1\nworking 2\ngot SIGTERM, cleaning up\n"
+    completed = received.completed()
+    assert completed["reason"] == "stopped" and completed["exit_code"] == 143 and completed["lines"] == 4
+
+
+def test_sigterm_kills_a_job_that_ignores_it_after_the_grace_period(start_runner, callback_server, tmp_path):
+    pidfile = tmp_path / "pids"
+    runner = start_runner(job("hang", pidfile, 1, "ignore"))
+    pids = job_pids(pidfile)
+    callback_server.wait_until(has_lines(1))
+
+    runner.terminate()
+
+    assert runner.wait() == 0
+    assert not any(map(is_running, pids))
+    completed = callback_server.received().completed()
+    assert completed["reason"] == "stopped" and completed["signal"] == "SIGKILL" and completed["exit_code"] is None
+
+
+def test_a_rejected_token_stops_everything_before_the_job_starts(start_runner, callback_server, tmp_path):
+    callback_server.answer = lambda message: Reply(status=401)
+    pidfile = tmp_path / "pids"
+    runner = start_runner(job("hang", pidfile, 1, "trap"))
+
+    assert runner.wait() == 1
+    assert not pidfile.exists()
+    assert len(callback_server.requests) == 1  # not retryable: no second try
+    assert "status 401" in runner.logs()
+
+
+def test_a_rejection_mid_job_stops_the_job_and_exits_non_zero(start_runner, callback_server, tmp_path):
+    pidfile = tmp_path / "pids"
+    runner = start_runner(job("hang", pidfile, 2, "trap"), TAILRUN_HEARTBEAT_S="0.2")
+    pids = job_pids(pidfile)
+    callback_server.wait_until(has_lines(2))
+
+    callback_server.answer = lambda message: Reply(status=400)
+
+    assert runner.wait() == 1
+    assert not any(map(is_running, pids))
+    assert "status 400" in runner.logs()
+
+
+def test_the_runner_gives_up_when_the_retry_budget_is_spent(start_runner, callback_server, tmp_path):
+    pidfile = tmp_path / "pids"
+    runner = start_runner(job("hang", pidfile, 1, "trap"), TAILRUN_RETRY_MAX_S="1")
+    pids = job_pids(pidfile)
+    callback_server.wait_until(has_lines(1))
+
+    callback_server.answer = lambda message: Reply(status=503)
+    failing_since = time.monotonic()
+
+    assert runner.wait() == 1
+    assert time.monotonic() - failing_since >= 1
+    assert not any(map(is_running, pids))
+    assert "gave_up" in runner.logs()
+    assert len([r for r in callback_server.requests if r.reply.status == 503]) >= 3
+
+
+def test_an_unreachable_callback_is_retried_then_given_up(start_runner, callback_server):
+    callback_server.close()  # nothing listens any more: connection refused
+
+    started = time.monotonic()
+    runner = start_runner(job("lines", 1), TAILRUN_RETRY_MAX_S="0.5")
+
+    assert runner.wait() == 1
+    assert time.monotonic() - started >= 0.5
+    assert "callback unreachable" in runner.logs()
+
+
+def test_retry_after_is_honoured(start_runner, callback_server):
+    answered: list[int] = []
+
+    def slow_down_first_output(message: dict[str, Any]) -> Reply:
+        if message["type"] == "output" and not answered:
+            answered.append(message["seq"])
+            return Reply(status=429, record=False, headers={"Retry-After": "1"})
+        return Reply()
+
+    callback_server.answer = slow_down_first_output
+    runner = start_runner(job("lines", 10))
+
+    assert runner.wait() == 0
+    tries = [r.received_at for r in callback_server.requests if r.message["seq"] == answered[0]]
+    assert len(tries) == 2 and tries[1] - tries[0] >= 0.95
+    assert callback_server.received().text("stdout") == "".join(f"line {i}\n" for i in range(10))
+
+
+def test_a_callback_failing_30_percent_still_gets_exactly_what_the_job_wrote(start_runner, callback_server):
+    callback_server.answer = flaky(0.3, seed=1234)
+    runner = start_runner(job("interleaved", 6000), TAILRUN_BATCH_MAX_LINES="100")
+
+    assert runner.wait() == 0
+    received: Receiver = callback_server.received()  # dedups by seq, and checks resends are byte-identical
+    received.check_seqs()
+    assert received.duplicates > 0
+    assert any(r.reply.record and r.reply.status != 200 for r in received.requests)
+    assert received.text("stdout") == "".join(f"out {i}\n" for i in range(6000) if i % 3)
+    assert received.text("stderr") == "".join(f"err {i}\n" for i in range(6000) if i % 3 == 0)
+    assert received.completed()["lines"] == 6000
+
+
+def test_a_down_callback_blocks_the_job_with_memory_bounded_and_loses_nothing(
+    start_runner, callback_server, tmp_path
+):
+    def refuse_output(message: dict[str, Any]) -> Reply:
+        return Reply(status=503, record=False) if message["type"] == "output" else Reply()
+
+    callback_server.answer = refuse_output
+    count_file = tmp_path / "count"
+    total = 200_000  # ~21 MB of output: far more than the 1 MiB the runner may hold
+    runner = start_runner(job("numbered", count_file, total), TAILRUN_MAX_BUFFER_BYTES=str(1 << 20))
+    wait_for_file(count_file)
+
+    stalled_at = _wait_until_stalled(count_file)
+    assert stalled_at < 10_000  # 1 MiB of queued lines plus the pipe, not the 200,000 lines the job wants to write
+    assert rss_kib(runner.proc.pid) < 60 * 1024
+
+    callback_server.answer = lambda message: Reply()
+
+    assert runner.wait() == 0
+    received = callback_server.received()
+    received.check_seqs()
+    pad = "." * 100
+    assert received.text("stdout") == "".join(f"{i} {pad}\n" for i in range(total))
+
+
+def _wait_until_stalled(count_file: Path, timeout: float = 10) -> int:
+    """The job's count once it has not moved for 0.5 s."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        count = int(count_file.read_text())
+        if count == last:
+            return count
+        last = count
+        time.sleep(0.5)
+    raise AssertionError(f"the job never blocked; it wrote {last} lines")
+
+
+def test_signals_to_the_runner_before_the_job_starts_end_the_attempt_cleanly(start_runner, callback_server):
+    gate: list[dict[str, Any]] = []
+
+    def hold_started(message: dict[str, Any]) -> Reply:
+        if message["type"] == "started":
+            gate.append(message)
+            time.sleep(0.5)  # the runner is told to stop while it waits for this answer
+        return Reply()
+
+    callback_server.answer = hold_started
+    runner = start_runner(job("lines", 5))
+    deadline = time.monotonic() + 10
+    while not gate and time.monotonic() < deadline:
+        time.sleep(0.01)
+    runner.proc.send_signal(signal.SIGTERM)
+
+    assert runner.wait() == 0
+    received = callback_server.received()
+    assert [m["type"] for m in received.messages] == ["started", "completed"]
+    assert received.completed()["reason"] == "stopped"
