@@ -22,6 +22,7 @@ MAX_HEADER_LINES = 100
 MAX_LINE_BYTES = 8192
 MAX_BODY_BYTES = 1_048_576
 READ_TIMEOUT_SECONDS = 10.0
+DISCARD_SECONDS = 2.0
 
 _CLEAR_PATH = re.compile(r"^/emulator/v1/projects/([^/]+)/databases/([^/]+)/documents/?$")
 
@@ -75,12 +76,24 @@ async def serve(host: str, port: int, clear: Clear) -> asyncio.Server:
         try:
             writer.write(head.encode() + body)
             await writer.drain()
+            await _discard_unread(reader)
         except ConnectionError:
             pass
         finally:
             writer.close()
 
     return await asyncio.start_server(handle, host, port, limit=MAX_LINE_BYTES)
+
+
+async def _discard_unread(reader: asyncio.StreamReader) -> None:
+    """Read what the client still sends (an oversized body), briefly, so closing does not reset the connection
+    before it has read the answer."""
+    try:
+        async with asyncio.timeout(DISCARD_SECONDS):
+            while await reader.read(65536):
+                pass
+    except TimeoutError:
+        pass
 
 
 async def _answer(reader: asyncio.StreamReader, clear: Clear) -> tuple[HTTPStatus, bytes, str]:
