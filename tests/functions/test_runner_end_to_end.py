@@ -1,0 +1,76 @@
+"""The functions with the real runner as a child process: the happy path, a failing job, and cancel."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from google.cloud import firestore
+
+from .conftest import SCENARIOS, Api, wait_for
+from .helpers import job, lines_of
+
+
+def _ended(db: firestore.Client, job_id: str) -> dict | None:
+    document = job(db, job_id)
+    return document if document["status"] in {"succeeded", "failed", "canceled", "timed_out"} else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_job_streams_every_line_in_order_and_succeeds(api: Api, firestore_client: firestore.Client) -> None:
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "numbered.py"), "3000", "0"])
+
+    document = wait_for(lambda: _ended(firestore_client, job_id), what="the job to end")
+
+    assert document["status"] == "succeeded", document
+    assert document["exit_code"] == 0
+    assert document["lines"] == 3000
+    assert document["progress"] == {"percent": 100.0, "step": "done"}
+    lines = lines_of(firestore_client, job_id)
+    assert [line["line"] for line in lines] == list(range(3000))
+    for stream, first in (("stdout", 0), ("stderr", 1)):  # two pipes: order holds within each stream
+        texts = [line["text"] for line in lines if line["stream"] == stream]
+        assert texts == [f"line {i}" for i in range(first, 3000, 2)]
+    assert [line["text"] for line in document["tail"]] == [line["text"] for line in lines[-5:]]
+
+
+def test_a_failing_job_fails_after_its_attempts(api: Api, firestore_client: firestore.Client) -> None:
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "numbered.py"), "3", "7"], max_attempts=2)
+
+    document = wait_for(lambda: _ended(firestore_client, job_id), what="the job to end")
+
+    assert document["status"] == "failed"
+    assert document["attempt"] == 2
+    assert document["exit_code"] == 7
+    assert document["error"]["code"] == "exit_code"
+    for attempt in (1, 2):
+        assert sorted(line["text"] for line in lines_of(firestore_client, job_id, attempt)) == ["line 0", "line 1", "line 2"]
+
+
+def test_cancel_ends_the_process_and_keeps_what_it_printed(api: Api, firestore_client: firestore.Client) -> None:
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "hang.py")])
+    printed = wait_for(lambda: len(lines_of(firestore_client, job_id)) == 2 and lines_of(firestore_client, job_id), what="output")
+    child_pid = int(next(line["text"] for line in printed if line["text"].startswith("pid")).split()[1])
+    attempt = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict()
+    runner_pid = attempt["launch"]["pid"]
+    assert _alive(child_pid) and _alive(runner_pid)
+
+    reply = api.post("cancel_job", {"job_id": job_id})
+
+    assert reply.status == 200 and reply.body["status"] == "canceled"
+    wait_for(lambda: not _alive(child_pid), timeout=15, what="the job's process to end")
+    wait_for(lambda: not _alive(runner_pid), timeout=15, what="the runner to end")
+    document = job(firestore_client, job_id)
+    assert document["status"] == "canceled"
+    assert document["error"]["code"] == "canceled"
+    final = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict()
+    assert final["reason"] == "stopped", final
+    assert [line["text"] for line in lines_of(firestore_client, job_id)] == [f"pid {child_pid}", "working"]
+    assert api.post("cancel_job", {"job_id": job_id}).status == 409
