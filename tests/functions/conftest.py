@@ -97,7 +97,9 @@ class Api:
         data = raw if raw is not None else json.dumps(body).encode()
         response = self.clients[target].open("/", method=method, data=data, headers=all_headers)
         payload = response.get_json(silent=True)
-        assert isinstance(payload, dict), f"{target} answered non-JSON {response.status}: {response.data[:200]!r}"
+        assert isinstance(payload, dict), (
+            f"{target} answered non-JSON {response.status}: {response.data[:200]!r}"
+        )
         return Reply(response.status_code, payload)
 
     def create(self, **spec: Any) -> str:
@@ -148,11 +150,15 @@ def captured(configure: Callable[..., dict[str, str]], tmp_path: Path) -> Path:
     """Launches record their runner variables instead of running: the test plays the runner."""
     directory = tmp_path / "launches"
     directory.mkdir()
-    configure(TAILRUN_RUNNER_COMMAND=json.dumps([sys.executable, str(SCENARIOS / "capture_env.py"), str(directory)]))
+    configure(
+        TAILRUN_RUNNER_COMMAND=json.dumps([sys.executable, str(SCENARIOS / "capture_env.py"), str(directory)])
+    )
     return directory
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = "") -> Any:
+def wait_for(
+    predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = ""
+) -> Any:
     """Poll until ``predicate`` returns something truthy (for real child processes and real HTTP only)."""
     deadline = time.monotonic() + timeout
     while True:

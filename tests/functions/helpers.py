@@ -35,7 +35,10 @@ def job(db: firestore.Client, job_id: str) -> dict[str, Any]:
 
 def chunks(db: firestore.Client, job_id: str) -> list[dict[str, Any]]:
     """The job's chunk documents in the order clients read them (by document id)."""
-    return [s.to_dict() or {} for s in db.collection("jobs").document(job_id).collection("chunks").order_by("__name__").stream()]
+    return [
+        s.to_dict() or {}
+        for s in db.collection("jobs").document(job_id).collection("chunks").order_by("__name__").stream()
+    ]
 
 
 def lines_of(db: firestore.Client, job_id: str, attempt: int = 1) -> list[dict[str, Any]]:
@@ -64,7 +67,14 @@ class PlayedRunner:
         """A message with the next seq (or the given one); does not send it."""
         if seq is None:
             seq, self.seq = self.seq, self.seq + 1
-        return {"job_id": self.job_id, "attempt": self.attempt, "seq": seq, "type": type_, "ts": int(time.time() * 1000), **fields}
+        return {
+            "job_id": self.job_id,
+            "attempt": self.attempt,
+            "seq": seq,
+            "type": type_,
+            "ts": int(time.time() * 1000),
+            **fields,
+        }
 
     def lines(self, *texts: str, stream: str = "stdout") -> list[dict[str, Any]]:
         batch = []
@@ -73,7 +83,9 @@ class PlayedRunner:
             self.line += 1
         return batch
 
-    def send(self, message: dict[str, Any], token: str | None = None, headers: dict[str, str] | None = None) -> Reply:
+    def send(
+        self, message: dict[str, Any], token: str | None = None, headers: dict[str, str] | None = None
+    ) -> Reply:
         return self.api.post("job_callback", message, token=token or self.token, headers=headers)
 
     def started(self) -> Reply:
@@ -88,7 +100,9 @@ class PlayedRunner:
     def progress(self, percent: float, step: str = "") -> Reply:
         return self.send(self.message("progress", percent=percent, step=step))
 
-    def completed(self, exit_code: int | None = 0, signal: str | None = None, reason: str = "exited") -> Reply:
+    def completed(
+        self, exit_code: int | None = 0, signal: str | None = None, reason: str = "exited"
+    ) -> Reply:
         return self.send(
             self.message(
                 "completed", exit_code=exit_code, signal=signal, duration_ms=5, lines=self.line, reason=reason

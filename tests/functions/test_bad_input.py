@@ -19,8 +19,19 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-wrong_for_int = st.one_of(st.none(), st.text(max_size=5), st.floats(allow_nan=False), st.integers(max_value=-1), st.lists(st.integers(), max_size=2))
-wrong_for_text = st.one_of(st.none(), st.integers(), st.lists(st.text(max_size=3), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+wrong_for_int = st.one_of(
+    st.none(),
+    st.text(max_size=5),
+    st.floats(allow_nan=False),
+    st.integers(max_value=-1),
+    st.lists(st.integers(), max_size=2),
+)
+wrong_for_text = st.one_of(
+    st.none(),
+    st.integers(),
+    st.lists(st.text(max_size=3), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 hypothesis_settings = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -61,7 +72,9 @@ def test_malformed_bodies_get_a_4xx_and_write_nothing(
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_other_methods_and_missing_credentials_are_refused(target: str, api: Api, played: PlayedRunner) -> None:
+def test_other_methods_and_missing_credentials_are_refused(
+    target: str, api: Api, played: PlayedRunner
+) -> None:
     body = played.message("heartbeat") if target == "job_callback" else {"job_id": played.job_id}
     assert api.post(target, body, method="GET").status == 405
     assert api.post(target, body, token=None).status == 401
@@ -87,7 +100,9 @@ def test_other_methods_and_missing_credentials_are_refused(target: str, api: Api
         {"argv": ["x"], "agent": "claude"},
     ],
 )
-def test_invalid_specs_are_refused(spec: dict[str, Any], api: Api, firestore_client: firestore.Client) -> None:
+def test_invalid_specs_are_refused(
+    spec: dict[str, Any], api: Api, firestore_client: firestore.Client
+) -> None:
     reply = api.post("create_job", raw=json.dumps(spec).encode())
     assert reply.status == 400, reply.body
     assert dump_all(firestore_client) == {}
@@ -95,7 +110,9 @@ def test_invalid_specs_are_refused(spec: dict[str, Any], api: Api, firestore_cli
 
 @hypothesis_settings
 @given(body=json_values)
-def test_arbitrary_json_is_never_accepted_by_create_job(body: Any, api: Api, firestore_client: firestore.Client) -> None:
+def test_arbitrary_json_is_never_accepted_by_create_job(
+    body: Any, api: Api, firestore_client: firestore.Client
+) -> None:
     reply = api.post("create_job", raw=json.dumps(body).encode())
     assert 400 <= reply.status < 500
     assert dump_all(firestore_client) == {}

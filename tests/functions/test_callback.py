@@ -22,7 +22,9 @@ def runner(api: Api, captured: Path) -> PlayedRunner:
     return played
 
 
-def test_started_output_and_completed_make_a_succeeded_job(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+def test_started_output_and_completed_make_a_succeeded_job(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
     assert job(firestore_client, runner.job_id)["status"] == "running"
 
     assert runner.output("one", "two").body == {"ack": 1}
@@ -35,18 +37,25 @@ def test_started_output_and_completed_make_a_succeeded_job(runner: PlayedRunner,
     assert document["lines"] == 3
     assert document["error"] is None
     assert [line["text"] for line in document["tail"]] == ["one", "two", "three"]
-    assert [(c["attempt"], c["seq"], c["first_line"], c["line_count"]) for c in chunks(firestore_client, runner.job_id)] == [
+    assert [
+        (c["attempt"], c["seq"], c["first_line"], c["line_count"])
+        for c in chunks(firestore_client, runner.job_id)
+    ] == [
         (1, 1, 0, 2),
         (1, 2, 2, 1),
     ]
-    assert [(line["line"], line["stream"], line["text"]) for line in lines_of(firestore_client, runner.job_id)] == [
+    assert [
+        (line["line"], line["stream"], line["text"]) for line in lines_of(firestore_client, runner.job_id)
+    ] == [
         (0, "stdout", "one"),
         (1, "stdout", "two"),
         (2, "stderr", "three"),
     ]
 
 
-def test_a_duplicated_batch_is_acknowledged_and_changes_nothing(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+def test_a_duplicated_batch_is_acknowledged_and_changes_nothing(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
     batch = runner.message("output", lines=runner.lines("a", "b"))
     assert runner.send(batch).status == 200
     before = dump_all(firestore_client)
@@ -57,12 +66,16 @@ def test_a_duplicated_batch_is_acknowledged_and_changes_nothing(runner: PlayedRu
     assert dump_all(firestore_client) == before
 
 
-def test_reordered_batches_are_all_stored_and_read_back_in_order(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+def test_reordered_batches_are_all_stored_and_read_back_in_order(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
     first = runner.message("output", lines=runner.lines("a"))
     second = runner.message("output", lines=runner.lines("b"))
 
     assert runner.send(second).status == 200
-    assert [line["text"] for line in lines_of(firestore_client, runner.job_id)] == ["b"]  # a gap shows as a gap
+    assert [line["text"] for line in lines_of(firestore_client, runner.job_id)] == [
+        "b"
+    ]  # a gap shows as a gap
     assert runner.send(first).status == 200
 
     assert [line["text"] for line in lines_of(firestore_client, runner.job_id)] == ["a", "b"]
@@ -134,7 +147,9 @@ def test_bad_tokens_are_refused_and_write_nothing(
     assert dump_all(firestore_client) == before
 
 
-def test_a_missing_token_is_refused(runner: PlayedRunner, api: Api, firestore_client: firestore.Client) -> None:
+def test_a_missing_token_is_refused(
+    runner: PlayedRunner, api: Api, firestore_client: firestore.Client
+) -> None:
     before = dump_all(firestore_client)
     reply = api.post("job_callback", runner.message("heartbeat"), token=None)
     assert reply.status == 401 and reply.body["error"]["code"] == "missing_token"
@@ -142,12 +157,19 @@ def test_a_missing_token_is_refused(runner: PlayedRunner, api: Api, firestore_cl
 
 
 def test_the_seeds_x_job_token_header_is_accepted(runner: PlayedRunner, api: Api) -> None:
-    reply = api.post("job_callback", runner.message("heartbeat"), token=None, headers={"X-Job-Token": runner.token})
+    reply = api.post(
+        "job_callback", runner.message("heartbeat"), token=None, headers={"X-Job-Token": runner.token}
+    )
     assert reply.status == 200
 
 
 def test_an_expired_token_is_refused(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
-    expires = firestore_client.collection("attempt_tokens").document(f"{runner.job_id}-0001").get().get("expires_at")
+    expires = (
+        firestore_client.collection("attempt_tokens")
+        .document(f"{runner.job_id}-0001")
+        .get()
+        .get("expires_at")
+    )
     before = dump_all(firestore_client)
     with freeze_time(expires + dt.timedelta(seconds=1)):
         reply = runner.heartbeat()
@@ -181,7 +203,9 @@ def test_job_document_updates_are_coalesced_but_completed_writes_everything(
     assert [line["text"] for line in document["tail"]] == ["first", "second", "third"]
 
 
-def test_an_older_progress_does_not_overwrite_a_newer_one(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+def test_an_older_progress_does_not_overwrite_a_newer_one(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
     newer = runner.message("progress", seq=5, percent=50, step="new")
     older = runner.message("progress", seq=4, percent=10, step="old")
     runner.send(newer)
@@ -191,7 +215,9 @@ def test_an_older_progress_does_not_overwrite_a_newer_one(runner: PlayedRunner, 
     assert job(firestore_client, runner.job_id)["progress"] == {"percent": 50.0, "step": "new"}
 
 
-def test_a_line_over_the_cap_is_cut_and_marked(runner: PlayedRunner, firestore_client: firestore.Client) -> None:
+def test_a_line_over_the_cap_is_cut_and_marked(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
     runner.output("x" * 100_000)
     (line,) = lines_of(firestore_client, runner.job_id)
     assert line["cut"] is True

@@ -11,8 +11,12 @@ from .conftest import Api
 from .helpers import dump_all, job, launched
 
 
-def test_a_job_is_written_with_its_first_attempt_and_launched(api: Api, captured: Path, firestore_client: firestore.Client) -> None:
-    reply = api.post("create_job", {"argv": ["echo", "hi"], "env": {"SECRET": "s3cret"}, "labels": {"team": "a"}})
+def test_a_job_is_written_with_its_first_attempt_and_launched(
+    api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    reply = api.post(
+        "create_job", {"argv": ["echo", "hi"], "env": {"SECRET": "s3cret"}, "labels": {"team": "a"}}
+    )
 
     assert reply.status == 201
     job_id = reply.body["job_id"]
@@ -47,7 +51,9 @@ def test_the_same_idempotency_key_returns_the_same_job_and_launches_nothing(
     assert len(list(firestore_client.collection("jobs").stream())) == 1
 
 
-def test_an_idempotency_key_reused_for_another_job_is_a_conflict(api: Api, captured: Path, firestore_client: firestore.Client) -> None:
+def test_an_idempotency_key_reused_for_another_job_is_a_conflict(
+    api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
     api.create(argv=["true"], idempotency_key="k-2")
     before = dump_all(firestore_client)
 
@@ -58,7 +64,9 @@ def test_an_idempotency_key_reused_for_another_job_is_a_conflict(api: Api, captu
     assert dump_all(firestore_client) == before
 
 
-def test_a_prompt_runs_the_agent_command(api: Api, captured: Path, configure, firestore_client: firestore.Client) -> None:
+def test_a_prompt_runs_the_agent_command(
+    api: Api, captured: Path, configure, firestore_client: firestore.Client
+) -> None:
     configure(TAILRUN_AGENTS='{"echo-agent": ["echo", "--"]}')
     job_id = api.create(prompt="write a poem", agent="echo-agent")
 
@@ -80,5 +88,7 @@ def test_a_launch_that_keeps_failing_fails_the_job_after_its_attempts(
     assert document["attempt"] == 3
     assert document["error"]["code"] == "launch_failed"
     assert "/nonexistent/tailrun-runner" in document["error"]["message"]
-    attempts = firestore_client.collection("jobs").document(reply.body["job_id"]).collection("attempts").stream()
+    attempts = (
+        firestore_client.collection("jobs").document(reply.body["job_id"]).collection("attempts").stream()
+    )
     assert [a.to_dict()["status"] for a in attempts] == ["failed", "failed", "failed"]

@@ -51,12 +51,21 @@ def test_a_failing_job_fails_after_its_attempts(api: Api, firestore_client: fire
     assert document["exit_code"] == 7
     assert document["error"]["code"] == "exit_code"
     for attempt in (1, 2):
-        assert sorted(line["text"] for line in lines_of(firestore_client, job_id, attempt)) == ["line 0", "line 1", "line 2"]
+        assert sorted(line["text"] for line in lines_of(firestore_client, job_id, attempt)) == [
+            "line 0",
+            "line 1",
+            "line 2",
+        ]
 
 
-def test_cancel_ends_the_process_and_keeps_what_it_printed(api: Api, firestore_client: firestore.Client) -> None:
+def test_cancel_ends_the_process_and_keeps_what_it_printed(
+    api: Api, firestore_client: firestore.Client
+) -> None:
     job_id = api.create(argv=[sys.executable, str(SCENARIOS / "hang.py")])
-    printed = wait_for(lambda: len(lines_of(firestore_client, job_id)) == 2 and lines_of(firestore_client, job_id), what="output")
+    printed = wait_for(
+        lambda: len(lines_of(firestore_client, job_id)) == 2 and lines_of(firestore_client, job_id),
+        what="output",
+    )
     child_pid = int(next(line["text"] for line in printed if line["text"].startswith("pid")).split()[1])
     attempt = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict()
     runner_pid = attempt["launch"]["pid"]

@@ -1,0 +1,127 @@
+"""cancel_job and retry_job: who may, from which states, and callbacks racing a cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from google.cloud import firestore
+
+from tailrun_functions.services import for_settings
+from tailrun_functions.settings import Settings
+
+from .conftest import Api
+from .helpers import PlayedRunner, chunks, dump_all, job, launched
+
+
+@pytest.fixture
+def runner(api: Api, captured: Path) -> PlayedRunner:
+    played = PlayedRunner(
+        api, launched(captured, api.create(argv=["work"], env={"KEY": "v"}, labels={"kind": "test"}))
+    )
+    played.started()
+    return played
+
+
+def test_cancel_a_queued_job_that_waits_for_its_next_attempt(
+    api: Api, captured: Path, configure, firestore_client: firestore.Client
+) -> None:
+    configure(TAILRUN_RETRY_BACKOFF_S="600")  # the next attempt waits for the reaper
+    played = PlayedRunner(api, launched(captured, api.create(argv=["x"], max_attempts=3)))
+    played.started()
+    played.completed(1)
+    assert job(firestore_client, played.job_id)["status"] == "queued"
+
+    assert api.post("cancel_job", {"job_id": played.job_id}).status == 200
+
+    document = job(firestore_client, played.job_id)
+    assert document["status"] == "canceled" and document["next_attempt_at"] is None
+
+
+def test_cancel_of_an_unknown_or_someone_elses_job_is_not_found(
+    runner: PlayedRunner, api: Api, configure, firestore_client: firestore.Client
+) -> None:
+    assert api.post("cancel_job", {"job_id": "nope"}).status == 404
+    configure(TAILRUN_AUTH="firebase")
+    for_settings(Settings.from_env()).user_verifier = lambda token, audience: {"sub": "mallory"}
+    before = dump_all(firestore_client)
+
+    assert api.post("cancel_job", {"job_id": runner.job_id}, token="mallory-id-token").status == 404
+    assert api.post("retry_job", {"job_id": runner.job_id}, token="mallory-id-token").status == 404
+    assert dump_all(firestore_client) == before
+
+
+def test_callbacks_racing_a_cancel_either_land_whole_or_are_refused(
+    runner: PlayedRunner, api: Api, configure, firestore_client: firestore.Client
+) -> None:
+    configure(TAILRUN_CANCEL_DRAIN_S="0")  # after the cancel the attempt accepts nothing
+    messages = [runner.message("output", lines=runner.lines(f"line {i}")) for i in range(12)]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        sent = [pool.submit(runner.send, message) for message in messages[:6]]
+        cancel = pool.submit(api.post, "cancel_job", {"job_id": runner.job_id})
+        sent += [pool.submit(runner.send, message) for message in messages[6:]]
+        replies = [future.result() for future in sent]
+    assert cancel.result().status == 200
+
+    stored = {chunk["seq"] for chunk in chunks(firestore_client, runner.job_id)}
+    for message, reply in zip(messages, replies, strict=True):
+        assert reply.status in (200, 410), reply.body
+        assert (message["seq"] in stored) == (reply.status == 200)
+    assert job(firestore_client, runner.job_id)["status"] == "canceled"
+    before = dump_all(firestore_client)
+    assert runner.started().status == 410
+    assert runner.completed(0).status == 410
+    assert dump_all(firestore_client) == before
+
+
+def test_after_a_cancel_the_runner_may_deliver_its_last_lines_until_the_drain_ends(
+    runner: PlayedRunner, api: Api, firestore_client: firestore.Client
+) -> None:
+    api.post("cancel_job", {"job_id": runner.job_id})
+
+    assert runner.output("last words").status == 200
+    assert runner.completed(None, signal="SIGTERM", reason="stopped").status == 200
+
+    document = job(firestore_client, runner.job_id)
+    assert document["status"] == "canceled"
+    assert document["signal"] == "SIGTERM"
+    assert [line["text"] for line in document["tail"]] == ["last words"]
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)):
+        assert runner.heartbeat().status == 410
+
+
+def test_the_drain_window_closes(runner: PlayedRunner, api: Api, firestore_client: firestore.Client) -> None:
+    api.post("cancel_job", {"job_id": runner.job_id})
+    before = dump_all(firestore_client)
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)):
+        reply = runner.output("too late")
+    assert reply.status == 410 and reply.body["error"]["code"] == "job_ended"
+    assert dump_all(firestore_client) == before
+
+
+def test_retry_makes_a_new_job_linked_to_its_parent(
+    runner: PlayedRunner, api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    assert api.post("retry_job", {"job_id": runner.job_id}).status == 409  # still running
+    runner.completed(2)
+
+    reply = api.post("retry_job", {"job_id": runner.job_id})
+
+    assert reply.status == 201
+    child = reply.body["job_id"]
+    assert child != runner.job_id and reply.body["parent_job_id"] == runner.job_id
+    document = job(firestore_client, child)
+    assert document["parent_job_id"] == runner.job_id
+    assert document["spec"] == job(firestore_client, runner.job_id)["spec"]
+    assert launched(captured, child)["TAILRUN_ENV"] == '{"KEY": "v"}'
+
+
+def test_a_succeeded_job_cannot_be_retried(runner: PlayedRunner, api: Api) -> None:
+    runner.completed(0)
+    reply = api.post("retry_job", {"job_id": runner.job_id})
+    assert reply.status == 409 and reply.body["error"]["code"] == "not_retryable"
+    assert api.post("retry_job", {"job_id": "missing"}).status == 404

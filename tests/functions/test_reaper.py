@@ -1,0 +1,198 @@
+"""reap_sandboxes under freezegun: idle, lost, overdue, stuck and unlaunched jobs, each reaped once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from freezegun.api import FrozenDateTimeFactory
+from google.cloud import firestore
+
+from tailrun_functions.launcher import LaunchInfo, LaunchRequest
+from tailrun_functions.services import for_settings
+from tailrun_functions.settings import Settings
+
+from .conftest import Api
+from .helpers import PlayedRunner, job, launched
+
+SA = "scheduler@tailrun.iam.gserviceaccount.com"
+
+
+@pytest.fixture
+def clock(configure) -> Iterator[FrozenDateTimeFactory]:
+    """Reaper timings for the tests, and a frozen clock starting now."""
+    configure(TAILRUN_HEARTBEAT_TIMEOUT_S="30", TAILRUN_BOOT_TIMEOUT_S="120", TAILRUN_QUEUED_TIMEOUT_S="60")
+    with freeze_time(dt.datetime.now(dt.UTC)) as frozen:
+        yield frozen
+
+
+def start(api: Api, captured: Path, **spec: Any) -> PlayedRunner:
+    played = PlayedRunner(api, launched(captured, api.create(argv=["job"], **spec)))
+    played.started()
+    return played
+
+
+def reap(api: Api) -> dict[str, Any]:
+    reply = api.post("reap_sandboxes", {})
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def verdicts(body: dict[str, Any]) -> dict[str, str]:
+    return {action["job_id"]: action["action"] for action in body["actions"]}
+
+
+def test_an_idle_job_times_out_though_its_runner_still_heartbeats(
+    api: Api, captured: Path, clock, firestore_client: firestore.Client
+) -> None:
+    played = start(api, captured, idle_timeout_s=60)
+    played.output("then silence")
+    for _ in range(2):
+        clock.tick(25)
+        played.heartbeat()
+        assert reap(api)["actions"] == []  # not idle at 25 s nor at 50 s
+    clock.tick(11)
+    played.heartbeat()
+    body = reap(api)
+
+    assert verdicts(body) == {played.job_id: "idle"}
+    document = job(firestore_client, played.job_id)
+    assert document["status"] == "timed_out"
+    assert document["error"]["code"] == "idle_timeout"
+    assert played.heartbeat().status == 200, "the runner may still deliver its last lines during the drain"
+
+
+def test_a_lost_runner_fails_its_attempt_and_the_next_one_starts(
+    api: Api, captured: Path, clock, firestore_client: firestore.Client
+) -> None:
+    played = start(api, captured, max_attempts=2)
+    clock.tick(20)
+    assert reap(api)["actions"] == []
+    clock.tick(11)
+
+    assert verdicts(reap(api)) == {played.job_id: "lost"}
+
+    second = launched(captured, played.job_id, attempt=2)
+    document = job(firestore_client, played.job_id)
+    assert document["attempt"] == 2 and document["status"] == "booting"
+    assert played.heartbeat().status == 409
+    assert second["TAILRUN_TOKEN"] != played.token
+
+
+def test_an_overdue_job_times_out(
+    api: Api, captured: Path, clock, firestore_client: firestore.Client
+) -> None:
+    played = start(api, captured, timeout_s=100, idle_timeout_s=1000)
+    for _ in range(5):
+        clock.tick(20)
+        played.output("busy")
+    assert reap(api)["actions"] == []
+    clock.tick(2)
+
+    assert verdicts(reap(api)) == {played.job_id: "overdue"}
+    assert job(firestore_client, played.job_id)["error"]["code"] == "timeout"
+
+
+def test_a_job_stuck_in_booting_fails(
+    api: Api, captured: Path, clock, firestore_client: firestore.Client
+) -> None:
+    job_id = api.create(argv=["x"])
+    launched(captured, job_id)
+    clock.tick(119)
+    assert reap(api)["actions"] == []
+    clock.tick(2)
+
+    assert verdicts(reap(api)) == {job_id: "stuck"}
+    document = job(firestore_client, job_id)
+    assert document["status"] == "failed" and document["error"]["code"] == "boot_timeout"
+
+
+class CrashingLauncher:
+    """A launcher whose instance dies mid-launch (the job stays queued with an attempt nobody launched)."""
+
+    def launch(self, request: LaunchRequest) -> LaunchInfo:
+        raise RuntimeError("the instance died")
+
+    def cancel(self, launch: LaunchInfo) -> None:
+        raise AssertionError("nothing was launched")
+
+
+def test_an_attempt_nobody_launched_is_replaced(
+    api: Api, captured: Path, clock, firestore_client: firestore.Client
+) -> None:
+    services = for_settings(Settings.from_env())
+    real, services.launcher = services.launcher, CrashingLauncher()  # type: ignore[assignment]
+    try:
+        assert api.post("create_job", {"argv": ["x"], "max_attempts": 2}).status == 500
+    finally:
+        services.launcher = real
+    (job_id,) = [snapshot.id for snapshot in firestore_client.collection("jobs").stream()]
+    assert job(firestore_client, job_id)["status"] == "queued"
+    clock.tick(61)
+
+    assert verdicts(reap(api)) == {job_id: "unlaunched"}
+
+    launched(captured, job_id, attempt=2)
+    assert job(firestore_client, job_id)["status"] == "booting"
+
+
+def test_a_job_waiting_for_its_backoff_is_relaunched_when_due(
+    api: Api, captured: Path, configure, clock, firestore_client: firestore.Client
+) -> None:
+    configure(TAILRUN_RETRY_BACKOFF_S="100", TAILRUN_INLINE_BACKOFF_MAX_S="0")
+    played = start(api, captured, max_attempts=2)
+    played.completed(3)
+    document = job(firestore_client, played.job_id)
+    assert document["status"] == "queued" and document["next_attempt_at"] is not None
+    clock.move_to(document["next_attempt_at"] + dt.timedelta(seconds=1))
+
+    assert verdicts(reap(api)) == {played.job_id: "relaunched"}
+    launched(captured, played.job_id, attempt=2)
+
+
+def test_two_reapers_at_once_reap_each_job_once(
+    api: Api, captured: Path, clock, firestore_client: firestore.Client
+) -> None:
+    jobs = [start(api, captured, idle_timeout_s=3600) for _ in range(4)]
+    clock.tick(31)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        bodies = list(pool.map(lambda _: reap(api), range(2)))
+    again = reap(api)
+
+    acted = [action["job_id"] for body in bodies for action in body["actions"]]
+    assert sorted(acted) == sorted(played.job_id for played in jobs)
+    assert again["actions"] == []
+    assert {job(firestore_client, played.job_id)["status"] for played in jobs} == {"failed"}
+
+
+def test_the_reaper_checks_the_schedulers_oidc_token_in_the_cloud(api: Api, configure) -> None:
+    configure(
+        TAILRUN_AUTH="firebase", TAILRUN_REAPER_AUDIENCE="https://reap", TAILRUN_SCHEDULER_SERVICE_ACCOUNT=SA
+    )
+    seen: list[tuple[str, str]] = []
+
+    def verify(token: str, audience: str) -> dict[str, Any]:
+        seen.append((token, audience))
+        claims = {
+            "good": {"email": SA, "email_verified": True},
+            "other": {"email": "x@y", "email_verified": True},
+        }
+        if token not in claims:
+            raise ValueError("bad signature")
+        return claims[token]
+
+    for_settings(Settings.from_env()).scheduler_verifier = verify
+
+    assert api.post("reap_sandboxes", {}, token="good").status == 200
+    assert api.post("reap_sandboxes", {}, token="other").status == 401
+    assert api.post("reap_sandboxes", {}, token="forged").status == 401
+    from .conftest import DEV_TOKEN
+
+    assert api.post("reap_sandboxes", {}, token=DEV_TOKEN).status == 401, "no dev token in the cloud"
+    assert ("good", "https://reap") in seen
