@@ -20,10 +20,9 @@ from typing import Any
 
 import functions_framework
 import pytest
+from tailrun_functions.launcher import LocalLauncher
 from werkzeug.serving import make_server
 from werkzeug.test import Client
-
-from tailrun_functions.launcher import LocalLauncher
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "functions" / "main.py"

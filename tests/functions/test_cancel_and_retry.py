@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 from google.cloud import firestore
-
 from tailrun_functions.services import for_settings
 from tailrun_functions.settings import Settings
 

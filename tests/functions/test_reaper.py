@@ -12,7 +12,6 @@ import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 from google.cloud import firestore
-
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest
 from tailrun_functions.services import for_settings
 from tailrun_functions.settings import Settings
