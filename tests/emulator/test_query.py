@@ -71,8 +71,9 @@ def ids(query: BaseQuery | CollectionReference, docs: Iterable[Any]) -> list[str
     return [path.rsplit("/", 1)[1] for path in run(query, docs)]
 
 
-MIXED = store(
-    c={
+def mixed_data(db: firestore.Client) -> dict[str, dict[str, Any]]:
+    """One document per kind of value in field ``v`` (and one without it), keyed by document id."""
+    return {
         "null": {"v": None},
         "false": {"v": False},
         "true": {"v": True},
@@ -87,82 +88,54 @@ MIXED = store(
         "a": {"v": "a"},
         "b": {"v": "b"},
         "bytes": {"v": b"a"},
-        "ref": {"v": client.document("c/zzz")},
+        "ref": {"v": db.document("c/zzz")},
         "geo": {"v": firestore.GeoPoint(1, 2)},
         "arr": {"v": [1, "a", None]},
         "arr2": {"v": ["b", 2]},
         "map": {"v": {"k": 1}},
         "missing": {"other": 1},
     }
-)
+
+
+MIXED = store(c=mixed_data(client))
 coll = client.collection("c")
+BY_V_ORDER = ["null", "false", "true", "nan", "neg", "zero", "one", "onef", "two", "time", "empty", "a", "b"]
+BY_V_ORDER += ["bytes", "ref", "geo", "arr", "arr2", "map"]
+
+# (operator, operand, ids in result order). Results without an inequality come in name order; with one, in
+# order of v and then name.
+FILTER_CASES: list[tuple[str, Any, list[str]]] = [
+    ("<", 1, ["nan", "neg", "zero"]),
+    ("<=", 1, ["nan", "neg", "zero", "one", "onef"]),
+    (">", 1, ["two"]),
+    (">=", "a", ["a", "b"]),
+    ("<", "b", ["empty", "a"]),
+    (">", False, ["true"]),
+    ("<", datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC), ["time"]),
+    (">=", b"", ["bytes"]),
+    (">", [1], ["arr", "arr2"]),
+    ("==", 1, ["one", "onef"]),
+    ("==", 0, ["zero"]),
+    ("==", [1, "a", None], ["arr"]),
+    ("==", {"k": 1.0}, ["map"]),
+    ("==", None, ["null"]),
+    ("==", math.nan, ["nan"]),
+    ("!=", 1, [i for i in BY_V_ORDER if i not in ("null", "one", "onef")]),
+    ("!=", None, [i for i in BY_V_ORDER if i != "null"]),
+    ("!=", math.nan, [i for i in BY_V_ORDER if i not in ("null", "nan")]),
+    ("in", [1, "a", None], ["a", "null", "one", "onef"]),
+    ("not-in", [1, "a"], [i for i in BY_V_ORDER if i not in ("null", "one", "onef", "a")]),
+    ("not-in", [None, 1], []),
+    ("array_contains", "a", ["arr"]),
+    ("array_contains", 2.0, ["arr2"]),
+    ("array_contains_any", ["b", 1.0], ["arr", "arr2"]),
+    ("array_contains", "zzz", []),
+]
 
 
-def where(op: str, value: Any) -> list[str]:
-    return ids(coll.where(filter=Filter("v", op, value)), MIXED)
-
-
-# --- field filters ----------------------------------------------------------------------------------------
-
-
-def test_range_filters_match_only_values_of_the_same_type() -> None:
-    assert where("<", 1) == ["nan", "neg", "zero"]
-    assert where("<=", 1) == ["nan", "neg", "zero", "one", "onef"]
-    assert where(">", 1) == ["two"]
-    assert where(">=", "a") == ["a", "b"]
-    assert where("<", "b") == ["empty", "a"]
-    assert where(">", False) == ["true"]
-
-
-def test_equality_matches_numbers_by_value_across_int_and_double() -> None:
-    assert where("==", 1) == ["one", "onef"]
-    assert where("==", 0) == ["zero"]
-    assert where("==", [1, "a", None]) == ["arr"]
-
-
-def test_null_and_nan_equality_become_unary_filters_that_match_exactly() -> None:
-    assert where("==", None) == ["null"]
-    assert where("==", math.nan) == ["nan"]
-
-
-def test_not_equal_never_matches_missing_fields_or_null() -> None:
-    everything_but = where("!=", 1)
-    assert "missing" not in everything_but and "null" not in everything_but
-    assert "one" not in everything_but and "onef" not in everything_but
-    assert "nan" in everything_but and "a" in everything_but
-
-
-def test_not_equal_null_matches_every_present_non_null_value() -> None:
-    present = where("!=", None)
-    assert "null" not in present and "missing" not in present
-    assert len(present) == len(MIXED) - 2
-
-
-def test_not_equal_nan_excludes_nan_null_and_missing() -> None:
-    result = where("!=", math.nan)
-    assert not {"nan", "null", "missing"} & set(result)
-    assert len(result) == len(MIXED) - 3
-
-
-def test_in_matches_any_listed_value_including_explicit_null() -> None:
-    assert where("in", [1, "a", None]) == ["a", "null", "one", "onef"]
-
-
-def test_not_in_skips_missing_and_null_fields() -> None:
-    result = where("not-in", [1, "a"])
-    assert not {"null", "missing", "one", "onef", "a"} & set(result)
-    assert "b" in result and "nan" in result
-
-
-def test_not_in_with_null_in_the_list_matches_nothing() -> None:
-    assert where("not-in", [None, 1]) == []
-
-
-def test_array_contains_and_array_contains_any() -> None:
-    assert where("array_contains", "a") == ["arr"]
-    assert where("array_contains", 2.0) == ["arr2"]
-    assert where("array_contains_any", ["b", 1.0]) == ["arr", "arr2"]
-    assert where("array_contains", "zzz") == []
+@pytest.mark.parametrize(("op", "operand", "expected"), FILTER_CASES)
+def test_field_filters_follow_firestore_semantics(op: str, operand: Any, expected: list[str]) -> None:
+    assert ids(coll.where(filter=Filter("v", op, operand)), MIXED) == expected
 
 
 def test_array_contains_null_matches_arrays_holding_null() -> None:
@@ -484,3 +457,138 @@ def test_find_nearest_applies_after_filters_and_needs_a_positive_limit() -> None
     raw = query._to_protobuf()._pb
     raw.find_nearest.limit.value = 0
     invalid(raw, "limit must be between 1 and 1000")
+
+
+# === through the real client, over gRPC, against the embedded emulator ======================================
+
+
+def seed(db: firestore.Client, path: str, rows: dict[str, dict[str, Any]]) -> Any:
+    """Write ``rows`` ({id: data}) into the collection at ``path`` in one batch; returns the collection."""
+    collection = db.collection(path)
+    batch = db.batch()
+    for doc_id, data in rows.items():
+        batch.set(collection.document(doc_id), data)
+    batch.commit()
+    return collection
+
+
+def streamed(query: Any) -> list[str]:
+    return [snapshot.id for snapshot in query.stream()]
+
+
+def test_client_field_filters_with_cross_type_values(firestore_client: firestore.Client) -> None:
+    values_coll = seed(firestore_client, "c", mixed_data(firestore_client))
+    for op, operand, expected in FILTER_CASES:
+        assert streamed(values_coll.where(filter=Filter("v", op, operand))) == expected, (op, operand)
+
+
+def test_client_order_by_across_types(firestore_client: firestore.Client) -> None:
+    values_coll = seed(firestore_client, "c", mixed_data(firestore_client))
+    assert streamed(values_coll.order_by("v")) == BY_V_ORDER
+    assert streamed(values_coll.order_by("v", direction="DESCENDING")) == list(reversed(BY_V_ORDER))
+
+
+def test_client_nested_or_and_filters(firestore_client: firestore.Client) -> None:
+    numbers = seed(firestore_client, "n", {f"d{i:02}": {"a": i % 3, "b": i % 2, "c": i} for i in range(12)})
+    query = numbers.where(
+        filter=Or(
+            [
+                And([Filter("a", "==", 0), Filter("b", "==", 1)]),
+                And([Filter("c", ">=", 10), Or([Filter("a", "==", 2), Filter("b", "==", 0)])]),
+            ]
+        )
+    )
+    assert streamed(query) == ["d03", "d09", "d10", "d11"]
+    assert streamed(numbers.where(filter=Or([Filter("c", "<", 1), Filter("c", ">", 10)]))) == ["d00", "d11"]
+
+
+def test_client_collection_group_query(firestore_client: firestore.Client, unique_id: str) -> None:
+    group = f"g{unique_id}"
+    for path in (f"a/1/{group}/x", f"b/2/{group}/y", f"{group}/z", "a/1/other/w"):
+        firestore_client.document(path).set({"depth": path.count("/")})
+    assert streamed(firestore_client.collection_group(group)) == ["x", "y", "z"]
+    assert streamed(firestore_client.collection_group(group).where(filter=Filter("depth", "<", 2))) == ["z"]
+
+
+def test_client_cursors_from_values_and_snapshots(firestore_client: firestore.Client) -> None:
+    numbers = seed(firestore_client, "n", {f"n{i}": {"x": i // 2, "i": i} for i in range(8)})
+    by_x = numbers.order_by("x")
+    assert streamed(by_x.start_at({"x": 1}).end_before({"x": 3})) == ["n2", "n3", "n4", "n5"]
+    assert streamed(by_x.start_after({"x": 2})) == ["n6", "n7"]
+    snapshot = numbers.document("n4").get()
+    assert streamed(by_x.start_after(snapshot)) == ["n5", "n6", "n7"]
+    assert streamed(by_x.end_at(snapshot)) == ["n0", "n1", "n2", "n3", "n4"]
+    assert streamed(numbers.where(filter=Filter("i", ">", 1)).start_at(snapshot)) == ["n4", "n5", "n6", "n7"]
+
+
+def test_client_pages_with_snapshot_cursors(firestore_client: firestore.Client) -> None:
+    numbers = seed(firestore_client, "n", {f"n{i}": {"x": i % 3} for i in range(7)})
+    pages: list[list[str]] = []
+    query = numbers.order_by("x").limit(3)
+    while True:
+        page = list(query.stream())
+        if not page:
+            break
+        pages.append([s.id for s in page])
+        query = numbers.order_by("x").start_after(page[-1]).limit(3)
+    assert pages == [["n0", "n3", "n6"], ["n1", "n4", "n2"], ["n5"]]
+
+
+def test_client_limit_to_last_offset_and_select(firestore_client: firestore.Client) -> None:
+    numbers = seed(
+        firestore_client, "n", {f"n{i}": {"i": i, "sq": i * i, "m": {"a": i, "b": 0}} for i in range(6)}
+    )
+    last = numbers.order_by("i").limit_to_last(2).get()
+    assert [s.id for s in last] == ["n4", "n5"]
+    assert streamed(numbers.order_by("i").offset(2).limit(2)) == ["n2", "n3"]
+    (projected,) = numbers.where(filter=Filter("i", "==", 3)).select(["sq", "m.a"]).get()
+    assert projected.to_dict() == {"sq": 9, "m": {"a": 3}}
+    names_only = numbers.select([]).get()
+    assert len(names_only) == 6 and all(s.to_dict() == {} for s in names_only)
+
+
+def test_client_filters_on_document_id(firestore_client: firestore.Client) -> None:
+    letters = seed(firestore_client, "l", {letter: {} for letter in "abcd"})
+    assert streamed(letters.where(filter=Filter(FieldPath.document_id(), ">", letters.document("b")))) == [
+        "c",
+        "d",
+    ]
+    assert streamed(
+        letters.where(filter=Filter("__name__", "in", [letters.document("d"), letters.document("a")]))
+    ) == [
+        "a",
+        "d",
+    ]
+
+
+def test_client_sees_invalid_queries_as_invalid_argument(firestore_client: firestore.Client) -> None:
+    from google.api_core.exceptions import InvalidArgument as ClientInvalidArgument
+
+    coll_ = firestore_client.collection("c")
+    with pytest.raises(ClientInvalidArgument, match="not-in"):
+        list(coll_.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "!=", 2)).stream())
+    with pytest.raises(ClientInvalidArgument, match="ARRAY_CONTAINS"):
+        list(
+            coll_.where(filter=Filter("a", "array_contains", 1))
+            .where(filter=Filter("b", "array_contains", 2))
+            .stream()
+        )
+    with pytest.raises(ClientInvalidArgument, match="disjunctions"):
+        list(coll_.where(filter=Filter("a", "in", list(range(31)))).stream())
+
+
+async def test_async_client_queries_and_cursors(firestore_project: str) -> None:
+    db = firestore.AsyncClient(project=firestore_project)
+    try:
+        numbers = db.collection("n")
+        for i in range(5):
+            await numbers.document(f"n{i}").set({"i": i, "odd": i % 2 == 1})
+        odd = numbers.where(filter=Filter("odd", "==", True))
+        assert [s.id async for s in odd.stream()] == ["n1", "n3"]
+        after = await numbers.document("n2").get()
+        assert [s.id async for s in numbers.order_by("i").start_after(after).stream()] == ["n3", "n4"]
+        assert [s.id for s in await numbers.order_by("i").limit_to_last(2).get()] == ["n3", "n4"]
+        query = numbers.where(filter=Or([Filter("i", "==", 0), Filter("i", ">=", 4)]))
+        assert [s.id async for s in query.stream()] == ["n0", "n4"]
+    finally:
+        db.close()
