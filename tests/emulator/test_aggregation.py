@@ -101,3 +101,78 @@ def test_count_up_to_must_be_positive() -> None:
     raw.aggregations[0].count.up_to.value = 0
     with pytest.raises(InvalidArgument, match="greater than 0"):
         engine.run_aggregation(ROOT, raw, [])
+
+
+# === through the real client, over gRPC, against the embedded emulator ======================================
+
+
+def results(aggregation_query: Any) -> dict[str, Any]:
+    (row,) = aggregation_query.get()
+    return {result.alias: result.value for result in row}
+
+
+def seed_scores(db: firestore.Client) -> Any:
+    scores = db.collection("scores")
+    batch = db.batch()
+    for i, value in enumerate([3, 4, 5.5, "not a number", None]):
+        batch.set(scores.document(f"s{i}"), {"v": value, "team": "red" if i % 2 else "blue"})
+    batch.set(scores.document("no_v"), {"team": "red"})
+    batch.commit()
+    return scores
+
+
+def test_client_count_sum_avg_with_aliases(firestore_client: firestore.Client) -> None:
+    scores = seed_scores(firestore_client)
+    query = scores.count(alias="n").sum("v", alias="total").avg("v", alias="mean")
+    assert results(query) == {"n": 6, "total": 12.5, "mean": pytest.approx(12.5 / 3)}
+
+
+def test_client_default_aliases_and_filtered_queries(firestore_client: firestore.Client) -> None:
+    scores = seed_scores(firestore_client)
+    red = scores.where(filter=firestore.FieldFilter("team", "==", "red"))
+    assert results(red.count().sum("v")) == {"field_1": 3, "field_2": 4}
+    assert results(scores.limit(2).count(alias="two")) == {"two": 2}
+
+
+def test_client_receives_null_for_the_average_of_nothing(firestore_client: firestore.Client) -> None:
+    """The Python client reads a null aggregate as 0.0, so this reads the raw gRPC response through its GAPIC layer."""
+    scores = seed_scores(firestore_client)
+    empty = scores.where(filter=firestore.FieldFilter("v", ">", 100)).avg("v", alias="none")
+    request = {"parent": scores._parent_info()[0], "structured_aggregation_query": empty._to_protobuf()}
+    stream = firestore_client._firestore_api.run_aggregation_query(
+        request=request, metadata=firestore_client._rpc_metadata
+    )
+    (value,) = [
+        response.result.aggregate_fields["none"]
+        for response in stream
+        if "none" in response.result.aggregate_fields
+    ]
+    assert value._pb.WhichOneof("value_type") == "null_value"
+
+
+def test_client_refuses_more_than_five_aggregations(firestore_client: firestore.Client) -> None:
+    from google.api_core.exceptions import InvalidArgument as ClientInvalidArgument
+
+    scores = seed_scores(firestore_client)
+    six = (
+        scores.count(alias="a")
+        .count(alias="b")
+        .count(alias="c")
+        .count(alias="d")
+        .count(alias="e")
+        .count(alias="f")
+    )
+    with pytest.raises(ClientInvalidArgument, match="between 1 and 5"):
+        six.get()
+
+
+async def test_async_client_aggregations(firestore_project: str) -> None:
+    db = firestore.AsyncClient(project=firestore_project)
+    try:
+        scores = db.collection("scores")
+        for i in range(4):
+            await scores.document(f"s{i}").set({"v": i})
+        (row,) = await scores.count(alias="n").sum("v", alias="total").avg("v", alias="mean").get()
+        assert {result.alias: result.value for result in row} == {"n": 4, "total": 6, "mean": 1.5}
+    finally:
+        db.close()
