@@ -34,8 +34,9 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+PIPE_WIDTH = 160  # columns of tables written to a pipe or a file (a terminal's own width otherwise)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 JobId = Annotated[str, typer.Argument(help="The job's id (see `tailrun jobs`).", show_default=False)]
@@ -246,12 +247,14 @@ def _announce(addresses: Any) -> None:
     """Print where the stack listens and how to use it."""
     url = addresses.url
     env_hint = "" if url == settings.DEFAULT_URL else f"export TAILRUN_URL={url}; "
-    out.print(f"[bold green]tailrun dev is ready[/] at [bold]{url}[/]")
-    out.print(f"  functions          {url}/<name>  (POST /create_job, /job_callback, …)")
-    out.print(f"  firestore emulator {addresses.firestore}")
-    out.print(f"  storage emulator   {addresses.storage}")
-    out.print(f"  job viewer         {url}/web/")
-    out.print(f"Try: {env_hint}tailrun run -- {shlex.join(['echo', 'hello'])}    (Ctrl-C stops the stack)")
+    for line in (
+        f"[bold green]tailrun dev is ready[/] at [bold]{url}[/]",
+        f"  functions          {url}/<name>  (POST /create_job, /job_callback, …)",
+        f"  firestore emulator {addresses.firestore}",
+        f"  storage emulator   {addresses.storage}",
+        f"Try: {env_hint}tailrun run -- {shlex.join(['echo', 'hello'])}    (Ctrl-C stops the stack)",
+    ):
+        out.print(line, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:

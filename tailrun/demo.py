@@ -30,7 +30,7 @@ def _run_job(url: str) -> int:
     stack = Stack(StackConfig.discover({"TAILRUN_URL": url}))
     try:
         argv = [sys.executable, "-u", "-m", "tailrun.demo_job"]
-        console.print(f"\n[bold]$ tailrun run -- {shlex.join(argv[-3:])}[/]")
+        console.print(f"\n[bold]$ tailrun run -- {shlex.join(['python', *argv[1:]])}[/]")
         job_id = jobs.submit(stack, {"argv": argv, "timeout_s": 120, "max_attempts": 1,
                                      "labels": {"source": "demo"}, "env": {}})
         display = TerminalDisplay(job_id)

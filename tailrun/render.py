@@ -9,6 +9,7 @@ identical to what the command printed.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from datetime import datetime
 from types import TracebackType
@@ -28,7 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tailrun import settings
-from tailrun.follow import OutputLine
+from tailrun.follow import TERMINAL_STATUSES, OutputLine
 
 STATUS_STYLES = {
     "queued": "yellow",
@@ -98,8 +99,8 @@ class TerminalDisplay:
             self._bar.update(self._task, description=label.markup, total=100 if percent is not None else None,
                              completed=float(percent or 0))
             return
-        if status != self._status:
-            self.note(f"job {self.job_id} is {status}")
+        if status != self._status and status not in TERMINAL_STATUSES:
+            self.note(f"job {self.job_id}: {status}")
         if percent is not None and (percent, step) != self._progress_seen:
             self.note(f"progress {_percent(percent)}" + (f" {step}" if step else ""))
             self._progress_seen = (percent, step)
@@ -147,7 +148,7 @@ def describe_end(job: dict[str, Any]) -> str:
     if job.get("signal"):
         details.append(f"signal {job['signal']}")
     error = job.get("error")
-    if isinstance(error, dict) and error.get("message"):
+    if isinstance(error, dict) and error.get("message") and error.get("code") != "exit_code":
         details.append(str(error["message"]))
     text = " ".join(parts) + (f" ({'; '.join(details)})" if details else "")
     duration = _duration(job)
@@ -191,22 +192,22 @@ def _when(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _command(spec: Any) -> str:
-    if not isinstance(spec, dict):
-        return ""
-    argv = spec.get("argv")
+def _command(job: dict[str, Any]) -> str:
+    """The job's command line (or its agent prompt), as a shell would quote it."""
+    spec = job.get("spec") if isinstance(job.get("spec"), dict) else {}
+    argv = job.get("argv") or spec.get("argv")
     if isinstance(argv, list):
-        import shlex
-
         return shlex.join(str(arg) for arg in argv)
-    return str(spec.get("prompt", ""))
+    return str(job.get("prompt") or spec.get("prompt") or "")
 
 
 def jobs_table(jobs: list[dict[str, Any]]) -> Table:
     """The table of `tailrun jobs`."""
     table = Table(box=None, header_style="bold")
-    for column in ("JOB", "STATUS", "CREATED", "EXIT", "COMMAND"):
-        table.add_column(column, overflow="fold" if column == "COMMAND" else "ellipsis", no_wrap=column != "COMMAND")
+    for column in ("JOB", "STATUS", "CREATED", "EXIT"):
+        table.add_column(column, no_wrap=True, min_width=len(column))
+    table.columns[0].min_width = 32  # job ids are copied from here: never cut them
+    table.add_column("COMMAND", overflow="ellipsis", no_wrap=True, max_width=60)
     for job in jobs:
         status = str(job.get("status", ""))
         exit_code = job.get("exit_code")
@@ -215,7 +216,7 @@ def jobs_table(jobs: list[dict[str, Any]]) -> Table:
             Text(status, style=STATUS_STYLES.get(status, "")),
             _when(job.get("created_at")),
             "" if exit_code is None else str(exit_code),
-            _command(job.get("spec")),
+            " ".join(_command(job).split()),
         )
     return table
 
@@ -231,7 +232,7 @@ def status_table(job: dict[str, Any]) -> Table:
     rows: list[tuple[str, Any]] = [
         ("job", job.get("id")),
         ("status", Text(status, style=STATUS_STYLES.get(status, ""))),
-        ("command", _command(job.get("spec"))),
+        ("command", _command(job)),
         ("attempt", job.get("attempt")),
         ("created", _when(job.get("created_at"))),
         ("started", _when(job.get("started_at"))),
