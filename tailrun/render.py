@@ -228,7 +228,8 @@ def status_table(job: dict[str, Any]) -> Table:
     table.add_column(overflow="fold")
     status = str(job.get("status", ""))
     progress = job.get("progress") or {}
-    error = job.get("error") if isinstance(job.get("error"), dict) else {}
+    raw_error = job.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
     rows: list[tuple[str, Any]] = [
         ("job", job.get("id")),
         ("status", Text(status, style=STATUS_STYLES.get(status, ""))),
