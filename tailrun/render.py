@@ -194,7 +194,8 @@ def _when(value: Any) -> str:
 
 def _command(job: dict[str, Any]) -> str:
     """The job's command line (or its agent prompt), as a shell would quote it."""
-    spec = job.get("spec") if isinstance(job.get("spec"), dict) else {}
+    raw_spec = job.get("spec")
+    spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
     argv = job.get("argv") or spec.get("argv")
     if isinstance(argv, list):
         return shlex.join(str(arg) for arg in argv)
