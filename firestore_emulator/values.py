@@ -45,6 +45,8 @@ INT64_MIN = -(2**63)
 MAX_DOCUMENT_SIZE = 1_048_576  # bytes: 1 MiB, name and fields included
 MAX_FIELD_NAME_SIZE = 1_500  # bytes, UTF-8
 MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of the dotted path of a nested field
+MAX_FIELD_VALUE_SIZE = 1_048_487  # bytes: 1 MiB - 89, the storage size of one field's value
+MAX_SUBCOLLECTION_DEPTH = 100  # collections nested below a top-level collection
 MAX_NESTING_DEPTH = 20  # maps and arrays, each adds one level
 MAX_ID_SIZE = 1_500  # bytes, UTF-8, of a document or collection id
 MAX_DOCUMENT_NAME_SIZE = 6_144  # bytes: 6 KiB, the document's path below /documents
@@ -554,19 +556,25 @@ def _check_id(kind: str, segment: str, name: str) -> None:
 
 def validate_document_name(name: str) -> None:
     """Check the ids of a document name against Firestore's limits (UTF-8, ≤1,500 bytes, not ``.``/``..``,
-    not ``__.*__``, an even number of segments, the whole name ≤ 6 KiB)."""
+    not ``__.*__``, an even number of segments, ≤100 subcollection levels, the whole name ≤ 6 KiB)."""
     relative = relative_name(name)
     if len(relative.encode("utf-8")) > MAX_DOCUMENT_NAME_SIZE:
         raise InvalidArgument(f"Document name {name[:80]!r}… is longer than {MAX_DOCUMENT_NAME_SIZE} bytes.")
     segments = relative.split("/")
     if len(segments) % 2:
         raise InvalidArgument(f"Document name {name!r} does not name a document (odd number of segments).")
+    if len(segments) // 2 - 1 > MAX_SUBCOLLECTION_DEPTH:
+        raise InvalidArgument(
+            f"Document name {name[:80]!r}… nests more than {MAX_SUBCOLLECTION_DEPTH} subcollections."
+        )
     for index, segment in enumerate(segments):
         _check_id("collection" if index % 2 == 0 else "document", segment, name)
 
 
 def _check_field_name(path: tuple[str, ...], in_vector: bool) -> None:
     name = path[-1]
+    if not name:
+        raise InvalidArgument(f"Field {format_field_path(path[:-1]) or 'name'!r} has an empty field name.")
     if len(name.encode("utf-8")) > MAX_FIELD_NAME_SIZE:
         raise InvalidArgument(f"Field name {name[:40]!r}… is longer than {MAX_FIELD_NAME_SIZE} bytes.")
     if _RESERVED_NAME.match(name) and not (in_vector and name == _VECTOR_TYPE_KEY):
@@ -616,14 +624,22 @@ def validate_document(doc: Pb) -> None:
 
     Checks: the name's ids, field names (≤1,500 bytes, not ``__.*__`` except a vector's ``__type__``), field
     paths (≤1,500 bytes), nesting of maps and arrays (≤20 levels), no array directly inside an array, strings
-    that are valid UTF-8, and the document's storage size (≤1 MiB).
+    that are valid UTF-8, each field value's size (≤1 MiB - 89 bytes) and the document's storage size (≤1 MiB).
     """
     if doc.name:
         validate_document_name(doc.name)
     _check_fields(doc.fields, (), 0)
-    size = document_size(doc)
+    value_sizes = {name: value_size(value) for name, value in doc.fields.items()}
+    fields_total = sum(string_size(name) + value_bytes for name, value_bytes in value_sizes.items())
+    size = document_name_size(doc.name) + fields_total + DOCUMENT_OVERHEAD
     if size > MAX_DOCUMENT_SIZE:
         raise InvalidArgument(
             f"Document {doc.name!r} cannot be written because its size ({size:,} bytes) exceeds the maximum "
             f"allowed size of {MAX_DOCUMENT_SIZE:,} bytes."
         )
+    for name, value_bytes in value_sizes.items():
+        if value_bytes > MAX_FIELD_VALUE_SIZE:
+            raise InvalidArgument(
+                f"Field {format_segment(name)!r} is {value_bytes:,} bytes; a field value may be at most "
+                f"{MAX_FIELD_VALUE_SIZE:,} bytes."
+            )

@@ -427,3 +427,66 @@ def test_field_names_are_limited_and_reserved_names_refused() -> None:
 def test_bad_document_names_are_refused(path: str) -> None:
     with pytest.raises(InvalidArgument):
         values.validate_document(Document(name=f"{ROOT}/{path}"))
+
+
+# === through the real client, over gRPC, against the embedded emulator ======================================
+
+
+def test_client_transforms_resolve_on_the_server(firestore_client: Any) -> None:
+    from google.cloud import firestore
+
+    ref = firestore_client.collection("t").document("d")
+    ref.set({"n": 2**63 - 2, "f": 1, "tags": ["a", 1], "hi": 5, "lo": 5})
+    ref.update(
+        {
+            "n": firestore.Increment(10),
+            "f": firestore.Increment(0.5),
+            "tags": firestore.ArrayUnion([1.0, "b"]),
+            "hi": firestore.Maximum(7.5),
+            "lo": firestore.Minimum(5.0),
+            "at": firestore.SERVER_TIMESTAMP,
+        }
+    )
+    snapshot = ref.get()
+    assert snapshot.get("n") == 2**63 - 1
+    assert snapshot.get("f") == 1.5
+    assert snapshot.get("tags") == ["a", 1, "b"]
+    assert snapshot.get("hi") == 7.5
+    lo = snapshot.get("lo")
+    assert lo == 5 and isinstance(lo, int)
+    assert snapshot.get("at") == snapshot.update_time
+    ref.update({"tags": firestore.ArrayRemove([1.0])})
+    assert ref.get().get("tags") == ["a", "b"]
+
+
+def test_client_writes_over_the_document_limits_are_refused(firestore_client: Any) -> None:
+    from google.api_core.exceptions import InvalidArgument as ClientInvalidArgument
+
+    ref = firestore_client.collection("t").document("big")
+    with pytest.raises(ClientInvalidArgument, match="1,048,576"):
+        ref.set({"blob": b"x" * values.MAX_DOCUMENT_SIZE})
+    deep: dict[str, Any] = {"leaf": 1}
+    for _ in range(20):
+        deep = {"n": deep}
+    ref.set(deep)  # twenty levels of maps are allowed
+    with pytest.raises(ClientInvalidArgument, match="20 levels"):
+        ref.set({"n": deep})
+    ref.delete()
+    with pytest.raises(ClientInvalidArgument, match="reserved"):
+        ref.set({"__reserved__": 1})
+    assert not ref.get().exists
+
+
+def test_field_values_over_1_mib_minus_89_bytes_and_empty_field_names_are_refused() -> None:
+    # A value of 1,048,500 bytes keeps the document under 1 MiB but is over the per-value limit.
+    with pytest.raises(InvalidArgument, match="at most 1,048,487 bytes"):
+        values.validate_document(document("c/d", blob=b"x" * 1_048_500))
+    values.validate_document(document("c/d", blob=b"x" * values.MAX_FIELD_VALUE_SIZE))
+    with pytest.raises(InvalidArgument, match="empty field name"):
+        values.validate_document(document("c/d", outer=mp(**{"": 1})))
+
+
+def test_documents_nest_at_most_100_subcollections() -> None:
+    values.validate_document(Document(name=f"{ROOT}/" + "/".join(["c/d"] * 101)))
+    with pytest.raises(InvalidArgument, match="100 subcollections"):
+        values.validate_document(Document(name=f"{ROOT}/" + "/".join(["c/d"] * 102)))
