@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from firestore_emulator import query as query_engine
@@ -33,7 +33,7 @@ REMOVE = TargetChange.TargetChangeType.REMOVE
 CURRENT = TargetChange.TargetChangeType.CURRENT
 RESET = TargetChange.TargetChangeType.RESET
 
-END = object()  # queued when the client closes its side of the stream
+END = object()  # queued when the client closes its side of the stream (or it fails)
 
 
 def resume_token(time: int) -> bytes:
@@ -54,6 +54,7 @@ class TargetState:
     documents: frozenset[str] = frozenset()
     parent: str = ""
     query: Pb = None
+    selects: Callable[[Pb], bool] | None = None  # the query's compiled collection + filter test
     rerun: bool = False  # a limit, offset or cursor: membership depends on other documents, re-run the query
     once: bool = False
     results: dict[str, int] = field(default_factory=dict)
@@ -71,9 +72,15 @@ class TargetState:
         """Whether a changed document can alter this target's results."""
         if self.query is None:
             return change.name in self.documents
-        if change.name in self.results:
-            return True
-        return change.new is not None and query_engine.matches(self.parent, self.query, change.new)
+        return change.name in self.results or self.contains(change.new)
+
+    def contains(self, doc: Pb | None) -> bool:
+        """Whether an existing document passes the target's collection and filter (documents: by name)."""
+        if doc is None:
+            return False
+        if self.selects is None:
+            return doc.name in self.documents
+        return self.selects(doc)
 
 
 @dataclass
@@ -117,7 +124,7 @@ class ListenSession:
             if target.rerun:
                 self._diff(target, target.evaluate(self.db, time), time, entries)
             else:
-                current = {c.name: c.new for c in touched if c.new is not None and self._in_target(target, c.new)}
+                current = {c.name: c.new for c in touched if target.contains(c.new)}
                 self._diff(target, current, time, entries, only={c.name for c in touched})
             target.since = time
         if not entries:
@@ -169,7 +176,8 @@ class ListenSession:
             query = spec.query.structured_query
             rerun = query.HasField("limit") or query.offset > 0
             rerun = rerun or query.HasField("start_at") or query.HasField("end_at")
-            return TargetState(target_id, parent=spec.query.parent, query=query, rerun=rerun, once=spec.once)
+            selects = query_engine.matcher(spec.query.parent, query)
+            return TargetState(target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once)
         raise InvalidArgument("A target must be a query or a list of documents.")
 
     def _resume_time(self, spec: Pb, now: int) -> int | None:
@@ -183,9 +191,6 @@ class ListenSession:
 
     def _free_id(self) -> int:
         return max(self._targets, default=0) + 1
-
-    def _in_target(self, target: TargetState, doc: Pb) -> bool:
-        return target.query is None or query_engine.matches(target.parent, target.query, doc)
 
     def _diff(
         self,

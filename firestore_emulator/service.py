@@ -252,9 +252,12 @@ class FirestoreService:
         reader = asyncio.create_task(_pump(requests, queue))
         session: ListenSession | None = None
         try:
-            while (item := await queue.get()) is not END:
-                if isinstance(item, BaseException):
-                    raise item
+            while True:
+                item = await queue.get()
+                if item is END:
+                    # The client half-closed: it sends no more targets, but still receives changes until it
+                    # cancels the call (a closed connection cancels this coroutine).
+                    continue
                 if session is None:
                     db = self.store.database(parse_database(item.database))  # type: ignore[attr-defined]
                     session = ListenSession(db, queue)
