@@ -467,7 +467,12 @@ class _Plan:
     orders: list[Order]
 
     def selects(self, doc: Pb) -> bool:
+        """The collection selector and the filter."""
         return _in_collection(self.parent, self.selector, doc.name) and self.predicate(doc)
+
+    def admits(self, doc: Pb) -> bool:
+        """``selects``, and the document has every field the query orders by (ordering excludes the rest)."""
+        return self.selects(doc) and _sort_values(doc, self.orders) is not None
 
 
 def _plan(parent: str, query: Pb) -> _Plan:
@@ -493,12 +498,16 @@ def validate_query(parent: str, query: Pb) -> None:
 
 
 def matcher(parent: str, query: Pb) -> Predicate:
-    """A validated, compiled test of the query's collection selector and filter, to reuse across documents."""
-    return _plan(parent, query).selects
+    """A validated, compiled :func:`matches` for one query, to reuse across documents (Listen's hot path)."""
+    plan = _plan(parent, query)
+    if query.HasField("find_nearest"):
+        return plan.selects
+    return plan.admits
 
 
 def matches(parent: str, query: Pb, doc: Pb) -> bool:
-    """Whether ``doc`` passes the query's collection selector and filter (no order, cursor or limit)."""
+    """Whether ``doc`` belongs to the query's results, cursors, offset and limit aside: it is in the selected
+    collection, passes the filter, and has every field the query orders by."""
     return matcher(parent, query)(doc)
 
 

@@ -301,11 +301,13 @@ def test_select_projects_fields_and_name_only_selects_nothing() -> None:
     assert not bare.fields and bare.name == f"{ROOT}/c/a" and bare.update_time.seconds == 2
 
 
-def test_matches_checks_collection_and_filter_only() -> None:
+def test_matches_checks_collection_filter_and_order_fields_but_not_limits() -> None:
     query = pb(coll.where(filter=Filter("x", ">", 2)).order_by("i").limit(1))
     assert engine.matches(ROOT, query, NUMBERS[7])
+    assert engine.matches(ROOT, query, NUMBERS[6])  # beyond the limit, still a match
     assert not engine.matches(ROOT, query, NUMBERS[0])
-    assert not engine.matches(ROOT, query, make_doc("other/n7", {"x": 3}))
+    assert not engine.matches(ROOT, query, make_doc("other/n7", {"x": 3, "i": 1}))
+    assert not engine.matches(ROOT, query, make_doc("c/no_i", {"x": 3}))  # ordering by i excludes it
 
 
 # --- validation -------------------------------------------------------------------------------------------
@@ -592,3 +594,30 @@ async def test_async_client_queries_and_cursors(firestore_project: str) -> None:
         assert [s.id async for s in query.stream()] == ["n0", "n4"]
     finally:
         db.close()
+
+
+def test_client_listener_on_an_ordered_query_skips_documents_without_the_field(
+    firestore_client: firestore.Client,
+) -> None:
+    import queue
+
+    coll_ = firestore_client.collection("watch")
+    snapshots: queue.Queue[list[str]] = queue.Queue()
+    watch = (
+        coll_.where(filter=Filter("x", ">=", 0))
+        .order_by("y")
+        .on_snapshot(lambda docs, changes, read_time: snapshots.put([d.id for d in docs]))
+    )
+    try:
+        assert snapshots.get(timeout=10) == []
+        coll_.document("b").set({"x": 1})  # no y: ordering by y excludes it
+        coll_.document("a").set({"x": 2, "y": 5})
+        coll_.document("c").set({"x": 3, "y": 1})
+        seen = snapshots.get(timeout=10)
+        while seen != ["c", "a"]:
+            assert "b" not in seen
+            seen = snapshots.get(timeout=10)
+        coll_.document("b").update({"y": 3})
+        assert snapshots.get(timeout=10) == ["c", "b", "a"]
+    finally:
+        watch.unsubscribe()

@@ -210,7 +210,7 @@ def test_compare_is_antisymmetric_and_reflexive(a: Any, b: Any) -> None:
     assert values.compare(a, b) == -values.compare(b, a)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(VALUES, min_size=3, max_size=6))
 def test_compare_is_transitive(items: list[Any]) -> None:
     ordered = sorted(items, key=values.sort_key)
