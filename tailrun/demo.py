@@ -22,7 +22,7 @@ from tailrun.client import Stack, StackConfig
 from tailrun.errors import TailrunError
 from tailrun.render import TerminalDisplay, exit_code_for, status_table
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _run_job(url: str) -> int:
