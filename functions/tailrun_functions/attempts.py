@@ -163,11 +163,12 @@ def _record_launch(svc: Services, job_id: str, attempt: int, info: LaunchInfo) -
         if job.get("attempt") != attempt or JobStatus(job["status"]).terminal:
             return False
         now = clock.now()
-        t.update(attempt_ref, {"launch": info, "launched_at": now})
+        attempt_fields: dict[str, Any] = {"launch": info, "launched_at": now}
         if job["status"] == JobStatus.QUEUED.value:
             check_transition(JobStatus.QUEUED, JobStatus.BOOTING)
-            t.update(attempt_ref, {"status": JobStatus.BOOTING.value})
+            attempt_fields["status"] = JobStatus.BOOTING.value
             t.update(job_ref, {"status": JobStatus.BOOTING.value, "launched_at": now, "updated_at": now})
+        t.update(attempt_ref, attempt_fields)
         return True
 
     return bool(record(db.transaction()))

@@ -228,13 +228,16 @@ def _started(svc: Services, token: str, message: Started) -> None:
 
     @firestore.transactional
     def start(t: firestore.Transaction) -> None:
-        token_doc, job = store.read_all(t, [token_ref, job_ref])
-        if admit(token_doc, token, message) is Admission.DUPLICATE:
+        token_doc, job, attempt_doc = store.read_all(t, [token_ref, job_ref, attempt_ref])
+        if admit(token_doc, token, message) is Admission.DUPLICATE or "sandbox" in attempt_doc:
             return
         now = clock.now()
-        t.update(attempt_ref, {"sandbox": message.sandbox, "started_at": now})
-        if token_doc["state"] == "live" and _to_running(job):
-            t.update(attempt_ref, {"status": JobStatus.RUNNING.value})
+        attempt_fields: dict[str, Any] = {"sandbox": message.sandbox, "started_at": now}
+        running = token_doc["state"] == "live" and _to_running(job)
+        if running:
+            attempt_fields["status"] = JobStatus.RUNNING.value
+        t.update(attempt_ref, attempt_fields)
+        if running:
             fields = {
                 "status": JobStatus.RUNNING.value,
                 "attempt_started_at": now,

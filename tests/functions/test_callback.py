@@ -222,3 +222,16 @@ def test_a_line_over_the_cap_is_cut_and_marked(
     (line,) = lines_of(firestore_client, runner.job_id)
     assert line["cut"] is True
     assert len(line["text"]) == 64 * 1024
+
+
+def test_a_duplicated_started_changes_nothing(
+    api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    played = PlayedRunner(api, launched(captured, api.create(argv=["x"])))
+    started = played.message("started", sandbox={"hostname": "h"})
+    assert played.send(started).status == 200
+    before = dump_all(firestore_client)
+
+    assert played.send(started).body == {"ack": 0}
+
+    assert dump_all(firestore_client) == before

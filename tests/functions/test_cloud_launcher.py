@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from google.api_core import exceptions
 from google.cloud import run_v2
-
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.launcher import CloudRunLauncher, LaunchRequest, make_launcher
 from tailrun_functions.settings import Settings
@@ -50,7 +49,13 @@ def settings() -> Settings:
 
 
 REQUEST = LaunchRequest(
-    job_id="j1", attempt=2, token="tok", argv=("echo", "ünï"), env={"A": "1"}, timeout_s=600, callback_url="https://fn/job_callback"
+    job_id="j1",
+    attempt=2,
+    token="tok",
+    argv=("echo", "ünï"),
+    env={"A": "1"},
+    timeout_s=600,
+    callback_url="https://fn/job_callback",
 )
 
 
@@ -78,7 +83,9 @@ def test_a_launch_runs_one_execution_with_the_attempt_in_env_overrides() -> None
 
 
 def test_a_refused_run_is_a_launch_error() -> None:
-    launcher = CloudRunLauncher(settings(), jobs_client=RecordingJobsClient(exceptions.PermissionDenied("no run.jobs.run")))
+    launcher = CloudRunLauncher(
+        settings(), jobs_client=RecordingJobsClient(exceptions.PermissionDenied("no run.jobs.run"))
+    )
     with pytest.raises(LaunchError, match="no run.jobs.run"):
         launcher.launch(REQUEST)
 

@@ -31,7 +31,7 @@ def test_a_job_is_written_with_its_first_attempt_and_launched(
     assert document["attempt"] == 1
     assert document["spec"]["env_keys"] == ["SECRET"]
     assert "s3cret" not in repr(document)
-    token = firestore_client.collection("attempt_tokens").document(f"{job_id}-0001").get().to_dict()
+    token = firestore_client.collection("attempt_tokens").document(f"{job_id}-0001").get().to_dict() or {}
     assert token["token_hash"] == hashlib.sha256(variables["TAILRUN_TOKEN"].encode()).hexdigest()
     assert variables["TAILRUN_TOKEN"] not in repr(dump_all(firestore_client))
     assert len(variables["TAILRUN_TOKEN"]) >= 32

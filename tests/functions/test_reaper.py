@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,11 @@ SA = "scheduler@tailrun.iam.gserviceaccount.com"
 
 
 @pytest.fixture
-def clock(configure) -> Iterator[FrozenDateTimeFactory]:
+def clock(configure: Callable[..., dict[str, str]]) -> Iterator[FrozenDateTimeFactory]:
     """Reaper timings for the tests, and a frozen clock starting now."""
     configure(TAILRUN_HEARTBEAT_TIMEOUT_S="30", TAILRUN_BOOT_TIMEOUT_S="120", TAILRUN_QUEUED_TIMEOUT_S="60")
     with freeze_time(dt.datetime.now(dt.UTC)) as frozen:
+        assert isinstance(frozen, FrozenDateTimeFactory)
         yield frozen
 
 

@@ -67,7 +67,7 @@ def test_cancel_ends_the_process_and_keeps_what_it_printed(
         what="output",
     )
     child_pid = int(next(line["text"] for line in printed if line["text"].startswith("pid")).split()[1])
-    attempt = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict()
+    attempt = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
     runner_pid = attempt["launch"]["pid"]
     assert _alive(child_pid) and _alive(runner_pid)
 
@@ -79,7 +79,7 @@ def test_cancel_ends_the_process_and_keeps_what_it_printed(
     document = job(firestore_client, job_id)
     assert document["status"] == "canceled"
     assert document["error"]["code"] == "canceled"
-    final = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict()
+    final = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
     assert final["reason"] == "stopped", final
     assert [line["text"] for line in lines_of(firestore_client, job_id)] == [f"pid {child_pid}", "working"]
     assert api.post("cancel_job", {"job_id": job_id}).status == 409

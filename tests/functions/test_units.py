@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from tailrun_functions import auth, tokens
 from tailrun_functions.errors import Conflict, Unauthorized
 from tailrun_functions.settings import Settings, SettingsError
