@@ -26,7 +26,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="gRPC port; 0 picks a free one (default 8080)")
     parser.add_argument("--data-dir", type=Path, default=None, help="persist documents in SQLite here")
-    parser.add_argument("--http-port", type=int, default=None, help="admin HTTP port (default: gRPC port + 1)")
+    parser.add_argument("--http-port", type=int, default=None, help="also serve the HTTP admin API on this port (it is always on the gRPC port)")
     parser.add_argument("--log-level", default="WARNING", help="logging level on stderr (default WARNING)")
     parser.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)

@@ -1,7 +1,5 @@
-"""The emulator's small HTTP/1.1 admin endpoint, on its own port next to gRPC.
-
-gRPC's server speaks only HTTP/2, and sniffing and proxying every gRPC byte through Python to share one port would
-cost latency on every call, so the admin API gets its own port. It offers what the official emulator offers:
+"""The emulator's small HTTP/1.1 admin API, served on the gRPC port (see frontdoor.py) and optionally on a port
+of its own. It offers what the official emulator offers:
 ``GET /`` answers ``Ok``; ``DELETE /emulator/v1/projects/{project}/databases/{database}/documents`` deletes every
 document of that database (``-`` for project or database matches all). Anything else is a 4xx JSON error
 ``{"error": {"code", "message"}}``; oversized or malformed requests never reach the store.
@@ -13,8 +11,9 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from http import HTTPStatus
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +55,8 @@ def route(method: str, path: str, clear: Clear) -> tuple[HTTPStatus, bytes, str]
     return HTTPStatus.OK, b"{}", "application/json"
 
 
-async def serve(host: str, port: int, clear: Clear) -> asyncio.Server:
-    """Start the admin server; ``clear`` runs on the event loop, like every store mutation."""
+def handler(clear: Clear) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Coroutine[Any, Any, None]]:
+    """The connection handler; ``clear`` runs on the event loop, like every store mutation."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -82,7 +81,12 @@ async def serve(host: str, port: int, clear: Clear) -> asyncio.Server:
         finally:
             writer.close()
 
-    return await asyncio.start_server(handle, host, port, limit=MAX_LINE_BYTES)
+    return handle
+
+
+async def serve(host: str, port: int, clear: Clear) -> asyncio.Server:
+    """An admin server of its own on ``host:port``."""
+    return await asyncio.start_server(handler(clear), host, port, limit=MAX_LINE_BYTES)
 
 
 async def _discard_unread(reader: asyncio.StreamReader) -> None:

@@ -1,4 +1,5 @@
-"""Running the emulator: the grpc.aio server, the HTTP admin port and periodic housekeeping, on one event loop.
+"""Running the emulator: the grpc.aio server, the public front door (gRPC + HTTP admin on one port) and periodic
+housekeeping, on one event loop.
 
 One event loop for everything is the design's backbone: store mutations never interleave (commits are atomic
 without locks), and Listen streams are coroutines woken directly by the commit that concerns them.
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import grpc
 
-from firestore_emulator import http_admin, service
+from firestore_emulator import frontdoor, http_admin, service
 from firestore_emulator.store import Store
 
 logger = logging.getLogger(__name__)
@@ -30,14 +31,19 @@ class EmulatorServer:
         self.http_port = http_port
         self.data_dir = data_dir
         self._grpc: grpc.aio.Server | None = None
-        self._http: asyncio.Server | None = None
+        self._servers: list[asyncio.Server] = []
         self._housekeeping: asyncio.Task[None] | None = None
         self.store: Store | None = None
         self.address = ""
         self.http_address = ""
+        self.private_address = ""  # the gRPC server itself, behind the front door
 
     async def start(self) -> None:
-        """Open the store, bind both ports (0: any free one) and start serving."""
+        """Open the store, bind the public port (0: any free one) and start serving.
+
+        gRPC itself listens on a private loopback port behind the front door, which also serves the HTTP admin
+        API on the public port; ``http_port``, when given, serves the admin API on a port of its own too.
+        """
         self.store = Store(self.data_dir)
         self._grpc = grpc.aio.server(
             options=[
@@ -47,20 +53,23 @@ class EmulatorServer:
             ]
         )
         firestore = service.register(self._grpc, self.store)
-        port = self._grpc.add_insecure_port(f"{self.host}:{self.port}")
-        if port == 0:
-            raise OSError(f"cannot bind the gRPC port {self.host}:{self.port}")
+        grpc_port = self._grpc.add_insecure_port("127.0.0.1:0")
         await self._grpc.start()
+        self.private_address = f"127.0.0.1:{grpc_port}"
 
         def clear(project: str | None, database: str | None) -> int:
             firestore.transactions.drop_database(project)
             return self.store.clear(project, database)  # type: ignore[union-attr]
 
-        http_port = self.http_port if self.http_port is not None else (0 if self.port == 0 else port + 1)
-        self._http = await http_admin.serve(self.host, http_port, clear)
-        bound_http = self._http.sockets[0].getsockname()[1]
-        self.address = f"{self.host}:{port}"
-        self.http_address = f"{self.host}:{bound_http}"
+        admin = http_admin.handler(clear)
+        self._servers.append(
+            await frontdoor.serve(self.host, self.port, grpc_port, admin, http_admin.MAX_LINE_BYTES)
+        )
+        self.address = f"{self.host}:{self._servers[0].sockets[0].getsockname()[1]}"
+        self.http_address = self.address
+        if self.http_port is not None:
+            self._servers.append(await http_admin.serve(self.host, self.http_port, clear))
+            self.http_address = f"{self.host}:{self._servers[1].sockets[0].getsockname()[1]}"
         self._housekeeping = asyncio.create_task(self._tidy(firestore))
         logger.info("Firestore emulator serving gRPC on %s, HTTP on %s", self.address, self.http_address)
 
@@ -68,8 +77,8 @@ class EmulatorServer:
         """Stop serving (in-flight calls get a second) and close the store."""
         if self._housekeeping is not None:
             self._housekeeping.cancel()
-        if self._http is not None:
-            self._http.close()
+        for server in self._servers:
+            server.close()
         if self._grpc is not None:
             await self._grpc.stop(grace=1.0)
         if self.store is not None:

@@ -30,8 +30,16 @@ def _client(emulator: Emulator, project: str, database: str = "(default)") -> fi
     return firestore.Client(project=project, database=database)
 
 
-def test_health_endpoint(firestore_emulator: Emulator) -> None:
-    assert _request("GET", f"http://{firestore_emulator.http_address}/") == (200, b"Ok")
+def test_http_admin_shares_the_grpc_port(firestore_emulator: Emulator) -> None:
+    assert firestore_emulator.http_address == firestore_emulator.address
+    assert _request("GET", f"http://{firestore_emulator.address}/") == (200, b"Ok")
+
+
+def test_http_admin_on_a_port_of_its_own_too() -> None:
+    with Emulator(http_port=0) as emulator:
+        assert emulator.http_address != emulator.address
+        assert _request("GET", f"http://{emulator.http_address}/") == (200, b"Ok")
+        assert _request("GET", f"http://{emulator.address}/") == (200, b"Ok")
 
 
 @pytest.mark.parametrize(
