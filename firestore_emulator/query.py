@@ -63,6 +63,7 @@ _CONFLICTS = {
 }
 
 Predicate = Callable[[Pb], bool]
+Key = tuple[Any, ...]  # a values.sort_key
 
 
 # --- names ----------------------------------------------------------------------------------------------------
@@ -123,13 +124,12 @@ class Order:
     path: tuple[str, ...]
     descending: bool
 
-    def compare(self, a: Pb, b: Pb) -> int:
-        """Compare two values of this key, in this key's direction."""
+    def key_of(self, doc: Pb) -> Key | None:
+        """The document's :func:`values.sort_key` for this order, or None when it lacks the field."""
         if self.path == NAME_PATH:
-            result = values.compare_paths(a.reference_value, b.reference_value)
-        else:
-            result = values.compare(a, b)
-        return -result if self.descending else result
+            return (values.TYPE_REFERENCE, values.path_key(doc.name))
+        value = values.get_field(doc.fields, self.path)
+        return None if value is None else values.sort_key(value)
 
 
 def _inequality_paths(where: Pb) -> list[tuple[str, ...]]:
@@ -174,17 +174,23 @@ def normalized_orders(query: Pb) -> list[Order]:
     return orders
 
 
-def _sort_values(doc: Pb, orders: Sequence[Order]) -> list[Pb] | None:
-    """A document's values for each order key, or None when it lacks one (ordering by a field excludes it)."""
-    row = [document_value(doc, order.path) for order in orders]
-    return None if any(value is None for value in row) else row
+def _row_keys(doc: Pb, orders: Sequence[Order]) -> list[Key] | None:
+    """A document's sort keys for each order, or None when it lacks a field (ordering by a field excludes it)."""
+    row = []
+    for order in orders:
+        key = order.key_of(doc)
+        if key is None:
+            return None
+        row.append(key)
+    return row
 
 
-def _compare_rows(orders: Sequence[Order], left: Sequence[Pb], right: Sequence[Pb]) -> int:
+def _compare_keys(orders: Sequence[Order], left: Sequence[Key], right: Sequence[Key]) -> int:
+    """Compare two rows of keys over their common prefix, each key in its order's direction."""
     for order, a, b in zip(orders, left, right, strict=False):
-        result = order.compare(a, b)
-        if result:
-            return result
+        if a != b:
+            result = 1 if a > b else -1
+            return -result if order.descending else result
     return 0
 
 
@@ -193,7 +199,7 @@ def order_key(query: Pb) -> Callable[[Pb], Any]:
     orders = normalized_orders(query)
 
     def compare_documents(a: Pb, b: Pb) -> int:
-        return _compare_rows(orders, _sort_values(a, orders) or (), _sort_values(b, orders) or ())
+        return _compare_keys(orders, _row_keys(a, orders) or (), _row_keys(b, orders) or ())
 
     return functools.cmp_to_key(compare_documents)
 
@@ -472,7 +478,7 @@ class _Plan:
 
     def admits(self, doc: Pb) -> bool:
         """``selects``, and the document has every field the query orders by (ordering excludes the rest)."""
-        return self.selects(doc) and _sort_values(doc, self.orders) is not None
+        return self.selects(doc) and _row_keys(doc, self.orders) is not None
 
 
 def _plan(parent: str, query: Pb) -> _Plan:
@@ -511,26 +517,33 @@ def matches(parent: str, query: Pb, doc: Pb) -> bool:
     return matcher(parent, query)(doc)
 
 
-def _cursor_row(root: str, orders: Sequence[Order], cursor: Pb) -> list[Pb]:
-    row = []
+def _cursor_keys(root: str, orders: Sequence[Order], cursor: Pb) -> list[Key]:
+    """The sort keys of a cursor's values; ``__name__`` values may be relative to the database root."""
+    keys = []
     for order, value in zip(orders, cursor.values, strict=False):
         if order.path == NAME_PATH:
             value = values.reference_value(_absolute_reference(root, value.reference_value))
-        row.append(value)
-    return row
+        keys.append(values.sort_key(value))
+    return keys
 
 
-def _within_cursors(plan: _Plan, query: Pb, row: Sequence[Pb]) -> bool:
-    """Whether a document's order row lies between the start and end cursors."""
-    if query.HasField("start_at"):
-        position = _compare_rows(plan.orders, row, _cursor_row(plan.root, plan.orders, query.start_at))
-        if position < 0 or (position == 0 and not query.start_at.before):
-            return False
-    if query.HasField("end_at"):
-        position = _compare_rows(plan.orders, row, _cursor_row(plan.root, plan.orders, query.end_at))
-        if position > 0 or (position == 0 and query.end_at.before):
-            return False
-    return True
+def _cursor_test(plan: _Plan, query: Pb) -> Callable[[Sequence[Key]], bool]:
+    """Whether a document's row of keys lies between the query's start and end cursors."""
+    start = _cursor_keys(plan.root, plan.orders, query.start_at) if query.HasField("start_at") else None
+    end = _cursor_keys(plan.root, plan.orders, query.end_at) if query.HasField("end_at") else None
+
+    def within(row: Sequence[Key]) -> bool:
+        if start is not None:
+            position = _compare_keys(plan.orders, row, start)
+            if position < 0 or (position == 0 and not query.start_at.before):
+                return False
+        if end is not None:
+            position = _compare_keys(plan.orders, row, end)
+            if position > 0 or (position == 0 and query.end_at.before):
+                return False
+        return True
+
+    return within
 
 
 def _project(doc: Pb, paths: Sequence[tuple[str, ...]]) -> Pb:
@@ -545,23 +558,22 @@ def _project(doc: Pb, paths: Sequence[tuple[str, ...]]) -> Pb:
     return projected
 
 
-def _row_sort_key(orders: Sequence[Order]) -> Callable[[tuple[list[Pb], Pb]], Any]:
-    def compare_entries(a: tuple[list[Pb], Pb], b: tuple[list[Pb], Pb]) -> int:
-        return _compare_rows(orders, a[0], b[0])
-
-    return functools.cmp_to_key(compare_entries)
-
-
 def _ordered(plan: _Plan, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
-    """The selected documents in query order, between the cursors (documents lacking an order field dropped)."""
-    rows: list[tuple[list[Pb], Pb]] = []
+    """The selected documents in query order, between the cursors (documents lacking an order field dropped).
+
+    Sorting runs one stable pass per order key, last key first, each in its own direction, on precomputed
+    :func:`values.sort_key` tuples: several times faster than a comparator.
+    """
+    rows: list[tuple[list[Key], Pb]] = []
     for doc in docs:
         if plan.selects(doc):
-            row = _sort_values(doc, plan.orders)
+            row = _row_keys(doc, plan.orders)
             if row is not None:
                 rows.append((row, doc))
-    rows.sort(key=_row_sort_key(plan.orders))
-    return [doc for row, doc in rows if _within_cursors(plan, query, row)]
+    for index in reversed(range(len(plan.orders))):
+        rows.sort(key=lambda entry: entry[0][index], reverse=plan.orders[index].descending)
+    within = _cursor_test(plan, query)
+    return [doc for row, doc in rows if within(row)]
 
 
 def run_query(parent: str, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
@@ -642,7 +654,7 @@ def _find_nearest(query: Pb, candidates: Sequence[Pb]) -> list[Pb]:
         if distance is not None and _within_threshold(nearest, measure, distance):
             scored.append((distance, doc))
     sign = -1 if measure == _DOT_PRODUCT else 1
-    scored.sort(key=lambda item: (sign * item[0], values.sort_key(values.reference_value(item[1].name))))
+    scored.sort(key=lambda item: (sign * item[0], values.path_key(item[1].name)))
     limit = min(nearest.limit.value, query.limit.value) if query.HasField("limit") else nearest.limit.value
     return [_with_distance(query, doc, distance) for distance, doc in scored[:limit]]
 

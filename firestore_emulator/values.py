@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 from google.cloud.firestore_v1.types import document as document_types
@@ -135,7 +135,7 @@ def _compare_timestamps(a: Pb, b: Pb) -> int:
 
 def _segment_key(segment: str) -> tuple[int, int, str]:
     """Sort key of one path segment: numeric ids (``__id42__``) first, by number, then others by UTF-8 bytes."""
-    numeric = _NUMERIC_ID.match(segment)
+    numeric = _NUMERIC_ID.match(segment) if segment.startswith("__id") else None
     if numeric:
         return (0, int(numeric.group(1)), "")
     return (1, 0, segment)
@@ -230,26 +230,41 @@ def equals(a: Pb, b: Pb) -> bool:
     return compare(a, b) == 0
 
 
-def sort_key(v: Pb) -> _OrderedValue:
-    """A key for ``sorted``/``min``/``max`` that orders values by :func:`compare`."""
-    return _OrderedValue(v)
+def path_key(name: str) -> tuple[tuple[int, int, str], ...]:
+    """A sort key for resource names that orders them like :func:`compare_paths`."""
+    return tuple(_segment_key(segment) for segment in name.split("/"))
 
 
-class _OrderedValue:
-    """Wraps a value so that Python's comparison operators follow Firestore's order."""
+def _number_key(v: Pb) -> tuple[Any, ...]:
+    x = _number(v)
+    if isinstance(x, float) and math.isnan(x):
+        return (TYPE_NUMBER, 0)
+    return (TYPE_NUMBER, 1, x)  # Python compares int with float exactly
 
-    __slots__ = ("value",)
 
-    def __init__(self, value: Pb) -> None:
-        self.value = value
+def sort_key(v: Pb) -> tuple[Any, ...]:
+    """A plain tuple that sorts like :func:`compare` (equal keys exactly when compare gives 0).
 
-    def __lt__(self, other: _OrderedValue) -> bool:
-        return compare(self.value, other.value) < 0
+    Sorting with keys is several times faster than with ``cmp_to_key(compare)``; the tests check the two agree.
+    """
+    rank = type_order(v)
+    if rank == TYPE_NUMBER:
+        return _number_key(v)
+    return (rank, *_KEYS[rank](v))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _OrderedValue) and compare(self.value, other.value) == 0
 
-    __hash__ = None  # type: ignore[assignment]
+_KEYS: dict[int, Callable[[Pb], tuple[Any, ...]]] = {
+    TYPE_NULL: lambda v: (),
+    TYPE_BOOLEAN: lambda v: (v.boolean_value,),
+    TYPE_TIMESTAMP: lambda v: (v.timestamp_value.seconds, v.timestamp_value.nanos // 1000),
+    TYPE_STRING: lambda v: (v.string_value,),
+    TYPE_BYTES: lambda v: (v.bytes_value,),
+    TYPE_REFERENCE: lambda v: (path_key(v.reference_value),),
+    TYPE_GEO_POINT: lambda v: (v.geo_point_value.latitude, v.geo_point_value.longitude),
+    TYPE_ARRAY: lambda v: (tuple(sort_key(e) for e in v.array_value.values),),
+    TYPE_VECTOR: lambda v: (len(_vector_elements(v)), tuple(sort_key(e) for e in _vector_elements(v))),
+    TYPE_MAP: lambda v: (tuple((k, sort_key(v.map_value.fields[k])) for k in sorted(v.map_value.fields)),),
+}
 
 
 # --- constructors -----------------------------------------------------------------------------------------------

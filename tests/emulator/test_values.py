@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import Any
@@ -213,9 +214,22 @@ def test_compare_is_antisymmetric_and_reflexive(a: Any, b: Any) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(VALUES, min_size=3, max_size=6))
 def test_compare_is_transitive(items: list[Any]) -> None:
-    ordered = sorted(items, key=values.sort_key)
+    ordered = sorted(items, key=functools.cmp_to_key(values.compare))
     for i, j in itertools.combinations(range(len(ordered)), 2):
         assert values.compare(ordered[i], ordered[j]) <= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, VALUES)
+def test_sort_keys_order_values_exactly_like_compare(a: Any, b: Any) -> None:
+    key_a, key_b = values.sort_key(a), values.sort_key(b)
+    assert (key_a > key_b) - (key_a < key_b) == values.compare(a, b)
+
+
+def test_sort_keys_agree_with_compare_on_the_documented_order() -> None:
+    assert sorted(reversed(ASCENDING), key=values.sort_key) == sorted(
+        reversed(ASCENDING), key=functools.cmp_to_key(values.compare)
+    )
 
 
 @settings(max_examples=200, deadline=None)
