@@ -182,7 +182,7 @@ class FirestoreService:
             transaction = self.transactions.lookup(request.transaction, database)
             if transaction.read_only and writes:
                 raise InvalidArgument("Cannot modify documents in a read-only transaction.")
-            self.transactions.check_reads(transaction, self.store.database(database))
+            self.transactions.check_commit(transaction, self.store.database(database))
         commit_time, results = self._commit(database, writes, transaction)
         if transaction is not None:
             self.transactions.finish(transaction)

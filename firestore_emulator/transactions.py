@@ -7,10 +7,12 @@ scheme would let N concurrent incrementers win one at a time per round and exhau
 - a read in a read-write transaction takes an exclusive lock on each document name it reads (existing or not,
   query results included); a second transaction reading a locked name *waits* (FIFO, the lock is handed over on
   release) instead of failing, so many threads incrementing one counter serialise and all succeed;
-- a waiter that would close a cycle of waits is ABORTED at once (deadlock), and none waits longer than
-  ``LOCK_WAIT_SECONDS`` (then ABORTED "Transaction lock timeout.", like the official emulator);
+- a waiter that would close a cycle of waits is aborted at once (deadlock), and none waits longer than
+  ``LOCK_WAIT_SECONDS`` (then aborted, "Transaction lock timeout.", like the official emulator);
 - a write never waits: a commit (transactional or not) that writes a document locked by *another* transaction
-  aborts that transaction, whose next read or commit answers ABORTED, so its client retries on fresh data;
+  aborts that transaction;
+- an aborted transaction answers ABORTED at Commit only: its reads still succeed (unlocked). The Python client's
+  ``@transactional`` retries only when Commit fails with ABORTED; an error from a read would end it instead;
 - at commit, what the transaction read is checked again (document versions, and query results re-run, which
   catches documents that started matching a query it ran): any difference is ABORTED;
 - ``retry_transaction`` is accepted and needs no priority: FIFO hand-over already keeps a retry's place in line.
@@ -40,6 +42,10 @@ EXPIRED = "The referenced transaction has expired or is no longer valid."
 CONTENTION = "Transaction was aborted because of contention: a document it read was written concurrently."
 
 LockKey = tuple[DatabaseId, str]
+
+
+class _Deadlock(Exception):
+    """Waiting for this lock would close a cycle of transactions waiting for each other."""
 
 
 @dataclass
@@ -100,25 +106,28 @@ class TransactionManager:
         return transaction
 
     def lookup(self, transaction_id: bytes, database: DatabaseId) -> Transaction:
-        """The open transaction with this id; INVALID_ARGUMENT if unknown, ABORTED if it was aborted."""
+        """The transaction with this id (possibly aborted); INVALID_ARGUMENT if unknown or expired."""
         transaction = self._transactions.get(transaction_id)
-        if transaction is None or transaction.database != database or transaction.ended and not transaction.aborted:
+        if transaction is None or transaction.database != database:
             raise InvalidArgument(EXPIRED)
         transaction.last_active = time.monotonic()
-        if transaction.aborted:
-            raise Aborted(transaction.aborted)
         return transaction
 
     async def lock(self, transaction: Transaction, names: Iterable[str]) -> None:
-        """Lock each document name for a read-write transaction, waiting for other holders as needed."""
-        if transaction.read_only:
-            return
+        """Lock each document name for a read-write transaction, waiting for other holders as needed.
+
+        A deadlock or a lock timeout aborts the transaction instead of failing the read (see the module doc).
+        """
         for name in names:
+            if transaction.read_only or transaction.aborted:
+                return
             await self._lock_one(transaction, (transaction.database, name))
         transaction.last_active = time.monotonic()
 
-    def check_reads(self, transaction: Transaction, db: Database) -> None:
-        """ABORTED if anything the transaction read has changed since it read it."""
+    def check_commit(self, transaction: Transaction, db: Database) -> None:
+        """ABORTED if the transaction was aborted or anything it read has changed since it read it."""
+        if transaction.aborted:
+            raise Aborted(transaction.aborted)
         for name, version in transaction.reads.items():
             doc = db.get(name)
             if (None if doc is None else micros(doc.update_time)) != version:
@@ -175,7 +184,11 @@ class TransactionManager:
             return
         if owner is transaction:
             return
-        self._check_deadlock(transaction, owner)
+        try:
+            self._check_deadlock(transaction, owner)
+        except _Deadlock:
+            self._wound(transaction, "Transaction was aborted because of a deadlock with another transaction.")
+            return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(key, deque()).append((transaction, waiter))
         transaction.waiting = (key, waiter)
@@ -184,7 +197,9 @@ class TransactionManager:
         except TimeoutError:
             if not (waiter.done() and not waiter.cancelled() and waiter.exception() is None):
                 waiter.cancel()
-                self.abort(transaction, "Transaction lock timeout.")
+                self._wound(transaction, "Transaction lock timeout.")
+        except Aborted:
+            pass  # wounded while waiting: the read goes on unlocked, the commit will answer ABORTED
         except asyncio.CancelledError:
             waiter.cancel()
             if self._owners.get(key) is transaction:
@@ -200,7 +215,7 @@ class TransactionManager:
             seen.add(id(current))
             current = self._owners.get(current.waiting[0])
             if current is transaction:
-                self.abort(transaction, "Transaction was aborted because of a deadlock with another transaction.")
+                raise _Deadlock()
 
     def _grant(self, transaction: Transaction, key: LockKey) -> None:
         self._owners[key] = transaction

@@ -221,3 +221,43 @@ async def test_async_transaction(firestore_project: str, unique_id: str) -> None
 
     await double(client.transaction())
     assert (await doc.get()).get("n") == 2
+
+
+def test_transactions_locking_in_opposite_orders_both_complete(firestore_project: str, unique_id: str) -> None:
+    setup = firestore.Client(project=firestore_project)
+    first, second = setup.document(f"pair/{unique_id}-a"), setup.document(f"pair/{unique_id}-b")
+    first.set({"n": 0})
+    second.set({"n": 0})
+    both_read_one = threading.Barrier(2, timeout=10)
+    errors: list[BaseException] = []
+
+    def move(source_path: str, target_path: str, amount: int) -> None:
+        client = firestore.Client(project=firestore_project)
+        source, target = client.document(source_path), client.document(target_path)
+        attempts = []
+
+        @firestore.transactional
+        def transfer(transaction: firestore.Transaction) -> None:
+            attempts.append(1)
+            a = source.get(transaction=transaction).get("n")
+            if len(attempts) == 1:
+                both_read_one.wait()  # each holds one lock and now asks for the other's: a deadlock
+            b = target.get(transaction=transaction).get("n")
+            transaction.update(source, {"n": a - amount})
+            transaction.update(target, {"n": b + amount})
+
+        try:
+            transfer(client.transaction())
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=move, args=(first.path, second.path, 1)),
+        threading.Thread(target=move, args=(second.path, first.path, 10)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert (first.get().get("n"), second.get().get("n")) == (9, -9)
