@@ -458,8 +458,6 @@ def _check_paging(query: Pb) -> None:
         raise InvalidArgument(f"Invalid query: offset must be >= 0, got {query.offset}.")
     if query.HasField("limit") and query.limit.value < 0:
         raise InvalidArgument(f"Invalid query: limit must be >= 0, got {query.limit.value}.")
-    if query.HasField("find_nearest"):
-        _check_find_nearest(query.find_nearest)
 
 
 @dataclass(frozen=True)
@@ -492,6 +490,8 @@ def _plan(parent: str, query: Pb) -> _Plan:
         if query.HasField(which):
             _check_cursor(getattr(query, which), orders, which)
     _check_paging(query)
+    if query.HasField("find_nearest"):
+        _check_find_nearest(query.find_nearest)
     return _Plan(parent, root, selector, predicate, orders)
 
 
