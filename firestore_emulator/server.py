@@ -19,7 +19,8 @@ from firestore_emulator.store import Store
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024  # above Firestore's 10 MiB request cap, so oversized docs reach validation
-HOUSEKEEPING_SECONDS = 5.0  # how often idle transactions expire and old versions are pruned
+HOUSEKEEPING_SECONDS = 5.0  # how often idle transactions expire
+PRUNE_EVERY = 12  # housekeeping rounds between prunes of old versions (a full scan: once a minute is plenty)
 
 
 class EmulatorServer:
@@ -85,10 +86,13 @@ class EmulatorServer:
             self.store.close()
 
     async def _tidy(self, firestore: service.FirestoreService) -> None:
+        rounds = 0
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            rounds += 1
             try:
                 firestore.transactions.expire()
-                self.store.prune()  # type: ignore[union-attr]
+                if rounds % PRUNE_EVERY == 0:
+                    self.store.prune()  # type: ignore[union-attr]
             except Exception:
                 logger.exception("housekeeping failed")
