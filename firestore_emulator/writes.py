@@ -115,18 +115,10 @@ def _check_precondition(write: Pb, existing: Pb | None, name: str) -> None:
         if not condition.exists and existing is not None:
             raise AlreadyExists(f"Document already exists: {name}")
     elif kind == "update_time":
-        if existing is None or micros(existing.update_time) != micros(condition.update_time):
-            actual = "does not exist" if existing is None else f"was last updated at {existing.update_time.ToJsonString()}"
+        stored = 0 if existing is None else micros(existing.update_time)
+        if stored != micros(condition.update_time):
+            # Firestore's wording; its versions are the update times in microseconds (0: no document).
             raise FailedPrecondition(
-                f"The document {name} {actual}, not at the precondition's update_time "
-                f"{condition.update_time.ToJsonString()}."
+                f"the stored version ({stored}) does not match the required base version "
+                f"({micros(condition.update_time)})"
             )
-
-
-def apply_commit(db: Database, writes: list[Pb]) -> tuple[int, list[Pb]]:
-    """Apply writes atomically at the next commit time; returns the commit time and the write results."""
-    check_write_count(len(writes))
-    pending = PendingCommit(db, db.next_commit_time())
-    results = [pending.apply(write) for write in writes]
-    db.commit(pending.time, pending.documents)
-    return pending.time, results
