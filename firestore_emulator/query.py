@@ -216,7 +216,7 @@ def _field_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
     if op in _RANGE_OPS:
         return _range_matcher(op, operand)
     if op == FieldFilter.IN:
-        options = list(operand.array_value.values)
+        options = _members(operand.array_value.values)
         return lambda v: v is not None and any(values.equals(v, o) for o in options)
     if op == FieldFilter.NOT_IN:
         excluded = list(operand.array_value.values)
@@ -224,9 +224,10 @@ def _field_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
             return lambda v: False  # "not-in [null, …]" matches nothing, as in Firestore
         return lambda v: v is not None and not _is_null(v) and not any(values.equals(v, o) for o in excluded)
     if op == FieldFilter.ARRAY_CONTAINS:
-        return lambda v: any(values.equals(e, operand) for e in _elements(v))
+        wanted = _members([operand])
+        return lambda v: any(values.equals(e, w) for e in _elements(v) for w in wanted)
     if op == FieldFilter.ARRAY_CONTAINS_ANY:
-        wanted = list(operand.array_value.values)
+        wanted = _members(operand.array_value.values)
         return lambda v: any(values.equals(e, w) for e in _elements(v) for w in wanted)
     raise InvalidArgument(f"Unsupported field filter operator {op}.")
 
@@ -255,6 +256,12 @@ def _unary_matcher(op: int) -> Callable[[Pb | None], bool]:
     if op == UnaryFilter.IS_NOT_NAN:
         return lambda v: v is not None and not _is_null(v) and not values.is_nan(v)
     raise InvalidArgument(f"Unsupported unary filter operator {op}.")
+
+
+def _members(operands: Iterable[Pb]) -> list[Pb]:
+    """The operands of in/array-contains(-any) that can match: only == and != match null and NaN in Firestore
+    (a null or NaN in an ``in`` list, or ``array-contains null``, matches nothing)."""
+    return [o for o in operands if not _is_null(o) and not values.is_nan(o)]
 
 
 def _is_null(v: Pb) -> bool:

@@ -123,7 +123,7 @@ FILTER_CASES: list[tuple[str, Any, list[str]]] = [
     ("!=", 1, [i for i in BY_V_ORDER if i not in ("null", "one", "onef")]),
     ("!=", None, [i for i in BY_V_ORDER if i != "null"]),
     ("!=", math.nan, [i for i in BY_V_ORDER if i not in ("null", "nan")]),
-    ("in", [1, "a", None], ["a", "null", "one", "onef"]),
+    ("in", [1, "a", None, math.nan], ["a", "one", "onef"]),  # only == and != match null and NaN
     ("not-in", [1, "a"], [i for i in BY_V_ORDER if i not in ("null", "one", "onef", "a")]),
     ("not-in", [None, 1], []),
     ("array_contains", "a", ["arr"]),
@@ -138,10 +138,13 @@ def test_field_filters_follow_firestore_semantics(op: str, operand: Any, expecte
     assert ids(coll.where(filter=Filter("v", op, operand)), MIXED) == expected
 
 
-def test_array_contains_null_matches_arrays_holding_null() -> None:
+def test_array_contains_null_or_nan_matches_nothing() -> None:
+    docs = store(c={"n": {"v": [None, 1]}, "nan": {"v": [math.nan]}})
     raw = pb(coll.where(filter=Filter("v", "array_contains", "placeholder")))
     raw.where.field_filter.value.null_value = 0
-    assert [d.name.rsplit("/", 1)[1] for d in engine.run_query(ROOT, raw, MIXED)] == ["arr"]
+    assert engine.run_query(ROOT, raw, docs) == []
+    raw.where.field_filter.value.double_value = math.nan
+    assert engine.run_query(ROOT, raw, docs) == []
 
 
 def test_filters_on_nested_fields_and_quoted_paths() -> None:
