@@ -6,7 +6,7 @@ Two kinds of stack, one code path:
   which names the project, the emulator hosts and the development token. No credentials, no other setting.
 - **cloud**: ``TAILRUN_ID_TOKEN`` (a Firebase ID token) is set; ``GOOGLE_CLOUD_PROJECT`` names the project and
   ``TAILRUN_URL`` the functions' base URL (``https://REGION-PROJECT.cloudfunctions.net``). The token authenticates
-  both the function calls and the Firestore listeners, so Firestore's security rules apply as for the web viewer.
+  both the function calls and the Firestore listeners, so Firestore's security rules apply as for any web client.
 """
 
 from __future__ import annotations

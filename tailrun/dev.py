@@ -38,9 +38,6 @@ from tailrun.functions_server import create_app, load_http_functions
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-
-
 @dataclass(frozen=True)
 class DevOptions:
     """How to run the local stack; a port of 0 means any free port."""
@@ -245,7 +242,7 @@ class LocalStack:
             "bucket": settings.LOCAL_BUCKET,
             "functions": sorted(functions),
         }
-        app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
+        app = create_app(functions, config=config, config_path=settings.CONFIG_PATH)
         port = int(self.addresses.url.rsplit(":", 1)[1])
         self._server = make_server(self.options.host, port, app, threaded=True)
         self._spawn("tailrun-http", self._server.serve_forever)

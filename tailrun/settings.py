@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-DEFAULT_PORT = 8790  # TCP port of `tailrun dev`'s HTTP server (functions, config, web viewer)
+DEFAULT_PORT = 8790  # TCP port of `tailrun dev`'s HTTP server (the functions and the CLI's configuration)
 DEFAULT_HOST = "127.0.0.1"  # the local stack listens on loopback only: it hands out its dev token
 DEFAULT_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"  # TAILRUN_URL: where the CLI finds the stack
 LOCAL_PROJECT = "tailrun-local"  # GOOGLE_CLOUD_PROJECT of the local stack

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import select
+import signal
 import subprocess
 import sys
+import termios
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +40,63 @@ class Cli:
     def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*TAILRUN, *args], capture_output=True, text=True, timeout=timeout, env=cli_env(self.url))
 
-    def popen(self, *args: str) -> subprocess.Popen[str]:
+    def popen(self, *args: str, default_sigint: bool = False) -> subprocess.Popen[str]:
+        """Start `tailrun …` in the background; ``default_sigint`` undoes an inherited "ignore SIGINT"."""
         return subprocess.Popen([*TAILRUN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=cli_env(self.url))
+                                env=cli_env(self.url), preexec_fn=_default_sigint if default_sigint else None)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Terminal:
+    """`tailrun …` on a pseudo-terminal of its own, typed at as a person would (Ctrl-C included)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], master: int) -> None:
+        self.process = process
+        self.master = master
+        self.output = ""
+
+    @classmethod
+    def spawn(cls, cli: Cli, *args: str) -> Terminal:
+        master, slave = os.openpty()
+
+        def become_terminal_owner() -> None:
+            _default_sigint()
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        env = {**cli_env(cli.url), "TERM": "xterm", "COLUMNS": "100"}
+        process = subprocess.Popen([*TAILRUN, *args], stdin=slave, stdout=slave, stderr=slave, env=env,
+                                   preexec_fn=become_terminal_owner)
+        os.close(slave)
+        return cls(process, master)
+
+    def read_until(self, text: str, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        while text not in self.output:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"{text!r} did not appear; the terminal shows:\n{self.output}")
+            try:
+                self.output += os.read(self.master, 65536).decode(errors="replace")
+            except OSError:  # the process ended and closed the terminal
+                raise AssertionError(f"{text!r} did not appear; the terminal shows:\n{self.output}") from None
+
+    def write(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def wait(self, timeout_s: float = 30) -> int:
+        """Read everything until the process ends; its exit code."""
+        deadline = time.monotonic() + timeout_s
+        while self.process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if ready:
+                try:
+                    self.output += os.read(self.master, 65536).decode(errors="replace")
+                except OSError:
+                    break
+        code = self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        os.close(self.master)
+        return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from typing import Any
 
 from tailrun.dev import DevProcess
 
-from .stack import TAILRUN, Cli, cli_env, start_dev
+from .stack import TAILRUN, Cli, Terminal, cli_env, start_dev
 
 PY = sys.executable
 
@@ -163,3 +164,26 @@ def test_a_restarted_stack_keeps_its_jobs(tmp_path: Path) -> None:
         assert cli("logs", job_id).stdout.splitlines() == ["kept"]
     finally:
         second.stop()
+
+
+def test_ctrl_c_without_a_terminal_detaches_and_the_job_keeps_running(cli: Cli) -> None:
+    process = cli.popen("run", "--", PY, "-c", "import time\nprint('hi', flush=True)\ntime.sleep(60)",
+                        default_sigint=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "hi"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    job_id = err.split("Detached; job ")[1].split()[0]
+    assert f"`tailrun logs {job_id} -f`" in err
+    assert job_status(cli, job_id)["status"] == "running"
+    assert cli("cancel", job_id).returncode == 0
+
+
+def test_ctrl_c_in_a_terminal_asks_and_cancels_the_job(cli: Cli) -> None:
+    terminal = Terminal.spawn(cli, "run", "--", PY, "-c", "import time\nprint('hi', flush=True)\ntime.sleep(60)")
+    terminal.read_until("hi")
+    terminal.write(b"\x03")  # Ctrl-C, through the terminal's line discipline
+    terminal.read_until("Cancel job")
+    terminal.write(b"y\r")
+    assert terminal.wait() == 130, terminal.output
+    assert "canceled" in terminal.output
