@@ -502,6 +502,23 @@ def transform_result(transform: Pb, new_value: Pb) -> Pb:
     return _copy(new_value)
 
 
+def truncate_timestamps(fields: Pb) -> None:
+    """Round every timestamp inside a map of fields down to the microsecond, in place, as Firestore stores them."""
+    for value in fields.values():
+        _truncate(value)
+
+
+def _truncate(value: Pb) -> None:
+    kind = value.WhichOneof("value_type")
+    if kind == "timestamp_value":
+        value.timestamp_value.nanos -= value.timestamp_value.nanos % 1000
+    elif kind == "map_value":
+        truncate_timestamps(value.map_value.fields)
+    elif kind == "array_value":
+        for element in value.array_value.values:
+            _truncate(element)
+
+
 # --- sizes and limits -------------------------------------------------------------------------------------------
 
 

@@ -385,6 +385,13 @@ def test_transform_results_are_the_new_value_except_for_array_transforms() -> No
     assert values.transform_result(transform(remove_all_from_array=array_value(1)), arr()) == pb(None)
 
 
+def test_timestamps_are_truncated_to_microseconds_everywhere_in_a_document() -> None:
+    doc = document("c/d", top=ts(1, 123_456_789), nested=mp(inner=arr(ts(2, 999)), keep=pb("x")))
+    values.truncate_timestamps(doc.fields)
+    assert doc.fields["top"] == ts(1, 123_456_000)
+    assert doc.fields["nested"] == mp(inner=arr(ts(2, 0)), keep=pb("x"))
+
+
 # --- sizes and limits -----------------------------------------------------------------------------------------
 
 
