@@ -175,7 +175,7 @@ class ListenSession:
                 raise InvalidArgument(f"Query parent {spec.query.parent!r} is not in database {self.db.id.name!r}.")
             query = spec.query.structured_query
             rerun = query.HasField("limit") or query.offset > 0
-            rerun = rerun or query.HasField("start_at") or query.HasField("end_at")
+            rerun = rerun or any(query.HasField(f) for f in ("start_at", "end_at", "find_nearest"))
             selects = query_engine.matcher(spec.query.parent, query)
             return TargetState(target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once)
         raise InvalidArgument("A target must be a query or a list of documents.")
