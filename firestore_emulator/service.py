@@ -1,7 +1,8 @@
 """The ``google.firestore.v1.Firestore`` gRPC service on the store: one coroutine per RPC, on one event loop.
 
 Every RPC handler is an ``async`` method taking the raw request; the wrappers at the bottom turn the emulator's
-exceptions into gRPC status codes (anything unexpected is logged and answers INTERNAL, never a hung call), and
+exceptions into gRPC status codes (anything unexpected is logged and answers UNKNOWN, as grpc does for an uncaught
+exception, and which the clients do not retry; never a hung call), and
 ``generic_handler`` registers them under the service's method names with the raw messages' (de)serialisers.
 """
 
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
-from google.protobuf import duration_pb2
 
 from firestore_emulator import protos as P
 from firestore_emulator import query as query_engine
@@ -105,7 +105,6 @@ class FirestoreService:
             yield P.BatchGetDocumentsResponse(transaction=ctx.new_transaction, read_time=read_time)
 
     async def run_query(self, request: Pb) -> AsyncIterator[Pb]:
-        parse_parent(request.parent)
         ctx = self._read_context(parse_parent(request.parent), request)
         if not request.HasField("structured_query"):
             raise InvalidArgument("RunQuery needs a structured_query.")
@@ -415,7 +414,7 @@ def _explain_metrics(options: Pb, results: int, started: float) -> Pb:
         stats = metrics.execution_stats
         stats.results_returned = results
         stats.read_operations = results
-        stats.execution_duration.CopyFrom(duration_pb2.Duration(nanos=int((time.perf_counter() - started) * 1e9)))
+        stats.execution_duration.FromNanoseconds(int((time.perf_counter() - started) * 1e9))
     return metrics
 
 
