@@ -446,6 +446,14 @@ def _check_orders(query: Pb) -> None:
         seen.add(path)
 
 
+def _check_name_is_last(orders: Sequence[Order]) -> None:
+    """An explicit order on ``__name__`` must end the normalised order (implicit inequality orders included)."""
+    names = [index for index, order in enumerate(orders) if order.path == NAME_PATH]
+    if names and names[0] != len(orders) - 1:
+        after = values.format_field_path(orders[names[0] + 1].path)
+        raise InvalidArgument(f"Order by clause cannot contain more fields after the key {after}")
+
+
 def _check_cursor(cursor: Pb, orders: Sequence[Order], which: str) -> None:
     if len(cursor.values) > len(orders):
         raise InvalidArgument(
@@ -493,6 +501,7 @@ def _plan(parent: str, query: Pb) -> _Plan:
     predicate = compile_filter(root, query.where)
     _check_orders(query)
     orders = normalized_orders(query)
+    _check_name_is_last(orders)
     for which in ("start_at", "end_at"):
         if query.HasField(which):
             _check_cursor(getattr(query, which), orders, which)

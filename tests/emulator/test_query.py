@@ -395,6 +395,12 @@ def test_negative_offset_or_limit_and_duplicate_orders_are_refused() -> None:
     invalid(coll.order_by("x").order_by("x"), "duplicate")
 
 
+def test_an_order_on_name_must_come_last_even_before_implicit_inequality_orders() -> None:
+    invalid(coll.order_by("__name__").order_by("x"), "more fields after the key x")
+    invalid(coll.where(filter=Filter("a", ">", 1)).order_by("__name__"), "more fields after the key a")
+    run(coll.where(filter=Filter("__name__", ">", coll.document("a"))).order_by("x").order_by("__name__"), [])
+
+
 def test_queries_need_exactly_one_collection_selector() -> None:
     invalid(StructuredQuery(), "exactly one collection")
     raw = StructuredQuery()
