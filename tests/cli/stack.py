@@ -43,10 +43,11 @@ class Cli:
     def popen(self, *args: str, default_sigint: bool = False) -> subprocess.Popen[str]:
         """Start `tailrun …` in the background; ``default_sigint`` undoes an inherited "ignore SIGINT"."""
         return subprocess.Popen([*TAILRUN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=cli_env(self.url), preexec_fn=_default_sigint if default_sigint else None)
+                                env=cli_env(self.url), preexec_fn=default_sigint if default_sigint else None)
 
 
-def _default_sigint() -> None:
+def default_sigint() -> None:
+    """In a child before exec: let SIGINT interrupt it even if the test runner's shell ignores SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
@@ -63,7 +64,7 @@ class Terminal:
         master, slave = os.openpty()
 
         def become_terminal_owner() -> None:
-            _default_sigint()
+            default_sigint()
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 

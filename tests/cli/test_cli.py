@@ -10,9 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tailrun.dev import DevProcess
 
-from .stack import TAILRUN, Cli, Terminal, cli_env, start_dev
+from .stack import TAILRUN, Cli, Terminal, cli_env, default_sigint, start_dev
 
 PY = sys.executable
 
@@ -187,3 +189,23 @@ def test_ctrl_c_in_a_terminal_asks_and_cancels_the_job(cli: Cli) -> None:
     terminal.write(b"y\r")
     assert terminal.wait() == 130, terminal.output
     assert "canceled" in terminal.output
+
+
+def test_the_emulator_command_serves_firestore_until_interrupted(tmp_path: Path) -> None:
+    from google.cloud import firestore
+
+    process = subprocess.Popen([*TAILRUN, "emulator", "--port", "0", "--data-dir", str(tmp_path)],
+                               stdout=subprocess.PIPE, text=True, preexec_fn=default_sigint)
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        address = ready.split("grpc=")[1].split()[0]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("FIRESTORE_EMULATOR_HOST", address)
+            client = firestore.Client(project="cli-emulator")
+            client.document("things/one").set({"n": 1})
+            assert client.document("things/one").get().to_dict() == {"n": 1}
+            client.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
