@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from runner_harness import TOKEN, CallbackServer
 
 JOBS = Path(__file__).parent / "jobs"

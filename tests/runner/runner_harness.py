@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "test-token-0123456789abcdef"
 JOBS = Path(__file__).parent / "jobs"
+RUNNER = Path(sys.executable).with_name("tailrun-runner")
 
 
 def job(name: str, *args: object) -> list[str]:
@@ -145,9 +146,9 @@ class Receiver:
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["type"] == kind]
 
-    def completed(self) -> dict[str, Any] | None:
-        done = self.of_type("completed")
-        return done[0] if done else None
+    def completed(self) -> dict[str, Any]:
+        (done,) = self.of_type("completed")
+        return done
 
     def check_seqs(self) -> None:
         """Seq numbers are 0, 1, 2, ... with no gap, ``started`` first and ``completed`` (if any) last."""
