@@ -66,11 +66,16 @@ def _verify(verifier: Verifier, token: str, audience: str) -> Mapping[str, Any]:
     return claims
 
 
-def authenticate_user(headers: Mapping[str, str], settings: Settings, verifier: Verifier) -> str:
-    """The uid of the caller: ``dev`` for the development token, else the Firebase ID token's subject."""
+def _required_bearer(headers: Mapping[str, str], what: str) -> str:
     token = bearer(headers)
     if token is None:
-        raise Unauthorized("send Authorization: Bearer <token>")
+        raise Unauthorized(f"send Authorization: Bearer <{what}>", code="missing_token")
+    return token
+
+
+def authenticate_user(headers: Mapping[str, str], settings: Settings, verifier: Verifier) -> str:
+    """The uid of the caller: ``dev`` for the development token, else the Firebase ID token's subject."""
+    token = _required_bearer(headers, "Firebase ID token or development token")
     if settings.auth == "dev":
         if _is_dev_token(settings, token):
             return DEV_USER
@@ -84,9 +89,7 @@ def authenticate_user(headers: Mapping[str, str], settings: Settings, verifier: 
 
 def authenticate_scheduler(headers: Mapping[str, str], settings: Settings, verifier: Verifier) -> str:
     """The identity of the reaper's caller: Cloud Scheduler's service account (OIDC), or the dev token locally."""
-    token = bearer(headers)
-    if token is None:
-        raise Unauthorized("send Authorization: Bearer <OIDC token>")
+    token = _required_bearer(headers, "OIDC token")
     if _is_dev_token(settings, token):
         return DEV_USER
     if not settings.reaper_audience or not settings.scheduler_service_account:
