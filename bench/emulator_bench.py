@@ -1,6 +1,6 @@
 """Benchmark of the embedded Firestore emulator, through real clients over gRPC against a child-process emulator.
 
-Prints: single-document writes/s, 500-write commits/s, a query over 10,000 documents, and commit -> listener
+Prints: single-document writes/s (in memory and with SQLite persistence), 500-write commits/s, a query over 10,000 documents, and commit -> listener
 latency p50/p99 with 1 and 100 listeners. The machine is shared and noisy, so every figure is also given as a
 ratio to a baseline measured in the same run: the round trip of a GetDocument (a read of a missing document),
 the cheapest RPC the server answers.
@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -62,6 +63,17 @@ def baseline_round_trip(client: firestore.Client, count: int) -> list[float]:
 def bench_writes(client: firestore.Client, count: int) -> float:
     collection = client.collection("single")
     return rate(count, lambda i: collection.document(f"d{i}").set({"i": i, "text": "x" * 100}))
+
+
+def bench_persisted_writes(count: int) -> float:
+    """Single-document writes/s against a second emulator that persists to SQLite."""
+    with tempfile.TemporaryDirectory() as data_dir, Emulator(data_dir=data_dir) as emulator:
+        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.address
+        client = firestore.Client(project=PROJECT)
+        try:
+            return bench_writes(client, count)
+        finally:
+            client.close()
 
 
 def bench_batches(client: firestore.Client, count: int) -> float:
@@ -165,6 +177,9 @@ def main() -> None:
 
         writes = bench_writes(client, int(2000 * scale))
         print(f"single-document writes: {writes:,.0f} writes/s ({writes / base_rate:.2f}x baseline calls/s)")
+        persisted = bench_persisted_writes(int(2000 * scale))
+        print(f"single-document writes with --data-dir (SQLite): {persisted:,.0f} writes/s ({persisted / writes:.2f}x in memory)")
+        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.address
 
         batches = bench_batches(client, max(int(40 * scale), 4))
         print(f"500-write commits: {batches:,.1f} commits/s = {batches * 500:,.0f} documents/s")
