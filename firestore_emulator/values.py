@@ -119,20 +119,6 @@ def _number(v: Pb) -> int | float:
     return v.integer_value if v.WhichOneof("value_type") == "integer_value" else v.double_value
 
 
-def _compare_numbers(a: Pb, b: Pb) -> int:
-    """Exact numeric order, ints and doubles mixed (Python compares int with float exactly); NaN first."""
-    x, y = _number(a), _number(b)
-    x_nan, y_nan = isinstance(x, float) and math.isnan(x), isinstance(y, float) and math.isnan(y)
-    if x_nan or y_nan:
-        return y_nan - x_nan
-    return _sign(x, y)
-
-
-def _compare_timestamps(a: Pb, b: Pb) -> int:
-    """Chronological, to the microsecond (Firestore stores no finer precision)."""
-    return _sign((a.seconds, a.nanos // 1000), (b.seconds, b.nanos // 1000))
-
-
 def _segment_key(segment: str) -> tuple[int, int, str]:
     """Sort key of one path segment: numeric ids (``__id42__``) first, by number, then others by UTF-8 bytes."""
     numeric = _NUMERIC_ID.match(segment) if segment.startswith("__id") else None
@@ -141,21 +127,14 @@ def _segment_key(segment: str) -> tuple[int, int, str]:
     return (1, 0, segment)
 
 
+def path_key(name: str) -> tuple[tuple[int, int, str], ...]:
+    """A sort key that orders resource names (document names, references) segment by segment."""
+    return tuple(_segment_key(segment) for segment in name.split("/"))
+
+
 def compare_paths(a: str, b: str) -> int:
     """Order two resource names (document names, reference values) segment by segment."""
-    left, right = a.split("/"), b.split("/")
-    for x, y in zip(left, right, strict=False):
-        if x != y:
-            return _sign(_segment_key(x), _segment_key(y))
-    return _sign(len(left), len(right))
-
-
-def _compare_sequences(left: Sequence[Pb], right: Sequence[Pb]) -> int:
-    for x, y in zip(left, right, strict=False):
-        result = compare(x, y)
-        if result:
-            return result
-    return _sign(len(left), len(right))
+    return _sign(path_key(a), path_key(b))
 
 
 def _vector_elements(v: Pb) -> Sequence[Pb]:
@@ -163,89 +142,21 @@ def _vector_elements(v: Pb) -> Sequence[Pb]:
     return inner.array_value.values if inner is not None else ()
 
 
-def _compare_vectors(a: Pb, b: Pb) -> int:
-    """Vectors order by dimension first, then element by element."""
-    left, right = _vector_elements(a), _vector_elements(b)
-    return _sign(len(left), len(right)) or _compare_sequences(left, right)
-
-
-def _compare_maps(a: Pb, b: Pb) -> int:
-    """Maps compare key, value, key, value, … in key order (UTF-8 bytes), then by size."""
-    left, right = a.map_value.fields, b.map_value.fields
-    left_keys, right_keys = sorted(left), sorted(right)
-    for x, y in zip(left_keys, right_keys, strict=False):
-        if x != y:
-            return _sign(x, y)
-        result = compare(left[x], right[y])
-        if result:
-            return result
-    return _sign(len(left_keys), len(right_keys))
-
-
-def compare(a: Pb, b: Pb) -> int:
-    """Firestore's total order on values: -1, 0 or 1.
-
-    Across types: null < booleans < NaN < numbers < timestamps < strings < bytes < references < geo points <
-    arrays < vectors < maps. Within a type: numbers by exact value (1 == 1.0, -0.0 == 0, NaN == NaN), strings
-    by UTF-8 bytes (Python's code-point order is the same), references segment by segment, geo points by
-    latitude then longitude, arrays element-wise then by length, vectors by length then element-wise.
-    """
-    rank_a, rank_b = type_order(a), type_order(b)
-    if rank_a != rank_b:
-        return _sign(rank_a, rank_b)
-    if rank_a == TYPE_NUMBER:
-        return _compare_numbers(a, b)
-    if rank_a == TYPE_NULL:
-        return 0
-    return _SAME_TYPE_COMPARE[rank_a](a, b)
-
-
-_SAME_TYPE_COMPARE = {
-    TYPE_BOOLEAN: lambda a, b: _sign(a.boolean_value, b.boolean_value),
-    TYPE_TIMESTAMP: lambda a, b: _compare_timestamps(a.timestamp_value, b.timestamp_value),
-    TYPE_STRING: lambda a, b: _sign(a.string_value, b.string_value),
-    TYPE_BYTES: lambda a, b: _sign(a.bytes_value, b.bytes_value),
-    TYPE_REFERENCE: lambda a, b: compare_paths(a.reference_value, b.reference_value),
-    TYPE_GEO_POINT: lambda a, b: _sign(
-        (a.geo_point_value.latitude, a.geo_point_value.longitude),
-        (b.geo_point_value.latitude, b.geo_point_value.longitude),
-    ),
-    TYPE_ARRAY: lambda a, b: _compare_sequences(a.array_value.values, b.array_value.values),
-    TYPE_VECTOR: _compare_vectors,
-    TYPE_MAP: _compare_maps,
-}
-
-
-def equals(a: Pb, b: Pb) -> bool:
-    """Query equality: numbers by value (1 == 1.0), NaN never equal (even inside arrays and maps), deep."""
-    if is_nan(a) or is_nan(b):
-        return False
-    kind_a, kind_b = a.WhichOneof("value_type"), b.WhichOneof("value_type")
-    if kind_a == kind_b == "array_value":
-        left, right = a.array_value.values, b.array_value.values
-        return len(left) == len(right) and all(equals(x, y) for x, y in zip(left, right, strict=True))
-    if kind_a == kind_b == "map_value":
-        left_map, right_map = a.map_value.fields, b.map_value.fields
-        return set(left_map) == set(right_map) and all(equals(left_map[k], right_map[k]) for k in left_map)
-    return compare(a, b) == 0
-
-
-def path_key(name: str) -> tuple[tuple[int, int, str], ...]:
-    """A sort key for resource names that orders them like :func:`compare_paths`."""
-    return tuple(_segment_key(segment) for segment in name.split("/"))
-
-
 def _number_key(v: Pb) -> tuple[Any, ...]:
     x = _number(v)
     if isinstance(x, float) and math.isnan(x):
-        return (TYPE_NUMBER, 0)
-    return (TYPE_NUMBER, 1, x)  # Python compares int with float exactly
+        return (TYPE_NUMBER, 0)  # NaN sorts before every other number and equals itself
+    return (TYPE_NUMBER, 1, x)  # Python compares int with float exactly, and -0.0 == 0
 
 
 def sort_key(v: Pb) -> tuple[Any, ...]:
-    """A plain tuple that sorts like :func:`compare` (equal keys exactly when compare gives 0).
+    """A plain tuple that orders values as Firestore does; :func:`compare` is defined by it.
 
-    Sorting with keys is several times faster than with ``cmp_to_key(compare)``; the tests check the two agree.
+    Across types: null < booleans < NaN < numbers < timestamps < strings < bytes < references < geo points <
+    arrays < vectors < maps. Within a type: numbers by exact value (1 == 1.0, -0.0 == 0, NaN == NaN),
+    timestamps to the microsecond, strings by UTF-8 bytes (Python's code-point order is the same), references
+    segment by segment, geo points by latitude then longitude, arrays element-wise then by length, vectors by
+    length then element-wise, maps key, value, key, value, … in key order, then by size.
     """
     rank = type_order(v)
     if rank == TYPE_NUMBER:
@@ -265,6 +176,25 @@ _KEYS: dict[int, Callable[[Pb], tuple[Any, ...]]] = {
     TYPE_VECTOR: lambda v: (len(_vector_elements(v)), tuple(sort_key(e) for e in _vector_elements(v))),
     TYPE_MAP: lambda v: (tuple((k, sort_key(v.map_value.fields[k])) for k in sorted(v.map_value.fields)),),
 }
+
+
+def compare(a: Pb, b: Pb) -> int:
+    """Firestore's total order on values: -1, 0 or 1 (see :func:`sort_key`)."""
+    return _sign(sort_key(a), sort_key(b))
+
+
+def equals(a: Pb, b: Pb) -> bool:
+    """Query equality: numbers by value (1 == 1.0), NaN never equal (even inside arrays and maps), deep."""
+    if is_nan(a) or is_nan(b):
+        return False
+    kind_a, kind_b = a.WhichOneof("value_type"), b.WhichOneof("value_type")
+    if kind_a == kind_b == "array_value":
+        left, right = a.array_value.values, b.array_value.values
+        return len(left) == len(right) and all(equals(x, y) for x, y in zip(left, right, strict=True))
+    if kind_a == kind_b == "map_value":
+        left_map, right_map = a.map_value.fields, b.map_value.fields
+        return set(left_map) == set(right_map) and all(equals(left_map[k], right_map[k]) for k in left_map)
+    return compare(a, b) == 0
 
 
 # --- constructors -----------------------------------------------------------------------------------------------
@@ -429,7 +359,7 @@ def _extreme(current: Pb | None, operand: Pb, want: int, kind: str) -> Pb:
         return _copy(current)
     if is_nan(operand):
         return _copy(operand)
-    return _copy(operand if _compare_numbers(operand, current) == want else current)
+    return _copy(operand if compare(operand, current) == want else current)
 
 
 def _array_elements(current: Pb | None) -> list[Pb]:
