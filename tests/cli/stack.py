@@ -40,10 +40,10 @@ class Cli:
     def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*TAILRUN, *args], capture_output=True, text=True, timeout=timeout, env=cli_env(self.url))
 
-    def popen(self, *args: str, default_sigint: bool = False) -> subprocess.Popen[str]:
-        """Start `tailrun …` in the background; ``default_sigint`` undoes an inherited "ignore SIGINT"."""
+    def popen(self, *args: str, interruptible: bool = False) -> subprocess.Popen[str]:
+        """Start `tailrun …` in the background; ``interruptible`` undoes an inherited "ignore SIGINT"."""
         return subprocess.Popen([*TAILRUN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=cli_env(self.url), preexec_fn=default_sigint if default_sigint else None)
+                                env=cli_env(self.url), preexec_fn=default_sigint if interruptible else None)
 
 
 def default_sigint() -> None:

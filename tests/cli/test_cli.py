@@ -170,7 +170,7 @@ def test_a_restarted_stack_keeps_its_jobs(tmp_path: Path) -> None:
 
 def test_ctrl_c_without_a_terminal_detaches_and_the_job_keeps_running(cli: Cli) -> None:
     process = cli.popen("run", "--", PY, "-c", "import time\nprint('hi', flush=True)\ntime.sleep(60)",
-                        default_sigint=True)
+                        interruptible=True)
     assert process.stdout is not None and process.stdout.readline().strip() == "hi"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
