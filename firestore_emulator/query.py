@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -234,16 +235,23 @@ def _field_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
 
 def _range_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
     """<, <=, >, >= match only values of the operand's type class (a number never matches ``< "a"``)."""
-    rank = values.type_order(operand)
-    accept = {
-        FieldFilter.LESS_THAN: lambda c: c < 0,
-        FieldFilter.LESS_THAN_OR_EQUAL: lambda c: c <= 0,
-        FieldFilter.GREATER_THAN: lambda c: c > 0,
-        FieldFilter.GREATER_THAN_OR_EQUAL: lambda c: c >= 0,
-    }[op]
     if values.is_nan(operand):
         return lambda v: False
-    return lambda v: v is not None and values.type_order(v) == rank and accept(values.compare(v, operand))
+    accept = {
+        FieldFilter.LESS_THAN: operator.lt,
+        FieldFilter.LESS_THAN_OR_EQUAL: operator.le,
+        FieldFilter.GREATER_THAN: operator.gt,
+        FieldFilter.GREATER_THAN_OR_EQUAL: operator.ge,
+    }[op]
+    target = values.sort_key(operand)
+
+    def test(v: Pb | None) -> bool:
+        if v is None:
+            return False
+        key = values.sort_key(v)
+        return key[0] == target[0] and accept(key, target)  # key[0] is the type's rank
+
+    return test
 
 
 def _unary_matcher(op: int) -> Callable[[Pb | None], bool]:
