@@ -99,7 +99,7 @@ class LocalLauncher:
         logger.info(
             "launched runner pid %d for job %s attempt %d", child.pid, request.job_id, request.attempt
         )
-        return {"kind": "local", "pid": child.pid}
+        return {"kind": "local", "pid": child.pid, "job_id": request.job_id, "attempt": request.attempt}
 
     def cancel(self, launch: LaunchInfo) -> None:
         pid = launch.get("pid")
@@ -109,7 +109,7 @@ class LocalLauncher:
         with self._lock:
             child = self._children.get(pid)
         if child is None:
-            self._signal_foreign(pid)
+            self._signal_foreign(pid, str(launch.get("job_id")), str(launch.get("attempt")))
             return
         child.send_signal(signal.SIGTERM)
         timer = threading.Timer(self.stop_grace_s, self._kill_if_alive, args=(child,))
@@ -146,14 +146,25 @@ class LocalLauncher:
                 pass
 
     @staticmethod
-    def _signal_foreign(pid: int) -> None:
-        """A runner started by another process of the local stack: signal it by pid (same user, same host)."""
+    def _signal_foreign(pid: int, job_id: str, attempt: str) -> None:
+        """A runner another process of the local stack started: SIGTERM it by pid, but only if that pid is still
+        this attempt's runner (its environment says so), never a process that reused the pid."""
+        expected = {f"TAILRUN_JOB_ID={job_id}".encode(), f"TAILRUN_ATTEMPT={attempt}".encode()}
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as environ:
+                variables = set(environ.read().split(b"\0"))
+        except OSError:
+            logger.info("runner pid %d is gone (or cannot be checked); nothing to stop", pid)
+            return
+        if not expected <= variables:
+            logger.info(
+                "pid %d is no longer the runner of job %s attempt %s; nothing to stop", pid, job_id, attempt
+            )
+            return
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             logger.info("runner pid %d already gone", pid)
-        except PermissionError:
-            logger.warning("not allowed to signal pid %d", pid)
 
 
 class CloudRunLauncher:

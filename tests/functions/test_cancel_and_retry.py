@@ -28,7 +28,9 @@ def runner(api: Api, captured: Path) -> PlayedRunner:
 def test_cancel_a_queued_job_that_waits_for_its_next_attempt(
     api: Api, captured: Path, configure, firestore_client: firestore.Client
 ) -> None:
-    configure(TAILRUN_RETRY_BACKOFF_S="600", TAILRUN_INLINE_BACKOFF_MAX_S="0")  # the next attempt waits for the reaper
+    configure(
+        TAILRUN_RETRY_BACKOFF_S="600", TAILRUN_INLINE_BACKOFF_MAX_S="0"
+    )  # the next attempt waits for the reaper
     played = PlayedRunner(api, launched(captured, api.create(argv=["x"], max_attempts=3)))
     played.started()
     played.completed(1)

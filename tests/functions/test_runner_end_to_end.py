@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 from google.cloud import firestore
+from tailrun_functions.launcher import LocalLauncher
 
 from .conftest import SCENARIOS, Api, wait_for
 from .helpers import job, lines_of
@@ -83,3 +85,20 @@ def test_cancel_ends_the_process_and_keeps_what_it_printed(
     assert final["reason"] == "stopped", final
     assert [line["text"] for line in lines_of(firestore_client, job_id)] == [f"pid {child_pid}", "working"]
     assert api.post("cancel_job", {"job_id": job_id}).status == 409
+
+
+def test_a_runner_started_by_another_process_is_stopped_by_pid_but_never_a_stranger() -> None:
+    launcher = LocalLauncher(("unused",), {})
+    env = {**os.environ, "TAILRUN_JOB_ID": "job-1", "TAILRUN_ATTEMPT": "2"}
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    runner = subprocess.Popen(sleeper, env=env)
+    stranger = subprocess.Popen(sleeper)
+    try:
+        launcher.cancel({"kind": "local", "pid": stranger.pid, "job_id": "job-1", "attempt": 2})
+        launcher.cancel({"kind": "local", "pid": runner.pid, "job_id": "job-1", "attempt": 2})
+        assert runner.wait(timeout=10) == -15
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        runner.kill()
+        stranger.wait()
