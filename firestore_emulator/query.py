@@ -519,11 +519,6 @@ def _plan(parent: str, query: Pb) -> _Plan:
     return _Plan(parent, root, selector, predicate, orders)
 
 
-def validate_query(parent: str, query: Pb) -> None:
-    """Raise InvalidArgument if Firestore would refuse ``query`` under ``parent``."""
-    _plan(parent, query)
-
-
 # --- running --------------------------------------------------------------------------------------------------
 
 
