@@ -52,7 +52,7 @@ class PendingCommit:
         name = write_target(write)
         check_in_database(name, self._db.id)
         existing = self.current(name)
-        _check_precondition(write, existing, name)
+        _check_precondition(write, existing, name, self.time)
         kind = write.WhichOneof("operation")
         if kind == "delete":
             if write.update_transforms:
@@ -104,7 +104,7 @@ class PendingCommit:
         return result
 
 
-def _check_precondition(write: Pb, existing: Pb | None, name: str) -> None:
+def _check_precondition(write: Pb, existing: Pb | None, name: str, now: int) -> None:
     if not write.HasField("current_document"):
         return
     condition = write.current_document
@@ -115,6 +115,10 @@ def _check_precondition(write: Pb, existing: Pb | None, name: str) -> None:
         if not condition.exists and existing is not None:
             raise AlreadyExists(f"Document already exists: {name}")
     elif kind == "update_time":
+        if micros(condition.update_time) > now:  # no document can have been written then: a malformed request
+            raise InvalidArgument(
+                f"The precondition update_time {condition.update_time.ToJsonString()} of {name} is in the future."
+            )
         stored = 0 if existing is None else micros(existing.update_time)
         if stored != micros(condition.update_time):
             # Firestore's wording; its versions are the update times in microseconds (0: no document).

@@ -93,6 +93,17 @@ def test_update_time_precondition(firestore_client: firestore.Client, unique_id:
     assert doc.get().to_dict() == {"a": 2}
 
 
+def test_update_time_precondition_in_the_future_is_invalid(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+    written = doc.set({"a": 1})
+    future = written.update_time + datetime.timedelta(hours=1)
+    with pytest.raises(exceptions.InvalidArgument):
+        doc.delete(option=firestore_client.write_option(last_update_time=future))
+    assert doc.get().exists
+
+
 def test_delete_with_exists_precondition(firestore_client: firestore.Client, unique_id: str) -> None:
     doc = firestore_client.collection("things").document(unique_id)
     with pytest.raises(exceptions.NotFound):
