@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import re
+import urllib.parse
 from collections.abc import Callable, Coroutine
 from http import HTTPStatus
 from typing import Any
@@ -39,7 +40,7 @@ class HttpError(Exception):
 
 def route(method: str, path: str, clear: Clear) -> tuple[HTTPStatus, bytes, str]:
     """The response (status, body, content type) to one request; raises HttpError for 4xx answers."""
-    path = path.split("?", 1)[0]
+    path = urllib.parse.unquote(path.split("?", 1)[0])  # curl users write (default) as %28default%29
     if path == "/":
         if method not in ("GET", "HEAD"):
             raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not allowed on /.")
@@ -59,8 +60,9 @@ def handler(clear: Clear) -> Callable[[asyncio.StreamReader, asyncio.StreamWrite
     """The connection handler; ``clear`` runs on the event loop, like every store mutation."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        method = ""
         try:
-            status, body, content_type = await _answer(reader, clear)
+            method, status, body, content_type = await _answer(reader, clear)
         except HttpError as error:
             status, content_type = error.status, "application/json"
             body = json.dumps({"error": {"code": error.status.value, "message": error.message}}).encode()
@@ -73,7 +75,7 @@ def handler(clear: Clear) -> Callable[[asyncio.StreamReader, asyncio.StreamWrite
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         )
         try:
-            writer.write(head.encode() + body)
+            writer.write(head.encode() + (b"" if method == "HEAD" else body))
             await writer.drain()
             await _discard_unread(reader)
         except ConnectionError:
@@ -100,13 +102,13 @@ async def _discard_unread(reader: asyncio.StreamReader) -> None:
         pass
 
 
-async def _answer(reader: asyncio.StreamReader, clear: Clear) -> tuple[HTTPStatus, bytes, str]:
+async def _answer(reader: asyncio.StreamReader, clear: Clear) -> tuple[str, HTTPStatus, bytes, str]:
     try:
         async with asyncio.timeout(READ_TIMEOUT_SECONDS):
             method, path = await _read_head(reader)
     except (TimeoutError, ValueError, asyncio.LimitOverrunError, asyncio.IncompleteReadError) as error:
         raise HttpError(HTTPStatus.BAD_REQUEST, f"Malformed request: {error}") from error
-    return route(method, path, clear)
+    return (method, *route(method, path, clear))
 
 
 async def _read_head(reader: asyncio.StreamReader) -> tuple[str, str]:

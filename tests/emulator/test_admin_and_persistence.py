@@ -73,7 +73,7 @@ def test_clearing_one_database_over_http_keeps_the_others(
         client.collection("c").document(unique_id).set({"who": client.project + client._database})
     assert other_database.collection("c").document(unique_id).get().get("who") == firestore_project + "other-db"
 
-    url = f"http://{firestore_emulator.http_address}/emulator/v1/projects/{firestore_project}/databases/(default)/documents"
+    url = f"http://{firestore_emulator.http_address}/emulator/v1/projects/{firestore_project}/databases/%28default%29/documents"
     assert _request("DELETE", url) == (200, b"{}")
     assert not default.collection("c").document(unique_id).get().exists
     assert other_database.collection("c").document(unique_id).get().exists
