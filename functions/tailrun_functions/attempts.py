@@ -23,6 +23,7 @@ from tailrun_functions import clock, defaults, store, tokens
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest
 from tailrun_functions.services import Services
+from tailrun_functions.settings import Settings
 from tailrun_functions.states import JobStatus, check_transition
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class Outcome:
     launch: LaunchInfo | None = None
 
 
-def backoff_s(settings: Any, attempt: int) -> float:
+def backoff_s(settings: Settings, attempt: int) -> float:
     """Full-jitter exponential backoff before the attempt after ``attempt``."""
     ceiling = min(settings.retry_backoff_max_s, settings.retry_backoff_s * 2 ** (attempt - 1))
     return random.uniform(0, ceiling)
@@ -71,7 +72,7 @@ def attempt_docs(
     *,
     owner: str,
     timeout_s: int,
-    settings: Any,
+    settings: Settings,
 ) -> str:
     """Write the documents of a new attempt (queued) and return its plain token (never stored)."""
     token = tokens.new_token()

@@ -26,6 +26,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from tailrun_functions import attempts, clock, defaults, store
 from tailrun_functions.services import Services
+from tailrun_functions.settings import Settings
 from tailrun_functions.states import ACTIVE, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def _age(job: dict[str, Any], *fields: str) -> float:
     return clock.seconds_since(latest)
 
 
-def diagnose(job: dict[str, Any], settings: Any) -> str | None:
+def diagnose(job: dict[str, Any], settings: Settings) -> str | None:
     """The reaper's verdict on one job document, or None when it is fine."""
     status, spec = JobStatus(job["status"]), job["spec"]
     if status is JobStatus.RUNNING:
@@ -87,7 +88,7 @@ def diagnose(job: dict[str, Any], settings: Any) -> str | None:
     return None
 
 
-def _ending(kind: str, job: dict[str, Any], settings: Any) -> attempts.Ending:
+def _ending(kind: str, job: dict[str, Any], settings: Settings) -> attempts.Ending:
     status, code, template = ENDINGS[kind]
     values = {**job["spec"], **vars(settings)}
     return attempts.Ending(status, code, f"the job {template.format(**values)}")
@@ -126,6 +127,20 @@ def _apply(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
     }
 
 
+def _apply_safely(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
+    """One job's failure (a contended transaction, a launcher error) must not stop the reaper for the others."""
+    try:
+        return _apply(svc, verdict)
+    except Exception as exc:
+        logger.exception("reaper: acting on job %s (%s) failed", verdict.job_id, verdict.kind)
+        return {
+            "job_id": verdict.job_id,
+            "action": verdict.kind,
+            "attempt": verdict.attempt,
+            "error": str(exc),
+        }
+
+
 def find(svc: Services) -> list[Verdict]:
     """Every active job that needs the reaper, paged so one pass reads at most what exists."""
     active = FieldFilter("status", "in", sorted(s.value for s in ACTIVE))
@@ -148,9 +163,15 @@ def reap(svc: Services, *, dry_run: bool = False) -> dict[str, Any]:
     """One reaper pass; answers what it found and what it did."""
     started = clock.now()
     verdicts = find(svc)
-    actions = [] if dry_run else [a for a in (_apply(svc, v) for v in verdicts) if a is not None]
+    actions = [] if dry_run else [a for a in (_apply_safely(svc, v) for v in verdicts) if a is not None]
     for action in actions:
-        logger.info("reaper: job %(job_id)s attempt %(attempt)s %(action)s → %(status)s", action)
+        logger.info(
+            "reaper: job %s attempt %s %s → %s",
+            action["job_id"],
+            action["attempt"],
+            action["action"],
+            action.get("status", action.get("error")),
+        )
     return {
         "checked_at": started.isoformat(),
         "found": [{"job_id": v.job_id, "attempt": v.attempt, "verdict": v.kind} for v in verdicts],

@@ -196,3 +196,29 @@ def test_the_reaper_checks_the_schedulers_oidc_token_in_the_cloud(api: Api, conf
 
     assert api.post("reap_sandboxes", {}, token=DEV_TOKEN).status == 401, "no dev token in the cloud"
     assert ("good", "https://reap") in seen
+
+
+def test_one_job_the_reaper_cannot_handle_does_not_stop_it_for_the_others(
+    api: Api, captured: Path, clock: FrozenDateTimeFactory, firestore_client: firestore.Client
+) -> None:
+    first, second = api.create(argv=["a"]), api.create(argv=["b"])
+    launched(captured, first), launched(captured, second)
+    services = for_settings(Settings.from_env())
+    real_cancel = services.launcher.cancel
+
+    def cancel(launch: LaunchInfo) -> None:
+        if launch["job_id"] == first:
+            raise RuntimeError("the Cloud Run API is down")
+        real_cancel(launch)
+
+    services.launcher.cancel = cancel  # type: ignore[method-assign]
+    try:
+        clock.tick(121)
+        body = reap(api)
+    finally:
+        services.launcher.cancel = real_cancel  # type: ignore[method-assign]
+
+    by_job = {action["job_id"]: action for action in body["actions"]}
+    assert "the Cloud Run API is down" in by_job[first]["error"]
+    assert by_job[second]["status"] == "failed"
+    assert job(firestore_client, first)["status"] == job(firestore_client, second)["status"] == "failed"
