@@ -15,6 +15,7 @@ Design:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -76,9 +77,15 @@ class SqlitePersistence:
             (database.project, database.database, c.name, time, None if c.new is None else c.new.SerializeToString())
             for c in changes
         ]
+        with self.transaction():
+            self._connection.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)", rows)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction around several statements (one WAL commit instead of one each)."""
         self._connection.execute("BEGIN")
         try:
-            self._connection.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?)", rows)
+            yield
             self._connection.execute("COMMIT")
         except BaseException:
             self._connection.execute("ROLLBACK")
@@ -291,8 +298,9 @@ class Store:
     def prune(self) -> None:
         """Forget history older than the read-time window, in every database."""
         horizon = now_micros() - HISTORY_MICROS
-        for db in self._databases.values():
-            db.prune(horizon)
+        with self._persistence.transaction() if self._persistence is not None else contextlib.nullcontext():
+            for db in self._databases.values():
+                db.prune(horizon)
 
     def close(self) -> None:
         if self._persistence is not None:

@@ -81,3 +81,16 @@ def test_sqlite_replays_commits_and_clears(tmp_path: Path) -> None:
     assert third.database(DB).get(NAME) is None
     assert third.database(DatabaseId("p", "other")).get(NAME.replace("(default)", "other")) is not None
     third.close()
+
+
+def test_pruning_is_persisted(tmp_path: Path) -> None:
+    first = Store(tmp_path)
+    db = first.database(DB)
+    db.commit(100, {NAME: version(1, 100)})
+    db.commit(200, {NAME: version(2, 200)})
+    first.prune()  # both versions are far older than the hour kept: only the last one still matters
+    first.close()
+    second = Store(tmp_path)
+    assert second.database(DB).get(NAME, 150) is None
+    assert second.database(DB).get(NAME).fields["n"].integer_value == 2
+    second.close()
