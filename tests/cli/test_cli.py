@@ -57,6 +57,13 @@ def test_run_keeps_the_streams_apart_and_succeeds_with_the_job(cli: Cli) -> None
     assert "succeeded" in answer.stderr
 
 
+def test_run_follows_automatic_retries_to_the_last_attempt(cli: Cli) -> None:
+    answer = cli("run", "--max-attempts", "2", "--", PY, "-c", "print('try'); raise SystemExit(5)")
+    assert answer.stdout.splitlines() == ["try", "try"]
+    assert "attempt 2" in answer.stderr
+    assert answer.returncode == 5
+
+
 def test_output_arrives_while_the_job_runs(cli: Cli) -> None:
     script = "import time\nprint('first', flush=True)\ntime.sleep(2)\nprint('second', flush=True)"
     process = cli.popen("run", "--", PY, "-c", script)
