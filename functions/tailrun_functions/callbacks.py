@@ -260,7 +260,6 @@ def _ending_of(message: Completed) -> attempts.Ending:
 
 def _completed(svc: Services, token: str, message: Completed) -> None:
     token_ref, job_ref, attempt_ref = _refs(svc, message)
-    tail = exact_tail(svc, message.job_id, message.attempt)
     result = {"exit_code": message.exit_code, "signal": message.signal}
     attempt_fields = {
         **result,
@@ -275,6 +274,9 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
         if admit(token_doc, token, message) is Admission.DUPLICATE:
             return None
         now = clock.now()
+        tail = exact_tail(
+            svc, message.job_id, message.attempt
+        )  # only once the token is checked: it reads chunks
         job_fields: dict[str, Any] = {
             **result,
             "lines": message.lines,
@@ -283,7 +285,7 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
         }
         job_fields.update({"updated_at": now, "last_heartbeat_at": now})
         if token_doc.get("pending_progress") is not None:
-            job_fields["progress"] = token_doc["pending_progress"]
+            job_fields.update(progress=token_doc["pending_progress"], progress_at=now)
         outcome = None
         if token_doc["state"] == "live" and not JobStatus(job["status"]).terminal:
             if _to_running(job):
