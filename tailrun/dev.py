@@ -160,7 +160,6 @@ class LocalStack:
             self.token = self.state.dev_token()
             self._start_firestore()
             self._start_storage()
-            self._configure_functions_env()
             self._start_http()
             self._start_reaper()
         except BaseException:
@@ -214,9 +213,7 @@ class LocalStack:
         self.addresses.storage = f"http://{self.options.host}:{port}"
 
     def _configure_functions_env(self) -> None:
-        """The functions read their settings from the environment, as deployed; set them for a local stack."""
-        port = self.options.port or free_port(self.options.host)
-        self.addresses.url = f"http://{self.options.host}:{port}"
+        """The functions read their settings from the environment (per request), as deployed; set them here."""
         os.environ.update(
             {
                 "GOOGLE_CLOUD_PROJECT": settings.LOCAL_PROJECT,
@@ -243,8 +240,9 @@ class LocalStack:
             "functions": sorted(functions),
         }
         app = create_app(functions, config=config, config_path=settings.CONFIG_PATH)
-        port = int(self.addresses.url.rsplit(":", 1)[1])
-        self._server = make_server(self.options.host, port, app, threaded=True)
+        self._server = make_server(self.options.host, self.options.port, app, threaded=True)
+        self.addresses.url = f"http://{self.options.host}:{self._server.server_port}"
+        self._configure_functions_env()
         self._spawn("tailrun-http", self._server.serve_forever)
 
     def _start_reaper(self) -> None:
