@@ -1,4 +1,4 @@
-"""Unit tests of aggregations (count, sum, avg) on protobufs, with queries built by the real client."""
+"""Aggregations (count, sum, avg): unit tests on protobufs, then through the sync and async clients over gRPC."""
 
 from __future__ import annotations
 

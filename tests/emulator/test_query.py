@@ -1,4 +1,5 @@
-"""Unit tests of the query engine: queries are built with the real client's query builder, run on protobufs."""
+"""Tests of the query engine: unit tests on protobufs (queries built by the real client), then the same cases
+through the sync and async clients over gRPC against the embedded emulator."""
 
 from __future__ import annotations
 

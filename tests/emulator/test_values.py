@@ -1,4 +1,4 @@
-"""Unit tests of the emulator's value model: Firestore's order, equality, field paths, transforms and limits."""
+"""The value model: order, equality, field paths, transforms and limits; unit tests, then a few through the client."""
 
 from __future__ import annotations
 
