@@ -24,7 +24,7 @@ from typing import Any
 import google.auth.credentials
 from google.api_core import exceptions as google_exceptions
 from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
+from google.cloud import storage  # type: ignore[attr-defined]
 
 from tailrun_functions import signing
 from tailrun_functions.settings import SettingsError
@@ -36,7 +36,9 @@ LOCAL_BUCKET = "tailrun-local-artifacts"  # TAILRUN_BUCKET when the storage emul
 UPLOAD_URL_TTL_S = 900  # TAILRUN_UPLOAD_URL_TTL_S: seconds a signed PUT URL (and its upload) stays valid
 DOWNLOAD_URL_TTL_S = 600  # TAILRUN_DOWNLOAD_URL_TTL_S: seconds a signed GET URL stays valid
 MAX_ARTIFACT_BYTES = 100 * 1024 * 1024  # TAILRUN_ARTIFACT_MAX_BYTES: bytes of one artifact
-INLINE_MAX_BYTES = 128 * 1024  # TAILRUN_ARTIFACT_INLINE_MAX_BYTES: bytes a client may post to `upload` directly
+INLINE_MAX_BYTES = (
+    128 * 1024
+)  # TAILRUN_ARTIFACT_INLINE_MAX_BYTES: bytes a client may post to `upload` directly
 CONTENT_TYPES = (  # TAILRUN_ARTIFACT_TYPES (comma-separated): the allow-list; no HTML, SVG or octet-stream
     "text/plain",
     "text/csv",
@@ -219,7 +221,11 @@ class Bucket:
 def make_bucket(settings: StorageSettings) -> Bucket:
     """The bucket of these settings with the right client and signer (emulator: anonymous + local key)."""
     if settings.emulator_host is not None:
-        client = storage.Client(project=settings.project, credentials=AnonymousCredentials())  # type: ignore[no-untyped-call]
+        client = storage.Client(
+            project=settings.project,
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            client_options={"api_endpoint": settings.endpoint},
+        )
         signer: Any = signing.local_signer()
     else:
         client = storage.Client(project=settings.project)

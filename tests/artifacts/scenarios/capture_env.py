@@ -1,0 +1,15 @@
+"""A stand-in runner that records the variables it was launched with and exits, so a test can act as the runner.
+
+argv: the directory to write ``{job_id}-{attempt}.json`` into.
+"""
+
+import json
+import os
+import sys
+
+directory = sys.argv[1]
+variables = {k: v for k, v in os.environ.items() if k.startswith("TAILRUN_")}
+path = os.path.join(directory, f"{variables['TAILRUN_JOB_ID']}-{variables['TAILRUN_ATTEMPT']}.json")
+with open(path + ".tmp", "w") as f:
+    json.dump(variables, f)
+os.replace(path + ".tmp", path)
