@@ -134,6 +134,7 @@ class ListenSession:
     # --- targets ---
 
     def _add(self, spec: Pb) -> list[Pb]:
+        """ADD, the target's documents (all, or what changed since a usable resume point, else RESET first), CURRENT, NO_CHANGE."""
         target_id = spec.target_id or self._free_id()
         if target_id in self._targets:
             return [_removed(target_id, InvalidArgument(f"Target ID {target_id} already exists on this stream."))]

@@ -84,6 +84,7 @@ class FirestoreService:
         return _project(doc[0], request.mask if request.HasField("mask") else None)
 
     async def batch_get_documents(self, request: Pb) -> AsyncIterator[Pb]:
+        """Documents in request order, each found or missing; the first response carries a new transaction's id."""
         database = parse_database(request.database)
         names = list(request.documents)
         for name in names:
@@ -105,6 +106,7 @@ class FirestoreService:
             yield P.BatchGetDocumentsResponse(transaction=ctx.new_transaction, read_time=read_time)
 
     async def run_query(self, request: Pb) -> AsyncIterator[Pb]:
+        """One response per result (or one with only read_time); explain options get plan/stats, analyze=False runs nothing."""
         ctx = self._read_context(parse_parent(request.parent), request)
         if not request.HasField("structured_query"):
             raise InvalidArgument("RunQuery needs a structured_query.")
@@ -123,6 +125,7 @@ class FirestoreService:
             yield response
 
     async def run_aggregation_query(self, request: Pb) -> AsyncIterator[Pb]:
+        """One response with the aggregations by alias; in a read-write transaction the query is re-checked at commit."""
         ctx = self._read_context(parse_parent(request.parent), request)
         aggregation = request.structured_aggregation_query
         if not aggregation.HasField("structured_query"):
@@ -146,6 +149,7 @@ class FirestoreService:
         yield response
 
     async def list_documents(self, request: Pb) -> Pb:
+        """Documents of a collection ordered by name, paged by offset tokens; show_missing adds parents that only have subcollections."""
         ctx = self._read_context(parse_parent(request.parent), request)
         if request.show_missing and request.order_by:
             raise InvalidArgument("show_missing cannot be combined with order_by.")
@@ -161,6 +165,7 @@ class FirestoreService:
         return response
 
     async def list_collection_ids(self, request: Pb) -> Pb:
+        """Ids of the collections directly under a parent that hold live documents (at any depth), sorted, paged."""
         ctx = self._read_context(parse_parent(request.parent), request)
         ids = sorted(path.rsplit("/", 1)[1] for path in ctx.db.child_paths(request.parent, ctx.at))
         if request.page_token:
@@ -174,6 +179,7 @@ class FirestoreService:
     # --- writes ---
 
     async def commit(self, request: Pb) -> Pb:
+        """Apply writes atomically, in a transaction if one is given (ABORTED if it was aborted or what it read changed)."""
         database = parse_database(request.database)
         writes = list(request.writes)
         transaction = None
@@ -188,6 +194,7 @@ class FirestoreService:
         return P.CommitResponse(write_results=results, commit_time=timestamp(commit_time))
 
     async def batch_write(self, request: Pb) -> Pb:
+        """Apply writes independently at one time: each gets its own status; one document at most once per request."""
         database = parse_database(request.database)
         writes = list(request.writes)
         check_write_count(len(writes))
@@ -209,6 +216,7 @@ class FirestoreService:
         return response
 
     async def create_document(self, request: Pb) -> Pb:
+        """Create a document (a random 20-character id when none is given); ALREADY_EXISTS if it exists."""
         database = parse_parent(request.parent)
         if not request.collection_id:
             raise InvalidArgument("CreateDocument needs a collection_id.")
@@ -218,6 +226,7 @@ class FirestoreService:
         return self._written(database, write, request.mask if request.HasField("mask") else None)
 
     async def update_document(self, request: Pb) -> Pb:
+        """Upsert a document (with an optional mask and precondition) and return it as stored."""
         database = parse_document(request.document.name)
         write = P.Write(update=request.document)
         if request.HasField("update_mask"):
@@ -247,6 +256,7 @@ class FirestoreService:
     # --- Listen ---
 
     async def listen(self, requests: AsyncIterator[Pb]) -> AsyncIterator[Pb]:
+        """The Listen stream: requests and commits for this stream are queued and answered in order, one coroutine per stream."""
         queue: asyncio.Queue[object] = asyncio.Queue()
         reader = asyncio.create_task(_pump(requests, queue))
         session: ListenSession | None = None
@@ -288,6 +298,7 @@ class FirestoreService:
     # --- helpers ---
 
     def _read_context(self, database: DatabaseId, request: Pb) -> ReadContext:
+        """Resolve the request's consistency selector: a transaction, a new one, or a read time."""
         db = self.store.database(database)
         selector = request.WhichOneof("consistency_selector")
         transaction, at, new_id = None, None, b""
@@ -303,6 +314,7 @@ class FirestoreService:
         return ReadContext(db, at, transaction, new_id)
 
     async def _read_documents(self, ctx: ReadContext, names: list[str]) -> list[Pb | None]:
+        """Read documents as of the context; in a read-write transaction lock them first and record what was read."""
         if ctx.locking is not None:
             await self.transactions.lock(ctx.locking, names)
         docs = [ctx.db.get(name, ctx.at) for name in names]
@@ -312,6 +324,7 @@ class FirestoreService:
         return docs
 
     async def _query(self, ctx: ReadContext, request: Pb) -> list[Pb]:
+        """Run a query; in a read-write transaction lock its results (re-running while new ones appear) and record it."""
         parent, query = request.parent, request.structured_query
         docs = query_engine.run_query(parent, query, ctx.db.candidates(parent, query, ctx.at))
         transaction = ctx.locking
@@ -327,6 +340,7 @@ class FirestoreService:
         return docs
 
     def _listed_documents(self, ctx: ReadContext, request: Pb) -> list[Pb]:
+        """The documents ListDocuments considers, before ordering and paging."""
         if request.collection_id:
             parents = [f"{request.parent}/{request.collection_id}"]
         else:

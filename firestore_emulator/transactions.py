@@ -178,6 +178,7 @@ class TransactionManager:
     # --- locks ---
 
     async def _lock_one(self, transaction: Transaction, key: LockKey) -> None:
+        """Take one lock, waiting in FIFO order behind its holder; deadlocks and timeouts abort instead of waiting on."""
         owner = self._owners.get(key)
         if owner is None:
             self._grant(transaction, key)
@@ -222,6 +223,7 @@ class TransactionManager:
         transaction.locks.add(key[1])
 
     def _release(self, transaction: Transaction, key: LockKey) -> None:
+        """Hand the lock to the next live waiter, or free it."""
         transaction.locks.discard(key[1])
         queue = self._waiters.get(key)
         while queue:

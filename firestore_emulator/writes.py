@@ -66,6 +66,7 @@ class PendingCommit:
         return self._store(doc, existing, results)
 
     def _new_fields(self, write: Pb, existing: Pb | None, name: str) -> Pb:
+        """The document's fields after the write's data: replaced (set), merged by mask (update), or kept (transform)."""
         doc = Document(name=name)
         if write.WhichOneof("operation") == "transform" or write.HasField("update_mask"):
             if existing is not None:
@@ -91,6 +92,7 @@ class PendingCommit:
         return values.transform_result(transform, new_value)
 
     def _store(self, doc: Pb, existing: Pb | None, transform_results: list[Pb]) -> Pb:
+        """Record the written document in the working copy, unless the write changed nothing."""
         result = WriteResult(transform_results=transform_results)
         if existing is not None and existing.fields == doc.fields:
             # write.proto: "If the write did not actually change the document, this will be the previous
@@ -105,6 +107,7 @@ class PendingCommit:
 
 
 def _check_precondition(write: Pb, existing: Pb | None, name: str, now: int) -> None:
+    """Enforce a write's precondition: exists (NOT_FOUND / ALREADY_EXISTS) or update_time (FAILED_PRECONDITION)."""
     if not write.HasField("current_document"):
         return
     condition = write.current_document
