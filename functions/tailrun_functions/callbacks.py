@@ -16,7 +16,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tailrun_functions import attempts, clock, defaults, store, tokens
+from tailrun_functions import attempts, clock, defaults, fastwrite, store, tokens
 from tailrun_functions.errors import Conflict, Gone, Unauthorized
 from tailrun_functions.models import (
     Artifact,
@@ -157,7 +157,8 @@ def _output(svc: Services, token: str, message: Output) -> None:
         if admit(token_doc, token, message) is Admission.DUPLICATE or existing:
             return
         now = clock.now()
-        t.create(
+        fastwrite.create(
+            t,
             chunk_ref,
             {
                 "attempt": message.attempt,

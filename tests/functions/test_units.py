@@ -1,11 +1,15 @@
-"""Pure units: the state machine, settings from the environment, tokens, user authentication."""
+"""Pure units: the state machine, settings from the environment, tokens, user authentication, chunk writes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
-from tailrun_functions import auth, tokens
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+from google.cloud.firestore_v1 import _helpers
+from tailrun_functions import auth, fastwrite, tokens
 from tailrun_functions.errors import Conflict, Unauthorized
 from tailrun_functions.settings import Settings, SettingsError
 from tailrun_functions.states import TERMINAL, JobStatus, can_transition, check_transition
@@ -86,3 +90,22 @@ def test_firebase_rejections(headers: dict[str, str], claims: Any) -> None:
 
     with pytest.raises(Unauthorized):
         auth.authenticate_user(headers, firebase(), verify)
+
+
+def test_the_fast_chunk_write_is_the_clients_own_create() -> None:
+    client = firestore.Client(project="p", credentials=AnonymousCredentials())
+    ref = client.document("jobs/j/chunks/0001-00000002")
+    data = {
+        "attempt": 1,
+        "seq": 2,
+        "lines": [
+            {"line": 0, "stream": "stdout", "ts": 1763726400123, "text": "héllo ✓ \x00 \U0001f600"},
+            {"line": 1, "stream": "stderr", "ts": 1, "text": "", "cut": True, "partial": False},
+        ],
+        "ratio": 0.5,
+        "none": None,
+        "created_at": dt.datetime(2026, 11, 21, 14, 0, 0, 123456, tzinfo=dt.UTC),
+    }
+
+    (expected,) = _helpers.pbs_for_create(ref._document_path, data)
+    assert fastwrite.create_write(ref, data) == expected
