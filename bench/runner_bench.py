@@ -1,0 +1,304 @@
+"""Benchmark: tailrun's runner against two baselines, side by side, in one run.
+
+    .venv/bin/python bench/runner_bench.py            # the comparison (about 1.5 minutes)
+    .venv/bin/python bench/runner_bench.py --sweep    # plus tailrun's runner at several batch ages
+    .venv/bin/python bench/runner_bench.py --latency-ms 20   # a callback that takes 20 ms to answer
+
+A generator job prints lines at about 10, 1,000 and 100,000 lines/s; each line carries the time it was written.
+The runner under test delivers them to a local receiver (a threaded ``http.server``) that notes when each line
+arrived. Printed per runner and rate: lines delivered, lines/s delivered (first write to last arrival),
+output requests per 1,000 lines, and p50/p99 of the write-to-arrival delay.
+
+Runners:
+- ``tailrun``: ``tailrun-runner`` as shipped (defaults from ``tailrun_runner.defaults``).
+- ``per-line``: one request per line, sent as the line is read (implemented here).
+- ``seed 10/500ms``: the seed's BatchedUpdater: buffer lines, flush when 10 are buffered or every 500 ms
+  from a timer thread, sending synchronously (implemented here).
+
+A baseline that cannot keep up is stopped after ``--cap-s`` seconds; its row says how much it delivered.
+The machine is shared and noisy: compare rows of one run, not figures across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+RUNNER = os.path.join(os.path.dirname(sys.executable), "tailrun-runner")
+# (lines/s, seconds of output); rate 0 means as fast as the job can print: 500,000 lines, to find the ceiling.
+RATES: list[tuple[int, float]] = [(10, 3.0), (1_000, 3.0), (100_000, 2.0), (0, 500_000)]
+PAD = "x" * 48  # lines of ~80 bytes, like typical log lines
+
+
+# ---- the job: prints numbered, timestamped lines at a rate -------------------------------------------------
+
+
+def generate(rate: float, duration: float) -> None:
+    """Write ``rate * duration`` lines ``<n> <write time ns> <pad>``, keeping to the schedule in bursts.
+
+    With rate 0, write ``duration`` lines as fast as possible, in bursts of 1,000.
+    """
+    out = sys.stdout
+    if rate == 0:
+        for first in range(0, int(duration), 1000):
+            now_ns = time.time_ns()
+            out.write("".join(f"{n} {now_ns} {PAD}\n" for n in range(first, min(first + 1000, int(duration)))))
+        out.flush()
+        return
+    total = int(rate * duration)
+    start = time.monotonic()
+    written = 0
+    while written < total:
+        due = min(total, int((time.monotonic() - start) * rate) + 1)
+        if due > written:
+            now_ns = time.time_ns()
+            out.write("".join(f"{n} {now_ns} {PAD}\n" for n in range(written, due)))
+            out.flush()
+            written = due
+        time.sleep(min(1 / rate, 0.001))
+
+
+# ---- the receiver ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    """What the receiver saw during one run."""
+
+    output_requests: int = 0
+    delays_ms: list[float] = field(default_factory=list)
+    first_write_ns: int | None = None
+    last_arrival_ns: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, lines: list[dict[str, Any]], arrival_ns: int) -> None:
+        writes = [int(line["text"].split(" ", 2)[1]) for line in lines]
+        with self.lock:
+            self.output_requests += 1
+            self.delays_ms.extend((arrival_ns - w) / 1e6 for w in writes)
+            if writes:
+                first = min(writes)
+                self.first_write_ns = first if self.first_write_ns is None else min(self.first_write_ns, first)
+            self.last_arrival_ns = arrival_ns
+
+
+class Receiver:
+    """A local callback that acknowledges every message after ``latency_ms`` and records output lines."""
+
+    def __init__(self, latency_ms: float) -> None:
+        self.current = Received()
+        self.latency_s = latency_ms / 1000
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def do_POST(self) -> None:
+                try:
+                    message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                except (ValueError, OSError):  # a runner stopped mid-request
+                    self.close_connection = True
+                    return
+                arrival_ns = time.time_ns()
+                if message.get("type") == "output":
+                    receiver.current.add(message["lines"], arrival_ns)
+                if receiver.latency_s:
+                    time.sleep(receiver.latency_s)
+                body = json.dumps({"ack": message["seq"]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/job_callback"
+
+
+# ---- the baselines ---------------------------------------------------------------------------------------
+
+
+class Poster:
+    """Synchronous JSON POSTs over one kept-alive connection (what the seeds did, minus retries)."""
+
+    def __init__(self, url: str, token: str) -> None:
+        parts = urlsplit(url)
+        self.conn = http.client.HTTPConnection(parts.hostname or "", parts.port)
+        self.path = parts.path
+        self.headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        self.seq = 0
+        self.lock = threading.Lock()
+
+    def send(self, lines: list[dict[str, Any]]) -> None:
+        with self.lock:
+            body = json.dumps({"seq": self.seq, "type": "output", "ts": time.time_ns() // 10**6, "lines": lines})
+            self.seq += 1
+            self.conn.request("POST", self.path, body=body.encode(), headers=self.headers)
+            self.conn.getresponse().read()
+
+
+def baseline(kind: str) -> None:
+    """Run ``TAILRUN_ARGV`` and deliver its stdout the baseline way: ``per-line`` or ``seed``."""
+    poster = Poster(os.environ["TAILRUN_CALLBACK_URL"], os.environ["TAILRUN_TOKEN"])
+    proc = subprocess.Popen(json.loads(os.environ["TAILRUN_ARGV"]), stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    buffer: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def flush() -> None:
+        with lock:
+            batch, buffer[:] = list(buffer), []
+        if batch:
+            poster.send(batch)
+
+    def timer() -> None:
+        while proc.poll() is None:
+            time.sleep(0.5)
+            flush()
+
+    if kind == "seed":
+        threading.Thread(target=timer, daemon=True).start()
+    for n, raw in enumerate(proc.stdout):
+        line = {"line": n, "stream": "stdout", "ts": time.time_ns() // 10**6, "text": raw.decode().rstrip("\n")}
+        if kind == "per-line":
+            poster.send([line])
+            continue
+        with lock:
+            buffer.append(line)
+            full = len(buffer) >= 10
+        if full:
+            flush()
+    proc.wait()
+    flush()
+
+
+# ---- running and reporting -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    runner: str
+    rate: int
+    written: int
+    delivered: int
+    lines_per_s: float
+    requests_per_1000: float
+    p50_ms: float
+    p99_ms: float
+    capped: bool
+
+
+def run_one(receiver: Receiver, name: str, command: list[str], rate: int, seconds: float, cap_s: float,
+            extra_env: dict[str, str] | None = None) -> Row:
+    """Run one runner on one rate; return its row."""
+    receiver.current = Received()
+    job = [sys.executable, os.path.abspath(__file__), "--generate", str(rate), str(seconds)]
+    env = {
+        **os.environ,
+        "TAILRUN_JOB_ID": "bench",
+        "TAILRUN_ATTEMPT": "1",
+        "TAILRUN_CALLBACK_URL": receiver.url,
+        "TAILRUN_TOKEN": "bench-token",
+        "TAILRUN_ARGV": json.dumps(job),
+        **(extra_env or {}),
+    }
+    # Its own process group, so a runner that cannot keep up is stopped with the job it started. (tailrun's job
+    # has a group of its own; it dies of a broken pipe on its next write once its runner is gone.)
+    proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    capped = False
+    try:
+        proc.wait(timeout=(seconds if rate else 0) + cap_s)
+    except subprocess.TimeoutExpired:
+        capped = True
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    got = receiver.current
+    with got.lock:
+        delays = sorted(got.delays_ms)
+        span_s = ((got.last_arrival_ns - (got.first_write_ns or 0)) / 1e9) if delays else 0.0
+        requests = got.output_requests
+    delivered = len(delays)
+    return Row(
+        runner=name,
+        rate=rate,
+        written=int(rate * seconds) if rate else int(seconds),
+        delivered=delivered,
+        lines_per_s=delivered / span_s if span_s else 0.0,
+        requests_per_1000=1000 * requests / delivered if delivered else float("nan"),
+        p50_ms=statistics.median(delays) if delays else float("nan"),
+        p99_ms=delays[min(len(delays) - 1, int(len(delays) * 0.99))] if delays else float("nan"),
+        capped=capped,
+    )
+
+
+def print_rows(title: str, rows: list[Row]) -> None:
+    print(f"\n{title}")
+    header = f"{'rate':>9} {'runner':<22} {'delivered':>17} {'lines/s':>9} {'req/1k lines':>12} {'p50 ms':>8} {'p99 ms':>8}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        delivered = f"{row.delivered}/{row.written}" + ("*" if row.capped else "")
+        rate = f"{row.rate:>7}/s" if row.rate else f"{'max':>9}"
+        print(
+            f"{rate} {row.runner:<22} {delivered:>17} {row.lines_per_s:>9.0f} "
+            f"{row.requests_per_1000:>12.1f} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sweep", action="store_true", help="also run tailrun at several batch ages")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="the callback's answer time")
+    parser.add_argument("--cap-s", type=float, default=12.0, help="stop a runner this long after its job ends")
+    args = parser.parse_args()
+    receiver = Receiver(args.latency_ms)
+    me = [sys.executable, os.path.abspath(__file__)]
+    runners = [
+        ("tailrun", [RUNNER], None),
+        ("per-line", [*me, "--baseline", "per-line"], None),
+        ("seed 10/500ms", [*me, "--baseline", "seed"], None),
+    ]
+    rows = [
+        run_one(receiver, name, command, rate, seconds, args.cap_s, env)
+        for rate, seconds in RATES
+        for name, command, env in runners
+    ]
+    print_rows(f"callback answer time {args.latency_ms:.0f} ms; * = stopped after --cap-s, not all delivered", rows)
+    if args.sweep:
+        sweep = [
+            run_one(receiver, f"tailrun age {age} ms", [RUNNER], rate, seconds, args.cap_s,
+                    {"TAILRUN_BATCH_MAX_AGE_MS": str(age)})
+            for rate, seconds in RATES[:3]
+            for age in (0, 10, 25, 50, 100)
+        ]
+        print_rows("tailrun at several TAILRUN_BATCH_MAX_AGE_MS", sweep)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--generate"]:
+        generate(float(sys.argv[2]), float(sys.argv[3]))
+    elif sys.argv[1:2] == ["--baseline"]:
+        baseline(sys.argv[2])
+    else:
+        main()
