@@ -27,7 +27,7 @@ import functions_framework
 import pytest
 import requests
 from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
+from google.cloud import storage  # type: ignore[attr-defined]
 from tailrun_functions.launcher import LocalLauncher
 from tailrun_functions.services import for_settings
 from tailrun_functions.settings import Settings
@@ -77,7 +77,16 @@ def _answers(url: str) -> bool:
 def storage_emulator() -> Iterator[str]:
     """The URL of gcp-storage-emulator (a child process for the session) holding the artifacts bucket."""
     port = free_port()
-    command = [sys.executable, "-m", "gcp_storage_emulator", "start", "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "gcp_storage_emulator",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     command += ["--in-memory", "--default-bucket", BUCKET]
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -166,7 +175,9 @@ def configure(
             "TAILRUN_LAUNCHER": "local",
             "TAILRUN_AUTH": "firebase",
             "TAILRUN_CALLBACK_URL": f"{functions_url}/job_callback",
-            "TAILRUN_RUNNER_COMMAND": json.dumps([sys.executable, str(SCENARIOS / "capture_env.py"), str(launches)]),
+            "TAILRUN_RUNNER_COMMAND": json.dumps(
+                [sys.executable, str(SCENARIOS / "capture_env.py"), str(launches)]
+            ),
             "TAILRUN_RETRY_BACKOFF_S": "0",
             "STORAGE_EMULATOR_HOST": storage_emulator,
             "TAILRUN_BUCKET": BUCKET,

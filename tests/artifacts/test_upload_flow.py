@@ -9,7 +9,7 @@ from typing import Any
 
 import google_crc32c
 import requests
-from google.cloud import firestore, storage
+from google.cloud import firestore, storage  # type: ignore[attr-defined]
 
 from .conftest import Api, RunnerIdentity, launched_runner, object_names
 
@@ -33,7 +33,9 @@ def artifact_docs(db: firestore.Client, job_id: str) -> list[dict[str, Any]]:
     return [snapshot.to_dict() or {} for snapshot in collection.stream()]
 
 
-def upload_as_runner(api: Api, runner: RunnerIdentity, name: str, data: bytes, content_type: str) -> dict[str, Any]:
+def upload_as_runner(
+    api: Api, runner: RunnerIdentity, name: str, data: bytes, content_type: str
+) -> dict[str, Any]:
     reply = api.post(
         "upload",
         runner.body(name=name, content_type=content_type, size=len(data), md5=md5_of(data)),
@@ -49,7 +51,7 @@ def upload_as_runner(api: Api, runner: RunnerIdentity, name: str, data: bytes, c
 def test_a_runner_upload_becomes_a_pending_artifact_with_its_real_size_and_checksums(
     api: Api, runner_job: RunnerIdentity, bucket: storage.Bucket, firestore_client: firestore.Client
 ) -> None:
-    data = "name,score\nada,3\nlinus,5\n".encode() * 100
+    data = b"name,score\nada,3\nlinus,5\n" * 100
 
     artifact = upload_as_runner(api, runner_job, "results/scores.csv", data, "text/csv")
 
@@ -62,14 +64,20 @@ def test_a_runner_upload_becomes_a_pending_artifact_with_its_real_size_and_check
     assert object_names(bucket) == [path], "the incoming copy is deleted once the artifact is recorded"
     assert bucket.blob(path).download_as_bytes() == data
     [stored] = artifact_docs(firestore_client, runner_job.job_id)
-    assert stored["name"] == "results/scores.csv" and stored["size"] == len(data) and stored["owner"] == "alice"
+    assert (
+        stored["name"] == "results/scores.csv" and stored["size"] == len(data) and stored["owner"] == "alice"
+    )
     assert not list(firestore_client.collection("artifact_uploads").stream()), "the promise is consumed"
 
 
-def test_finalizing_twice_returns_the_same_artifact(api: Api, runner_job: RunnerIdentity, bucket: storage.Bucket) -> None:
+def test_finalizing_twice_returns_the_same_artifact(
+    api: Api, runner_job: RunnerIdentity, bucket: storage.Bucket
+) -> None:
     artifact = upload_as_runner(api, runner_job, "report.txt", b"all good\n", "text/plain")
 
-    again = api.post("finalize_artifact", runner_job.body(artifact_id=artifact["artifact_id"]), runner_job.headers())
+    again = api.post(
+        "finalize_artifact", runner_job.body(artifact_id=artifact["artifact_id"]), runner_job.headers()
+    )
 
     assert again.status == 200 and again.body["artifact"] == artifact
 
@@ -78,7 +86,11 @@ def test_the_owner_uploads_an_input_to_a_job_and_a_user_uploads_one_of_their_own
     api: Api, runner_job: RunnerIdentity, bucket: storage.Bucket, firestore_client: firestore.Client
 ) -> None:
     data = b"id,url\n1,https://example.com\n"
-    to_job = api.as_user("alice", "upload", {"job_id": runner_job.job_id, "name": "in.csv", "content_type": "text/csv", "size": len(data)})
+    to_job = api.as_user(
+        "alice",
+        "upload",
+        {"job_id": runner_job.job_id, "name": "in.csv", "content_type": "text/csv", "size": len(data)},
+    )
     mine = api.as_user("bob", "upload", {"name": "batch.csv", "content_type": "text/csv", "size": len(data)})
     for reply, body in ((to_job, {"job_id": runner_job.job_id}), (mine, {})):
         assert reply.status == 201, reply.body
@@ -113,7 +125,9 @@ def test_a_finalize_before_the_put_is_a_409_and_the_upload_can_still_complete(
     api: Api, runner_job: RunnerIdentity, bucket: storage.Bucket
 ) -> None:
     data = b"late\n"
-    reply = api.post("upload", runner_job.body(name="late.txt", content_type="text/plain", size=5), runner_job.headers())
+    reply = api.post(
+        "upload", runner_job.body(name="late.txt", content_type="text/plain", size=5), runner_job.headers()
+    )
     finalize = runner_job.body(artifact_id=reply.body["artifact_id"])
 
     early = api.post("finalize_artifact", finalize, runner_job.headers())
@@ -126,14 +140,18 @@ def test_a_finalize_before_the_put_is_a_409_and_the_upload_can_still_complete(
 def test_another_attempt_or_user_cannot_finalize_an_upload(
     api: Api, runner_job: RunnerIdentity, bucket: storage.Bucket, tmp_path: Path
 ) -> None:
-    reply = api.post("upload", runner_job.body(name="a.txt", content_type="text/plain", size=2), runner_job.headers())
+    reply = api.post(
+        "upload", runner_job.body(name="a.txt", content_type="text/plain", size=2), runner_job.headers()
+    )
     assert put(reply.body["upload"], b"a\n").status_code == 200
     other = launched_runner(tmp_path, api.create_job("alice"))
 
     by_other_runner = api.post(
         "finalize_artifact", other.body(artifact_id=reply.body["artifact_id"]), other.headers()
     )
-    by_owner = api.as_user("alice", "finalize_artifact", {"artifact_id": reply.body["artifact_id"], "job_id": runner_job.job_id})
+    by_owner = api.as_user(
+        "alice", "finalize_artifact", {"artifact_id": reply.body["artifact_id"], "job_id": runner_job.job_id}
+    )
 
     assert by_other_runner.status == 404 and by_owner.status == 404
     assert object_names(bucket) == [f"incoming/{reply.body['artifact_id']}/a.txt"]
