@@ -356,7 +356,9 @@ def request_upload(svc: Services, bucket: Bucket, caller: Caller, request: Uploa
         bucket.write(incoming, inline, request.content_type)
         upload_ref(svc, artifact_id).create(record)
         return finalize(svc, bucket, caller, FinalizeRequest(artifact_id=artifact_id, job_id=request.job_id))
-    url, headers = bucket.sign_put(incoming, request.content_type, request.size, request.md5, expires_at)
+    url, headers = bucket.sign_put(
+        incoming, request.content_type, request.size, request.md5, settings.upload_ttl_s
+    )
     upload_ref(svc, artifact_id).create(record)
     logger.info("upload %s of %r promised to %s (%d bytes)", artifact_id, request.name, scope, request.size)
     return {
@@ -526,7 +528,7 @@ def download(svc: Services, bucket: Bucket, uid: str, request: DownloadRequest) 
     artifact = _find(svc, scope, request)
     expires_at = clock.after(bucket.settings.download_ttl_s)
     filename = artifact["name"].rsplit("/", 1)[-1]
-    url = bucket.sign_get(artifact["path"], filename, expires_at)
+    url = bucket.sign_get(artifact["path"], filename, bucket.settings.download_ttl_s)
     return {"url": url, "expires_at": expires_at.isoformat(), "artifact": public(artifact)}
 
 

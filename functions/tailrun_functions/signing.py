@@ -18,6 +18,8 @@ from typing import Any
 import google.auth
 import google.auth.credentials
 import google.auth.transport.requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import iam
 from google.oauth2 import service_account
 
@@ -29,15 +31,21 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 
 @functools.lru_cache(maxsize=1)
-def local_signer() -> service_account.Credentials:
-    """Credentials with an RSA key generated once per process: the local stack's signer (never a key file)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+def local_key() -> rsa.RSAPrivateKey:
+    """An RSA key generated once per process and kept in memory only (never a key file)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode("ascii")
+
+@functools.lru_cache(maxsize=1)
+def local_signer() -> service_account.Credentials:
+    """The local stack's signer: a service account made of ``local_key``; nothing checks it but tests."""
+    pem = (
+        local_key()
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode("ascii")
+    )
     info = {
         "type": "service_account",
         "client_email": LOCAL_SIGNER_EMAIL,

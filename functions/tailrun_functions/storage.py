@@ -146,9 +146,9 @@ class Bucket:
         self._signer = signer
 
     def sign_put(
-        self, path: str, content_type: str, size: int, md5: str | None, expires_at: dt.datetime
+        self, path: str, content_type: str, size: int, md5: str | None, ttl_s: int
     ) -> tuple[str, dict[str, str]]:
-        """A V4 signed URL for one PUT of exactly ``size`` bytes of ``content_type`` (and ``md5``, if given).
+        """A V4 signed URL, valid ``ttl_s`` seconds, for one PUT of exactly ``size`` bytes of ``content_type`` (and ``md5``, if given).
 
         Returns the URL and the headers the PUT must carry: they are signed, so Cloud Storage refuses a PUT with
         another type, length or checksum. gcp-storage-emulator checks none of it, which is why finalize does."""
@@ -156,7 +156,7 @@ class Bucket:
         url = self._bucket.blob(path).generate_signed_url(
             version="v4",
             method="PUT",
-            expiration=expires_at,
+            expiration=dt.timedelta(seconds=ttl_s),
             content_type=content_type,
             content_md5=md5,
             headers=headers,
@@ -168,13 +168,13 @@ class Bucket:
             required["Content-MD5"] = md5
         return url, required
 
-    def sign_get(self, path: str, filename: str, expires_at: dt.datetime) -> str:
+    def sign_get(self, path: str, filename: str, ttl_s: int) -> str:
         """A V4 signed URL to download ``path`` as an attachment named ``filename``."""
         quoted = filename.replace("\\", "_").replace('"', "_")
         return self._bucket.blob(path).generate_signed_url(  # type: ignore[no-any-return]
             version="v4",
             method="GET",
-            expiration=expires_at,
+            expiration=dt.timedelta(seconds=ttl_s),
             response_disposition=f'attachment; filename="{quoted}"',
             credentials=self._signer,
             api_access_endpoint=self.settings.endpoint,
