@@ -6,11 +6,14 @@ the job's own exit code; when tailrun itself fails it ends with 125 (as `docker 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shlex
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -22,6 +25,7 @@ from rich.prompt import Confirm
 from tailrun import jobs, settings
 from tailrun.client import Stack
 from tailrun.errors import TailrunError
+from tailrun.follow import Follower
 from tailrun.render import TerminalDisplay, exit_code_for, jobs_table, status_table
 
 logger = logging.getLogger(__name__)
@@ -101,11 +105,12 @@ def _run(stack: Stack, spec: dict[str, Any], detach: bool) -> int:
 
 def _follow_interruptibly(stack: Stack, job_id: str) -> int:
     """Follow a job to its end; on Ctrl-C offer to cancel it (in a terminal) or detach. The exit code."""
+    display = TerminalDisplay(job_id)
+    follower = Follower(display)
     while True:
-        display = TerminalDisplay(job_id)
         try:
-            with display:
-                job = jobs.follow(stack, job_id, display)
+            with display, _deferred_interrupts() as interrupted:
+                job = jobs.follow(stack, job_id, follower, interrupted)
             display.summary(job)
             return exit_code_for(job)
         except KeyboardInterrupt:
@@ -115,6 +120,18 @@ def _follow_interruptibly(stack: Stack, job_id: str) -> int:
                 return settings.EXIT_CANCELED
             jobs.cancel(stack, job_id)
             err.print(f"Canceling job {job_id}…", style="dim")
+
+
+@contextlib.contextmanager
+def _deferred_interrupts() -> Iterator[threading.Event]:
+    """Turn Ctrl-C into a flag the follower checks between events (a KeyboardInterrupt raised in the middle of
+    rich's rendering would print the last line again)."""
+    interrupted = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: interrupted.set())
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _confirm_cancel(job_id: str) -> bool:
@@ -140,7 +157,8 @@ def logs(
         if follow and attempt is None:
             display = TerminalDisplay(job_id)
             with display:
-                display.summary(jobs.follow(stack, job_id, display))
+                job = jobs.follow(stack, job_id, Follower(display))
+            display.summary(job)
             return
         jobs.read_output(stack, job_id, attempt or int(job.get("attempt") or 1), TerminalDisplay(job_id, interactive=False))
 

@@ -20,6 +20,7 @@ from rich.console import Console
 from tailrun import dev, jobs
 from tailrun.client import Stack, StackConfig
 from tailrun.errors import TailrunError
+from tailrun.follow import Follower
 from tailrun.render import TerminalDisplay, exit_code_for, status_table
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -35,7 +36,7 @@ def _run_job(url: str) -> int:
                                      "labels": {"source": "demo"}, "env": {}})
         display = TerminalDisplay(job_id)
         with display:
-            job = jobs.follow(stack, job_id, display)
+            job = jobs.follow(stack, job_id, Follower(display))
         display.summary(job)
         console.print(f"\n[bold]$ tailrun status {job_id}[/]")
         console.print(status_table(job))

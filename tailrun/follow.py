@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -215,9 +216,16 @@ class Follower:
             self.display.gap(self.attempt, assembler.next_line, expected)
         return True
 
-    def run(self, watch: JobWatch, *, until_done: bool = True, poll_s: float = 0.1) -> dict[str, Any] | None:
-        """Consume events until the job has ended (or forever when ``until_done`` is false)."""
-        while not (until_done and self.done()):
+    def run(self, watch: JobWatch, *, interrupted: threading.Event | None = None, poll_s: float = 0.1) -> dict[str, Any] | None:
+        """Consume events until the job has ended; the last job document (None if the job does not exist).
+
+        ``interrupted`` (set by a SIGINT handler) raises ``KeyboardInterrupt`` here, between two events, so an
+        interruption never cuts a line in half or makes the terminal repeat one.
+        """
+        while not self.done():
+            if interrupted is not None and interrupted.is_set():
+                interrupted.clear()
+                raise KeyboardInterrupt
             try:
                 kind, payload = watch.events.get(timeout=poll_s)
             except queue.Empty:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from google.api_core import exceptions as google_exceptions
@@ -82,12 +83,15 @@ def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> No
         display.gap(attempt, *missing)
 
 
-def follow(stack: Stack, job_id: str, display: Display) -> dict[str, Any]:
-    """Show a job live until it has ended and all its output is shown; the final job document."""
+def follow(stack: Stack, job_id: str, follower: Follower, interrupted: threading.Event | None = None) -> dict[str, Any]:
+    """Show a job live until it has ended and all its output is shown; the final job document.
+
+    A follower that was interrupted can be passed again: it goes on where it stopped, showing no line twice.
+    """
     watch = JobWatch(stack.firestore, job_id)
     watch.start()
     try:
-        job = Follower(display).run(watch)
+        job = follower.run(watch, interrupted=interrupted)
     finally:
         watch.stop()
     if job is None:

@@ -189,13 +189,14 @@ def test_ctrl_c_without_a_terminal_detaches_and_the_job_keeps_running(cli: Cli) 
 
 
 def test_ctrl_c_in_a_terminal_asks_and_cancels_the_job(cli: Cli) -> None:
-    terminal = Terminal.spawn(cli, "run", "--", PY, "-c", "import time\nprint('hi', flush=True)\ntime.sleep(60)")
-    terminal.read_until("hi")
+    terminal = Terminal.spawn(cli, "run", "--", PY, "-c", "import time\nprint('hello-from-job', flush=True)\ntime.sleep(60)")
+    terminal.read_until("hello-from-job")
     terminal.write(b"\x03")  # Ctrl-C, through the terminal's line discipline
     terminal.read_until("Cancel job")
     terminal.write(b"y\r")
     assert terminal.wait() == 130, terminal.output
     assert "canceled" in terminal.output
+    assert terminal.output.count("hello-from-job") == 1, "following on after the question showed a line twice"
 
 
 def test_the_emulator_command_serves_firestore_until_interrupted(tmp_path: Path) -> None:
