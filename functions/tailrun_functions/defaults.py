@@ -30,6 +30,7 @@ TIMEOUT_S = 3600  # seconds a job may run (per attempt)
 MAX_TIMEOUT_S = 7 * 24 * 3600  # seconds: Cloud Run jobs allow up to 168 h
 IDLE_TIMEOUT_S = 600  # seconds without output and heartbeat before a job is idle
 MAX_ATTEMPTS = 1  # attempts per job, first one included
+AGENT = "claude"  # the agent a prompt goes to when the spec names none (see settings.DEFAULT_AGENTS)
 MAX_MAX_ATTEMPTS = 10
 MAX_ARGV_ITEMS = 1000
 # argv, the prompt and env travel to the sandbox as JSON in one environment variable each (TAILRUN_ARGV,

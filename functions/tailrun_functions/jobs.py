@@ -24,7 +24,7 @@ def resolve_argv(request: CreateJobRequest, svc: Services) -> list[str]:
     """The command the runner runs: the argv, or the agent's command with the prompt as its last argument."""
     if request.argv is not None:
         return list(request.argv)
-    agent = request.agent or "claude"
+    agent = request.agent or defaults.AGENT
     prefix = svc.settings.agent_argv(agent)
     if prefix is None:
         known = ", ".join(name for name, _ in svc.settings.agents)
