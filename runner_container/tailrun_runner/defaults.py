@@ -4,15 +4,26 @@ Each constant is the default of the environment variable named in the comment ab
 reads them. Why these values:
 
 Batching (``BATCH_MAX_*``). Delivery is stop-and-wait: the runner sends one message and waits for its ack before the
-next. While a request is in flight, lines pile up, so the next batch carries everything printed meanwhile; heavy
-output therefore batches itself, whatever the age limit. The age limit only matters for sparse output: a lone line
-waits at most ``BATCH_MAX_AGE_MS`` for company, which bounds its extra delay. Measured with
-``bench/runner_bench.py`` on a 2-core machine against a local receiver (figures in the report of issue 3):
-25 ms keeps sparse output at ~30 ms p50 (goal < 100 ms) and heavy output at ≥100,000 lines/s costs ~0.3-1 request
-per 1,000 lines (goal ≤ 2), because a request carries several thousand lines. Longer ages (100 ms+) save requests
-only in the middle range (about 1,000 lines/s) at the cost of latency everyone sees. The line and byte limits cap a
-batch's size, not its frequency: 256 KiB of JSON leaves Firestore's 1 MiB document limit (the functions store one
-batch per chunk document) a wide margin, and 5,000 lines keeps a chunk readable in one go by a viewer.
+next. While a request is in flight, lines pile up, so the next batch carries everything printed meanwhile: heavy
+output batches itself, whatever the age limit. The age limit matters for sparse and middling output: a line waits
+at most ``BATCH_MAX_AGE_MS`` for company, which bounds its extra delay. Measured with
+``bench/runner_bench.py --sweep`` (2 cores, local receiver; p50 write-to-arrival delay, requests per 1,000 lines):
+
+    age      10 lines/s      1,000 lines/s        100,000 lines/s
+    0 ms     0.8 ms          0.3 ms, 663 req      2.6 ms, 6.7 req   (too many requests)
+    10 ms    11 ms           6 ms, 90 req         13 ms, 0.7 req
+    25 ms    26 ms           14 ms, 38 req        24 ms, 0.5 req    <- the default
+    50 ms    51 ms           27 ms, 20 req        18 ms, 0.5 req
+    100 ms   101 ms          52 ms, 10 req        20 ms, 0.5 req    (sparse p50 over 100 ms)
+
+25 ms keeps sparse output well under the 100 ms p50 goal with room for the network to Cloud Functions, and heavy
+output far under 2 requests per 1,000 lines; a longer age only saves requests in the middle range.
+
+The line and byte limits cap a batch's size, not its frequency. 256 KiB of JSON leaves Firestore's 1 MiB document
+limit (the functions store one batch per chunk document) a wide margin; 5,000 lines keeps a chunk readable in one
+go. With stop-and-wait, they also set the ceiling under heavy output: one batch per round trip, so about
+``BATCH_MAX_BYTES / answer time`` (measured: ~190,000 lines/s of 80-byte lines with a local receiver, ~65,000 with
+a callback that takes 20 ms to answer; beyond that the job is slowed by backpressure, never loses lines).
 
 Lines (``MAX_LINE_BYTES``). A line's text is cut at 32 KiB (marked ``cut``). The JSON of one line is at most about
 6x its bytes (a control character becomes ``\\u00XX``), so even a worst-case cut line (~192 KiB) fits within one
