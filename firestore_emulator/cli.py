@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from firestore_emulator.server import EmulatorServer
+from firestore_emulator.transactions import LOCK_WAIT_SECONDS
 
 READY_PREFIX = "firestore-emulator ready"
 
@@ -27,6 +28,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8080, help="gRPC port; 0 picks a free one (default 8080)")
     parser.add_argument("--data-dir", type=Path, default=None, help="persist documents in SQLite here")
     parser.add_argument("--http-port", type=int, default=None, help="also serve the HTTP admin API on this port (it is always on the gRPC port)")
+    parser.add_argument(
+        "--lock-wait",
+        type=float,
+        default=LOCK_WAIT_SECONDS,
+        help=f"seconds a commit or read waits for another transaction's lock before ABORTED (default {LOCK_WAIT_SECONDS:g})",
+    )
     parser.add_argument("--log-level", default="WARNING", help="logging level on stderr (default WARNING)")
     parser.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -45,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    server = EmulatorServer(args.host, args.port, args.data_dir, args.http_port)
+    server = EmulatorServer(args.host, args.port, args.data_dir, args.http_port, args.lock_wait)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

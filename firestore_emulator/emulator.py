@@ -21,6 +21,7 @@ from types import TracebackType
 
 from firestore_emulator.cli import READY_PREFIX
 from firestore_emulator.server import EmulatorServer
+from firestore_emulator.transactions import LOCK_WAIT_SECONDS
 
 STARTUP_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 5.0
@@ -37,12 +38,14 @@ class Emulator:
         *,
         http_port: int | None = None,
         in_process: bool = False,
+        lock_wait: float | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.http_port = http_port
         self.in_process = in_process
+        self.lock_wait = lock_wait  # seconds; None: the server's default
         self.process: subprocess.Popen[bytes] | None = None
         self._address = ""
         self._http_address = ""
@@ -105,6 +108,8 @@ class Emulator:
             command += ["--data-dir", str(self.data_dir)]
         if self.http_port is not None:
             command += ["--http-port", str(self.http_port)]
+        if self.lock_wait is not None:
+            command += ["--lock-wait", str(self.lock_wait)]
         return command + ["--exit-with-stdin"]
 
     def _start_process(self) -> None:
@@ -124,7 +129,8 @@ class Emulator:
 
     def _start_thread(self) -> None:
         loop = asyncio.new_event_loop()
-        server = EmulatorServer(self.host, self.port, self.data_dir, self.http_port)
+        lock_wait = LOCK_WAIT_SECONDS if self.lock_wait is None else self.lock_wait
+        server = EmulatorServer(self.host, self.port, self.data_dir, self.http_port, lock_wait)
         thread = threading.Thread(target=loop.run_forever, name="firestore-emulator", daemon=True)
         thread.start()
         asyncio.run_coroutine_threadsafe(server.start(), loop).result(STARTUP_TIMEOUT_SECONDS)

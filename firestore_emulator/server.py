@@ -15,6 +15,7 @@ import grpc
 
 from firestore_emulator import frontdoor, http_admin, service
 from firestore_emulator.store import Store
+from firestore_emulator.transactions import LOCK_WAIT_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,16 @@ PRUNE_EVERY = 12  # housekeeping rounds between prunes of old versions (a full s
 class EmulatorServer:
     """The servers of one emulator instance; ``start`` then ``stop`` inside a running event loop."""
 
-    def __init__(self, host: str, port: int, data_dir: Path | None = None, http_port: int | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        data_dir: Path | None = None,
+        http_port: int | None = None,
+        lock_wait: float = LOCK_WAIT_SECONDS,
+    ) -> None:
         self.host = host
+        self.lock_wait = lock_wait
         self.port = port
         self.http_port = http_port
         self.data_dir = data_dir
@@ -53,7 +62,7 @@ class EmulatorServer:
                 ("grpc.so_reuseport", 0),
             ]
         )
-        firestore = service.register(self._grpc, self.store)
+        firestore = service.register(self._grpc, self.store, self.lock_wait)
         grpc_port = self._grpc.add_insecure_port("127.0.0.1:0")
         await self._grpc.start()
         self.private_address = f"127.0.0.1:{grpc_port}"

@@ -23,7 +23,7 @@ import grpc
 from firestore_emulator import protos as P
 from firestore_emulator import query as query_engine
 from firestore_emulator import values
-from firestore_emulator.errors import EmulatorError, InvalidArgument, NotFound, Unimplemented
+from firestore_emulator.errors import Aborted, EmulatorError, InvalidArgument, NotFound, Unimplemented
 from firestore_emulator.listen import END, ListenSession
 from firestore_emulator.names import (
     DatabaseId,
@@ -34,7 +34,14 @@ from firestore_emulator.names import (
 )
 from firestore_emulator.protos import Pb, micros, timestamp
 from firestore_emulator.store import Database, Store
-from firestore_emulator.transactions import QueryRead, Transaction, TransactionManager, versions
+from firestore_emulator.transactions import (
+    CONTENTION,
+    LOCK_WAIT_SECONDS,
+    QueryRead,
+    Transaction,
+    TransactionManager,
+    versions,
+)
 from firestore_emulator.writes import PendingCommit, check_write_count, write_target
 
 logger = logging.getLogger(__name__)
@@ -70,9 +77,9 @@ class ReadContext:
 class FirestoreService:
     """The RPCs. State lives in the store and the transaction manager; the service only orchestrates."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self.store = store
-        self.transactions = TransactionManager(store)
+        self.transactions = TransactionManager(store, lock_wait)
 
     # --- reads ---
 
@@ -187,8 +194,7 @@ class FirestoreService:
             transaction = self.transactions.lookup(request.transaction, database)
             if transaction.read_only and writes:
                 raise InvalidArgument("Cannot modify documents in a read-only transaction.")
-            self.transactions.check_commit(transaction, self.store.database(database))
-        commit_time, results = self._commit(database, writes, transaction)
+        commit_time, results = await self._commit(database, writes, transaction)
         if transaction is not None:
             self.transactions.finish(transaction)
         return P.CommitResponse(write_results=results, commit_time=timestamp(commit_time))
@@ -200,18 +206,19 @@ class FirestoreService:
         check_write_count(len(writes))
         targets = [write_target(write) for write in writes]
         if len(set(targets)) != len(targets):
-            raise InvalidArgument("BatchWrite cannot write the same document more than once in one request.")
+            raise InvalidArgument("the same document cannot be written more than once in a single request")
         db = self.store.database(database)
         pending = PendingCommit(db, db.next_commit_time())
         response = P.BatchWriteResponse()
-        for write in writes:
+        for write, target in zip(writes, targets, strict=True):
             try:
+                if self.transactions.is_locked(database, target):
+                    raise Aborted(CONTENTION)  # a transaction holds it; BatchWrite does not wait
                 response.write_results.append(pending.apply(write))
                 response.status.append(P.Status(code=0))
             except EmulatorError as error:
                 response.write_results.append(P.WriteResult())
                 response.status.append(P.Status(code=error.code.value[0], message=error.message))
-        self.transactions.wound_holders(database, pending.documents, None)
         db.commit(pending.time, pending.documents)
         return response
 
@@ -223,7 +230,7 @@ class FirestoreService:
         name = f"{request.parent}/{request.collection_id}/{request.document_id or auto_id()}"
         write = P.Write(update=P.Document(name=name, fields=request.document.fields))
         write.current_document.exists = False
-        return self._written(database, write, request.mask if request.HasField("mask") else None)
+        return await self._written(database, write, request.mask if request.HasField("mask") else None)
 
     async def update_document(self, request: Pb) -> Pb:
         """Upsert a document (with an optional mask and precondition) and return it as stored."""
@@ -233,13 +240,13 @@ class FirestoreService:
             write.update_mask.CopyFrom(request.update_mask)
         if request.HasField("current_document"):
             write.current_document.CopyFrom(request.current_document)
-        return self._written(database, write, request.mask if request.HasField("mask") else None)
+        return await self._written(database, write, request.mask if request.HasField("mask") else None)
 
     async def delete_document(self, request: Pb) -> Pb:
         write = P.Write(delete=request.name)
         if request.HasField("current_document"):
             write.current_document.CopyFrom(request.current_document)
-        self._commit(parse_document(request.name), [write], None)
+        await self._commit(parse_document(request.name), [write], None)
         return P.Empty()
 
     # --- transactions ---
@@ -354,18 +361,25 @@ class FirestoreService:
                 docs.extend(ctx.db.collection(collection, ctx.at))
         return docs
 
-    def _commit(self, database: DatabaseId, writes: list[Pb], transaction: Transaction | None) -> tuple[int, list[Pb]]:
-        """Apply writes atomically; a write aborts other transactions holding a lock on its document."""
+    async def _commit(
+        self, database: DatabaseId, writes: list[Pb], transaction: Transaction | None
+    ) -> tuple[int, list[Pb]]:
+        """Wait for locks on the written documents, then apply the writes atomically (no await from the check of
+        the transaction to the commit), aborting the other transactions that read them."""
         check_write_count(len(writes))
+        names = [write_target(write) for write in writes]
+        await self.transactions.before_write(database, names, transaction)
         db = self.store.database(database)
+        if transaction is not None:
+            self.transactions.check_commit(transaction, db)
         pending = PendingCommit(db, db.next_commit_time())
         results = [pending.apply(write) for write in writes]
-        self.transactions.wound_holders(database, [write_target(write) for write in writes], transaction)
+        self.transactions.take_over(database, names, transaction)
         db.commit(pending.time, pending.documents)
         return pending.time, results
 
-    def _written(self, database: DatabaseId, write: Pb, mask: Pb | None) -> Pb:
-        self._commit(database, [write], None)
+    async def _written(self, database: DatabaseId, write: Pb, mask: Pb | None) -> Pb:
+        await self._commit(database, [write], None)
         doc = self.store.database(database).get(write.update.name)
         return _project(doc, mask)
 
@@ -518,8 +532,8 @@ def generic_handler(service: FirestoreService) -> grpc.GenericRpcHandler:
     return grpc.method_handlers_generic_handler(SERVICE, handlers)
 
 
-def register(server: grpc.aio.Server, store: Store) -> FirestoreService:
+def register(server: grpc.aio.Server, store: Store, lock_wait: float = LOCK_WAIT_SECONDS) -> FirestoreService:
     """Add the Firestore service to a grpc.aio server."""
-    service = FirestoreService(store)
+    service = FirestoreService(store, lock_wait)
     server.add_generic_rpc_handlers((generic_handler(service),))
     return service

@@ -1,21 +1,25 @@
 """Transactions: read-only snapshots, and read-write transactions that lock what they read.
 
-Firestore's server libraries get pessimistic concurrency: a read in a read-write transaction locks the document,
-and the clients' retry loops (``@transactional``: 5 attempts, no backoff) rely on that to converge. An optimistic
-scheme would let N concurrent incrementers win one at a time per round and exhaust those 5 attempts; so here:
+Firestore's server libraries get pessimistic concurrency (locks), and the clients' retry loops rely on it:
+``@transactional`` in Python tries 5 times without backoff, so N threads incrementing one counter must not lose
+one round each. The rules here:
 
-- a read in a read-write transaction takes an exclusive lock on each document name it reads (existing or not,
-  query results included); a second transaction reading a locked name *waits* (FIFO, the lock is handed over on
-  release) instead of failing, so many threads incrementing one counter serialise and all succeed;
-- a waiter that would close a cycle of waits is aborted at once (deadlock), and none waits longer than
-  ``LOCK_WAIT_SECONDS`` (then aborted, "Transaction lock timeout.", like the official emulator);
-- a write never waits: a commit (transactional or not) that writes a document locked by *another* transaction
-  aborts that transaction;
-- an aborted transaction answers ABORTED at Commit only: its reads still succeed (unlocked). The Python client's
-  ``@transactional`` retries only when Commit fails with ABORTED; an error from a read would end it instead;
+- a read in a read-write transaction takes a *shared* lock on each document name it reads (existing or not, query
+  results included); two transactions may read the same document without waiting;
+- a commit wins over the other readers of what it writes: a transactional commit aborts every other transaction
+  holding a shared lock on a document it writes (first committer wins, the others retry);
+- a *retried* transaction (``retry_transaction`` set: Firestore's "spot in line") reads with an *exclusive* lock:
+  it aborts shared holders at once, and readers and writers wait (FIFO, retries first) until it ends. So a retry
+  cannot lose again to a newcomer, and contended counters converge in two attempts;
+- a non-transactional commit waits while any transaction holds a lock on a document it writes (the transaction
+  holds what it read), then applies; after ``LOCK_WAIT_SECONDS`` it answers ABORTED with Firestore's "Too much
+  contention" wording. BatchWrite does not wait: a locked document's write alone answers ABORTED;
+- a wait that would close a cycle aborts the waiter (deadlock); a transactional wait longer than
+  ``LOCK_WAIT_SECONDS`` aborts it too ("Transaction lock timeout.", the official emulator's wording);
+- an aborted transaction answers ABORTED at Commit only: its reads still succeed (unlocked), because the Python
+  client's ``@transactional`` retries only when Commit fails with ABORTED; an error from a read would end it;
 - at commit, what the transaction read is checked again (document versions, and query results re-run, which
-  catches documents that started matching a query it ran): any difference is ABORTED;
-- ``retry_transaction`` is accepted and needs no priority: FIFO hand-over already keeps a retry's place in line.
+  catches documents that started matching a query it ran): any difference is ABORTED.
 A transaction idle for ``IDLE_SECONDS`` expires (its locks go); unknown or expired ids answer INVALID_ARGUMENT.
 """
 
@@ -24,9 +28,9 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from firestore_emulator import query as query_engine
 from firestore_emulator.errors import Aborted, InvalidArgument
@@ -35,17 +39,40 @@ from firestore_emulator.protos import Pb, micros
 from firestore_emulator.store import Database, Store
 
 IDLE_SECONDS = 60.0  # Firestore expires a transaction after 60 s without activity
-LOCK_WAIT_SECONDS = 30.0  # the longest a read waits for another transaction's lock
+LOCK_WAIT_SECONDS = 10.0  # default for the longest wait for another transaction's lock (see --lock-wait)
 ENDED_KEEP_SECONDS = 60.0  # an aborted transaction's id still answers Rollback for this long
 
 EXPIRED = "The referenced transaction has expired or is no longer valid."
-CONTENTION = "Transaction was aborted because of contention: a document it read was written concurrently."
+CONTENTION = "Too much contention on these documents. Please try again."  # Firestore's wording
+LOCK_TIMEOUT = "Transaction lock timeout."
+DEADLOCK = "Transaction was aborted because of a deadlock with another transaction."
 
 LockKey = tuple[DatabaseId, str]
+Mode = Literal["shared", "exclusive", "write"]
 
 
-class _Deadlock(Exception):
-    """Waiting for this lock would close a cycle of transactions waiting for each other."""
+@dataclass(eq=False)
+class _Waiter:
+    """Someone waiting on a lock: a transaction's read (shared/exclusive), or a commit (``write``)."""
+
+    transaction: Transaction | None  # None: a non-transactional commit
+    mode: Mode
+    future: asyncio.Future[None]
+
+
+@dataclass
+class _Lock:
+    """One document name's lock: an exclusive holder, or shared holders; and who waits for it."""
+
+    exclusive: Transaction | None = None
+    shared: set[Transaction] = field(default_factory=set)
+    waiters: list[_Waiter] = field(default_factory=list)
+
+    def admits(self, waiter: _Waiter) -> bool:
+        """Whether the waiter could proceed now."""
+        if self.exclusive is not None:
+            return False
+        return waiter.transaction is not None or waiter.mode != "write" or not self.shared
 
 
 @dataclass
@@ -68,6 +95,7 @@ class Transaction:
     locks: set[str] = field(default_factory=set)
     reads: dict[str, int | None] = field(default_factory=dict)
     queries: list[QueryRead] = field(default_factory=list)
+    priority: bool = False  # a retry: it reads with exclusive locks
     aborted: str | None = None
     ended: bool = False
     waiting: tuple[LockKey, asyncio.Future[None]] | None = None
@@ -87,21 +115,22 @@ def versions(docs: Iterable[Pb]) -> dict[str, int]:
 class TransactionManager:
     """All open transactions and the document locks they hold."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self._store = store
+        self._lock_wait = lock_wait
         self._transactions: dict[bytes, Transaction] = {}
-        self._owners: dict[LockKey, Transaction] = {}
-        self._waiters: dict[LockKey, deque[tuple[Transaction, asyncio.Future[None]]]] = {}
+        self._locks: dict[LockKey, _Lock] = {}
 
     def begin(self, database: DatabaseId, options: Pb | None) -> Transaction:
-        """Start a transaction (read-write unless the options say read-only)."""
-        read_only = options is not None and options.WhichOneof("mode") == "read_only"
+        """Start a transaction (read-write unless the options say read-only; a retry gets priority)."""
+        mode = options.WhichOneof("mode") if options is not None else None
         read_time = None
-        if read_only:
+        if mode == "read_only":
             ro = options.read_only  # type: ignore[union-attr]
             has_time = ro.HasField("read_time")
             read_time = micros(ro.read_time) if has_time else self._store.database(database).read_time()
-        transaction = Transaction(secrets.token_bytes(16), database, read_only, read_time)
+        priority = mode == "read_write" and bool(options.read_write.retry_transaction)  # type: ignore[union-attr]
+        transaction = Transaction(secrets.token_bytes(16), database, mode == "read_only", read_time, priority=priority)
         self._transactions[transaction.id] = transaction
         return transaction
 
@@ -114,15 +143,38 @@ class TransactionManager:
         return transaction
 
     async def lock(self, transaction: Transaction, names: Iterable[str]) -> None:
-        """Lock each document name for a read-write transaction, waiting for other holders as needed.
+        """Lock document names for a read-write transaction's read (shared, or exclusive for a retry).
 
         A deadlock or a lock timeout aborts the transaction instead of failing the read (see the module doc).
         """
         for name in names:
             if transaction.read_only or transaction.aborted:
                 return
-            await self._lock_one(transaction, (transaction.database, name))
+            await self._acquire(transaction, (transaction.database, name))
         transaction.last_active = time.monotonic()
+
+    async def before_write(self, database: DatabaseId, names: list[str], writer: Transaction | None) -> None:
+        """Wait until a commit may write these documents; the caller then applies it without awaiting.
+
+        Waits while another transaction holds one of them exclusively (a non-transactional commit: while any
+        transaction holds one). ABORTED if the writing transaction is aborted meanwhile.
+        """
+        while (blocked := self._blocking(database, names, writer)) is not None:
+            if not await self._wait(writer, blocked, "write"):
+                raise Aborted(writer.aborted if writer is not None and writer.aborted else CONTENTION)
+
+    def take_over(self, database: DatabaseId, names: Iterable[str], writer: Transaction | None) -> None:
+        """A commit is writing these documents: the other transactions that read them are aborted."""
+        for name in names:
+            lock = self._locks.get((database, name))
+            for holder in list(lock.shared) if lock is not None else ():
+                if holder is not writer:
+                    self._wound(holder, CONTENTION)
+
+    def is_locked(self, database: DatabaseId, name: str) -> bool:
+        """Whether any transaction holds a lock on the document (BatchWrite refuses such writes)."""
+        lock = self._locks.get((database, name))
+        return lock is not None and (lock.exclusive is not None or bool(lock.shared))
 
     def check_commit(self, transaction: Transaction, db: Database) -> None:
         """ABORTED if the transaction was aborted or anything it read has changed since it read it."""
@@ -141,13 +193,6 @@ class TransactionManager:
         """End the transaction as aborted and raise ABORTED."""
         self._wound(transaction, reason)
         raise Aborted(reason)
-
-    def wound_holders(self, database: DatabaseId, names: Iterable[str], writer: Transaction | None) -> None:
-        """A write to these documents aborts every other transaction that holds a lock on one of them."""
-        for name in names:
-            owner = self._owners.get((database, name))
-            if owner is not None and owner is not writer:
-                self._wound(owner, CONTENTION)
 
     def finish(self, transaction: Transaction) -> None:
         """A committed transaction: release its locks and forget its id."""
@@ -177,69 +222,117 @@ class TransactionManager:
 
     # --- locks ---
 
-    async def _lock_one(self, transaction: Transaction, key: LockKey) -> None:
-        """Take one lock, waiting in FIFO order behind its holder; deadlocks and timeouts abort instead of waiting on."""
-        owner = self._owners.get(key)
-        if owner is None:
-            self._grant(transaction, key)
-            return
-        if owner is transaction:
-            return
+    async def _acquire(self, transaction: Transaction, key: LockKey) -> None:
+        """Take a read lock, waiting behind an exclusive holder; a retry's exclusive lock aborts shared holders."""
+        while True:
+            lock = self._locks.setdefault(key, _Lock())
+            if lock.exclusive is transaction:
+                return
+            if lock.exclusive is None:
+                if transaction.priority:
+                    for holder in list(lock.shared - {transaction}):
+                        self._wound(holder, CONTENTION)
+                    lock.shared.discard(transaction)
+                    lock.exclusive = transaction
+                else:
+                    lock.shared.add(transaction)
+                transaction.locks.add(key[1])
+                return
+            if not await self._wait(transaction, key, "exclusive" if transaction.priority else "shared"):
+                return
+
+    def _blocking(self, database: DatabaseId, names: list[str], writer: Transaction | None) -> LockKey | None:
+        for name in names:
+            lock = self._locks.get((database, name))
+            if lock is None:
+                continue
+            if lock.exclusive is not None and lock.exclusive is not writer:
+                return (database, name)
+            if writer is None and lock.shared:
+                return (database, name)
+        return None
+
+    async def _wait(self, transaction: Transaction | None, key: LockKey, mode: Mode) -> bool:
+        """Wait until woken for this lock: True to re-check it; False when the transaction was aborted instead.
+
+        A non-transactional commit that waits too long raises ABORTED.
+        """
+        lock = self._locks[key]
+        if transaction is not None and self._closes_cycle(transaction, lock):
+            self._wound(transaction, DEADLOCK)
+            return False
+        waiter = _Waiter(transaction, mode, asyncio.get_running_loop().create_future())
+        lock.waiters.append(waiter)
+        if transaction is not None:
+            transaction.waiting = (key, waiter.future)
         try:
-            self._check_deadlock(transaction, owner)
-        except _Deadlock:
-            self._wound(transaction, "Transaction was aborted because of a deadlock with another transaction.")
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(key, deque()).append((transaction, waiter))
-        transaction.waiting = (key, waiter)
-        try:
-            await asyncio.wait_for(asyncio.shield(waiter), LOCK_WAIT_SECONDS)
+            await asyncio.wait_for(asyncio.shield(waiter.future), self._lock_wait)
+            return True
         except TimeoutError:
-            if not (waiter.done() and not waiter.cancelled() and waiter.exception() is None):
-                waiter.cancel()
-                self._wound(transaction, "Transaction lock timeout.")
+            if _woken(waiter.future):
+                return True
+            self._forget(key, waiter)
+            if transaction is None:
+                raise Aborted(CONTENTION) from None
+            self._wound(transaction, LOCK_TIMEOUT)
+            return False
         except Aborted:
-            pass  # wounded while waiting: the read goes on unlocked, the commit will answer ABORTED
+            self._forget(key, waiter)
+            return False  # aborted while waiting: the read goes on unlocked, the commit will answer ABORTED
         except asyncio.CancelledError:
-            waiter.cancel()
-            if self._owners.get(key) is transaction:
-                self._release(transaction, key)
+            woken = _woken(waiter.future)
+            self._forget(key, waiter)
+            if woken:
+                self._wake(key)  # the call went away after its turn came: pass the turn on
             raise
         finally:
-            transaction.waiting = None
+            if transaction is not None:
+                transaction.waiting = None
 
-    def _check_deadlock(self, transaction: Transaction, owner: Transaction) -> None:
+    def _closes_cycle(self, transaction: Transaction, lock: _Lock) -> bool:
+        """Whether waiting for this lock's exclusive holder closes a cycle of waits."""
         seen: set[int] = set()
-        current: Transaction | None = owner
-        while current is not None and current.waiting is not None and id(current) not in seen:
-            seen.add(id(current))
-            current = self._owners.get(current.waiting[0])
+        current = lock.exclusive
+        while current is not None and id(current) not in seen:
             if current is transaction:
-                raise _Deadlock()
+                return True
+            seen.add(id(current))
+            waiting_on = self._locks.get(current.waiting[0]) if current.waiting is not None else None
+            current = waiting_on.exclusive if waiting_on is not None else None
+        return False
 
-    def _grant(self, transaction: Transaction, key: LockKey) -> None:
-        self._owners[key] = transaction
-        transaction.locks.add(key[1])
+    def _wake(self, key: LockKey) -> None:
+        """After a release: wake the first retry waiting, else everyone the lock now admits; drop empty locks."""
+        lock = self._locks.get(key)
+        if lock is None:
+            return
+        lock.waiters = [w for w in lock.waiters if not w.future.done()]
+        if lock.exclusive is None:
+            retry = next((w for w in lock.waiters if w.mode == "exclusive"), None)
+            chosen = [retry] if retry is not None else [w for w in lock.waiters if lock.admits(w)]
+            for waiter in chosen:
+                lock.waiters.remove(waiter)
+                waiter.future.set_result(None)
+        if lock.exclusive is None and not lock.shared and not lock.waiters:
+            del self._locks[key]
 
-    def _release(self, transaction: Transaction, key: LockKey) -> None:
-        """Hand the lock to the next live waiter, or free it."""
-        transaction.locks.discard(key[1])
-        queue = self._waiters.get(key)
-        while queue:
-            waiter_transaction, waiter = queue.popleft()
-            if not waiter.done():
-                self._grant(waiter_transaction, key)
-                waiter.set_result(None)
-                return
-        self._waiters.pop(key, None)
-        del self._owners[key]
+    def _forget(self, key: LockKey, waiter: _Waiter) -> None:
+        if not waiter.future.done():
+            waiter.future.cancel()
+        lock = self._locks.get(key)
+        if lock is not None and waiter in lock.waiters:
+            lock.waiters.remove(waiter)
 
     def _release_all(self, transaction: Transaction) -> None:
         for name in list(transaction.locks):
             key = (transaction.database, name)
-            if self._owners.get(key) is transaction:
-                self._release(transaction, key)
+            lock = self._locks.get(key)
+            if lock is None:
+                continue
+            if lock.exclusive is transaction:
+                lock.exclusive = None
+            lock.shared.discard(transaction)
+            self._wake(key)
         transaction.locks.clear()
         transaction.ended = True
 
@@ -249,3 +342,7 @@ class TransactionManager:
         if transaction.waiting is not None and not transaction.waiting[1].done():
             transaction.waiting[1].set_exception(Aborted(reason))
         self._release_all(transaction)
+
+
+def _woken(future: asyncio.Future[None]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None

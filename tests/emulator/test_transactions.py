@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
+from typing import Any
 
+import grpc
 import pytest
 from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
+
+from firestore_emulator import Emulator
 
 pytestmark = pytest.mark.usefixtures("firestore_project")
 
@@ -46,24 +51,99 @@ def test_concurrent_increments_in_transactions_end_exact(firestore_project: str,
     assert final == THREADS * INCREMENTS_PER_THREAD
 
 
-def test_a_write_to_a_document_read_by_a_transaction_aborts_it_and_the_retry_sees_it(
-    firestore_client: firestore.Client, unique_id: str
+def test_a_write_waits_for_the_transaction_that_read_the_document(
+    firestore_project: str, unique_id: str
 ) -> None:
-    doc = firestore_client.collection("accounts").document(unique_id)
-    doc.set({"balance": 10})
+    path = f"accounts/{unique_id}"
+    firestore.Client(project=firestore_project).document(path).set({"balance": 10})
+    transaction_read = threading.Event()
     attempts: list[int] = []
+    written: list[Any] = []
+
+    def write_meanwhile() -> None:
+        transaction_read.wait(10)
+        written.append(firestore.Client(project=firestore_project).document(path).set({"balance": 100}))
+
+    writer = threading.Thread(target=write_meanwhile)
+    writer.start()
+    client = firestore.Client(project=firestore_project)
 
     @firestore.transactional
     def withdraw(transaction: firestore.Transaction) -> None:
-        balance = doc.get(transaction=transaction).get("balance")
+        balance = client.document(path).get(transaction=transaction).get("balance")
         attempts.append(balance)
-        if len(attempts) == 1:
-            doc.update({"balance": 100})  # a concurrent write, outside the transaction
-        transaction.update(doc, {"balance": balance - 1})
+        transaction_read.set()
+        time.sleep(0.3)  # keep the transaction open while the other write is in flight
+        transaction.update(client.document(path), {"balance": balance - 1})
 
-    withdraw(firestore_client.transaction())
-    assert attempts == [10, 100]
-    assert doc.get().get("balance") == 99
+    withdraw(client.transaction())
+    writer.join(10)
+    assert attempts == [10]  # the transaction was not disturbed: it held what it read
+    assert client.document(path).get().get("balance") == 100  # the waiting write applied after it
+    assert written[0].update_time > client.document(path).get().create_time
+
+
+def test_a_commit_stuck_behind_an_open_transaction_is_aborted(
+    monkeypatch: pytest.MonkeyPatch, unique_id: str
+) -> None:
+    with Emulator(lock_wait=0.2) as emulator:  # its own emulator: a short wait for locks
+        monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", emulator.address)
+        client = firestore.Client(project="locks")
+        doc = client.document(f"accounts/{unique_id}")
+        doc.set({"balance": 10})
+        transaction = client.transaction()
+        transaction._begin()
+        assert doc.get(transaction=transaction).get("balance") == 10
+        with pytest.raises(exceptions.Aborted, match="Too much contention"):
+            doc.set({"balance": 100})  # the same thread holds the lock: the write gives up
+        transaction.update(doc, {"balance": 9})
+        transaction._commit()
+        assert doc.get().get("balance") == 9
+
+
+def test_first_committer_wins_and_the_retry_succeeds(firestore_client: firestore.Client, unique_id: str) -> None:
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    name = f"{database}/documents/counters/{unique_id}"
+    firestore_client.document(f"counters/{unique_id}").set({"n": 0})
+
+    def begin(retry: bytes = b"") -> bytes:
+        options = {"read_write": {"retry_transaction": retry}} if retry else {"read_write": {}}
+        return api.begin_transaction(request={"database": database, "options": options}).transaction
+
+    def read(transaction: bytes) -> int:
+        request = {"database": database, "documents": [name], "transaction": transaction}
+        return int(next(iter(api.batch_get_documents(request=request))).found.fields["n"].integer_value)
+
+    def write(transaction: bytes, value: int) -> None:
+        update = {"update": {"name": name, "fields": {"n": {"integer_value": value}}}}
+        api.commit(request={"database": database, "transaction": transaction, "writes": [update]})
+
+    first, second = begin(), begin()
+    first_value, second_value = read(first), read(second)  # both read without waiting
+    write(first, first_value + 1)
+    with pytest.raises(exceptions.Aborted):
+        write(second, second_value + 1)
+    retry = begin(retry=second)
+    write(retry, read(retry) + 1)
+    assert firestore_client.document(f"counters/{unique_id}").get().get("n") == 2
+
+
+def test_batch_write_to_a_document_a_transaction_holds_is_aborted_alone(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    locked, free = (f"{database}/documents/held-{unique_id}/{n}" for n in ("locked", "free"))
+    firestore_client.document(f"held-{unique_id}/locked").set({"v": 1})
+    transaction = api.begin_transaction(request={"database": database}).transaction
+    list(api.batch_get_documents(request={"database": database, "documents": [locked], "transaction": transaction}))
+    writes = [{"update": {"name": n, "fields": {"v": {"integer_value": 2}}}} for n in (locked, free)]
+    response = api.batch_write(request={"database": database, "writes": writes})
+    assert [s.code for s in response.status] == [grpc.StatusCode.ABORTED.value[0], 0]
+    api.rollback(request={"database": database, "transaction": transaction})
+    assert firestore_client.document(f"held-{unique_id}/locked").get().get("v") == 1
+    assert firestore_client.document(f"held-{unique_id}/free").get().get("v") == 2
 
 
 def test_a_query_read_by_a_transaction_is_rechecked_at_commit(
