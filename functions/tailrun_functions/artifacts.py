@@ -128,13 +128,13 @@ def content_matches(content_type: str, head: bytes, complete: bool) -> bool:
     """Whether the first bytes of a file are plausible for its type: the magic number of binary formats; for text,
     UTF-8 without NUL bytes (``complete`` says whether ``head`` is the whole file, so a character cut at the end
     of a partial head is not held against it)."""
-    if not head:
-        return complete  # an empty file is fine as long as it really is empty
     if content_type in MAGIC:
         return head.startswith(MAGIC[content_type])
     if content_type == "image/webp":
         return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
     if content_type.startswith("text/") or content_type in TEXT_TYPES:
+        if not head:
+            return complete  # an empty text file is fine, as long as it really is empty
         try:
             text = codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
         except UnicodeDecodeError:
