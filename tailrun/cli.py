@@ -104,9 +104,12 @@ def _run(stack: Stack, spec: dict[str, Any], detach: bool) -> int:
 
 
 def _follow_interruptibly(stack: Stack, job_id: str) -> int:
-    """Follow a job to its end; on Ctrl-C offer to cancel it (in a terminal) or detach. The exit code."""
+    """Follow a new job, every attempt, to its end; on Ctrl-C offer to cancel it (in a terminal) or detach.
+
+    The exit code is the job's (see ``exit_code_for``).
+    """
     display = TerminalDisplay(job_id)
-    follower = Follower(display)
+    follower = Follower(display, first_attempt=1)
     while True:
         try:
             with display, _deferred_interrupts() as interrupted:

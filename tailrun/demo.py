@@ -36,7 +36,7 @@ def _run_job(url: str) -> int:
                                      "labels": {"source": "demo"}, "env": {}})
         display = TerminalDisplay(job_id)
         with display:
-            job = jobs.follow(stack, job_id, Follower(display))
+            job = jobs.follow(stack, job_id, Follower(display, first_attempt=1))
         display.summary(job)
         console.print(f"\n[bold]$ tailrun status {job_id}[/]")
         console.print(status_table(job))

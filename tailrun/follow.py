@@ -105,7 +105,7 @@ class Display(Protocol):
 
 
 class JobWatch:
-    """Listeners on ``jobs/{id}`` and ``jobs/{id}/chunks`` whose snapshots land on one queue.
+    """Listeners on ``jobs/{id}`` and its ``chunks`` and ``attempts``, whose snapshots land on one queue.
 
     The listeners call back on the client's own threads; everything else happens on the thread that reads
     ``events``, so the display needs no locks.
@@ -119,7 +119,8 @@ class JobWatch:
     def start(self) -> None:
         """Open both listeners."""
         self._watches.append(self._job_ref.on_snapshot(self._on_job))
-        self._watches.append(self._job_ref.collection("chunks").on_snapshot(self._on_chunks))
+        self._watches.append(self._job_ref.collection("chunks").on_snapshot(self._changes("chunk")))
+        self._watches.append(self._job_ref.collection("attempts").on_snapshot(self._changes("attempt")))
 
     def stop(self) -> None:
         """Close the listeners."""
@@ -131,10 +132,15 @@ class JobWatch:
         for doc in docs:
             self.events.put(("job", doc.to_dict() if doc.exists else None))
 
-    def _on_chunks(self, _docs: Any, changes: list[Any], _read_time: Any) -> None:
-        for change in changes:
-            if change.type.name in ("ADDED", "MODIFIED"):
-                self.events.put(("chunk", change.document.to_dict()))
+    def _changes(self, kind: str) -> Callable[[Any, list[Any], Any], None]:
+        """A query listener that queues each added or modified document as a ``kind`` event."""
+
+        def on_snapshot(_docs: Any, changes: list[Any], _read_time: Any) -> None:
+            for change in changes:
+                if change.type.name in ("ADDED", "MODIFIED"):
+                    self.events.put((kind, change.document.to_dict()))
+
+        return on_snapshot
 
 
 def chunk_lines(chunk: dict[str, Any]) -> list[OutputLine]:
@@ -142,55 +148,84 @@ def chunk_lines(chunk: dict[str, Any]) -> list[OutputLine]:
     return [OutputLine.from_dict(raw) for raw in chunk.get("lines") or []]
 
 
-def stored_lines(job: dict[str, Any]) -> int | None:
-    """How many lines of the current attempt the job document says are stored, when it says so."""
-    value = job.get("lines")
+def line_count(document: dict[str, Any]) -> int | None:
+    """How many lines a job document (its current attempt) or an attempt document says are stored, if it says."""
+    value = document.get("lines")
     return value if isinstance(value, int) else None
 
 
 class Follower:
-    """Turns the events of a ``JobWatch`` into ordered calls on a ``Display`` until the job has ended."""
+    """Turns the events of a ``JobWatch`` into ordered calls on a ``Display`` until the job has ended.
 
-    def __init__(self, display: Display, *, clock: Callable[[], float] = time.monotonic) -> None:
+    Attempts are shown one after the other: a newer attempt's lines wait until the older attempt is complete (its
+    attempt document gives its line count once it has ended) or until a grace period says its missing lines are
+    not coming. The two listeners are not synchronised, so the job document can announce attempt 2 before the
+    last chunk of attempt 1 has arrived: that is what the waiting is for.
+    """
+
+    def __init__(self, display: Display, *, first_attempt: int | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.display = display
         self.job: dict[str, Any] | None = None
         self.attempt: int | None = None
+        self._first_attempt = first_attempt
         self._assemblers: dict[int, LineAssembler] = {}
+        self._attempt_lines: dict[int, int] = {}
         self._clock = clock
-        self._ended_at: float | None = None
+        self._waiting_since: float | None = None
 
     def handle(self, kind: str, payload: Any) -> None:
-        """Take one event (``("job", dict | None)`` or ``("chunk", dict)``) and show what it makes ready."""
+        """Take one event (``job``, ``chunk`` or ``attempt`` with its document) and show what it makes ready."""
         if kind == "job" and payload is not None:
-            self._on_job(payload)
+            self.job = payload
+            self.display.job(payload)
         elif kind == "chunk":
             self._assembler(int(payload.get("attempt", 1))).add(chunk_lines(payload))
-        self._release()
+        elif kind == "attempt" and line_count(payload) is not None:
+            self._attempt_lines[int(payload.get("attempt", 0))] = int(payload["lines"])
+        self._advance()
 
-    def _on_job(self, job: dict[str, Any]) -> None:
-        self.job = job
-        attempt = int(job.get("attempt") or 1)
-        if self.attempt is None or attempt > self.attempt:
-            if self.attempt is not None:
-                self._finish_attempt(self.attempt)
-            self.attempt = attempt
-            self.display.attempt(attempt)
-        if job.get("status") in TERMINAL_STATUSES and self._ended_at is None:
-            self._ended_at = self._clock()
-        self.display.job(job)
+    @property
+    def _latest(self) -> int | None:
+        return int(self.job.get("attempt") or 1) if self.job is not None else None
 
     def _assembler(self, attempt: int) -> LineAssembler:
         return self._assemblers.setdefault(attempt, LineAssembler())
 
-    def _release(self) -> None:
-        if self.attempt is None:
+    def _advance(self) -> None:
+        """Show what is ready, and move on to the next attempt once the current one is complete."""
+        latest = self._latest
+        if latest is None:
             return
-        lines = self._assembler(self.attempt).ready()
-        if lines:
-            self.display.lines(lines)
+        if self.attempt is None:
+            self.attempt = min(self._first_attempt or latest, latest)
+            self.display.attempt(self.attempt)
+        while True:
+            lines = self._assembler(self.attempt).ready()
+            if lines:
+                self.display.lines(lines)
+            if self.attempt >= latest or not self._complete(self.attempt, self._attempt_lines.get(self.attempt)):
+                return
+            self._finish_attempt(self.attempt, self._attempt_lines.get(self.attempt))
+            self.attempt += 1
+            self.display.attempt(self.attempt)
 
-    def _finish_attempt(self, attempt: int) -> None:
-        """Show what is left of an attempt that a newer one replaced, skipping over holes."""
+    def _complete(self, attempt: int, expected: int | None) -> bool:
+        """Whether every stored line of an ended attempt was shown, or the grace for the rest ran out."""
+        assembler = self._assembler(attempt)
+        if expected is not None and assembler.next_line >= expected:
+            self._waiting_since = None
+            return True
+        if self._waiting_since is None:
+            self._waiting_since = self._clock()
+        grace = settings.GAP_GRACE_S if expected is not None or assembler.gap() else settings.END_GRACE_S
+        if self._clock() - self._waiting_since < grace:
+            return False
+        self._waiting_since = None
+        return True
+
+    def _finish_attempt(self, attempt: int, expected: int | None) -> None:
+        """Show what is left of an attempt, reporting holes (and lines that never arrived at its end)."""
         assembler = self._assembler(attempt)
         while True:
             lines = assembler.ready()
@@ -198,22 +233,23 @@ class Follower:
                 self.display.lines(lines)
             missing = assembler.skip_gap()
             if missing is None:
-                return
+                break
             self.display.gap(attempt, *missing)
+        if expected is not None and assembler.next_line < expected:
+            self.display.gap(attempt, assembler.next_line, expected)
 
     def done(self) -> bool:
-        """True once the job has ended and all its stored lines were shown (or the grace for a gap ran out)."""
-        if self.job is None or self._ended_at is None or self.attempt is None:
+        """True once the job has ended and every line of its last attempt was shown (or given up on)."""
+        self._advance()
+        job = self.job
+        if job is None or self.attempt is None or self.attempt < (self._latest or 0):
             return False
-        assembler = self._assembler(self.attempt)
-        expected = stored_lines(self.job)
-        if expected is not None and assembler.next_line >= expected and assembler.gap() is None:
-            return True
-        if self._clock() - self._ended_at < (settings.GAP_GRACE_S if expected is not None else 1.0):
+        if job.get("status") not in TERMINAL_STATUSES:
             return False
-        self._finish_attempt(self.attempt)
-        if expected is not None and assembler.next_line < expected:
-            self.display.gap(self.attempt, assembler.next_line, expected)
+        expected = self._attempt_lines.get(self.attempt, line_count(job))
+        if not self._complete(self.attempt, expected):
+            return False
+        self._finish_attempt(self.attempt, expected)
         return True
 
     def run(self, watch: JobWatch, *, interrupted: threading.Event | None = None, poll_s: float = 0.1) -> dict[str, Any] | None:

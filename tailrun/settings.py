@@ -15,7 +15,8 @@ CONFIG_PATH = "/_tailrun/config"  # the local stack's discovery endpoint (loopba
 HTTP_TIMEOUT_S = 30.0  # seconds the CLI waits for one answer of a function
 STARTUP_TIMEOUT_S = 60.0  # seconds `tailrun dev` waits for each child service to accept connections
 SHUTDOWN_GRACE_S = 10.0  # seconds `tailrun dev` gives running sandboxes to end after SIGTERM
-GAP_GRACE_S = 5.0  # seconds a follower waits for a missing chunk once the job has ended, before reporting a gap
+GAP_GRACE_S = 5.0  # seconds a follower waits for a missing chunk of an ended attempt, before reporting a gap
+END_GRACE_S = 1.0  # seconds a follower waits for late chunks of an ended attempt whose line count it does not know
 JOBS_LIMIT = 20  # jobs listed by `tailrun jobs` by default
 
 EXIT_TAILRUN_ERROR = 125  # exit code of `tailrun run` when tailrun itself fails (as `docker run` does)

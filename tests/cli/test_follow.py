@@ -116,14 +116,42 @@ def test_follower_reports_a_gap_that_never_closes_after_the_grace_period() -> No
     assert display.gaps == [(1, 2, 4)]
 
 
-def test_follower_finishes_an_attempt_before_showing_the_next() -> None:
+def test_an_attempt_waits_for_the_late_chunks_of_the_one_before() -> None:
     display, clock = RecordingDisplay(), FakeClock()
-    follower = Follower(display, clock=clock)
-    follower.handle("job", {"status": "running", "attempt": 1})
-    follower.handle("chunk", chunk(0, 2, attempt=1))
-    follower.handle("chunk", chunk(0, 2, attempt=2))
+    follower = Follower(display, first_attempt=1, clock=clock)
     follower.handle("job", {"status": "running", "attempt": 2})
+    follower.handle("chunk", chunk(0, 2, attempt=2))
+    follower.handle("attempt", {"attempt": 1, "status": "failed", "lines": 2})
+    assert display.shown == [], "attempt 1 has two lines still on their way"
+    clock.now += 1.0
+    assert not follower.done()
+    follower.handle("chunk", chunk(0, 2, attempt=1))
     follower.handle("job", {"status": "succeeded", "attempt": 2, "lines": 2})
     assert display.shown == [(0, "a1 line 0"), (1, "a1 line 1"), (0, "a2 line 0"), (1, "a2 line 1")]
     assert display.attempts == [1, 2]
     assert follower.done()
+    assert display.gaps == []
+
+
+def test_an_attempt_whose_line_count_is_unknown_is_left_after_a_short_grace() -> None:
+    display, clock = RecordingDisplay(), FakeClock()
+    follower = Follower(display, clock=clock)
+    follower.handle("job", {"status": "running", "attempt": 1})
+    follower.handle("chunk", chunk(0, 2, attempt=1))
+    follower.handle("job", {"status": "running", "attempt": 2})
+    follower.handle("chunk", chunk(0, 1, attempt=2))
+    assert [n for n, _ in display.shown] == [0, 1]
+    clock.now += 10
+    assert not follower.done()
+    assert display.shown[2:] == [(0, "a2 line 0")]
+    assert display.attempts == [1, 2]
+
+
+def test_following_from_the_middle_starts_at_the_current_attempt() -> None:
+    display, clock = RecordingDisplay(), FakeClock()
+    follower = Follower(display, clock=clock)
+    follower.handle("chunk", chunk(0, 3, attempt=1))
+    follower.handle("job", {"status": "running", "attempt": 2})
+    follower.handle("chunk", chunk(0, 1, attempt=2))
+    assert display.shown == [(0, "a2 line 0")]
+    assert display.attempts == [2]
