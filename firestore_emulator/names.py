@@ -75,12 +75,10 @@ def parse_parent(name: str) -> DatabaseId:
     return database
 
 
-def parse_collection(name: str) -> DatabaseId:
-    """The database of a collection name (``…/documents/c`` or ``…/documents/c/d/c2``)."""
-    database, segments = _split(name, "collection")
-    if len(segments) % 2 == 0:
-        raise InvalidArgument(f"Invalid collection name {name!r}: a collection path has an odd number of segments.")
-    return database
+def check_collection_id(collection_id: str) -> None:
+    """A collection id names one collection: no ``/`` (a path would silently address another collection)."""
+    if "/" in collection_id:
+        raise InvalidArgument(f"Invalid collection id {collection_id!r}: it must not contain '/'.")
 
 
 def collection_of(document_name: str) -> str:

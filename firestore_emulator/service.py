@@ -27,6 +27,7 @@ from firestore_emulator.errors import Aborted, EmulatorError, InvalidArgument, N
 from firestore_emulator.listen import END, ListenSession
 from firestore_emulator.names import (
     DatabaseId,
+    check_collection_id,
     check_in_database,
     parse_database,
     parse_document,
@@ -158,6 +159,7 @@ class FirestoreService:
     async def list_documents(self, request: Pb) -> Pb:
         """Documents of a collection ordered by name, paged by offset tokens; show_missing adds parents that only have subcollections."""
         ctx = self._read_context(parse_parent(request.parent), request)
+        check_collection_id(request.collection_id)
         if request.show_missing and request.order_by:
             raise InvalidArgument("show_missing cannot be combined with order_by.")
         docs = self._listed_documents(ctx, request)
@@ -227,6 +229,7 @@ class FirestoreService:
         database = parse_parent(request.parent)
         if not request.collection_id:
             raise InvalidArgument("CreateDocument needs a collection_id.")
+        check_collection_id(request.collection_id)
         name = f"{request.parent}/{request.collection_id}/{request.document_id or auto_id()}"
         write = P.Write(update=P.Document(name=name, fields=request.document.fields))
         write.current_document.exists = False

@@ -162,3 +162,12 @@ def test_unsupported_rpcs_answer_unimplemented(method: str) -> None:
 def test_malformed_document_names_are_invalid(firestore_client: firestore.Client, name: str) -> None:
     with pytest.raises(exceptions.InvalidArgument):
         firestore_client._firestore_api.get_document(request={"name": name})
+
+
+def test_collection_ids_with_a_slash_are_invalid(firestore_client: firestore.Client) -> None:
+    api = firestore_client._firestore_api
+    parent = f"{firestore_client._database_string}/documents"
+    with pytest.raises(exceptions.InvalidArgument):
+        api.create_document(request={"parent": parent, "collection_id": "a/b", "document_id": "c", "document": {}})
+    with pytest.raises(exceptions.InvalidArgument):
+        api.list_documents(request={"parent": parent, "collection_id": "a/b"})
