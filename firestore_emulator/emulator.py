@@ -85,13 +85,15 @@ class Emulator:
             self._loop.call_soon_threadsafe(self._loop.stop)
             if self._thread is not None:
                 self._thread.join(STOP_TIMEOUT_SECONDS)
+            self._loop.close()
             self._loop = self._server = self._thread = None
         self._address = self._http_address = ""
 
     def reset(self, project: str | None = None, database: str | None = None) -> None:
         """Delete every document of a project's databases (of one database; of everything when both are None)."""
         url = f"http://{self.http_address}/emulator/v1/projects/{project or '-'}/databases/{database or '-'}/documents"
-        with urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10) as response:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via an HTTP(S)_PROXY
+        with direct.open(urllib.request.Request(url, method="DELETE"), timeout=10) as response:
             response.read()
 
     def __enter__(self) -> Emulator:
