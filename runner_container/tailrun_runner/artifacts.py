@@ -126,11 +126,16 @@ class ArtifactSettings:
 
 
 def _patterns(raw: str | None) -> tuple[str, ...]:
+    """The patterns of ``TAILRUN_ARTIFACTS``; a malformed value is logged and taken as none (the job still runs)."""
     if not raw:
         return ()
-    value = json.loads(raw)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise ValueError(f"TAILRUN_ARTIFACTS must be a JSON list of glob patterns, got {raw!r}")
+        logger.error("TAILRUN_ARTIFACTS must be a JSON list of glob patterns, got %r; no artifacts collected", raw)
+        return ()
     return tuple(value)
 
 
