@@ -10,6 +10,7 @@ import pytest
 from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.bulk_writer import BulkWriteFailure, BulkWriter
 
 pytestmark = pytest.mark.usefixtures("firestore_project")
 
@@ -52,8 +53,13 @@ def test_bulk_writer(firestore_client: firestore.Client, unique_id: str) -> None
     collection = firestore_client.collection(f"bulk-{unique_id}")
     collection.document("exists").set({"n": 0})
     failures: list[str] = []
+
+    def give_up(failure: BulkWriteFailure, _: BulkWriter) -> bool:
+        failures.append(failure.operation.reference.id)  # type: ignore[attr-defined]  # every write has one
+        return False
+
     writer = firestore_client.bulk_writer()
-    writer.on_write_error(lambda error, _writer: failures.append(error.operation.reference.id) and False)
+    writer.on_write_error(give_up)
     for index in range(30):
         writer.create(collection.document(f"d{index}"), {"i": index})
     writer.create(collection.document("exists"), {"n": 1})

@@ -8,7 +8,7 @@ import pytest
 
 from firestore_emulator import store as store_module
 from firestore_emulator.names import DatabaseId
-from firestore_emulator.protos import Document, timestamp
+from firestore_emulator.protos import Document, Pb, timestamp
 from firestore_emulator.store import Store
 
 DB = DatabaseId("p", "(default)")
@@ -23,15 +23,21 @@ def version(n: int, time: int, name: str = NAME) -> Document:
     return doc
 
 
+def n_of(doc: Pb | None) -> int:
+    """The ``n`` field of a document that must exist."""
+    assert doc is not None
+    return int(doc.fields["n"].integer_value)
+
+
 def test_reads_at_a_time_see_the_version_then() -> None:
     db = Store().database(DB)
     db.commit(100, {NAME: version(1, 100)})
     db.commit(200, {NAME: None})
     db.commit(300, {NAME: version(3, 300)})
     assert db.get(NAME, 99) is None
-    assert db.get(NAME, 150).fields["n"].integer_value == 1
+    assert n_of(db.get(NAME, 150)) == 1
     assert db.get(NAME, 250) is None
-    assert db.get(NAME).fields["n"].integer_value == 3
+    assert n_of(db.get(NAME)) == 3
 
 
 def test_commit_times_increase_past_every_read_time() -> None:
@@ -50,7 +56,7 @@ def test_prune_keeps_what_reads_after_the_horizon_can_see() -> None:
     db.commit(200, {NAME: version(2, 200), other: None})
     db.commit(400, {NAME: version(4, 400)})
     db.prune(300)
-    assert db.get(NAME, 300).fields["n"].integer_value == 2  # the version visible at the horizon stays
+    assert n_of(db.get(NAME, 300)) == 2  # the version visible at the horizon stays
     assert db.get(NAME, 150) is None  # older ones are gone
     assert db.get(other, 150) is None  # deleted before the horizon: forgotten entirely
 
@@ -61,7 +67,7 @@ def test_versions_per_document_are_bounded(monkeypatch: pytest.MonkeyPatch) -> N
     for time in range(1, 6):
         db.commit(time, {NAME: version(time, time)})
     assert db.get(NAME, 2) is None
-    assert db.get(NAME, 3).fields["n"].integer_value == 3
+    assert n_of(db.get(NAME, 3)) == 3
 
 
 def test_sqlite_replays_commits_and_clears(tmp_path: Path) -> None:
@@ -72,8 +78,8 @@ def test_sqlite_replays_commits_and_clears(tmp_path: Path) -> None:
     first.close()
 
     second = Store(tmp_path)
-    assert second.database(DB).get(NAME).fields["n"].integer_value == 2
-    assert second.database(DB).get(NAME, 150).fields["n"].integer_value == 1
+    assert n_of(second.database(DB).get(NAME)) == 2
+    assert n_of(second.database(DB).get(NAME, 150)) == 1
     assert second.clear("p", "(default)") == 1
     second.close()
 
@@ -92,5 +98,5 @@ def test_pruning_is_persisted(tmp_path: Path) -> None:
     first.close()
     second = Store(tmp_path)
     assert second.database(DB).get(NAME, 150) is None
-    assert second.database(DB).get(NAME).fields["n"].integer_value == 2
+    assert n_of(second.database(DB).get(NAME)) == 2
     second.close()
