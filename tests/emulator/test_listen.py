@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 from collections.abc import Iterator
@@ -262,3 +263,35 @@ def test_invalid_query_target_is_removed_with_a_cause(firestore_client: firestor
     response = raw.next()
     assert response.target_change.target_change_type == TargetChange.TargetChangeType.REMOVE
     assert response.target_change.cause.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+
+
+async def test_one_hundred_listeners_all_see_a_commit(firestore_client: firestore.Client, unique_id: str) -> None:
+    doc = firestore_client.collection("fanout").document(unique_id)
+    request = ListenRequest(database=firestore_client._database_string)
+    request.add_target.target_id = 1
+    request.add_target.documents.documents.append(doc._document_path)
+    async with grpc.aio.insecure_channel(os.environ["FIRESTORE_EMULATOR_HOST"]) as channel:
+        listen = channel.stream_stream(
+            "/google.firestore.v1.Firestore/Listen",
+            request_serializer=ListenRequest.SerializeToString,
+            response_deserializer=ListenResponse.FromString,
+        )
+        calls = [listen(iter([request])) for _ in range(100)]
+
+        async def first_change(call: Any) -> int:
+            async for response in call:
+                if response.WhichOneof("response_type") == "document_change":
+                    return int(response.document_change.document.fields["n"].integer_value)
+            raise AssertionError("stream ended")
+
+        async def until_current(call: Any) -> None:
+            async for response in call:
+                if response.target_change.target_change_type == TargetChange.TargetChangeType.CURRENT:
+                    return
+
+        await asyncio.wait_for(asyncio.gather(*(until_current(call) for call in calls)), WAIT_SECONDS)
+        await asyncio.to_thread(doc.set, {"n": 7})
+        seen = await asyncio.wait_for(asyncio.gather(*(first_change(call) for call in calls)), WAIT_SECONDS)
+        for call in calls:
+            call.cancel()
+    assert seen == [7] * 100
