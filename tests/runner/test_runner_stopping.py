@@ -28,8 +28,18 @@ def wait_for_file(path: Path, timeout: float = 10) -> str:
     return path.read_text()
 
 
-def job_pids(pidfile: Path) -> list[int]:
-    return [int(pid) for pid in wait_for_file(pidfile).split()]
+@pytest.fixture
+def start_hanging(start_runner, callback_server, tmp_path):  # type: ignore[no-untyped-def]
+    """Start the runner on ``hang.py``; return it and the job's pids once the job's lines have arrived."""
+
+    def start(lines: int, mode: str, **env: str):  # type: ignore[no-untyped-def]
+        pidfile = tmp_path / "pids"
+        runner = start_runner(job("hang", pidfile, lines, mode), **env)
+        pids = [int(pid) for pid in wait_for_file(pidfile).split()]
+        callback_server.wait_until(has_lines(lines))
+        return runner, pids
+
+    return start
 
 
 def has_lines(count: int):  # type: ignore[no-untyped-def]
@@ -44,13 +54,8 @@ def rss_kib(pid: int) -> int:
 
 
 @pytest.mark.parametrize("status", [409, 410])
-def test_a_cancel_kills_the_hung_job_and_its_children_after_the_grace_period(
-    start_runner, callback_server, tmp_path, status
-):
-    pidfile = tmp_path / "pids"
-    runner = start_runner(job("hang", pidfile, 5, "ignore"), TAILRUN_HEARTBEAT_S="0.2")
-    pids = job_pids(pidfile)
-    callback_server.wait_until(has_lines(5))
+def test_a_cancel_kills_the_hung_job_and_its_children_after_the_grace_period(start_hanging, callback_server, status):
+    runner, pids = start_hanging(5, "ignore", TAILRUN_HEARTBEAT_S="0.2")
 
     callback_server.answer = lambda message: Reply(status=status)  # the job was canceled meanwhile
     started = time.monotonic()
@@ -64,11 +69,8 @@ def test_a_cancel_kills_the_hung_job_and_its_children_after_the_grace_period(
     assert f"callback answered {status}" in runner.logs()
 
 
-def test_sigterm_to_the_runner_stops_the_job_and_delivers_its_last_words(start_runner, callback_server, tmp_path):
-    pidfile = tmp_path / "pids"
-    runner = start_runner(job("hang", pidfile, 3, "trap"))
-    pids = job_pids(pidfile)
-    callback_server.wait_until(has_lines(3))
+def test_sigterm_to_the_runner_stops_the_job_and_delivers_its_last_words(start_hanging, callback_server):
+    runner, pids = start_hanging(3, "trap")
 
     runner.terminate()
 
@@ -81,11 +83,8 @@ def test_sigterm_to_the_runner_stops_the_job_and_delivers_its_last_words(start_r
     assert completed["reason"] == "stopped" and completed["exit_code"] == 143 and completed["lines"] == 4
 
 
-def test_sigterm_kills_a_job_that_ignores_it_after_the_grace_period(start_runner, callback_server, tmp_path):
-    pidfile = tmp_path / "pids"
-    runner = start_runner(job("hang", pidfile, 1, "ignore"))
-    pids = job_pids(pidfile)
-    callback_server.wait_until(has_lines(1))
+def test_sigterm_kills_a_job_that_ignores_it_after_the_grace_period(start_hanging, callback_server):
+    runner, pids = start_hanging(1, "ignore")
 
     runner.terminate()
 
@@ -106,11 +105,8 @@ def test_a_rejected_token_stops_everything_before_the_job_starts(start_runner, c
     assert "status 401" in runner.logs()
 
 
-def test_a_rejection_mid_job_stops_the_job_and_exits_non_zero(start_runner, callback_server, tmp_path):
-    pidfile = tmp_path / "pids"
-    runner = start_runner(job("hang", pidfile, 2, "trap"), TAILRUN_HEARTBEAT_S="0.2")
-    pids = job_pids(pidfile)
-    callback_server.wait_until(has_lines(2))
+def test_a_rejection_mid_job_stops_the_job_and_exits_non_zero(start_hanging, callback_server):
+    runner, pids = start_hanging(2, "trap", TAILRUN_HEARTBEAT_S="0.2")
 
     callback_server.answer = lambda message: Reply(status=400)
 
@@ -119,11 +115,8 @@ def test_a_rejection_mid_job_stops_the_job_and_exits_non_zero(start_runner, call
     assert "status 400" in runner.logs()
 
 
-def test_the_runner_gives_up_when_the_retry_budget_is_spent(start_runner, callback_server, tmp_path):
-    pidfile = tmp_path / "pids"
-    runner = start_runner(job("hang", pidfile, 1, "trap"), TAILRUN_RETRY_MAX_S="1")
-    pids = job_pids(pidfile)
-    callback_server.wait_until(has_lines(1))
+def test_the_runner_gives_up_when_the_retry_budget_is_spent(start_hanging, callback_server):
+    runner, pids = start_hanging(1, "trap", TAILRUN_RETRY_MAX_S="1")
 
     callback_server.answer = lambda message: Reply(status=503)
     failing_since = time.monotonic()
