@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import time
 
-from google.cloud.firestore_v1.types import aggregation_result as aggregation_types
-from google.cloud.firestore_v1.types import common as common_types
 from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.cloud.firestore_v1.types import query_profile as profile_types
@@ -24,14 +22,8 @@ from google.rpc import status_pb2
 from firestore_emulator.values import Pb
 
 Document = document_types.Document.pb()
-Value = document_types.Value.pb()
 Write = write_types.Write.pb()
 WriteResult = write_types.WriteResult.pb()
-DocumentChange = write_types.DocumentChange.pb()
-DocumentDelete = write_types.DocumentDelete.pb()
-DocumentRemove = write_types.DocumentRemove.pb()
-TransactionOptions = common_types.TransactionOptions.pb()
-AggregationResult = aggregation_types.AggregationResult.pb()
 ExplainMetrics = profile_types.ExplainMetrics.pb()
 Timestamp = timestamp_pb2.Timestamp
 Empty = empty_pb2.Empty
@@ -55,13 +47,8 @@ RunQueryRequest = F.RunQueryRequest.pb()
 RunQueryResponse = F.RunQueryResponse.pb()
 RunAggregationQueryRequest = F.RunAggregationQueryRequest.pb()
 RunAggregationQueryResponse = F.RunAggregationQueryResponse.pb()
-PartitionQueryRequest = F.PartitionQueryRequest.pb()
-PartitionQueryResponse = F.PartitionQueryResponse.pb()
-WriteRequest = F.WriteRequest.pb()
-WriteResponse = F.WriteResponse.pb()
 ListenRequest = F.ListenRequest.pb()
 ListenResponse = F.ListenResponse.pb()
-Target = F.Target.pb()
 TargetChange = F.TargetChange.pb()
 ListCollectionIdsRequest = F.ListCollectionIdsRequest.pb()
 ListCollectionIdsResponse = F.ListCollectionIdsResponse.pb()
