@@ -12,8 +12,9 @@ one round each. The rules here:
   it aborts shared holders at once, and readers and writers wait (FIFO, retries first) until it ends. So a retry
   cannot lose again to a newcomer, and contended counters converge in two attempts;
 - a non-transactional commit waits while any transaction holds a lock on a document it writes (the transaction
-  holds what it read), then applies; after ``LOCK_WAIT_SECONDS`` it answers ABORTED with Firestore's "Too much
-  contention" wording. BatchWrite does not wait: a locked document's write alone answers ABORTED;
+  holds what it read, as in Firestore), then applies; after ``LOCK_WAIT_SECONDS`` it answers ABORTED
+  ("Transaction lock timeout.", as the official emulator). BatchWrite does not wait: a locked document's write
+  alone answers ABORTED with Firestore's "Too much contention" wording;
 - a wait that would close a cycle aborts the waiter (deadlock); a transactional wait longer than
   ``LOCK_WAIT_SECONDS`` aborts it too ("Transaction lock timeout.", the official emulator's wording);
 - an aborted transaction answers ABORTED at Commit only: its reads still succeed (unlocked), because the Python
@@ -273,7 +274,7 @@ class TransactionManager:
                 return True
             self._forget(key, waiter)
             if transaction is None:
-                raise Aborted(CONTENTION) from None
+                raise Aborted(LOCK_TIMEOUT) from None  # the official emulator's answer to a stuck writer
             self._wound(transaction, LOCK_TIMEOUT)
             return False
         except Aborted:
