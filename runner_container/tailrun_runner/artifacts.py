@@ -14,7 +14,8 @@ absolute path elsewhere, a symlink pointing out) is skipped, so a job cannot mak
 environment. At most ``TAILRUN_ARTIFACT_MAX_FILES`` files are uploaded per attempt.
 
 How (per file): ``POST upload`` (name, content type by extension, exact size, MD5; the attempt's token) → ``PUT``
-the bytes to the signed URL with the headers it requires → ``POST finalize_artifact``. Network errors, 408, 429 and
+the bytes to the signed URL with the headers it requires → ``POST finalize_artifact``. A file of at most
+``INLINE_BYTES`` goes inline instead (base64 in the ``upload`` request, which records it at once). Network errors, 408, 429 and
 5xx are retried with exponential backoff and full jitter (``Retry-After`` honoured) for at most
 ``TAILRUN_ARTIFACT_RETRY_MAX_S`` per step; a 4xx is final. Each file gives one report — the artifact, or the
 error — which the runner sends as an ``artifact`` callback message. The function URLs default to siblings of the
@@ -55,6 +56,7 @@ RETRY_CAP_S = 8.0  # seconds: longest single backoff
 REQUEST_TIMEOUT_S = 60.0  # seconds: one HTTP request (a PUT of a large file needs time)
 NOT_UPLOADED_RETRIES = 5  # finalize answered 409 not_uploaded (a PUT not yet visible): tries before giving up
 CHUNK_BYTES = 1024 * 1024  # bytes read at a time to hash a file
+INLINE_BYTES = 64 * 1024  # files up to this size go inline in the `upload` request (one request, not three)
 
 # Content types by suffix, before Python's own table (which lacks some and varies by platform).
 TYPES = {
@@ -134,7 +136,9 @@ def _patterns(raw: str | None) -> tuple[str, ...]:
     except ValueError:
         value = None
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        logger.error("TAILRUN_ARTIFACTS must be a JSON list of glob patterns, got %r; no artifacts collected", raw)
+        logger.error(
+            "TAILRUN_ARTIFACTS must be a JSON list of glob patterns, got %r; no artifacts collected", raw
+        )
         return ()
     return tuple(value)
 
@@ -338,7 +342,15 @@ class Uploader:
         raise StepFailed("not_uploaded", "finalize: the uploaded file never became visible")
 
     def _upload(self, path: Path, name: str, size: int, content_type: str) -> dict[str, Any]:
-        fields = {"name": name, "content_type": content_type, "size": size, "md5": md5_base64(path)}
+        fields: dict[str, Any] = {
+            "name": name,
+            "content_type": content_type,
+            "size": size,
+            "md5": md5_base64(path),
+        }
+        if size <= INLINE_BYTES:
+            fields["data"] = base64.b64encode(path.read_bytes()).decode("ascii")
+            return dict(self._post(self.settings.upload_url, "upload", fields)["artifact"])
         promised = self._post(self.settings.upload_url, "upload", fields)
         self._put(path, promised["upload"], size)
         return self._finalize(str(promised["artifact_id"]))

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Mapping
 
+from tailrun_runner import clock
 from tailrun_runner.capture import Progress, RawLine
 from tailrun_runner.delivery import Courier, Outcome, Result, RetryPolicy, Transport
 from tailrun_runner.messages import MessageFactory, sandbox_details
@@ -66,7 +67,7 @@ class Runner:
         self._child: Child | None = None
         self._reader: PipeReader | None = None
         self._exit_info: ExitInfo | None = None
-        self._reason = "exited"
+        self._reason = "exited"  # or "stopped": the runner stopped the job because it got SIGTERM
 
     def request_stop(self) -> None:
         """Ask the runner to stop the job (safe to call from a signal handler: it only sets a flag)."""
@@ -98,7 +99,7 @@ class Runner:
             # Report it as the shell would: a line on stderr and exit code 127 (not found) or 126 (not runnable).
             logger.error("cannot start the job %r: %s", settings.argv, exc)
             message = f"tailrun-runner: cannot start {settings.argv[0]!r}: {exc.strerror or exc}"
-            self._sink.emit("stderr", [RawLine(message.encode())], 0)
+            self._sink.emit("stderr", [RawLine(message.encode())], clock.now_ms())
             code = 127 if isinstance(exc, FileNotFoundError) else 126
             self._job_ended(ExitInfo(exit_code=code, signal=None, duration_ms=0))
             return
@@ -122,28 +123,11 @@ class Runner:
         if child is None or reader is None:
             sender.join()
             return
-        term_at: float | None = None
-        exited_at: float | None = None
-        killed = False
-        grace, drain = self._settings.kill_grace_s, self._settings.drain_s
+        stopper = _Stopper(child, reader, grace_s=self._settings.kill_grace_s, drain_s=self._settings.drain_s)
         while sender.is_alive() or not child.exited.is_set():
-            now = time.monotonic()
-            if term_at is None and (self._stop_requested or self._failure is not None):
-                term_at = now
-                child.signal_group(signal.SIGTERM)
-            if exited_at is None and child.exited.is_set():
-                exited_at = now
-                if self._stop_requested:
-                    self._reason = "stopped"
-            overdue = term_at is not None and exited_at is None and now - term_at >= grace
-            draining = now - exited_at if exited_at is not None and not reader.done.is_set() else 0.0
-            if not killed and (overdue or draining > drain):
-                killed = True
-                child.signal_group(signal.SIGKILL)  # the job, or what it left behind holding the pipes
-            if draining > 2 * drain:
-                reader.stop()  # something outside the group still holds the pipes open
-            if exited_at is not None and reader.done.is_set() and self._exit_info is None:
+            if stopper.step(time.monotonic(), stop=self._stop_requested or self._failure is not None):
                 assert child.exit_info is not None
+                self._reason = "stopped" if stopper.stopped_job else "exited"
                 self._job_ended(child.exit_info)
             sender.join(_TICK_S)
 
@@ -209,6 +193,43 @@ class Runner:
             undelivered,
         )
         return EXIT_UNDELIVERED
+
+
+class _Stopper:
+    """Stops the job's process group when asked (SIGTERM, then SIGKILL after the grace period) and deals with
+    processes the job left behind holding its pipes open (SIGKILL after ``drain_s``, then stop reading)."""
+
+    def __init__(self, child: Child, reader: PipeReader, *, grace_s: float, drain_s: float) -> None:
+        self._child = child
+        self._reader = reader
+        self._grace_s = grace_s
+        self._drain_s = drain_s
+        self._term_at: float | None = None
+        self._exited_at: float | None = None
+        self._killed = False
+        self._ended = False
+        self.stopped_job = False  # SIGTERM went to the job before it exited
+
+    def step(self, now: float, *, stop: bool) -> bool:
+        """Act on the state at ``now``; return True once, when the job has exited and its output is all read."""
+        child, reader = self._child, self._reader
+        if stop and self._term_at is None:
+            self._term_at = now
+            self.stopped_job = not child.exited.is_set()
+            child.signal_group(signal.SIGTERM)
+        if self._exited_at is None and child.exited.is_set():
+            self._exited_at = now
+        overdue = self._term_at is not None and self._exited_at is None and now - self._term_at >= self._grace_s
+        draining = now - self._exited_at if self._exited_at is not None and not reader.done.is_set() else 0.0
+        if not self._killed and (overdue or draining > self._drain_s):
+            self._killed = True
+            child.signal_group(signal.SIGKILL)  # the job, or what it left behind holding the pipes
+        if draining > 2 * self._drain_s:
+            reader.stop()  # something outside the group holds the pipes open
+        if self._ended or self._exited_at is None or not reader.done.is_set():
+            return False
+        self._ended = True
+        return True
 
 
 def install_signal_handlers(runner: Runner) -> None:

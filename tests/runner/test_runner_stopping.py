@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -229,3 +230,25 @@ def test_signals_to_the_runner_before_the_job_starts_end_the_attempt_cleanly(sta
     received = callback_server.received()
     assert [m["type"] for m in received.messages] == ["started", "completed"]
     assert received.completed()["reason"] == "stopped"
+
+
+def test_a_background_process_left_in_the_group_is_killed_once_the_job_exits(start_runner, callback_server, tmp_path):
+    pidfile = tmp_path / "pid"
+    runner = start_runner(job("leftover", pidfile, "group"))
+
+    assert runner.wait() == 0
+    background = int(wait_for_file(pidfile))
+    assert not is_running(background)
+    received = callback_server.received()
+    assert received.text("stdout") == "background started\nmain done\n"
+    assert received.completed()["exit_code"] == 0 and received.completed()["reason"] == "exited"
+
+
+def test_a_daemon_that_escaped_the_group_does_not_keep_the_attempt_open(start_runner, callback_server, tmp_path):
+    pidfile = tmp_path / "pid"
+    runner = start_runner(job("leftover", pidfile, "session"))
+    try:
+        assert runner.wait() == 0  # after the drain period, the runner stops reading the pipes it holds
+        assert callback_server.received().completed()["exit_code"] == 0
+    finally:
+        os.kill(int(wait_for_file(pidfile)), signal.SIGKILL)
