@@ -51,7 +51,7 @@ from tailrun_functions.errors import (
 )
 from tailrun_functions.models import STRICT, JobId
 from tailrun_functions.services import Services
-from tailrun_functions.storage import Bucket, StorageSettings, StoredObject, bucket_for
+from tailrun_functions.storage import INLINE_CEILING_BYTES, Bucket, StorageSettings, StoredObject, bucket_for
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class UploadRequest(BaseModel):
     md5: Md5 | None = None
     job_id: JobId | None = None
     attempt: int | None = Field(default=None, ge=1, le=1000)
-    data: Annotated[str, Field(max_length=700_000)] | None = None  # base64 of a small file, posted inline
+    data: Annotated[str, Field(max_length=4 * INLINE_CEILING_BYTES // 3 + 4)] | None = None  # base64, inline
 
     @model_validator(mode="after")
     def _runner_names_its_job(self) -> UploadRequest:
@@ -560,7 +560,12 @@ def handle_upload(svc: Services, headers: Mapping[str, str], body: bytes) -> tup
 def handle_finalize(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
     request = parse(FinalizeRequest, body)
     caller = authenticate(svc, headers, request.job_id, request.attempt)
-    return 200, finalize(svc, _bucket(), caller, request)
+    try:
+        return 200, finalize(svc, _bucket(), caller, request)
+    except (
+        google_exceptions.NotFound
+    ):  # the object vanished between the check and the copy (a concurrent finalize)
+        raise Conflict("the file is gone; finalize again to see the artifact", code="not_uploaded") from None
 
 
 def handle_review(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:

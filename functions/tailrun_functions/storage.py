@@ -36,9 +36,10 @@ LOCAL_BUCKET = "tailrun-local-artifacts"  # TAILRUN_BUCKET when the storage emul
 UPLOAD_URL_TTL_S = 900  # TAILRUN_UPLOAD_URL_TTL_S: seconds a signed PUT URL (and its upload) stays valid
 DOWNLOAD_URL_TTL_S = 600  # TAILRUN_DOWNLOAD_URL_TTL_S: seconds a signed GET URL stays valid
 MAX_ARTIFACT_BYTES = 100 * 1024 * 1024  # TAILRUN_ARTIFACT_MAX_BYTES: bytes of one artifact
-INLINE_MAX_BYTES = (
-    128 * 1024
-)  # TAILRUN_ARTIFACT_INLINE_MAX_BYTES: bytes a client may post to `upload` directly
+# TAILRUN_ARTIFACT_INLINE_MAX_BYTES: bytes of a file a client may post to `upload` directly, base64 in the JSON body;
+# at most INLINE_CEILING_BYTES, so the body stays under the functions' 256 KiB request limit.
+INLINE_MAX_BYTES = 128 * 1024
+INLINE_CEILING_BYTES = 180 * 1024
 CONTENT_TYPES = (  # TAILRUN_ARTIFACT_TYPES (comma-separated): the allow-list; no HTML, SVG or octet-stream
     "text/plain",
     "text/csv",
@@ -89,7 +90,9 @@ class StorageSettings:
             upload_ttl_s=_int(env, "TAILRUN_UPLOAD_URL_TTL_S", UPLOAD_URL_TTL_S, 1, 7 * 24 * 3600),
             download_ttl_s=_int(env, "TAILRUN_DOWNLOAD_URL_TTL_S", DOWNLOAD_URL_TTL_S, 1, 7 * 24 * 3600),
             max_bytes=_int(env, "TAILRUN_ARTIFACT_MAX_BYTES", MAX_ARTIFACT_BYTES, 1, 5 * 1024**4),
-            inline_max_bytes=_int(env, "TAILRUN_ARTIFACT_INLINE_MAX_BYTES", INLINE_MAX_BYTES, 0, 512 * 1024),
+            inline_max_bytes=_int(
+                env, "TAILRUN_ARTIFACT_INLINE_MAX_BYTES", INLINE_MAX_BYTES, 0, INLINE_CEILING_BYTES
+            ),
             content_types=_list(env, "TAILRUN_ARTIFACT_TYPES") or CONTENT_TYPES,
             reviewers=_list(env, "TAILRUN_REVIEWERS"),
         )

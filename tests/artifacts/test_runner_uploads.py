@@ -123,10 +123,11 @@ def test_a_runner_uploads_its_files_and_reports_each(
 ) -> None:
     configure(TAILRUN_ARTIFACT_MAX_BYTES="100000")
     work = tmp_path / "work"
-    csv = write(work, "out/table.csv", b"a,b\n" * 1000)
+    csv = write(work, "out/table.csv", b"a,b\n" * 20_000)  # over the inline limit: the signed-URL PUT
     png = write(work, "out/plot.png", b"\x89PNG\r\n\x1a\n" + os.urandom(5000))
     write(work, "out/page.html", b"<html></html>")
     write(work, "out/huge.txt", b"x" * 100_001)
+    write(work, "out/empty.txt", b"")
     uploader = Uploader(settings_for(runner_job, functions_url, work), Retrier(5))
 
     reports = {r["name"]: r for r in (uploader.upload(p) for p in collect(work, ["out/*"]))}
@@ -137,11 +138,12 @@ def test_a_runner_uploads_its_files_and_reports_each(
     assert reports["out/page.html"]["error"]["code"] == "type_not_allowed"
     assert reports["out/huge.txt"]["error"]["code"] == "too_large"
     stored = artifacts_of(firestore_client, runner_job.job_id)
-    assert sorted(stored) == ["out/plot.png", "out/table.csv"]
+    assert sorted(stored) == ["out/empty.txt", "out/plot.png", "out/table.csv"]
+    assert stored["out/empty.txt"]["size"] == 0
     assert stored["out/table.csv"]["size"] == csv.stat().st_size
     blob = bucket.blob(stored["out/table.csv"]["path"])
     assert hashlib.sha256(blob.download_as_bytes()).digest() == hashlib.sha256(csv.read_bytes()).digest()
-    assert len(object_names(bucket)) == 2
+    assert len(object_names(bucket)) == 3
 
 
 def test_marked_files_upload_at_once_and_again_at_the_end_only_if_changed(
