@@ -261,3 +261,27 @@ async def test_async_client_writes_and_reads(firestore_project: str, unique_id: 
     assert (await doc.get()).to_dict() == {"a": 2}
     await doc.delete()
     assert not (await doc.get()).exists
+
+
+async def test_async_client_preconditions_transforms_and_batches(firestore_project: str, unique_id: str) -> None:
+    client = firestore.AsyncClient(project=firestore_project)
+    doc = client.collection("things").document(unique_id)
+    written = await doc.set({"n": 1, "tags": ["a"]})
+    await doc.update(
+        {"n": firestore.Increment(2), "tags": firestore.ArrayUnion(["b"]), "at": firestore.SERVER_TIMESTAMP},
+        option=client.write_option(last_update_time=written.update_time),
+    )
+    with pytest.raises(exceptions.FailedPrecondition):
+        await doc.update({"n": 0}, option=client.write_option(last_update_time=written.update_time))
+    with pytest.raises(exceptions.NotFound):
+        await client.collection("things").document(f"{unique_id}-missing").update({"n": 1})
+    updated = await doc.get()
+    assert (updated.get("n"), updated.get("tags"), updated.get("at")) == (3, ["a", "b"], updated.update_time)
+    batch = client.batch()
+    batch.set(client.collection("things").document(f"{unique_id}-2"), {"n": 10})
+    batch.delete(doc)
+    results = await batch.commit()
+    assert results[0]._pb.HasField("update_time") and not results[1]._pb.HasField("update_time")
+    snapshots = {s.id: s async for s in client.get_all([doc, client.collection("things").document(f"{unique_id}-2")])}
+    assert not snapshots[unique_id].exists
+    assert snapshots[f"{unique_id}-2"].get("n") == 10
