@@ -27,7 +27,7 @@ class MessageFactory:
         self._job_id = job_id
         self._attempt = attempt
         self._now_ms = now_ms
-        self.next_seq = 0
+        self._next_seq = 0
 
     def started(self, sandbox: Mapping[str, Any]) -> tuple[int, bytes]:
         """``started``: the first message of an attempt, describing the sandbox."""
@@ -54,8 +54,8 @@ class MessageFactory:
         return self._build("completed", {**fields, "reason": reason})
 
     def _build(self, kind: str, fields: Mapping[str, Any]) -> tuple[int, bytes]:
-        seq = self.next_seq
-        self.next_seq += 1
+        seq = self._next_seq
+        self._next_seq += 1
         envelope = {"job_id": self._job_id, "attempt": self._attempt, "seq": seq, "type": kind, "ts": self._now_ms()}
         body = json.dumps({**envelope, **fields}, ensure_ascii=False, separators=(",", ":"))
         return seq, body.encode("utf-8")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from runner_harness import RUNNER
 from tailrun_runner import defaults
-from tailrun_runner.settings import ConfigError, Settings, child_environment
+from tailrun_runner.settings import RUNNER_VARIABLES, ConfigError, Settings, child_environment
 
 REQUIRED = {
     "TAILRUN_JOB_ID": "job-1",
@@ -77,3 +79,18 @@ def test_the_runner_process_exits_2_naming_a_missing_variable():
     assert done.returncode == 2
     record = json.loads(done.stderr.strip().splitlines()[-1])
     assert record["severity"] == "ERROR" and "TAILRUN_TOKEN is required" in record["message"]
+
+
+def documented_tuning_variables() -> list[str]:
+    """The variables ``defaults.py`` documents (``# TAILRUN_X: ...`` above each default)."""
+    source = Path(defaults.__file__).read_text()
+    return re.findall(r"^# (TAILRUN_[A-Z_]+):", source, flags=re.MULTILINE)
+
+
+def test_every_documented_tuning_variable_is_read_and_hidden_from_the_job():
+    names = documented_tuning_variables()
+    job_variables = {"TAILRUN_CALLBACK_URL", "TAILRUN_TOKEN", "TAILRUN_ARGV", "TAILRUN_ENV", "TAILRUN_CWD"}
+    assert set(names) == RUNNER_VARIABLES - job_variables
+    base = Settings.from_env(REQUIRED)
+    for name in names:
+        assert Settings.from_env({**REQUIRED, name: "7"}) != base, f"{name} is not read"
