@@ -49,6 +49,18 @@ locals {
   }
 }
 
+# Upload promises (artifact_uploads/{artifact_id}, server-only) that were never finalized: Firestore deletes each
+# after its purge_at (its URL's expiry plus the hour finalize still accepts it).
+resource "google_firestore_field" "artifact_uploads_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.default.name
+  collection = "artifact_uploads"
+  field      = "purge_at"
+
+  ttl_config {}
+  index_config {}
+}
+
 # A browser uploading straight to a signed URL sends these request headers; CORS on the bucket (storage.tf) must
 # allow them besides Content-Type.
 output "artifact_cors_request_headers" {

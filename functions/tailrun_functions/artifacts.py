@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -351,6 +352,8 @@ def request_upload(svc: Services, bucket: Bucket, caller: Caller, request: Uploa
         "path": scope.object_path(artifact_id, request.name),
         "created_at": clock.now(),
         "expires_at": expires_at,
+        # Firestore's TTL policy on this field (infra/artifacts.tf) deletes promises never finalized.
+        "purge_at": expires_at + dt.timedelta(seconds=FINALIZE_GRACE_S),
     }
     if inline is not None:
         bucket.write(incoming, inline, request.content_type)
