@@ -19,10 +19,13 @@ MAX_AGGREGATIONS = 5
 
 def assign_aliases(aggregations: Sequence[Pb]) -> list[str]:
     """Each aggregation's alias; unnamed ones get ``field_<n>``, n counting only the unnamed ones."""
-    if not 1 <= len(aggregations) <= MAX_AGGREGATIONS:
+    # The official messages: the client's own system tests, run against Firestore, look for them.
+    if not aggregations:
+        raise InvalidArgument("Aggregations can not be empty.")
+    if len(aggregations) > MAX_AGGREGATIONS:
         raise InvalidArgument(
-            f"Invalid aggregation query: it must have between 1 and {MAX_AGGREGATIONS} aggregations, "
-            f"got {len(aggregations)}."
+            "The maximum number of aggregations allowed in an aggregation query is "
+            f"{MAX_AGGREGATIONS}. Received: {len(aggregations)}"
         )
     aliases: list[str] = []
     unnamed = 0
@@ -32,7 +35,7 @@ def assign_aliases(aggregations: Sequence[Pb]) -> list[str]:
             unnamed += 1
             alias = f"field_{unnamed}"
         if alias in aliases:
-            raise InvalidArgument(f"Invalid aggregation query: duplicate alias {alias!r}.")
+            raise InvalidArgument(f"Aggregation aliases contain duplicate alias {alias}.")
         aliases.append(alias)
     return aliases
 

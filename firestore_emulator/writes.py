@@ -62,6 +62,7 @@ class PendingCommit:
         doc = self._new_fields(write, existing, name)
         transforms = write.transform.field_transforms if kind == "transform" else write.update_transforms
         results = [self._transform(doc, t) for t in transforms]
+        values.truncate_timestamps(doc.fields)  # Firestore keeps timestamps to the microsecond
         values.validate_document(doc)
         return self._store(doc, existing, results)
 

@@ -90,7 +90,7 @@ def test_unnamed_aggregations_get_field_n_aliases_in_order() -> None:
 def test_at_most_five_aggregations_with_unique_aliases() -> None:
     five = coll.count(alias="a").count(alias="b").count(alias="c").count(alias="d").count(alias="e")
     assert len(aggregate(five, [])) == 5
-    with pytest.raises(InvalidArgument, match="between 1 and 5"):
+    with pytest.raises(InvalidArgument, match="allowed in an aggregation query is 5"):
         aggregate(five.count(alias="f"), [])
     with pytest.raises(InvalidArgument, match="duplicate alias"):
         aggregate(coll.count(alias="x").sum("n", alias="x"), [])
@@ -162,7 +162,7 @@ def test_client_refuses_more_than_five_aggregations(firestore_client: firestore.
         .count(alias="e")
         .count(alias="f")
     )
-    with pytest.raises(ClientInvalidArgument, match="between 1 and 5"):
+    with pytest.raises(ClientInvalidArgument, match="allowed in an aggregation query is 5"):
         six.get()
 
 
@@ -176,3 +176,13 @@ async def test_async_client_aggregations(firestore_project: str) -> None:
         assert {result.alias: result.value for result in row} == {"n": 4, "total": 6, "mean": 1.5}
     finally:
         db.close()
+
+
+def test_an_aggregation_query_without_aggregations_is_refused_with_the_official_message(
+    firestore_client: firestore.Client,
+) -> None:
+    from google.api_core.exceptions import InvalidArgument as ClientInvalidArgument
+    from google.cloud.firestore_v1.aggregation import AggregationQuery
+
+    with pytest.raises(ClientInvalidArgument, match="Aggregations can not be empty"):
+        AggregationQuery(firestore_client.collection("scores")._query()).get()
