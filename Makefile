@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 
 node-deps: tests/node/node_modules/.installed
 
-tests/node/node_modules/.installed: tests/node/package.json
-	cd tests/node && npm install --no-audit --no-fund --loglevel=error
+tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: install
