@@ -29,8 +29,11 @@ resource "google_firebaserules_release" "firestore" {
 }
 
 locals {
-  # firestore.indexes.json uses the Firebase CLI's format: {"indexes": [{"collectionGroup", "queryScope", "fields": [{"fieldPath", "order" | "arrayConfig"}]}]}
-  firestore_indexes = try(jsondecode(file("${path.module}/firestore.indexes.json")).indexes, [])
+  # firestore.indexes.json uses the Firebase CLI's format: {"indexes": [{"collectionGroup", "queryScope",
+  # "fields": [{"fieldPath", "order" | "arrayConfig"}]}], "fieldOverrides": [{"collectionGroup", "fieldPath", "indexes"}]}
+  firestore_index_file      = jsondecode(file("${path.module}/firestore.indexes.json"))
+  firestore_indexes         = try(local.firestore_index_file.indexes, [])
+  firestore_field_overrides = try(local.firestore_index_file.fieldOverrides, [])
 }
 
 resource "google_firestore_index" "indexes" {
@@ -45,6 +48,26 @@ resource "google_firestore_index" "indexes" {
       field_path   = fields.value.fieldPath
       order        = try(fields.value.order, null)
       array_config = try(fields.value.arrayConfig, null)
+    }
+  }
+}
+
+# Single-field overrides: an empty index list turns indexing off for a field (large arrays such as chunk lines
+# would otherwise cost an index entry per element).
+resource "google_firestore_field" "overrides" {
+  for_each   = { for override in local.firestore_field_overrides : "${override.collectionGroup}.${override.fieldPath}" => override }
+  database   = google_firestore_database.default.name
+  collection = each.value.collectionGroup
+  field      = each.value.fieldPath
+
+  index_config {
+    dynamic "indexes" {
+      for_each = each.value.indexes
+      content {
+        query_scope  = try(indexes.value.queryScope, "COLLECTION")
+        order        = try(indexes.value.order, null)
+        array_config = try(indexes.value.arrayConfig, null)
+      }
     }
   }
 }
