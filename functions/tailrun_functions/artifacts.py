@@ -50,9 +50,16 @@ from tailrun_functions.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from tailrun_functions.models import STRICT, JobId
+from tailrun_functions.models import STRICT, JobId, Text
 from tailrun_functions.services import Services
-from tailrun_functions.storage import INLINE_CEILING_BYTES, Bucket, StorageSettings, StoredObject, bucket_for
+from tailrun_functions.storage import (
+    INLINE_CEILING_BYTES,
+    SNIFF_BYTES,
+    Bucket,
+    StorageSettings,
+    StoredObject,
+    bucket_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +197,7 @@ class ReviewRequest(BaseModel):
     job_id: JobId | None = None
     artifact_id: ArtifactId
     decision: Literal["approve", "reject"]
-    note: Annotated[str, Field(max_length=MAX_NOTE_CHARS)] = ""
+    note: Annotated[Text, Field(max_length=MAX_NOTE_CHARS)] = ""
 
 
 class DownloadRequest(BaseModel):
@@ -233,13 +240,16 @@ class Scope:
     key: str  # the job id or the uid
     owner: str
 
+    @property
+    def parent(self) -> str:
+        """The collection of the scope's owner document, and the first folder of its objects."""
+        return store.JOBS if self.kind == "job" else USERS
+
     def collection(self, db: firestore.Client) -> firestore.CollectionReference:
-        parent = store.JOBS if self.kind == "job" else USERS
-        return db.collection(parent).document(self.key).collection(ARTIFACTS)
+        return db.collection(self.parent).document(self.key).collection(ARTIFACTS)
 
     def object_path(self, artifact_id: str, name: str) -> str:
-        parent = store.JOBS if self.kind == "job" else USERS
-        return f"{parent}/{self.key}/{artifact_id}/{name}"
+        return f"{self.parent}/{self.key}/{artifact_id}/{name}"
 
 
 def _runner_token(headers: Mapping[str, str]) -> str:
@@ -323,7 +333,7 @@ def _decode_inline(request: UploadRequest, limit: int) -> bytes:
         raise InvalidRequest(f"data is {len(data)} bytes, size says {request.size}", code="size_mismatch")
     if request.md5 is not None and base64.b64encode(hashlib.md5(data).digest()).decode() != request.md5:
         raise InvalidRequest("data does not match md5", code="checksum_mismatch")
-    if not content_matches(request.content_type, data[:512], len(data) <= 512):
+    if not content_matches(request.content_type, data[:SNIFF_BYTES], len(data) <= SNIFF_BYTES):
         raise UnsupportedMediaType(f"the content is not {request.content_type}", code="content_mismatch")
     return data
 

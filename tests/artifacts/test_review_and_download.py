@@ -3,6 +3,7 @@ listener sees, and downloads through short-lived signed GET URLs."""
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 from typing import Any
@@ -180,3 +181,17 @@ def test_only_those_who_may_read_the_job_get_a_download(
     assert api.post("download_artifact", body, runner_job.headers()).status == 401
     assert api.as_user("alice", "download_artifact", {**body, "artifact_id": "0" * 32}).status == 404
     assert api.as_user("alice", "download_artifact", {"job_id": artifact["job_id"]}).status == 400
+
+
+def test_a_note_that_is_not_text_is_refused_without_a_write(
+    api: Api, artifact: dict[str, Any], firestore_client: firestore.Client
+) -> None:
+    body = {"job_id": artifact["job_id"], "artifact_id": artifact["artifact_id"], "decision": "approve"}
+    raw = json.dumps({**body, "note": "\ud800"})  # JSON can carry a lone surrogate; Firestore text cannot
+    assert "\\ud800" in raw
+
+    reply = requests.post(
+        f"{api.url}/review_artifact", data=raw, headers={"Authorization": "Bearer user-alice"}, timeout=10
+    )
+
+    assert reply.status_code == 400 and stored_review(firestore_client, artifact)["state"] == "pending"
