@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import Api, RunnerIdentity, launched_runner, object_names
 from .test_upload_flow import md5_of, put
@@ -237,3 +239,44 @@ def test_malformed_bodies_are_400(api: Api, unchanged: None, body: Any) -> None:
 
     assert reply.status == 400, reply.body
     assert set(reply.body["error"]) == {"code", "message"}
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+    max_leaves=12,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.text(max_size=40) | JSON,
+        "content_type": st.sampled_from(["text/plain", "text/html", ""]) | JSON,
+        "size": st.integers(min_value=-5, max_value=2**60) | JSON,
+        "md5": st.text(max_size=30) | JSON,
+        "attempt": st.integers(min_value=-1, max_value=3) | JSON,
+        "data": st.text(max_size=20) | JSON,
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=FIELDS | JSON)
+def test_generated_bodies_get_a_4xx_json_error_and_write_nothing(
+    api: Api,
+    runner_job: RunnerIdentity,
+    firestore_client: firestore.Client,
+    bucket: storage.Bucket,
+    body: Any,
+) -> None:
+    before, objects = dump_all(firestore_client), object_names(bucket)
+    if isinstance(body, dict) and "job_id" not in body:
+        body = {**body, "job_id": runner_job.job_id}
+
+    reply = api.post("upload", body, runner_job.headers())
+
+    if reply.status == 201:  # a valid request was generated: it must have been a real promise
+        assert "upload" in reply.body or "artifact" in reply.body
+        return
+    assert 400 <= reply.status < 500 and set(reply.body["error"]) == {"code", "message"}, reply.body
+    assert dump_all(firestore_client) == before
+    assert object_names(bucket) == objects
