@@ -64,6 +64,9 @@ def main() -> int:
         except TailrunError as error:
             console.print(f"[bold red]Error:[/] {error}\nThe stack's log:\n{stack.log.read_text(errors='replace')}")
             code = 1
+        except KeyboardInterrupt:
+            console.print("\ninterrupted")
+            code = 130
         finally:
             console.print("\nstopping the stack…")
             stack.stop()

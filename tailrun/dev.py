@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -197,7 +198,8 @@ class LocalStack:
         if data_dir is not None:
             data_dir.mkdir(parents=True, exist_ok=True)
         self._emulator = Emulator(self.options.host, self.options.firestore_port, data_dir=data_dir)
-        self._emulator.start()
+        with sigint_blocked():
+            self._emulator.start()
         self.addresses.firestore = str(self._emulator.address)
 
     def _start_storage(self) -> None:
@@ -207,7 +209,8 @@ class LocalStack:
             "--port", str(port), "--in-memory", "--default-bucket", settings.LOCAL_BUCKET, "--quiet",
         ]
         log = open(self.state.path / "storage-emulator.log", "ab")  # noqa: SIM115 - owned by the child
-        self._storage = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        with sigint_blocked():
+            self._storage = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         wait_for_port(self.options.host, port, settings.STARTUP_TIMEOUT_S, self._storage)
         self.addresses.storage = f"http://{self.options.host}:{port}"
@@ -301,6 +304,21 @@ class LocalStack:
                 os.kill(pid, signal.SIGKILL)
 
 
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """Children started inside inherit a blocked SIGINT (a signal mask survives fork and exec).
+
+    A Ctrl-C in a terminal signals the whole foreground process group. Without this, the emulators would die at
+    once, and the runners that `tailrun dev` stops first could not deliver their last lines. With it, only
+    `tailrun dev` reacts, and it stops its children in order (each with SIGTERM).
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def child_pids(parent: int) -> list[int]:
     """The live child processes of ``parent`` (read from /proc; empty where there is no /proc)."""
     children = []
@@ -378,7 +396,7 @@ class DevProcess:
             return self.process.wait()
 
 
-def spawn(state_dir: Path, *args: str, env: dict[str, str] | None = None) -> DevProcess:
+def spawn(state_dir: Path, *args: str, env: dict[str, str] | None = None, new_session: bool = False) -> DevProcess:
     """Start `tailrun dev --port 0 --state-dir STATE ARGS…` and wait until it has published its address.
 
     Its output goes to ``STATE.log`` beside the state directory; a stack that fails to start raises with that log.
@@ -388,7 +406,7 @@ def spawn(state_dir: Path, *args: str, env: dict[str, str] | None = None) -> Dev
     with open(log, "wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "tailrun", "dev", "--port", "0", "--state-dir", str(state_dir), *args],
-            stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=new_session,
         )
     info = state_dir / "dev.json"
     deadline = time.monotonic() + settings.STARTUP_TIMEOUT_S

@@ -26,9 +26,11 @@ def cli_env(url: str) -> dict[str, str]:
     return env
 
 
-def start_dev(state_dir: Path, *extra: str, persistent: bool = False) -> DevProcess:
-    """A real `tailrun dev` child process on free ports (in memory unless ``persistent``)."""
-    return spawn(state_dir, *([] if persistent else ["--in-memory"]), *extra, env=cli_env("unused"))
+def start_dev(state_dir: Path, *extra: str, persistent: bool = False, own_group: bool = False) -> DevProcess:
+    """A real `tailrun dev` child process on free ports (in memory unless ``persistent``; in a process group of
+    its own, as a terminal's foreground job is, with ``own_group``)."""
+    return spawn(state_dir, *([] if persistent else ["--in-memory"]), *extra, env=cli_env("unused"),
+                 new_session=own_group)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -157,6 +158,26 @@ def test_dev_stops_its_children_on_ctrl_c(tmp_path: Path) -> None:
     while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(Path(f"/proc/{pid}").exists() for pid in children)
+
+
+def test_ctrl_c_in_the_terminal_of_dev_lets_running_jobs_deliver_before_the_emulators_stop(tmp_path: Path) -> None:
+    stack = start_dev(tmp_path / "state", persistent=True, own_group=True)
+    cli = Cli(stack.url)
+    job_id = detach(cli, PY, "-c", "import time\nprint('before', flush=True)\ntime.sleep(120)")
+    assert wait_for_status(cli, job_id, {"running"})["status"] == "running"
+    time.sleep(0.5)  # let 'before' be delivered
+    started = time.monotonic()
+    os.killpg(stack.process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground process group
+    assert stack.process.wait(timeout=30) == 0
+    assert time.monotonic() - started < 8, "the runner could not deliver its end and was killed after the grace"
+    restarted = start_dev(tmp_path / "state", persistent=True)
+    try:
+        cli = Cli(restarted.url)
+        job = job_status(cli, job_id)
+        assert job["status"] in {"failed", "canceled"} and job["signal"] == "SIGTERM", job
+        assert cli("logs", job_id).stdout.splitlines() == ["before"]
+    finally:
+        restarted.stop()
 
 
 def test_a_restarted_stack_keeps_its_jobs(tmp_path: Path) -> None:
