@@ -195,7 +195,8 @@ def list_jobs(
     """List your most recent jobs."""
     found = _connected(lambda stack: jobs.list_jobs(stack, limit=limit, status=status_filter))
     if not found:
-        err.print("No jobs yet. Run one with `tailrun run -- echo hello`.")
+        which = f"{status_filter} jobs" if status_filter else "jobs yet"
+        err.print(f"No {which}. Run one with `tailrun run -- echo hello`.")
         return
     out.print(jobs_table(found))
 

@@ -39,11 +39,6 @@ class StackConfig:
     firestore_emulator_host: str | None = None
     storage_emulator_host: str | None = None
 
-    @property
-    def local(self) -> bool:
-        """True for a `tailrun dev` stack (its Firestore is an emulator)."""
-        return self.firestore_emulator_host is not None
-
     @classmethod
     def discover(cls, env: Mapping[str, str] | None = None) -> StackConfig:
         """Build the configuration from the environment, asking a local stack for the rest."""

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,7 +59,6 @@ class Addresses:
     url: str = ""
     firestore: str = ""
     storage: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def free_port(host: str) -> int:

@@ -21,7 +21,8 @@ from tailrun import settings
 
 logger = logging.getLogger(__name__)
 
-TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "timed_out"})
+STATUSES = ("queued", "booting", "running", "succeeded", "failed", "canceled", "timed_out")  # the state machine
+TERMINAL_STATUSES = frozenset(STATUSES[3:])
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,18 @@ def line_count(document: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def show_everything(assembler: LineAssembler, attempt: int, display: Display) -> None:
+    """Show every line an assembler holds, in order, reporting each hole instead of waiting for it."""
+    while True:
+        lines = assembler.ready()
+        if lines:
+            display.lines(lines)
+        missing = assembler.skip_gap()
+        if missing is None:
+            return
+        display.gap(attempt, *missing)
+
+
 class Follower:
     """Turns the events of a ``JobWatch`` into ordered calls on a ``Display`` until the job has ended.
 
@@ -227,14 +240,7 @@ class Follower:
     def _finish_attempt(self, attempt: int, expected: int | None) -> None:
         """Show what is left of an attempt, reporting holes (and lines that never arrived at its end)."""
         assembler = self._assembler(attempt)
-        while True:
-            lines = assembler.ready()
-            if lines:
-                self.display.lines(lines)
-            missing = assembler.skip_gap()
-            if missing is None:
-                break
-            self.display.gap(attempt, *missing)
+        show_everything(assembler, attempt, self.display)
         if expected is not None and assembler.next_line < expected:
             self.display.gap(attempt, assembler.next_line, expected)
 

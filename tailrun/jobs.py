@@ -11,13 +11,14 @@ from google.api_core import exceptions as google_exceptions
 from tailrun.client import Stack
 from tailrun.errors import JobNotFound, TailrunError
 from tailrun.follow import (
+    STATUSES,
     TERMINAL_STATUSES,
     Display,
     Follower,
     JobWatch,
     LineAssembler,
-    OutputLine,
     chunk_lines,
+    show_everything,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,11 @@ def get_job(stack: Stack, job_id: str) -> dict[str, Any]:
 
 
 def list_jobs(stack: Stack, *, limit: int, status: str | None = None) -> list[dict[str, Any]]:
-    """The user's most recent jobs, newest first."""
+    """The user's most recent jobs, newest first (only those with ``status``, if given)."""
+    if status is not None and status not in STATUSES:
+        raise TailrunError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}.")
+    if limit < 1:
+        raise TailrunError(f"--limit must be at least 1, got {limit}.")
     from google.cloud.firestore import Query
     from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -73,14 +78,7 @@ def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> No
     assembler = LineAssembler()
     for chunk in chunks:
         assembler.add(chunk_lines(chunk.to_dict() or {}))
-    while True:
-        lines: list[OutputLine] = assembler.ready()
-        if lines:
-            display.lines(lines)
-        missing = assembler.skip_gap()
-        if missing is None:
-            return
-        display.gap(attempt, *missing)
+    show_everything(assembler, attempt, display)
 
 
 def follow(stack: Stack, job_id: str, follower: Follower, interrupted: threading.Event | None = None) -> dict[str, Any]:

@@ -86,6 +86,10 @@ def test_status_logs_and_jobs_describe_a_finished_job(cli: Cli) -> None:
     assert followed.stdout.splitlines() == ["hello", "world"]
     listing = cli("jobs")
     assert listing.returncode == 0 and job_id in listing.stdout
+    assert job_id in cli("jobs", "--status", "succeeded").stdout
+    assert job_id not in cli("jobs", "--status", "failed").stdout
+    bogus = cli("jobs", "--status", "done")
+    assert bogus.returncode == 1 and "--status must be one of queued, booting" in bogus.stderr
     assert "succeeded" in cli("status", job_id).stdout
 
 

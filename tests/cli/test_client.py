@@ -50,7 +50,6 @@ def test_a_local_stack_is_found_from_its_url_alone(local_url: str) -> None:
     config = StackConfig.discover({"TAILRUN_URL": local_url + "/"})
     assert config == StackConfig(url=local_url, project="tailrun-local", token="tok", owner="dev",
                                  firestore_emulator_host="127.0.0.1:1", storage_emulator_host="http://127.0.0.1:2")
-    assert config.local
 
 
 def test_no_stack_is_a_sentence_that_says_to_start_one() -> None:
@@ -68,7 +67,7 @@ def test_a_deployed_stack_needs_a_token_and_a_project() -> None:
     token = jwt({"user_id": "alice", "sub": "alice"})
     config = StackConfig.discover({"TAILRUN_URL": "https://r-p.cloudfunctions.net", "TAILRUN_ID_TOKEN": token,
                                    "GOOGLE_CLOUD_PROJECT": "p"})
-    assert (config.owner, config.project, config.local) == ("alice", "p", False)
+    assert (config.owner, config.project, config.firestore_emulator_host) == ("alice", "p", None)
     with pytest.raises(ConfigurationError, match="GOOGLE_CLOUD_PROJECT is not set"):
         StackConfig.discover({"TAILRUN_ID_TOKEN": token})
     with pytest.raises(ConfigurationError, match="not a Firebase ID token"):
