@@ -22,8 +22,10 @@ from tailrun_runner.outbox import Item, Outbox
 
 logger = logging.getLogger(__name__)
 
-# How often a blocked read wakes up to notice ``stop``. Unit: seconds.
+# How often the reader wakes while the pipes are quiet, to notice ``stop``. Unit: seconds.
 _POLL_S = 0.1
+# After ``stop``, at most this much more is read from each pipe. Unit: bytes (a pipe holds 64 KiB on Linux).
+_DRAIN_BYTES = 1024 * 1024
 
 
 class OutputSink:
@@ -62,7 +64,11 @@ class PipeReader:
         self.done = threading.Event()
 
     def stop(self) -> None:
-        """Stop reading (processes the job left behind may hold the pipes open forever)."""
+        """Stop waiting for the pipes to close (processes the job left behind may hold them open forever).
+
+        What the pipes already hold is still read (up to ``_DRAIN_BYTES`` each): a job that exited while the
+        runner was held back by a slow callback loses nothing.
+        """
         self._stop.set()
 
     def run(self) -> None:
@@ -72,7 +78,10 @@ class PipeReader:
             for fd in self._streams:
                 os.set_blocking(fd, False)
                 selector.register(fd, selectors.EVENT_READ)
-            while selector.get_map() and not self._stop.is_set():
+            while selector.get_map():
+                if self._stop.is_set():
+                    self._drain(selector)
+                    break
                 for key, _ in selector.select(self._timeout()):
                     self._read(selector, key.fd)
                 self._poll_rewrites()
@@ -84,15 +93,24 @@ class PipeReader:
             selector.close()
             self.done.set()
 
-    def _read(self, selector: selectors.BaseSelector, fd: int) -> None:
+    def _drain(self, selector: selectors.BaseSelector) -> None:
+        """Read what the pipes hold now, without waiting for more."""
+        for fd in [key.fd for key in selector.get_map().values()]:
+            for _ in range(_DRAIN_BYTES // READ_CHUNK_BYTES):
+                if not self._read(selector, fd):
+                    break
+
+    def _read(self, selector: selectors.BaseSelector, fd: int) -> bool:
+        """Read once from ``fd``; return whether it had data (False: nothing yet, or closed)."""
         try:
             data = os.read(fd, READ_CHUNK_BYTES)
         except BlockingIOError:
-            return
+            return False
         if not data:
             self._close(selector, fd)
-            return
+            return False
         self._sink.emit(self._streams[fd], self._splitters[fd].feed(data, time.monotonic()), clock.now_ms())
+        return True
 
     def _close(self, selector: selectors.BaseSelector, fd: int) -> None:
         selector.unregister(fd)

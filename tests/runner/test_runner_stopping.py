@@ -252,3 +252,19 @@ def test_a_daemon_that_escaped_the_group_does_not_keep_the_attempt_open(start_ru
         assert callback_server.received().completed()["exit_code"] == 0
     finally:
         os.kill(int(wait_for_file(pidfile)), signal.SIGKILL)
+
+
+def test_output_still_in_the_pipe_when_a_slowly_drained_job_exits_is_delivered(start_runner, callback_server):
+    # The callback is slow and the buffer small, so the job's last lines are still in the pipe long after it
+    # exited; the runner must not mistake that for a leftover process holding the pipe open.
+    def slow(message: dict[str, Any]) -> Reply:
+        time.sleep(0.01)
+        return Reply()
+
+    callback_server.answer = slow
+    knobs = {"TAILRUN_MAX_BUFFER_BYTES": "16384", "TAILRUN_BATCH_MAX_LINES": "100", "TAILRUN_DRAIN_S": "0.1"}
+    runner = start_runner(job("lines", 20_000), **knobs)
+
+    assert runner.wait() == 0
+    received = callback_server.received()
+    assert received.text("stdout") == "".join(f"line {i}\n" for i in range(20_000))
