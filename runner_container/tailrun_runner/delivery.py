@@ -29,6 +29,9 @@ from tailrun_runner import __version__, clock
 
 logger = logging.getLogger(__name__)
 
+# How a kept-alive connection that the server closed while idle fails on its next use.
+_STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
 
 class Outcome(enum.Enum):
     """How the delivery of one message ended."""
@@ -75,8 +78,20 @@ class Transport:
         self._conn: http.client.HTTPConnection | None = None
 
     def post(self, body: bytes) -> Answer:
-        """Send ``body``; raise ``OSError`` or ``http.client.HTTPException`` when no answer came back."""
-        conn = self._conn or self._connect()
+        """Send ``body``; raise ``OSError`` or ``http.client.HTTPException`` when no answer came back.
+
+        A kept-alive connection that the server closed while idle fails on first use; that is no failure of the
+        callback, so the request goes once more on a new connection at once (a server that did get it acks the
+        duplicate).
+        """
+        if self._conn is not None:
+            try:
+                return self._exchange(self._conn, body)
+            except _STALE_CONNECTION as exc:
+                logger.info("kept-alive connection was closed (%r); reconnecting", exc)
+        return self._exchange(self._connect(), body)
+
+    def _exchange(self, conn: http.client.HTTPConnection, body: bytes) -> Answer:
         try:
             conn.request("POST", self._path, body=body, headers=self._headers)
             response = conn.getresponse()

@@ -34,11 +34,13 @@ def job(name: str, *args: object) -> list[str]:
 
 @dataclass(frozen=True)
 class Reply:
-    """How to answer one request. ``record``: the message counts as received. ``drop``: close, no answer."""
+    """How to answer one request. ``record``: the message counts as received. ``drop``: close, no answer.
+    ``hang_up``: answer, then close the connection without saying so (as a server closing idle connections)."""
 
     status: int = 200
     record: bool = True
     drop: bool = False
+    hang_up: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -190,6 +192,7 @@ def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             self._send(reply.status, {"ack": message["seq"]} if reply.status == 200 else _error(reply.status), reply)
+            self.close_connection = reply.hang_up
 
         def do_GET(self) -> None:
             """``GET /seen?line=N``: 200 once line N was received, else 404 (jobs use it to wait for delivery)."""

@@ -268,3 +268,14 @@ def test_output_still_in_the_pipe_when_a_slowly_drained_job_exits_is_delivered(s
     assert runner.wait() == 0
     received = callback_server.received()
     assert received.text("stdout") == "".join(f"line {i}\n" for i in range(20_000))
+
+
+def test_a_kept_alive_connection_closed_by_the_server_is_reopened_without_a_retry(start_runner, callback_server):
+    callback_server.answer = lambda message: Reply(hang_up=True)
+    runner = start_runner(job("interleaved", 300), TAILRUN_BATCH_MAX_LINES="10", TAILRUN_RETRY_BASE_S="5")
+
+    assert runner.wait() == 0
+    received = callback_server.received()
+    assert received.completed()["lines"] == 300
+    assert len(received.requests) == len(received.messages)  # no message needed a second try
+    assert "will retry" not in runner.logs()
