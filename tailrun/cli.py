@@ -251,6 +251,9 @@ def dev(
     state_dir: Annotated[Path, typer.Option(envvar="TAILRUN_STATE_DIR", help="Lock, dev token and Firestore data.")] = Path(settings.STATE_DIR),
     reap_interval: Annotated[float, typer.Option(help="Seconds between two reaper runs.")] = settings.REAP_INTERVAL_S,
     in_memory: Annotated[bool, typer.Option(help="Keep Firestore data in memory only.")] = False,
+    firestore_emulator: Annotated[str | None, typer.Option(
+        help="HOST:PORT of a running Firestore emulator (e.g. Google's) to use instead of starting the embedded one.",
+    )] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
 ) -> None:
     """Run the whole stack locally: Firestore and storage emulators, every function, sandboxes, the reaper."""
@@ -261,7 +264,8 @@ def dev(
     if not verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     options = DevOptions(host=host, port=port, firestore_port=firestore_port, storage_port=storage_port,
-                         state_dir=state_dir, reap_interval_s=reap_interval, in_memory=in_memory)
+                         state_dir=state_dir, reap_interval_s=reap_interval, in_memory=in_memory,
+                         external_firestore=firestore_emulator)
     run_until_signal(LocalStack(options), _announce)
 
 
@@ -274,6 +278,7 @@ def _announce(addresses: Any) -> None:
         f"  functions          {url}/<name>  (POST /create_job, /job_callback, …)",
         f"  firestore emulator {addresses.firestore}",
         f"  storage emulator   {addresses.storage}",
+        f"  job viewer         {url}/web/  (?job=JOB_ID follows one job)",
         f"Try: {env_hint}tailrun run -- {shlex.join(['echo', 'hello'])}    (Ctrl-C stops the stack)",
     ):
         out.print(line, soft_wrap=True)

@@ -36,8 +36,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from tailrun import settings
 from tailrun.errors import StackAlreadyRunning, TailrunError
 from tailrun.functions_server import create_app, load_http_functions
+from tailrun.webchannel import ListenBridge
 
 logger = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"  # the job viewer (index.html + the bundled dist/viewer.js)
 
 @dataclass(frozen=True)
 class DevOptions:
@@ -50,6 +53,7 @@ class DevOptions:
     state_dir: Path = Path(settings.STATE_DIR)
     reap_interval_s: float = settings.REAP_INTERVAL_S
     in_memory: bool = False
+    external_firestore: str | None = None  # host:port of a Firestore emulator to use instead of the embedded one
 
 
 @dataclass
@@ -149,6 +153,7 @@ class LocalStack:
         self._emulator: Any = None
         self._storage: subprocess.Popen[bytes] | None = None
         self._server: BaseWSGIServer | None = None
+        self._bridge: ListenBridge | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
@@ -191,6 +196,13 @@ class LocalStack:
                 ) from None
 
     def _start_firestore(self) -> None:
+        if self.options.external_firestore:
+            host, _, port = self.options.external_firestore.rpartition(":")
+            if not host or not port.isdigit():
+                raise TailrunError(f"--firestore-emulator takes HOST:PORT, got {self.options.external_firestore!r}.")
+            wait_for_port(host, int(port), settings.STARTUP_TIMEOUT_S)
+            self.addresses.firestore = self.options.external_firestore
+            return
         from firestore_emulator import Emulator
 
         data_dir = None if self.options.in_memory else self.state.path / "firestore"
@@ -241,7 +253,9 @@ class LocalStack:
             "bucket": settings.LOCAL_BUCKET,
             "functions": sorted(functions),
         }
-        app = create_app(functions, config=config, config_path=settings.CONFIG_PATH)
+        app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
+        self._bridge = ListenBridge(self.addresses.firestore)
+        self._bridge.register(app)
         self._server = make_server(self.options.host, self.options.port, app, threaded=True)
         self.addresses.url = f"http://{self.options.host}:{self._server.server_port}"
         self._configure_functions_env()
@@ -272,6 +286,9 @@ class LocalStack:
         """Stop everything that started, children included, newest first."""
         self._stopping.set()
         self._stop_sandboxes()
+        if self._bridge is not None:
+            self._bridge.close()
+            self._bridge = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

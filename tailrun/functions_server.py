@@ -77,8 +77,9 @@ def create_app(
     *,
     config: Mapping[str, Any],
     config_path: str,
+    web_dir: Path | None = None,
 ) -> flask.Flask:
-    """The local stack's app: the functions and the CLI's configuration (loopback only)."""
+    """The local stack's app: the functions, the CLI's configuration (loopback only) and the job viewer."""
     app = flask.Flask("tailrun_dev", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     for name, function in functions.items():
@@ -89,6 +90,13 @@ def create_app(
         if not _is_loopback(flask.request.remote_addr):
             return error_response(403, "forbidden", "the local configuration is served to this machine only")
         return flask.jsonify(dict(config))
+
+    if web_dir is not None:
+
+        @app.get("/web/")
+        @app.get("/web/<path:path>")
+        def web(path: str = "index.html") -> ResponseReturnValue:
+            return flask.send_from_directory(web_dir, path)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

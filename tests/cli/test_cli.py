@@ -242,3 +242,19 @@ def test_the_emulator_command_serves_firestore_until_interrupted(tmp_path: Path)
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+
+
+def test_dev_can_use_another_firestore_emulator(tmp_path: Path, firestore_emulator: Any) -> None:
+    from google.cloud import firestore
+
+    stack = start_dev(tmp_path / "state", "--firestore-emulator", firestore_emulator.address)
+    try:
+        cli = Cli(stack.url)
+        answer = cli("run", "--", PY, "-c", "print('elsewhere')")
+        assert answer.returncode == 0 and answer.stdout == "elsewhere\n", answer.stderr
+        job_id = cli("jobs").stdout.splitlines()[1].split()[0]
+    finally:
+        stack.stop()
+    client = firestore.Client(project="tailrun-local")
+    assert client.document(f"jobs/{job_id}").get().get("status") == "succeeded"
+    client.close()

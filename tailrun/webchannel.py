@@ -1,0 +1,227 @@
+"""A WebChannel front for the emulator's Listen, so a browser's Firebase SDK can watch a local stack.
+
+Browsers cannot speak gRPC's bidirectional streams, so the Firebase JS SDK reaches Firestore's ``Listen`` through
+WebChannel (Closure's ``BrowserChannel`` protocol, version 8) at ``/google.firestore.v1.Firestore/Listen/channel``.
+The embedded emulator speaks gRPC only; this module plays the WebChannel server on the local stack's own port and
+relays each channel to one gRPC ``Listen`` stream of the emulator, converting messages with proto3 JSON.
+
+The protocol, as the client (``webchannelbase.js``) reads it:
+
+- **handshake**: ``POST …/channel?VER=8&RID=n&database=…`` with a form body ``count=N&ofs=0&req0___data__=<json>``
+  (the first messages ride along). The answer carries ``X-HTTP-Session-Id`` and array 0, ``["c", SID, "", 8]``.
+- **forward channel**: ``POST …&SID=…&RID=n`` with more messages; the answer is ``[1, last array id, 0]``.
+- **back channel**: ``GET …&SID=…&RID=rpc&AID=a&TYPE=xmlhttp&CI=c``: arrays after ``a``, streamed as they come,
+  ``[[id, [ListenResponse]]]`` per message, with a ``["noop"]`` now and then; the request ends after a while (at
+  once after data when ``CI=1``, a buffering proxy) and the client opens the next one.
+- **terminate**: ``GET …&SID=…&TYPE=terminate``.
+
+Every body chunk is framed as ``<length>\\n<json>``, the length in UTF-16 units (the JSON is ASCII-only here).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import flask
+import grpc
+from google.cloud.firestore_v1.types import firestore as firestore_types
+from google.protobuf import json_format
+
+logger = logging.getLogger(__name__)
+
+LISTEN_PATH = "/google.firestore.v1.Firestore/Listen/channel"
+LISTEN_METHOD = "/google.firestore.v1.Firestore/Listen"
+PROTOCOL_VERSION = 8  # WebChannel wire version the Firebase SDK speaks
+KEEPALIVE_S = 10.0  # seconds between noops on an idle back channel (announced to the client)
+BACKCHANNEL_S = 25.0  # seconds a streaming back channel stays open before the client is asked to reopen it
+SESSION_IDLE_S = 120.0  # seconds without any request after which a channel and its gRPC stream are closed
+MAX_FORWARD_BYTES = 1024 * 1024  # bytes of one forward-channel POST body
+
+ListenRequest = firestore_types.ListenRequest.pb()
+ListenResponse = firestore_types.ListenResponse.pb()
+
+
+def frame(payload: Any) -> str:
+    """One length-prefixed WebChannel chunk."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
+    return f"{len(text)}\n{text}"
+
+
+@dataclass
+class Channel:
+    """One browser channel and the gRPC Listen stream it is relayed to."""
+
+    sid: str
+    requests: queue.Queue[Any] = field(default_factory=queue.Queue)
+    arrays: list[tuple[int, Any]] = field(default_factory=list)
+    next_id: int = 1
+    closed: bool = False
+    last_seen: float = field(default_factory=time.monotonic)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def push(self, payload: Any) -> None:
+        """Queue an array for the back channel."""
+        with self.changed:
+            self.arrays.append((self.next_id, payload))
+            self.next_id += 1
+            self.changed.notify_all()
+
+    def acknowledge(self, last_id: int) -> list[tuple[int, Any]]:
+        """Forget arrays the client has seen; the ones it has not."""
+        with self.changed:
+            self.arrays = [(array_id, payload) for array_id, payload in self.arrays if array_id > last_id]
+            return list(self.arrays)
+
+    def close(self) -> None:
+        """End the gRPC stream and wake every back channel."""
+        with self.changed:
+            if self.closed:
+                return
+            self.closed = True
+            self.requests.put(None)
+            self.changed.notify_all()
+
+    def outgoing(self) -> Iterator[Any]:
+        """The ListenRequests for gRPC, until the channel closes."""
+        while (message := self.requests.get()) is not None:
+            yield message
+
+
+class ListenBridge:
+    """The WebChannel sessions of one local stack, relayed to the emulator at ``emulator_host``."""
+
+    def __init__(self, emulator_host: str) -> None:
+        self._grpc = grpc.insecure_channel(emulator_host)
+        self._listen = self._grpc.stream_stream(
+            LISTEN_METHOD, request_serializer=ListenRequest.SerializeToString,
+            response_deserializer=ListenResponse.FromString,
+        )
+        self._channels: dict[str, Channel] = {}
+        self._lock = threading.Lock()
+
+    def register(self, app: flask.Flask) -> None:
+        """Serve the Listen channel on ``app``."""
+        app.add_url_rule(LISTEN_PATH, endpoint="webchannel_listen", view_func=self.view, methods=["GET", "POST"])
+
+    def close(self) -> None:
+        """Close every channel and the gRPC connection."""
+        with self._lock:
+            channels, self._channels = list(self._channels.values()), {}
+        for channel in channels:
+            channel.close()
+        self._grpc.close()
+
+    def view(self) -> flask.Response:
+        """Dispatch one WebChannel request."""
+        self._expire_idle()
+        request = flask.request
+        sid = request.args.get("SID")
+        if sid is None:
+            return self._handshake()
+        channel = self._channels.get(sid)
+        if channel is None or channel.closed:
+            return flask.Response("Unknown SID", status=400, mimetype="text/plain")
+        channel.last_seen = time.monotonic()
+        if request.args.get("TYPE") == "terminate":
+            self._drop(channel)
+            return flask.Response("", mimetype="text/plain")
+        if request.method == "POST":
+            return self._forward(channel)
+        return self._back(channel, int(request.args.get("AID", "-1")), buffered=request.args.get("CI") == "1")
+
+    def _handshake(self) -> flask.Response:
+        channel = Channel(sid=secrets.token_urlsafe(12))
+        error = self._read_messages(channel)
+        if error is not None:
+            return error
+        with self._lock:
+            self._channels[channel.sid] = channel
+        threading.Thread(target=self._relay, args=(channel,), name=f"webchannel-{channel.sid}", daemon=True).start()
+        body = frame([[0, ["c", channel.sid, "", PROTOCOL_VERSION, 0, int(KEEPALIVE_S * 1000)]]])
+        response = flask.Response(body, mimetype="text/plain")
+        response.headers["X-HTTP-Session-Id"] = channel.sid
+        return response
+
+    def _forward(self, channel: Channel) -> flask.Response:
+        error = self._read_messages(channel)
+        if error is not None:
+            return error
+        with channel.changed:
+            last_id = channel.next_id - 1
+        return flask.Response(frame([1, last_id, 0]), mimetype="text/plain")
+
+    def _read_messages(self, channel: Channel) -> flask.Response | None:
+        """Parse the form's ``reqN___data__`` messages onto the gRPC stream; a 400 for a malformed body."""
+        request = flask.request
+        if (request.content_length or 0) > MAX_FORWARD_BYTES:
+            return flask.Response("request too large", status=413, mimetype="text/plain")
+        form = request.form
+        try:
+            count = int(form.get("count", "0"))
+            offset = int(form.get("ofs", "0"))
+            for index in range(offset, offset + count):
+                raw = form.get(f"req{index - offset}___data__")
+                if raw is None:
+                    continue
+                data = json.loads(raw)
+                if not isinstance(data, dict):
+                    raise ValueError(f"a ListenRequest is a JSON object, got {type(data).__name__}")
+                message = json_format.ParseDict(data, ListenRequest())
+                channel.requests.put(message)
+        except (ValueError, json_format.ParseError) as exc:
+            logger.warning("bad WebChannel message: %s", exc)
+            return flask.Response(f"bad message: {exc}", status=400, mimetype="text/plain")
+        return None
+
+    def _back(self, channel: Channel, acked: int, *, buffered: bool) -> flask.Response:
+        def stream() -> Iterator[str]:
+            deadline = time.monotonic() + BACKCHANNEL_S
+            last = acked
+            while time.monotonic() < deadline and not channel.closed:
+                pending = [item for item in channel.acknowledge(acked) if item[0] > last]
+                if pending:
+                    last = pending[-1][0]
+                    yield frame([[array_id, payload] for array_id, payload in pending])
+                    if buffered:
+                        return
+                    continue
+                with channel.changed:
+                    if channel.next_id - 1 <= last and not channel.closed:
+                        channel.changed.wait(timeout=KEEPALIVE_S)
+                    woke_with_data = channel.next_id - 1 > last
+                if not woke_with_data and not channel.closed:
+                    channel.push(["noop"])
+
+        return flask.Response(flask.stream_with_context(stream()), mimetype="text/plain")
+
+    def _relay(self, channel: Channel) -> None:
+        """Copy the emulator's ListenResponses onto the channel until either side ends."""
+        try:
+            for response in self._listen(channel.outgoing()):
+                channel.push([json_format.MessageToDict(response)])
+        except grpc.RpcError as exc:
+            if not channel.closed:
+                code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNAVAILABLE
+                channel.push([{"error": {"code": code.value[0], "status": code.name, "message": str(exc.details())}}])
+        finally:
+            channel.close()
+
+    def _drop(self, channel: Channel) -> None:
+        with self._lock:
+            self._channels.pop(channel.sid, None)
+        channel.close()
+
+    def _expire_idle(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            idle = [channel for channel in self._channels.values() if now - channel.last_seen > SESSION_IDLE_S]
+        for channel in idle:
+            self._drop(channel)

@@ -1,0 +1,167 @@
+// The live job viewer: a job's output, status and progress, watched with Firestore listeners (onSnapshot).
+//
+// Lines are shown only while they are contiguous: each chunk holds lines numbered across the attempt, chunks can
+// arrive in any order, so a chunk past a hole waits for the missing one (as `tailrun logs -f` does). Served by
+// `tailrun dev` at /web/, it reads the stack's settings from /_tailrun/config and reaches the emulator through
+// the stack's WebChannel front.
+import { initializeApp } from "firebase/app";
+import {
+  collection, connectFirestoreEmulator, doc, getFirestore, limit, onSnapshot, orderBy, query, where,
+} from "firebase/firestore";
+
+const TERMINAL = new Set(["succeeded", "failed", "canceled", "timed_out"]);
+const GAP_GRACE_MS = 5000; // how long an ended attempt may keep a hole before it is reported
+
+const $ = (id) => document.getElementById(id);
+
+async function connect() {
+  const config = await (await fetch("/_tailrun/config")).json();
+  const app = initializeApp({ projectId: config.project, apiKey: "local", appId: "tailrun-local" });
+  const db = getFirestore(app);
+  connectFirestoreEmulator(db, location.hostname, Number(location.port || 80));
+  return { db, owner: config.owner };
+}
+
+/** Holds the chunks of one attempt and hands out lines only while they follow each other. */
+class Lines {
+  constructor() { this.next = 0; this.pending = new Map(); }
+  add(lines) {
+    for (const line of lines) if (line.line >= this.next) this.pending.set(line.line, line);
+  }
+  ready() {
+    const out = [];
+    while (this.pending.has(this.next)) { out.push(this.pending.get(this.next)); this.pending.delete(this.next++); }
+    return out;
+  }
+  gap() {
+    if (this.pending.size === 0) return null;
+    return [this.next, Math.min(...this.pending.keys())];
+  }
+  skip() { const gap = this.gap(); if (gap) this.next = gap[1]; return gap; }
+}
+
+function appendLines(lines) {
+  const output = $("output");
+  const atBottom = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
+  for (const line of lines) {
+    const span = document.createElement("span");
+    span.className = line.stream === "stderr" ? "stderr" : "stdout";
+    span.textContent = line.text + (line.partial ? "" : "\n");
+    output.appendChild(span);
+  }
+  if (atBottom) output.scrollTop = output.scrollHeight;
+}
+
+function note(text, className = "note") {
+  const span = document.createElement("span");
+  span.className = className;
+  span.textContent = text + "\n";
+  $("output").appendChild(span);
+}
+
+function showJob(job) {
+  $("status").textContent = job.status;
+  $("status").className = `status ${job.status}`;
+  $("command").textContent = (job.argv || (job.spec && job.spec.argv) || []).join(" ");
+  const progress = job.progress || null;
+  $("progress").hidden = !progress;
+  if (progress) {
+    $("bar").value = Number(progress.percent) || 0;
+    $("step").textContent = `${Math.round(Number(progress.percent) || 0)}% ${progress.step || ""}`;
+  }
+  const end = [];
+  if (job.exit_code !== null && job.exit_code !== undefined) end.push(`exit code ${job.exit_code}`);
+  if (job.signal) end.push(`signal ${job.signal}`);
+  if (job.error && job.error.message && job.error.code !== "exit_code") end.push(job.error.message);
+  $("end").textContent = TERMINAL.has(job.status) ? end.join("; ") : "";
+}
+
+function watchJob(db, jobId) {
+  $("job-id").textContent = jobId;
+  const attempts = new Map(); // attempt → Lines
+  const counts = new Map(); // attempt → its stored line count, once it has ended
+  let shown = null; // the attempt on screen
+  let job = null;
+  let waitingSince = null;
+  const linesOf = (attempt) => attempts.get(attempt) || attempts.set(attempt, new Lines()).get(attempt);
+
+  function advance() {
+    if (!job) return;
+    const latest = job.attempt || 1;
+    if (shown === null) { shown = latest; note(`attempt ${shown}`); }
+    for (;;) {
+      const lines = linesOf(shown);
+      appendLines(lines.ready());
+      const expected = counts.has(shown) ? counts.get(shown) : (shown === latest ? job.lines : undefined);
+      const ended = shown < latest || TERMINAL.has(job.status);
+      const complete = ended && expected !== undefined && lines.next >= expected;
+      const hole = lines.gap();
+      $("gap").textContent = hole ? `waiting for lines ${hole[0]}–${hole[1] - 1}…` : "";
+      if (!ended) return;
+      if (!complete) {
+        waitingSince = waitingSince || Date.now();
+        if (Date.now() - waitingSince < GAP_GRACE_MS) return;
+        let missing;
+        while ((missing = lines.skip())) {
+          note(`lines ${missing[0]}–${missing[1] - 1} are missing`, "gap");
+          appendLines(lines.ready());
+        }
+      }
+      waitingSince = null;
+      if (shown >= latest) return;
+      shown += 1;
+      note(`attempt ${shown}`);
+    }
+  }
+
+  const jobRef = doc(db, "jobs", jobId);
+  onSnapshot(jobRef, (snapshot) => {
+    if (!snapshot.exists()) { $("status").textContent = "no such job"; return; }
+    job = snapshot.data();
+    showJob(job);
+    advance();
+  }, (error) => { $("status").textContent = `error: ${error.message}`; });
+  onSnapshot(collection(jobRef, "chunks"), (snapshot) => {
+    for (const change of snapshot.docChanges()) {
+      if (change.type === "removed") continue;
+      const chunk = change.doc.data();
+      linesOf(chunk.attempt || 1).add(chunk.lines || []);
+    }
+    advance();
+  });
+  onSnapshot(collection(jobRef, "attempts"), (snapshot) => {
+    for (const change of snapshot.docChanges()) {
+      const attempt = change.doc.data();
+      if (typeof attempt.lines === "number") counts.set(attempt.attempt, attempt.lines);
+    }
+    advance();
+  });
+  setInterval(advance, 1000); // lets the grace for a hole run out even when nothing arrives
+}
+
+function listJobs(db, owner) {
+  $("viewer").hidden = true;
+  $("status").textContent = "your recent jobs (open one to follow it live)";
+  $("status").className = "status";
+  const recent = query(collection(db, "jobs"), where("owner", "==", owner), orderBy("created_at", "desc"), limit(50));
+  onSnapshot(recent, (snapshot) => {
+    const list = $("jobs");
+    list.replaceChildren();
+    for (const snap of snapshot.docs) {
+      const job = snap.data();
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `?job=${encodeURIComponent(snap.id)}`;
+      link.textContent = snap.id;
+      const status = document.createElement("span");
+      status.className = `status ${job.status}`;
+      status.textContent = job.status;
+      item.append(link, " ", status, " ", (job.argv || []).join(" "));
+      list.appendChild(item);
+    }
+  });
+}
+
+const { db, owner } = await connect();
+const jobId = new URLSearchParams(location.search).get("job");
+if (jobId) watchJob(db, jobId); else listJobs(db, owner);
