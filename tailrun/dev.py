@@ -40,7 +40,7 @@ from tailrun.webchannel import ListenBridge
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"  # the job viewer (index.html + the bundled dist/viewer.js)
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"  # the job viewer (index.html + the bundled bundle/viewer.js)
 
 @dataclass(frozen=True)
 class DevOptions:
