@@ -258,3 +258,13 @@ def test_dev_can_use_another_firestore_emulator(tmp_path: Path, firestore_emulat
     client = firestore.Client(project="tailrun-local")
     assert client.document(f"jobs/{job_id}").get().get("status") == "succeeded"
     client.close()
+
+
+def test_dev_serves_the_job_viewer_and_its_bundle(dev_stack: DevProcess) -> None:
+    import requests
+
+    page = requests.get(f"{dev_stack.url}/web/", timeout=10)
+    assert page.status_code == 200 and 'src="bundle/viewer.js"' in page.text
+    bundle = requests.get(f"{dev_stack.url}/web/bundle/viewer.js", timeout=10)
+    assert bundle.status_code == 200 and "google.firestore.v1.Firestore" in bundle.text
+    assert requests.get(f"{dev_stack.url}/web/../pyproject.toml", timeout=10).status_code == 404
