@@ -1,7 +1,7 @@
 """Benchmark: tailrun's runner against two baselines, side by side, in one run.
 
     .venv/bin/python bench/runner_bench.py            # the comparison (about 1.5 minutes)
-    .venv/bin/python bench/runner_bench.py --sweep    # plus tailrun's runner at several batch ages
+    .venv/bin/python bench/runner_bench.py --sweep    # plus tailrun's runner at several batch ages (+2 min)
     .venv/bin/python bench/runner_bench.py --latency-ms 20   # a callback that takes 20 ms to answer
 
 A generator job prints lines at about 10, 1,000 and 100,000 lines/s; each line carries the time it was written.

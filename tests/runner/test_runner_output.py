@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 
 from runner_harness import TOKEN, CallbackServer, Receiver, job
 
@@ -163,9 +164,9 @@ def test_a_line_rewritten_slowly_is_sent_while_it_is_drawn(start_runner, callbac
     assert all(text.startswith("progress ") and text != "progress 100%" for text in snapshots)
 
 
-def test_heartbeats_flow_while_the_job_is_silent(start_runner, callback_server, tmp_path):
+def test_heartbeats_flow_while_the_job_is_silent(start_runner, callback_server):
     runner = start_runner(
-        ["python3", "-c", "import time; print('hi', flush=True); time.sleep(1.6)"], TAILRUN_HEARTBEAT_S="0.3"
+        [sys.executable, "-c", "import time; print('hi', flush=True); time.sleep(1.6)"], TAILRUN_HEARTBEAT_S="0.3"
     )
 
     assert runner.wait() == 0
