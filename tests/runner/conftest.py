@@ -10,16 +10,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from runner_harness import TOKEN, CallbackServer
+from runner_harness import RUNNER, TOKEN, CallbackServer
 
 JOBS = Path(__file__).parent / "jobs"
-RUNNER = Path(sys.executable).with_name("tailrun-runner")
 
 FAST_KNOBS = {
     "TAILRUN_HEARTBEAT_S": "0.5",
@@ -57,7 +55,7 @@ def callback_server() -> Iterator[CallbackServer]:
 
 
 @pytest.fixture
-def start_runner(callback_server: CallbackServer, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
+def start_runner(callback_server: CallbackServer, tmp_path: Path) -> Iterator[Callable[..., RunnerProcess]]:
     """Start the runner on ``argv`` with the test's knobs; every runner still alive at the end is killed."""
     started: list[RunnerProcess] = []
 
