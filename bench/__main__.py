@@ -1,0 +1,36 @@
+"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|runner|functions]``.
+
+Each benchmark is its own script, run here one after the other in a child process of its own so that one's
+servers and threads never load the machine while the next is measuring. Each prints its figures next to a
+baseline measured in the same run; extra arguments after the names go to every script (e.g. ``--help``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = {
+    "emulator": HERE / "emulator_bench.py",  # issue 2: the embedded Firestore emulator
+    "runner": HERE / "runner_bench.py",  # issue 3: the runner against two baselines
+    "functions": HERE / "functions_bench.py",  # issue 4: Firestore cost and callback latency
+}
+
+
+def main(argv: list[str]) -> int:
+    names = [arg for arg in argv if arg in BENCHES] or list(BENCHES)
+    extra = [arg for arg in argv if arg not in BENCHES]
+    failed = []
+    for name in names:
+        print(f"\n=== bench: {name} ({BENCHES[name].name}) ===", flush=True)
+        if subprocess.run([sys.executable, str(BENCHES[name]), *extra]).returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"\nbenchmarks that failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
