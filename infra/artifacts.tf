@@ -6,19 +6,8 @@
 #   jobs/{job_id}/{artifact_id}/{name}   a job's artifacts; users/{uid}/{artifact_id}/{name} a user's own uploads.
 #                                        Deleted after var.artifact_retention_days (0 keeps them forever).
 #
-# The bucket itself is google_storage_bucket.artifacts (storage.tf); its lifecycle_rule blocks are built from
-# local.artifact_lifecycle_rules below:
-#
-#   dynamic "lifecycle_rule" {
-#     for_each = local.artifact_lifecycle_rules
-#     content {
-#       action { type = "Delete" }
-#       condition {
-#         age            = lifecycle_rule.value.age_days
-#         matches_prefix = lifecycle_rule.value.prefixes
-#       }
-#     }
-#   }
+# The bucket itself is google_storage_bucket.artifacts (storage.tf); its dynamic lifecycle_rule blocks (one Delete
+# rule per entry) come from local.artifact_lifecycle_rules below.
 #
 # IAM the signer needs (iam.tf): the functions' service account holds roles/storage.objectAdmin on the bucket
 # (stat, ranged read, copy, delete, inline writes) and roles/iam.serviceAccountTokenCreator on itself, so

@@ -7,10 +7,25 @@ resource "google_storage_bucket" "artifacts" {
   public_access_prevention    = "enforced"
   depends_on                  = [google_project_service.apis]
 
+  # Objects under incoming/ that were never finalized, and old artifacts (artifacts.tf has the ages).
+  dynamic "lifecycle_rule" {
+    for_each = local.artifact_lifecycle_rules
+    content {
+      action {
+        type = "Delete"
+      }
+      condition {
+        age            = lifecycle_rule.value.age_days
+        matches_prefix = lifecycle_rule.value.prefixes
+      }
+    }
+  }
+
+  # A browser's PUT to a signed upload URL carries the signed headers (artifacts.tf: artifact_cors_request_headers).
   cors {
     origin          = ["*"]
     method          = ["GET", "PUT"]
-    response_header = ["Content-Type"]
+    response_header = ["Content-Type", "Content-MD5", "x-goog-content-length-range"]
     max_age_seconds = 3600
   }
 }

@@ -34,7 +34,7 @@ from tailrun_functions.settings import Settings
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
-MAIN = Path(__file__).resolve().parent / "scenarios" / "functions_main.py"  # until main.py has them
+MAIN = ROOT / "functions" / "main.py"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 BUCKET = "tailrun-test-artifacts"
 TARGETS = (
