@@ -22,11 +22,12 @@ import typer
 from rich.console import Console
 from rich.prompt import Confirm
 
+from tailrun import artifacts as job_artifacts
 from tailrun import jobs, settings
 from tailrun.client import Stack
 from tailrun.errors import TailrunError
 from tailrun.follow import Follower
-from tailrun.render import TerminalDisplay, exit_code_for, jobs_table, status_table
+from tailrun.render import TerminalDisplay, artifacts_table, exit_code_for, jobs_table, status_table
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,11 @@ def run(
     label: Annotated[list[str], typer.Option("--label", "-l", help="KEY=VALUE label (repeatable).")] = [],  # noqa: B006
     env: Annotated[list[str], typer.Option("--env", "-e", help="KEY=VALUE for the job's environment (repeatable).")] = [],  # noqa: B006
     idempotency_key: Annotated[str | None, typer.Option(help="Submitting twice with one key makes one job.")] = None,
+    artifact: Annotated[list[str], typer.Option(
+        "--artifact", "-a",
+        help="Glob pattern, relative to the job's working directory, of files to keep as artifacts when the job "
+             "ends (repeatable; `**` matches any depth). See them with `tailrun artifacts JOB`.",
+    )] = [],  # noqa: B006
 ) -> None:
     """Run COMMAND as a job and follow its output live; exit with the job's exit code.
 
@@ -83,6 +89,8 @@ def run(
     """
     spec: dict[str, Any] = {"argv": command, "max_attempts": max_attempts, "labels": _pairs(label, "--label"),
                             "env": _pairs(env, "--env")}
+    if artifact:
+        spec["artifacts"] = artifact
     for key, value in (("timeout_s", timeout), ("idle_timeout_s", idle_timeout), ("idempotency_key", idempotency_key)):
         if value is not None:
             spec[key] = value
@@ -222,6 +230,36 @@ def retry(
         return _follow_interruptibly(stack, new_id) if follow else 0
 
     raise typer.Exit(_connected(go))
+
+
+@app.command("artifacts")
+def list_artifacts(
+    job_id: JobId,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the artifact documents as JSON.")] = False,
+) -> None:
+    """List the files a job produced (or was given): name, size, type and review state."""
+    found = _connected(lambda stack: job_artifacts.list_artifacts(stack, job_id))
+    if as_json:
+        out.print_json(json.dumps(found, default=_json_default))
+        return
+    if not found:
+        err.print(f"Job {job_id} has no artifacts. A job keeps files with `tailrun run --artifact 'out/*' -- …`, "
+                  "or by printing `::artifact PATH`.")
+        return
+    out.print(artifacts_table(found))
+
+
+@app.command()
+def download(
+    job_id: JobId,
+    name: Annotated[str, typer.Argument(help="The artifact's name, as `tailrun artifacts JOB` lists it.", show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File or folder to write to (default: the artifact's file name, here).",
+    )] = None,
+) -> None:
+    """Download a job's artifact (the newest of that name), checked against its size and MD5."""
+    path, artifact = _connected(lambda stack: job_artifacts.download(stack, job_id, name, output))
+    err.print(f"Downloaded {artifact.get('name')} ({artifact.get('size')} bytes) to {path}.")
 
 
 @app.command()

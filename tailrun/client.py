@@ -23,7 +23,14 @@ from typing import Any
 import requests
 
 from tailrun import settings
-from tailrun.errors import ConfigurationError, JobNotFound, RequestRefused, StackNotRunning, TailrunError
+from tailrun.errors import (
+    ArtifactNotFound,
+    ConfigurationError,
+    JobNotFound,
+    RequestRefused,
+    StackNotRunning,
+    TailrunError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +141,8 @@ class Stack:
         if not isinstance(error, dict):
             raise TailrunError(f"{function} answered HTTP {answer.status_code} without a JSON error: {answer.text[:200]!r}.")
         code, message = str(error.get("code", "unknown")), str(error.get("message", ""))
+        if answer.status_code == 404 and code == "artifact_not_found":
+            raise ArtifactNotFound(str(body.get("job_id")), str(body.get("name") or body.get("artifact_id")))
         if answer.status_code == 404 and "job_id" in body:
             raise JobNotFound(str(body["job_id"]))
         raise RequestRefused(function, answer.status_code, code, message)

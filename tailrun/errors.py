@@ -31,6 +31,13 @@ class JobNotFound(TailrunError):
         super().__init__(f"There is no job {job_id!r}. List your jobs with `tailrun jobs`.")
 
 
+class ArtifactNotFound(TailrunError):
+    """The job has no artifact of that name (or id)."""
+
+    def __init__(self, job_id: str, name: str) -> None:
+        super().__init__(f"Job {job_id} has no artifact {name!r}. List its artifacts with `tailrun artifacts {job_id}`.")
+
+
 class RequestRefused(TailrunError):
     """A function answered with an error (4xx/5xx JSON ``{"error": {"code", "message"}}``)."""
 

@@ -251,3 +251,41 @@ def status_table(job: dict[str, Any]) -> Table:
         if value not in (None, ""):
             table.add_row(key, value if isinstance(value, Text) else str(value))
     return table
+
+
+REVIEW_STYLES = {"pending": "yellow", "approved": "green", "rejected": "red"}
+
+
+def _size(value: Any) -> str:
+    """A byte count as people read it (1.5 KiB, 3.0 MiB)."""
+    if not isinstance(value, int):
+        return ""
+    amount = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if amount < 1024 or unit == "GiB":
+            return f"{value} B" if unit == "B" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return f"{value} B"
+
+
+def artifacts_table(artifacts: list[dict[str, Any]]) -> Table:
+    """The table of `tailrun artifacts`."""
+    table = Table(box=None, header_style="bold")
+    table.add_column("NAME", overflow="fold", min_width=4)
+    for column in ("SIZE", "TYPE", "REVIEW", "FROM", "CREATED"):
+        table.add_column(column, no_wrap=True, min_width=len(column))
+    table.columns[1].justify = "right"
+    for artifact in artifacts:
+        raw_review = artifact.get("review")
+        review: dict[str, Any] = raw_review if isinstance(raw_review, dict) else {}
+        state = str(review.get("state", ""))
+        decided = f" by {review['reviewer']}" if review.get("reviewer") and state != "pending" else ""
+        table.add_row(
+            str(artifact.get("name", "")),
+            _size(artifact.get("size")),
+            str(artifact.get("content_type", "")),
+            Text(state + decided, style=REVIEW_STYLES.get(state, "")),
+            str(artifact.get("uploaded_by", "")),
+            _when(artifact.get("created_at")),
+        )
+    return table

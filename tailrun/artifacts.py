@@ -1,0 +1,100 @@
+"""What the CLI does with a job's artifacts: list them (from Firestore) and download one (a signed GET URL).
+
+The artifacts of a job are the documents ``jobs/{job_id}/artifacts/{artifact_id}`` (``finalize_artifact`` writes
+them; a job's owner may read them). A download asks ``download_artifact`` for a short-lived signed URL of the newest
+artifact of that name, fetches it into a temporary file beside the destination, checks its size and MD5 against the
+artifact document, and only then renames it into place, so a failed download never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tailrun import jobs, settings
+from tailrun.client import Stack
+from tailrun.errors import TailrunError
+
+logger = logging.getLogger(__name__)
+
+DOWNLOAD_CHUNK_BYTES = 1024 * 1024  # bytes written at a time while downloading
+
+
+def list_artifacts(stack: Stack, job_id: str) -> list[dict[str, Any]]:
+    """The job's artifacts (with their ``artifact_id``), oldest first; ``JobNotFound`` for an unknown job."""
+    jobs.get_job(stack, job_id)
+    collection = stack.firestore.collection("jobs").document(job_id).collection("artifacts")
+    found = [{"artifact_id": snapshot.id, **(snapshot.to_dict() or {})} for snapshot in collection.stream()]
+    return sorted(found, key=lambda artifact: (str(artifact.get("created_at", "")), str(artifact.get("name", ""))))
+
+
+def destination_for(name: str, output: Path | None) -> Path:
+    """Where ``tailrun download`` writes the artifact ``name``: ``output`` (inside it, if it is a directory), else
+    the artifact's file name in the current directory."""
+    filename = name.rsplit("/", 1)[-1]
+    if output is None:
+        return Path.cwd() / filename
+    if output.is_dir():
+        return output / filename
+    return output
+
+
+def download(stack: Stack, job_id: str, name: str, output: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """Download the newest artifact called ``name`` of the job; the path written and the artifact."""
+    jobs.check_job_id(job_id)
+    answer = stack.call("download_artifact", {"job_id": job_id, "name": name})
+    artifact = answer.get("artifact")
+    url = answer.get("url")
+    if not isinstance(artifact, dict) or not isinstance(url, str):
+        raise TailrunError(f"download_artifact answered without a URL: {answer!r}.")
+    target = destination_for(name, output)
+    if not target.parent.is_dir():
+        raise TailrunError(f"Cannot write {target}: the folder {target.parent} does not exist.")
+    _fetch(url, target, artifact)
+    return target, artifact
+
+
+def _fetch(url: str, target: Path, artifact: dict[str, Any]) -> None:
+    """GET ``url`` into ``target`` through a temporary file, checked against the artifact's size and MD5."""
+    digest = hashlib.md5()
+    size = 0
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as sink:
+            try:
+                with requests.get(url, stream=True, timeout=settings.HTTP_TIMEOUT_S) as response:
+                    if response.status_code != 200:
+                        raise TailrunError(
+                            f"The storage answered HTTP {response.status_code} for {artifact.get('name')!r}; "
+                            "try again (the download link lives only a few minutes)."
+                        )
+                    for chunk in response.iter_content(DOWNLOAD_CHUNK_BYTES):
+                        sink.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
+            except requests.RequestException as exc:
+                raise TailrunError(f"The download of {artifact.get('name')!r} failed ({exc}); try again.") from None
+        _check(artifact, size, base64.b64encode(digest.digest()).decode("ascii"))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _check(artifact: dict[str, Any], size: int, md5: str) -> None:
+    expected_size, expected_md5 = artifact.get("size"), artifact.get("md5")
+    if expected_size is not None and size != expected_size:
+        raise TailrunError(
+            f"The download of {artifact.get('name')!r} has {size} bytes, not {expected_size}; nothing was written."
+        )
+    if expected_md5 and md5 != expected_md5:
+        raise TailrunError(
+            f"The download of {artifact.get('name')!r} does not match its MD5 checksum; nothing was written."
+        )
