@@ -126,3 +126,59 @@ def test_a_succeeded_job_cannot_be_retried(runner: PlayedRunner, api: Api) -> No
     reply = api.post("retry_job", {"job_id": runner.job_id})
     assert reply.status == 409 and reply.body["error"]["code"] == "not_retryable"
     assert api.post("retry_job", {"job_id": "missing"}).status == 404
+
+
+def drive(state: str, api: Api, captured: Path, configure) -> str:
+    """A job brought to ``state`` through the real entrypoints (the test plays its runner); its id."""
+    if state == "queued":  # a failed first attempt whose second waits out a long backoff
+        configure(TAILRUN_RETRY_BACKOFF_S="600", TAILRUN_INLINE_BACKOFF_MAX_S="0")
+    played = PlayedRunner(
+        api, launched(captured, api.create(argv=["x"], max_attempts=2 if state == "queued" else 1))
+    )
+    if state == "booting":
+        return played.job_id
+    played.started()
+    if state in ("queued", "failed"):
+        played.completed(1)
+    elif state == "succeeded":
+        played.completed(0)
+    elif state == "canceled":
+        assert api.post("cancel_job", {"job_id": played.job_id}).status == 200
+    elif state == "timed_out":
+        with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)):
+            assert api.post("reap_sandboxes", {}).status == 200
+    return played.job_id
+
+
+@pytest.mark.parametrize("state", ["queued", "booting", "running", "succeeded"])
+def test_a_job_that_is_not_over_or_succeeded_cannot_be_retried(
+    state: str, api: Api, captured: Path, configure, firestore_client: firestore.Client
+) -> None:
+    job_id = drive(state, api, captured, configure)
+    assert job(firestore_client, job_id)["status"] == state
+    before = dump_all(firestore_client)
+
+    reply = api.post("retry_job", {"job_id": job_id})
+
+    assert reply.status == 409 and reply.body["error"]["code"] == "not_retryable", reply.body
+    assert dump_all(firestore_client) == before
+
+
+@pytest.mark.parametrize("state", ["failed", "canceled", "timed_out"])
+def test_an_ended_job_that_did_not_succeed_is_retried_as_a_new_linked_job(
+    state: str, api: Api, captured: Path, configure, firestore_client: firestore.Client
+) -> None:
+    job_id = drive(state, api, captured, configure)
+    assert job(firestore_client, job_id)["status"] == state
+    parent_before = job(firestore_client, job_id)
+
+    reply = api.post("retry_job", {"job_id": job_id})
+
+    assert reply.status == 201, reply.body
+    child = reply.body["job_id"]
+    assert child != job_id and reply.body["parent_job_id"] == job_id
+    variables = launched(captured, child)
+    assert variables["TAILRUN_ATTEMPT"] == "1"
+    document = job(firestore_client, child)
+    assert document["parent_job_id"] == job_id and document["attempt"] == 1
+    assert job(firestore_client, job_id) == parent_before, "the parent is final and stays as it was"

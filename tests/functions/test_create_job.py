@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+from freezegun import freeze_time
 from google.cloud import firestore
+from tailrun_functions.services import for_settings
+from tailrun_functions.settings import Settings
 
 from .conftest import Api
 from .helpers import dump_all, job, launched
@@ -42,13 +48,32 @@ def test_the_same_idempotency_key_returns_the_same_job_and_launches_nothing(
 ) -> None:
     first = api.post("create_job", {"argv": ["true"], "idempotency_key": "k-1"})
     launched(captured, first.body["job_id"])
+    before = dump_all(firestore_client)
+
     second = api.post("create_job", {"argv": ["true"], "idempotency_key": "k-1"})
 
     assert second.status == 201
     assert second.body["job_id"] == first.body["job_id"]
     assert second.body["created"] is False
+    # a launch writes its attempt and its launch record before create_job answers: nothing was written at all
+    assert dump_all(firestore_client) == before
     assert len(list(captured.glob("*.json"))) == 1
-    assert len(list(firestore_client.collection("jobs").stream())) == 1
+
+
+def test_concurrent_requests_with_one_idempotency_key_make_one_job(
+    api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        replies = list(
+            pool.map(lambda _: api.post("create_job", {"argv": ["true"], "idempotency_key": "k-3"}), range(4))
+        )
+
+    assert {reply.status for reply in replies} == {201}, [reply.body for reply in replies]
+    (job_id,) = {reply.body["job_id"] for reply in replies}
+    assert sorted(reply.body["created"] for reply in replies) == [False, False, False, True]
+    assert [snapshot.id for snapshot in firestore_client.collection("jobs").stream()] == [job_id]
+    assert len(list(firestore_client.collection("attempt_tokens").stream())) == 1
+    launched(captured, job_id)
 
 
 def test_an_idempotency_key_reused_for_another_job_is_a_conflict(
@@ -75,11 +100,25 @@ def test_a_prompt_runs_the_agent_command(
 
 
 def test_a_launch_that_keeps_failing_fails_the_job_after_its_attempts(
-    api: Api, configure, firestore_client: firestore.Client
+    api: Api, configure, firestore_client: firestore.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    configure(TAILRUN_RUNNER_COMMAND='["/nonexistent/tailrun-runner"]')
+    configure(
+        TAILRUN_RUNNER_COMMAND='["/nonexistent/tailrun-runner"]',
+        TAILRUN_RETRY_BACKOFF_S="2",
+        TAILRUN_INLINE_BACKOFF_MAX_S="10",
+    )
+    waits: list[float] = []
+    with freeze_time(dt.datetime.now(dt.UTC)) as frozen:
 
-    reply = api.post("create_job", {"argv": ["true"], "max_attempts": 3})
+        def sleep(seconds: float) -> None:  # the backoff waits on the one clock
+            waits.append(seconds)
+            frozen.tick(seconds)
+
+        monkeypatch.setattr(for_settings(Settings.from_env()), "sleep", sleep)
+        reply = api.post("create_job", {"argv": ["true"], "max_attempts": 3})
+
+    # full-jitter backoff between the three launches: up to 2 s, then up to 4 s; none after the last
+    assert len(waits) == 2 and all(0 < w <= 2 * 2**i for i, w in enumerate(waits)), waits
 
     assert reply.status == 201
     assert reply.body["status"] == "failed"
@@ -88,7 +127,11 @@ def test_a_launch_that_keeps_failing_fails_the_job_after_its_attempts(
     assert document["attempt"] == 3
     assert document["error"]["code"] == "launch_failed"
     assert "/nonexistent/tailrun-runner" in document["error"]["message"]
-    attempts = (
-        firestore_client.collection("jobs").document(reply.body["job_id"]).collection("attempts").stream()
-    )
-    assert [a.to_dict()["status"] for a in attempts] == ["failed", "failed", "failed"]
+    attempts = [
+        snapshot.to_dict() or {}
+        for snapshot in firestore_client.collection(f"jobs/{reply.body['job_id']}/attempts").stream()
+    ]
+    assert [a["status"] for a in attempts] == ["failed", "failed", "failed"]
+    created = [a["created_at"] for a in attempts]
+    gaps = [(later - earlier).total_seconds() for earlier, later in zip(created, created[1:], strict=False)]
+    assert gaps == pytest.approx(waits, abs=0.01), "each new attempt waited out its backoff"
