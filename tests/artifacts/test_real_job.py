@@ -1,0 +1,84 @@
+"""A real job: the real runner (``python -m tailrun_runner``, a child process) runs a real command that writes files,
+and those files arrive as artifacts, through the real functions, gcp-storage-emulator and the Firestore emulator.
+
+The runner is started with exactly the variables the launcher gave the attempt (recorded by ``capture_env.py``),
+plus the job's artifact patterns (``TAILRUN_ARTIFACTS``) and its working directory (``TAILRUN_CWD``).
+
+Both tests are expected to fail until the integration lands outside the artifacts code (strict: they start
+failing the day it works, so the marks are removed then):
+
+- ``runner_container/tailrun_runner/runner.py`` must build ``artifacts.Artifacts.from_env(environ)``, call
+  ``mark(line)`` for every output line, send each ``pop_report()`` as an ``artifact`` message, and call
+  ``finish()`` (then send the remaining reports) before ``completed``;
+- ``functions/tailrun_functions/launcher.py`` must pass the job spec's ``artifacts`` patterns as
+  ``TAILRUN_ARTIFACTS`` (a JSON list) in ``LaunchRequest.runner_env``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import firestore, storage  # type: ignore[attr-defined]
+
+from .conftest import Api, wait_for
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+RUNNER_PENDING = "the runner does not upload artifacts yet (runner.py does not use tailrun_runner.artifacts)"
+LAUNCHER_PENDING = "the launcher does not pass the job spec's artifacts patterns as TAILRUN_ARTIFACTS yet"
+
+
+def md5_of(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+def launch_variables(tmp_path: Path, job_id: str) -> dict[str, str]:
+    path = tmp_path / "launches" / f"{job_id}-1.json"
+    wait_for(path.exists, what=f"the launch of {job_id}")
+    return dict(json.loads(path.read_text()))
+
+
+def artifacts_of(db: firestore.Client, job_id: str) -> dict[str, dict[str, Any]]:
+    docs = db.collection("jobs").document(job_id).collection("artifacts").stream()
+    return {str(doc.get("name")): doc.to_dict() or {} for doc in docs}
+
+
+@pytest.mark.xfail(strict=True, reason=RUNNER_PENDING)
+def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_checksum(
+    api: Api, bucket: storage.Bucket, firestore_client: firestore.Client, tmp_path: Path
+) -> None:
+    patterns = ["out/*.csv", "out/*.png"]
+    job_id = api.create_job("alice", argv=[sys.executable, str(SCENARIOS / "writes_files.py")], artifacts=patterns)
+    work = tmp_path / "work"
+    work.mkdir()
+    variables = launch_variables(tmp_path, job_id)
+    env = {**os.environ, **variables, "TAILRUN_ARTIFACTS": json.dumps(patterns), "TAILRUN_CWD": str(work)}
+
+    runner = subprocess.run([sys.executable, "-m", "tailrun_runner"], env=env, capture_output=True, timeout=60)
+
+    assert runner.returncode == 0, runner.stderr.decode(errors="replace")[-2000:]
+    job = firestore_client.collection("jobs").document(job_id).get().to_dict() or {}
+    assert job["status"] == "succeeded", job
+    stored = artifacts_of(firestore_client, job_id)
+    assert sorted(stored) == ["early.txt", "out/plot.png", "out/table.csv"]  # skipped.html matches no pattern
+    for name, artifact in stored.items():
+        data = (work / name).read_bytes()
+        assert artifact["size"] == len(data) and artifact["md5"] == md5_of(data), name
+        assert artifact["uploaded_by"] == "runner" and artifact["review"]["state"] == "pending"
+        assert bucket.blob(artifact["path"]).download_as_bytes() == data
+
+
+@pytest.mark.xfail(strict=True, reason=LAUNCHER_PENDING)
+def test_the_launcher_gives_the_runner_the_jobs_artifact_patterns(api: Api, tmp_path: Path) -> None:
+    job_id = api.create_job("alice", artifacts=["out/*.csv", "**/*.png"])
+
+    variables = launch_variables(tmp_path, job_id)
+
+    assert json.loads(variables.get("TAILRUN_ARTIFACTS", "null")) == ["out/*.csv", "**/*.png"]
