@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from runner_harness import RUNNER, TOKEN, CallbackServer
+from runner_harness import RUNNER, TOKEN, CallbackServer, RunnerProcess
 
 JOBS = Path(__file__).parent / "jobs"
 
@@ -30,23 +28,6 @@ FAST_KNOBS = {
 }
 
 
-@dataclass
-class RunnerProcess:
-    """A running ``tailrun-runner``; its own logs (JSON lines) go to ``log_path``."""
-
-    proc: subprocess.Popen[bytes]
-    log_path: Path
-
-    def wait(self, timeout: float = 30) -> int:
-        return self.proc.wait(timeout)
-
-    def logs(self) -> str:
-        return self.log_path.read_text()
-
-    def terminate(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-
-
 @pytest.fixture
 def callback_server() -> Iterator[CallbackServer]:
     server = CallbackServer().start()
@@ -59,7 +40,8 @@ def start_runner(callback_server: CallbackServer, tmp_path: Path) -> Iterator[Ca
     """Start the runner on ``argv`` with the test's knobs; every runner still alive at the end is killed."""
     started: list[RunnerProcess] = []
 
-    def start(argv: list[str], **env: str) -> RunnerProcess:
+    def start(argv: list[str], *, wrapper: Sequence[str] = (), **env: str) -> RunnerProcess:
+        """``wrapper``: a command to start the runner under (e.g. ``unshare ...``); the runner's path follows it."""
         environ = {
             **os.environ,
             "TAILRUN_JOB_ID": "job-1",
@@ -73,7 +55,7 @@ def start_runner(callback_server: CallbackServer, tmp_path: Path) -> Iterator[Ca
         }
         log_path = tmp_path / f"runner-{len(started)}.log"
         with log_path.open("wb") as log:
-            proc = subprocess.Popen([str(RUNNER)], env=environ, stdout=log, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen([*wrapper, str(RUNNER)], env=environ, stdout=log, stderr=subprocess.STDOUT)
         started.append(RunnerProcess(proc, log_path))
         return started[-1]
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import random
+import signal
 import socket
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -26,6 +28,23 @@ from urllib.parse import parse_qs, urlsplit
 TOKEN = "test-token-0123456789abcdef"
 JOBS = Path(__file__).parent / "jobs"
 RUNNER = Path(sys.executable).with_name("tailrun-runner")
+
+
+@dataclass
+class RunnerProcess:
+    """A running ``tailrun-runner``; its own logs (JSON lines) go to ``log_path``."""
+
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    def wait(self, timeout: float = 30) -> int:
+        return self.proc.wait(timeout)
+
+    def logs(self) -> str:
+        return self.log_path.read_text()
+
+    def terminate(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
 
 
 def job(name: str, *args: object) -> list[str]:
