@@ -112,7 +112,8 @@ def test_retry_runs_a_failed_job_again(cli: Cli) -> None:
 
 
 def test_an_unknown_job_is_a_sentence(cli: Cli) -> None:
-    for command in (["status", "no-such-job"], ["logs", "no-such-job"], ["cancel", "no-such-job"]):
+    for command in (["status", "no-such-job"], ["logs", "no-such-job"], ["logs", "-f", "no-such-job"],
+                    ["cancel", "no-such-job"], ["retry", "no-such-job"], ["artifacts", "no-such-job"]):
         answer = cli(*command)
         assert answer.returncode == 1
         assert "There is no job 'no-such-job'" in answer.stderr
@@ -123,7 +124,8 @@ def test_without_a_stack_every_command_says_to_start_one(tmp_path: Path) -> None
     from tailrun.dev import free_port
 
     cli = Cli(f"http://127.0.0.1:{free_port('127.0.0.1')}")
-    for command, code in ((["run", "--", "true"], 125), (["jobs"], 1), (["status", "x"], 1)):
+    for command, code in ((["run", "--", "true"], 125), (["jobs"], 1), (["status", "x"], 1),
+                          (["artifacts", "x"], 1), (["download", "x", "a.txt"], 1)):
         answer = cli(*command)
         assert answer.returncode == code
         assert "Start one with `tailrun dev`" in answer.stderr
