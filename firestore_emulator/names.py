@@ -70,15 +70,20 @@ def parse_document(name: str) -> DatabaseId:
 def parse_parent(name: str) -> DatabaseId:
     """The database of a query/list parent: the documents root or a document under it."""
     database, segments = _split(name, "parent")
+    if len(segments) % 2:  # a collection: the official emulator's wording
+        raise InvalidArgument(f'Document parent name "{name}" lacks "/" at index {len(name)}.')
     if segments:
         parse_document(name)
     return database
 
 
 def check_collection_id(collection_id: str) -> None:
-    """A collection id names one collection: no ``/`` (a path would silently address another collection)."""
+    """A collection id names one collection: no ``/`` (a path would silently address another collection), not
+    reserved (``__.*__``); the official emulator's wording."""
     if "/" in collection_id:
-        raise InvalidArgument(f"Invalid collection id {collection_id!r}: it must not contain '/'.")
+        raise InvalidArgument(f'Collection id "{collection_id}" is invalid because it contains "/".')
+    if values.is_reserved_id(collection_id):
+        raise InvalidArgument(f'Collection id "{collection_id}" is invalid because it is reserved.')
 
 
 def collection_of(document_name: str) -> str:

@@ -19,7 +19,7 @@ from google.cloud.firestore_v1.types import query as query_types
 
 from firestore_emulator import values
 from firestore_emulator.aggregation import aggregate
-from firestore_emulator.errors import InvalidArgument
+from firestore_emulator.errors import FailedPrecondition, InvalidArgument
 from firestore_emulator.values import Pb
 
 StructuredQuery = query_types.StructuredQuery.pb()
@@ -30,9 +30,9 @@ CompositeFilter = StructuredQuery.CompositeFilter
 
 NAME_PATH: tuple[str, ...] = ("__name__",)
 MAX_DISJUNCTIONS = 30  # terms of the filter in disjunctive normal form ("in" with n values counts n)
+MAX_IN_VALUES = 30  # values of one "in" or "array-contains-any" filter
 MAX_NOT_IN_VALUES = 10
 MAX_INEQUALITY_FIELDS = 10
-MAX_FILTERS_AND_ORDERS = 100
 
 _RANGE_OPS = {
     FieldFilter.LESS_THAN,
@@ -42,7 +42,6 @@ _RANGE_OPS = {
 }
 _INEQUALITY_FIELD_OPS = _RANGE_OPS | {FieldFilter.NOT_EQUAL, FieldFilter.NOT_IN}
 _INEQUALITY_UNARY_OPS = {UnaryFilter.IS_NOT_NULL, UnaryFilter.IS_NOT_NAN}
-_ARRAY_OPERAND_OPS = {FieldFilter.IN, FieldFilter.NOT_IN, FieldFilter.ARRAY_CONTAINS_ANY}
 _OP_NAMES = {
     FieldFilter.LESS_THAN: "<",
     FieldFilter.LESS_THAN_OR_EQUAL: "<=",
@@ -55,14 +54,6 @@ _OP_NAMES = {
     FieldFilter.ARRAY_CONTAINS_ANY: "array-contains-any",
     FieldFilter.NOT_IN: "not-in",
 }
-# Operators that cannot share a query (as Firestore's SDKs and backend enforce); "!=" includes IS_NOT_NULL/NAN.
-_CONFLICTS = {
-    "!=": ("!=", "not-in"),
-    "in": ("not-in",),
-    "array-contains-any": ("not-in",),
-    "not-in": ("in", "array-contains-any", "not-in", "!=", "or"),
-}
-
 Predicate = Callable[[Pb], bool]
 Key = tuple[Any, ...]  # a values.sort_key
 
@@ -83,7 +74,7 @@ def database_root(parent: str) -> str:
             f"Invalid query parent {parent!r}: expected projects/{{p}}/databases/{{d}}/documents[/…]."
         )
     if len(segments) % 2 == 0:
-        raise InvalidArgument(f"Invalid query parent {parent!r}: it must be the database root or a document.")
+        raise InvalidArgument(f'Document parent name "{parent}" lacks "/" at index {len(parent)}.')
     return "/".join(segments[:5])
 
 
@@ -98,8 +89,8 @@ def _in_collection(parent: str, selector: Pb, name: str) -> bool:
     if not name.startswith(prefix):
         return False
     rest = name[len(prefix) :].split("/")
-    if not selector.all_descendants:
-        return len(rest) == 2 and rest[0] == selector.collection_id
+    if not selector.all_descendants:  # no collection id: every collection directly under the parent
+        return len(rest) == 2 and (not selector.collection_id or rest[0] == selector.collection_id)
     return not selector.collection_id or rest[-2] == selector.collection_id
 
 
@@ -206,13 +197,34 @@ def order_key(query: Pb) -> Callable[[Pb], Any]:
 
 
 # --- filters --------------------------------------------------------------------------------------------------
+# The official emulator's messages: a client (and a conformance suite) sees these texts.
+KEY_VALUE_REQUIRED = "__key__ filter value must be a Key"
+NAME_RESERVED = "the name __key__ is reserved"
+SINGLE_NEGATION = "Only a single 'NOT_EQUAL', 'NOT_IN', 'IS_NOT_NAN', or 'IS_NOT_NULL' filter allowed per query."
+NOT_IN_WITH_DISJUNCTION = "'NOT_IN' cannot be used in the same query with 'IN', 'ARRAY_CONTAINS_ANY' or 'OR'."
+SINGLE_ARRAY_CONTAINS = "Only a single array-contains clause is allowed in a query"
+CURSOR_TOO_LONG = "Cursor has too many values."
+CURSOR_KEY = "Cursor __key__ value is not a document reference."
+KINDLESS_ORDER = "kind is required for all orders except __key__ ascending"
+DESCENDING_KEY_SCAN = "Firestore does not support descending key scans"
+_ARRAY_OPERAND_LIMITS = {
+    FieldFilter.IN: ("IN", MAX_IN_VALUES),
+    FieldFilter.ARRAY_CONTAINS_ANY: ("ARRAY_CONTAINS_ANY", MAX_IN_VALUES),
+    FieldFilter.NOT_IN: ("NOT_IN", MAX_NOT_IN_VALUES),
+}
 
 
 def _field_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
-    """How one field filter tests a document's value (None when the field is missing)."""
+    """How one field filter tests a document's value (None when the field is missing).
+
+    As the official emulator: ``==`` and ``!=`` with a null or NaN operand, and ``!=`` null, match nothing
+    (the clients send IS_NULL / IS_NAN instead); ``!=`` matches NaN values.
+    """
     if op == FieldFilter.EQUAL:
-        return lambda v: v is not None and values.equals(v, operand)
+        return lambda v: v is not None and not _is_null(v) and values.equals(v, operand)
     if op == FieldFilter.NOT_EQUAL:
+        if _is_null(operand):
+            return lambda v: False
         return lambda v: v is not None and not _is_null(v) and not values.equals(v, operand)
     if op in _RANGE_OPS:
         return _range_matcher(op, operand)
@@ -230,12 +242,13 @@ def _field_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
     if op == FieldFilter.ARRAY_CONTAINS_ANY:
         wanted = _members(operand.array_value.values)
         return lambda v: any(values.equals(e, w) for e in _elements(v) for w in wanted)
-    raise InvalidArgument(f"Unsupported field filter operator {op}.")
+    raise InvalidArgument("Unknown FieldFilter operator.")
 
 
 def _range_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
-    """<, <=, >, >= match only values of the operand's type class (a number never matches ``< "a"``)."""
-    if values.is_nan(operand):
+    """<, <=, >, >= match only values of the operand's type class (a number never matches ``< "a"``), never
+    NaN, and a null or NaN operand matches nothing (as the official emulator answers)."""
+    if values.is_nan(operand) or _is_null(operand):
         return lambda v: False
     accept = {
         FieldFilter.LESS_THAN: operator.lt,
@@ -246,7 +259,7 @@ def _range_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
     target = values.sort_key(operand)
 
     def test(v: Pb | None) -> bool:
-        if v is None:
+        if v is None or values.is_nan(v):
             return False
         key = values.sort_key(v)
         return key[0] == target[0] and accept(key, target)  # key[0] is the type's rank
@@ -263,12 +276,12 @@ def _unary_matcher(op: int) -> Callable[[Pb | None], bool]:
         return lambda v: v is not None and not _is_null(v)
     if op == UnaryFilter.IS_NOT_NAN:
         return lambda v: v is not None and not _is_null(v) and not values.is_nan(v)
-    raise InvalidArgument(f"Unsupported unary filter operator {op}.")
+    raise InvalidArgument("Unknown UnaryFilter operator.")
 
 
 def _members(operands: Iterable[Pb]) -> list[Pb]:
-    """The operands of in/array-contains(-any) that can match: only == and != match null and NaN in Firestore
-    (a null or NaN in an ``in`` list, or ``array-contains null``, matches nothing)."""
+    """The operands of in/array-contains(-any) that can match: a null or NaN in an ``in`` list, or
+    ``array-contains null``, matches nothing."""
     return [o for o in operands if not _is_null(o) and not values.is_nan(o)]
 
 
@@ -283,18 +296,34 @@ def _elements(v: Pb | None) -> Sequence[Pb]:
     return v.array_value.values  # type: ignore[no-any-return]
 
 
-def compile_filter(root: str, where: Pb) -> Predicate:
-    """Turn a ``StructuredQuery.Filter`` into a predicate on documents (validating each leaf on the way)."""
+def is_empty_filter(where: Pb) -> bool:
+    """True for no filter, or a composite filter with no (non-empty) filters: it constrains nothing and the
+    official emulator runs the query unfiltered."""
     kind = where.WhichOneof("filter_type")
     if kind is None:
+        return True
+    if kind != "composite_filter":
+        return False
+    return all(is_empty_filter(inner) for inner in where.composite_filter.filters)
+
+
+def compile_filter(root: str, where: Pb) -> Predicate:
+    """Turn a ``StructuredQuery.Filter`` into a predicate on documents (validating each leaf on the way)."""
+    if is_empty_filter(where):
         return lambda doc: True
+    kind = where.WhichOneof("filter_type")
     if kind == "composite_filter":
         return _compile_composite(root, where.composite_filter)
     leaf = getattr(where, kind)
-    path = field_path_of(leaf.field)
     if kind == "unary_filter":
         test = _unary_matcher(leaf.op)
+        path = field_path_of(leaf.field)
+        if path == NAME_PATH:
+            raise InvalidArgument(KEY_VALUE_REQUIRED)
     else:
+        if leaf.op not in _OP_NAMES:
+            raise InvalidArgument("Unknown FieldFilter operator.")
+        path = field_path_of(leaf.field)
         _check_field_filter(leaf, path)
         test = _field_matcher(leaf.op, _resolve_names(root, path, leaf.value))
     return lambda doc: test(document_value(doc, path))
@@ -302,10 +331,8 @@ def compile_filter(root: str, where: Pb) -> Predicate:
 
 def _compile_composite(root: str, composite: Pb) -> Predicate:
     if composite.op not in (CompositeFilter.AND, CompositeFilter.OR):
-        raise InvalidArgument("A composite filter must be AND or OR.")
-    if not composite.filters:
-        raise InvalidArgument("A composite filter must contain at least one filter.")
-    parts = [compile_filter(root, inner) for inner in composite.filters]
+        raise InvalidArgument("Unsupported CompositeFilter operator.")
+    parts = [compile_filter(root, inner) for inner in composite.filters if not is_empty_filter(inner)]
     if composite.op == CompositeFilter.AND:
         return lambda doc: all(part(doc) for part in parts)
     return lambda doc: any(part(doc) for part in parts)
@@ -324,32 +351,40 @@ def _resolve_names(root: str, path: tuple[str, ...], operand: Pb) -> Pb:
 
 
 def _check_field_filter(leaf: Pb, path: tuple[str, ...]) -> None:
-    op_name = _OP_NAMES.get(leaf.op)
-    if op_name is None:
-        raise InvalidArgument(
-            f"Invalid query: field filter on {leaf.field.field_path!r} has no valid operator."
-        )
+    """The operand checks of one field filter, in the official emulator's words."""
     operand = leaf.value
-    if leaf.op in _ARRAY_OPERAND_OPS:
-        if operand.WhichOneof("value_type") != "array_value" or not operand.array_value.values:
-            raise InvalidArgument(f"Invalid query: a '{op_name}' filter needs a non-empty array of values.")
-        if leaf.op == FieldFilter.NOT_IN and len(operand.array_value.values) > MAX_NOT_IN_VALUES:
-            raise InvalidArgument(
-                f"Invalid query: 'NOT_IN' supports up to {MAX_NOT_IN_VALUES} comparison values."
-            )
+    if leaf.op in _ARRAY_OPERAND_LIMITS:
+        name, limit = _ARRAY_OPERAND_LIMITS[leaf.op]
+        if operand.WhichOneof("value_type") != "array_value":
+            raise InvalidArgument(f"'{name}' requires an ArrayValue.")
+        if not operand.array_value.values:
+            raise InvalidArgument(f"'{name}' requires an non-empty ArrayValue.")
+        if len(operand.array_value.values) > limit:
+            raise InvalidArgument(f"'{name}' supports up to {limit} comparison values.")
     if path == NAME_PATH:
-        _check_name_operand(leaf.op, op_name, operand)
+        _check_name_operand(leaf.op, operand)
 
 
-def _check_name_operand(op: int, op_name: str, operand: Pb) -> None:
+def _check_name_operand(op: int, operand: Pb) -> None:
+    """A ``__name__`` filter takes document references (an ``in``/``not-in`` list of them), never array
+    membership."""
     if op in (FieldFilter.ARRAY_CONTAINS, FieldFilter.ARRAY_CONTAINS_ANY):
-        raise InvalidArgument(f"Invalid query: '{op_name}' cannot be used on __name__.")
-    candidates = operand.array_value.values if op in _ARRAY_OPERAND_OPS else [operand]
+        raise InvalidArgument(NAME_RESERVED)
+    candidates = operand.array_value.values if op in (FieldFilter.IN, FieldFilter.NOT_IN) else [operand]
     for candidate in candidates:
         if candidate.WhichOneof("value_type") != "reference_value":
+            raise InvalidArgument(KEY_VALUE_REQUIRED)
+        _check_document_reference(candidate.reference_value)
+
+
+def _check_document_reference(reference: str) -> None:
+    """A full reference must name a document: a collection's name is refused as the emulator parses it."""
+    marker = "/documents/"
+    if reference.startswith("projects/") and marker in reference:
+        relative = reference.split(marker, 1)[1]
+        if len(relative.split("/")) % 2:
             raise InvalidArgument(
-                f"Invalid query: a filter on __name__ needs document reference values, got "
-                f"{candidate.WhichOneof('value_type') or 'an empty value'}."
+                f'Document parent name "{reference}" lacks "/" at index {len(reference)}.'
             )
 
 
@@ -357,11 +392,11 @@ def _check_name_operand(op: int, op_name: str, operand: Pb) -> None:
 
 
 def _disjunctions(where: Pb) -> int:
-    """Number of terms of the filter in disjunctive normal form."""
+    """Number of terms of the filter in disjunctive normal form (empty composites constrain nothing)."""
     kind = where.WhichOneof("filter_type")
     if kind == "composite_filter":
-        counts = [_disjunctions(inner) for inner in where.composite_filter.filters]
-        if where.composite_filter.op == CompositeFilter.OR:
+        counts = [_disjunctions(inner) for inner in where.composite_filter.filters if not is_empty_filter(inner)]
+        if where.composite_filter.op == CompositeFilter.OR and counts:
             return sum(counts)
         return functools.reduce(lambda a, b: a * b, counts, 1)
     if kind == "field_filter" and where.field_filter.op in (FieldFilter.IN, FieldFilter.ARRAY_CONTAINS_ANY):
@@ -382,65 +417,87 @@ def _array_contains_per_term(where: Pb) -> int:
     return 0
 
 
-def _operator_names(where: Pb) -> list[str]:
-    """Operator names used anywhere in the filter, with IS_NOT_NULL/IS_NOT_NAN as "!=" and OR as "or"."""
-    names: list[str] = []
-    kind = where.WhichOneof("filter_type")
-    if kind == "composite_filter":
-        if where.composite_filter.op == CompositeFilter.OR:
-            names.append("or")
-        for inner in where.composite_filter.filters:
-            names.extend(_operator_names(inner))
-    elif kind == "field_filter":
-        names.append(_OP_NAMES.get(where.field_filter.op, "?"))
-    elif kind == "unary_filter" and where.unary_filter.op in _INEQUALITY_UNARY_OPS:
-        names.append("!=")
-    return names
+def _has_disjunction(where: Pb) -> bool:
+    """Whether the filter holds an OR of two or more (non-empty) filters anywhere."""
+    if where.WhichOneof("filter_type") != "composite_filter":
+        return False
+    inner = [f for f in where.composite_filter.filters if not is_empty_filter(f)]
+    if where.composite_filter.op == CompositeFilter.OR and len(inner) > 1:
+        return True
+    return any(_has_disjunction(f) for f in inner)
 
 
-def _check_conflicts(where: Pb) -> None:
-    names = _operator_names(where)
-    for index, name in enumerate(names):
-        for other in names[:index]:
-            if other in _CONFLICTS.get(name, ()) or name in _CONFLICTS.get(other, ()):
-                if other == name:
-                    raise InvalidArgument(f"Invalid query. You cannot use more than one '{name}' filter.")
-                raise InvalidArgument(
-                    f"Invalid query. You cannot use '{name}' filters with '{other}' filters."
-                )
+def _field_ops(where: Pb) -> list[int]:
+    """The operators of every field filter, with IS_NOT_NULL / IS_NOT_NAN counted as NOT_EQUAL."""
+    ops = []
+    for leaf in _leaf_filters(where):
+        if leaf.WhichOneof("filter_type") == "field_filter":
+            ops.append(leaf.field_filter.op)
+        elif leaf.unary_filter.op in _INEQUALITY_UNARY_OPS:
+            ops.append(FieldFilter.NOT_EQUAL)
+    return ops
+
+
+def _check_operator_combinations(where: Pb) -> None:
+    """At most one negation; not-in without in / array-contains-any / OR; one array membership filter per
+    disjunction (FAILED_PRECONDITION, as the official emulator)."""
+    ops = _field_ops(where)
+    if sum(1 for op in ops if op in (FieldFilter.NOT_EQUAL, FieldFilter.NOT_IN)) > 1:
+        raise InvalidArgument(SINGLE_NEGATION)
+    disjunctive = FieldFilter.IN in ops or FieldFilter.ARRAY_CONTAINS_ANY in ops or _has_disjunction(where)
+    if FieldFilter.NOT_IN in ops and disjunctive:
+        raise InvalidArgument(NOT_IN_WITH_DISJUNCTION)
+    if _array_contains_per_term(where) > 1:
+        raise FailedPrecondition(SINGLE_ARRAY_CONTAINS)
 
 
 def _check_filter_shape(query: Pb) -> None:
     where = query.where
+    _check_operator_combinations(where)
     disjunctions = _disjunctions(where)
     if disjunctions > MAX_DISJUNCTIONS:
         raise InvalidArgument(
-            f"Invalid query: the filter has {disjunctions} disjunctions in disjunctive normal form "
-            f"('in' and 'array-contains-any' count one per value); the maximum is {MAX_DISJUNCTIONS}."
+            f"Too many disjunctions after normalization. Result had {disjunctions} disjunctions which is more "
+            f"than the maximum of {MAX_DISJUNCTIONS}"
         )
-    if _array_contains_per_term(where) > 1:
-        raise InvalidArgument("A maximum of 1 'ARRAY_CONTAINS' filter is allowed per disjunction.")
-    _check_conflicts(where)
     inequalities = _inequality_paths(where)
     if len(inequalities) > MAX_INEQUALITY_FIELDS:
+        listed = ", ".join(values.format_field_path(p) for p in sorted(inequalities))
         raise InvalidArgument(
-            f"Invalid query: inequality filters on {len(inequalities)} fields; the maximum is {MAX_INEQUALITY_FIELDS}."
+            f"The query contains {len(inequalities)} distinct inequality fields: [{listed}]. A query may not "
+            f"have more than {MAX_INEQUALITY_FIELDS} distinct inequality fields."
         )
-    if sum(1 for _ in _leaf_filters(where)) + len(query.order_by) > MAX_FILTERS_AND_ORDERS:
-        raise InvalidArgument(f"Invalid query: more than {MAX_FILTERS_AND_ORDERS} filters and orders.")
 
 
 def _check_selector(query: Pb) -> Pb:
-    if len(query.from_) != 1:
-        raise InvalidArgument(
-            f"Invalid query: it must select exactly one collection, got {len(query.from_)}."
-        )
-    selector = query.from_[0]
-    if not selector.collection_id and not selector.all_descendants:
-        raise InvalidArgument("Invalid query: a collection id is required unless all_descendants is set.")
-    if "/" in selector.collection_id:
-        raise InvalidArgument(f"Invalid collection id {selector.collection_id!r}: it must not contain '/'.")
+    """The one collection selector (none: the parent's direct children, as the official emulator reads it)."""
+    if len(query.from_) > 1:
+        raise InvalidArgument("StructuredQuery.from cannot have more than one collection selector.")
+    selector = query.from_[0] if query.from_ else StructuredQuery.CollectionSelector()
+    collection_id = selector.collection_id
+    if "/" in collection_id:
+        raise InvalidArgument(f'Collection id "{collection_id}" is invalid because it contains "/".')
+    if values.is_reserved_id(collection_id):
+        raise InvalidArgument(f'Collection id "{collection_id}" is invalid because it is reserved.')
     return selector
+
+
+def _display(path: tuple[str, ...]) -> str:
+    """A field path as the official emulator names it (``__name__`` is ``__key__``)."""
+    return "__key__" if path == NAME_PATH else values.format_field_path(path)
+
+
+def _check_kindless(query: Pb, selector: Pb) -> None:
+    """A query without a collection id filters and orders only by ``__name__`` (ascending)."""
+    if selector.collection_id:
+        return
+    for leaf in _leaf_filters(query.where):
+        path = field_path_of(getattr(leaf, leaf.WhichOneof("filter_type")).field)
+        if path != NAME_PATH:
+            raise InvalidArgument(f"kind is required for filter: {_display(path)}")
+    for order in query.order_by:
+        if field_path_of(order.field) != NAME_PATH:
+            raise InvalidArgument(KINDLESS_ORDER)
 
 
 def _check_orders(query: Pb) -> None:
@@ -448,9 +505,7 @@ def _check_orders(query: Pb) -> None:
     for order in query.order_by:
         path = field_path_of(order.field)
         if path in seen:
-            raise InvalidArgument(
-                f"Invalid query: order by clause cannot contain duplicate field {order.field.field_path!r}."
-            )
+            raise InvalidArgument(f"order by clause cannot contain duplicate fields {_display(path)}")
         seen.add(path)
 
 
@@ -458,29 +513,32 @@ def _check_name_is_last(orders: Sequence[Order]) -> None:
     """An explicit order on ``__name__`` must end the normalised order (implicit inequality orders included)."""
     names = [index for index, order in enumerate(orders) if order.path == NAME_PATH]
     if names and names[0] != len(orders) - 1:
-        after = values.format_field_path(orders[names[0] + 1].path)
-        raise InvalidArgument(f"Order by clause cannot contain more fields after the key {after}")
+        raise InvalidArgument("order by clause cannot contain more fields after the key")
 
 
-def _check_cursor(cursor: Pb, orders: Sequence[Order], which: str) -> None:
-    if len(cursor.values) > len(orders):
-        raise InvalidArgument(
-            f"Invalid query: the {which} cursor has {len(cursor.values)} values but the query orders by only "
-            f"{len(orders)} fields."
-        )
+def _check_key_scan(selector: Pb, orders: Sequence[Order]) -> None:
+    """The official emulator scans a kindless query by key and cannot do so backwards."""
+    if not selector.collection_id and len(orders) == 1 and orders[0].descending:
+        raise FailedPrecondition(DESCENDING_KEY_SCAN)
+
+
+def _check_cursor(cursor: Pb, query: Pb, orders: Sequence[Order]) -> None:
+    """A cursor holds at most one value per explicit order (the implicit ones take none); ``__name__``
+    positions take document references."""
+    if len(cursor.values) > len(query.order_by):
+        raise InvalidArgument(CURSOR_TOO_LONG)
     for order, value in zip(orders, cursor.values, strict=False):
-        if order.path == NAME_PATH and value.WhichOneof("value_type") != "reference_value":
-            raise InvalidArgument(
-                f"Invalid query: the {which} cursor value for __name__ must be a document reference, got "
-                f"{value.WhichOneof('value_type') or 'an empty value'}."
-            )
+        if order.path == NAME_PATH:
+            if value.WhichOneof("value_type") != "reference_value":
+                raise InvalidArgument(CURSOR_KEY)
+            _check_document_reference(value.reference_value)
 
 
 def _check_paging(query: Pb) -> None:
-    if query.offset < 0:
-        raise InvalidArgument(f"Invalid query: offset must be >= 0, got {query.offset}.")
     if query.HasField("limit") and query.limit.value < 0:
-        raise InvalidArgument(f"Invalid query: limit must be >= 0, got {query.limit.value}.")
+        raise InvalidArgument("limit is negative")
+    if query.offset < 0:
+        raise InvalidArgument("offset is negative")
 
 
 @dataclass(frozen=True)
@@ -503,17 +561,22 @@ class _Plan:
 
 
 def _plan(parent: str, query: Pb) -> _Plan:
+    """Validate a query in the official emulator's order of checks, and compile it."""
     root = database_root(parent)
     selector = _check_selector(query)
-    _check_filter_shape(query)
+    _check_paging(query)
     predicate = compile_filter(root, query.where)
+    _check_kindless(query, selector)
+    _check_filter_shape(query)
     _check_orders(query)
     orders = normalized_orders(query)
     _check_name_is_last(orders)
+    _check_key_scan(selector, orders)
     for which in ("start_at", "end_at"):
         if query.HasField(which):
-            _check_cursor(getattr(query, which), orders, which)
-    _check_paging(query)
+            _check_cursor(getattr(query, which), query, orders)
+    for field in query.select.fields:
+        field_path_of(field)
     if query.HasField("find_nearest"):
         _check_find_nearest(query.find_nearest)
     return _Plan(parent, root, selector, predicate, orders)

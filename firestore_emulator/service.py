@@ -127,6 +127,7 @@ class FirestoreService:
             responses.append(P.RunQueryResponse(read_time=read_time))
         if ctx.new_transaction:
             responses[0].transaction = ctx.new_transaction
+        responses[-1].done = True  # as the official emulator marks the end of the results
         if explain is not None:
             responses[-1].explain_metrics.CopyFrom(_explain_metrics(explain, len(docs), started))
         for response in responses:

@@ -223,6 +223,14 @@ def reference_value(name: str) -> Pb:
 # --- field paths ------------------------------------------------------------------------------------------------
 
 
+def _invalid_path(path: str) -> InvalidArgument:
+    """The official emulator's answer to a malformed field path."""
+    return InvalidArgument(
+        f'Invalid property path "{path}". Unquoted property paths must match regex ([a-zA-Z_][a-zA-Z_0-9]*), '
+        "and quoted property paths must match regex (`(?:[^`\\\\]|(?:\\\\.))+`)"
+    )
+
+
 def _quoted_segment(path: str, start: int) -> tuple[str, int]:
     """Read a backquoted segment whose opening backquote is at ``start``; returns it and the index after it."""
     chars: list[str] = []
@@ -239,24 +247,26 @@ def _quoted_segment(path: str, start: int) -> tuple[str, int]:
         else:
             chars.append(ch)
             i += 1
-    raise InvalidArgument(f"Invalid field path {path!r}: unterminated backquote.")
+    raise _invalid_path(path)
 
 
 def _plain_segment(path: str, start: int) -> tuple[str, int]:
+    """Read an unquoted segment: a simple identifier (``[a-zA-Z_][a-zA-Z_0-9]*``), as Firestore requires."""
     end = start
-    while end < len(path) and path[end] not in ".`":
+    while end < len(path) and path[end] != ".":
         end += 1
-    return path[start:end], end
+    segment = path[start:end]
+    if not _SIMPLE_SEGMENT.fullmatch(segment):
+        raise _invalid_path(path)
+    return segment, end
 
 
 def parse_field_path(path: str) -> tuple[str, ...]:
     """Split a field path (``a.b``, ``a.`x.y```, with ``\\``` and ``\\\\`` escapes) into its segments.
 
-    Raises InvalidArgument for an empty path, an empty segment, an unterminated or misplaced backquote, or a
-    path longer than 1,500 bytes.
+    Raises InvalidArgument (the official emulator's wording) for an empty path or segment, an unquoted segment
+    that is not a simple identifier, a malformed backquote, or a path longer than 1,500 bytes.
     """
-    if not path:
-        raise InvalidArgument("Invalid field path: it must not be empty.")
     if len(path.encode("utf-8")) > MAX_FIELD_PATH_SIZE:
         raise InvalidArgument(f"Field path {path[:40]!r}… is longer than {MAX_FIELD_PATH_SIZE} bytes.")
     parts: list[str] = []
@@ -266,18 +276,14 @@ def parse_field_path(path: str) -> tuple[str, ...]:
             segment, i = _quoted_segment(path, i)
         else:
             segment, i = _plain_segment(path, i)
-            if i < len(path) and path[i] == "`":
-                raise InvalidArgument(f"Invalid field path {path!r}: misplaced backquote.")
         if not segment:
-            raise InvalidArgument(f"Invalid field path {path!r}: empty field name.")
+            raise _invalid_path(path)
         parts.append(segment)
         if i == len(path):
             return tuple(parts)
         if path[i] != ".":
-            raise InvalidArgument(f"Invalid field path {path!r}: expected '.' after a quoted field name.")
+            raise _invalid_path(path)
         i += 1
-        if i == len(path):
-            raise InvalidArgument(f"Invalid field path {path!r}: empty field name.")
 
 
 def format_segment(segment: str) -> str:
@@ -503,6 +509,11 @@ def fields_size(fields: Pb) -> int:
 def document_size(doc: Pb) -> int:
     """Storage size of a document: name size + fields + 32 bytes."""
     return document_name_size(doc.name) + fields_size(doc.fields) + DOCUMENT_OVERHEAD
+
+
+def is_reserved_id(segment: str) -> bool:
+    """True for an id Firestore reserves: ``__.*__``, except the numeric ids ``__id<n>__``."""
+    return bool(_RESERVED_NAME.match(segment)) and not _NUMERIC_ID.match(segment)
 
 
 def _check_id(kind: str, segment: str, name: str) -> None:

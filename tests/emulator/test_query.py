@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,7 +24,7 @@ from google.cloud.firestore_v1.vector import Vector
 from google.protobuf import timestamp_pb2
 
 from firestore_emulator import query as engine
-from firestore_emulator.errors import InvalidArgument
+from firestore_emulator.errors import FailedPrecondition, InvalidArgument
 
 Document = document_types.Document.pb()
 StructuredQuery = query_types.StructuredQuery.pb()
@@ -68,6 +69,11 @@ def run(query: BaseQuery | CollectionReference, docs: Iterable[Any]) -> list[str
     return [doc.name[len(ROOT) + 1 :] for doc in engine.run_query(parent_of(query), pb(query), docs)]
 
 
+def run_raw(raw: Any, docs: Iterable[Any], parent: str = ROOT) -> list[str]:
+    """The paths below the database root that the engine returns for a raw StructuredQuery."""
+    return [doc.name[len(ROOT) + 1 :] for doc in engine.run_query(parent, raw, docs)]
+
+
 def ids(query: BaseQuery | CollectionReference, docs: Iterable[Any]) -> list[str]:
     return [path.rsplit("/", 1)[1] for path in run(query, docs)]
 
@@ -106,8 +112,8 @@ BY_V_ORDER += ["bytes", "ref", "geo", "arr", "arr2", "map"]
 # (operator, operand, ids in result order). Results without an inequality come in name order; with one, in
 # order of v and then name.
 FILTER_CASES: list[tuple[str, Any, list[str]]] = [
-    ("<", 1, ["nan", "neg", "zero"]),
-    ("<=", 1, ["nan", "neg", "zero", "one", "onef"]),
+    ("<", 1, ["neg", "zero"]),  # a range never matches NaN (the official emulator)
+    ("<=", 1, ["neg", "zero", "one", "onef"]),
     (">", 1, ["two"]),
     (">=", "a", ["a", "b"]),
     ("<", "b", ["empty", "a"]),
@@ -182,7 +188,7 @@ def test_filters_on_document_name() -> None:
 
 
 def test_filters_on_document_name_need_references() -> None:
-    with pytest.raises(InvalidArgument, match="__name__"):
+    with pytest.raises(InvalidArgument, match="^__key__ filter value must be a Key$"):
         run(coll.where(filter=Filter("__name__", "==", "a")), [])
 
 
@@ -325,88 +331,173 @@ def invalid(query: Any, match: str) -> None:
 
 def test_in_accepts_30_values_and_refuses_31() -> None:
     run(coll.where(filter=Filter("v", "in", list(range(30)))), [])
-    invalid(coll.where(filter=Filter("v", "in", list(range(31)))), "disjunctions")
+    invalid(coll.where(filter=Filter("v", "in", list(range(31)))), "^'IN' supports up to 30 comparison values.$")
+    invalid(
+        coll.where(filter=Filter("v", "array_contains_any", list(range(31)))),
+        "^'ARRAY_CONTAINS_ANY' supports up to 30 comparison values.$",
+    )
 
 
 def test_disjunctive_normal_form_is_limited_to_30_terms() -> None:
     six, six_b = Filter("a", "in", list(range(6))), Filter("b", "in", list(range(6)))
-    invalid(coll.where(filter=And([six, six_b])), "36 disjunctions")
+    invalid(
+        coll.where(filter=And([six, six_b])),
+        "^Too many disjunctions after normalization. Result had 36 disjunctions which is more than the maximum "
+        "of 30$",
+    )
 
 
 def test_not_in_accepts_at_most_10_values() -> None:
-    invalid(coll.where(filter=Filter("v", "not-in", list(range(11)))), "NOT_IN")
+    invalid(coll.where(filter=Filter("v", "not-in", list(range(11)))), "^'NOT_IN' supports up to 10 comparison")
 
 
 def test_only_one_array_contains_per_disjunction() -> None:
-    invalid(
-        coll.where(filter=Filter("a", "array_contains", 1)).where(filter=Filter("b", "array_contains", 2)),
-        "ARRAY_CONTAINS",
-    )
-    invalid(
-        coll.where(filter=Filter("a", "array_contains", 1)).where(
-            filter=Filter("b", "array_contains_any", [2])
-        ),
-        "ARRAY_CONTAINS",
-    )
+    """FAILED_PRECONDITION with the official emulator's words."""
+    message = "^Only a single array-contains clause is allowed in a query$"
+    with pytest.raises(FailedPrecondition, match=message):
+        run(coll.where(filter=Filter("a", "array_contains", 1)).where(filter=Filter("b", "array_contains", 2)), [])
+    with pytest.raises(FailedPrecondition, match=message):
+        run(
+            coll.where(filter=Filter("a", "array_contains", 1)).where(filter=Filter("b", "array_contains_any", [2])),
+            [],
+        )
     run(coll.where(filter=Or([Filter("a", "array_contains", 1), Filter("b", "array_contains", 2)])), [])
 
 
 def test_not_in_conflicts_with_not_equal_in_and_or() -> None:
-    invalid(
-        coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "!=", 2)),
-        "'!=' filters with 'not-in'",
-    )
-    invalid(
-        coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "in", [2])),
-        "'in' filters with 'not-in'",
-    )
-    invalid(coll.where(filter=Filter("a", "!=", 1)).where(filter=Filter("b", "!=", 2)), "more than one '!='")
-    invalid(
-        coll.where(filter=Or([Filter("a", "not-in", [1]), Filter("b", "==", 2)])),
-        "'not-in' filters with 'or'",
-    )
+    single = "^Only a single 'NOT_EQUAL', 'NOT_IN', 'IS_NOT_NAN', or 'IS_NOT_NULL' filter allowed per query.$"
+    not_in = "^'NOT_IN' cannot be used in the same query with 'IN', 'ARRAY_CONTAINS_ANY' or 'OR'.$"
+    invalid(coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "!=", 2)), single)
+    invalid(coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "not-in", [2])), single)
+    invalid(coll.where(filter=Filter("a", "!=", 1)).where(filter=Filter("b", "!=", 2)), single)
+    invalid(coll.where(filter=Filter("a", "!=", None)).where(filter=Filter("b", "!=", math.nan)), single)
+    invalid(coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "in", [2])), not_in)
+    invalid(coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "array_contains_any", [2])), not_in)
+    invalid(coll.where(filter=Or([Filter("a", "not-in", [1]), Filter("b", "==", 2)])), not_in)
 
 
 def test_in_needs_a_non_empty_array() -> None:
     raw = pb(coll.where(filter=Filter("v", "in", [1])))
     raw.where.field_filter.value.array_value.ClearField("values")
-    invalid(raw, "non-empty array")
+    invalid(raw, "^'IN' requires an non-empty ArrayValue.$")
+    raw.where.field_filter.value.integer_value = 1
+    invalid(raw, "^'IN' requires an ArrayValue.$")
 
 
 def test_cursor_longer_than_the_order_is_refused() -> None:
     raw = pb(coll.order_by("x").start_at({"x": 1}))
     raw.start_at.values.add(integer_value=1)
     raw.start_at.values.add(integer_value=2)
-    invalid(raw, "cursor has 3 values")
+    invalid(raw, "^Cursor has too many values.$")
+
+
+def test_a_cursor_takes_values_for_the_explicit_orders_only() -> None:
+    """The official emulator: the implicit order on __name__ takes no cursor value (the clients always send an
+    explicit one with their cursors)."""
+    raw = pb(coll.order_by("__name__").start_at({"__name__": coll.document("a")}))
+    del raw.order_by[:]
+    invalid(raw, "^Cursor has too many values.$")
 
 
 def test_name_cursor_values_must_be_references() -> None:
     raw = pb(coll.order_by("__name__").start_at({"__name__": coll.document("a")}))
     raw.start_at.values[0].string_value = "a"
-    invalid(raw, "must be a document reference")
+    invalid(raw, "^Cursor __key__ value is not a document reference.$")
 
 
 def test_negative_offset_or_limit_and_duplicate_orders_are_refused() -> None:
     raw = pb(coll.limit(1))
     raw.limit.value = -1
-    invalid(raw, "limit must be >= 0")
+    invalid(raw, "^limit is negative$")
     raw = pb(coll)
     raw.offset = -2
-    invalid(raw, "offset must be >= 0")
-    invalid(coll.order_by("x").order_by("x"), "duplicate")
+    invalid(raw, "^offset is negative$")
+    invalid(coll.order_by("x").order_by("x"), "^order by clause cannot contain duplicate fields x$")
 
 
 def test_an_order_on_name_must_come_last_even_before_implicit_inequality_orders() -> None:
-    invalid(coll.order_by("__name__").order_by("x"), "more fields after the key x")
-    invalid(coll.where(filter=Filter("a", ">", 1)).order_by("__name__"), "more fields after the key a")
+    after_key = "^order by clause cannot contain more fields after the key$"
+    invalid(coll.order_by("__name__").order_by("x"), after_key)
+    invalid(coll.where(filter=Filter("a", ">", 1)).order_by("__name__"), after_key)
     run(coll.where(filter=Filter("__name__", ">", coll.document("a"))).order_by("x").order_by("__name__"), [])
 
 
-def test_queries_need_exactly_one_collection_selector() -> None:
-    invalid(StructuredQuery(), "exactly one collection")
+def test_queries_take_at_most_one_collection_selector() -> None:
+    raw = StructuredQuery()
+    raw.from_.add(collection_id="a")
+    raw.from_.add(collection_id="b")
+    invalid(raw, "^StructuredQuery.from cannot have more than one collection selector.$")
+    invalid(client.collection("a/b/c/d/__x__"), '^Collection id "__x__" is invalid because it is reserved.$')
+
+
+def test_kindless_queries_read_every_collection_under_the_parent() -> None:
+    """No selector, or one without a collection id: the parent's direct documents in any collection (the
+    official emulator); with all_descendants, every document below it."""
+    assert run_raw(StructuredQuery(), NESTED) == ["c/a", "other/g"]
     raw = StructuredQuery()
     raw.from_.add(collection_id="")
-    invalid(raw, "collection id is required")
+    assert run_raw(raw, NESTED, f"{ROOT}/c/a") == ["c/a/c/b", "c/a/sub/x"]
+
+
+def test_kindless_queries_filter_and_order_only_by_name_ascending() -> None:
+    raw = pb(coll.where(filter=Filter("n", "==", 1)))
+    raw.from_[0].collection_id = ""
+    invalid(raw, "^kind is required for filter: n$")
+    raw = pb(coll.order_by("n"))
+    raw.from_[0].collection_id = ""
+    invalid(raw, "^kind is required for all orders except __key__ ascending$")
+    raw = pb(coll.order_by("__name__", direction="DESCENDING"))
+    raw.from_[0].collection_id = ""
+    raw.from_[0].all_descendants = True
+    with pytest.raises(FailedPrecondition, match="^Firestore does not support descending key scans$"):
+        engine.run_query(ROOT, raw, NESTED)
+
+
+def test_empty_composite_filters_constrain_nothing() -> None:
+    raw = pb(coll)
+    raw.where.composite_filter.op = StructuredQuery.CompositeFilter.AND
+    assert run_raw(raw, NESTED) == ["c/a"]
+    raw.where.composite_filter.op = StructuredQuery.CompositeFilter.OPERATOR_UNSPECIFIED
+    raw.where.composite_filter.filters.add().field_filter.field.field_path = "n"
+    invalid(raw, "^Unsupported CompositeFilter operator.$")
+
+
+def test_filters_without_an_operator_are_refused() -> None:
+    raw = pb(coll.where(filter=Filter("n", "==", 1)))
+    raw.where.field_filter.op = StructuredQuery.FieldFilter.OPERATOR_UNSPECIFIED
+    invalid(raw, "^Unknown FieldFilter operator.$")
+    raw = pb(coll.where(filter=Filter("n", "==", None)))
+    raw.where.unary_filter.op = StructuredQuery.UnaryFilter.OPERATOR_UNSPECIFIED
+    invalid(raw, "^Unknown UnaryFilter operator.$")
+
+
+def test_name_filters_take_document_references_only() -> None:
+    invalid(coll.where(filter=Filter("__name__", "array_contains", coll.document("a"))), "^the name __key__ is reserved$")
+    invalid(coll.where(filter=Filter("__name__", "not-in", ["a"])), "^__key__ filter value must be a Key$")
+    invalid(coll.where(filter=Filter("__name__", "==", None)), "^__key__ filter value must be a Key$")
+    raw = pb(coll.where(filter=Filter("__name__", "<", coll.document("a"))))
+    raw.where.field_filter.value.reference_value = f"{ROOT}/c"
+    invalid(raw, re.escape(f'Document parent name "{ROOT}/c" lacks "/" at index {len(ROOT) + 2}.'))
+
+
+def test_invalid_field_paths_get_the_official_message() -> None:
+    raw = pb(coll.order_by("x"))
+    raw.order_by[0].field.field_path = "a..b"
+    invalid(raw, '^Invalid property path "a..b". Unquoted property paths must match regex')
+
+
+def test_equality_and_range_with_null_or_nan_operands_match_nothing() -> None:
+    """Raw filters (the clients send IS_NULL / IS_NAN instead): the official emulator matches nothing."""
+    for op in ("==", "!=", "<", "<=", ">=", ">"):
+        raw = pb(coll.where(filter=Filter("v", op, 1)))
+        raw.where.field_filter.value.null_value = 0
+        assert engine.run_query(ROOT, raw, MIXED) == [], op
+    raw = pb(coll.where(filter=Filter("v", "<=", 1)))
+    raw.where.field_filter.value.double_value = math.nan
+    assert engine.run_query(ROOT, raw, MIXED) == []
+    raw = pb(coll.where(filter=Filter("v", "!=", 1)))
+    raw.where.field_filter.value.double_value = math.nan
+    assert "c/nan" in run_raw(raw, MIXED)
 
 
 def test_parent_must_be_the_database_root_or_a_document() -> None:
@@ -574,19 +665,21 @@ def test_client_filters_on_document_id(firestore_client: firestore.Client) -> No
 
 
 def test_client_sees_invalid_queries_as_invalid_argument(firestore_client: firestore.Client) -> None:
+    from google.api_core.exceptions import FailedPrecondition as ClientFailedPrecondition
     from google.api_core.exceptions import InvalidArgument as ClientInvalidArgument
 
     coll_ = firestore_client.collection("c")
-    with pytest.raises(ClientInvalidArgument, match="not-in"):
+    with pytest.raises(ClientInvalidArgument, match="Only a single 'NOT_EQUAL', 'NOT_IN'"):
         list(coll_.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "!=", 2)).stream())
-    with pytest.raises(ClientInvalidArgument, match="ARRAY_CONTAINS"):
+    with pytest.raises(ClientFailedPrecondition, match="Only a single array-contains clause"):
         list(
             coll_.where(filter=Filter("a", "array_contains", 1))
             .where(filter=Filter("b", "array_contains", 2))
             .stream()
         )
-    with pytest.raises(ClientInvalidArgument, match="disjunctions"):
+    with pytest.raises(ClientInvalidArgument, match="'IN' supports up to 30 comparison values."):
         list(coll_.where(filter=Filter("a", "in", list(range(31)))).stream())
+
 
 
 async def test_async_client_queries_and_cursors(firestore_project: str) -> None:

@@ -177,3 +177,45 @@ def test_collection_ids_with_a_slash_are_invalid(firestore_client: firestore.Cli
         api.create_document(request={"parent": parent, "collection_id": "a/b", "document_id": "c", "document": {}})
     with pytest.raises(exceptions.InvalidArgument):
         api.list_documents(request={"parent": parent, "collection_id": "a/b"})
+
+
+def test_run_query_marks_its_last_response_done(firestore_client: firestore.Client, unique_id: str) -> None:
+    """As the official emulator: the last RunQueryResponse (a result, or the lone read_time) has done set."""
+    api = firestore_client._firestore_api
+    parent = f"{firestore_client._database_string}/documents"
+    firestore_client.document(f"done-{unique_id}/a").set({"n": 1})
+    firestore_client.document(f"done-{unique_id}/b").set({"n": 2})
+    query = {"from_": [{"collection_id": f"done-{unique_id}"}]}
+    responses = list(api.run_query(request={"parent": parent, "structured_query": query}))
+    assert [bool(r.document.name) for r in responses] == [True, True]
+    assert [r.done for r in responses] == [False, True]
+    empty = {"from_": [{"collection_id": f"none-{unique_id}"}]}
+    (only,) = api.run_query(request={"parent": parent, "structured_query": empty})
+    assert only.done and not only.document.name and only.read_time
+
+
+def test_queries_without_a_collection_id_read_every_child_collection(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    """A query with no selector, or an empty collection id, reads the parent's direct documents; the official
+    emulator refuses a filter on a field there."""
+    doc = firestore_client.document(f"kindless-{unique_id}/p")
+    doc.collection("x").document("1").set({"n": 1})
+    doc.collection("y").document("2").set({"n": 2})
+    doc.collection("y").document("2").collection("z").document("3").set({"n": 3})
+    api = firestore_client._firestore_api
+    for query in ({}, {"from_": [{"collection_id": ""}]}):
+        responses = api.run_query(request={"parent": doc._document_path, "structured_query": query})
+        assert [r.document.name.rsplit("/", 2)[1:] for r in responses] == [["x", "1"], ["y", "2"]]
+    filtered = {"where": {"field_filter": {"field": {"field_path": "n"}, "op": "EQUAL", "value": {"integer_value": 1}}}}
+    with pytest.raises(exceptions.InvalidArgument, match="kind is required for filter: n"):
+        list(api.run_query(request={"parent": doc._document_path, "structured_query": filtered}))
+
+
+def test_a_collection_as_query_parent_gets_the_official_message(firestore_client: firestore.Client) -> None:
+    api = firestore_client._firestore_api
+    parent = f"{firestore_client._database_string}/documents/c"
+    query = {"from_": [{"collection_id": "d"}]}
+    with pytest.raises(exceptions.InvalidArgument) as raised:
+        list(api.run_query(request={"parent": parent, "structured_query": query}))
+    assert raised.value.message == f'Document parent name "{parent}" lacks "/" at index {len(parent)}.'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import re
 from typing import Any
 
 import pytest
@@ -254,16 +255,17 @@ def test_equality_treats_ints_and_doubles_alike_and_never_matches_nan() -> None:
         ("`x\\`y`.`back\\\\slash`", ("x`y", "back\\slash")),
         ("`é`", ("é",)),
         ("__name__", ("__name__",)),
-        ("a-b.1", ("a-b", "1")),
+        ("`a-b`.`1`", ("a-b", "1")),
     ],
 )
 def test_field_paths_parse_into_segments(path: str, parts: tuple[str, ...]) -> None:
     assert values.parse_field_path(path) == parts
 
 
-@pytest.mark.parametrize("path", ["", "a..b", "a.", ".a", "`a", "a`b`", "`a`b", "`a\\"])
+@pytest.mark.parametrize("path", ["", "a..b", "a.", ".a", "`a", "a`b`", "`a`b", "`a\\", "a-b", "1", "é", "a b"])
 def test_malformed_field_paths_are_invalid_arguments(path: str) -> None:
-    with pytest.raises(InvalidArgument):
+    """Unquoted segments must be simple identifiers; the official emulator's message names the rules."""
+    with pytest.raises(InvalidArgument, match=f'^Invalid property path "{re.escape(path)}". Unquoted property'):
         values.parse_field_path(path)
 
 
