@@ -146,3 +146,149 @@ def test_broken_callback_messages_get_a_4xx_and_write_nothing(
 
     assert 400 <= reply.status < 500, (message, reply.body)
     assert dump_all(firestore_client) == before
+
+
+def valid_messages(played: PlayedRunner) -> dict[str, dict[str, Any]]:
+    """One well-formed message of every type the callback stores (seq far ahead, so each would be applied)."""
+    line = {"line": 0, "stream": "stdout", "ts": 1, "text": "ok"}
+    fields: dict[str, dict[str, Any]] = {
+        "started": {"sandbox": {"hostname": "h"}},
+        "output": {"lines": [line]},
+        "heartbeat": {},
+        "progress": {"percent": 50, "step": "half"},
+        "completed": {"exit_code": 0, "signal": None, "duration_ms": 1, "lines": 1, "reason": "exited"},
+    }
+    return {
+        kind: played.message(kind, seq=100 + i, **extra) for i, (kind, extra) in enumerate(fields.items())
+    }
+
+
+REQUIRED = {
+    "started": ["job_id", "attempt", "seq", "type"],
+    "output": ["job_id", "attempt", "seq", "type", "lines"],
+    "heartbeat": ["job_id", "attempt", "seq", "type"],
+    "progress": ["job_id", "attempt", "seq", "type", "percent"],
+    "completed": ["job_id", "attempt", "seq", "type", "exit_code", "duration_ms", "lines"],
+}
+not_a_number = st.one_of(st.none(), st.text(max_size=5), st.lists(st.integers(), max_size=2), st.booleans())
+WRONG_VALUES = {
+    "sandbox": st.one_of(
+        st.none(),
+        st.text(max_size=5),
+        st.lists(st.integers(), min_size=1, max_size=2),
+        st.dictionaries(st.sampled_from(["1x", "a b", ""]), st.integers(), min_size=1, max_size=2),
+        st.dictionaries(st.just("nested"), st.dictionaries(st.text(max_size=3), st.integers()), min_size=1),
+        st.just({"big": "x" * 5000}),
+    ),
+    "percent": st.one_of(
+        not_a_number,
+        st.floats(min_value=100, exclude_min=True, max_value=1000),
+        st.floats(max_value=0, exclude_max=True, min_value=-1000),
+    ),
+    "step": st.one_of(st.integers(), st.lists(st.text(max_size=2), max_size=2), st.just("\udc80")),
+    "exit_code": st.one_of(st.text(max_size=3), st.floats(allow_nan=False), st.integers(min_value=2**31)),
+    "duration_ms": st.one_of(not_a_number, st.integers(max_value=-1)),
+    "signal": st.one_of(st.integers(), st.sampled_from(["sigterm", "", "SIG TERM", "X" * 17])),
+    "reason": st.one_of(st.none(), st.sampled_from(["done", "EXITED", ""])),
+    "attempt": st.one_of(not_a_number, st.integers(max_value=0), st.integers(min_value=1001)),
+    "seq": st.one_of(not_a_number, st.integers(max_value=-1), st.integers(min_value=2**53 + 1)),
+    "ts": st.one_of(st.text(max_size=3), st.integers(max_value=-1)),
+}
+
+
+def breakages() -> list[tuple[str, str]]:
+    """(message type, what to break): drop a required field, add an unknown one, give one field a wrong value,
+    or (output) number the lines with a hole."""
+    fields = {
+        "started": ["sandbox"],
+        "output": [],
+        "heartbeat": [],
+        "progress": ["percent", "step"],
+        "completed": ["exit_code", "duration_ms", "signal", "reason"],
+    }
+    cases = [("output", "hole")]
+    for kind, own in fields.items():
+        cases += [(kind, "drop"), (kind, "extra")]
+        cases += [(kind, name) for name in ["attempt", "seq", "ts", *own]]
+    return cases
+
+
+@st.composite
+def broken(draw: st.DrawFn, message: dict[str, Any], kind: str, how: str) -> dict[str, Any]:
+    message = dict(message)
+    if how == "drop":
+        del message[draw(st.sampled_from(REQUIRED[kind]))]
+    elif how == "extra":
+        message[draw(st.text(min_size=1, max_size=8).filter(lambda k: k not in message))] = draw(json_values)
+    elif how == "hole":
+        first = dict(message["lines"][0])
+        message["lines"] = [first, {**first, "line": first["line"] + draw(st.sampled_from([0, 2, -1, 5]))}]
+    else:
+        message[how] = draw(WRONG_VALUES[how])
+    return message
+
+
+@pytest.mark.parametrize(("kind", "how"), breakages())
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_generated_broken_messages_of_every_type_get_a_4xx_and_write_nothing(
+    kind: str, how: str, data: st.DataObject, played: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    message = data.draw(broken(valid_messages(played)[kind], kind, how))
+    before = dump_all(firestore_client)
+
+    reply = played.api.post("job_callback", raw=json.dumps(message).encode(), token=played.token)
+
+    assert 400 <= reply.status < 500, (message, reply.body)
+    assert set(reply.body["error"]) == {"code", "message"}
+    assert dump_all(firestore_client) == before
+
+
+def test_the_valid_messages_the_generator_breaks_are_accepted(
+    api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    """The control for the test above: unbroken, every one of them is applied (a fresh attempt, so the first
+    heartbeat is not coalesced away)."""
+    fresh = PlayedRunner(api, launched(captured, api.create(argv=["x"])))
+    valid = valid_messages(fresh)
+    for kind in ("heartbeat", "output", "progress", "started", "completed"):
+        message = valid[kind]
+        before = dump_all(firestore_client)
+        reply = api.post("job_callback", message, token=fresh.token)
+        assert reply.status == 200, (kind, reply.body)
+        assert dump_all(firestore_client) != before, f"a valid {kind} changed nothing"
+
+
+@hypothesis_settings
+@given(target=st.sampled_from(["cancel_job", "retry_job", "reap_sandboxes"]), body=json_values)
+def test_arbitrary_json_to_the_other_entrypoints_gets_a_4xx_and_writes_nothing(
+    target: str, body: Any, api: Api, played: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    if target == "reap_sandboxes" and isinstance(body, dict) and set(body) <= {"dry_run"}:
+        body = {**body, "dry_run": "yes"}  # {} and {"dry_run": bool} are a valid reaper request
+    if target != "reap_sandboxes" and isinstance(body, dict):
+        body = {**body, "job_id": played.job_id, "extra": 1} if "job_id" in body else body
+    before = dump_all(firestore_client)
+
+    reply = api.post(target, raw=json.dumps(body).encode())
+
+    assert 400 <= reply.status < 500, (body, reply.body)
+    assert dump_all(firestore_client) == before
+
+
+@hypothesis_settings
+@given(target=st.sampled_from(TARGETS), raw=st.binary(min_size=1, max_size=64))
+def test_arbitrary_bytes_get_a_4xx_and_write_nothing(
+    target: str, raw: bytes, api: Api, played: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    try:
+        if raw.strip() == b"" or json.loads(raw) == {}:
+            raw = b"\x00" + raw  # an empty body and {} are the reaper's valid requests
+    except ValueError:
+        pass
+    before = dump_all(firestore_client)
+
+    reply = api.post(target, raw=raw, token=played.token if target == "job_callback" else DEV_TOKEN)
+
+    assert 400 <= reply.status < 500, (raw, reply.body)
+    assert dump_all(firestore_client) == before
