@@ -19,6 +19,8 @@ def test_a_hundred_thousand_fast_lines_arrive_in_order_in_few_batches(start_runn
     batches = received.of_type("output")
     assert all(len(m["lines"]) <= 5000 for m in batches)
     assert len(batches) >= 20  # 100,000 lines / 5,000 per batch at most
+    assert len(batches) <= 200  # heavy output: at most 2 requests per 1,000 lines (the goal)
+    assert len(received.requests) == len(received.messages)  # nothing was sent twice
 
 
 def test_every_message_carries_the_envelope_and_the_bearer_token(start_runner, callback_server):
@@ -58,6 +60,9 @@ def test_a_slow_trickle_arrives_line_by_line_while_the_job_waits_for_each(start_
     assert received.completed()["exit_code"] == 0
     assert received.text("stdout") == "".join(f"tick {i}\n" for i in range(5))
     assert all(len(m["lines"]) == 1 for m in received.of_type("output"))
+    # Each line left as soon as it was read: the batch age (25 ms) bounds the wait, not the 10 s the job allows.
+    delays = [r.received_at * 1000 - r.message["lines"][0]["ts"] for r in received.requests if r.message["type"] == "output"]
+    assert len(delays) == 5 and max(delays) < 1000, delays
 
 
 def test_stdout_and_stderr_interleaved_keep_their_streams_and_one_numbering(start_runner, callback_server):
@@ -172,8 +177,13 @@ def test_heartbeats_flow_while_the_job_is_silent(start_runner, callback_server):
     assert runner.wait() == 0
     received = callback_server.received()
     received.check_seqs()
-    assert len(received.of_type("heartbeat")) >= 3
     assert received.text("stdout") == "hi\n"
+    kinds = [m["type"] for m in received.messages]
+    silent = kinds[kinds.index("output") + 1 : kinds.index("completed")]
+    assert silent.count("heartbeat") >= 3 and set(silent) == {"heartbeat"}  # sent during the 1.6 s of silence
+    beats = [m["ts"] for m in received.of_type("heartbeat")]
+    assert all(0.2 <= (b - a) / 1000 <= 1.0 for a, b in zip(beats, beats[1:], strict=False))  # every ~0.3 s
+    assert 1600 <= received.completed()["duration_ms"] < 10_000  # the job's own run time
 
 
 def test_the_job_gets_its_env_and_cwd_but_not_the_callback_token(start_runner, callback_server, tmp_path):

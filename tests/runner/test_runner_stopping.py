@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -67,7 +68,27 @@ def test_a_cancel_kills_the_hung_job_and_its_children_after_the_grace_period(sta
     received = callback_server.received()
     assert received.text("stdout") == "".join(f"working {i}\n" for i in range(5))
     assert received.of_type("completed") == []  # the server takes nothing more after 409/410
-    assert f"callback answered {status}" in runner.logs()
+    logs = runner.logs()
+    assert f"callback answered {status}" in logs
+    assert logs.index("sent SIGTERM to the job's process group") < logs.index("sent SIGKILL")
+
+
+@pytest.mark.parametrize("status", [409, 410])
+def test_a_cancel_sends_sigterm_first_and_a_job_that_heeds_it_ends_before_the_grace_period(
+    start_hanging, callback_server, tmp_path, status
+):
+    runner, pids = start_hanging(3, "trap", TAILRUN_HEARTBEAT_S="0.2", TAILRUN_KILL_GRACE_S="20")
+
+    callback_server.answer = lambda message: Reply(status=status)
+    started = time.monotonic()
+
+    assert runner.wait() == 0
+    assert time.monotonic() - started < 10  # well before the 20 s grace: SIGTERM ended it, not SIGKILL
+    assert (tmp_path / "pids.term").exists()  # the job ran its SIGTERM handler
+    assert not any(map(is_running, pids))  # and its grandchild, in the same group, got SIGTERM too
+    assert "sent SIGKILL" not in runner.logs()
+    received = callback_server.received()
+    assert received.text("stdout") == "working 0\nworking 1\nworking 2\n"
 
 
 def test_sigterm_to_the_runner_stops_the_job_and_delivers_its_last_words(start_hanging, callback_server):
@@ -123,9 +144,11 @@ def test_the_runner_gives_up_when_the_retry_budget_is_spent(start_hanging, callb
     failing_since = time.monotonic()
 
     assert runner.wait() == 1
-    assert time.monotonic() - failing_since >= 1
+    # Bounded: the 1 s retry budget, then the job's stop (it heeds SIGTERM), with slack for a busy machine.
+    assert 1 <= time.monotonic() - failing_since < 6
     assert not any(map(is_running, pids))
-    assert "gave_up" in runner.logs()
+    failure = [json.loads(row) for row in runner.logs().splitlines() if "could not deliver" in row]
+    assert len(failure) == 1 and failure[0]["severity"] == "ERROR" and "gave_up" in failure[0]["message"]
     assert len([r for r in callback_server.requests if r.reply.status == 503]) >= 3
 
 
@@ -165,6 +188,8 @@ def test_a_callback_failing_30_percent_still_gets_exactly_what_the_job_wrote(sta
     assert runner.wait() == 0
     received: Receiver = callback_server.received()  # dedups by seq, and checks resends are byte-identical
     received.check_seqs()
+    failed = [r for r in received.requests if r.reply.status != 200 or r.reply.drop]
+    assert 0.2 <= len(failed) / len(received.requests) <= 0.4  # the callback really failed about 30 %
     assert received.duplicates > 0
     assert any(r.reply.record and r.reply.status != 200 for r in received.requests)
     assert received.text("stdout") == "".join(f"out {i}\n" for i in range(6000) if i % 3)
@@ -186,7 +211,8 @@ def test_a_down_callback_blocks_the_job_with_memory_bounded_and_loses_nothing(
 
     stalled_at = _wait_until_stalled(count_file)
     assert stalled_at < 10_000  # 1 MiB of queued lines plus the pipe, not the 200,000 lines the job wants to write
-    assert rss_kib(runner.proc.pid) < 60 * 1024
+    # Measured ~23 MiB (the interpreter plus the 1 MiB bound); holding the job's 21 MB would take over 60 MiB.
+    assert rss_kib(runner.proc.pid) < 40 * 1024
 
     callback_server.answer = lambda message: Reply()
 

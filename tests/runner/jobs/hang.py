@@ -1,6 +1,6 @@
 """Start a grandchild, write both pids to a file, print some lines, then hang until killed.
 
-``hang.py PIDFILE LINES trap`` prints a last line when it gets SIGTERM and exits 143;
+``hang.py PIDFILE LINES trap`` prints a last line when it gets SIGTERM, creates ``PIDFILE.term`` and exits 143;
 ``hang.py PIDFILE LINES ignore`` ignores SIGTERM, so only SIGKILL ends it.
 """
 
@@ -14,6 +14,7 @@ pidfile, lines, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 def on_term(signum, frame):
     print("got SIGTERM, cleaning up", flush=True)
+    open(pidfile + ".term", "w").close()
     sys.exit(143)
 
 
