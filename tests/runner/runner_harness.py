@@ -215,7 +215,11 @@ def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
             if reply.drop:
                 self.close_connection = True
                 return
-            self._send(reply.status, {"ack": message["seq"]} if reply.status == 200 else _error(reply.status), reply)
+            try:
+                self._send(reply.status, {"ack": message["seq"]} if reply.status == 200 else _error(reply.status), reply)
+            except (BrokenPipeError, ConnectionResetError):  # the runner gave up waiting (its request timed out)
+                self.close_connection = True
+                return
             self.close_connection = reply.hang_up
 
         def do_GET(self) -> None:

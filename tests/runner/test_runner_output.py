@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import random
 import sys
+import time
+from typing import Any
 
-from runner_harness import TOKEN, CallbackServer, Receiver, job
+import pytest
+from runner_harness import TOKEN, CallbackServer, Receiver, Reply, job
+from tailrun_runner import defaults
 
 
 def test_a_hundred_thousand_fast_lines_arrive_in_order_in_few_batches(start_runner, callback_server):
@@ -208,3 +212,40 @@ def test_a_receiver_sees_no_gap_before_completed(start_runner, callback_server: 
     received.check_seqs()
     assert max(len(m["lines"]) for m in received.of_type("output")) <= 7
     assert received.completed()["lines"] == len(received.lines()) == 500
+
+
+@pytest.mark.parametrize("kind", ["plain", "control"])
+def test_every_request_stays_within_the_batch_byte_limit_whatever_the_lines(start_runner, callback_server, kind):
+    # Long lines at the cap; "control" lines are the JSON worst case (each \x01 becomes \u0001, 6 bytes).
+    # A batch is one Firestore chunk document: it must stay well under 1 MiB.
+    runner = start_runner(job("wide", 60, 32 * 1024, kind))
+
+    assert runner.wait() == 0
+    received = callback_server.received()
+    assert max(len(r.raw) for r in received.requests) <= defaults.BATCH_MAX_BYTES + 1024  # + the envelope
+    fill = (lambda i: "\x01") if kind == "control" else (lambda i: chr(97 + i % 26))
+    assert received.text("stdout") == "".join(fill(i) * 32 * 1024 + "\n" for i in range(60))
+    assert len(received.of_type("output")) > 1
+
+
+def test_a_callback_slower_than_the_request_timeout_gets_the_batch_again(start_runner, callback_server):
+    # The first output message is stored but answered too late: the runner times out and resends the same bytes;
+    # the receiver sees a duplicate seq and rebuilds the output exactly.
+    slowed: list[int] = []
+
+    def late_once(message: dict[str, Any]) -> Reply:
+        if message["type"] == "output" and not slowed:
+            slowed.append(message["seq"])
+            time.sleep(1.5)
+        return Reply()
+
+    callback_server.answer = late_once
+    runner = start_runner(job("lines", 50), TAILRUN_REQUEST_TIMEOUT_S="0.5")
+
+    assert runner.wait() == 0
+    received = callback_server.wait_until(lambda r: len(r.requests) == 4)  # the late one is noted as it answers
+    received.check_seqs()
+    assert [r.message["seq"] for r in received.requests].count(slowed[0]) == 2
+    assert received.duplicates == 1
+    assert received.text("stdout") == "".join(f"line {i}\n" for i in range(50))
+    assert "TimeoutError" in runner.logs() or "timed out" in runner.logs()
