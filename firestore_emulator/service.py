@@ -88,7 +88,7 @@ class FirestoreService:
         ctx = self._read_context(parse_document(request.name), request)
         doc = await self._read_documents(ctx, [request.name])
         if doc[0] is None:
-            raise NotFound(f'Document "{request.name}" not found.')
+            raise NotFound(f"Document ({request.name}) not found.")  # the official emulator's wording
         return _project(doc[0], request.mask if request.HasField("mask") else None)
 
     async def batch_get_documents(self, request: Pb) -> AsyncIterator[Pb]:
@@ -200,6 +200,8 @@ class FirestoreService:
         commit_time, results = await self._commit(database, writes, transaction)
         if transaction is not None:
             self.transactions.finish(transaction)
+        if not writes:
+            return P.CommitResponse()  # the official emulator answers an empty commit with an empty response
         return P.CommitResponse(write_results=results, commit_time=timestamp(commit_time))
 
     async def batch_write(self, request: Pb) -> Pb:

@@ -45,7 +45,7 @@ INT64_MIN = -(2**63)
 MAX_DOCUMENT_SIZE = 1_048_576  # bytes: 1 MiB, name and fields included
 MAX_FIELD_NAME_SIZE = 1_500  # bytes, UTF-8
 MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of the dotted path of a nested field
-MAX_FIELD_VALUE_SIZE = 1_048_487  # bytes: 1 MiB - 89, the storage size of one field's value
+MAX_FIELD_VALUE_SIZE = 1_048_487  # bytes: 1 MiB - 89, of one string or bytes value (the official emulator)
 MAX_SUBCOLLECTION_DEPTH = 100  # collections nested below a top-level collection
 MAX_NESTING_DEPTH = 20  # maps and arrays, each adds one level
 MAX_ID_SIZE = 1_500  # bytes, UTF-8, of a document or collection id
@@ -472,7 +472,7 @@ def relative_name(name: str) -> str:
 def document_name_size(name: str) -> int:
     """Storage size of a document name: each id's string size (numeric ids 8 bytes), plus 16."""
     ids = relative_name(name).split("/")
-    return sum(8 if _NUMERIC_ID.match(i) else string_size(i) for i in ids) + DOCUMENT_NAME_OVERHEAD
+    return sum(8 if numeric_id(i) is not None else string_size(i) for i in ids) + DOCUMENT_NAME_OVERHEAD
 
 
 def value_size(v: Pb) -> int:
@@ -511,20 +511,36 @@ def document_size(doc: Pb) -> int:
     return document_name_size(doc.name) + fields_size(doc.fields) + DOCUMENT_OVERHEAD
 
 
+def numeric_id(segment: str) -> int | None:
+    """The number of a numeric id (``__id42__``) within int64, or None for any other id."""
+    match = _NUMERIC_ID.match(segment)
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if INT64_MIN <= number <= INT64_MAX else None
+
+
 def is_reserved_id(segment: str) -> bool:
     """True for an id Firestore reserves: ``__.*__``, except the numeric ids ``__id<n>__``."""
-    return bool(_RESERVED_NAME.match(segment)) and not _NUMERIC_ID.match(segment)
+    return bool(_RESERVED_NAME.match(segment)) and numeric_id(segment) is None
 
 
-def _check_id(kind: str, segment: str, name: str) -> None:
+def _check_id(kind: str, segment: str, name: str, index: int) -> None:
+    """One id of a document name (``index``: where it starts in the name), in the official emulator's words."""
     if not segment:
         raise InvalidArgument(f"Document name {name!r} has an empty {kind} id.")
     if len(segment.encode("utf-8")) > MAX_ID_SIZE:
-        raise InvalidArgument(f"A {kind} id in {name!r} is longer than {MAX_ID_SIZE} bytes.")
+        element = "kind" if kind == "collection" else "name"
+        raise InvalidArgument(f"The key path element {element} is longer than {MAX_ID_SIZE} bytes.")
     if segment in (".", ".."):
-        raise InvalidArgument(f"{kind.capitalize()} id {segment!r} in {name!r} is not allowed.")
-    if _RESERVED_NAME.match(segment) and not _NUMERIC_ID.match(segment):
-        raise InvalidArgument(f"{kind.capitalize()} id {segment!r} is reserved (ids must not match __.*__).")
+        raise InvalidArgument(f'Document name "{name}" contains a resource id "{segment}" at index {index}.')
+    if segment.startswith("__id") and segment.endswith("__") and len(segment) > 5 and numeric_id(segment) is None:
+        raise InvalidArgument(
+            "A long document ID string must be formatted like '__id{LONG}__', where LONG is a 64-bit integer. "
+            f"Found: '{segment}'."
+        )
+    if is_reserved_id(segment):
+        raise InvalidArgument(f'Resource id "{segment}" is invalid because it is reserved.')
 
 
 def validate_document_name(name: str) -> None:
@@ -540,79 +556,103 @@ def validate_document_name(name: str) -> None:
         raise InvalidArgument(
             f"Document name {name[:80]!r}… nests more than {MAX_SUBCOLLECTION_DEPTH} subcollections."
         )
-    for index, segment in enumerate(segments):
-        _check_id("collection" if index % 2 == 0 else "document", segment, name)
+    index = len(name) - len(relative)
+    for position, segment in enumerate(segments):
+        _check_id("collection" if position % 2 == 0 else "document", segment, name, index)
+        index += len(segment) + 1
 
 
-def _check_field_name(path: tuple[str, ...], in_vector: bool) -> None:
-    name = path[-1]
-    if not name:
-        raise InvalidArgument(f"Field {format_field_path(path[:-1]) or 'name'!r} has an empty field name.")
-    if len(name.encode("utf-8")) > MAX_FIELD_NAME_SIZE:
-        raise InvalidArgument(f"Field name {name[:40]!r}… is longer than {MAX_FIELD_NAME_SIZE} bytes.")
-    if _RESERVED_NAME.match(name) and not (in_vector and name == _VECTOR_TYPE_KEY):
-        raise InvalidArgument(
-            f"Field name {format_field_path(path)!r} is reserved (names must not match __.*__)."
-        )
-    if len(format_field_path(path).encode("utf-8")) > MAX_FIELD_PATH_SIZE:
-        raise InvalidArgument(
-            f"Field path {format_field_path(path)[:80]!r}… is longer than {MAX_FIELD_PATH_SIZE} bytes."
-        )
+# --- document validation ----------------------------------------------------------------------------------------
+# The official emulator stores documents as Datastore entities and answers in its words: a map is a nested
+# entity (any problem inside it is "Property m contains an invalid nested entity.", named after the outermost
+# map), and the elements of an array are checked under the property name "array".
+
+_ARRAY_ELEMENT = "array"
 
 
-def _check_fields(fields: Pb, path: tuple[str, ...], depth: int, in_vector: bool = False) -> None:
-    """Check each entry of a map whose values sit ``depth`` maps/arrays deep."""
+def _check_reserved_names(fields: Pb, in_vector: bool) -> None:
+    """Reserved names (``__.*__``) inside maps, at any depth, arrays included (a vector's ``__type__`` aside)."""
     for name, value in fields.items():
-        _check_field_name(path + (name,), in_vector)
-        _check_value(value, path + (name,), depth)
+        if _RESERVED_NAME.match(name) and not (in_vector and name == _VECTOR_TYPE_KEY):
+            raise InvalidArgument(f"field name '{name}' is reserved.")
+        _check_reserved_in(value)
 
 
-def _check_value(value: Pb, path: tuple[str, ...], depth: int) -> None:
-    """Nesting depth (each map or array adds a level), no array directly in an array, valid UTF-8 strings."""
+def _check_reserved_in(value: Pb) -> None:
+    kind = value.WhichOneof("value_type")
+    if kind == "map_value":
+        _check_reserved_names(value.map_value.fields, is_vector(value))
+    elif kind == "array_value":
+        for element in value.array_value.values:
+            _check_reserved_in(element)
+
+
+def _check_property_name(name: str) -> None:
+    if not name:
+        raise InvalidArgument("Field name must not be empty.")
+    if len(name.encode("utf-8")) > MAX_FIELD_NAME_SIZE:
+        raise InvalidArgument(f"The property.name is longer than {MAX_FIELD_NAME_SIZE} bytes.")
+
+
+def _check_value(label: str, value: Pb, depth: int) -> None:
+    """One value stored under property ``label``, ``depth`` maps/arrays deep."""
     kind = value.WhichOneof("value_type")
     if kind == "string_value":
         try:
-            value.string_value.encode("utf-8")
+            size = len(value.string_value.encode("utf-8"))
         except UnicodeEncodeError as error:
-            raise InvalidArgument(f"Field {format_field_path(path)!r} is not valid UTF-8.") from error
-    if kind not in ("map_value", "array_value"):
-        return
-    if depth + 1 > MAX_NESTING_DEPTH:
-        raise InvalidArgument(
-            f"Field {format_field_path(path)!r} is nested more than {MAX_NESTING_DEPTH} levels deep (maps and arrays)."
-        )
-    if kind == "map_value":
-        _check_fields(value.map_value.fields, path, depth + 1, is_vector(value))
-        return
-    for element in value.array_value.values:
+            raise InvalidArgument(f'The value of property "{label}" is not valid UTF-8.') from error
+        _check_value_size(label, size)
+    elif kind == "bytes_value":
+        _check_value_size(label, len(value.bytes_value))
+    elif kind in ("map_value", "array_value"):
+        if depth + 1 > MAX_NESTING_DEPTH:
+            raise InvalidArgument(f"Property {label} contains an invalid nested entity.")
+        if kind == "map_value":
+            _check_nested_entity(label, value.map_value.fields, depth + 1)
+        else:
+            _check_array(value.array_value.values, depth + 1)
+
+
+def _check_value_size(label: str, size: int) -> None:
+    if size > MAX_FIELD_VALUE_SIZE:
+        raise InvalidArgument(f'The value of property "{label}" is longer than {MAX_FIELD_VALUE_SIZE} bytes.')
+
+
+def _check_nested_entity(label: str, fields: Pb, depth: int) -> None:
+    """A map: any problem inside it is reported as an invalid nested entity of ``label``."""
+    try:
+        for name, inner in fields.items():
+            _check_property_name(name)
+            _check_value(name, inner, depth)
+    except InvalidArgument as error:
+        raise InvalidArgument(f"Property {label} contains an invalid nested entity.") from error
+
+
+def _check_array(elements: Sequence[Pb], depth: int) -> None:
+    for element in elements:
         if element.WhichOneof("value_type") == "array_value":
-            raise InvalidArgument(
-                f"Cannot convert an array value in an array value (field {format_field_path(path)!r})."
-            )
-        _check_value(element, path, depth + 1)
+            raise InvalidArgument("Nested arrays are not allowed")
+        _check_value(_ARRAY_ELEMENT, element, depth)
 
 
 def validate_document(doc: Pb) -> None:
-    """Raise InvalidArgument when ``doc`` breaks a Firestore limit that applies to one document.
+    """Raise InvalidArgument, in the official emulator's words, when ``doc`` breaks a Firestore limit.
 
-    Checks: the name's ids, field names (≤1,500 bytes, not ``__.*__`` except a vector's ``__type__``), field
-    paths (≤1,500 bytes), nesting of maps and arrays (≤20 levels), no array directly inside an array, strings
-    that are valid UTF-8, each field value's size (≤1 MiB - 89 bytes) and the document's storage size (≤1 MiB).
+    Checks, in its order: the name's ids; reserved field names (``__.*__``, except a vector's ``__type__``);
+    then each top-level field: its name (≤1,500 bytes), its value (strings and bytes ≤1,048,487 bytes, maps and
+    arrays ≤20 levels deep, no array directly inside an array, valid UTF-8); then the document's storage
+    size (≤1 MiB).
     """
     if doc.name:
         validate_document_name(doc.name)
-    _check_fields(doc.fields, (), 0)
-    value_sizes = {name: value_size(value) for name, value in doc.fields.items()}
-    fields_total = sum(string_size(name) + value_bytes for name, value_bytes in value_sizes.items())
-    size = document_name_size(doc.name) + fields_total + DOCUMENT_OVERHEAD
-    if size > MAX_DOCUMENT_SIZE:
-        raise InvalidArgument(
-            f"Document {doc.name!r} cannot be written because its size ({size:,} bytes) exceeds the maximum "
-            f"allowed size of {MAX_DOCUMENT_SIZE:,} bytes."
-        )
-    for name, value_bytes in value_sizes.items():
-        if value_bytes > MAX_FIELD_VALUE_SIZE:
-            raise InvalidArgument(
-                f"Field {format_segment(name)!r} is {value_bytes:,} bytes; a field value may be at most "
-                f"{MAX_FIELD_VALUE_SIZE:,} bytes."
-            )
+    for name in doc.fields:
+        if _RESERVED_NAME.match(name):
+            raise InvalidArgument(f"field name {name} is reserved")
+    for value in doc.fields.values():
+        _check_reserved_in(value)
+    for name, value in doc.fields.items():
+        _check_property_name(name)
+        _check_value(name, value, 0)
+    if document_size(doc) > MAX_DOCUMENT_SIZE:
+        raise InvalidArgument(f"maximum entity size is {MAX_DOCUMENT_SIZE} bytes")

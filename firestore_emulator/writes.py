@@ -107,6 +107,46 @@ class PendingCommit:
         return result
 
 
+def _partition(name: str) -> str:
+    """The official emulator's partition of a document: ``dev~<project>``."""
+    return f"dev~{name.split('/')[1]}"
+
+
+def _text_string(text: str) -> str:
+    """A string as protobuf text format (Java's TextFormat) writes it: escapes, non-ASCII bytes in octal."""
+    escapes = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 39: "\\'", 92: "\\\\"}
+    out = []
+    for byte in text.encode("utf-8", "surrogatepass"):
+        if byte in escapes:
+            out.append(escapes[byte])
+        elif 0x20 <= byte < 0x7F:
+            out.append(chr(byte))
+        else:
+            out.append(f"\\{byte:03o}")
+    return '"' + "".join(out) + '"'
+
+
+def _path_elements(name: str) -> str:
+    """A document's path as the Datastore key elements of the official emulator's messages."""
+    ids = values.relative_name(name).split("/")
+    elements = []
+    for kind, key in zip(ids[::2], ids[1::2], strict=True):
+        number = values.numeric_id(key)
+        key_line = f"id: {number}" if number is not None else f"name: {_text_string(key)}"
+        elements.append(f"  Element {{\n    type: {_text_string(kind)}\n    {key_line}\n  }}\n")
+    return "".join(elements)
+
+
+def no_entity_to_update(name: str) -> str:
+    """The official emulator's NOT_FOUND for a write whose precondition wants an existing document."""
+    return f'no entity to update: app: "{_partition(name)}"\npath <\n{_path_elements(name)}>\n'
+
+
+def entity_already_exists(name: str) -> str:
+    """The official emulator's ALREADY_EXISTS for a create of an existing document."""
+    return f"entity already exists: EntityRef[partitionRef={_partition(name)}, path=/{values.relative_name(name)}]"
+
+
 def _check_precondition(write: Pb, existing: Pb | None, name: str, now: int) -> None:
     """Enforce a write's precondition: exists (NOT_FOUND / ALREADY_EXISTS) or update_time (FAILED_PRECONDITION)."""
     if not write.HasField("current_document"):
@@ -115,9 +155,9 @@ def _check_precondition(write: Pb, existing: Pb | None, name: str, now: int) -> 
     kind = condition.WhichOneof("condition_type")
     if kind == "exists":
         if condition.exists and existing is None:
-            raise NotFound(f"No document to update: {name}")
+            raise NotFound(no_entity_to_update(name))
         if not condition.exists and existing is not None:
-            raise AlreadyExists(f"Document already exists: {name}")
+            raise AlreadyExists(entity_already_exists(name))
     elif kind == "update_time":
         if micros(condition.update_time) > now:  # no document can have been written then: a malformed request
             raise InvalidArgument(

@@ -209,8 +209,8 @@ def test_exactly_500_writes_in_a_commit_succeed(firestore_client: firestore.Clie
 
 def test_documents_over_one_mebibyte_are_rejected(firestore_client: firestore.Client, unique_id: str) -> None:
     doc = firestore_client.collection("big").document(unique_id)
-    with pytest.raises(exceptions.InvalidArgument, match="1,048,576"):
-        doc.set({"blob": b"x" * 1_048_576})
+    with pytest.raises(exceptions.InvalidArgument, match="^400 maximum entity size is 1048576 bytes$"):
+        doc.set({"a": b"x" * 600_000, "b": b"x" * 600_000})
     doc.set({"blob": b"x" * 1_000_000})
     assert len(doc.get().get("blob")) == 1_000_000
 
@@ -285,3 +285,47 @@ async def test_async_client_preconditions_transforms_and_batches(firestore_proje
     snapshots = {s.id: s async for s in client.get_all([doc, client.collection("things").document(f"{unique_id}-2")])}
     assert not snapshots[unique_id].exists
     assert snapshots[f"{unique_id}-2"].get("n") == 10
+
+
+def test_precondition_failures_use_the_official_emulators_words(
+    firestore_client: firestore.Client, firestore_project: str, unique_id: str
+) -> None:
+    """NOT_FOUND and ALREADY_EXISTS carry the official emulator's Datastore-style messages."""
+    doc = firestore_client.collection("things").document(unique_id)
+    with pytest.raises(exceptions.NotFound) as missing:
+        doc.update({"a": 1})
+    assert missing.value.message == (
+        f'no entity to update: app: "dev~{firestore_project}"\npath <\n  Element {{\n    type: "things"\n'
+        f'    name: "{unique_id}"\n  }}\n>\n'
+    )
+    doc.create({"a": 1})
+    with pytest.raises(exceptions.AlreadyExists) as exists:
+        doc.create({"a": 2})
+    assert exists.value.message == (
+        f"entity already exists: EntityRef[partitionRef=dev~{firestore_project}, path=/things/{unique_id}]"
+    )
+    api = firestore_client._firestore_api
+    absent = f"{doc._document_path}-absent"
+    with pytest.raises(exceptions.NotFound) as not_found:
+        api.get_document(request={"name": absent})
+    assert not_found.value.message == f"Document ({absent}) not found."
+
+
+def test_an_empty_commit_answers_an_empty_response(firestore_client: firestore.Client) -> None:
+    api = firestore_client._firestore_api
+    response = api.commit(request={"database": firestore_client._database_string, "writes": []})
+    assert not response.write_results and "commit_time" not in response
+
+
+def test_document_limits_through_the_client_use_the_official_words(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    doc = firestore_client.collection("limits").document(unique_id)
+    doc.set({"s": "x" * 1_048_487})  # the limit is on the value's bytes
+    with pytest.raises(exceptions.InvalidArgument, match='^400 The value of property "s" is longer than 1048487'):
+        doc.set({"s": "x" * 1_048_488})
+    with pytest.raises(exceptions.InvalidArgument, match="^400 field name '__x__' is reserved.$"):
+        doc.set({"m": {"__x__": 1}})
+    bad_id = firestore_client.collection("limits").document("__id1x__")
+    with pytest.raises(exceptions.InvalidArgument, match="A long document ID string must be formatted like"):
+        bad_id.set({"a": 1})
