@@ -3,7 +3,8 @@
 // Lines are shown only while they are contiguous: each chunk holds lines numbered across the attempt, chunks can
 // arrive in any order, so a chunk past a hole waits for the missing one (as `tailrun logs -f` does). Served by
 // `tailrun dev` at /web/, it reads the stack's settings from /_tailrun/config and reaches the emulator through
-// the stack's WebChannel front.
+// the stack's WebChannel front. A job's artifacts are listed live too, with download, approve and reject buttons
+// (which call the stack's functions with its development token).
 import { initializeApp } from "firebase/app";
 import {
   collection, connectFirestoreEmulator, doc, getFirestore, limit, onSnapshot, orderBy, query, where,
@@ -19,7 +20,79 @@ async function connect() {
   const app = initializeApp({ projectId: config.project, apiKey: "local", appId: "tailrun-local" });
   const db = getFirestore(app);
   connectFirestoreEmulator(db, location.hostname, Number(location.port || 80));
-  return { db, owner: config.owner };
+  return { db, owner: config.owner, token: config.dev_token };
+}
+
+/** POST to one of the stack's functions with the development token; its JSON answer, or an Error. */
+async function callFunction(token, name, body) {
+  const answer = await fetch(`/${name}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const payload = await answer.json();
+  if (!answer.ok) throw new Error((payload.error && payload.error.message) || `${name} answered ${answer.status}`);
+  return payload;
+}
+
+function formatSize(bytes) {
+  if (typeof bytes !== "number") return "";
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let value = bytes, unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function button(label, action) {
+  const element = document.createElement("button");
+  element.textContent = label;
+  element.addEventListener("click", async () => {
+    element.disabled = true;
+    try { await action(); } catch (error) { $("artifact-error").textContent = error.message; }
+    element.disabled = false;
+  });
+  return element;
+}
+
+/** The job's artifacts, live: each appears when finalized, and its review state changes in place. */
+function watchArtifacts(db, token, jobId) {
+  const review = (artifact, decision) => async () => {
+    const note = window.prompt(`${decision} ${artifact.name}: a note (optional)`, "");
+    if (note === null) return;
+    await callFunction(token, "review_artifact", { job_id: jobId, artifact_id: artifact.id, decision, note });
+  };
+  const download = (artifact) => async () => {
+    const answer = await callFunction(token, "download_artifact", { job_id: jobId, artifact_id: artifact.id });
+    window.location.assign(answer.url);
+  };
+  const ordered = query(collection(db, "jobs", jobId, "artifacts"), orderBy("created_at"));
+  onSnapshot(ordered, (snapshot) => {
+    $("artifacts").hidden = snapshot.empty;
+    const rows = $("artifact-rows");
+    rows.replaceChildren();
+    for (const snap of snapshot.docs) {
+      const artifact = { id: snap.id, ...snap.data() };
+      const state = (artifact.review && artifact.review.state) || "pending";
+      const row = document.createElement("tr");
+      const cells = [artifact.name, formatSize(artifact.size), artifact.content_type, artifact.uploaded_by];
+      for (const text of cells) {
+        const cell = document.createElement("td");
+        cell.textContent = text || "";
+        row.appendChild(cell);
+      }
+      const decided = document.createElement("td");
+      decided.className = `review ${state}`;
+      const by = state !== "pending" && artifact.review.reviewer ? ` by ${artifact.review.reviewer}` : "";
+      const note = artifact.review && artifact.review.note ? ` — ${artifact.review.note}` : "";
+      decided.textContent = `${state}${by}${note}`;
+      row.appendChild(decided);
+      const actions = document.createElement("td");
+      actions.appendChild(button("download", download(artifact)));
+      if (state === "pending") actions.append(button("approve", review(artifact, "approve")), button("reject", review(artifact, "reject")));
+      row.appendChild(actions);
+      rows.appendChild(row);
+    }
+  }, (error) => { $("artifact-error").textContent = `artifacts: ${error.message}`; });
 }
 
 /** Holds the chunks of one attempt and hands out lines only while they follow each other. */
@@ -162,6 +235,6 @@ function listJobs(db, owner) {
   });
 }
 
-const { db, owner } = await connect();
+const { db, owner, token } = await connect();
 const jobId = new URLSearchParams(location.search).get("job");
-if (jobId) watchJob(db, jobId); else listJobs(db, owner);
+if (jobId) { watchJob(db, jobId); watchArtifacts(db, token, jobId); } else listJobs(db, owner);
