@@ -144,6 +144,38 @@ def api(configure: Callable[..., dict[str, str]], functions_apps: dict[str, Any]
     return Api(functions_apps)
 
 
+@dataclass
+class Commit:
+    """One Commit RPC of the functions' own Firestore client: the documents it writes."""
+
+    documents: list[str]
+
+    def writes(self, path: str) -> bool:
+        return any(name.endswith(f"/documents/{path}") for name in self.documents)
+
+
+@pytest.fixture
+def commits(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[Commit]:
+    """Every commit the functions make from now on (the real client's RPC, observed, not replaced).
+
+    Observes the services of the settings at the time of the call; reconfiguring afterwards escapes it."""
+    from tailrun_functions.services import for_settings
+    from tailrun_functions.settings import Settings
+
+    gapic = for_settings(Settings.from_env()).db._firestore_api
+    seen: list[Commit] = []
+    real = gapic.commit
+
+    def commit(request: Any = None, **kwargs: Any) -> Any:
+        writes = request["writes"] if isinstance(request, dict) else request.writes
+        pbs = [getattr(w, "_pb", w) for w in writes]
+        seen.append(Commit([pb.update.name if pb.HasField("update") else pb.delete for pb in pbs]))
+        return real(request=request, **kwargs)
+
+    monkeypatch.setattr(gapic, "commit", commit)
+    return seen
+
+
 @pytest.fixture
 def captured(configure: Callable[..., dict[str, str]], tmp_path: Path) -> Path:
     """Launches record their runner variables instead of running: the test plays the runner."""

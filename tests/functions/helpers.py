@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -108,3 +109,24 @@ class PlayedRunner:
                 "completed", exit_code=exit_code, signal=signal, duration_ms=5, lines=self.line, reason=reason
             )
         )
+
+
+def value_size(value: Any) -> int:
+    """A value's storage size as Firestore documents it (https://firebase.google.com/docs/firestore/storage-size)."""
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, int | float | dt.datetime):
+        return 8
+    if isinstance(value, str):
+        return len(value.encode("utf-8")) + 1
+    if isinstance(value, list):
+        return sum(value_size(item) for item in value)
+    if isinstance(value, dict):
+        return sum(len(key.encode("utf-8")) + 1 + value_size(item) for key, item in value.items())
+    raise TypeError(f"no size for {type(value).__name__}")
+
+
+def document_size(path: str, data: dict[str, Any]) -> int:
+    """A document's storage size: its name (each path segment, plus 16) and its fields, plus 32."""
+    name = sum(len(segment.encode("utf-8")) + 1 for segment in path.split("/")) + 16
+    return name + value_size(data) + 32

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 from google.cloud import firestore
 
-from .conftest import Api
-from .helpers import PlayedRunner, chunks, dump_all, job, launched, lines_of
+from .conftest import Api, Commit
+from .helpers import PlayedRunner, chunks, document_size, dump_all, job, launched, lines_of
 
 
 @pytest.fixture
@@ -103,6 +104,21 @@ def test_a_failed_attempt_gets_a_new_attempt_and_the_old_one_is_superseded(
     assert document["status"] == "failed"
     assert document["error"] == {"code": "exit_code", "message": "exited with code 1 (exited)"}
     assert [line["text"] for line in lines_of(firestore_client, runner.job_id, attempt=2)] == ["ok"]
+
+
+def test_a_token_works_only_for_its_own_attempt(
+    runner: PlayedRunner, api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    runner.completed(1)
+    second = PlayedRunner(api, launched(captured, runner.job_id, attempt=2))
+    before = dump_all(firestore_client)
+
+    as_first = second.send(runner.message("heartbeat"), token=second.token)  # attempt 2's token, attempt 1
+    as_second = second.send(second.message("heartbeat"), token=runner.token)  # attempt 1's token, attempt 2
+
+    assert as_first.status == 401 and as_first.body["error"]["code"] == "bad_token"
+    assert as_second.status == 401 and as_second.body["error"]["code"] == "bad_token"
+    assert dump_all(firestore_client) == before
 
 
 def test_after_completed_a_duplicate_is_acknowledged_and_anything_new_is_gone(
@@ -234,4 +250,71 @@ def test_a_duplicated_started_changes_nothing(
 
     assert played.send(started).body == {"ack": 0}
 
+    assert dump_all(firestore_client) == before
+
+
+def test_a_busy_job_rewrites_its_job_document_about_once_a_second(
+    runner: PlayedRunner, firestore_client: firestore.Client, commits: list[Commit]
+) -> None:
+    del commits[:]
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)) as frozen:
+        for i in range(100):  # ten seconds of ten batches a second, with heartbeats and progress
+            assert runner.output(f"line {i}").status == 200
+            if i % 4 == 0:
+                assert runner.heartbeat().status == 200
+                assert runner.progress(i, f"step {i}").status == 200
+            frozen.tick(0.1)
+
+    job_writes = sum(commit.writes(f"jobs/{runner.job_id}") for commit in commits)
+    assert 9 <= job_writes <= 11, f"{job_writes} job-document writes in 10 s"
+    assert len(chunks(firestore_client, runner.job_id)) == 100, "output is never held back"
+    assert max(len(commit.documents) for commit in commits) <= 3
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        pytest.param(None, "", id="as-many-empty-lines-as-fit"),
+        pytest.param(None, "é" * 64 * 1024, id="lines-at-the-cap"),
+        pytest.param(1, "x" * 880_000, id="one-line-over-the-cap"),
+    ],
+)
+def test_the_largest_batch_accepted_makes_a_chunk_well_under_1_mib(
+    count: int | None, text: str, runner: PlayedRunner, api: Api, firestore_client: firestore.Client
+) -> None:
+    def body(n: int) -> bytes:
+        lines = [{"line": i, "stream": "stdout", "ts": 0, "text": text} for i in range(n)]
+        message = runner.message("output", seq=1, lines=lines)
+        return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
+
+    n = count or 1
+    if count is None:  # the most lines whose body stays within the limit
+        low, high = 1, 20_000
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if len(body(middle)) <= 900_000 else (low, middle - 1)
+        n = low
+        assert n == 20_000 or len(body(n + 1)) > 900_000
+    raw = body(n)
+    assert len(raw) <= 900_000
+
+    reply = api.post("job_callback", raw=raw, token=runner.token)
+
+    assert reply.status == 200, reply.body
+    path = f"jobs/{runner.job_id}/chunks/0001-00000001"
+    stored = firestore_client.document(path).get().to_dict() or {}
+    assert stored["line_count"] == n
+    assert document_size(path, stored) < 950_000  # 1 MiB is 1,048,576
+
+
+def test_a_body_over_the_callback_limit_is_refused_and_writes_nothing(
+    runner: PlayedRunner, api: Api, firestore_client: firestore.Client
+) -> None:
+    message = runner.message("output", lines=runner.lines("x" * 60_000))
+    message["lines"] = [{**message["lines"][0], "line": i} for i in range(16)]  # ~960 kB of JSON
+    before = dump_all(firestore_client)
+
+    reply = api.post("job_callback", message, token=runner.token)
+
+    assert reply.status == 413 and reply.body["error"]["code"] == "payload_too_large"
     assert dump_all(firestore_client) == before

@@ -9,7 +9,7 @@ import sys
 from google.cloud import firestore
 from tailrun_functions.launcher import LocalLauncher
 
-from .conftest import SCENARIOS, Api, wait_for
+from .conftest import SCENARIOS, Api, Commit, wait_for
 from .helpers import job, lines_of
 
 
@@ -26,7 +26,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_a_job_streams_every_line_in_order_and_succeeds(api: Api, firestore_client: firestore.Client) -> None:
+def test_a_job_streams_every_line_in_order_and_succeeds(
+    api: Api, firestore_client: firestore.Client, commits: list[Commit]
+) -> None:
     job_id = api.create(argv=[sys.executable, str(SCENARIOS / "numbered.py"), "3000", "0"])
 
     document = wait_for(lambda: _ended(firestore_client, job_id), what="the job to end")
@@ -41,6 +43,9 @@ def test_a_job_streams_every_line_in_order_and_succeeds(api: Api, firestore_clie
         texts = [line["text"] for line in lines if line["stream"] == stream]
         assert texts == [f"line {i}" for i in range(first, 3000, 2)]
     assert [line["text"] for line in document["tail"]] == [line["text"] for line in lines[-5:]]
+    assert commits and max(len(commit.documents) for commit in commits) <= 5, (
+        "commits stay far below 500 writes"
+    )
 
 
 def test_a_failing_job_fails_after_its_attempts(api: Api, firestore_client: firestore.Client) -> None:
