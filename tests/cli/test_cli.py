@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tailrun.dev import DevProcess
 
@@ -270,3 +271,25 @@ def test_dev_serves_the_job_viewer_and_its_bundle(dev_stack: DevProcess) -> None
     bundle = requests.get(f"{dev_stack.url}/web/bundle/viewer.js", timeout=10)
     assert bundle.status_code == 200 and "google.firestore.v1.Firestore" in bundle.text
     assert requests.get(f"{dev_stack.url}/web/../pyproject.toml", timeout=10).status_code == 404
+
+
+def test_dev_prints_its_addresses(dev_stack: DevProcess) -> None:
+    printed = dev_stack.log.read_text(errors="replace")
+    config = requests.get(f"{dev_stack.url}/_tailrun/config", timeout=10).json()
+
+    assert f"tailrun dev is ready at {dev_stack.url}" in printed
+    assert f"functions          {dev_stack.url}/<name>" in printed
+    assert f"firestore emulator {config['firestore_emulator_host']}" in printed
+    assert f"storage emulator   {config['storage_emulator_host']}" in printed
+
+
+def test_the_dev_scheduler_reaps_an_idle_job(cli: Cli) -> None:
+    script = "import time\nprint('then silence', flush=True)\ntime.sleep(120)"
+    started = time.monotonic()
+
+    answer = cli("run", "--idle-timeout", "2", "--", PY, "-c", script, timeout=60)
+
+    assert answer.returncode == 124, answer.stderr  # timed out, as timeout(1) reports it
+    assert answer.stdout.splitlines() == ["then silence"]
+    assert time.monotonic() - started < 30, "the reaper runs every second in this stack"
+    assert "printed nothing for its idle timeout of 2 s" in answer.stderr
