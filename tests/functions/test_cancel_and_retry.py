@@ -43,11 +43,17 @@ def test_cancel_a_queued_job_that_waits_for_its_next_attempt(
 
 
 def test_cancel_of_an_unknown_or_someone_elses_job_is_not_found(
-    runner: PlayedRunner, api: Api, configure, firestore_client: firestore.Client
+    runner: PlayedRunner,
+    api: Api,
+    configure,
+    firestore_client: firestore.Client,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert api.post("cancel_job", {"job_id": "nope"}).status == 404
     configure(TAILRUN_AUTH="firebase")
-    for_settings(Settings.from_env()).user_verifier = lambda token, audience: {"sub": "mallory"}
+    monkeypatch.setattr(
+        for_settings(Settings.from_env()), "user_verifier", lambda token, audience: {"sub": "mallory"}
+    )
     before = dump_all(firestore_client)
 
     assert api.post("cancel_job", {"job_id": runner.job_id}, token="mallory-id-token").status == 404

@@ -171,7 +171,9 @@ def test_two_reapers_at_once_reap_each_job_once(
     assert {job(firestore_client, played.job_id)["status"] for played in jobs} == {"failed"}
 
 
-def test_the_reaper_checks_the_schedulers_oidc_token_in_the_cloud(api: Api, configure) -> None:
+def test_the_reaper_checks_the_schedulers_oidc_token_in_the_cloud(
+    api: Api, configure, monkeypatch: pytest.MonkeyPatch
+) -> None:
     configure(
         TAILRUN_AUTH="firebase", TAILRUN_REAPER_AUDIENCE="https://reap", TAILRUN_SCHEDULER_SERVICE_ACCOUNT=SA
     )
@@ -187,7 +189,7 @@ def test_the_reaper_checks_the_schedulers_oidc_token_in_the_cloud(api: Api, conf
             raise ValueError("bad signature")
         return claims[token]
 
-    for_settings(Settings.from_env()).scheduler_verifier = verify
+    monkeypatch.setattr(for_settings(Settings.from_env()), "scheduler_verifier", verify)
 
     assert api.post("reap_sandboxes", {}, token="good").status == 200
     assert api.post("reap_sandboxes", {}, token="other").status == 401
