@@ -78,6 +78,16 @@ class Child:
             return
         logger.info("sent %s to the job's process group %d", sig.name, self.pid)
 
+    def group_alive(self) -> bool:
+        """Whether any process of the job's group is left (the main process, once exited, no longer counts)."""
+        try:
+            os.killpg(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # a member that changed its user: still there
+        return True
+
     def _wait(self) -> None:
         """Reap children until the job's main process has exited (and, as PID 1, orphans after that)."""
         while True:

@@ -8,7 +8,8 @@ Endings:
 
 - The job exits: everything it printed is delivered, then ``completed`` (reason ``exited``); exit 0.
 - SIGTERM (or SIGINT) to the runner, as when Cloud Run stops the task: SIGTERM to the job's process group, SIGKILL
-  after ``kill_grace_s``; what the job printed is delivered, then ``completed`` with reason ``stopped``; exit 0.
+  after ``kill_grace_s`` to whatever is left of the group; what the job printed is delivered, then ``completed``
+  with reason ``stopped``; exit 0.
 - The callback answers 409 or 410: the server takes nothing more for this attempt, so nothing more is sent; the
   job's group is stopped the same way and the runner exits 0 (the attempt ended as tailrun decided).
 - The callback rejects a message (400, 401, other 4xx) or stays unreachable for ``retry_max_s``: the job's group
@@ -124,7 +125,7 @@ class Runner:
             sender.join()
             return
         stopper = _Stopper(child, reader, grace_s=self._settings.kill_grace_s, drain_s=self._settings.drain_s)
-        while sender.is_alive() or not child.exited.is_set():
+        while sender.is_alive() or not stopper.ended:
             if stopper.step(time.monotonic(), stop=self._stop_requested or self._failure is not None):
                 assert child.exit_info is not None
                 self._reason = "stopped" if stopper.stopped_job else "exited"
@@ -197,7 +198,12 @@ class Runner:
 
 class _Stopper:
     """Stops the job's process group when asked (SIGTERM, then SIGKILL after the grace period) and deals with
-    processes the job left behind holding its pipes open (SIGKILL after ``drain_s``, then stop reading)."""
+    processes the job left behind holding its pipes open (SIGKILL after ``drain_s``, then stop reading).
+
+    A stop is over only when the whole group is gone, not just the job's main process: whatever is left of the
+    group when the grace period ends (a worker that ignores SIGTERM, even one that holds none of the pipes) gets
+    SIGKILL. Without a stop, processes the job left running are its own business unless they hold the pipes.
+    """
 
     def __init__(self, child: Child, reader: PipeReader, *, grace_s: float, drain_s: float) -> None:
         self._child = child
@@ -205,30 +211,35 @@ class _Stopper:
         self._grace_s = grace_s
         self._drain_s = drain_s
         self._term_at: float | None = None
+        self._kill_at = float("inf")  # after a stop: when what is left of the group gets SIGKILL
         self._exited_at: float | None = None
         self._killed = False
-        self._ended = False
+        self.ended = False  # the job has exited, its output is read and, after a stop, its group is gone
         self.stopped_job = False  # SIGTERM went to the job before it exited
 
     def step(self, now: float, *, stop: bool) -> bool:
         """Act on the state at ``now``; return True once, when the job has exited and its output is all read."""
         child, reader = self._child, self._reader
         if stop and self._term_at is None:
-            self._term_at = now
+            self._term_at, self._kill_at = now, now + self._grace_s
             self.stopped_job = not child.exited.is_set()
             child.signal_group(signal.SIGTERM)
         if self._exited_at is None and child.exited.is_set():
             self._exited_at = now
-        overdue = self._term_at is not None and self._exited_at is None and now - self._term_at >= self._grace_s
+        # After a stop, anything left of the group (the job, or processes it started) is waited for until the
+        # grace period ends; once the group is SIGKILLed there is nothing more to wait for.
+        lingering = self._term_at is not None and not self._killed and child.group_alive()
+        overdue = lingering and now >= self._kill_at
         draining = now - self._exited_at if self._exited_at is not None and not reader.done.is_set() else 0.0
         if not self._killed and (overdue or draining > self._drain_s):
             self._killed = True
-            child.signal_group(signal.SIGKILL)  # the job, or what it left behind holding the pipes
+            lingering = False
+            child.signal_group(signal.SIGKILL)  # the job, or what it left behind
         if draining > 2 * self._drain_s:
             reader.stop()  # something outside the group holds the pipes open
-        if self._ended or self._exited_at is None or not reader.done.is_set():
+        if self.ended or self._exited_at is None or not reader.done.is_set() or lingering:
             return False
-        self._ended = True
+        self.ended = True
         return True
 
 

@@ -105,6 +105,33 @@ def test_sigterm_to_the_runner_stops_the_job_and_delivers_its_last_words(start_h
     assert completed["reason"] == "stopped" and completed["exit_code"] == 143 and completed["lines"] == 4
 
 
+@pytest.mark.parametrize("stop", ["sigterm", "410"])
+def test_a_stop_kills_what_is_left_of_the_group_after_the_grace_period_even_once_the_job_exited(
+    start_runner, callback_server, tmp_path, stop
+):
+    # The job heeds SIGTERM at once; a process it started ignores SIGTERM and holds none of its pipes.
+    pidfile = tmp_path / "pids"
+    runner = start_runner(job("hang", pidfile, 1, "trap", "stubborn"), TAILRUN_HEARTBEAT_S="0.2")
+    pids = [int(pid) for pid in wait_for_file(pidfile).split()]
+    callback_server.wait_until(has_lines(1))
+
+    if stop == "sigterm":
+        runner.terminate()
+    else:
+        callback_server.answer = lambda message: Reply(status=410)
+
+    try:
+        assert runner.wait() == 0
+        assert not any(map(is_running, pids))  # the stubborn one too: SIGKILL after the 1 s grace
+    finally:
+        for pid in filter(is_running, pids):
+            os.kill(pid, signal.SIGKILL)
+    assert "sent SIGKILL" in runner.logs()
+    if stop == "sigterm":
+        completed = callback_server.received().completed()
+        assert completed["reason"] == "stopped" and completed["exit_code"] == 143
+
+
 def test_sigterm_kills_a_job_that_ignores_it_after_the_grace_period(start_hanging, callback_server):
     runner, pids = start_hanging(1, "ignore")
 

@@ -2,6 +2,8 @@
 
 ``hang.py PIDFILE LINES trap`` prints a last line when it gets SIGTERM, creates ``PIDFILE.term`` and exits 143;
 ``hang.py PIDFILE LINES ignore`` ignores SIGTERM, so only SIGKILL ends it.
+``hang.py PIDFILE LINES trap stubborn``: the grandchild ignores SIGTERM and holds none of the job's pipes, so
+only SIGKILL to the group ends it after the job itself has exited.
 """
 
 import signal
@@ -19,7 +21,15 @@ def on_term(signum, frame):
 
 
 signal.signal(signal.SIGTERM, on_term if mode == "trap" else signal.SIG_IGN)
-grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+if sys.argv[4:5] == ["stubborn"]:
+    grandchild = subprocess.Popen(
+        [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(0.3)  # let it install its handler before anyone signals it
+else:
+    grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
 with open(pidfile + ".tmp", "w") as f:
     f.write(f"{__import__('os').getpid()} {grandchild.pid}\n")
 __import__("os").replace(pidfile + ".tmp", pidfile)
