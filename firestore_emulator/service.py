@@ -23,7 +23,15 @@ import grpc
 from firestore_emulator import protos as P
 from firestore_emulator import query as query_engine
 from firestore_emulator import values
-from firestore_emulator.errors import Aborted, EmulatorError, InvalidArgument, NotFound, Unimplemented
+from firestore_emulator.errors import (
+    Aborted,
+    AlreadyExists,
+    EmulatorError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    Unimplemented,
+)
 from firestore_emulator.listen import END, ListenSession
 from firestore_emulator.names import (
     DatabaseId,
@@ -36,11 +44,12 @@ from firestore_emulator.names import (
 from firestore_emulator.protos import Pb, micros, timestamp
 from firestore_emulator.store import Database, Store
 from firestore_emulator.transactions import (
-    CONTENTION,
+    LOCK_TIMEOUT,
     LOCK_WAIT_SECONDS,
     QueryRead,
     Transaction,
     TransactionManager,
+    check_read_time,
     versions,
 )
 from firestore_emulator.writes import PendingCommit, check_write_count, write_target
@@ -196,8 +205,13 @@ class FirestoreService:
         if request.transaction:
             transaction = self.transactions.lookup(request.transaction, database)
             if transaction.read_only and writes:
-                raise InvalidArgument("Cannot modify documents in a read-only transaction.")
-        commit_time, results = await self._commit(database, writes, transaction)
+                raise InvalidArgument("Cannot modify entities in a read-only transaction.")
+        try:
+            commit_time, results = await self._commit(database, writes, transaction)
+        except (NotFound, AlreadyExists, FailedPrecondition):
+            if transaction is not None:
+                self.transactions.finish(transaction)  # a failed precondition ends it; an invalid write does not
+            raise
         if transaction is not None:
             self.transactions.finish(transaction)
         if not writes:
@@ -218,9 +232,11 @@ class FirestoreService:
         for write, target in zip(writes, targets, strict=True):
             try:
                 if self.transactions.is_locked(database, target):
-                    raise Aborted(CONTENTION)  # a transaction holds it; BatchWrite does not wait
+                    raise Aborted(LOCK_TIMEOUT)  # a transaction holds it; BatchWrite does not wait
                 response.write_results.append(pending.apply(write))
                 response.status.append(P.Status(code=0))
+            except InvalidArgument:
+                raise  # an invalid write fails the whole request, as the official emulator answers
             except EmulatorError as error:
                 response.write_results.append(P.WriteResult())
                 response.status.append(P.Status(code=error.code.value[0], message=error.message))
@@ -322,6 +338,7 @@ class FirestoreService:
             new_id = transaction.id
         elif selector == "read_time":
             at = micros(request.read_time)
+            check_read_time(at)
         if transaction is not None and transaction.read_only:
             at = transaction.read_time
         return ReadContext(db, at, transaction, new_id)

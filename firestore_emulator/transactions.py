@@ -21,12 +21,17 @@ one round each. The rules here:
   client's ``@transactional`` retries only when Commit fails with ABORTED; an error from a read would end it;
 - at commit, what the transaction read is checked again (document versions, and query results re-run, which
   catches documents that started matching a query it ran): any difference is ABORTED.
-A transaction idle for ``IDLE_SECONDS`` expires (its locks go); unknown or expired ids answer INVALID_ARGUMENT.
+A transaction idle for ``IDLE_SECONDS`` expires (its locks go). As the official emulator answers: a transaction
+that ended (committed, rolled back, expired, or failed a precondition at commit) answers ABORTED ("The referenced
+transaction has expired or is no longer valid.") to any further use, and Rollback of it succeeds; bytes that are
+no transaction id of this emulator answer INVALID_ARGUMENT ("Invalid transaction.").
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import secrets
 import time
 from collections.abc import Iterable
@@ -34,16 +39,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from firestore_emulator import query as query_engine
-from firestore_emulator.errors import Aborted, InvalidArgument
+from firestore_emulator.errors import Aborted, FailedPrecondition, InvalidArgument
 from firestore_emulator.names import DatabaseId
-from firestore_emulator.protos import Pb, micros
-from firestore_emulator.store import Database, Store
+from firestore_emulator.protos import Pb, micros, now_micros
+from firestore_emulator.store import HISTORY_MICROS, Database, Store
 
 IDLE_SECONDS = 60.0  # Firestore expires a transaction after 60 s without activity
 LOCK_WAIT_SECONDS = 10.0  # default for the longest wait for another transaction's lock (see --lock-wait)
 ENDED_KEEP_SECONDS = 60.0  # an aborted transaction's id still answers Rollback for this long
 
 EXPIRED = "The referenced transaction has expired or is no longer valid."
+INVALID = "Invalid transaction."
+READ_TIME_FUTURE = "The requested 'read_time' cannot be in the future."
+READ_TIME_TOO_OLD = "The requested 'read_time' is too old."
+_ID_KEY = secrets.token_bytes(16)  # signs transaction ids, to tell an ended transaction from garbage
 CONTENTION = "Too much contention on these documents. Please try again."  # Firestore's wording
 LOCK_TIMEOUT = "Transaction lock timeout."
 DEADLOCK = "Transaction was aborted because of a deadlock with another transaction."
@@ -108,6 +117,32 @@ class Transaction:
             self.reads.setdefault(name, None if doc is None else micros(doc.update_time))
 
 
+def _signature(nonce: bytes) -> bytes:
+    return hmac.new(_ID_KEY, nonce, hashlib.sha256).digest()[:8]
+
+
+def new_transaction_id() -> bytes:
+    """16 bytes: a random nonce and its signature, so a well-formed id is recognised after it ended."""
+    nonce = secrets.token_bytes(8)
+    return nonce + _signature(nonce)
+
+
+def check_transaction_id(transaction_id: bytes) -> None:
+    """INVALID_ARGUMENT for bytes this emulator never issued as a transaction id."""
+    nonce, signature = transaction_id[:8], transaction_id[8:]
+    if len(transaction_id) != 16 or not hmac.compare_digest(signature, _signature(nonce)):
+        raise InvalidArgument(INVALID)
+
+
+def check_read_time(read_time: int) -> None:
+    """A read time must not be in the future, nor older than the versions kept (an hour), as Firestore says."""
+    now = now_micros()
+    if read_time > now:
+        raise InvalidArgument(READ_TIME_FUTURE)
+    if read_time < now - HISTORY_MICROS:
+        raise FailedPrecondition(READ_TIME_TOO_OLD)
+
+
 def versions(docs: Iterable[Pb]) -> dict[str, int]:
     """name -> update time of documents, to compare query results."""
     return {doc.name: micros(doc.update_time) for doc in docs}
@@ -128,18 +163,24 @@ class TransactionManager:
         read_time = None
         if mode == "read_only":
             ro = options.read_only  # type: ignore[union-attr]
-            has_time = ro.HasField("read_time")
-            read_time = micros(ro.read_time) if has_time else self._store.database(database).read_time()
-        priority = mode == "read_write" and bool(options.read_write.retry_transaction)  # type: ignore[union-attr]
-        transaction = Transaction(secrets.token_bytes(16), database, mode == "read_only", read_time, priority=priority)
+            if ro.HasField("read_time"):
+                read_time = micros(ro.read_time)
+                check_read_time(read_time)
+            else:
+                read_time = self._store.database(database).read_time()
+        retry = options.read_write.retry_transaction if mode == "read_write" else b""  # type: ignore[union-attr]
+        if retry:
+            check_transaction_id(retry)
+        transaction = Transaction(new_transaction_id(), database, mode == "read_only", read_time, priority=bool(retry))
         self._transactions[transaction.id] = transaction
         return transaction
 
     def lookup(self, transaction_id: bytes, database: DatabaseId) -> Transaction:
-        """The transaction with this id (possibly aborted); INVALID_ARGUMENT if unknown or expired."""
+        """The transaction with this id (possibly aborted); ABORTED if it ended, INVALID_ARGUMENT for garbage."""
+        check_transaction_id(transaction_id)
         transaction = self._transactions.get(transaction_id)
-        if transaction is None or transaction.database != database:
-            raise InvalidArgument(EXPIRED)
+        if transaction is None or transaction.database != database or transaction.ended and not transaction.aborted:
+            raise Aborted(EXPIRED)
         transaction.last_active = time.monotonic()
         return transaction
 
@@ -201,11 +242,11 @@ class TransactionManager:
         self._transactions.pop(transaction.id, None)
 
     def rollback(self, transaction_id: bytes, database: DatabaseId) -> None:
-        """Rollback: release the locks; an aborted transaction's id is accepted too (the client rolls it back)."""
+        """Rollback: release the locks; an ended or aborted transaction's id is accepted too (a no-op)."""
+        check_transaction_id(transaction_id)
         transaction = self._transactions.get(transaction_id)
-        if transaction is None or transaction.database != database:
-            raise InvalidArgument(EXPIRED)
-        self.finish(transaction)
+        if transaction is not None and transaction.database == database:
+            self.finish(transaction)
 
     def expire(self) -> None:
         """Drop transactions idle too long (releasing their locks) and aborted ones kept for Rollback."""

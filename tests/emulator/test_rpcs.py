@@ -219,3 +219,35 @@ def test_a_collection_as_query_parent_gets_the_official_message(firestore_client
     with pytest.raises(exceptions.InvalidArgument) as raised:
         list(api.run_query(request={"parent": parent, "structured_query": query}))
     assert raised.value.message == f'Document parent name "{parent}" lacks "/" at index {len(parent)}.'
+
+
+def test_batch_write_fails_whole_on_an_invalid_write(firestore_client: firestore.Client, unique_id: str) -> None:
+    """An invalid write is INVALID_ARGUMENT for the request and nothing is written; a precondition failure is
+    that write's status only (the official emulator)."""
+    api = firestore_client._firestore_api
+    base = f"{firestore_client._database_string}/documents/bwi-{unique_id}"
+    writes = [
+        {"update": {"name": f"{base}/r", "fields": {"__x__": {"integer_value": 1}}}},
+        {"update": {"name": f"{base}/ok", "fields": {}}},
+    ]
+    with pytest.raises(exceptions.InvalidArgument, match="field name __x__ is reserved"):
+        api.batch_write(request={"database": firestore_client._database_string, "writes": writes})
+    assert not firestore_client.document(f"bwi-{unique_id}/ok").get().exists
+
+
+def test_batch_write_to_a_locked_document_is_aborted_with_the_lock_timeout(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    doc = firestore_client.document(f"bwl-{unique_id}/locked")
+    doc.set({"n": 1})
+    transaction = api.begin_transaction(request={"database": database}).transaction
+    list(api.batch_get_documents(request={"database": database, "documents": [doc._document_path], "transaction": transaction}))
+    writes = [{"update": {"name": doc._document_path, "fields": {}}}, {"update": {"name": f"{doc._document_path}-free", "fields": {}}}]
+    response = api.batch_write(request={"database": database, "writes": writes})
+    assert [(s.code, s.message) for s in response.status] == [
+        (grpc.StatusCode.ABORTED.value[0], "Transaction lock timeout."),
+        (0, ""),
+    ]
+    api.rollback(request={"database": database, "transaction": transaction})

@@ -268,8 +268,74 @@ def test_a_committed_transaction_id_cannot_be_reused(firestore_client: firestore
     database = firestore_client._database_string
     transaction = api.begin_transaction(request={"database": database}).transaction
     api.commit(request={"database": database, "transaction": transaction, "writes": []})
-    with pytest.raises(exceptions.InvalidArgument):
+    with pytest.raises(exceptions.Aborted, match="The referenced transaction has expired or is no longer valid."):
         api.commit(request={"database": database, "transaction": transaction, "writes": []})
+    with pytest.raises(exceptions.Aborted, match="The referenced transaction has expired or is no longer valid."):
+        list(api.batch_get_documents(request={"database": database, "documents": [], "transaction": transaction}))
+    api.rollback(request={"database": database, "transaction": transaction})  # rolling back an ended one is fine
+
+
+def test_bytes_that_are_no_transaction_are_invalid(firestore_client: firestore.Client) -> None:
+    """As the official emulator: garbage ids (and an empty one for Rollback) are 'Invalid transaction.'."""
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    for garbage in (b"\x00\x00\x00", b""):
+        with pytest.raises(exceptions.InvalidArgument, match="^400 Invalid transaction.$"):
+            api.rollback(request={"database": database, "transaction": garbage})
+    with pytest.raises(exceptions.InvalidArgument, match="^400 Invalid transaction.$"):
+        api.commit(request={"database": database, "transaction": b"\x00\x00\x00", "writes": []})
+    with pytest.raises(exceptions.InvalidArgument, match="^400 Invalid transaction.$"):
+        api.begin_transaction(request={"database": database, "options": {"read_write": {"retry_transaction": b"x"}}})
+
+
+def test_a_failed_precondition_ends_the_transaction_but_an_invalid_write_does_not(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    doc = firestore_client.collection("things").document(unique_id)
+    doc.set({"n": 1})
+    transaction = api.begin_transaction(request={"database": database}).transaction
+    reserved = {"update": {"name": doc._document_path, "fields": {"__x__": {"integer_value": 1}}}}
+    with pytest.raises(exceptions.InvalidArgument, match="field name __x__ is reserved"):
+        api.commit(request={"database": database, "transaction": transaction, "writes": [reserved]})
+    read = {"database": database, "documents": [doc._document_path], "transaction": transaction}
+    assert list(api.batch_get_documents(request=read))[0].found.name == doc._document_path  # still open
+    create = {"update": {"name": doc._document_path, "fields": {}}, "current_document": {"exists": False}}
+    with pytest.raises(exceptions.AlreadyExists):
+        api.commit(request={"database": database, "transaction": transaction, "writes": [create]})
+    with pytest.raises(exceptions.Aborted, match="expired or is no longer valid"):
+        list(api.batch_get_documents(request=read))
+    doc.set({"n": 2})  # its lock is gone: no wait
+
+
+def test_read_only_transactions_refuse_writes_and_stay_open(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    doc = firestore_client.collection("things").document(unique_id)
+    doc.set({"n": 1})
+    transaction = api.begin_transaction(request={"database": database, "options": {"read_only": {}}}).transaction
+    write = {"update": {"name": doc._document_path, "fields": {}}}
+    with pytest.raises(exceptions.InvalidArgument, match="^400 Cannot modify entities in a read-only transaction.$"):
+        api.commit(request={"database": database, "transaction": transaction, "writes": [write]})
+    read = {"database": database, "documents": [doc._document_path], "transaction": transaction}
+    assert list(api.batch_get_documents(request=read))[0].found.fields["n"].integer_value == 1
+
+
+def test_read_times_in_the_future_or_beyond_the_retention_are_refused(firestore_client: firestore.Client) -> None:
+    import datetime
+
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    now = datetime.datetime.now(tz=datetime.UTC)
+    future = {"read_only": {"read_time": now + datetime.timedelta(days=1)}}
+    with pytest.raises(exceptions.InvalidArgument, match="The requested 'read_time' cannot be in the future."):
+        api.begin_transaction(request={"database": database, "options": future})
+    old = {"read_only": {"read_time": now - datetime.timedelta(days=1)}}
+    with pytest.raises(exceptions.FailedPrecondition, match="The requested 'read_time' is too old."):
+        api.begin_transaction(request={"database": database, "options": old})
 
 
 def test_new_transaction_on_first_read(firestore_client: firestore.Client, unique_id: str) -> None:
