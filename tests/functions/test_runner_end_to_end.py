@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 
+from freezegun import freeze_time
 from google.cloud import firestore
 from tailrun_functions.launcher import LocalLauncher
 
@@ -107,3 +109,33 @@ def test_a_runner_started_by_another_process_is_stopped_by_pid_but_never_a_stran
         stranger.kill()
         runner.kill()
         stranger.wait()
+
+
+def test_a_reaped_job_has_its_process_ended_and_keeps_what_it_printed(
+    api: Api, firestore_client: firestore.Client
+) -> None:
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "hang.py")], idle_timeout_s=60)
+    printed = wait_for(
+        lambda: len(lines_of(firestore_client, job_id)) == 2 and lines_of(firestore_client, job_id),
+        what="output",
+    )
+    child_pid = int(next(line["text"] for line in printed if line["text"].startswith("pid")).split()[1])
+    runner_pid = (firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {})["launch"][
+        "pid"
+    ]
+
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61)):  # silent, though heartbeating
+        reply = api.post("reap_sandboxes", {})
+
+    assert reply.status == 200
+    assert [(a["job_id"], a["action"]) for a in reply.body["actions"]] == [(job_id, "idle")]
+    wait_for(lambda: not _alive(child_pid), timeout=15, what="the job's process to end")
+    wait_for(lambda: not _alive(runner_pid), timeout=15, what="the runner to end")
+    document = job(firestore_client, job_id)
+    assert document["status"] == "timed_out" and document["error"]["code"] == "idle_timeout"
+    final = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
+    assert final["reason"] == "stopped", final
+    assert sorted(line["text"] for line in lines_of(firestore_client, job_id)) == [
+        f"pid {child_pid}",
+        "working",
+    ]
