@@ -3,7 +3,9 @@
 The reader puts encoded output lines and progress reports in, in the order the job printed them; the sender takes
 the next thing to send. Undelivered bytes (queued plus in flight) are bounded by ``max_bytes``: when the bound is
 reached, ``put`` blocks, the reader stops reading the pipes, the pipes fill and the job blocks on its next write.
-(The bound is checked before each ``put``, so it can be passed by the lines of one read of a pipe, 64 KiB.)
+(The bound is checked before each ``put``, so it can be passed by the lines of one read of a pipe: at most 64 KiB
+of output, but up to 65,536 entries when the lines are empty, ~12 MB counted. Measured with a 1 MiB bound, the
+runner's RSS stays ~23 MiB for ordinary lines and ~45 MiB for a flood of empty ones.)
 Nothing is dropped unless delivery was abandoned (the callback refused the attempt): then nothing more can go.
 
 Batching policy (``take``): the lines queued so far form one batch once there are ``max_lines`` of them, or

@@ -250,6 +250,33 @@ def test_a_down_callback_blocks_the_job_with_memory_bounded_and_loses_nothing(
     assert received.text("stdout") == "".join(f"{i} {pad}\n" for i in range(total))
 
 
+def test_a_flood_of_empty_lines_while_the_callback_is_down_is_held_back_in_bounded_memory(
+    start_runner, callback_server, tmp_path
+):
+    def refuse_output(message: dict[str, Any]) -> Reply:
+        return Reply(status=503, record=False) if message["type"] == "output" else Reply()
+
+    callback_server.answer = refuse_output
+    count_file = tmp_path / "count"
+    runner = start_runner(job("flood", count_file), TAILRUN_MAX_BUFFER_BYTES=str(1 << 20))
+    wait_for_file(count_file)
+
+    stalled_at = _wait_until_stalled(count_file)
+    assert stalled_at <= 1_000_000  # blocked after a few reads, not writing on forever
+    # Measured ~45 MiB: the 1 MiB bound can be passed by the lines of one 64 KiB read (65,536 entries).
+    assert rss_kib(runner.proc.pid) < 80 * 1024
+
+    callback_server.answer = lambda message: Reply()
+    runner.terminate()
+
+    assert runner.wait() == 0
+    received = callback_server.received()
+    lines = received.lines()  # numbered 0, 1, 2, ... without a gap
+    assert 0 < len(lines) <= stalled_at + 65536  # what was counted, plus a write the pipe took in part
+    assert {line["text"] for line in lines} == {""}
+    assert received.completed()["reason"] == "stopped" and received.completed()["lines"] == len(lines)
+
+
 def _wait_until_stalled(count_file: Path, timeout: float = 10) -> int:
     """The job's count once it has not moved for 0.5 s."""
     deadline = time.monotonic() + timeout
