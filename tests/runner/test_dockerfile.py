@@ -50,6 +50,11 @@ def test_the_entrypoint_is_the_runner_in_exec_form():
     assert arguments("CMD") == []
 
 
+def test_the_stop_signal_is_the_one_the_runner_handles():
+    # Cloud Run sends SIGTERM; a STOPSIGNAL (used by `docker stop`) must not ask for one the runner ignores.
+    assert all(args.strip() in ("SIGTERM", "15", "SIGINT", "2") for args in arguments("STOPSIGNAL"))
+
+
 def test_output_is_unbuffered():
     env = dict(pair.split("=", 1) for args in arguments("ENV") for pair in shlex.split(args))
     assert env["PYTHONUNBUFFERED"] == "1"

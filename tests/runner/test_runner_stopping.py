@@ -136,22 +136,33 @@ def test_sigterm_kills_a_job_that_ignores_it_after_the_grace_period(start_hangin
     runner, pids = start_hanging(1, "ignore")
 
     runner.terminate()
+    started = time.monotonic()
 
     assert runner.wait() == 0
+    assert time.monotonic() - started >= 0.9  # SIGKILL only once the 1 s grace has passed
     assert not any(map(is_running, pids))
-    completed = callback_server.received().completed()
+    received = callback_server.received()
+    assert received.text("stdout") == "working 0\n"
+    completed = received.completed()
     assert completed["reason"] == "stopped" and completed["signal"] == "SIGKILL" and completed["exit_code"] is None
+    logs = runner.logs()
+    assert logs.index("sent SIGTERM to the job's process group") < logs.index("sent SIGKILL")
 
 
-def test_a_rejected_token_stops_everything_before_the_job_starts(start_runner, callback_server, tmp_path):
-    callback_server.answer = lambda message: Reply(status=401)
+@pytest.mark.parametrize(("status", "exit_code"), [(401, 1), (409, 0), (410, 0)])
+def test_a_refused_start_stops_everything_before_the_job_starts(
+    start_runner, callback_server, tmp_path, status, exit_code
+):
+    # 401: the runner could not deliver (exit 1). 409/410: the attempt was superseded or the job already ended
+    # before the sandbox came up; tailrun decided, nothing failed (exit 0).
+    callback_server.answer = lambda message: Reply(status=status)
     pidfile = tmp_path / "pids"
     runner = start_runner(job("hang", pidfile, 1, "trap"))
 
-    assert runner.wait() == 1
+    assert runner.wait() == exit_code
     assert not pidfile.exists()
     assert len(callback_server.requests) == 1  # not retryable: no second try
-    assert "status 401" in runner.logs()
+    assert str(status) in runner.logs()
 
 
 def test_a_rejection_mid_job_stops_the_job_and_exits_non_zero(start_hanging, callback_server):
