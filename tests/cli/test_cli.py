@@ -293,3 +293,28 @@ def test_the_dev_scheduler_reaps_an_idle_job(cli: Cli) -> None:
     assert answer.stdout.splitlines() == ["then silence"]
     assert time.monotonic() - started < 30, "the reaper runs every second in this stack"
     assert "printed nothing for its idle timeout of 2 s" in answer.stderr
+
+
+# Each report comes over a second after the job document's last write (the callback coalesces writes to one a
+# second and holds a report that comes sooner until the next message), so each one is shown.
+PROGRESS_JOB = ("import time\ntime.sleep(1.5)\nprint('::progress 40 parsing', flush=True)\ntime.sleep(2.5)\n"
+                "print('::progress 90 writing', flush=True)\ntime.sleep(2.5)\nprint('done', flush=True)")
+
+
+def test_progress_messages_drive_a_bar_in_a_terminal(cli: Cli) -> None:
+    terminal = Terminal.spawn(cli, "run", "--", PY, "-c", PROGRESS_JOB)
+
+    terminal.read_until("parsing")
+    terminal.read_until("40%")
+    terminal.read_until("writing")
+    terminal.read_until("90%")
+    assert terminal.wait() == 0, terminal.output
+    assert "done" in terminal.output and "::progress" not in terminal.output
+
+
+def test_progress_without_a_terminal_is_noted_on_stderr_only(cli: Cli) -> None:
+    answer = cli("run", "--", PY, "-c", PROGRESS_JOB)
+
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.splitlines() == ["done"]
+    assert "tailrun: progress 40% parsing" in answer.stderr and "tailrun: progress 90% writing" in answer.stderr
