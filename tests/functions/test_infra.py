@@ -1,0 +1,217 @@
+"""infra/: the security rules and the composite indexes, checked against the code that reads and writes.
+
+No rules engine runs offline (the official one needs Java), so the rules are checked on their structure: every
+readable path belongs to a user and says so in its condition, nothing is writable, and the server-only
+collections are matched by nothing but the final deny-all. The indexes are checked against every query the code
+builds: each query site in functions/, tailrun/ and web/src/ is listed here with the composite index it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import firestore
+from tailrun_functions import store
+
+from .conftest import ROOT, Api
+from .helpers import PlayedRunner, dump_all, launched
+
+RULES = (ROOT / "infra" / "firestore.rules").read_text()
+INDEXES = json.loads((ROOT / "infra" / "firestore.indexes.json").read_text())
+SERVER_ONLY = {store.JOB_SECRETS, store.ATTEMPT_TOKENS, store.IDEMPOTENCY, "artifact_uploads"}
+OWNER_CHECKS = ("resource.data.owner == request.auth.uid", "ownsJob(jobId)", "request.auth.uid == uid")
+
+
+@dataclass
+class Allow:
+    path: str
+    operations: set[str]
+    condition: str
+
+
+def allows(rules: str) -> list[Allow]:
+    """Every ``allow`` statement with the full path of the match blocks around it."""
+    found: list[Allow] = []
+    stack: list[str | None] = []
+    for token in re.finditer(r"match\s+(\S+)\s*\{|allow\s+([a-z,\s]+?)\s*:\s*if\s+([^;]+);|\{|\}", rules):
+        if token.group(1) is not None:
+            stack.append(token.group(1))
+        elif token.group(2) is not None:
+            path = "".join(part for part in stack if part)
+            operations = {op.strip() for op in token.group(2).split(",")}
+            found.append(
+                Allow(
+                    path.removeprefix("/databases/{database}/documents"), operations, token.group(3).strip()
+                )
+            )
+        elif token.group(0) == "{":
+            stack.append(None)  # a function body
+        else:
+            stack.pop()
+    return found
+
+
+READS = {"read", "get", "list"}
+
+
+def test_the_rules_parse_into_the_expected_blocks() -> None:
+    paths = {allow.path for allow in allows(RULES)}
+    assert {"/jobs/{jobId}", "/jobs/{jobId}/chunks/{chunkId}", "/jobs/{jobId}/attempts/{attemptId}"} <= paths
+    assert "/{document=**}" in paths
+
+
+def test_clients_write_nothing() -> None:
+    for allow in allows(RULES):
+        if allow.operations - READS:
+            assert allow.condition == "false", allow
+
+
+def test_every_readable_document_is_read_only_by_its_owner() -> None:
+    readable = [a for a in allows(RULES) if a.operations & READS and a.condition != "false"]
+    assert readable
+    for allow in readable:
+        assert allow.condition.startswith("signedIn() &&") or allow.condition == "ownsJob(jobId)", allow
+        assert any(check in allow.condition for check in OWNER_CHECKS), allow
+    assert re.search(
+        r"function ownsJob\(jobId\)\s*\{\s*return signedIn\(\) && get\(/databases/\$\(database\)"
+        r"/documents/jobs/\$\(jobId\)\)\.data\.owner == request\.auth\.uid;",
+        RULES,
+    )
+
+
+def test_server_only_collections_are_matched_only_by_the_deny_all() -> None:
+    for allow in allows(RULES):
+        segments = set(allow.path.strip("/").split("/"))
+        assert not segments & SERVER_ONLY, allow
+    (catch_all,) = [a for a in allows(RULES) if a.path == "/{document=**}"]
+    assert catch_all.operations == {"read", "write"} and catch_all.condition == "false"
+
+
+def test_client_readable_documents_hold_no_token_or_secret(
+    api: Api, captured: Path, firestore_client: firestore.Client
+) -> None:
+    """What the rules let an owner read never holds a token, its hash or an env value."""
+    played = PlayedRunner(api, launched(captured, api.create(argv=["x"], env={"KEY": "s3cret-value"})))
+    played.started()
+    played.output("hello")
+    played.completed(0)
+    token_hash = (firestore_client.document(f"attempt_tokens/{played.job_id}-0001").get().to_dict() or {})[
+        "token_hash"
+    ]
+
+    everything = dump_all(firestore_client)
+    readable = {path: doc for path, doc in everything.items() if path.split("/")[0] in {"jobs", "users"}}
+    assert any(path.startswith("jobs/") for path in readable)
+    for path, document in readable.items():
+        text = repr(document["data"])
+        for secret in (played.token, token_hash, "s3cret-value"):
+            assert secret not in text, f"{path} holds a secret"
+        assert "token_hash" not in text
+    assert {path.split("/")[0] for path in everything} - {"jobs"} == {"attempt_tokens", "job_secrets"}
+
+
+# --- composite indexes ---
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query the code builds, by a snippet of its source line, and the composite index it needs (if any)."""
+
+    where: str  # path of the source file, relative to the repository
+    snippet: str
+    collection: str
+    index: tuple[tuple[str, str], ...] = ()  # ((field, ASCENDING|DESCENDING), ...); () when none is needed
+
+
+QUERIES = [
+    Query(
+        "tailrun/jobs.py",
+        'FieldFilter("owner", "==", stack.config.owner)',
+        "jobs",
+        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),
+    Query(
+        "tailrun/jobs.py",
+        'query.where(filter=FieldFilter("status", "==", status))',
+        "jobs",
+        (("owner", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),
+    Query(
+        "tailrun/jobs.py", 'order_by("created_at", direction=Query.DESCENDING)', "jobs"
+    ),  # part of the above
+    Query("tailrun/jobs.py", 'FieldFilter("attempt", "==", attempt)', "chunks"),  # one equality: automatic
+    Query(
+        "web/src/viewer.js",
+        'where("owner", "==", owner), orderBy("created_at", "desc")',
+        "jobs",
+        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),
+    Query(
+        "web/src/viewer.js", 'collection(db, "jobs", jobId, "artifacts"), orderBy("created_at")', "artifacts"
+    ),
+    Query("functions/tailrun_functions/reaper.py", '.where(filter=active).order_by("__name__")', "jobs"),
+    Query("functions/tailrun_functions/callbacks.py", 'FieldFilter("__name__", ">=", first)', "chunks"),
+    Query(
+        "functions/tailrun_functions/callbacks.py", 'FieldFilter("__name__", "<", store.chunk_ref', "chunks"
+    ),
+    Query("functions/tailrun_functions/callbacks.py", '.order_by("__name__", direction=', "chunks"),
+    Query("functions/tailrun_functions/artifacts.py", 'FieldFilter("name", "==", request.name)', "artifacts"),
+    # Documented for clients in functions/DATA_MODEL.md, built by no code here:
+    Query(
+        "functions/DATA_MODEL.md",
+        "`where attempt == n order by seq`",
+        "chunks",
+        (("attempt", "ASCENDING"), ("seq", "ASCENDING")),
+    ),
+    Query(
+        "functions/DATA_MODEL.md",
+        "`where owner == uid and parent_job_id == id order by created_at desc`",
+        "jobs",
+        (("owner", "ASCENDING"), ("parent_job_id", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),
+]
+QUERY_SOURCES = ["functions/tailrun_functions/*.py", "tailrun/*.py", "web/src/*.js"]
+QUERY_CALL = re.compile(r"\.where\(|\.order_by\(|\bwhere\(\s*\"|\borderBy\(")
+
+
+def test_every_query_in_the_code_is_listed_with_the_index_it_needs() -> None:
+    listed = {(q.where, q.snippet) for q in QUERIES}
+    for pattern in QUERY_SOURCES:
+        for path in sorted(ROOT.glob(pattern)):
+            relative = str(path.relative_to(ROOT))
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if QUERY_CALL.search(line) and not line.lstrip().startswith(("#", "//", "*")):
+                    assert any(where == relative and snippet in line for where, snippet in listed), (
+                        f"{relative}:{number} builds a query this test does not know: {line.strip()!r}. "
+                        "List it in QUERIES with the composite index it needs (and add the index to "
+                        "infra/firestore.indexes.json)."
+                    )
+    for query in QUERIES:
+        assert query.snippet in (ROOT / query.where).read_text(), f"{query} is no longer in {query.where}"
+
+
+def composite(index: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return index["collectionGroup"], tuple((f["fieldPath"], f["order"]) for f in index["fields"])
+
+
+def test_every_index_a_query_needs_is_in_the_index_file_and_no_other() -> None:
+    declared = {composite(index) for index in INDEXES["indexes"]}
+    needed = {(q.collection, q.index) for q in QUERIES if q.index}
+    assert needed <= declared, f"missing: {needed - declared}"
+    assert declared <= needed, (
+        f"indexes no query uses (each costs a write per document write): {declared - needed}"
+    )
+
+
+@pytest.mark.parametrize("index", INDEXES["indexes"], ids=lambda i: composite(i)[0])
+def test_each_index_is_well_formed(index: dict[str, Any]) -> None:
+    assert index["queryScope"] == "COLLECTION"
+    assert len(index["fields"]) >= 2, "a one-field index is automatic; Firestore refuses it as a composite"
+    for field in index["fields"]:
+        assert set(field) == {"fieldPath", "order"} and field["order"] in {"ASCENDING", "DESCENDING"}
+    assert len({f["fieldPath"] for f in index["fields"]}) == len(index["fields"])
