@@ -2,7 +2,8 @@
 
 The rules are those of ``StructuredAggregationQuery.Aggregation`` in ``google/firestore/v1/query.proto``: one to
 five aggregations with unique aliases (unnamed ones become ``field_1``, ``field_2``, … in order); sum and avg skip
-non-numeric values; sum stays an integer while every value is one and the total fits in 64 bits; avg is a
+non-numeric values, and documents lacking a summed or averaged field are left out of every aggregation (as the
+official emulator answers); sum stays an integer while every value is one and the total fits in 64 bits; avg is a
 double, or null over no values; NaN anywhere makes the result NaN.
 """
 
@@ -35,9 +36,28 @@ def assign_aliases(aggregations: Sequence[Pb]) -> list[str]:
             unnamed += 1
             alias = f"field_{unnamed}"
         if alias in aliases:
-            raise InvalidArgument(f"Aggregation aliases contain duplicate alias {alias}.")
+            raise InvalidArgument(f"Aggregation aliases contain duplicate alias: {alias}.")
+        if values.is_reserved_id(alias):
+            raise InvalidArgument(f'The property.name "{alias}" is reserved.')
         aliases.append(alias)
     return aliases
+
+
+def aggregated_paths(aggregations: Sequence[Pb]) -> list[tuple[str, ...]]:
+    """The fields that sum and avg aggregate, validated in the official emulator's words. The official
+    emulator leaves documents without one of them out of the whole aggregation (count included), before the
+    query's offset and limit."""
+    paths = []
+    for aggregation in aggregations:
+        kind = aggregation.WhichOneof("operator")
+        if kind is None:
+            raise InvalidArgument("Operator field in Aggregation is not set.")
+        if kind in ("sum", "avg"):
+            field_path = getattr(aggregation, kind).field.field_path
+            if field_path == "__name__":
+                raise InvalidArgument("Aggregations are not supported for the property: __key__")
+            paths.append(values.parse_field_path(field_path))
+    return paths
 
 
 def _numbers(docs: Sequence[Pb], aggregation: Pb, kind: str) -> list[Pb]:
@@ -80,9 +100,9 @@ def _count(docs: Sequence[Pb], aggregation: Pb) -> Pb:
     count = len(docs)
     if aggregation.count.HasField("up_to"):
         up_to = aggregation.count.up_to.value
-        if up_to <= 0:
+        if up_to < 0:
             raise InvalidArgument(
-                f"Invalid aggregation query: count up_to must be greater than 0, got {up_to}."
+                "The `up_to` value in a COUNT aggregation must be greater than or equal to zero."
             )
         count = min(count, up_to)
     return values.integer_value(count)
@@ -96,7 +116,7 @@ def _one(docs: Sequence[Pb], aggregation: Pb) -> Pb:
         return _sum(_numbers(docs, aggregation, kind))
     if kind == "avg":
         return _avg(_numbers(docs, aggregation, kind))
-    raise InvalidArgument("Invalid aggregation query: an aggregation must be count, sum or avg.")
+    raise InvalidArgument("Operator field in Aggregation is not set.")
 
 
 def aggregate(aggregations: Sequence[Pb], docs: Sequence[Pb]) -> dict[str, Pb]:

@@ -18,7 +18,7 @@ from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import query as query_types
 
 from firestore_emulator import values
-from firestore_emulator.aggregation import aggregate
+from firestore_emulator.aggregation import aggregate, aggregated_paths
 from firestore_emulator.errors import FailedPrecondition, InvalidArgument
 from firestore_emulator.values import Pb
 
@@ -766,5 +766,7 @@ def run_aggregation(parent: str, aggregation_query: Pb, docs: Iterable[Pb]) -> d
     if not aggregation_query.HasField("structured_query"):
         raise InvalidArgument("Invalid aggregation query: a structured query is required.")
     aggregations = list(aggregation_query.aggregations)
-    results = run_query(parent, aggregation_query.structured_query, docs)
+    required = aggregated_paths(aggregations)
+    present = (doc for doc in docs if all(values.get_field(doc.fields, path) is not None for path in required))
+    results = run_query(parent, aggregation_query.structured_query, present)
     return aggregate(aggregations, results)

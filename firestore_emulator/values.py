@@ -267,6 +267,8 @@ def parse_field_path(path: str) -> tuple[str, ...]:
     Raises InvalidArgument (the official emulator's wording) for an empty path or segment, an unquoted segment
     that is not a simple identifier, a malformed backquote, or a path longer than 1,500 bytes.
     """
+    if not path:
+        raise InvalidArgument("Invalid empty property path string.")
     if len(path.encode("utf-8")) > MAX_FIELD_PATH_SIZE:
         raise InvalidArgument(f"Field path {path[:40]!r}… is longer than {MAX_FIELD_PATH_SIZE} bytes.")
     parts: list[str] = []

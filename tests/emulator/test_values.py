@@ -262,7 +262,12 @@ def test_field_paths_parse_into_segments(path: str, parts: tuple[str, ...]) -> N
     assert values.parse_field_path(path) == parts
 
 
-@pytest.mark.parametrize("path", ["", "a..b", "a.", ".a", "`a", "a`b`", "`a`b", "`a\\", "a-b", "1", "é", "a b"])
+def test_an_empty_field_path_is_invalid() -> None:
+    with pytest.raises(InvalidArgument, match="^Invalid empty property path string.$"):
+        values.parse_field_path("")
+
+
+@pytest.mark.parametrize("path", ["a..b", "a.", ".a", "`a", "a`b`", "`a`b", "`a\\", "a-b", "1", "é", "a b"])
 def test_malformed_field_paths_are_invalid_arguments(path: str) -> None:
     """Unquoted segments must be simple identifiers; the official emulator's message names the rules."""
     with pytest.raises(InvalidArgument, match=f'^Invalid property path "{re.escape(path)}". Unquoted property'):
