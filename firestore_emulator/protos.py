@@ -54,6 +54,9 @@ ListCollectionIdsRequest = F.ListCollectionIdsRequest.pb()
 ListCollectionIdsResponse = F.ListCollectionIdsResponse.pb()
 BatchWriteRequest = F.BatchWriteRequest.pb()
 BatchWriteResponse = F.BatchWriteResponse.pb()
+WriteRequest = F.WriteRequest.pb()
+WriteResponse = F.WriteResponse.pb()
+ExecutePipelineRequest = F.ExecutePipelineRequest.pb()
 
 __all__ = ["Pb"]
 

@@ -516,9 +516,12 @@ def _check_name_is_last(orders: Sequence[Order]) -> None:
         raise InvalidArgument("order by clause cannot contain more fields after the key")
 
 
-def _check_key_scan(selector: Pb, orders: Sequence[Order]) -> None:
-    """The official emulator scans a kindless query by key and cannot do so backwards."""
-    if not selector.collection_id and len(orders) == 1 and orders[0].descending:
+def _check_key_scan(query: Pb, orders: Sequence[Order]) -> None:
+    """The official emulator answers a query ordered by ``__name__`` descending alone, with no filter on a field,
+    by scanning keys, and cannot scan them backwards (ListDocuments answers the same)."""
+    if len(orders) != 1 or not orders[0].descending:
+        return
+    if all(field_path_of(getattr(leaf, leaf.WhichOneof("filter_type")).field) == NAME_PATH for leaf in _leaf_filters(query.where)):
         raise FailedPrecondition(DESCENDING_KEY_SCAN)
 
 
@@ -571,7 +574,7 @@ def _plan(parent: str, query: Pb) -> _Plan:
     _check_orders(query)
     orders = normalized_orders(query)
     _check_name_is_last(orders)
-    _check_key_scan(selector, orders)
+    _check_key_scan(query, orders)
     for which in ("start_at", "end_at"):
         if query.HasField(which):
             _check_cursor(getattr(query, which), query, orders)

@@ -13,7 +13,6 @@ import functools
 import logging
 import secrets
 import string
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -123,32 +122,29 @@ class FirestoreService:
             yield P.BatchGetDocumentsResponse(transaction=ctx.new_transaction, read_time=read_time)
 
     async def run_query(self, request: Pb) -> AsyncIterator[Pb]:
-        """One response per result (or one with only read_time); explain options get plan/stats, analyze=False runs nothing."""
+        """One response per result (or one with only read_time), the last marked done; explain options are
+        ignored (the official emulator runs the query and reports no metrics)."""
         ctx = self._read_context(parse_parent(request.parent), request)
         if not request.HasField("structured_query"):
             raise InvalidArgument("RunQuery needs a structured_query.")
-        started = time.perf_counter()
-        explain = request.explain_options if request.HasField("explain_options") else None
-        docs = [] if explain is not None and not explain.analyze else await self._query(ctx, request)
+        docs = await self._query(ctx, request)
         read_time = timestamp(ctx.read_time())
         responses = [P.RunQueryResponse(document=doc, read_time=read_time) for doc in docs]
-        if not responses or explain is not None:
+        if not responses:
             responses.append(P.RunQueryResponse(read_time=read_time))
         if ctx.new_transaction:
             responses[0].transaction = ctx.new_transaction
         responses[-1].done = True  # as the official emulator marks the end of the results
-        if explain is not None:
-            responses[-1].explain_metrics.CopyFrom(_explain_metrics(explain, len(docs), started))
         for response in responses:
             yield response
 
     async def run_aggregation_query(self, request: Pb) -> AsyncIterator[Pb]:
-        """One response with the aggregations by alias; in a read-write transaction the query is re-checked at commit."""
+        """One response with the aggregations by alias (explain options ignored, as the official emulator); in a
+        read-write transaction the query is re-checked at commit."""
         ctx = self._read_context(parse_parent(request.parent), request)
         aggregation = request.structured_aggregation_query
         if not aggregation.HasField("structured_query"):
             raise InvalidArgument("RunAggregationQuery needs a structured_query.")
-        started = time.perf_counter()
         query = aggregation.structured_query
         candidates = list(ctx.db.candidates(request.parent, query, ctx.at))
         fields = query_engine.run_aggregation(request.parent, aggregation, candidates)
@@ -156,30 +152,33 @@ class FirestoreService:
             matched = query_engine.run_query(request.parent, query, candidates)
             ctx.locking.queries.append(QueryRead(request.parent, query, versions(matched)))
         response = P.RunAggregationQueryResponse(read_time=timestamp(ctx.read_time()))
-        explain = request.explain_options if request.HasField("explain_options") else None
-        if explain is None or explain.analyze:
-            for alias, value in fields.items():
-                response.result.aggregate_fields[alias].CopyFrom(value)
-        if explain is not None:
-            response.explain_metrics.CopyFrom(_explain_metrics(explain, 1, started))
+        for alias, value in fields.items():
+            response.result.aggregate_fields[alias].CopyFrom(value)
         if ctx.new_transaction:
             response.transaction = ctx.new_transaction
         yield response
 
     async def list_documents(self, request: Pb) -> Pb:
-        """Documents of a collection ordered by name, paged by offset tokens; show_missing adds parents that only have subcollections."""
+        """Documents of a collection (or, without a collection id, of every collection under the parent) ordered
+        by name, paged by offset tokens (a full page always gets a token, as the official emulator answers);
+        show_missing adds parents that only have subcollections."""
         ctx = self._read_context(parse_parent(request.parent), request)
+        if request.page_size < 0:
+            raise InvalidArgument("Page size must be nonnegative.")
         check_collection_id(request.collection_id)
+        if request.show_missing and not request.collection_id:
+            raise InvalidArgument("collection id must be set when show_missing is true")
         if request.show_missing and request.order_by:
             raise InvalidArgument("show_missing cannot be combined with order_by.")
+        _check_list_order(request.order_by, bool(request.collection_id))
         docs = self._listed_documents(ctx, request)
-        descending = _name_order_descending(request.order_by)
-        docs.sort(key=functools.cmp_to_key(_compare_names), reverse=descending)
+        docs.sort(key=functools.cmp_to_key(_compare_names))
         start = _page_start(request.page_token)
         end = start + request.page_size if request.page_size > 0 else len(docs)
         mask = request.mask if request.HasField("mask") else None
-        response = P.ListDocumentsResponse(documents=[_project(doc, mask) for doc in docs[start:end]])
-        if end < len(docs):
+        page = docs[start:end]
+        response = P.ListDocumentsResponse(documents=[_project(doc, mask) for doc in page])
+        if request.page_size > 0 and len(page) == request.page_size:
             response.next_page_token = str(end)
         return response
 
@@ -314,15 +313,38 @@ class FirestoreService:
     # --- unsupported ---
 
     async def partition_query(self, request: Pb) -> Pb:
-        raise Unimplemented("PartitionQuery is not supported by this emulator.")
-
-    async def write_stream(self, requests: AsyncIterator[Pb]) -> AsyncIterator[Pb]:
-        raise Unimplemented("The Write stream is not supported by this emulator; use Commit or BatchWrite.")
-        yield  # pragma: no cover - makes this an async generator
+        raise Unimplemented("Method google.firestore.v1.Firestore/PartitionQuery is unimplemented")
 
     async def execute_pipeline(self, request: Pb) -> AsyncIterator[Pb]:
-        raise Unimplemented("ExecutePipeline (pipeline queries) is not supported by this emulator.")
-        yield  # pragma: no cover
+        """Pipelines need an Enterprise database, which the official emulator does not emulate either."""
+        parse_database(request.database)
+        raise InvalidArgument("ExecutePipeline requires the Database Edition to be `enterprise`.")
+        yield  # pragma: no cover - makes this an async generator
+
+    # --- the Write stream ---
+
+    async def write_stream(self, requests: AsyncIterator[Pb]) -> AsyncIterator[Pb]:
+        """The Write stream: a handshake (token "0"), then each request's writes committed atomically and
+        answered in order with the next token; an empty request is answered and ends the stream."""
+        database: DatabaseId | None = None
+        answered = 0
+        async for request in requests:
+            if database is None:
+                database = _open_write_stream(request)
+                yield P.WriteResponse(stream_id=secrets.token_hex(8), stream_token=b"0")
+                continue
+            if request.database and request.database != database.name:
+                raise InvalidArgument(
+                    f"Request specified a database ({request.database}) that did not match the expected "
+                    f"database ({database.name})"
+                )
+            answered += 1
+            token = str(answered).encode()
+            if not request.writes:
+                yield P.WriteResponse(stream_token=token)
+                return
+            commit_time, results = await self._commit(database, list(request.writes), None)
+            yield P.WriteResponse(stream_token=token, write_results=results, commit_time=timestamp(commit_time))
 
     # --- helpers ---
 
@@ -419,6 +441,21 @@ async def _pump(requests: AsyncIterator[Pb], queue: asyncio.Queue[object]) -> No
     queue.put_nowait(END)
 
 
+def _open_write_stream(request: Pb) -> DatabaseId:
+    """Check a Write stream's first request, in the official emulator's words; its database."""
+    if not request.database:
+        raise InvalidArgument("'database' must be set on an initial write request.")
+    if request.stream_id:
+        raise InvalidArgument("Resuming streams is not supported, do not set stream ID.")
+    if request.stream_token:
+        raise InvalidArgument(
+            "Resuming streams is not supported, 'stream_token' must not be set on an initial write request."
+        )
+    if request.writes:
+        raise InvalidArgument("'writes' must not be set on an initial write request.")
+    return parse_database(request.database)
+
+
 def _project(doc: Pb, mask: Pb | None) -> Pb:
     """The document with only the fields in ``mask`` (all fields without one)."""
     if mask is None:
@@ -439,13 +476,16 @@ def _compare_names(a: Pb, b: Pb) -> int:
     return values.compare_paths(a.name, b.name)
 
 
-def _name_order_descending(order_by: str) -> bool:
-    """ListDocuments orders by name only: ``""``, ``__name__`` or ``__name__ desc``."""
+def _check_list_order(order_by: str, has_collection: bool) -> None:
+    """ListDocuments orders by name ascending only, as the official emulator: it cannot scan keys backwards,
+    and without a collection id no other order is allowed."""
     terms = order_by.replace(",", " ").split()
     if not terms or terms == ["__name__"] or terms == ["__name__", "asc"]:
-        return False
+        return
     if terms == ["__name__", "desc"]:
-        return True
+        raise FailedPrecondition(query_engine.DESCENDING_KEY_SCAN)
+    if not has_collection:
+        raise InvalidArgument(query_engine.KINDLESS_ORDER)
     raise Unimplemented(f"ListDocuments order_by {order_by!r} is not supported; use a query to order by fields.")
 
 
@@ -455,18 +495,6 @@ def _page_start(token: str) -> int:
     if not token.isdigit():
         raise InvalidArgument(f"Invalid page_token {token!r}.")
     return int(token)
-
-
-def _explain_metrics(options: Pb, results: int, started: float) -> Pb:
-    """Explain output: no index is ever used (the emulator scans); with analyze, counts and duration."""
-    metrics = P.ExplainMetrics()
-    metrics.plan_summary.SetInParent()
-    if options.analyze:
-        stats = metrics.execution_stats
-        stats.results_returned = results
-        stats.read_operations = results
-        stats.execution_duration.FromNanoseconds(int((time.perf_counter() - started) * 1e9))
-    return metrics
 
 
 # --- gRPC registration ---------------------------------------------------------------------------------------
@@ -536,9 +564,9 @@ def generic_handler(service: FirestoreService) -> grpc.GenericRpcHandler:
         ("BatchGetDocuments", s.batch_get_documents, P.BatchGetDocumentsRequest),
         ("RunQuery", s.run_query, P.RunQueryRequest),
         ("RunAggregationQuery", s.run_aggregation_query, P.RunAggregationQueryRequest),
-        ("ExecutePipeline", s.execute_pipeline, _Opaque),
+        ("ExecutePipeline", s.execute_pipeline, P.ExecutePipelineRequest),
     ]
-    bidi: list[tuple[str, Callable[[Any], AsyncIterator[Pb]], Any]] = [("Listen", s.listen, P.ListenRequest), ("Write", s.write_stream, _Opaque)]
+    bidi: list[tuple[str, Callable[[Any], AsyncIterator[Pb]], Any]] = [("Listen", s.listen, P.ListenRequest), ("Write", s.write_stream, P.WriteRequest)]
     handlers: dict[str, grpc.RpcMethodHandler] = {}
     for name, method, request_class in unary:
         handlers[name] = grpc.unary_unary_rpc_method_handler(

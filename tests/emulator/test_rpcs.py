@@ -134,26 +134,43 @@ def test_collection_group_query(firestore_client: firestore.Client, unique_id: s
     assert sorted(d.id for d in query.stream()) == ["y", "z"]
 
 
-def test_query_explain(firestore_client: firestore.Client, unique_id: str) -> None:
-    from google.cloud.firestore_v1.query_profile import ExplainOptions
-
+def test_query_explain_options_are_ignored(firestore_client: firestore.Client, unique_id: str) -> None:
+    """As the official emulator: the query runs (even without analyze) and no explain metrics come back."""
+    api = firestore_client._firestore_api
     collection = firestore_client.collection(f"explain-{unique_id}")
     collection.document("a").set({"n": 1})
-    results = collection.get(explain_options=ExplainOptions(analyze=True))
-    assert [d.id for d in results] == ["a"]
-    assert results.get_explain_metrics().execution_stats.results_returned == 1
+    parent = f"{firestore_client._database_string}/documents"
+    query = {"from_": [{"collection_id": collection.id}]}
+    for options in ({}, {"analyze": True}):
+        request = {"parent": parent, "structured_query": query, "explain_options": options}
+        responses = list(api.run_query(request=request))
+        assert [r.document.name.rsplit("/", 1)[1] for r in responses] == ["a"]
+        assert not any("explain_metrics" in r for r in responses)
+    aggregation = {"structured_query": query, "aggregations": [{"alias": "n", "count": {}}]}
+    request = {"parent": parent, "structured_aggregation_query": aggregation, "explain_options": {}}
+    (response,) = api.run_aggregation_query(request=request)
+    assert response.result.aggregate_fields["n"].integer_value == 1 and "explain_metrics" not in response
 
 
-@pytest.mark.parametrize("method", ["PartitionQuery", "ExecutePipeline"])
-def test_unsupported_rpcs_answer_unimplemented(method: str) -> None:
+def test_unsupported_rpcs_answer_as_the_official_emulator() -> None:
+    from google.cloud.firestore_v1.types import firestore as firestore_types
+
     with grpc.insecure_channel(os.environ["FIRESTORE_EMULATOR_HOST"]) as channel:
-        call = channel.unary_unary(f"/google.firestore.v1.Firestore/{method}")
-        if method == "ExecutePipeline":
-            call = channel.unary_stream(f"/google.firestore.v1.Firestore/{method}")  # type: ignore[assignment]
+        partition = channel.unary_unary("/google.firestore.v1.Firestore/PartitionQuery")
         with pytest.raises(grpc.RpcError) as raised:
-            result = call(b"", timeout=10)
-            list(result) if method == "ExecutePipeline" else None  # type: ignore[call-overload]
+            partition(b"", timeout=10)
         assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        assert raised.value.details() == "Method google.firestore.v1.Firestore/PartitionQuery is unimplemented"
+        pipeline = channel.unary_stream("/google.firestore.v1.Firestore/ExecutePipeline")
+        request = firestore_types.ExecutePipelineRequest(database="projects/p/databases/(default)")
+        with pytest.raises(grpc.RpcError) as raised:
+            list(pipeline(firestore_types.ExecutePipelineRequest.serialize(request), timeout=10))
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert raised.value.details() == "ExecutePipeline requires the Database Edition to be `enterprise`."
+        request = firestore_types.ExecutePipelineRequest(database="projects/unsupported")
+        with pytest.raises(grpc.RpcError) as raised:
+            list(pipeline(firestore_types.ExecutePipelineRequest.serialize(request), timeout=10))
+        assert raised.value.details() == 'Database name "projects/unsupported" lacks "/" at index 20.'
 
 
 @pytest.mark.parametrize(
@@ -251,3 +268,123 @@ def test_batch_write_to_a_locked_document_is_aborted_with_the_lock_timeout(
         (0, ""),
     ]
     api.rollback(request={"database": database, "transaction": transaction})
+
+
+def _write_stream(requests: list[dict[str, object]]) -> tuple[list[object], grpc.RpcError | None]:
+    """Send Write requests on one stream (then half-close); the responses and the error that ended it, if any."""
+    from google.cloud.firestore_v1.types import firestore as firestore_types
+
+    Request, Response = firestore_types.WriteRequest, firestore_types.WriteResponse
+    with grpc.insecure_channel(os.environ["FIRESTORE_EMULATOR_HOST"]) as channel:
+        call = channel.stream_stream(
+            "/google.firestore.v1.Firestore/Write",
+            request_serializer=Request.serialize,
+            response_deserializer=Response.deserialize,
+        )
+        responses: list[object] = []
+        try:
+            for response in call(iter([Request(**r) for r in requests]), timeout=10):  # type: ignore[arg-type]
+                responses.append(response)
+        except grpc.RpcError as error:
+            return responses, error
+        return responses, None
+
+
+def test_the_write_stream_commits_each_request_in_order(firestore_client: firestore.Client, unique_id: str) -> None:
+    """Handshake (token "0"), one response per request with the next token, an empty request ends it."""
+    database = firestore_client._database_string
+    base = f"{database}/documents/ws-{unique_id}"
+    write = lambda doc: {"update": {"name": f"{base}/{doc}", "fields": {"n": {"integer_value": 1}}}}  # noqa: E731
+    responses, error = _write_stream(
+        [
+            {"database": database},
+            {"writes": [write("a")]},
+            {"database": database, "writes": [write("b"), write("c")], "stream_token": b"bogus"},
+            {"writes": []},
+            {"writes": [write("never")]},
+        ]
+    )
+    assert error is None
+    handshake, first, second, last = responses  # type: ignore[misc]
+    assert handshake.stream_id and handshake.stream_token == b"0" and not handshake.write_results
+    assert (first.stream_token, len(first.write_results), bool(first.commit_time)) == (b"1", 1, True)
+    assert (second.stream_token, len(second.write_results)) == (b"2", 2)
+    assert last.stream_token == b"3" and not last.write_results and "commit_time" not in last
+    assert sorted(d.id for d in firestore_client.collection(f"ws-{unique_id}").stream()) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("first", "message"),
+    [
+        ({}, "'database' must be set on an initial write request."),
+        ({"stream_id": "1", "stream_token": b"1"}, "Resuming streams is not supported, do not set stream ID."),
+        (
+            {"stream_token": b"5"},
+            "Resuming streams is not supported, 'stream_token' must not be set on an initial write request.",
+        ),
+        ({"writes": [{"delete": "{database}/documents/c/d"}]}, "'writes' must not be set on an initial write request."),
+    ],
+)
+def test_the_write_stream_refuses_a_bad_first_request(
+    firestore_client: firestore.Client, first: dict[str, object], message: str
+) -> None:
+    database = firestore_client._database_string
+    request: dict[str, object] = {"database": database} if first else {}
+    for key, value in first.items():
+        if key == "writes":
+            value = [{"delete": str(w["delete"]).format(database=database)} for w in value]  # type: ignore[attr-defined]
+        request[key] = value
+    if first:
+        request["database"] = database
+    responses, error = _write_stream([request])
+    assert not responses and error is not None
+    assert (error.code(), error.details()) == (grpc.StatusCode.INVALID_ARGUMENT, message)  # type: ignore[attr-defined]
+
+
+def test_the_write_stream_ends_on_a_failed_write(firestore_client: firestore.Client, unique_id: str) -> None:
+    database = firestore_client._database_string
+    missing = {"update": {"name": f"{database}/documents/ws-{unique_id}/m", "fields": {}}, "current_document": {"exists": True}}
+    responses, error = _write_stream([{"database": database}, {"writes": [missing]}])
+    assert len(responses) == 1 and error is not None and error.code() == grpc.StatusCode.NOT_FOUND  # type: ignore[attr-defined]
+    other = "projects/other/databases/(default)"
+    responses, error = _write_stream([{"database": database}, {"database": other, "writes": []}])
+    assert error is not None and error.details() == (  # type: ignore[attr-defined]
+        f"Request specified a database ({other}) that did not match the expected database ({database})"
+    )
+
+
+def test_list_documents_as_the_official_emulator(firestore_client: firestore.Client, unique_id: str) -> None:
+    """A full page always carries a token; no collection id lists every child collection; a descending name
+    order is FAILED_PRECONDITION; page sizes and show_missing are checked in its words."""
+    api = firestore_client._firestore_api
+    doc = firestore_client.document(f"ld-{unique_id}/p")
+    doc.collection("x").document("1").set({})
+    doc.collection("y").document("2").set({})
+    parent = doc._document_path
+    first = api.list_documents(request={"parent": parent, "collection_id": "", "page_size": 2})
+    assert [d.name.rsplit("/", 2)[1:] for d in first.documents] == [["x", "1"], ["y", "2"]]
+    assert first.next_page_token
+    second = api.list_documents(
+        request={"parent": parent, "collection_id": "", "page_size": 2, "page_token": first.next_page_token}
+    )
+    assert not second.documents and not second.next_page_token
+    with pytest.raises(exceptions.FailedPrecondition, match="Firestore does not support descending key scans"):
+        api.list_documents(request={"parent": parent, "collection_id": "x", "order_by": "__name__ desc"})
+    with pytest.raises(exceptions.InvalidArgument, match="^400 Page size must be nonnegative.$"):
+        api.list_documents(request={"parent": parent, "collection_id": "x", "page_size": -1})
+    with pytest.raises(exceptions.InvalidArgument, match="^400 collection id must be set when show_missing is true$"):
+        api.list_documents(request={"parent": parent, "collection_id": "", "show_missing": True})
+
+
+def test_a_query_ordered_by_name_descending_alone_is_a_failed_precondition(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    """The official emulator answers it with a key scan it cannot run backwards; a filter on a field avoids it."""
+    collection = firestore_client.collection(f"desc-{unique_id}")
+    collection.document("a").set({"n": 1})
+    collection.document("b").set({"n": 2})
+    with pytest.raises(exceptions.FailedPrecondition, match="Firestore does not support descending key scans"):
+        list(collection.order_by("__name__", direction="DESCENDING").stream())
+    filtered = collection.where(filter=FieldFilter("n", "==", 1)).order_by("__name__", direction="DESCENDING")
+    assert [d.id for d in filtered.stream()] == ["a"]
+    assert [d.id for d in collection.order_by("n", direction="DESCENDING").stream()] == ["b", "a"]
