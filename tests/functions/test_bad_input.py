@@ -229,7 +229,7 @@ def broken(draw: st.DrawFn, message: dict[str, Any], kind: str, how: str) -> dic
 
 
 @pytest.mark.parametrize(("kind", "how"), breakages())
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_generated_broken_messages_of_every_type_get_a_4xx_and_write_nothing(
     kind: str, how: str, data: st.DataObject, played: PlayedRunner, firestore_client: firestore.Client
@@ -291,4 +291,46 @@ def test_arbitrary_bytes_get_a_4xx_and_write_nothing(
     reply = api.post(target, raw=raw, token=played.token if target == "job_callback" else DEV_TOKEN)
 
     assert 400 <= reply.status < 500, (raw, reply.body)
+    assert dump_all(firestore_client) == before
+
+
+def output_with(text_json: str, played: PlayedRunner) -> bytes:
+    """An output message whose line text is the given raw JSON (not necessarily a string)."""
+    return (
+        f'{{"job_id": "{played.job_id}", "attempt": 1, "seq": 9, "type": "output", '
+        f'"lines": [{{"line": 0, "stream": "stdout", "ts": 1, "text": {text_json}}}]}}'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda p: b"[" * 100_000 + b"]" * 100_000, id="deeply-nested"),
+        pytest.param(lambda p: output_with("[" * 50_000 + "]" * 50_000, p), id="deeply-nested-text"),
+        pytest.param(lambda p: output_with("NaN", p), id="nan"),
+        pytest.param(lambda p: output_with("Infinity", p), id="infinity"),
+        pytest.param(lambda p: output_with("1" + "0" * 400, p), id="huge-number"),
+        pytest.param(lambda p: output_with('"\\ud800"', p), id="lone-surrogate"),
+        pytest.param(
+            lambda p: output_with('"ok"', p).replace(b'"ts": 1', b'"ts": 1e400'), id="float-overflow"
+        ),
+        pytest.param(
+            lambda p: output_with('"ok"', p).replace(b'"seq": 9', b'"seq": 9.5'), id="fractional-seq"
+        ),
+        pytest.param(lambda p: output_with('"ok"', p).replace(b'"seq": 9', b'"seq": true'), id="boolean-seq"),
+        pytest.param(lambda p: output_with('"ok"', p)[:-1], id="truncated"),
+        pytest.param(lambda p: output_with('"ok"', p) + b"{}", id="trailing-data"),
+        pytest.param(lambda p: b"\xef\xbb\xbf" + output_with('"ok"', p), id="byte-order-mark"),
+    ],
+)
+@pytest.mark.parametrize("target", ["job_callback", "create_job"])
+def test_hostile_json_gets_a_4xx_and_writes_nothing(
+    make, target: str, api: Api, played: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    before = dump_all(firestore_client)
+
+    reply = api.post(target, raw=make(played), token=played.token if target == "job_callback" else DEV_TOKEN)
+
+    assert 400 <= reply.status < 500, reply.body
+    assert set(reply.body["error"]) == {"code", "message"}
     assert dump_all(firestore_client) == before
