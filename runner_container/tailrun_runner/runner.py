@@ -218,7 +218,8 @@ class _Stopper:
         self.stopped_job = False  # SIGTERM went to the job before it exited
 
     def step(self, now: float, *, stop: bool) -> bool:
-        """Act on the state at ``now``; return True once, when the job has exited and its output is all read."""
+        """Act on the state at ``now``; return True once, when the job has exited, its output is all read and,
+        after a stop, nothing of its group is left."""
         child, reader = self._child, self._reader
         if stop and self._term_at is None:
             self._term_at, self._kill_at = now, now + self._grace_s
