@@ -516,12 +516,11 @@ def _check_name_is_last(orders: Sequence[Order]) -> None:
         raise InvalidArgument("order by clause cannot contain more fields after the key")
 
 
-def _check_key_scan(query: Pb, orders: Sequence[Order]) -> None:
-    """The official emulator answers a query ordered by ``__name__`` descending alone, with no filter on a field,
-    by scanning keys, and cannot scan them backwards (ListDocuments answers the same)."""
-    if len(orders) != 1 or not orders[0].descending:
-        return
-    if all(field_path_of(getattr(leaf, leaf.WhichOneof("filter_type")).field) == NAME_PATH for leaf in _leaf_filters(query.where)):
+def _check_key_scan(selector: Pb, orders: Sequence[Order]) -> None:
+    """A kindless query ordered by ``__name__`` descending: the official emulator scans keys for it and cannot
+    scan them backwards (ListDocuments answers the same). Collection queries keep Firestore's answer: the
+    recorded evidence covers kindless scans only, and the application orders chunks by name descending."""
+    if not selector.collection_id and len(orders) == 1 and orders[0].descending:
         raise FailedPrecondition(DESCENDING_KEY_SCAN)
 
 
@@ -574,7 +573,7 @@ def _plan(parent: str, query: Pb) -> _Plan:
     _check_orders(query)
     orders = normalized_orders(query)
     _check_name_is_last(orders)
-    _check_key_scan(query, orders)
+    _check_key_scan(selector, orders)
     for which in ("start_at", "end_at"):
         if query.HasField(which):
             _check_cursor(getattr(query, which), query, orders)
