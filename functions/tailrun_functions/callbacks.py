@@ -128,13 +128,15 @@ def merge_tail(previous: list[dict[str, Any]], lines: list[dict[str, Any]]) -> l
 
 
 def exact_tail(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]:
-    """The attempt's last lines read from its last chunks (at completion only: a job list shows them)."""
-    chunks = store.job_ref(svc.db, job_id).collection(store.CHUNKS)
-    first = store.chunk_ref(svc.db, job_id, attempt, 0)
+    """The attempt's last lines read from its last chunks (at completion only: a job list shows them).
+
+    ``where attempt == n order by seq desc`` (composite index ``attempt ↑, seq ↓``): Firestore refuses a
+    descending scan of document names alone, so the chunk ids' order cannot be used backwards."""
     query = (
-        chunks.where(filter=FieldFilter("__name__", ">=", first))
-        .where(filter=FieldFilter("__name__", "<", store.chunk_ref(svc.db, job_id, attempt + 1, 0)))
-        .order_by("__name__", direction=firestore.Query.DESCENDING)
+        store.job_ref(svc.db, job_id)
+        .collection(store.CHUNKS)
+        .where(filter=FieldFilter("attempt", "==", attempt))
+        .order_by("seq", direction=firestore.Query.DESCENDING)
     )
     lines: list[dict[str, Any]] = []
     for limit in (1, defaults.TAIL_LINES):

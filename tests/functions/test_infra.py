@@ -155,11 +155,17 @@ QUERIES = [
         "web/src/viewer.js", 'collection(db, "jobs", jobId, "artifacts"), orderBy("created_at")', "artifacts"
     ),
     Query("functions/tailrun_functions/reaper.py", '.where(filter=active).order_by("__name__")', "jobs"),
-    Query("functions/tailrun_functions/callbacks.py", 'FieldFilter("__name__", ">=", first)', "chunks"),
     Query(
-        "functions/tailrun_functions/callbacks.py", 'FieldFilter("__name__", "<", store.chunk_ref', "chunks"
+        "functions/tailrun_functions/callbacks.py",
+        '.where(filter=FieldFilter("attempt", "==", attempt))',
+        "chunks",
+        (("attempt", "ASCENDING"), ("seq", "DESCENDING")),
     ),
-    Query("functions/tailrun_functions/callbacks.py", '.order_by("__name__", direction=', "chunks"),
+    Query(
+        "functions/tailrun_functions/callbacks.py",
+        '.order_by("seq", direction=firestore.Query.DESCENDING)',
+        "chunks",
+    ),
     Query("functions/tailrun_functions/artifacts.py", 'FieldFilter("name", "==", request.name)', "artifacts"),
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
     Query(
