@@ -41,3 +41,7 @@ class ResourceExhausted(EmulatorError):
 
 class Unimplemented(EmulatorError):
     code = grpc.StatusCode.UNIMPLEMENTED
+
+
+class Unknown(EmulatorError):
+    code = grpc.StatusCode.UNKNOWN

@@ -8,20 +8,23 @@ versions), so a slow stream that is several commits behind still sends every int
 The messages follow what the clients' watch implementations consume (google.cloud.firestore_v1.watch, Node's
 watch.ts): ``ADD``, one ``DocumentChange`` per result, ``CURRENT``, then a global ``NO_CHANGE`` (no target ids)
 with ``read_time`` and ``resume_token``, which makes the client deliver a snapshot. Later commits send
-``DocumentChange`` (added or modified), ``DocumentDelete`` (deleted), ``DocumentRemove`` (still exists, left the
-query), and one global ``NO_CHANGE``. A resume token (or ``read_time``) within the retained history sends only
-what changed since; an unknown or too old one sends ``RESET`` and the whole result set.
+``DocumentChange`` (added or modified), ``DocumentDelete`` (deleted), a ``DocumentChange`` with only
+``removed_target_ids`` (still exists, left the query, as production sends it), and one global ``NO_CHANGE``. A
+resume token (or ``read_time``) within the retained history sends only what changed since; an unknown or too
+old one sends ``RESET`` and the whole result set. As the official emulator: a named document that does not exist
+is answered with a ``DocumentDelete`` when its target is added, removing an unknown target sends nothing, a
+target id already in use ends the stream (UNKNOWN), and resume tokens use its encoding (a message holding a
+message holding the read time in microseconds).
 """
 
 from __future__ import annotations
 
 import asyncio
-import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from firestore_emulator import query as query_engine
-from firestore_emulator.errors import EmulatorError, InvalidArgument
+from firestore_emulator.errors import EmulatorError, InvalidArgument, Unknown
 from firestore_emulator.names import check_in_database, parse_parent
 from firestore_emulator.protos import ListenResponse, Pb, Status, TargetChange, micros, timestamp
 from firestore_emulator.store import Change, Database
@@ -36,14 +39,32 @@ RESET = TargetChange.TargetChangeType.RESET
 END = object()  # queued when the client closes its side of the stream (or it fails)
 
 
+def _varint(number: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, number = number & 0x7F, number >> 7
+        if not number:
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
 def resume_token(time: int) -> bytes:
-    """An opaque token for a snapshot time: the microseconds, big-endian."""
-    return struct.pack(">Q", time)
+    """The official emulator's token for a snapshot time: ``{1: {1: <microseconds>}}`` as protobuf bytes."""
+    inner = b"\x08" + _varint(time)
+    return b"\x0a" + bytes([len(inner)]) + inner
 
 
 def token_time(token: bytes) -> int | None:
-    """The snapshot time of a token this emulator issued, or None for anything else."""
-    return struct.unpack(">Q", token)[0] if len(token) == 8 else None
+    """The snapshot time of a token in that encoding, or None for anything else."""
+    if len(token) < 4 or token[0] != 0x0A or token[1] != len(token) - 2 or token[2] != 0x08:
+        return None
+    time = 0
+    for index, byte in enumerate(token[3:]):
+        time |= (byte & 0x7F) << (7 * index)
+        if not byte & 0x80:
+            return time if index == len(token) - 4 else None
+    return None
 
 
 @dataclass
@@ -137,7 +158,7 @@ class ListenSession:
         """ADD, the target's documents (all, or what changed since a usable resume point, else RESET first), CURRENT, NO_CHANGE."""
         target_id = spec.target_id or self._free_id()
         if target_id in self._targets:
-            return [_removed(target_id, InvalidArgument(f"Target ID {target_id} already exists on this stream."))]
+            raise Unknown("")  # the official emulator ends the stream, UNKNOWN without a message
         try:
             target = self._target(spec, target_id)
             now = self.db.read_time()
@@ -152,6 +173,9 @@ class ListenSession:
         elif spec.resume_token or spec.HasField("read_time"):
             responses.append(_target_change(RESET, [target_id]))
         self._diff(target, current, now, entries)
+        if since is None:
+            for name in sorted(target.documents - set(current)):
+                entries.setdefault(name, _Entry(None)).removed_target_ids.append(target_id)
         target.since = now
         responses += [*_messages(entries, now), _target_change(CURRENT, [target_id], now)]
         responses.append(_target_change(NO_CHANGE, [], now))
@@ -162,7 +186,9 @@ class ListenSession:
         return responses
 
     def _remove(self, target_id: int) -> list[Pb]:
-        self._targets.pop(target_id, None)
+        """REMOVE for a target on the stream; nothing for an unknown one (the official emulator ignores it)."""
+        if self._targets.pop(target_id, None) is None:
+            return []
         return [_target_change(REMOVE, [target_id])]
 
     def _target(self, spec: Pb, target_id: int) -> TargetState:
@@ -220,16 +246,11 @@ def _messages(entries: dict[str, _Entry], time: int) -> list[Pb]:
     responses = []
     for name, entry in entries.items():
         response = ListenResponse()
-        if entry.doc is not None and entry.target_ids:
+        if entry.doc is not None:  # changed, or still there and out of some targets (removed_target_ids)
             change = response.document_change
             change.document.CopyFrom(entry.doc)
             change.target_ids.extend(entry.target_ids)
             change.removed_target_ids.extend(entry.removed_target_ids)
-        elif entry.doc is not None:
-            remove = response.document_remove
-            remove.document = name
-            remove.removed_target_ids.extend(entry.removed_target_ids)
-            remove.read_time.CopyFrom(timestamp(time))
         else:
             delete = response.document_delete
             delete.document = name

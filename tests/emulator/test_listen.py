@@ -250,7 +250,8 @@ def test_once_target_is_removed_after_its_snapshot(
 ) -> None:
     doc = firestore_client.collection("things").document(unique_id)
     raw.add(4, [doc._document_path], once=True)
-    assert _kinds(raw.until_no_change()) == ["ADD[4]", "CURRENT[4]", "NO_CHANGE[]"]
+    # a named document that does not exist comes as a DocumentDelete, as the official emulator sends it
+    assert _kinds(raw.until_no_change()) == ["ADD[4]", f"document_delete {unique_id} [4]", "CURRENT[4]", "NO_CHANGE[]"]
     assert _kinds([raw.next()]) == ["REMOVE[4]"]
 
 
@@ -295,3 +296,67 @@ async def test_one_hundred_listeners_all_see_a_commit(firestore_client: firestor
         for call in calls:
             call.cancel()
     assert seen == [7] * 100
+
+
+def test_removing_an_unknown_target_sends_nothing(
+    firestore_client: firestore.Client, raw: RawListen, unique_id: str
+) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+    doc.set({"n": 1})
+    raw.remove(42)
+    raw.add(1, [doc._document_path])
+    assert _kinds(raw.until_no_change()) == ["ADD[1]", f"change {unique_id} [1]", "CURRENT[1]", "NO_CHANGE[]"]
+
+
+def test_a_target_id_in_use_ends_the_stream(firestore_client: firestore.Client, raw: RawListen, unique_id: str) -> None:
+    doc = firestore_client.collection("things").document(unique_id)
+    doc.set({"n": 1})
+    raw.add(1, [doc._document_path])
+    raw.until_no_change()
+    raw.add(1, [doc._document_path])
+    with pytest.raises(grpc.RpcError) as raised:
+        raw.next()
+    assert raised.value.code() == grpc.StatusCode.UNKNOWN  # type: ignore[attr-defined]
+
+
+def test_a_document_leaving_a_query_comes_as_a_change_with_removed_target_ids(
+    firestore_client: firestore.Client, raw: RawListen, unique_id: str
+) -> None:
+    """Production's message for a document that still exists but left the query (not DocumentRemove)."""
+    collection = firestore_client.collection(f"leave-{unique_id}")
+    doc = collection.document("a")
+    doc.set({"n": 1})
+    request = ListenRequest(database=raw.database)
+    request.add_target.target_id = 2
+    request.add_target.query.parent = firestore_client._database_string + "/documents"
+    query = request.add_target.query.structured_query
+    query.from_.add(collection_id=collection.id)
+    query.where.field_filter.field.field_path = "n"
+    query.where.field_filter.op = query.where.field_filter.Operator.EQUAL
+    query.where.field_filter.value.integer_value = 1
+    raw._requests.put(request)
+    raw.until_no_change()
+    doc.update({"n": 2})
+    change, _ = raw.until_no_change()
+    assert change.WhichOneof("response_type") == "document_change"
+    assert list(change.document_change.target_ids) == [] and list(change.document_change.removed_target_ids) == [2]
+
+
+def test_resume_tokens_use_the_official_emulators_encoding(
+    firestore_client: firestore.Client, raw: RawListen, unique_id: str
+) -> None:
+    from google.protobuf import timestamp_pb2
+
+    doc = firestore_client.collection("things").document(unique_id)
+    raw.add(1, [doc._document_path])
+    no_change = raw.until_no_change()[-1].target_change
+    token, read_time = no_change.resume_token, no_change.read_time
+    micros = read_time.seconds * 1_000_000 + read_time.nanos // 1000
+    varint = bytearray()
+    while True:
+        byte, micros = micros & 0x7F, micros >> 7
+        varint.append(byte | (0x80 if micros else 0))
+        if not micros:
+            break
+    assert token == b"\x0a" + bytes([len(varint) + 1]) + b"\x08" + bytes(varint)
+    assert isinstance(read_time, timestamp_pb2.Timestamp)
