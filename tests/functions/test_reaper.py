@@ -224,3 +224,50 @@ def test_one_job_the_reaper_cannot_handle_does_not_stop_it_for_the_others(
     assert "the Cloud Run API is down" in by_job[first]["error"]
     assert by_job[second]["status"] == "failed"
     assert job(firestore_client, first)["status"] == job(firestore_client, second)["status"] == "failed"
+
+
+def reap_twice_at_once(api: Api) -> list[tuple[str, str]]:
+    """Two reaper passes at the same time; the (job, action) pairs they did together."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        bodies = list(pool.map(lambda _: reap(api), range(2)))
+    return sorted((a["job_id"], a["action"]) for body in bodies for a in body["actions"])
+
+
+def assert_on_second_attempt(firestore_client: firestore.Client, captured: Path, job_id: str) -> None:
+    document = job(firestore_client, job_id)
+    assert document["attempt"] == 2 and document["status"] == "booting", document
+    assert [s.id for s in firestore_client.collection(f"jobs/{job_id}/attempts").stream()] == ["0001", "0002"]
+    launched(captured, job_id, attempt=2)
+
+
+def test_two_reapers_at_once_fail_each_lost_attempt_once_and_start_one_next_attempt(
+    api: Api, captured: Path, clock, firestore_client: firestore.Client
+) -> None:
+    jobs = [start(api, captured, max_attempts=3, idle_timeout_s=3600) for _ in range(3)]
+    clock.tick(31)
+
+    acted = reap_twice_at_once(api)
+
+    assert acted == sorted((played.job_id, "lost") for played in jobs)
+    assert reap(api)["actions"] == []
+    for played in jobs:
+        assert_on_second_attempt(firestore_client, captured, played.job_id)
+    assert not list(captured.glob("*-3.json"))
+
+
+def test_two_reapers_at_once_relaunch_each_due_job_once(
+    api: Api, captured: Path, configure, clock, firestore_client: firestore.Client
+) -> None:
+    configure(TAILRUN_RETRY_BACKOFF_S="100", TAILRUN_INLINE_BACKOFF_MAX_S="0")
+    jobs = [start(api, captured, max_attempts=3) for _ in range(3)]
+    for played in jobs:
+        played.completed(1)
+    due = max(job(firestore_client, played.job_id)["next_attempt_at"] for played in jobs)
+    clock.move_to(due + dt.timedelta(seconds=1))
+
+    acted = reap_twice_at_once(api)
+
+    assert acted == sorted((played.job_id, "relaunched") for played in jobs)
+    for played in jobs:
+        assert_on_second_attempt(firestore_client, captured, played.job_id)
+    assert not list(captured.glob("*-3.json"))
