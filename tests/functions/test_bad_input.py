@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from google.cloud import firestore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -333,4 +335,28 @@ def test_hostile_json_gets_a_4xx_and_writes_nothing(
 
     assert 400 <= reply.status < 500, reply.body
     assert set(reply.body["error"]) == {"code", "message"}
+    assert dump_all(firestore_client) == before
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_an_oversized_body_without_a_length_is_refused_over_real_http(
+    target: str, functions_server: str, played: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    """Chunked transfer (no Content-Length): the limit holds on what is read, not on what is announced."""
+
+    def body() -> Iterator[bytes]:
+        yield b'{"job_id": "' + played.job_id.encode() + b'", "pad": "'
+        for _ in range(100):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    token = played.token if target == "job_callback" else DEV_TOKEN
+    before = dump_all(firestore_client)
+
+    reply = requests.post(
+        f"{functions_server}/{target}", data=body(), headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+    assert reply.status_code == 413, reply.text
+    assert reply.json()["error"]["code"] == "payload_too_large"
     assert dump_all(firestore_client) == before
