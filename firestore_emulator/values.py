@@ -343,8 +343,9 @@ def delete_field(fields: Pb, parts: Sequence[str]) -> None:
 
 
 def _require_number(operand: Pb, kind: str) -> None:
+    """Increment, maximum and minimum take a number (``kind`` names the transform for readers of the code)."""
     if not is_number(operand):
-        raise InvalidArgument(f"{kind} transform requires a numeric value (integer or double).")
+        raise InvalidArgument("Input must be int64 or double.")  # the official emulator's words
 
 
 def _increment(current: Pb | None, operand: Pb) -> Pb:
@@ -359,7 +360,8 @@ def _increment(current: Pb | None, operand: Pb) -> Pb:
 
 
 def _extreme(current: Pb | None, operand: Pb, want: int, kind: str) -> Pb:
-    """Maximum (``want`` = 1) or minimum (``want`` = -1) by value; NaN wins; an equal operand changes nothing."""
+    """Maximum (``want`` = 1) or minimum (``want`` = -1) by value; NaN wins; an equal operand changes nothing,
+    except that 0.0 is above -0.0 (the official emulator's maximum of -0.0 and 0.0 is 0.0)."""
     _require_number(operand, kind)
     if current is None or not is_number(current):
         return _copy(operand)
@@ -367,7 +369,15 @@ def _extreme(current: Pb | None, operand: Pb, want: int, kind: str) -> Pb:
         return _copy(current)
     if is_nan(operand):
         return _copy(operand)
-    return _copy(operand if compare(operand, current) == want else current)
+    order = compare(operand, current) or _zero_sign(operand) - _zero_sign(current)
+    return _copy(operand if order * want > 0 else current)
+
+
+def _zero_sign(v: Pb) -> int:
+    """-1 for the double -0.0, else 0: breaks the tie between the two zeros only."""
+    if v.WhichOneof("value_type") == "double_value" and v.double_value == 0 and math.copysign(1, v.double_value) < 0:
+        return -1
+    return 0
 
 
 def _array_elements(current: Pb | None) -> list[Pb]:

@@ -345,8 +345,8 @@ def test_maximum_and_minimum_take_the_type_of_the_winning_operand() -> None:
 def test_maximum_and_minimum_keep_the_stored_value_when_operands_are_equal() -> None:
     assert apply(3, maximum=pb(3.0)) == pb(3)
     assert apply(3.0, minimum=pb(3)) == pb(3.0)
-    stored = apply(-0.0, maximum=pb(0))
-    assert stored.WhichOneof("value_type") == "double_value" and math.copysign(1, stored.double_value) == -1
+    stored = apply(-0.0, maximum=pb(0))  # zero is above -0.0, as the official emulator's max(-0.0, 0.0)
+    assert stored.WhichOneof("value_type") == "integer_value" and stored.integer_value == 0
 
 
 def test_maximum_and_minimum_with_nan_give_nan() -> None:
@@ -551,3 +551,21 @@ def test_documents_nest_at_most_100_subcollections() -> None:
     values.validate_document(Document(name=f"{ROOT}/" + "/".join(["c/d"] * 101)))
     with pytest.raises(InvalidArgument, match="100 subcollections"):
         values.validate_document(Document(name=f"{ROOT}/" + "/".join(["c/d"] * 102)))
+
+
+def test_maximum_and_minimum_tell_the_two_zeros_apart_and_keep_equal_values() -> None:
+    """As the official emulator: max(-0.0, 0.0) is 0.0, min(0.0, -0.0) is -0.0; max(3, 3.0) keeps the integer."""
+    now = timestamp_pb2.Timestamp(seconds=1)
+
+    def apply(current: Any, kind: str, operand: Any) -> Any:
+        transform = values.FieldTransform(field_path="f")
+        getattr(transform, kind).CopyFrom(pb(operand))
+        return values.apply_transform(pb(current), transform, now)
+
+    assert math.copysign(1, apply(-0.0, "maximum", 0.0).double_value) == 1
+    assert math.copysign(1, apply(0.0, "minimum", -0.0).double_value) == -1
+    assert math.copysign(1, apply(-0.0, "minimum", 0.0).double_value) == -1
+    assert apply(3, "maximum", 3.0).WhichOneof("value_type") == "integer_value"
+    assert apply(3, "minimum", 3.0).WhichOneof("value_type") == "integer_value"
+    with pytest.raises(InvalidArgument, match="^Input must be int64 or double.$"):
+        apply(1, "increment", "x")
