@@ -617,6 +617,8 @@ def _check_value(label: str, value: Pb, depth: int) -> None:
         _check_value_size(label, size)
     elif kind == "bytes_value":
         _check_value_size(label, len(value.bytes_value))
+    elif kind == "reference_value":
+        _check_reference(value.reference_value)
     elif kind in ("map_value", "array_value"):
         if depth + 1 > MAX_NESTING_DEPTH:
             raise InvalidArgument(f"Property {label} contains an invalid nested entity.")
@@ -624,6 +626,20 @@ def _check_value(label: str, value: Pb, depth: int) -> None:
             _check_nested_entity(label, value.map_value.fields, depth + 1)
         else:
             _check_array(value.array_value.values, depth + 1)
+
+
+def _check_reference(reference: str) -> None:
+    """A stored reference's ids follow the document id rules (a malformed ``__id…__`` is refused, as the
+    official emulator answers)."""
+    marker = _DOCUMENTS_MARKER + "/"
+    if marker not in reference:
+        return
+    relative = reference.split(marker, 1)[1]
+    index = len(reference) - len(relative)
+    for position, segment in enumerate(relative.split("/")):
+        if segment:
+            _check_id("collection" if position % 2 == 0 else "document", segment, reference, index)
+        index += len(segment) + 1
 
 
 def _check_value_size(label: str, size: int) -> None:

@@ -569,3 +569,12 @@ def test_maximum_and_minimum_tell_the_two_zeros_apart_and_keep_equal_values() ->
     assert apply(3, "minimum", 3.0).WhichOneof("value_type") == "integer_value"
     with pytest.raises(InvalidArgument, match="^Input must be int64 or double.$"):
         apply(1, "increment", "x")
+
+
+def test_stored_references_follow_the_document_id_rules() -> None:
+    """As the official emulator: a reference to '__idx__' is refused like such a document id."""
+    good = Value(reference_value=f"{ROOT}/c/__id5__")
+    values.validate_document(document("c/d", r=good))
+    bad = Value(reference_value=f"{ROOT}/c/__idx__")
+    with pytest.raises(InvalidArgument, match="^A long document ID string must be formatted like"):
+        values.validate_document(document("c/d", r=bad))
