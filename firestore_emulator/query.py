@@ -1,8 +1,11 @@
 """Firestore's query engine on raw protobuf messages: validation, filters, ordering, cursors, limits, projections.
 
 ``run_query`` runs the stages in the order ``google/firestore/v1/query.proto`` documents: from, where, order_by
-(normalised), start_at/end_at, offset, limit, select. Invalid queries raise InvalidArgument with a message that
-names the problem, as Firestore does. Pure functions: no I/O, no clock, no state.
+(normalised), start_at/end_at, offset, limit, select. Invalid queries are refused with the official emulator's
+status codes and messages, checked in its order (INVALID_ARGUMENT mostly; FAILED_PRECONDITION for a second
+array-contains and for a kindless descending key scan). A selector without a collection id (or no selector) reads
+every collection directly under the parent, as the official emulator does. Pure functions: no I/O, no clock, no
+state.
 """
 
 from __future__ import annotations
