@@ -97,6 +97,7 @@ def attempt_docs(
             "progress_seq": -1,
             "job_written_at": None,
             "pending_progress": None,
+            "output_pending": False,
         },
     )
     return token

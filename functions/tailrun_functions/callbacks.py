@@ -4,7 +4,8 @@ Every message is handled in one transaction that reads the attempt's token docum
 it would create): the token is checked first, so a bad, superseded or finished attempt writes nothing. Output is
 stored once per ``(attempt, seq)``: a redelivered batch finds its chunk and is acknowledged without a write.
 The job document is rewritten at most once per ``job_write_interval_s`` by output, heartbeats and progress (what
-waits is kept in the token document and written with the next flush); ``started`` and ``completed`` always write.
+waits is written with the next flush: progress kept in the token document, output read from its newest chunk);
+``started`` and ``completed`` always write.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def _flush(
     fields: dict[str, Any],
     token_fields: dict[str, Any] | None = None,
 ) -> None:
-    """Write the job document (with any progress that waited) and note when, in the token document."""
+    """Write the job document (with the progress and output counters that waited) and note when, in the token
+    document."""
     token_ref, job_ref, _ = _refs(svc, message)
     now = clock.now()
     update: dict[str, Any] = {
@@ -99,11 +101,31 @@ def _flush(
         "last_heartbeat_at": now,
         "last_seq": firestore.Maximum(message.seq),
     }
+    token_update: dict[str, Any] = {"job_written_at": now, "pending_progress": None, "output_pending": False}
     if token_doc.get("pending_progress") is not None:
         update.update(progress=token_doc["pending_progress"], progress_at=now)
+    if token_doc.get("output_pending") and "lines" not in fields:
+        waited = _waiting_output(svc, message, token_doc)
+        update.update(waited)
+        if "tail" in waited:
+            token_update["tail"] = waited["tail"]
     update.update(fields)
     t.update(job_ref, update)
-    t.update(token_ref, {"job_written_at": now, "pending_progress": None, **(token_fields or {})})
+    t.update(token_ref, {**token_update, **(token_fields or {})})
+
+
+def _waiting_output(svc: Services, message: CallbackMessage, token_doc: dict[str, Any]) -> dict[str, Any]:
+    """The job fields of output stored since the job document was last written (read from the newest chunk)."""
+    newest = _newest_chunks(svc, message.job_id, message.attempt, 1)
+    if not newest:
+        return {}
+    chunk = newest[-1]
+    lines = chunk["lines"]
+    return {
+        "lines": firestore.Maximum(lines[-1]["line"] + 1),
+        "last_output_at": chunk["created_at"],
+        "tail": merge_tail(token_doc.get("tail") or [], lines),
+    }
 
 
 def _capped(line: Line) -> dict[str, Any]:
@@ -127,8 +149,8 @@ def merge_tail(previous: list[dict[str, Any]], lines: list[dict[str, Any]]) -> l
     return recent[-defaults.TAIL_LINES :]
 
 
-def exact_tail(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]:
-    """The attempt's last lines read from its last chunks (at completion only: a job list shows them).
+def _newest_chunks(svc: Services, job_id: str, attempt: int, limit: int) -> list[dict[str, Any]]:
+    """The attempt's ``limit`` newest chunks, oldest first.
 
     ``where attempt == n order by seq desc`` (composite index ``attempt ↑, seq ↓``): Firestore refuses a
     descending scan of document names alone, so the chunk ids' order cannot be used backwards."""
@@ -137,12 +159,16 @@ def exact_tail(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]
         .collection(store.CHUNKS)
         .where(filter=FieldFilter("attempt", "==", attempt))
         .order_by("seq", direction=firestore.Query.DESCENDING)
+        .limit(limit)
     )
+    return [snapshot.to_dict() or {} for snapshot in reversed(list(query.stream()))]
+
+
+def exact_tail(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]:
+    """The attempt's last lines read from its last chunks (at completion only: a job list shows them)."""
     lines: list[dict[str, Any]] = []
     for limit in (1, defaults.TAIL_LINES):
-        lines = [
-            line for snapshot in reversed(list(query.limit(limit).stream())) for line in snapshot.get("lines")
-        ]
+        lines = [line for chunk in _newest_chunks(svc, job_id, attempt, limit) for line in chunk["lines"]]
         if len(lines) >= defaults.TAIL_LINES:
             break
     return [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
@@ -175,6 +201,8 @@ def _output(svc: Services, token: str, message: Output) -> None:
             tail = merge_tail(token_doc.get("tail") or [], lines)
             fields = {"lines": firestore.Maximum(lines[-1]["line"] + 1), "last_output_at": now, "tail": tail}
             _flush(t, svc, message, token_doc, fields, {"tail": tail})
+        elif not token_doc.get("output_pending"):  # once per flush: the next one reads the newest chunk
+            t.update(token_ref, {"output_pending": True})
 
     store_batch(svc.db.transaction())
 

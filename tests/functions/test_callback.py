@@ -318,3 +318,25 @@ def test_a_body_over_the_callback_limit_is_refused_and_writes_nothing(
 
     assert reply.status == 413 and reply.body["error"]["code"] == "payload_too_large"
     assert dump_all(firestore_client) == before
+
+
+def test_output_that_waited_reaches_the_job_document_with_the_next_heartbeat(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)) as frozen:
+        runner.output("starting")
+        frozen.tick(0.3)
+        runner.output("loading", "ready")  # within the second: only its chunk is written
+        waited = job(firestore_client, runner.job_id)
+        assert waited["lines"] == 1 and [line["text"] for line in waited["tail"]] == ["starting"]
+        runner.heartbeat()  # not due yet either
+        assert job(firestore_client, runner.job_id)["lines"] == 1
+
+        frozen.tick(1)
+        runner.heartbeat()  # the job then goes silent for a long time: this is the write that shows it all
+
+    document = job(firestore_client, runner.job_id)
+    assert document["lines"] == 3
+    assert [line["text"] for line in document["tail"]] == ["starting", "loading", "ready"]
+    newest = chunks(firestore_client, runner.job_id)[-1]
+    assert document["last_output_at"] == newest["created_at"]
