@@ -17,10 +17,10 @@ def main() -> int:
     logs.configure()
     try:
         settings = Settings.from_env(os.environ)
+        runner = Runner(settings, dict(os.environ))
     except ConfigError as exc:
         logger.error("tailrun-runner: %s", exc)
         return EXIT_CONFIG
-    runner = Runner(settings, dict(os.environ))
     install_signal_handlers(runner)
     return runner.run()
 

@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tailrun_runner.settings import parse_number
+
 logger = logging.getLogger(__name__)
 
 MARKER = "::artifact "
@@ -112,7 +114,8 @@ class ArtifactSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ArtifactSettings:
-        """Read the artifact variables (the job's identity comes from the same variables as the runner's)."""
+        """Read the artifact variables (the job's identity comes from the same variables as the runner's);
+        a malformed number raises ``ConfigError`` naming its variable, as the runner's own settings do."""
         callback = environ["TAILRUN_CALLBACK_URL"]
         return cls(
             job_id=environ["TAILRUN_JOB_ID"],
@@ -122,8 +125,8 @@ class ArtifactSettings:
             patterns=_patterns(environ.get("TAILRUN_ARTIFACTS")),
             upload_url=environ.get("TAILRUN_UPLOAD_URL") or sibling_url(callback, "upload"),
             finalize_url=environ.get("TAILRUN_FINALIZE_URL") or sibling_url(callback, "finalize_artifact"),
-            max_files=int(environ.get("TAILRUN_ARTIFACT_MAX_FILES") or MAX_FILES),
-            retry_max_s=float(environ.get("TAILRUN_ARTIFACT_RETRY_MAX_S") or RETRY_MAX_S),
+            max_files=parse_number(environ, "TAILRUN_ARTIFACT_MAX_FILES", int, MAX_FILES, minimum=0),
+            retry_max_s=parse_number(environ, "TAILRUN_ARTIFACT_RETRY_MAX_S", float, RETRY_MAX_S, minimum=0),
         )
 
 

@@ -46,6 +46,10 @@ class MessageFactory:
         seq, head = self._build("output", {})
         return seq, head[:-1] + b',"lines":[' + b",".join(entries) + b"]}"
 
+    def artifact(self, report: Mapping[str, Any]) -> tuple[int, bytes]:
+        """``artifact``: one file of the job, uploaded (``artifact_id``, ``md5``) or not (``error``)."""
+        return self._build("artifact", report)
+
     def completed(
         self, *, exit_code: int | None, signal: str | None, duration_ms: int, lines: int, reason: str
     ) -> tuple[int, bytes]:

@@ -13,9 +13,11 @@ import os
 import selectors
 import threading
 import time
+from collections.abc import Callable
 from typing import IO
 
 from tailrun_runner import clock
+from tailrun_runner.artifacts import MARKER
 from tailrun_runner.capture import LineSplitter, RawLine, Stream, encode_line, parse_progress
 from tailrun_runner.defaults import READ_CHUNK_BYTES
 from tailrun_runner.outbox import Item, Outbox
@@ -26,13 +28,15 @@ logger = logging.getLogger(__name__)
 _POLL_S = 0.1
 # After ``stop``, at most this much more is read from each pipe. Unit: bytes (a pipe holds 64 KiB on Linux).
 _DRAIN_BYTES = 1024 * 1024
+ARTIFACT_MARKER = MARKER.encode()
 
 
 class OutputSink:
     """Numbers output lines, encodes them, and hands them (and progress reports) to the outbox in order."""
 
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, on_marker: Callable[[str], None] | None = None) -> None:
         self._outbox = outbox
+        self._on_marker = on_marker  # told of every ``::artifact`` line (it stays in the output)
         self.lines = 0
 
     def emit(self, stream: Stream, lines: list[RawLine], ts_ms: int) -> None:
@@ -43,6 +47,8 @@ class OutputSink:
             if progress is not None:
                 items.append(progress)
                 continue
+            if self._on_marker is not None and line.data.startswith(ARTIFACT_MARKER):
+                self._on_marker(line.data.decode("utf-8", "replace"))
             items.append(encode_line(self.lines, stream, ts_ms, line))
             self.lines += 1
         self._outbox.put(items)

@@ -6,7 +6,9 @@ previous one was acknowledged (stop-and-wait); a waiter thread reaps the job's p
 
 Endings:
 
-- The job exits: everything it printed is delivered, then ``completed`` (reason ``exited``); exit 0.
+- The job exits: everything it printed is delivered; the files matching the job's artifact patterns are
+  uploaded and each reported in an ``artifact`` message (heartbeats go on meanwhile); then ``completed`` (reason
+  ``exited``); exit 0. Files the job names on ``::artifact <path>`` lines are uploaded while it runs.
 - SIGTERM (or SIGINT) to the runner, as when Cloud Run stops the task: SIGTERM to the job's process group, SIGKILL
   after ``kill_grace_s`` to whatever is left of the group; what the job printed is delivered, then ``completed``
   with reason ``stopped``; exit 0.
@@ -23,8 +25,10 @@ import signal
 import threading
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from tailrun_runner import clock
+from tailrun_runner.artifacts import Artifacts
 from tailrun_runner.capture import Progress, RawLine
 from tailrun_runner.delivery import Courier, Outcome, Result, RetryPolicy, Transport
 from tailrun_runner.messages import MessageFactory, sandbox_details
@@ -47,6 +51,7 @@ class Runner:
     """Runs one attempt; build it from ``Settings`` and call ``run`` once."""
 
     def __init__(self, settings: Settings, environ: Mapping[str, str]) -> None:
+        """Raises ``ConfigError`` when an artifact variable is malformed."""
         self._settings = settings
         self._environ = environ
         self._outbox = Outbox(
@@ -57,7 +62,9 @@ class Runner:
             ),
             max_bytes=settings.max_buffer_bytes,
         )
-        self._sink = OutputSink(self._outbox)
+        self._artifacts = Artifacts.from_env(environ)
+        self._uploads_done = threading.Event()  # the end-of-job uploads are over (or will not happen)
+        self._sink = OutputSink(self._outbox, on_marker=self._artifacts.mark)
         self._messages = MessageFactory(settings.job_id, settings.attempt)
         self._courier = Courier(
             Transport(settings.callback_url, settings.token, settings.request_timeout_s),
@@ -114,9 +121,20 @@ class Runner:
         threading.Thread(target=self._reader.run, name="tailrun-reader", daemon=True).start()
 
     def _job_ended(self, exit_info: ExitInfo) -> None:
-        """The job's process is gone and its output read: let the sender finish with ``completed``."""
+        """The job's process is gone and its output read: upload its artifacts (unless it was stopped) and let
+        the sender finish with ``completed``."""
         self._exit_info = exit_info
         self._outbox.close()
+        if self._reason == "exited" and self._failure is None:
+            threading.Thread(target=self._upload_artifacts, name="tailrun-uploads", daemon=True).start()
+        else:
+            self._uploads_done.set()  # a stopped attempt's uploads would be refused: its token has ended
+
+    def _upload_artifacts(self) -> None:
+        try:
+            self._artifacts.finish()
+        finally:
+            self._uploads_done.set()
 
     def _supervise(self, sender: threading.Thread) -> None:
         """Stop the job when asked or when delivery failed; end the attempt once the job and its output are done."""
@@ -137,10 +155,7 @@ class Runner:
         heartbeat_every = self._settings.heartbeat_s
         heartbeat_at = time.monotonic() + heartbeat_every
         while True:
-            item: Batch | Progress | None = None
-            if time.monotonic() < heartbeat_at:
-                item = self._outbox.take(deadline=heartbeat_at)
-            final = item is None and self._outbox.drained()
+            item, final = self._next(heartbeat_at)
             if final:
                 seq, body = self._completed()
             elif item is None:
@@ -148,8 +163,10 @@ class Runner:
                 seq, body = self._messages.heartbeat()
             elif isinstance(item, Batch):
                 seq, body = self._messages.output(item.entries)
-            else:
+            elif isinstance(item, Progress):
                 seq, body = self._messages.progress(item)
+            else:
+                seq, body = self._messages.artifact(item)
             result = self._courier.deliver(seq, body)
             if isinstance(item, Batch):
                 self._outbox.acked(item)
@@ -159,6 +176,20 @@ class Runner:
                 return
             if final:
                 return
+
+    def _next(self, heartbeat_at: float) -> tuple[Batch | Progress | dict[str, Any] | None, bool]:
+        """What to send next: an artifact report, a batch or a progress report; ``(None, False)`` when a
+        heartbeat is due; ``(None, True)`` when only ``completed`` is left (output sent, uploads reported)."""
+        report = self._artifacts.pop_report()
+        if report is not None:
+            return report, False
+        item = self._outbox.take(deadline=heartbeat_at) if time.monotonic() < heartbeat_at else None
+        if item is not None or not self._outbox.drained():
+            return item, False
+        if not self._uploads_done.wait(max(heartbeat_at - time.monotonic(), 0.0)):
+            return None, False
+        report = self._artifacts.pop_report()
+        return report, report is None
 
     def _completed(self) -> tuple[int, bytes]:
         info = self._exit_info

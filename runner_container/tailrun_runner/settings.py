@@ -56,25 +56,25 @@ class Settings:
             raise ConfigError(f"TAILRUN_CALLBACK_URL must be an http(s) URL, got {url!r}")
         return cls(
             job_id=_required(environ, "TAILRUN_JOB_ID"),
-            attempt=_number(environ, "TAILRUN_ATTEMPT", int, None, minimum=0),
+            attempt=parse_number(environ, "TAILRUN_ATTEMPT", int, None, minimum=0),
             callback_url=url,
             token=_required(environ, "TAILRUN_TOKEN"),
             argv=_argv(environ),
             env=_env(environ),
             cwd=environ.get("TAILRUN_CWD") or None,
-            batch_max_lines=_number(environ, "TAILRUN_BATCH_MAX_LINES", int, defaults.BATCH_MAX_LINES),
-            batch_max_bytes=_number(environ, "TAILRUN_BATCH_MAX_BYTES", int, defaults.BATCH_MAX_BYTES),
-            batch_max_age_s=_number(environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0) / 1000,
-            heartbeat_s=_number(environ, "TAILRUN_HEARTBEAT_S", float, defaults.HEARTBEAT_S),
-            max_line_bytes=_number(environ, "TAILRUN_MAX_LINE_BYTES", int, defaults.MAX_LINE_BYTES),
-            cr_interval_s=_number(environ, "TAILRUN_CR_INTERVAL_S", float, defaults.CR_INTERVAL_S, 0),
-            max_buffer_bytes=_number(environ, "TAILRUN_MAX_BUFFER_BYTES", int, defaults.MAX_BUFFER_BYTES),
-            request_timeout_s=_number(environ, "TAILRUN_REQUEST_TIMEOUT_S", float, defaults.REQUEST_TIMEOUT_S),
-            retry_base_s=_number(environ, "TAILRUN_RETRY_BASE_S", float, defaults.RETRY_BASE_S),
-            retry_cap_s=_number(environ, "TAILRUN_RETRY_CAP_S", float, defaults.RETRY_CAP_S),
-            retry_max_s=_number(environ, "TAILRUN_RETRY_MAX_S", float, defaults.RETRY_MAX_S, 0),
-            kill_grace_s=_number(environ, "TAILRUN_KILL_GRACE_S", float, defaults.KILL_GRACE_S, 0),
-            drain_s=_number(environ, "TAILRUN_DRAIN_S", float, defaults.DRAIN_S, 0),
+            batch_max_lines=parse_number(environ, "TAILRUN_BATCH_MAX_LINES", int, defaults.BATCH_MAX_LINES),
+            batch_max_bytes=parse_number(environ, "TAILRUN_BATCH_MAX_BYTES", int, defaults.BATCH_MAX_BYTES),
+            batch_max_age_s=parse_number(environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0) / 1000,
+            heartbeat_s=parse_number(environ, "TAILRUN_HEARTBEAT_S", float, defaults.HEARTBEAT_S),
+            max_line_bytes=parse_number(environ, "TAILRUN_MAX_LINE_BYTES", int, defaults.MAX_LINE_BYTES),
+            cr_interval_s=parse_number(environ, "TAILRUN_CR_INTERVAL_S", float, defaults.CR_INTERVAL_S, 0),
+            max_buffer_bytes=parse_number(environ, "TAILRUN_MAX_BUFFER_BYTES", int, defaults.MAX_BUFFER_BYTES),
+            request_timeout_s=parse_number(environ, "TAILRUN_REQUEST_TIMEOUT_S", float, defaults.REQUEST_TIMEOUT_S),
+            retry_base_s=parse_number(environ, "TAILRUN_RETRY_BASE_S", float, defaults.RETRY_BASE_S),
+            retry_cap_s=parse_number(environ, "TAILRUN_RETRY_CAP_S", float, defaults.RETRY_CAP_S),
+            retry_max_s=parse_number(environ, "TAILRUN_RETRY_MAX_S", float, defaults.RETRY_MAX_S, 0),
+            kill_grace_s=parse_number(environ, "TAILRUN_KILL_GRACE_S", float, defaults.KILL_GRACE_S, 0),
+            drain_s=parse_number(environ, "TAILRUN_DRAIN_S", float, defaults.DRAIN_S, 0),
         )
 
 
@@ -85,7 +85,7 @@ def _required(environ: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _number(
+def parse_number(
     environ: Mapping[str, str],
     name: str,
     kind: Callable[[str], T],
@@ -132,6 +132,17 @@ def _env(environ: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+# The variables of artifact uploads (read by ``artifacts.ArtifactSettings``).
+ARTIFACT_VARIABLES = frozenset(
+    {
+        "TAILRUN_ARTIFACTS",
+        "TAILRUN_UPLOAD_URL",
+        "TAILRUN_FINALIZE_URL",
+        "TAILRUN_ARTIFACT_MAX_FILES",
+        "TAILRUN_ARTIFACT_RETRY_MAX_S",
+    }
+)
+
 # The runner's own variables: the job does not see them (above all not the callback token).
 RUNNER_VARIABLES = frozenset(
     {
@@ -154,7 +165,7 @@ RUNNER_VARIABLES = frozenset(
         "TAILRUN_KILL_GRACE_S",
         "TAILRUN_DRAIN_S",
     }
-)
+) | ARTIFACT_VARIABLES
 
 
 def child_environment(environ: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:

@@ -4,14 +4,12 @@ and those files arrive as artifacts, through the real functions, gcp-storage-emu
 The runner is started with exactly the variables the launcher gave the attempt (recorded by ``capture_env.py``),
 plus the job's artifact patterns (``TAILRUN_ARTIFACTS``) and its working directory (``TAILRUN_CWD``).
 
-Both tests are expected to fail until the integration lands outside the artifacts code (strict: they start
-failing the day it works, so the marks are removed then):
+The runner uploads what matches the patterns at the job's end, and the files the job names on ``::artifact``
+lines while it runs.
 
-- ``runner_container/tailrun_runner/runner.py`` must build ``artifacts.Artifacts.from_env(environ)``, call
-  ``mark(line)`` for every output line, send each ``pop_report()`` as an ``artifact`` message, and call
-  ``finish()`` (then send the remaining reports) before ``completed``;
-- ``functions/tailrun_functions/launcher.py`` must pass the job spec's ``artifacts`` patterns as
-  ``TAILRUN_ARTIFACTS`` (a JSON list) in ``LaunchRequest.runner_env``.
+The launcher test is expected to fail until ``functions/tailrun_functions/launcher.py`` passes the job spec's
+``artifacts`` patterns as ``TAILRUN_ARTIFACTS`` (a JSON list) in ``LaunchRequest.runner_env`` (strict: it starts
+failing the day it works, so the mark is removed then).
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ from google.cloud import firestore, storage  # type: ignore[attr-defined]
 from .conftest import Api, wait_for
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-RUNNER_PENDING = "the runner does not upload artifacts yet (runner.py does not use tailrun_runner.artifacts)"
 LAUNCHER_PENDING = "the launcher does not pass the job spec's artifacts patterns as TAILRUN_ARTIFACTS yet"
 
 
@@ -50,7 +47,6 @@ def artifacts_of(db: firestore.Client, job_id: str) -> dict[str, dict[str, Any]]
     return {str(doc.get("name")): doc.to_dict() or {} for doc in docs}
 
 
-@pytest.mark.xfail(strict=True, reason=RUNNER_PENDING)
 def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_checksum(
     api: Api, bucket: storage.Bucket, firestore_client: firestore.Client, tmp_path: Path
 ) -> None:

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from runner_harness import RUNNER
 from tailrun_runner import defaults
-from tailrun_runner.settings import RUNNER_VARIABLES, ConfigError, Settings, child_environment
+from tailrun_runner.artifacts import ArtifactSettings
+from tailrun_runner.settings import (
+    ARTIFACT_VARIABLES,
+    RUNNER_VARIABLES,
+    ConfigError,
+    Settings,
+    child_environment,
+)
 
 REQUIRED = {
     "TAILRUN_JOB_ID": "job-1",
@@ -90,7 +97,27 @@ def documented_tuning_variables() -> list[str]:
 def test_every_documented_tuning_variable_is_read_and_hidden_from_the_job():
     names = documented_tuning_variables()
     job_variables = {"TAILRUN_CALLBACK_URL", "TAILRUN_TOKEN", "TAILRUN_ARGV", "TAILRUN_ENV", "TAILRUN_CWD"}
-    assert set(names) == RUNNER_VARIABLES - job_variables
+    assert set(names) == RUNNER_VARIABLES - job_variables - ARTIFACT_VARIABLES
     base = Settings.from_env(REQUIRED)
     for name in names:
         assert Settings.from_env({**REQUIRED, name: "7"}) != base, f"{name} is not read"
+
+
+def test_every_artifact_variable_is_read_and_hidden_from_the_job() -> None:
+    values = {
+        "TAILRUN_ARTIFACTS": '["out/*.csv"]',
+        "TAILRUN_UPLOAD_URL": "http://elsewhere/up",
+        "TAILRUN_FINALIZE_URL": "http://elsewhere/fin",
+        "TAILRUN_ARTIFACT_MAX_FILES": "7",
+        "TAILRUN_ARTIFACT_RETRY_MAX_S": "7",
+    }
+    assert set(values) == ARTIFACT_VARIABLES
+    base = ArtifactSettings.from_env(REQUIRED)
+    for name, value in values.items():
+        assert ArtifactSettings.from_env({**REQUIRED, name: value}) != base, f"{name} is not read"
+    assert not ARTIFACT_VARIABLES & child_environment({**REQUIRED, **values}, {}).keys()
+
+
+def test_a_malformed_artifact_number_stops_the_runner_naming_it() -> None:
+    with pytest.raises(ConfigError, match="TAILRUN_ARTIFACT_MAX_FILES"):
+        ArtifactSettings.from_env({**REQUIRED, "TAILRUN_ARTIFACT_MAX_FILES": "many"})
