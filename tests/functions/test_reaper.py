@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -85,7 +86,7 @@ def test_a_lost_runner_fails_its_attempt_and_the_next_one_starts(
 
 
 def test_an_overdue_job_times_out(
-    api: Api, captured: Path, clock, firestore_client: firestore.Client
+    api: Api, captured: Path, clock, firestore_client: firestore.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     played = start(api, captured, timeout_s=100, idle_timeout_s=1000)
     for _ in range(5):
@@ -94,8 +95,10 @@ def test_an_overdue_job_times_out(
     assert reap(api)["actions"] == []
     clock.tick(2)
 
-    assert verdicts(reap(api)) == {played.job_id: "overdue"}
+    with caplog.at_level(logging.INFO, logger="tailrun_functions.reaper"):
+        assert verdicts(reap(api)) == {played.job_id: "overdue"}
     assert job(firestore_client, played.job_id)["error"]["code"] == "timeout"
+    assert f"reaper: job {played.job_id} attempt 1 overdue → timed_out" in caplog.messages
 
 
 def test_a_job_stuck_in_booting_fails(
