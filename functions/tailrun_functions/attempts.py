@@ -134,6 +134,7 @@ def launch_request(
         env=env,
         timeout_s=int(job["spec"]["timeout_s"]),
         callback_url=svc.settings.callback_url,
+        artifacts=tuple(job["spec"].get("artifacts") or ()),
     )
 
 

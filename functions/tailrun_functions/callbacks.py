@@ -343,12 +343,31 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
 
 
 def _artifact(svc: Services, token: str, message: Artifact) -> None:
-    token_ref, _, _ = _refs(svc, message)
-    admit(store.data(token_ref.get()), token, message)
-    logger.info(
-        "artifact message %d of job %s acknowledged (artifacts are not stored yet)",
-        message.seq,
+    """An uploaded file is already recorded (by ``finalize_artifact``); a failed one is noted on its attempt,
+    in ``artifact_errors``, so the user learns why a file is missing. Idempotent: a resend adds nothing."""
+    token_ref, _, attempt_ref = _refs(svc, message)
+    if message.error is None:
+        admit(store.data(token_ref.get()), token, message)
+        return
+    entry = {"seq": message.seq, "name": message.name, **message.error.model_dump()}
+
+    @firestore.transactional
+    def note(t: firestore.Transaction) -> None:
+        token_doc, attempt = store.read_all(t, [token_ref, attempt_ref])
+        if admit(token_doc, token, message) is Admission.DUPLICATE:
+            return
+        noted = attempt.get("artifact_errors") or []
+        if entry in noted or len(noted) >= defaults.MAX_ARTIFACT_ERRORS:
+            return
+        t.update(attempt_ref, {"artifact_errors": firestore.ArrayUnion([entry])})
+
+    note(svc.db.transaction())
+    logger.warning(
+        "job %s attempt %d: artifact %r not uploaded: %s",
         message.job_id,
+        message.attempt,
+        message.name,
+        message.error.message,
     )
 
 

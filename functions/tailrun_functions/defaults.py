@@ -43,6 +43,7 @@ MAX_LABELS = 32
 MAX_LABEL_CHARS = 63
 MAX_IDEMPOTENCY_KEY_CHARS = 128
 MAX_ARTIFACT_PATTERNS = 32
+MAX_ARTIFACT_ERRORS = 100  # failed uploads recorded per attempt (the runner uploads at most 100 files)
 TOKEN_GRACE_S = 3600  # seconds an attempt's token outlives its timeout (then it is expired)
 
 # --- HTTP limits ---

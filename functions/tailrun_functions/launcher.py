@@ -43,6 +43,7 @@ class LaunchRequest:
     env: dict[str, str]
     timeout_s: int
     callback_url: str
+    artifacts: tuple[str, ...] = ()  # the spec's glob patterns of files to keep
 
     def runner_env(self) -> dict[str, str]:
         """The runner's contract: its job in environment variables."""
@@ -55,6 +56,8 @@ class LaunchRequest:
         }
         if self.env:
             variables["TAILRUN_ENV"] = json.dumps(self.env, ensure_ascii=False)
+        if self.artifacts:
+            variables["TAILRUN_ARTIFACTS"] = json.dumps(list(self.artifacts), ensure_ascii=False)
         return variables
 
 

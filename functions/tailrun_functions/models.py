@@ -164,11 +164,26 @@ class Completed(_Message):
     reason: Literal["exited", "canceled", "stopped"] = "exited"
 
 
-class Artifact(_Message):
-    """Reserved for artifacts (issue 6): acknowledged, recorded nowhere yet."""
+class ArtifactError(BaseModel):
+    """Why the runner could not upload a file: a short code and a sentence."""
 
-    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False, frozen=True)
+    model_config = STRICT
+
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    message: Annotated[Text, Field(max_length=2000)]
+
+
+class Artifact(_Message):
+    """One file of the job as the runner reports it: uploaded (``artifact_id``; the ``upload`` and
+    ``finalize_artifact`` functions already recorded it) or not (``error``, recorded on the attempt)."""
+
     type: Literal["artifact"]
+    name: Annotated[Text, Field(min_length=1, max_length=1024)]
+    size: int | None = Field(default=None, ge=0, le=MAX_SEQ)
+    content_type: Annotated[Text, Field(max_length=255)] | None = None
+    artifact_id: JobId | None = None
+    md5: Annotated[str, Field(max_length=64)] | None = None
+    error: ArtifactError | None = None
 
 
 Message = Annotated[

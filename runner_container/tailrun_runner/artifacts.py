@@ -35,6 +35,7 @@ import mimetypes
 import os
 import queue
 import random
+import re
 import threading
 import time
 import urllib.error
@@ -283,6 +284,16 @@ def _retry_after(value: str | None) -> float | None:
 
 # --- the uploader ---
 
+REPORT_NAME_CHARS = 1024  # the callback's bound on a reported name
+REPORT_MESSAGE_CHARS = 1000  # characters of an error message in a report (the callback takes 2,000)
+_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # what the callback takes as an error code
+
+
+def _printable(text: str, limit: int) -> str:
+    """``text`` as valid UTF-8 (lone surrogates, such as a file name's stray bytes, become U+FFFD), cut to
+    ``limit`` characters."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")[:limit]
+
 
 @dataclass
 class Uploader:
@@ -293,18 +304,26 @@ class Uploader:
     send: Callable[..., HttpAnswer] = send
 
     def upload(self, path: Path) -> dict[str, Any]:
-        """Upload one file; the report is ``{"name", "size", "content_type", "artifact_id"}`` or with ``error``."""
+        """Upload one file; the report is ``{"name", "size", "content_type", "artifact_id"}`` or with ``error``.
+
+        A report always fits the callback's checks (a refused message would end the attempt's delivery): a name
+        that is not valid UTF-8 (a file name's stray bytes) is not uploaded, and texts are bounded."""
         name = name_of(self.settings.base_dir, path)
-        report: dict[str, Any] = {"name": name}
+        report: dict[str, Any] = {"name": _printable(name, REPORT_NAME_CHARS)}
+        if report["name"] != name:
+            reason = f"the file name is not valid UTF-8 or is over {REPORT_NAME_CHARS} characters"
+            return {**report, "error": {"code": "name_invalid", "message": reason}}
         try:
             size = path.stat().st_size
             report.update(size=size, content_type=content_type_of(path))
             artifact = self._upload(path, name, size, report["content_type"])
         except StepFailed as exc:
             logger.warning("artifact %r not uploaded: %s", name, exc.message)
-            return {**report, "error": {"code": exc.code, "message": exc.message}}
+            code = exc.code if _CODE.fullmatch(exc.code) else "refused"
+            return {**report, "error": {"code": code, "message": _printable(exc.message, REPORT_MESSAGE_CHARS)}}
         except OSError as exc:
-            return {**report, "error": {"code": "unreadable", "message": str(exc)}}
+            message = _printable(str(exc), REPORT_MESSAGE_CHARS)
+            return {**report, "error": {"code": "unreadable", "message": message}}
         logger.info("artifact %r uploaded (%d bytes) as %s", name, size, artifact["artifact_id"])
         return {**report, "artifact_id": artifact["artifact_id"], "md5": artifact.get("md5")}
 

@@ -1,15 +1,10 @@
 """A real job: the real runner (``python -m tailrun_runner``, a child process) runs a real command that writes files,
 and those files arrive as artifacts, through the real functions, gcp-storage-emulator and the Firestore emulator.
 
-The runner is started with exactly the variables the launcher gave the attempt (recorded by ``capture_env.py``),
-plus the job's artifact patterns (``TAILRUN_ARTIFACTS``) and its working directory (``TAILRUN_CWD``).
-
-The runner uploads what matches the patterns at the job's end, and the files the job names on ``::artifact``
-lines while it runs.
-
-The launcher test is expected to fail until ``functions/tailrun_functions/launcher.py`` passes the job spec's
-``artifacts`` patterns as ``TAILRUN_ARTIFACTS`` (a JSON list) in ``LaunchRequest.runner_env`` (strict: it starts
-failing the day it works, so the mark is removed then).
+The runner is started with exactly the variables the launcher gave the attempt (recorded by ``capture_env.py``:
+the job's artifact patterns among them, as ``TAILRUN_ARTIFACTS``), plus a working directory (``TAILRUN_CWD``).
+It uploads what matches the patterns at the job's end, and the files the job names on ``::artifact`` lines while
+it runs; a file the functions refuse is reported, and noted on its attempt.
 """
 
 from __future__ import annotations
@@ -23,13 +18,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
 
 from .conftest import Api, wait_for
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-LAUNCHER_PENDING = "the launcher does not pass the job spec's artifacts patterns as TAILRUN_ARTIFACTS yet"
 
 
 def md5_of(data: bytes) -> str:
@@ -50,12 +43,12 @@ def artifacts_of(db: firestore.Client, job_id: str) -> dict[str, dict[str, Any]]
 def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_checksum(
     api: Api, bucket: storage.Bucket, firestore_client: firestore.Client, tmp_path: Path
 ) -> None:
-    patterns = ["out/*.csv", "out/*.png"]
+    patterns = ["out/*.csv", "out/*.png", "out/*.html"]
     job_id = api.create_job("alice", argv=[sys.executable, str(SCENARIOS / "writes_files.py")], artifacts=patterns)
     work = tmp_path / "work"
     work.mkdir()
     variables = launch_variables(tmp_path, job_id)
-    env = {**os.environ, **variables, "TAILRUN_ARTIFACTS": json.dumps(patterns), "TAILRUN_CWD": str(work)}
+    env = {**os.environ, **variables, "TAILRUN_CWD": str(work)}
 
     runner = subprocess.run([sys.executable, "-m", "tailrun_runner"], env=env, capture_output=True, timeout=60)
 
@@ -63,15 +56,18 @@ def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_ch
     job = firestore_client.collection("jobs").document(job_id).get().to_dict() or {}
     assert job["status"] == "succeeded", job
     stored = artifacts_of(firestore_client, job_id)
-    assert sorted(stored) == ["early.txt", "out/plot.png", "out/table.csv"]  # skipped.html matches no pattern
+    assert sorted(stored) == ["early.txt", "out/plot.png", "out/table.csv"]
     for name, artifact in stored.items():
         data = (work / name).read_bytes()
         assert artifact["size"] == len(data) and artifact["md5"] == md5_of(data), name
         assert artifact["uploaded_by"] == "runner" and artifact["review"]["state"] == "pending"
         assert bucket.blob(artifact["path"]).download_as_bytes() == data
+    attempt = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
+    [refused] = attempt["artifact_errors"]  # HTML is not on the content-type allow-list
+    assert refused["name"] == "out/skipped.html" and refused["code"] == "type_not_allowed"
+    assert "text/html" in refused["message"]
 
 
-@pytest.mark.xfail(strict=True, reason=LAUNCHER_PENDING)
 def test_the_launcher_gives_the_runner_the_jobs_artifact_patterns(api: Api, tmp_path: Path) -> None:
     job_id = api.create_job("alice", artifacts=["out/*.csv", "**/*.png"])
 

@@ -340,3 +340,44 @@ def test_output_that_waited_reaches_the_job_document_with_the_next_heartbeat(
     assert [line["text"] for line in document["tail"]] == ["starting", "loading", "ready"]
     newest = chunks(firestore_client, runner.job_id)[-1]
     assert document["last_output_at"] == newest["created_at"]
+
+
+def test_a_failed_artifact_is_noted_on_its_attempt_once_and_an_uploaded_one_writes_nothing(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    attempt = firestore_client.document(f"jobs/{runner.job_id}/attempts/0001")
+    uploaded = runner.message("artifact", name="out/a.csv", size=3, content_type="text/csv", artifact_id="a1")
+    before = dump_all(firestore_client)
+    assert runner.send(uploaded).status == 200
+    assert dump_all(firestore_client) == before  # finalize_artifact recorded it already
+
+    error = {"code": "type_not_allowed", "message": "content type 'text/html' is not allowed"}
+    failed = runner.message("artifact", name="out/b.html", size=9, content_type="text/html", error=error)
+    assert runner.send(failed).body == {"ack": failed["seq"]}
+    assert runner.send(failed).body == {"ack": failed["seq"]}  # a resend
+
+    noted = (attempt.get().to_dict() or {})["artifact_errors"]
+    assert noted == [{"seq": failed["seq"], "name": "out/b.html", **error}]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},  # no name
+        {"name": ""},
+        {"name": "x" * 1025},
+        {"name": "a", "error": {"code": "bad code!", "message": "m"}},
+        {"name": "a", "error": {"code": "c", "message": "m" * 2001}},
+        {"name": "a", "size": -1},
+        {"name": "a", "surprise": 1},
+    ],
+)
+def test_a_malformed_artifact_report_is_refused_and_writes_nothing(
+    runner: PlayedRunner, firestore_client: firestore.Client, fields: dict[str, object]
+) -> None:
+    before = dump_all(firestore_client)
+
+    reply = runner.send(runner.message("artifact", **fields))
+
+    assert reply.status == 400 and reply.body["error"]["code"]
+    assert dump_all(firestore_client) == before
