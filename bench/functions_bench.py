@@ -17,11 +17,13 @@ Run: ``.venv/bin/python bench/functions_bench.py`` (about a minute).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -213,7 +215,32 @@ def baseline_write_ms(client: firestore.Client, count: int = 300) -> tuple[float
     return percentile(samples, 0.5), percentile(samples, 0.99)
 
 
+@contextlib.contextmanager
+def logs_to_file() -> Iterator[str]:
+    """Send this process's stderr (the server's request log, the runners' logs: they inherit it) to a file, so
+    that only the figures reach the terminal; yields the file's path."""
+    log = tempfile.NamedTemporaryFile(prefix="functions-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    saved = os.dup(2)
+    sys.stderr.flush()
+    os.dup2(log.fileno(), 2)
+    try:
+        yield log.name
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        log.close()
+
+
 def main() -> None:
+    with logs_to_file() as log_path:
+        results, write_p50, write_p99 = measure()
+    report(results, write_p50, write_p99)
+    print(f"(server and runner logs: {log_path})")
+
+
+def measure() -> tuple[list[dict[str, Any]], float, float]:
+    """Run every scenario against a fresh emulator and functions server; the results and the write baseline."""
     token = secrets.token_hex(16)
     counters = Counters()
     with Emulator(host="127.0.0.1", port=0) as emulator:
@@ -235,7 +262,7 @@ def main() -> None:
         write_p50, write_p99 = baseline_write_ms(watcher)
         results = [run_scenario(scenario, url, token, watcher, counters) for scenario in SCENARIOS]
         server.shutdown()
-    report(results, write_p50, write_p99)
+    return results, write_p50, write_p99
 
 
 def report(results: list[dict[str, Any]], write_p50: float, write_p99: float) -> None:

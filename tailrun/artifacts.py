@@ -35,6 +35,16 @@ def list_artifacts(stack: Stack, job_id: str) -> list[dict[str, Any]]:
     return sorted(found, key=lambda artifact: (str(artifact.get("created_at", "")), str(artifact.get("name", ""))))
 
 
+def failed_uploads(stack: Stack, job_id: str) -> list[dict[str, Any]]:
+    """The files the job's runners could not upload (``artifact_errors`` of each attempt), with their attempt."""
+    attempts = stack.firestore.collection("jobs").document(job_id).collection("attempts").stream()
+    return [
+        {"attempt": snapshot.get("attempt"), **error}
+        for snapshot in attempts
+        for error in (snapshot.to_dict() or {}).get("artifact_errors") or []
+    ]
+
+
 def destination_for(name: str, output: Path | None) -> Path:
     """Where ``tailrun download`` writes the artifact ``name``: ``output`` (inside it, if it is a directory), else
     the artifact's file name in the current directory."""

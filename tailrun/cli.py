@@ -237,16 +237,21 @@ def list_artifacts(
     job_id: JobId,
     as_json: Annotated[bool, typer.Option("--json", help="Print the artifact documents as JSON.")] = False,
 ) -> None:
-    """List the files a job produced (or was given): name, size, type and review state."""
-    found = _connected(lambda stack: job_artifacts.list_artifacts(stack, job_id))
+    """List the files a job produced (or was given): name, size, type and review state; then, on stderr, the
+    files its runner could not upload, with the reason."""
+    found, failed = _connected(
+        lambda stack: (job_artifacts.list_artifacts(stack, job_id), job_artifacts.failed_uploads(stack, job_id))
+    )
     if as_json:
         out.print_json(json.dumps(found, default=_json_default))
-        return
-    if not found:
+    elif found:
+        out.print(artifacts_table(found))
+    elif not failed:
         err.print(f"Job {job_id} has no artifacts. A job keeps files with `tailrun run --artifact 'out/*' -- …`, "
                   "or by printing `::artifact PATH`.")
-        return
-    out.print(artifacts_table(found))
+    for failure in failed:
+        err.print(f"Not uploaded: {failure.get('name')} (attempt {failure.get('attempt')}): {failure.get('message')}",
+                  markup=False)
 
 
 @app.command()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +105,27 @@ def test_run_artifact_puts_the_patterns_in_the_job_spec(cli: Cli) -> None:
     job_id = answer.stdout.strip()
 
     assert job_status(cli, job_id)["spec"]["artifacts"] == ["out/*.csv", "**/*.png"]
+
+
+def test_a_job_run_with_artifact_patterns_keeps_its_files_and_says_which_it_could_not(cli: Cli) -> None:
+    # A local job runs in the stack's working directory (this test's): its files go to a folder of their own.
+    folder = Path.cwd() / f".tailrun-test-artifacts-{uuid.uuid4().hex[:8]}"
+    script = (
+        f"import pathlib; d = pathlib.Path({str(folder)!r}); d.mkdir()\n"
+        "(d / 'rows.csv').write_text('a,b\\n1,2\\n'); (d / 'page.html').write_text('<p>x</p>')"
+    )
+    try:
+        patterns = ("-a", f"{folder.name}/*.csv", "-a", f"{folder.name}/*.html")
+        answer = cli("run", "--detach", *patterns, "--", PY, "-c", script)
+        assert answer.returncode == 0, answer.stderr
+        job_id = answer.stdout.strip()
+        assert wait_for_status(cli, job_id, {"succeeded", "failed"})["status"] == "succeeded"
+
+        listing = cli("artifacts", job_id)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    assert listing.returncode == 0, listing.stderr
+    assert [line.split()[0] for line in listing.stdout.splitlines()[1:]] == [f"{folder.name}/rows.csv"]
+    assert f"Not uploaded: {folder.name}/page.html (attempt 1): " in listing.stderr
+    assert "'text/html' is not allowed" in listing.stderr
