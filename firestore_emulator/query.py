@@ -527,6 +527,12 @@ def _check_key_scan(selector: Pb, orders: Sequence[Order]) -> None:
         raise FailedPrecondition(DESCENDING_KEY_SCAN)
 
 
+def _check_nearest_key_scan(orders: Sequence[Order]) -> None:
+    """A nearest-neighbour query ordered by ``__name__`` descending alone scans keys backwards (recorded)."""
+    if len(orders) == 1 and orders[0].descending:
+        raise FailedPrecondition(DESCENDING_KEY_SCAN)
+
+
 def _check_cursor(cursor: Pb, query: Pb, orders: Sequence[Order]) -> None:
     """A cursor holds at most one value per explicit order (the implicit ones take none); ``__name__``
     positions take document references."""
@@ -583,7 +589,8 @@ def _plan(parent: str, query: Pb) -> _Plan:
     for field in query.select.fields:
         field_path_of(field)
     if query.HasField("find_nearest"):
-        _check_find_nearest(query.find_nearest)
+        _check_find_nearest(query)
+        _check_nearest_key_scan(orders)
     return _Plan(parent, root, selector, predicate, orders)
 
 
@@ -667,7 +674,7 @@ def run_query(parent: str, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
     """The documents ``query`` returns under ``parent`` from ``docs`` (live documents), in query order."""
     plan = _plan(parent, query)
     if query.HasField("find_nearest"):
-        return _find_nearest(query, [doc for doc in docs if plan.selects(doc)])
+        return _find_nearest(plan, query, docs)
     selected = _ordered(plan, query, docs)[query.offset :]
     if query.HasField("limit"):
         selected = selected[: query.limit.value]
@@ -678,10 +685,14 @@ def run_query(parent: str, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
 
 
 # --- vector search --------------------------------------------------------------------------------------------
+# As the official emulator: the query vector, find_nearest's limit, its measure and its vector field are checked
+# in that order (after the rest of the query); a query limit, an offset or a cursor is refused; the distance
+# result field is one literal field name. Distances are IEEE doubles: NaN (a zero vector under COSINE, a NaN in
+# the query vector) sorts after every number; ties follow the query's order (which ends with the name).
 
-MAX_VECTOR_DIMENSIONS = 2048
 MAX_NEAREST_LIMIT = 1000
 _EUCLIDEAN, _COSINE, _DOT_PRODUCT = 1, 2, 3
+NEAREST_LIMIT = f"FindNearest.limit must be a positive integer of no more than {MAX_NEAREST_LIMIT}"
 
 
 def _vector(value: Pb | None) -> list[float] | None:
@@ -698,52 +709,74 @@ def _vector(value: Pb | None) -> list[float] | None:
     ]
 
 
-def _check_find_nearest(nearest: Pb) -> None:
-    field_path_of(nearest.vector_field)
-    vector = _vector(nearest.query_vector)
-    if not vector or len(vector) > MAX_VECTOR_DIMENSIONS:
-        raise InvalidArgument(
-            f"Invalid find_nearest: query_vector must be a vector of 1 to {MAX_VECTOR_DIMENSIONS} dimensions."
-        )
-    if nearest.distance_measure not in (_EUCLIDEAN, _COSINE, _DOT_PRODUCT):
-        raise InvalidArgument(
-            "Invalid find_nearest: distance_measure must be EUCLIDEAN, COSINE or DOT_PRODUCT."
-        )
+def _check_query_vector(vector: Pb) -> None:
+    """The query vector: a set value, a vector, and a well-formed one (NaN allowed, unlike stored vectors)."""
+    kind = vector.WhichOneof("value_type")
+    if kind is None:
+        raise InvalidArgument("Cannot convert firestore.v1.Value with type unset.")
+    if not values.is_vector(vector):
+        raise InvalidArgument("Query Value must be of type vector.")
+    values.vector_numbers(vector)
+
+
+def _check_find_nearest(query: Pb) -> None:
+    """find_nearest's own checks, then what it cannot be combined with, in the official emulator's order."""
+    nearest = query.find_nearest
+    _check_query_vector(nearest.query_vector)
     if not nearest.HasField("limit") or not 1 <= nearest.limit.value <= MAX_NEAREST_LIMIT:
-        raise InvalidArgument(f"Invalid find_nearest: limit must be between 1 and {MAX_NEAREST_LIMIT}.")
-    if nearest.distance_result_field:
-        values.parse_field_path(nearest.distance_result_field)
+        raise InvalidArgument(NEAREST_LIMIT)
+    if nearest.distance_measure not in (_EUCLIDEAN, _COSINE, _DOT_PRODUCT):
+        raise InvalidArgument("Unknown Distance Measure.")
+    field_path_of(nearest.vector_field)
+    if query.HasField("limit"):
+        raise InvalidArgument("A query limit cannot be used with FindNearest")
+    if query.offset:
+        raise InvalidArgument("A query offset cannot be used with FindNearest")
+    if query.HasField("start_at") or query.HasField("end_at"):
+        raise InvalidArgument("A cursor cannot be used with FindNearest")
+    if values.is_reserved_field_name(nearest.distance_result_field):
+        raise InvalidArgument(
+            f'The distanceResultField.property.name "{nearest.distance_result_field}" is reserved.'
+        )
 
 
-def _distance(measure: int, a: Sequence[float], b: Sequence[float]) -> float | None:
-    """The distance between two vectors of equal dimension (None where COSINE meets a zero vector)."""
+def _distance(measure: int, a: Sequence[float], b: Sequence[float]) -> float:
+    """The distance between two vectors of equal dimension (NaN where COSINE meets a zero vector)."""
     if measure == _EUCLIDEAN:
         return math.dist(a, b)
-    dot = math.fsum(x * y for x, y in zip(a, b, strict=True))
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
     if measure == _DOT_PRODUCT:
         return dot
     norms = math.hypot(*a) * math.hypot(*b)
-    return None if norms == 0 else 1 - dot / norms
+    return math.nan if norms == 0 else 1 - dot / norms
 
 
-def _find_nearest(query: Pb, candidates: Sequence[Pb]) -> list[Pb]:
-    """Nearest-neighbour search: it replaces the query's order; the threshold and limit bound the results."""
+def _distance_key(measure: int, distance: float) -> tuple[int, float]:
+    """Nearest first (largest first for DOT_PRODUCT), NaN after every number."""
+    if math.isnan(distance):
+        return (1, 0.0)
+    return (0, -distance if measure == _DOT_PRODUCT else distance)
+
+
+def _find_nearest(plan: _Plan, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
+    """Nearest-neighbour search over the documents the query admits; ties in the query's order."""
     nearest = query.find_nearest
     path = field_path_of(nearest.vector_field)
     target = _vector(nearest.query_vector) or []
     measure = nearest.distance_measure
-    scored: list[tuple[float, Pb]] = []
-    for doc in candidates:
-        vector = _vector(values.get_field(doc.fields, path))
-        if vector is None or len(vector) != len(target):
+    scored: list[tuple[tuple[int, float], list[Key], float, Pb]] = []
+    for doc in docs:
+        row = _row_keys(doc, plan.orders) if plan.selects(doc) else None
+        vector = _vector(values.get_field(doc.fields, path)) if path != NAME_PATH else None
+        if row is None or vector is None or len(vector) != len(target):
             continue
         distance = _distance(measure, vector, target)
-        if distance is not None and _within_threshold(nearest, measure, distance):
-            scored.append((distance, doc))
-    sign = -1 if measure == _DOT_PRODUCT else 1
-    scored.sort(key=lambda item: (sign * item[0], values.path_key(item[1].name)))
-    limit = min(nearest.limit.value, query.limit.value) if query.HasField("limit") else nearest.limit.value
-    return [_with_distance(query, doc, distance) for distance, doc in scored[:limit]]
+        if _within_threshold(nearest, measure, distance):
+            scored.append((_distance_key(measure, distance), row, distance, doc))
+    for index in reversed(range(len(plan.orders))):
+        scored.sort(key=lambda entry: entry[1][index], reverse=plan.orders[index].descending)
+    scored.sort(key=lambda entry: entry[0])
+    return [_with_distance(query, doc, distance) for _, _, distance, doc in scored[: nearest.limit.value]]
 
 
 def _within_threshold(nearest: Pb, measure: int, distance: float) -> bool:
@@ -754,15 +787,13 @@ def _within_threshold(nearest: Pb, measure: int, distance: float) -> bool:
 
 
 def _with_distance(query: Pb, doc: Pb, distance: float) -> Pb:
-    """The result document: projected if the query selects fields, with the distance field if one is named."""
-    if query.HasField("select"):
-        result = _project(doc, [field_path_of(field) for field in query.select.fields])
-    else:
-        result = Document()
-        result.CopyFrom(doc)
+    """The result document: the distance under its literal field name (if one is named), then the projection."""
+    result = Document()
+    result.CopyFrom(doc)
     if query.find_nearest.distance_result_field:
-        path = values.parse_field_path(query.find_nearest.distance_result_field)
-        values.set_field(result.fields, path, values.double_value(distance))
+        result.fields[query.find_nearest.distance_result_field].CopyFrom(values.double_value(distance))
+    if query.HasField("select"):
+        return _project(result, [field_path_of(field) for field in query.select.fields])
     return result
 
 

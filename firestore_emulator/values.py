@@ -48,6 +48,7 @@ MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of the dotted path of a nested fiel
 MAX_FIELD_VALUE_SIZE = 1_048_487  # bytes: 1 MiB - 89, of one string or bytes value (the official emulator)
 MAX_SUBCOLLECTION_DEPTH = 100  # collections nested below a top-level collection
 MAX_NESTING_DEPTH = 20  # maps and arrays, each adds one level
+MAX_VECTOR_DIMENSIONS = 2048
 MAX_ID_SIZE = 1_500  # bytes, UTF-8, of a document or collection id
 MAX_DOCUMENT_NAME_SIZE = 6_144  # bytes: 6 KiB, the document's path below /documents
 DOCUMENT_OVERHEAD = 32  # bytes added to every document's storage size
@@ -532,6 +533,11 @@ def numeric_id(segment: str) -> int | None:
     return number if INT64_MIN <= number <= INT64_MAX else None
 
 
+def is_reserved_field_name(name: str) -> bool:
+    """True for a field name Firestore reserves: ``__.*__``."""
+    return bool(_RESERVED_NAME.match(name))
+
+
 def is_reserved_id(segment: str) -> bool:
     """True for an id Firestore reserves: ``__.*__``, except the numeric ids ``__id<n>__``."""
     return bool(_RESERVED_NAME.match(segment)) and numeric_id(segment) is None
@@ -582,10 +588,11 @@ def validate_document_name(name: str) -> None:
 _ARRAY_ELEMENT = "array"
 
 
-def _check_reserved_names(fields: Pb, in_vector: bool) -> None:
-    """Reserved names (``__.*__``) inside maps, at any depth, arrays included (a vector's ``__type__`` aside)."""
+def _check_reserved_names(fields: Pb) -> None:
+    """Reserved names (``__.*__``) inside maps, at any depth, arrays included; ``__type__`` is left to the
+    typed-value checks (:func:`check_stored_vector`), as the official emulator does."""
     for name, value in fields.items():
-        if _RESERVED_NAME.match(name) and not (in_vector and name == _VECTOR_TYPE_KEY):
+        if _RESERVED_NAME.match(name) and name != _VECTOR_TYPE_KEY:
             raise InvalidArgument(f"field name '{name}' is reserved.")
         _check_reserved_in(value)
 
@@ -593,7 +600,7 @@ def _check_reserved_names(fields: Pb, in_vector: bool) -> None:
 def _check_reserved_in(value: Pb) -> None:
     kind = value.WhichOneof("value_type")
     if kind == "map_value":
-        _check_reserved_names(value.map_value.fields, is_vector(value))
+        _check_reserved_names(value.map_value.fields)
     elif kind == "array_value":
         for element in value.array_value.values:
             _check_reserved_in(element)
@@ -622,10 +629,65 @@ def _check_value(label: str, value: Pb, depth: int) -> None:
     elif kind in ("map_value", "array_value"):
         if depth + 1 > MAX_NESTING_DEPTH:
             raise InvalidArgument(f"Property {label} contains an invalid nested entity.")
-        if kind == "map_value":
+        if kind == "map_value" and _VECTOR_TYPE_KEY in value.map_value.fields:
+            _check_typed_map(label, value)
+        elif kind == "map_value":
             _check_nested_entity(label, value.map_value.fields, depth + 1)
         else:
             _check_array(value.array_value.values, depth + 1)
+
+
+_TYPE_NAMES = {
+    None: "NULL",
+    "null_value": "NULL",
+    "boolean_value": "BOOLEAN",
+    "integer_value": "LONG",
+    "double_value": "DOUBLE",
+    "timestamp_value": "TIMESTAMP",
+    "string_value": "STRING",
+    "bytes_value": "BYTES",
+    "reference_value": "ENTITY_REF",
+    "geo_point_value": "GEO_POINT",
+    "array_value": "ARRAY",
+    "map_value": "MAP",
+}
+
+
+def _check_typed_map(label: str, value: Pb) -> None:
+    """A map with a ``__type__`` key: a string naming ``__vector__`` (the only type there is), as a vector."""
+    marker = value.map_value.fields[_VECTOR_TYPE_KEY]
+    kind = marker.WhichOneof("value_type")
+    if kind != "string_value":
+        raise InvalidArgument(f"Field {_VECTOR_TYPE_KEY} must be a string; founds {_TYPE_NAMES[kind]}.")
+    if marker.string_value != _VECTOR_TYPE:
+        raise InvalidArgument(f"Property {label} contains an invalid nested entity.")
+    check_stored_vector(value)
+
+
+def vector_numbers(v: Pb) -> Sequence[Pb]:
+    """The elements of a vector value, checked as the official emulator checks any vector (stored or in a
+    query): a ``value`` key holding a non-empty array of at most 2,048 doubles, and nothing else."""
+    fields = v.map_value.fields
+    if _VECTOR_VALUE_KEY not in fields:
+        raise InvalidArgument(f"Vector map is missing key '{_VECTOR_VALUE_KEY}'.")
+    if fields[_VECTOR_VALUE_KEY].WhichOneof("value_type") != "array_value":
+        raise InvalidArgument("Vector value type must be an array.")
+    if len(fields) > 2:
+        raise InvalidArgument("Vector value map has extraneous entries.")
+    elements = fields[_VECTOR_VALUE_KEY].array_value.values
+    if not elements:
+        raise InvalidArgument("Cannot have a zero length vector.")
+    if len(elements) > MAX_VECTOR_DIMENSIONS:
+        raise InvalidArgument(f"Vectors must be at most {MAX_VECTOR_DIMENSIONS} dimensions.")
+    if any(e.WhichOneof("value_type") != "double_value" for e in elements):
+        raise InvalidArgument("Vector must only contain values of type 'double'")
+    return elements  # type: ignore[no-any-return]
+
+
+def check_stored_vector(v: Pb) -> None:
+    """A vector to store: :func:`vector_numbers`'s rules, and no NaN (infinities are fine)."""
+    if any(math.isnan(e.double_value) for e in vector_numbers(v)):
+        raise InvalidArgument("Vector cannot contain NaN values.")
 
 
 def _check_reference(reference: str) -> None:
@@ -667,10 +729,10 @@ def _check_array(elements: Sequence[Pb], depth: int) -> None:
 def validate_document(doc: Pb) -> None:
     """Raise InvalidArgument, in the official emulator's words, when ``doc`` breaks a Firestore limit.
 
-    Checks, in its order: the name's ids; reserved field names (``__.*__``, except a vector's ``__type__``);
+    Checks, in its order: the name's ids; reserved field names (``__.*__``, except ``__type__`` inside maps);
     then each top-level field: its name (≤1,500 bytes), its value (strings and bytes ≤1,048,487 bytes, maps and
-    arrays ≤20 levels deep, no array directly inside an array, valid UTF-8); then the document's storage
-    size (≤1 MiB).
+    arrays ≤20 levels deep, no array directly inside an array, valid UTF-8, maps with a ``__type__`` are
+    well-formed vectors); then the document's storage size (≤1 MiB).
     """
     if doc.name:
         validate_document_name(doc.name)

@@ -559,7 +559,7 @@ def test_find_nearest_applies_after_filters_and_needs_a_positive_limit() -> None
     ]
     raw = query._to_protobuf()._pb
     raw.find_nearest.limit.value = 0
-    invalid(raw, "limit must be between 1 and 1000")
+    invalid(raw, "FindNearest.limit must be a positive integer of no more than 1000")
 
 
 # === through the real client, over gRPC, against the embedded emulator ======================================
