@@ -13,7 +13,6 @@ from firestore_emulator import values
 from firestore_emulator.errors import InvalidArgument
 
 _DATABASE = re.compile(r"^projects/([^/]+)/databases/([^/]+)$")
-_UNDER_DATABASE = re.compile(r"^(projects/[^/]+/databases/[^/]+)/documents(?:/(.*))?$", re.DOTALL)
 
 
 @dataclass(frozen=True, order=True)
@@ -44,38 +43,65 @@ def parse_database(name: str) -> DatabaseId:
     return DatabaseId(match.group(1), match.group(2))
 
 
-def _split(name: str, what: str) -> tuple[DatabaseId, list[str]]:
-    match = _UNDER_DATABASE.match(name or "")
-    if not match:
-        raise InvalidArgument(
-            f"Invalid {what} name {name!r}: expected projects/{{project}}/databases/{{database}}/documents/…"
-        )
-    database = parse_database(match.group(1))
-    rest = match.group(2)
-    if rest is None:
-        return database, []
-    segments = rest.split("/")
-    if any(not segment for segment in segments):
-        raise InvalidArgument(f"Invalid {what} name {name!r}: empty path segment.")
-    return database, segments
+class _NameReader:
+    """Reads a resource name left to right, answering a malformed one as the official emulator does: with what
+    it lacks (or the empty id it found) and the index where it stopped."""
+
+    def __init__(self, name: str, what: str) -> None:
+        self.name = name
+        self.what = what
+        self.pos = 0
+
+    def lacks(self, expected: str) -> InvalidArgument:
+        return InvalidArgument(f'{self.what} "{self.name}" lacks "{expected}" at index {self.pos}.')
+
+    def literal(self, expected: str) -> None:
+        if not self.name.startswith(expected, self.pos):
+            raise self.lacks(expected)
+        self.pos += len(expected)
+
+    def segment(self) -> str:
+        end = self.name.find("/", self.pos)
+        end = len(self.name) if end < 0 else end
+        if end == self.pos:
+            raise InvalidArgument(f'{self.what} "{self.name}" has an empty resource id at index {self.pos}.')
+        segment, self.pos = self.name[self.pos : end], end
+        return segment
+
+
+def _split(name: str, what: str, document: bool) -> tuple[DatabaseId, list[str]]:
+    """The database and the path segments of a name under ``…/documents``; a document needs an even, non-zero
+    number of segments, a parent an even number (the root included)."""
+    reader = _NameReader(name or "", what)
+    for expected in ("projects", "/"):
+        reader.literal(expected)
+    project = reader.segment()
+    for expected in ("/", "databases", "/"):
+        reader.literal(expected)
+    database = reader.segment()
+    for expected in ("/", "documents"):
+        reader.literal(expected)
+    segments: list[str] = []
+    while reader.pos < len(reader.name):
+        reader.literal("/")
+        segments.append(reader.segment())
+    if len(segments) % 2 or (document and not segments):
+        raise reader.lacks("/")
+    return DatabaseId(project, database), segments
 
 
 def parse_document(name: str) -> DatabaseId:
     """The database of a document name, after checking that it names a document (``…/documents/c/d[/c/d…]``)."""
-    database, segments = _split(name, "document")
-    if not segments or len(segments) % 2:
-        raise InvalidArgument(f"Invalid document name {name!r}: a document path has an even number of segments.")
+    database, _ = _split(name, "Document name", document=True)
     values.validate_document_name(name)
     return database
 
 
 def parse_parent(name: str) -> DatabaseId:
     """The database of a query/list parent: the documents root or a document under it."""
-    database, segments = _split(name, "parent")
-    if len(segments) % 2:  # a collection: the official emulator's wording
-        raise InvalidArgument(f'Document parent name "{name}" lacks "/" at index {len(name)}.')
+    database, segments = _split(name, "Document parent name", document=False)
     if segments:
-        parse_document(name)
+        values.validate_document_name(name)
     return database
 
 

@@ -500,3 +500,26 @@ async def test_async_client_conformance(firestore_project: str) -> None:
         assert await total(db.transaction()) == 7
     finally:
         db.close()
+
+
+# --- resource names ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("relative", "message"),
+    [
+        # recorded from the official emulator over gRPC (hidane's names.rs tests, project p-grpc)
+        ("/documents/c", 'Document name "{name}" lacks "/" at index 47.'),
+        ("/c/d", 'Document name "{name}" lacks "documents" at index 36.'),
+        ("/documents", 'Document name "{name}" lacks "/" at index 45.'),
+        ("/documents/c/d/e", 'Document name "{name}" lacks "/" at index 51.'),
+        ("/documents/c//d", 'Document name "{name}" has an empty resource id at index 48.'),
+    ],
+)
+def test_malformed_document_names_are_answered_in_the_official_words(
+    firestore_client: firestore.Client, relative: str, message: str
+) -> None:
+    name = "projects/p-grpc/databases/(default)" + relative
+    with pytest.raises(exceptions.InvalidArgument) as raised:
+        firestore_client._firestore_api.get_document(request={"name": name})
+    assert raised.value.message == message.format(name=name)
