@@ -613,8 +613,9 @@ def _check_property_name(name: str) -> None:
         raise InvalidArgument(f"The property.name is longer than {MAX_FIELD_NAME_SIZE} bytes.")
 
 
-def _check_value(label: str, value: Pb, depth: int) -> None:
-    """One value stored under property ``label``, ``depth`` maps/arrays deep."""
+def _check_value(label: str, value: Pb, depth: int, path: str) -> None:
+    """One value stored under property ``label``, ``depth`` maps/arrays deep, at the dotted property ``path``
+    (an array counts as ``array`` in it)."""
     kind = value.WhichOneof("value_type")
     if kind == "string_value":
         try:
@@ -632,9 +633,9 @@ def _check_value(label: str, value: Pb, depth: int) -> None:
         if kind == "map_value" and _VECTOR_TYPE_KEY in value.map_value.fields:
             _check_typed_map(label, value)
         elif kind == "map_value":
-            _check_nested_entity(label, value.map_value.fields, depth + 1)
+            _check_nested_entity(label, value.map_value.fields, depth + 1, path)
         else:
-            _check_array(value.array_value.values, depth + 1)
+            _check_array(value.array_value.values, depth + 1, _array_path(path))
 
 
 _TYPE_NAMES = {
@@ -709,21 +710,30 @@ def _check_value_size(label: str, size: int) -> None:
         raise InvalidArgument(f'The value of property "{label}" is longer than {MAX_FIELD_VALUE_SIZE} bytes.')
 
 
-def _check_nested_entity(label: str, fields: Pb, depth: int) -> None:
+def _array_path(path: str) -> str:
+    """The property path of an array's elements: the array's own name is replaced by ``array``."""
+    parent, dot, _ = path.rpartition(".")
+    return f"{parent}{dot}{_ARRAY_ELEMENT}"
+
+
+def _check_nested_entity(label: str, fields: Pb, depth: int, path: str) -> None:
     """A map: any problem inside it is reported as an invalid nested entity of ``label``."""
     try:
         for name, inner in fields.items():
             _check_property_name(name)
-            _check_value(name, inner, depth)
+            inner_path = f"{path}.{name}"
+            if len(inner_path.encode("utf-8")) > MAX_FIELD_NAME_SIZE:  # a nested name counts with its path
+                raise InvalidArgument(f"The property.name is longer than {MAX_FIELD_NAME_SIZE} bytes.")
+            _check_value(name, inner, depth, inner_path)
     except InvalidArgument as error:
         raise InvalidArgument(f"Property {label} contains an invalid nested entity.") from error
 
 
-def _check_array(elements: Sequence[Pb], depth: int) -> None:
+def _check_array(elements: Sequence[Pb], depth: int, path: str) -> None:
     for element in elements:
         if element.WhichOneof("value_type") == "array_value":
             raise InvalidArgument("Nested arrays are not allowed")
-        _check_value(_ARRAY_ELEMENT, element, depth)
+        _check_value(_ARRAY_ELEMENT, element, depth, path)
 
 
 def validate_document(doc: Pb) -> None:
@@ -743,6 +753,6 @@ def validate_document(doc: Pb) -> None:
         _check_reserved_in(value)
     for name, value in doc.fields.items():
         _check_property_name(name)
-        _check_value(name, value, 0)
+        _check_value(name, value, 0, name)
     if document_size(doc) > MAX_DOCUMENT_SIZE:
         raise InvalidArgument(f"maximum entity size is {MAX_DOCUMENT_SIZE} bytes")

@@ -435,13 +435,37 @@ def test_arrays_directly_inside_arrays_are_refused() -> None:
     values.validate_document(document("c/d", a=arr(mp(inner=arr(1)))))
 
 
+@pytest.mark.parametrize(
+    ("fields", "valid"),
+    [
+        # the official emulator's recordings (hidane's limits.json): a nested name counts with its dotted path
+        ({"m": mp(**{"k" * 1498: 1})}, True),
+        ({"m": mp(**{"k" * 1499: 1})}, False),
+        ({"m": mp(n=mp(**{"k" * 1496: 1}))}, True),
+        ({"m": mp(n=mp(**{"k" * 1497: 1}))}, False),
+        # inside an array the path is "array", whatever the array's name
+        ({"long": arr(mp(**{"k" * 1494: 1}))}, True),
+        ({"long": arr(mp(**{"k" * 1495: 1}))}, False),
+        ({"m": mp(list=arr(mp(**{"k" * 1492: 1})))}, True),
+        ({"m": mp(list=arr(mp(**{"k" * 1493: 1})))}, False),
+    ],
+)
+def test_nested_field_names_count_their_whole_path(fields: dict[str, Any], valid: bool) -> None:
+    doc = document("c/d", **fields)
+    if valid:
+        values.validate_document(doc)
+    else:
+        with pytest.raises(InvalidArgument, match=r"^Property (m|array) contains an invalid nested entity\.$"):
+            values.validate_document(doc)
+
+
 def test_field_names_are_limited_and_reserved_names_refused() -> None:
     values.validate_document(document("c/d", **{"x" * 1500: 1}))
     with pytest.raises(InvalidArgument, match="^The property.name is longer than 1500 bytes.$"):
         values.validate_document(document("c/d", **{"x" * 1501: 1}))
-    values.validate_document(document("c/d", m=mp(**{"k" * 1500: 1})))  # the path's length does not count
+    values.validate_document(document("c/d", m=mp(**{"k" * 1498: 1})))  # "m.kkk…": 1,500 bytes with its path
     with pytest.raises(InvalidArgument, match="^Property m contains an invalid nested entity.$"):
-        values.validate_document(document("c/d", m=mp(**{"k" * 1501: 1})))
+        values.validate_document(document("c/d", m=mp(**{"k" * 1499: 1})))
     with pytest.raises(InvalidArgument, match="^field name __secret__ is reserved$"):
         values.validate_document(document("c/d", __secret__=1))
     # __type__ names a typed value (only "__vector__" exists): any other type is an invalid nested entity
