@@ -44,7 +44,7 @@ INT64_MIN = -(2**63)
 
 MAX_DOCUMENT_SIZE = 1_048_576  # bytes: 1 MiB, name and fields included
 MAX_FIELD_NAME_SIZE = 1_500  # bytes, UTF-8
-MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of the dotted path of a nested field
+MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of a field path as written: it must stay below this
 MAX_FIELD_VALUE_SIZE = 1_048_487  # bytes: 1 MiB - 89, of one string or bytes value (the official emulator)
 MAX_SUBCOLLECTION_DEPTH = 100  # collections nested below a top-level collection
 MAX_NESTING_DEPTH = 20  # maps and arrays, each adds one level
@@ -266,12 +266,13 @@ def parse_field_path(path: str) -> tuple[str, ...]:
     """Split a field path (``a.b``, ``a.`x.y```, with ``\\``` and ``\\\\`` escapes) into its segments.
 
     Raises InvalidArgument (the official emulator's wording) for an empty path or segment, an unquoted segment
-    that is not a simple identifier, a malformed backquote, or a path longer than 1,500 bytes.
+    that is not a simple identifier, a malformed backquote, or a path of 1,500 bytes or more (as written, as
+    production and the official emulator refuse it: "property path is longer than 1500 bytes.").
     """
     if not path:
         raise InvalidArgument("Invalid empty property path string.")
-    if len(path.encode("utf-8")) > MAX_FIELD_PATH_SIZE:
-        raise InvalidArgument(f"Field path {path[:40]!r}… is longer than {MAX_FIELD_PATH_SIZE} bytes.")
+    if len(path.encode("utf-8")) >= MAX_FIELD_PATH_SIZE:  # 1,500 bytes exactly is refused too
+        raise InvalidArgument(f"property path is longer than {MAX_FIELD_PATH_SIZE} bytes.")
     parts: list[str] = []
     i = 0
     while True:

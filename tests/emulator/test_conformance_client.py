@@ -114,6 +114,14 @@ def test_map_nesting_and_field_name_limits_through_the_client(firestore_client: 
         doc.set({"a": [[1]]})
 
 
+def test_an_update_of_a_1500_byte_field_path_is_refused(firestore_client: firestore.Client, unique_id: str) -> None:
+    doc = firestore_client.collection("paths").document(unique_id)
+    doc.set({"x" * 1500: 1})  # a field name of 1,500 bytes is fine in data
+    with pytest.raises(exceptions.BadRequest, match=r"property path is longer than 1500 bytes\."):
+        doc.update({"x" * 1500: 2})
+    doc.update({"x" * 1499: 2})
+
+
 # --- values -----------------------------------------------------------------------------------------------------
 
 
