@@ -39,6 +39,11 @@ BATCH_MAX_LINES = 5000
 BATCH_MAX_BYTES = 256 * 1024
 # TAILRUN_BATCH_MAX_AGE_MS: flush once the batch's first line has waited this long. Unit: milliseconds.
 BATCH_MAX_AGE_MS = 25
+# TAILRUN_PROGRESS_INTERVAL_S: progress messages go at most this often (the latest report waits; the last one
+# goes when the job ends). Each costs the callback a write of the attempt's token or job document, which Firestore
+# sustains about once a second per document; the callback coalesces job-document writes to the same 1 s. Unit:
+# seconds.
+PROGRESS_INTERVAL_S = 1.0
 # TAILRUN_HEARTBEAT_S: send a heartbeat this often, even while the job is silent. Unit: seconds.
 HEARTBEAT_S = 5.0
 # TAILRUN_MAX_LINE_BYTES: longer lines are cut to this many bytes and marked cut. Unit: bytes (raw output).

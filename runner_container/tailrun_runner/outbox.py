@@ -15,7 +15,9 @@ so lines printed while a request is in flight join the next batch: heavy output 
 Progress reports travel in the same queue, so one is never sent before the lines printed before it. They are
 coalesced: a batch takes the lines up to its limits and skips over the reports among them; the latest of those is
 sent right after the batch. A job that prints a report after every line costs one extra request per batch, not
-one per report.
+one per report. And reports go at most once per ``progress_interval_s`` (the latest waits, while later lines go
+on; once the job has ended it goes at once): each one costs the callback a write to the attempt's documents, which
+Firestore sustains about once a second, whereas a job may print reports in a tight loop.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class BatchPolicy:
     max_lines: int
     max_bytes: int
     max_age_s: float
+    progress_interval_s: float = 0.0
 
 
 class Outbox:
@@ -66,7 +69,8 @@ class Outbox:
         self._queued_bytes = 0  # JSON of queued lines plus bookkeeping overhead: what the bound measures
         self._batch_bytes = 0  # JSON of queued lines only: what the batch byte limit measures
         self._inflight_bytes = 0
-        self._progress: Progress | None = None  # the report to send right after the batch that skipped it
+        self._progress: Progress | None = None  # the latest report taken out of the queue, not yet sent
+        self._progress_at = float("-inf")  # monotonic time from which the next report may go
         self._closed = False
         self._abandoned = False
         self.discarded_lines = 0
@@ -136,23 +140,28 @@ class Outbox:
         return self._closed and not self._items and self._progress is None
 
     def _due(self, now: float) -> Batch | Progress | None:
-        if self._progress is not None:
+        if not self._progress_due(now) and self._items:
+            head, queued_at = self._items[0]
+            policy = self._policy
+            full = len(self._items) >= policy.max_lines or self._batch_bytes >= policy.max_bytes
+            if full or self._closed or isinstance(head, Progress) or now - queued_at >= policy.max_age_s:
+                batch = self._take_batch()
+                if batch is not None:
+                    return batch
+        if self._progress_due(now):
             progress, self._progress = self._progress, None
+            self._progress_at = now + self._policy.progress_interval_s
             return progress
-        if not self._items:
-            return None
-        head, queued_at = self._items[0]
-        policy = self._policy
-        full = len(self._items) >= policy.max_lines or self._batch_bytes >= policy.max_bytes
-        if full or self._closed or isinstance(head, Progress) or now - queued_at >= policy.max_age_s:
-            return self._take_batch()
         return None
 
-    def _take_batch(self) -> Batch | Progress:
+    def _progress_due(self, now: float) -> bool:
+        return self._progress is not None and (self._closed or now >= self._progress_at)
+
+    def _take_batch(self) -> Batch | None:
         """Take lines from the front up to the batch limits (a single line always fits, even over the limit).
 
-        Progress reports among them are taken too; the latest is returned now if no line preceded it, else
-        kept to be sent right after this batch.
+        Progress reports among them are taken too; the latest replaces the one waiting to be sent. None when
+        only reports were taken.
         """
         policy = self._policy
         entries: list[bytes] = []
@@ -171,16 +180,17 @@ class Outbox:
             self._items.popleft()
         self._queued_bytes -= held
         self._batch_bytes -= size
+        if progress is not None:
+            self._progress = progress
         if not entries:
-            assert progress is not None
-            return progress
-        self._progress = progress
+            return None
         self._inflight_bytes += held
         return Batch(entries=entries, held_bytes=held)
 
     def _next_wake(self, deadline: float | None) -> float | None:
         oldest = self._items[0][1] + self._policy.max_age_s if self._items else None
-        wakes = [t for t in (deadline, oldest) if t is not None]
+        progress = self._progress_at if self._progress is not None else None
+        wakes = [t for t in (deadline, oldest, progress) if t is not None]
         return min(wakes) if wakes else None
 
 

@@ -59,6 +59,7 @@ class Runner:
                 max_lines=settings.batch_max_lines,
                 max_bytes=settings.batch_max_bytes,
                 max_age_s=settings.batch_max_age_s,
+                progress_interval_s=settings.progress_interval_s,
             ),
             max_bytes=settings.max_buffer_bytes,
         )

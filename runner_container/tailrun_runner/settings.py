@@ -37,6 +37,7 @@ class Settings:
     batch_max_lines: int = defaults.BATCH_MAX_LINES
     batch_max_bytes: int = defaults.BATCH_MAX_BYTES
     batch_max_age_s: float = defaults.BATCH_MAX_AGE_MS / 1000
+    progress_interval_s: float = defaults.PROGRESS_INTERVAL_S
     heartbeat_s: float = defaults.HEARTBEAT_S
     max_line_bytes: int = defaults.MAX_LINE_BYTES
     cr_interval_s: float = defaults.CR_INTERVAL_S
@@ -65,6 +66,9 @@ class Settings:
             batch_max_lines=parse_number(environ, "TAILRUN_BATCH_MAX_LINES", int, defaults.BATCH_MAX_LINES),
             batch_max_bytes=parse_number(environ, "TAILRUN_BATCH_MAX_BYTES", int, defaults.BATCH_MAX_BYTES),
             batch_max_age_s=parse_number(environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0) / 1000,
+            progress_interval_s=parse_number(
+                environ, "TAILRUN_PROGRESS_INTERVAL_S", float, defaults.PROGRESS_INTERVAL_S, 0
+            ),
             heartbeat_s=parse_number(environ, "TAILRUN_HEARTBEAT_S", float, defaults.HEARTBEAT_S),
             max_line_bytes=parse_number(environ, "TAILRUN_MAX_LINE_BYTES", int, defaults.MAX_LINE_BYTES),
             cr_interval_s=parse_number(environ, "TAILRUN_CR_INTERVAL_S", float, defaults.CR_INTERVAL_S, 0),
@@ -155,6 +159,7 @@ RUNNER_VARIABLES = frozenset(
         "TAILRUN_BATCH_MAX_BYTES",
         "TAILRUN_BATCH_MAX_AGE_MS",
         "TAILRUN_HEARTBEAT_S",
+        "TAILRUN_PROGRESS_INTERVAL_S",
         "TAILRUN_MAX_LINE_BYTES",
         "TAILRUN_CR_INTERVAL_S",
         "TAILRUN_MAX_BUFFER_BYTES",

@@ -76,6 +76,25 @@ def test_progress_is_sent_after_the_lines_before_it_and_coalesced(clock):
     assert box.take(deadline=clock.now) == Progress(40, "d")  # a report with nothing before it goes at once
 
 
+def test_progress_goes_at_most_once_per_interval_while_lines_go_on(clock):
+    box = Outbox(policy=BatchPolicy(max_lines=100, max_bytes=10_000, max_age_s=0.0, progress_interval_s=1.0),
+                 max_bytes=1 << 20, monotonic=clock)
+    box.put([Progress(1, "a")])
+    assert box.take(deadline=clock.now) == Progress(1, "a")  # the first goes at once
+    box.put([Progress(2, "b"), Progress(3, "c"), b"l0"])
+    assert entries(box.take(deadline=clock.now)) == [b"l0"]  # the report waits; the line after it does not
+    assert box.take(deadline=clock.now) is None
+    clock.now += 0.5
+    box.put([Progress(4, "d")])
+    assert box.take(deadline=clock.now) is None
+    clock.now += 0.5
+    assert box.take(deadline=clock.now) == Progress(4, "d")  # one second after the last: the latest only
+    box.put([Progress(5, "e")])
+    box.close()
+    assert box.take(deadline=None) == Progress(5, "e")  # the job ended: the last report goes at once
+    assert box.drained()
+
+
 def test_the_reader_blocks_at_the_bound_until_a_batch_is_acknowledged(clock):
     line = b"x" * 100
     box = outbox(clock, bound=3 * (len(line) + LINE_OVERHEAD_BYTES))

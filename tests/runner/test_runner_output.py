@@ -249,3 +249,17 @@ def test_a_callback_slower_than_the_request_timeout_gets_the_batch_again(start_r
     assert received.duplicates == 1
     assert received.text("stdout") == "".join(f"line {i}\n" for i in range(50))
     assert "TimeoutError" in runner.logs() or "timed out" in runner.logs()
+
+
+def test_progress_printed_in_a_tight_loop_goes_about_once_a_second_and_the_last_one_arrives(
+    start_runner, callback_server
+):
+    runner = start_runner(job("progress_loop"))
+
+    assert runner.wait() == 0
+    received = callback_server.received()
+    progress = [m["percent"] for m in received.of_type("progress")]
+    seconds = received.completed()["duration_ms"] / 1000
+    assert progress[-1] == 100 and progress == sorted(progress)
+    assert len(progress) <= seconds + 2, (len(progress), seconds)  # one per second (TAILRUN_PROGRESS_INTERVAL_S)
+    assert received.text("stdout") == "done\n"
