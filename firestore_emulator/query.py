@@ -672,16 +672,23 @@ def _ordered(plan: _Plan, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
 
 def run_query(parent: str, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
     """The documents ``query`` returns under ``parent`` from ``docs`` (live documents), in query order."""
+    return execute_query(parent, query, docs)[0]
+
+
+def execute_query(parent: str, query: Pb, docs: Iterable[Pb]) -> tuple[list[Pb], int]:
+    """:func:`run_query`, and how many results the offset skipped (what RunQuery reports as skipped_results)."""
     plan = _plan(parent, query)
     if query.HasField("find_nearest"):
-        return _find_nearest(plan, query, docs)
-    selected = _ordered(plan, query, docs)[query.offset :]
+        return _find_nearest(plan, query, docs), 0
+    ordered = _ordered(plan, query, docs)
+    skipped = min(query.offset, len(ordered))
+    selected = ordered[query.offset :]
     if query.HasField("limit"):
         selected = selected[: query.limit.value]
     if query.HasField("select"):
         paths = [field_path_of(field) for field in query.select.fields]
         selected = [_project(doc, paths) for doc in selected]
-    return selected
+    return selected, skipped
 
 
 # --- vector search --------------------------------------------------------------------------------------------

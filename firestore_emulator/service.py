@@ -122,15 +122,20 @@ class FirestoreService:
             yield P.BatchGetDocumentsResponse(transaction=ctx.new_transaction, read_time=read_time)
 
     async def run_query(self, request: Pb) -> AsyncIterator[Pb]:
-        """One response per result (or one with only read_time), the last marked done; explain options are
+        """One response per result (or one with only read_time), the last marked done, every other one carrying
+        the number of results the offset skipped (as the official emulator answers); explain options are
         ignored (the official emulator runs the query and reports no metrics)."""
         ctx = self._read_context(parse_parent(request.parent), request)
         if not request.HasField("structured_query"):
             raise InvalidArgument("RunQuery needs a structured_query.")
-        docs = await self._query(ctx, request)
+        docs, skipped = await self._query(ctx, request)
         read_time = timestamp(ctx.read_time())
-        responses = [P.RunQueryResponse(document=doc, read_time=read_time) for doc in docs]
-        if not responses:
+        responses = [
+            P.RunQueryResponse(document=doc, read_time=read_time, skipped_results=skipped) for doc in docs
+        ]
+        if responses:
+            responses[-1].skipped_results = 0
+        else:
             responses.append(P.RunQueryResponse(read_time=read_time))
         if ctx.new_transaction:
             responses[0].transaction = ctx.new_transaction
@@ -375,21 +380,22 @@ class FirestoreService:
                 ctx.locking.record_read(name, doc)
         return docs
 
-    async def _query(self, ctx: ReadContext, request: Pb) -> list[Pb]:
-        """Run a query; in a read-write transaction lock its results (re-running while new ones appear) and record it."""
+    async def _query(self, ctx: ReadContext, request: Pb) -> tuple[list[Pb], int]:
+        """Run a query (its results and how many the offset skipped); in a read-write transaction lock its
+        results (re-running while new ones appear) and record it."""
         parent, query = request.parent, request.structured_query
-        docs = query_engine.run_query(parent, query, ctx.db.candidates(parent, query, ctx.at))
+        docs, skipped = query_engine.execute_query(parent, query, ctx.db.candidates(parent, query, ctx.at))
         transaction = ctx.locking
         if transaction is None:
-            return docs
+            return docs, skipped
         for _ in range(_QUERY_LOCK_ROUNDS):
             unlocked = [doc.name for doc in docs if doc.name not in transaction.locks]
             if not unlocked:
                 break
             await self.transactions.lock(transaction, unlocked)
-            docs = query_engine.run_query(parent, query, ctx.db.candidates(parent, query))
+            docs, skipped = query_engine.execute_query(parent, query, ctx.db.candidates(parent, query))
         transaction.queries.append(QueryRead(parent, query, versions(docs)))
-        return docs
+        return docs, skipped
 
     def _listed_documents(self, ctx: ReadContext, request: Pb) -> list[Pb]:
         """The documents ListDocuments considers, before ordering and paging."""

@@ -531,3 +531,26 @@ def test_malformed_document_names_are_answered_in_the_official_words(
     with pytest.raises(exceptions.InvalidArgument) as raised:
         firestore_client._firestore_api.get_document(request={"name": name})
     assert raised.value.message == message.format(name=name)
+
+
+def test_run_query_reports_what_the_offset_skipped_on_every_response_but_the_last(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    """As the official emulator answers (hidane's queries.json replays): skipped_results on each document
+    response except the last one; an empty answer carries only its read time and done."""
+    coll = seeded(firestore_client, f"skip-{unique_id}", {f"d{i}": {"i": i} for i in range(6)})
+    api = firestore_client._firestore_api
+    parent = f"{firestore_client._database_string}/documents"
+
+    def shape(offset: int, limit: int | None = None) -> list[tuple[str, int, bool]]:
+        query: dict[str, Any] = {"from_": [{"collection_id": coll.id}], "offset": offset}
+        if limit is not None:
+            query["limit"] = limit
+        responses = api.run_query(request={"parent": parent, "structured_query": query})
+        return [(r.document.name.rsplit("/", 1)[-1] if r.document.name else "", r.skipped_results, r.done) for r in responses]
+
+    assert shape(2, 3) == [("d2", 2, False), ("d3", 2, False), ("d4", 0, True)]
+    assert shape(5) == [("d5", 0, True)]
+    assert shape(0, 2) == [("d0", 0, False), ("d1", 0, True)]
+    assert shape(9) == [("", 0, True)]
+    assert [s.id for s in coll.order_by("i").offset(4).stream()] == ["d4", "d5"]
