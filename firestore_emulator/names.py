@@ -120,6 +120,6 @@ def collection_of(document_name: str) -> str:
 
 
 def check_in_database(name: str, database: DatabaseId) -> None:
-    """A document name must belong to the database the request names."""
+    """A document name must belong to the database the request names (the official emulator's wording)."""
     if parse_document(name) != database:
-        raise InvalidArgument(f"Document {name!r} is not in database {database.name!r}.")
+        raise InvalidArgument(f'Document "{name}" is not in database "{database.name}".')

@@ -482,8 +482,15 @@ def test_batch_get_with_a_mask_duplicates_and_other_databases(firestore_client: 
     duplicated = batch_get(firestore_client, [f"{root}/bg/a", f"{root}/bg/a"])
     assert [r.found.name for r in duplicated] == [f"{root}/bg/a", f"{root}/bg/a"]
     elsewhere = root.replace("(default)", "other-db")
-    with pytest.raises(exceptions.BadRequest):
+    with pytest.raises(exceptions.BadRequest) as raised:
         batch_get(firestore_client, [f"{elsewhere}/bg/a"])
+    assert raised.value.message == f'Document "{elsewhere}/bg/a" is not in database "{firestore_client._database_string}".'
+    with pytest.raises(exceptions.BadRequest) as raised:
+        firestore_client._firestore_api.commit(
+            request={"database": firestore_client._database_string, "writes": [{"delete": f"{elsewhere}/bg/a"}]}
+        )
+    assert raised.value.message == f'Document "{elsewhere}/bg/a" is not in database "{firestore_client._database_string}".'
+
 
 
 async def test_async_client_conformance(firestore_project: str) -> None:
