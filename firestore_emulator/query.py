@@ -805,11 +805,38 @@ def _with_distance(query: Pb, doc: Pb, distance: float) -> Pb:
 
 
 def run_aggregation(parent: str, aggregation_query: Pb, docs: Iterable[Pb]) -> dict[str, Pb]:
-    """Run a ``StructuredAggregationQuery``: its aggregations over the nested query's results, keyed by alias."""
+    """Run a ``StructuredAggregationQuery``: its aggregations over the nested query's results, keyed by alias.
+
+    As Firestore (and the official emulator) scan the index of a summed or averaged field, documents without
+    it are left out, and a limit or offset takes the documents in that field's order (after the query's own
+    orders and inequality fields, before the name): ``limit(12).sum("n")`` sums the 12 smallest values.
+    """
     if not aggregation_query.HasField("structured_query"):
         raise InvalidArgument("Invalid aggregation query: a structured query is required.")
     aggregations = list(aggregation_query.aggregations)
     required = aggregated_paths(aggregations)
+    query = aggregation_query.structured_query
+    _plan(parent, query)  # the query as written is validated, cursors against its own orders
     present = (doc for doc in docs if all(values.get_field(doc.fields, path) is not None for path in required))
-    results = run_query(parent, aggregation_query.structured_query, present)
+    results = run_query(parent, ordered_by_aggregated_fields(query, required), present)
     return aggregate(aggregations, results)
+
+
+def ordered_by_aggregated_fields(query: Pb, paths: Sequence[tuple[str, ...]]) -> Pb:
+    """A copy of ``query`` whose explicit orders continue with its inequality fields, then the aggregated
+    ``paths`` not ordered yet, in the last order's direction (an explicit ``__name__`` order already decides
+    every tie: the query is kept as it is)."""
+    orders = normalized_orders(query)
+    explicit_name = any(field_path_of(o.field) == NAME_PATH for o in query.order_by)
+    extra = [path for path in dict.fromkeys(paths) if path not in {order.path for order in orders}]
+    if not extra or explicit_name or query.HasField("find_nearest"):
+        return query
+    implicit = [order for order in orders[len(query.order_by) :] if order.path != NAME_PATH]
+    copy = StructuredQuery()
+    copy.CopyFrom(query)
+    for order in [*implicit, *(Order(path, orders[-1].descending) for path in extra)]:
+        copy.order_by.add(
+            field=StructuredQuery.FieldReference(field_path=values.format_field_path(order.path)),
+            direction=StructuredQuery.DESCENDING if order.descending else StructuredQuery.ASCENDING,
+        )
+    return copy

@@ -221,3 +221,25 @@ def test_an_aggregation_query_without_aggregations_is_refused_with_the_official_
 
     with pytest.raises(ClientInvalidArgument, match="Aggregations can not be empty"):
         AggregationQuery(firestore_client.collection("scores")._query()).get()
+
+
+def test_client_sum_and_avg_with_a_limit_take_the_smallest_values_first(firestore_client: firestore.Client) -> None:
+    """As production and the official emulator (the client's own system tests): the aggregated field's index is
+    scanned, so ``limit(n)`` without an order takes the n smallest values of that field, after the query's own
+    orders and inequality fields."""
+    coll = firestore_client.collection("products")
+    batch = firestore_client.batch()
+    for a in range(5):
+        for b in range(5):
+            batch.set(coll.document(f"z{4 - a}{4 - b}"), {"a": a, "b": b, "stats": {"product": a * b}})
+    batch.commit()
+    assert results(coll.sum("stats.product", alias="t")) == {"t": 100}
+    assert results(coll.limit(12).sum("stats.product", alias="t")) == {"t": 5}  # [0 × 9, 1, 2, 2]
+    assert results(coll.limit(12).avg("stats.product", alias="t")) == {"t": 5 / 12}
+    assert results(coll.limit(12).count(alias="n").sum("stats.product", alias="t")) == {"n": 12, "t": 5}
+    assert results(coll.offset(20).sum("stats.product", alias="t")) == {"t": 8 + 9 + 12 + 12 + 16}
+    by_a = coll.order_by("a", direction=firestore.Query.DESCENDING).limit(3).sum("stats.product", alias="t")
+    assert results(by_a) == {"t": 16 + 12 + 8}  # a = 4, then the largest products first (the last direction)
+    above = coll.where(filter=firestore.FieldFilter("b", ">", 2)).limit(2).sum("stats.product", alias="t")
+    assert results(above) == {"t": 0 + 3}  # b = 3 first (the inequality field), then the products in order
+    assert results(coll.limit(3).count(alias="n")) == {"n": 3}
