@@ -4,8 +4,8 @@
 (normalised), start_at/end_at, offset, limit, select. Invalid queries are refused with the official emulator's
 status codes and messages, checked in its order (INVALID_ARGUMENT mostly; FAILED_PRECONDITION for a second
 array-contains and for a kindless descending key scan). A selector without a collection id (or no selector) reads
-every collection directly under the parent, as the official emulator does. Pure functions: no I/O, no clock, no
-state.
+every collection directly under the parent, as the official emulator does. Nearest-neighbour queries and
+aggregations follow it too (see their sections). Pure functions: no I/O, no clock, no state.
 """
 
 from __future__ import annotations
