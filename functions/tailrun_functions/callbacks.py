@@ -11,6 +11,7 @@ waits is written with the next flush: progress kept in the token document, outpu
 from __future__ import annotations
 
 import logging
+import math
 from enum import Enum
 from typing import Any
 
@@ -34,6 +35,8 @@ from tailrun_functions.services import Services
 from tailrun_functions.states import JobStatus, check_transition
 
 logger = logging.getLogger(__name__)
+
+MIN_FLUSH_IN_MS = 50  # a flush hint is never shorter: a runner whose clock runs ahead does not spin
 
 
 class Admission(Enum):
@@ -62,10 +65,17 @@ def admit(token_doc: dict[str, Any], token: str, message: CallbackMessage) -> Ad
 
 
 def handle(svc: Services, token: str, message: CallbackMessage) -> dict[str, Any]:
-    """Apply one message; answers ``{"ack": seq}`` (duplicates too) or raises the 4xx of invariant 3."""
+    """Apply one message; answers ``{"ack": seq}`` (duplicates too) or raises the 4xx of invariant 3.
+
+    When the message left something waiting for the job document (output counters, progress: see ``_flush``),
+    the answer adds ``flush_in_ms``: a message sent after that long writes it. The runner then sends a heartbeat
+    at that time if nothing else goes, so what waits reaches watchers within about the write interval instead
+    of at the next regular heartbeat."""
     handler = _HANDLERS[type(message)]
-    handler(svc, token, message)
-    return {"ack": message.seq}
+    waiting_s = handler(svc, token, message)
+    if waiting_s is None:
+        return {"ack": message.seq}
+    return {"ack": message.seq, "flush_in_ms": max(math.ceil(waiting_s * 1000), MIN_FLUSH_IN_MS)}
 
 
 def _refs(svc: Services, message: CallbackMessage) -> tuple[store.DocRef, store.DocRef, store.DocRef]:
@@ -79,9 +89,13 @@ def _refs(svc: Services, message: CallbackMessage) -> tuple[store.DocRef, store.
 
 def _due(token_doc: dict[str, Any], svc: Services) -> bool:
     """Whether the job document may be rewritten now (coalescing to about one write per interval)."""
-    return (
-        clock.seconds_since(store.when(token_doc.get("job_written_at"))) >= svc.settings.job_write_interval_s
-    )
+    return _wait_s(token_doc, svc) <= 0
+
+
+def _wait_s(token_doc: dict[str, Any], svc: Services) -> float:
+    """Seconds until the job document may be rewritten (0 or less: now)."""
+    since = clock.seconds_since(store.when(token_doc.get("job_written_at")))
+    return svc.settings.job_write_interval_s - since
 
 
 def _flush(
@@ -174,16 +188,16 @@ def exact_tail(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]
     return [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
 
 
-def _output(svc: Services, token: str, message: Output) -> None:
+def _output(svc: Services, token: str, message: Output) -> float | None:
     token_ref, _, _ = _refs(svc, message)
     chunk_ref = store.chunk_ref(svc.db, message.job_id, message.attempt, message.seq)
     lines = [_capped(line) for line in message.lines]
 
     @firestore.transactional
-    def store_batch(t: firestore.Transaction) -> None:
+    def store_batch(t: firestore.Transaction) -> float | None:
         token_doc, existing = store.read_all(t, [token_ref, chunk_ref])
         if admit(token_doc, token, message) is Admission.DUPLICATE or existing:
-            return
+            return None
         now = clock.now()
         fastwrite.create(
             t,
@@ -201,43 +215,51 @@ def _output(svc: Services, token: str, message: Output) -> None:
             tail = merge_tail(token_doc.get("tail") or [], lines)
             fields = {"lines": firestore.Maximum(lines[-1]["line"] + 1), "last_output_at": now, "tail": tail}
             _flush(t, svc, message, token_doc, fields, {"tail": tail})
-        elif not token_doc.get("output_pending"):  # once per flush: the next one reads the newest chunk
+            return None
+        if not token_doc.get("output_pending"):  # once per flush: the next one reads the newest chunk
             t.update(token_ref, {"output_pending": True})
+        return _wait_s(token_doc, svc)
 
-    store_batch(svc.db.transaction())
+    return store_batch(svc.db.transaction())
 
 
-def _heartbeat(svc: Services, token: str, message: Heartbeat) -> None:
+def _heartbeat(svc: Services, token: str, message: Heartbeat) -> float | None:
     token_ref, _, _ = _refs(svc, message)
 
     @firestore.transactional
-    def beat(t: firestore.Transaction) -> None:
+    def beat(t: firestore.Transaction) -> float | None:
         token_doc = store.data(token_ref.get(transaction=t))
-        if admit(token_doc, token, message) is Admission.ACCEPT and _due(token_doc, svc):
+        if admit(token_doc, token, message) is Admission.DUPLICATE:
+            return None
+        if _due(token_doc, svc):
             _flush(t, svc, message, token_doc, {})
+            return None
+        waiting = token_doc.get("output_pending") or token_doc.get("pending_progress") is not None
+        return _wait_s(token_doc, svc) if waiting else None
 
-    beat(svc.db.transaction())
+    return beat(svc.db.transaction())
 
 
-def _progress(svc: Services, token: str, message: Progress) -> None:
+def _progress(svc: Services, token: str, message: Progress) -> float | None:
     token_ref, _, _ = _refs(svc, message)
     progress = {"percent": message.percent, "step": message.step}
 
     @firestore.transactional
-    def record(t: firestore.Transaction) -> None:
+    def record(t: firestore.Transaction) -> float | None:
         token_doc = store.data(token_ref.get(transaction=t))
         if (
             admit(token_doc, token, message) is Admission.DUPLICATE
             or message.seq <= token_doc["progress_seq"]
         ):
-            return
+            return None
         if _due(token_doc, svc):
             fields = {"progress": progress, "progress_at": clock.now()}
             _flush(t, svc, message, token_doc, fields, {"progress_seq": message.seq})
-        else:
-            t.update(token_ref, {"pending_progress": progress, "progress_seq": message.seq})
+            return None
+        t.update(token_ref, {"pending_progress": progress, "progress_seq": message.seq})
+        return _wait_s(token_doc, svc)
 
-    record(svc.db.transaction())
+    return record(svc.db.transaction())
 
 
 def _to_running(job: dict[str, Any]) -> bool:

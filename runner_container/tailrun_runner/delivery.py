@@ -2,7 +2,9 @@
 
 Answers and what they mean:
 
-- 2xx: acknowledged (``{"ack": seq}``, also for a duplicate), the next message may go.
+- 2xx: acknowledged (``{"ack": seq}``, also for a duplicate), the next message may go. ``flush_in_ms`` in it
+  says the callback holds something for watchers that a message after that many milliseconds will write: the
+  runner then sends a heartbeat by that time if nothing else goes.
 - 409 (superseded attempt) or 410 (the job ended or was canceled): the server takes nothing more; ``CANCELED``.
 - 408, 429, 5xx, network errors and timeouts: retried with exponential backoff and full jitter (a random wait
   between 0 and ``min(cap, base * 2**n)``), at least as long as a ``Retry-After`` answer asks, for at most
@@ -30,6 +32,8 @@ from tailrun_runner import __version__, clock
 logger = logging.getLogger(__name__)
 
 # How a kept-alive connection that the server closed while idle fails on its next use.
+# The longest ``flush_in_ms`` an acknowledgement may set (a larger one is taken as this). Unit: milliseconds.
+FLUSH_IN_MAX_MS = 60_000.0
 _STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
@@ -49,6 +53,7 @@ class Result:
     outcome: Outcome
     status: int | None = None
     detail: str = ""
+    flush_in_s: float | None = None  # an acknowledgement's ``flush_in_ms``: send something by then (seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +194,7 @@ class Courier:
             return None, None
         status = answer.status
         if 200 <= status < 300:
-            _check_ack(seq, answer.body)
-            return Result(Outcome.ACKED, status), None
+            return Result(Outcome.ACKED, status, flush_in_s=_read_ack(seq, answer.body)), None
         detail = answer.body[:500].decode("utf-8", "replace")
         if status in (409, 410):
             return Result(Outcome.CANCELED, status, detail), None
@@ -216,11 +220,17 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max((when - now).total_seconds(), 0.0)
 
 
-def _check_ack(seq: int, body: bytes) -> None:
-    """Log an acknowledgement for another message: a server bug worth seeing, but the message did arrive."""
+def _read_ack(seq: int, body: bytes) -> float | None:
+    """An acknowledgement's ``flush_in_ms`` in seconds (bounded to a minute), if it has a valid one.
+
+    An acknowledgement for another message is logged (a server bug worth seeing, but the message did arrive)."""
     try:
-        ack = json.loads(body).get("ack", seq) if body else seq
+        answer = json.loads(body) if body else {}
+        ack, flush_in_ms = answer.get("ack", seq), answer.get("flush_in_ms")
     except (ValueError, AttributeError):
-        return
+        return None
     if ack != seq:
         logger.warning("callback acknowledged seq %r for seq %d", ack, seq)
+    if isinstance(flush_in_ms, int | float) and not isinstance(flush_in_ms, bool) and flush_in_ms >= 0:
+        return min(float(flush_in_ms), FLUSH_IN_MAX_MS) / 1000
+    return None

@@ -155,8 +155,9 @@ class Runner:
         """Deliver messages in order until ``completed`` is acknowledged or delivery fails."""
         heartbeat_every = self._settings.heartbeat_s
         heartbeat_at = time.monotonic() + heartbeat_every
+        flush_at = float("inf")  # the callback asked for a message by then (it holds something for watchers)
         while True:
-            item, final = self._next(heartbeat_at)
+            item, final = self._next(min(heartbeat_at, flush_at))
             if final:
                 seq, body = self._completed()
             elif item is None:
@@ -177,6 +178,7 @@ class Runner:
                 return
             if final:
                 return
+            flush_at = float("inf") if result.flush_in_s is None else time.monotonic() + result.flush_in_s
 
     def _next(self, heartbeat_at: float) -> tuple[Batch | Progress | dict[str, Any] | None, bool]:
         """What to send next: an artifact report, a batch or a progress report; ``(None, False)`` when a

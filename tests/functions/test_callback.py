@@ -28,8 +28,8 @@ def test_started_output_and_completed_make_a_succeeded_job(
 ) -> None:
     assert job(firestore_client, runner.job_id)["status"] == "running"
 
-    assert runner.output("one", "two").body == {"ack": 1}
-    assert runner.output("three", stream="stderr").body == {"ack": 2}
+    assert runner.output("one", "two").body["ack"] == 1
+    assert runner.output("three", stream="stderr").body["ack"] == 2
     assert runner.completed(0).body == {"ack": 3}
 
     document = job(firestore_client, runner.job_id)
@@ -217,6 +217,24 @@ def test_job_document_updates_are_coalesced_but_completed_writes_everything(
     assert document["lines"] == 3
     assert document["progress"] == {"percent": 90.0, "step": "almost"}
     assert [line["text"] for line in document["tail"]] == ["first", "second", "third"]
+
+
+def test_an_answer_says_when_what_it_held_back_can_be_written_and_a_heartbeat_then_writes_it(
+    runner: PlayedRunner, firestore_client: firestore.Client
+) -> None:
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)) as frozen:
+        assert "flush_in_ms" not in runner.output("first").body  # written at once
+        frozen.tick(0.25)
+        held = runner.progress(40, "halfway").body
+        assert held["flush_in_ms"] == 750  # the job document was written 0.25 s ago; the interval is 1 s
+        frozen.tick(0.5)
+        assert runner.heartbeat().body["flush_in_ms"] == 250  # early: still held
+        assert job(firestore_client, runner.job_id)["progress"] is None
+
+        frozen.tick(0.25)
+        assert "flush_in_ms" not in runner.heartbeat().body
+        assert job(firestore_client, runner.job_id)["progress"] == {"percent": 40.0, "step": "halfway"}
+        assert "flush_in_ms" not in runner.heartbeat().body  # nothing is held any more
 
 
 def test_an_older_progress_does_not_overwrite_a_newer_one(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from freezegun import freeze_time
 from google.cloud import firestore
 from tailrun_functions.launcher import LocalLauncher
 
-from .conftest import SCENARIOS, Api, Commit, wait_for
+from .conftest import FAST_RUNNER, SCENARIOS, Api, Commit, wait_for
 from .helpers import job, lines_of
 
 
@@ -139,3 +140,19 @@ def test_a_reaped_job_has_its_process_ended_and_keeps_what_it_printed(
         f"pid {child_pid}",
         "working",
     ]
+
+
+def test_progress_held_back_by_the_write_interval_reaches_the_job_while_it_runs_silently(
+    api: Api, configure, firestore_client: firestore.Client
+) -> None:
+    # Heartbeats 30 s apart: only the callback's flush hint can bring the held-back progress before the end.
+    configure(TAILRUN_RUNNER_ENV=json.dumps({**FAST_RUNNER, "TAILRUN_HEARTBEAT_S": "30"}))
+    script = "import time\nprint('::progress 50 half', flush=True)\ntime.sleep(4)\nprint('done')"
+    job_id = api.create(argv=[sys.executable, "-c", script])
+
+    document = wait_for(lambda: job(firestore_client, job_id) if job(firestore_client, job_id)["progress"] else None,
+                        what="the progress")
+
+    assert document["progress"] == {"percent": 50.0, "step": "half"}
+    assert document["status"] == "running"  # not only at the end, with completed
+    assert _ended(firestore_client, job_id) is None

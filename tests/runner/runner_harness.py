@@ -62,6 +62,7 @@ class Reply:
     drop: bool = False
     hang_up: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # more fields of a 200 answer, beside "ack"
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             try:
-                self._send(reply.status, {"ack": message["seq"]} if reply.status == 200 else _error(reply.status), reply)
+                self._send(reply.status, {"ack": message["seq"], **reply.extra} if reply.status == 200 else _error(reply.status), reply)
             except (BrokenPipeError, ConnectionResetError):  # the runner gave up waiting (its request timed out)
                 self.close_connection = True
                 return

@@ -263,3 +263,30 @@ def test_progress_printed_in_a_tight_loop_goes_about_once_a_second_and_the_last_
     assert progress[-1] == 100 and progress == sorted(progress)
     assert len(progress) <= seconds + 2, (len(progress), seconds)  # one per second (TAILRUN_PROGRESS_INTERVAL_S)
     assert received.text("stdout") == "done\n"
+
+
+def _times_around_the_pause(callback_server: CallbackServer) -> tuple[float, float, list[float]]:
+    """When "before" and "after" arrived, and the heartbeats that arrived between them."""
+    requests = [r for r in callback_server.requests if r.reply.record]
+    outputs = [r for r in requests if r.message["type"] == "output"]
+    arrived = {line["text"]: r.received_at for r in outputs for line in r.message["lines"]}
+    beats = [r.received_at for r in requests if r.message["type"] == "heartbeat"]
+    before, after = arrived["before"], arrived["after"]
+    return before, after, [t for t in beats if before < t < after]
+
+
+@pytest.mark.parametrize("flush_in_ms", [300, None])
+def test_an_answer_with_flush_in_ms_brings_a_heartbeat_that_soon_and_only_then(
+    start_runner, callback_server, flush_in_ms
+):
+    extra = {} if flush_in_ms is None else {"flush_in_ms": flush_in_ms}
+    callback_server.answer = lambda m: Reply(extra=extra if m["type"] == "output" else {})
+    runner = start_runner(job("pause", 2.5), TAILRUN_HEARTBEAT_S="30")
+
+    assert runner.wait() == 0
+    before, after, beats = _times_around_the_pause(callback_server)
+    if flush_in_ms is None:
+        assert beats == []  # the regular heartbeat is 30 s away
+    else:
+        assert len(beats) == 1, beats  # one, not one per hint: the heartbeat's own answer has none
+        assert 0.3 <= beats[0] - before < 1.5
