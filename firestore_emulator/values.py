@@ -292,7 +292,7 @@ def parse_field_path(path: str) -> tuple[str, ...]:
 
 def format_segment(segment: str) -> str:
     """One field name as it appears in a field path: bare when a simple identifier, else backquoted."""
-    if _SIMPLE_SEGMENT.match(segment):
+    if _SIMPLE_SEGMENT.fullmatch(segment):
         return segment
     return "`" + segment.replace("\\", "\\\\").replace("`", "\\`") + "`"
 

@@ -607,3 +607,9 @@ def test_stored_references_follow_the_document_id_rules() -> None:
     bad = Value(reference_value=f"{ROOT}/c/__idx__")
     with pytest.raises(InvalidArgument, match="^A long document ID string must be formatted like"):
         values.validate_document(document("c/d", r=bad))
+
+
+def test_a_name_ending_in_a_newline_is_quoted_in_a_field_path() -> None:
+    """``$`` also matches before a final newline: a name like "A\\n" must still be backquoted."""
+    assert values.format_segment("A\n") == "`A\n`"
+    assert values.parse_field_path(values.format_field_path(["A\n", "b"])) == ("A\n", "b")
