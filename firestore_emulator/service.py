@@ -123,8 +123,9 @@ class FirestoreService:
 
     async def run_query(self, request: Pb) -> AsyncIterator[Pb]:
         """One response per result (or one with only read_time), the last marked done, every other one carrying
-        the number of results the offset skipped (as the official emulator answers); explain options are
-        ignored (the official emulator runs the query and reports no metrics)."""
+        the number of results the offset skipped (as the official emulator answers), after a response holding
+        only a new transaction's id; explain options are ignored (the official emulator runs the query and
+        reports no metrics)."""
         ctx = self._read_context(parse_parent(request.parent), request)
         if not request.HasField("structured_query"):
             raise InvalidArgument("RunQuery needs a structured_query.")
@@ -137,9 +138,9 @@ class FirestoreService:
             responses[-1].skipped_results = 0
         else:
             responses.append(P.RunQueryResponse(read_time=read_time))
-        if ctx.new_transaction:
-            responses[0].transaction = ctx.new_transaction
         responses[-1].done = True  # as the official emulator marks the end of the results
+        if ctx.new_transaction:  # query.proto: "If set, no other fields will be set in this response."
+            responses.insert(0, P.RunQueryResponse(transaction=ctx.new_transaction))
         for response in responses:
             yield response
 

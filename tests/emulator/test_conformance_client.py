@@ -561,3 +561,23 @@ def test_run_query_reports_what_the_offset_skipped_on_every_response_but_the_las
     assert shape(0, 2) == [("d0", 0, False), ("d1", 0, True)]
     assert shape(9) == [("", 0, True)]
     assert [s.id for s in coll.order_by("i").offset(4).stream()] == ["d4", "d5"]
+
+
+def test_a_query_that_starts_a_transaction_answers_its_id_alone_first(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
+    """query.proto, RunQueryResponse.transaction: "If set, no other fields will be set in this response."."""
+    coll = seeded(firestore_client, f"ntx-{unique_id}", {"a": {"n": 1}, "b": {"n": 2}})
+    api = firestore_client._firestore_api
+    request = {
+        "parent": f"{firestore_client._database_string}/documents",
+        "structured_query": {"from_": [{"collection_id": coll.id}]},
+        "new_transaction": {"read_only": {}},
+    }
+    first, *rest = api.run_query(request=request)
+    assert first.transaction and not first.document.name and not first.read_time and not first.done
+    assert [r.document.name.rsplit("/", 1)[-1] for r in rest] == ["a", "b"]
+    assert not any(r.transaction for r in rest) and rest[-1].done
+    request["structured_query"] = {"from_": [{"collection_id": f"none-{unique_id}"}]}
+    first, only = api.run_query(request=request)
+    assert first.transaction and not only.transaction and only.done and only.read_time
