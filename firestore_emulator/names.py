@@ -35,7 +35,7 @@ class DatabaseId:
 
 def parse_database(name: str) -> DatabaseId:
     """The database of a ``projects/P/databases/D`` name."""
-    match = _DATABASE.match(name or "")
+    match = _DATABASE.fullmatch(name or "")
     if not match:
         if len(name.split("/")) < 4:  # the official emulator's wording for a name cut short
             raise InvalidArgument(f'Database name "{name}" lacks "/" at index {len(name)}.')

@@ -122,7 +122,7 @@ def _number(v: Pb) -> int | float:
 
 def _segment_key(segment: str) -> tuple[int, int, str]:
     """Sort key of one path segment: numeric ids (``__id42__``) first, by number, then others by UTF-8 bytes."""
-    numeric = _NUMERIC_ID.match(segment) if segment.startswith("__id") else None
+    numeric = _NUMERIC_ID.fullmatch(segment) if segment.startswith("__id") else None
     if numeric:
         return (0, int(numeric.group(1)), "")
     return (1, 0, segment)
@@ -527,7 +527,7 @@ def document_size(doc: Pb) -> int:
 
 def numeric_id(segment: str) -> int | None:
     """The number of a numeric id (``__id42__``) within int64, or None for any other id."""
-    match = _NUMERIC_ID.match(segment)
+    match = _NUMERIC_ID.fullmatch(segment)
     if match is None:
         return None
     number = int(match.group(1))
@@ -536,12 +536,12 @@ def numeric_id(segment: str) -> int | None:
 
 def is_reserved_field_name(name: str) -> bool:
     """True for a field name Firestore reserves: ``__.*__``."""
-    return bool(_RESERVED_NAME.match(name))
+    return bool(_RESERVED_NAME.fullmatch(name))
 
 
 def is_reserved_id(segment: str) -> bool:
     """True for an id Firestore reserves: ``__.*__``, except the numeric ids ``__id<n>__``."""
-    return bool(_RESERVED_NAME.match(segment)) and numeric_id(segment) is None
+    return bool(_RESERVED_NAME.fullmatch(segment)) and numeric_id(segment) is None
 
 
 def _check_id(kind: str, segment: str, name: str, index: int) -> None:
@@ -593,7 +593,7 @@ def _check_reserved_names(fields: Pb) -> None:
     """Reserved names (``__.*__``) inside maps, at any depth, arrays included; ``__type__`` is left to the
     typed-value checks (:func:`check_stored_vector`), as the official emulator does."""
     for name, value in fields.items():
-        if _RESERVED_NAME.match(name) and name != _VECTOR_TYPE_KEY:
+        if _RESERVED_NAME.fullmatch(name) and name != _VECTOR_TYPE_KEY:
             raise InvalidArgument(f"field name '{name}' is reserved.")
         _check_reserved_in(value)
 
@@ -748,7 +748,7 @@ def validate_document(doc: Pb) -> None:
     if doc.name:
         validate_document_name(doc.name)
     for name in doc.fields:
-        if _RESERVED_NAME.match(name):
+        if _RESERVED_NAME.fullmatch(name):
             raise InvalidArgument(f"field name {name} is reserved")
     for value in doc.fields.values():
         _check_reserved_in(value)

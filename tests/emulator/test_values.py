@@ -613,3 +613,9 @@ def test_a_name_ending_in_a_newline_is_quoted_in_a_field_path() -> None:
     """``$`` also matches before a final newline: a name like "A\\n" must still be backquoted."""
     assert values.format_segment("A\n") == "`A\n`"
     assert values.parse_field_path(values.format_field_path(["A\n", "b"])) == ("A\n", "b")
+
+
+def test_a_trailing_newline_makes_neither_a_reserved_name_nor_a_numeric_id() -> None:
+    assert values.is_reserved_field_name("__x__") and not values.is_reserved_field_name("__x__\n")
+    assert values.numeric_id("__id5__") == 5 and values.numeric_id("__id5__\n") is None
+    values.validate_document(document("c/d", **{"__x__\n": 1}))
