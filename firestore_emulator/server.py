@@ -19,7 +19,7 @@ from firestore_emulator.transactions import LOCK_WAIT_SECONDS
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 32 * 1024 * 1024  # above Firestore's 10 MiB request cap, so oversized docs reach validation
+MAX_MESSAGE_BYTES = 100 * 1024 * 1024  # the official emulator's gRPC limit (a 64 MB commit passes, 105 MB does not)
 HOUSEKEEPING_SECONDS = 5.0  # how often idle transactions expire
 PRUNE_EVERY = 12  # housekeeping rounds between prunes of old versions (a full scan: once a minute is plenty)
 

@@ -56,6 +56,7 @@ from firestore_emulator.writes import PendingCommit, check_write_count, write_ta
 logger = logging.getLogger(__name__)
 
 SERVICE = "google.firestore.v1.Firestore"
+SERVICE_V1BETA1 = "google.firestore.v1beta1.Firestore"
 _AUTO_ID_ALPHABET = string.ascii_letters + string.digits
 _QUERY_LOCK_ROUNDS = 3  # re-runs of a transactional query while the documents it returns get locked
 
@@ -318,9 +319,6 @@ class FirestoreService:
 
     # --- unsupported ---
 
-    async def partition_query(self, request: Pb) -> Pb:
-        raise Unimplemented("Method google.firestore.v1.Firestore/PartitionQuery is unimplemented")
-
     async def execute_pipeline(self, request: Pb) -> AsyncIterator[Pb]:
         """Pipelines need an Enterprise database, which the official emulator does not emulate either."""
         parse_database(request.database)
@@ -551,8 +549,18 @@ def _serialize(message: Pb) -> bytes:
     return message.SerializeToString()  # type: ignore[no-any-return]
 
 
-def generic_handler(service: FirestoreService) -> grpc.GenericRpcHandler:
-    """The service's methods under their gRPC names, with the raw messages' (de)serialisers."""
+def _partition_query(name: str) -> Callable[[Pb], Awaitable[Pb]]:
+    """PartitionQuery of the service ``name``: UNIMPLEMENTED in the official emulator's words."""
+
+    async def partition_query(request: Pb) -> Pb:
+        raise Unimplemented(f"Method {name}/PartitionQuery is unimplemented")
+
+    return partition_query
+
+
+def generic_handler(service: FirestoreService, service_name: str = SERVICE) -> grpc.GenericRpcHandler:
+    """The service's methods under their gRPC names in the service ``service_name``, with the raw messages'
+    (de)serialisers."""
     s = service
     unary: list[tuple[str, Callable[[Pb], Awaitable[Pb]], Any]] = [
         ("GetDocument", s.get_document, P.GetDocumentRequest),
@@ -565,7 +573,7 @@ def generic_handler(service: FirestoreService) -> grpc.GenericRpcHandler:
         ("Rollback", s.rollback, P.RollbackRequest),
         ("BatchWrite", s.batch_write, P.BatchWriteRequest),
         ("ListCollectionIds", s.list_collection_ids, P.ListCollectionIdsRequest),
-        ("PartitionQuery", s.partition_query, _Opaque),
+        ("PartitionQuery", _partition_query(service_name), _Opaque),
     ]
     server_streaming: list[tuple[str, Callable[[Any], AsyncIterator[Pb]], Any]] = [
         ("BatchGetDocuments", s.batch_get_documents, P.BatchGetDocumentsRequest),
@@ -587,11 +595,12 @@ def generic_handler(service: FirestoreService) -> grpc.GenericRpcHandler:
         handlers[name] = grpc.stream_stream_rpc_method_handler(
             _streaming(bidi_method), request_deserializer=request_class.FromString, response_serializer=_serialize
         )
-    return grpc.method_handlers_generic_handler(SERVICE, handlers)
+    return grpc.method_handlers_generic_handler(service_name, handlers)
 
 
 def register(server: grpc.aio.Server, store: Store, lock_wait: float = LOCK_WAIT_SECONDS) -> FirestoreService:
-    """Add the Firestore service to a grpc.aio server."""
+    """Add the Firestore service to a grpc.aio server, as ``google.firestore.v1.Firestore`` and, as the official
+    emulator also serves it (its messages are the same on the wire), ``google.firestore.v1beta1.Firestore``."""
     service = FirestoreService(store, lock_wait)
-    server.add_generic_rpc_handlers((generic_handler(service),))
+    server.add_generic_rpc_handlers(tuple(generic_handler(service, name) for name in (SERVICE, SERVICE_V1BETA1)))
     return service

@@ -20,6 +20,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.field_path import FieldPath
 from google.cloud.firestore_v1.types import common as common_types
+from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import firestore as firestore_types
 
 pytestmark = pytest.mark.usefixtures("firestore_project")
@@ -581,3 +582,45 @@ def test_a_query_that_starts_a_transaction_answers_its_id_alone_first(
     request["structured_query"] = {"from_": [{"collection_id": f"none-{unique_id}"}]}
     first, only = api.run_query(request=request)
     assert first.transaction and not only.transaction and only.done and only.read_time
+
+
+# --- the gRPC surface -------------------------------------------------------------------------------------------
+
+
+def test_v1beta1_is_served_too_as_the_official_emulator(firestore_client: firestore.Client, unique_id: str) -> None:
+    """The official emulator also serves google.firestore.v1beta1.Firestore (hidane's grpc_settings.json): the
+    same documents, its own PartitionQuery wording."""
+    import os
+
+    import grpc
+
+    name = f"{firestore_client._database_string}/documents/beta/{unique_id}"
+    commit = firestore_types.CommitRequest(
+        database=firestore_client._database_string,
+        writes=[{"update": {"name": name, "fields": {"n": {"integer_value": 1}}}}],
+    )
+    with grpc.insecure_channel(os.environ["FIRESTORE_EMULATOR_HOST"]) as channel:
+        call = channel.unary_unary("/google.firestore.v1beta1.Firestore/Commit")
+        call(firestore_types.CommitRequest.serialize(commit), timeout=10)
+        get = channel.unary_unary("/google.firestore.v1beta1.Firestore/GetDocument")
+        raw = get(firestore_types.GetDocumentRequest.serialize(firestore_types.GetDocumentRequest(name=name)), timeout=10)
+        assert document_types.Document.deserialize(raw).fields["n"].integer_value == 1
+        missing = firestore_types.GetDocumentRequest(name=name + "-missing")
+        with pytest.raises(grpc.RpcError) as raised:
+            get(firestore_types.GetDocumentRequest.serialize(missing), timeout=10)
+        assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+        assert raised.value.details() == f"Document ({name}-missing) not found."
+        partition = channel.unary_unary("/google.firestore.v1beta1.Firestore/PartitionQuery")
+        with pytest.raises(grpc.RpcError) as raised:
+            partition(b"", timeout=10)
+        assert raised.value.details() == "Method google.firestore.v1beta1.Firestore/PartitionQuery is unimplemented"
+    assert firestore_client.document(f"beta/{unique_id}").get().get("n") == 1
+
+
+def test_a_commit_of_40_megabytes_is_accepted(firestore_client: firestore.Client, unique_id: str) -> None:
+    """The official emulator takes gRPC messages up to 100 MiB (a 64 MB commit passes)."""
+    batch = firestore_client.batch()
+    for i in range(40):
+        batch.set(firestore_client.document(f"big-{unique_id}/d{i}"), {"s": "x" * 1_000_000})
+    batch.commit()
+    assert firestore_client.collection(f"big-{unique_id}").count().get()[0][0].value == 40
