@@ -519,18 +519,21 @@ def _check_name_is_last(orders: Sequence[Order]) -> None:
         raise InvalidArgument("order by clause cannot contain more fields after the key")
 
 
-def _check_key_scan(selector: Pb, orders: Sequence[Order]) -> None:
-    """A kindless query ordered by ``__name__`` descending: the official emulator scans keys for it and cannot
-    scan them backwards (ListDocuments answers the same). Collection queries keep Firestore's answer: the
-    recorded evidence covers kindless scans only, and the application orders chunks by name descending."""
-    if not selector.collection_id and len(orders) == 1 and orders[0].descending:
+def _check_key_scan(query: Pb, orders: Sequence[Order]) -> None:
+    """A query ordered by ``__name__`` descending alone, with no filter on another field: the official emulator
+    scans keys for it and cannot scan them backwards, whatever the collection selector (recorded for kindless
+    and collection queries; ListDocuments answers the same). Production serves it; the application never
+    asks for it."""
+    if len(orders) == 1 and orders[0].descending and _filters_only_names(query.where):
         raise FailedPrecondition(DESCENDING_KEY_SCAN)
 
 
-def _check_nearest_key_scan(orders: Sequence[Order]) -> None:
-    """A nearest-neighbour query ordered by ``__name__`` descending alone scans keys backwards (recorded)."""
-    if len(orders) == 1 and orders[0].descending:
-        raise FailedPrecondition(DESCENDING_KEY_SCAN)
+def _filters_only_names(where: Pb) -> bool:
+    """Whether every leaf filter (if any) is on ``__name__``."""
+    for leaf in _leaf_filters(where):
+        if field_path_of(getattr(leaf, leaf.WhichOneof("filter_type")).field) != NAME_PATH:
+            return False
+    return True
 
 
 def _check_cursor(cursor: Pb, query: Pb, orders: Sequence[Order]) -> None:
@@ -582,7 +585,7 @@ def _plan(parent: str, query: Pb) -> _Plan:
     _check_orders(query)
     orders = normalized_orders(query)
     _check_name_is_last(orders)
-    _check_key_scan(selector, orders)
+    _check_key_scan(query, orders)
     for which in ("start_at", "end_at"):
         if query.HasField(which):
             _check_cursor(getattr(query, which), query, orders)
@@ -590,7 +593,6 @@ def _plan(parent: str, query: Pb) -> _Plan:
         field_path_of(field)
     if query.HasField("find_nearest"):
         _check_find_nearest(query)
-        _check_nearest_key_scan(orders)
     return _Plan(parent, root, selector, predicate, orders)
 
 
