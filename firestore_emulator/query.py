@@ -826,12 +826,14 @@ def run_aggregation(parent: str, aggregation_query: Pb, docs: Iterable[Pb]) -> d
 
 def ordered_by_aggregated_fields(query: Pb, paths: Sequence[tuple[str, ...]]) -> Pb:
     """A copy of ``query`` whose explicit orders continue with its inequality fields, then the aggregated
-    ``paths`` not ordered yet, in the last order's direction (an explicit ``__name__`` order already decides
-    every tie: the query is kept as it is)."""
+    ``paths`` not ordered yet, in the last order's direction. Kept as it is when an explicit ``__name__`` order
+    already decides every tie, for nearest-neighbour queries, and for kindless queries (which order by name
+    only)."""
     orders = normalized_orders(query)
     explicit_name = any(field_path_of(o.field) == NAME_PATH for o in query.order_by)
+    kindless = not _check_selector(query).collection_id
     extra = [path for path in dict.fromkeys(paths) if path not in {order.path for order in orders}]
-    if not extra or explicit_name or query.HasField("find_nearest"):
+    if not extra or explicit_name or kindless or query.HasField("find_nearest"):
         return query
     implicit = [order for order in orders[len(query.order_by) :] if order.path != NAME_PATH]
     copy = StructuredQuery()

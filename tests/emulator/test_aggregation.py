@@ -243,3 +243,13 @@ def test_client_sum_and_avg_with_a_limit_take_the_smallest_values_first(firestor
     above = coll.where(filter=firestore.FieldFilter("b", ">", 2)).limit(2).sum("stats.product", alias="t")
     assert results(above) == {"t": 0 + 3}  # b = 3 first (the inequality field), then the products in order
     assert results(coll.limit(3).count(alias="n")) == {"n": 3}
+
+
+def test_sum_over_every_collection_keeps_the_name_order_of_a_kindless_query() -> None:
+    """A kindless query orders by name only: summing a field must not give it an order on that field."""
+    raw = coll.sum("v", alias="s")._to_protobuf()._pb
+    raw.structured_query.from_[0].collection_id = ""
+    documents = docs({"v": 3}, {"v": 1}, {"v": 2})
+    assert engine.run_aggregation(ROOT, raw, documents)["s"].integer_value == 6
+    raw.structured_query.limit.value = 1
+    assert engine.run_aggregation(ROOT, raw, documents)["s"].integer_value == 3  # the first by name
