@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck bench node-deps clean
+.PHONY: install demo test lint typecheck bench node-deps browser-deps clean
 
 install: $(STAMP)
 
@@ -20,6 +20,13 @@ tests/node/node_modules/.installed: tests/node/package.json tests/node/package-l
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The job viewer's browser test needs a Chromium: Debian's, installed here when missing and we may (root, apt).
+browser-deps:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$$TAILRUN_CHROMIUM" ] || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "make: no Chromium for the job viewer's browser test (apt-get install chromium, or set TAILRUN_CHROMIUM)"; fi
+
 demo: install
 	$(BIN)/python -m tailrun.demo
 
@@ -27,7 +34,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install node-deps lint
+test: install node-deps browser-deps lint
 	$(BIN)/python -m pytest -q
 
 bench: install

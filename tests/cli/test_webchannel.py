@@ -1,7 +1,7 @@
 """The WebChannel front relays a browser's Listen channel to the emulator's gRPC Listen, as the Firebase SDK uses it.
 
 These tests speak the protocol as Closure's WebChannel client does (handshake POST, back-channel GETs, forward
-POSTs, terminate); a headless browser running the real SDK is not available to the suite.
+POSTs, terminate), to pin its details; ``test_viewer_browser.py`` runs the real SDK in headless Chromium.
 """
 
 from __future__ import annotations

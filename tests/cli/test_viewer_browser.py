@@ -1,0 +1,64 @@
+"""The job viewer in a real browser: headless Chromium runs the page and the Firebase JS SDK, which listens
+through `tailrun dev`'s WebChannel front, and shows a job's output as it arrives, on one loaded page.
+
+Chromium comes from the system (`make test` installs Debian's `chromium` when it can; `TAILRUN_CHROMIUM` names
+another binary); playwright-core (npm, `make node-deps`) drives it. Without a Chromium the test is skipped, except
+in CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .stack import Cli
+from .test_cli import detach
+
+NODE_DIR = Path(__file__).resolve().parents[1] / "node"
+
+
+def chromium() -> str:
+    found = os.environ.get("TAILRUN_CHROMIUM") or next(
+        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None
+    )
+    if found is None:
+        message = "no Chromium: `apt-get install chromium` (make test does it as root) or set TAILRUN_CHROMIUM"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, tmp_path: Path) -> None:
+    browser = chromium()
+    release = tmp_path / "release"
+    script = (
+        "import pathlib, sys, time\n"
+        "print('first line', flush=True)\n"
+        "print('to stderr', file=sys.stderr, flush=True)\n"
+        f"while not pathlib.Path({str(release)!r}).exists(): time.sleep(0.05)\n"
+        "print('second line', flush=True)\n"
+    )
+    job_id = detach(cli, sys.executable, "-c", script)
+    viewer = subprocess.Popen(
+        [shutil.which("node") or "node", str(NODE_DIR / "watch_viewer.mjs"), browser,
+         f"{cli.url}/web/?job={job_id}", "first line:running", "to stderr", "second line:succeeded"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert viewer.stdout is not None
+        assert viewer.stdout.readline().strip() == "SAW first line"  # the job is still waiting for the release
+        assert viewer.stdout.readline().strip() == "SAW to stderr"
+        release.touch()
+        assert viewer.stdout.readline().strip() == "SAW second line"  # the same page, updated live
+        assert viewer.wait(timeout=60) == 0
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+        rest, errors = viewer.communicate()
+        print(rest, errors[-3000:])
