@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import termios
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,3 +107,22 @@ class Terminal:
         code = self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         os.close(self.master)
         return code
+
+
+@contextlib.contextmanager
+def job_with_files(cli: Cli, files: dict[str, str], patterns: list[str]) -> Iterator[tuple[str, str]]:
+    """A detached job that writes ``files`` (name → text) into a new folder and keeps those matching ``patterns``
+    (relative to that folder) as artifacts; yields the job id and the folder's name, then removes the folder.
+
+    A local job runs in the stack's working directory (the test's), so its files go to a folder of their own."""
+    folder = Path.cwd() / f".tailrun-test-{uuid.uuid4().hex[:8]}"
+    script = f"import pathlib; d = pathlib.Path({str(folder)!r}); d.mkdir()\n" + "".join(
+        f"(d / {name!r}).write_text({text!r})\n" for name, text in files.items()
+    )
+    flags = [arg for pattern in patterns for arg in ("-a", f"{folder.name}/{pattern}")]
+    try:
+        answer = cli("run", "--detach", *flags, "--", sys.executable, "-c", script)
+        assert answer.returncode == 0, answer.stderr
+        yield answer.stdout.strip(), folder.name
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -9,15 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from .stack import Cli
+from .stack import Cli, job_with_files
 from .test_cli import detach, job_status, wait_for_status
 
 PY = sys.executable
@@ -108,24 +106,13 @@ def test_run_artifact_puts_the_patterns_in_the_job_spec(cli: Cli) -> None:
 
 
 def test_a_job_run_with_artifact_patterns_keeps_its_files_and_says_which_it_could_not(cli: Cli) -> None:
-    # A local job runs in the stack's working directory (this test's): its files go to a folder of their own.
-    folder = Path.cwd() / f".tailrun-test-artifacts-{uuid.uuid4().hex[:8]}"
-    script = (
-        f"import pathlib; d = pathlib.Path({str(folder)!r}); d.mkdir()\n"
-        "(d / 'rows.csv').write_text('a,b\\n1,2\\n'); (d / 'page.html').write_text('<p>x</p>')"
-    )
-    try:
-        patterns = ("-a", f"{folder.name}/*.csv", "-a", f"{folder.name}/*.html")
-        answer = cli("run", "--detach", *patterns, "--", PY, "-c", script)
-        assert answer.returncode == 0, answer.stderr
-        job_id = answer.stdout.strip()
+    files = {"rows.csv": "a,b\n1,2\n", "page.html": "<p>x</p>"}
+    with job_with_files(cli, files, ["*.csv", "*.html"]) as (job_id, folder):
         assert wait_for_status(cli, job_id, {"succeeded", "failed"})["status"] == "succeeded"
 
         listing = cli("artifacts", job_id)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
     assert listing.returncode == 0, listing.stderr
-    assert [line.split()[0] for line in listing.stdout.splitlines()[1:]] == [f"{folder.name}/rows.csv"]
-    assert f"Not uploaded: {folder.name}/page.html (attempt 1): " in listing.stderr
+    assert [line.split()[0] for line in listing.stdout.splitlines()[1:]] == [f"{folder}/rows.csv"]
+    assert f"Not uploaded: {folder}/page.html (attempt 1): " in listing.stderr
     assert "'text/html' is not allowed" in listing.stderr

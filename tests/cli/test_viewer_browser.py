@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .stack import Cli
+from .stack import Cli, job_with_files
 from .test_cli import detach
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
@@ -62,3 +62,18 @@ def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, tmp_path: P
             viewer.kill()
         rest, errors = viewer.communicate()
         print(rest, errors[-3000:])
+
+
+def test_the_viewer_lists_a_jobs_artifacts_and_the_files_it_could_not_upload(cli: Cli) -> None:
+    browser = chromium()
+    files = {"table.csv": "a,b\n1,2\n", "page.html": "<p>x</p>"}
+    with job_with_files(cli, files, ["*.csv", "*.html"]) as (job_id, folder):
+        refused = f"not uploaded: {folder}/page.html (attempt 1): upload: 415 content type 'text/html' is not allowed"
+        viewer = subprocess.run(
+            [shutil.which("node") or "node", str(NODE_DIR / "watch_viewer.mjs"), browser,
+             f"{cli.url}/web/?job={job_id}", f"#artifact-rows={folder}/table.csv", f"#artifact-failures={refused}"],
+            capture_output=True, text=True, timeout=90,
+        )
+
+    assert viewer.returncode == 0, viewer.stdout + viewer.stderr[-3000:]
+    assert viewer.stdout.count("SAW ") == 2

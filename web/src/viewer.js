@@ -54,6 +54,28 @@ function button(label, action) {
   return element;
 }
 
+// What the artifacts section holds: it shows once there is an artifact or a file that could not be uploaded.
+const artifactsShown = { documents: 0, failures: 0 };
+function showArtifactsSection() {
+  $("artifacts").hidden = artifactsShown.documents === 0 && artifactsShown.failures === 0;
+}
+
+/** The files the job's runners could not upload (each attempt's `artifact_errors`), with the reason. */
+function showFailedUploads(failures) {
+  const list = $("artifact-failures");
+  list.replaceChildren();
+  const byAttempt = [...failures].sort((a, b) => a[0] - b[0]);
+  for (const [attempt, errors] of byAttempt) {
+    for (const error of errors) {
+      const item = document.createElement("li");
+      item.textContent = `not uploaded: ${error.name} (attempt ${attempt}): ${error.message}`;
+      list.appendChild(item);
+    }
+  }
+  artifactsShown.failures = list.childElementCount;
+  showArtifactsSection();
+}
+
 /** The job's artifacts, live: each appears when finalized, and its review state changes in place. */
 function watchArtifacts(db, token, jobId) {
   const review = (artifact, decision) => async () => {
@@ -67,7 +89,8 @@ function watchArtifacts(db, token, jobId) {
   };
   const ordered = query(collection(db, "jobs", jobId, "artifacts"), orderBy("created_at"));
   onSnapshot(ordered, (snapshot) => {
-    $("artifacts").hidden = snapshot.empty;
+    artifactsShown.documents = snapshot.size;
+    showArtifactsSection();
     const rows = $("artifact-rows");
     rows.replaceChildren();
     for (const snap of snapshot.docs) {
@@ -153,6 +176,7 @@ function watchJob(db, jobId) {
   $("job-id").textContent = jobId;
   const attempts = new Map(); // attempt → Lines
   const counts = new Map(); // attempt → its stored line count, once it has ended
+  const failedUploads = new Map(); // attempt → its artifact_errors
   let shown = null; // the attempt on screen
   let job = null;
   let waitingSince = null;
@@ -206,7 +230,9 @@ function watchJob(db, jobId) {
     for (const change of snapshot.docChanges()) {
       const attempt = change.doc.data();
       if (typeof attempt.lines === "number") counts.set(attempt.attempt, attempt.lines);
+      failedUploads.set(attempt.attempt, attempt.artifact_errors || []);
     }
+    showFailedUploads(failedUploads);
     advance();
   });
   setInterval(advance, 1000); // lets the grace for a hole run out even when nothing arrives
