@@ -40,7 +40,7 @@ from firestore_emulator.names import (
     parse_document,
     parse_parent,
 )
-from firestore_emulator.protos import Pb, micros, timestamp
+from firestore_emulator.protos import Pb, timestamp
 from firestore_emulator.store import Database, Store
 from firestore_emulator.transactions import (
     LOCK_TIMEOUT,
@@ -48,7 +48,7 @@ from firestore_emulator.transactions import (
     QueryRead,
     Transaction,
     TransactionManager,
-    check_read_time,
+    read_time_micros,
     versions,
 )
 from firestore_emulator.writes import PendingCommit, check_write_count, write_target
@@ -363,8 +363,7 @@ class FirestoreService:
             transaction = self.transactions.begin(database, request.new_transaction)
             new_id = transaction.id
         elif selector == "read_time":
-            at = micros(request.read_time)
-            check_read_time(at)
+            at = read_time_micros(request.read_time)
         if transaction is not None and transaction.read_only:
             at = transaction.read_time
         return ReadContext(db, at, transaction, new_id)

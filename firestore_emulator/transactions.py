@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from firestore_emulator import query as query_engine
-from firestore_emulator.errors import Aborted, FailedPrecondition, InvalidArgument
+from firestore_emulator.errors import Aborted, InvalidArgument
 from firestore_emulator.names import DatabaseId
 from firestore_emulator.protos import Pb, micros, now_micros
-from firestore_emulator.store import HISTORY_MICROS, Database, Store
+from firestore_emulator.store import Database, Store
 
 IDLE_SECONDS = 60.0  # Firestore expires a transaction after 60 s without activity
 LOCK_WAIT_SECONDS = 10.0  # default for the longest wait for another transaction's lock (see --lock-wait)
@@ -51,7 +51,7 @@ ENDED_KEEP_SECONDS = 60.0  # an aborted transaction's id still answers Rollback 
 EXPIRED = "The referenced transaction has expired or is no longer valid."
 INVALID = "Invalid transaction."
 READ_TIME_FUTURE = "The requested 'read_time' cannot be in the future."
-READ_TIME_TOO_OLD = "The requested 'read_time' is too old."
+READ_TIME_PRECISION = "The requested 'read_time' must be a whole number of microseconds."
 _ID_KEY = secrets.token_bytes(16)  # signs transaction ids, to tell an ended transaction from garbage
 CONTENTION = "Too much contention on these documents. Please try again."  # Firestore's wording
 LOCK_TIMEOUT = "Transaction lock timeout."
@@ -134,13 +134,17 @@ def check_transaction_id(transaction_id: bytes) -> None:
         raise InvalidArgument(INVALID)
 
 
-def check_read_time(read_time: int) -> None:
-    """A read time must not be in the future, nor older than the versions kept (an hour), as Firestore says."""
-    now = now_micros()
-    if read_time > now:
+def read_time_micros(read_time: Pb) -> int:
+    """A request's read time in microseconds: INVALID_ARGUMENT below a microsecond or in the future (as Firestore
+    and the official emulator answer). An old read time reads what was kept, as the official emulator, which keeps
+    every version, answers it (a document created since is NOT_FOUND), where production refuses times older
+    than its retention."""
+    if read_time.nanos % 1000:
+        raise InvalidArgument(READ_TIME_PRECISION)
+    at = micros(read_time)
+    if at > now_micros():
         raise InvalidArgument(READ_TIME_FUTURE)
-    if read_time < now - HISTORY_MICROS:
-        raise FailedPrecondition(READ_TIME_TOO_OLD)
+    return at
 
 
 def versions(docs: Iterable[Pb]) -> dict[str, int]:
@@ -164,8 +168,7 @@ class TransactionManager:
         if mode == "read_only":
             ro = options.read_only  # type: ignore[union-attr]
             if ro.HasField("read_time"):
-                read_time = micros(ro.read_time)
-                check_read_time(read_time)
+                read_time = read_time_micros(ro.read_time)
             else:
                 read_time = self._store.database(database).read_time()
         retry = options.read_write.retry_transaction if mode == "read_write" else b""  # type: ignore[union-attr]

@@ -395,3 +395,45 @@ def test_a_collection_query_ordered_by_name_descending_alone_is_a_descending_key
     assert [d.id for d in by_name_desc.where(filter=firestore.FieldFilter("n", "in", [1, 2])).stream()] == ["b", "a"]
     ordered = collection.order_by("n", direction="DESCENDING").order_by("__name__", direction="DESCENDING")
     assert [d.id for d in ordered.stream()] == ["b", "a"]
+
+
+def test_read_time_reads_committed_versions_at_the_rpc_level(firestore_client: firestore.Client, unique_id: str) -> None:
+    """GetDocument, BatchGetDocuments, RunQuery, RunAggregationQuery, ListDocuments and ListCollectionIds read
+    the versions committed at ``read_time`` (the document was deleted since); a time before the document existed
+    is NOT_FOUND, even hours back (as the official emulator answers); a sub-microsecond or future time is
+    INVALID_ARGUMENT."""
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    doc = firestore_client.document(f"runs/{unique_id}/hist/doc")
+    first = doc.set({"value": "first"}).update_time
+    second = doc.update({"value": "second"}).update_time
+    doc.delete()
+    name, parent = doc._document_path, f"{database}/documents/runs/{unique_id}"
+    assert api.get_document(request={"name": name, "read_time": first}).fields["value"].string_value == "first"
+    assert api.get_document(request={"name": name, "read_time": second}).fields["value"].string_value == "second"
+    [got] = api.batch_get_documents(request={"database": database, "documents": [name], "read_time": first})
+    assert got.found.fields["value"].string_value == "first" and got.read_time == first
+    query = {"from_": [{"collection_id": "hist"}]}
+    responses = list(api.run_query(request={"parent": parent, "structured_query": query, "read_time": first}))
+    assert [r.document.fields["value"].string_value for r in responses] == ["first"]
+    assert all(r.read_time == first for r in responses)
+    aggregation = {"structured_query": query, "aggregations": [{"alias": "total", "count": {}}]}
+    [counted] = api.run_aggregation_query(
+        request={"parent": parent, "structured_aggregation_query": aggregation, "read_time": first}
+    )
+    assert counted.result.aggregate_fields["total"].integer_value == 1 and counted.read_time == first
+    listed = api.list_documents(request={"parent": parent, "collection_id": "hist", "read_time": first})
+    assert [d.fields["value"].string_value for d in listed.documents] == ["first"]
+    assert list(api.list_collection_ids(request={"parent": parent, "read_time": first}).collection_ids) == ["hist"]
+    with pytest.raises(exceptions.NotFound):
+        api.get_document(request={"name": name})
+    seconds = int(first.timestamp())
+    with pytest.raises(exceptions.NotFound):
+        api.get_document(request={"name": name, "read_time": Timestamp(seconds=seconds - 7200)})
+    with pytest.raises(exceptions.InvalidArgument):
+        api.get_document(request={"name": name, "read_time": Timestamp(seconds=seconds + 3600)})
+    finer = Timestamp(seconds=seconds, nanos=first.microsecond * 1000 + 1)
+    with pytest.raises(exceptions.InvalidArgument, match="whole number of microseconds"):
+        api.get_document(request={"name": name, "read_time": finer})
