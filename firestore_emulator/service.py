@@ -9,6 +9,7 @@ exception, and which the clients do not retry; never a hung call), and
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import logging
 import secrets
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
+from google.protobuf.wrappers_pb2 import StringValue
 
 from firestore_emulator import protos as P
 from firestore_emulator import query as query_engine
@@ -30,6 +33,7 @@ from firestore_emulator.errors import (
     InvalidArgument,
     NotFound,
     Unimplemented,
+    Unknown,
 )
 from firestore_emulator.listen import END, ListenSession
 from firestore_emulator.names import (
@@ -41,6 +45,7 @@ from firestore_emulator.names import (
     parse_parent,
 )
 from firestore_emulator.protos import Pb, timestamp
+from firestore_emulator.query import StructuredQuery
 from firestore_emulator.store import Database, Store
 from firestore_emulator.transactions import (
     LOCK_TIMEOUT,
@@ -58,6 +63,9 @@ logger = logging.getLogger(__name__)
 SERVICE = "google.firestore.v1.Firestore"
 SERVICE_V1BETA1 = "google.firestore.v1beta1.Firestore"
 _AUTO_ID_ALPHABET = string.ascii_letters + string.digits
+# The official emulator fails a ListDocuments page token combined with any order_by with UNKNOWN (a conformance
+# suite's recording of cloud-firestore-emulator v1.22.0); the first page, token included, is answered.
+LIST_TOKEN_WITH_ORDER = "ListDocuments cannot resume from a page token when order_by is set."
 _QUERY_LOCK_ROUNDS = 3  # re-runs of a transactional query while the documents it returns get locked
 
 
@@ -167,8 +175,9 @@ class FirestoreService:
 
     async def list_documents(self, request: Pb) -> Pb:
         """Documents of a collection (or, without a collection id, of every collection under the parent) ordered
-        by name, paged by offset tokens (a full page always gets a token, as the official emulator answers);
-        show_missing adds parents that only have subcollections."""
+        by name or, in a collection, by ``order_by`` as a query orders them; paged by opaque tokens naming the
+        last document listed (a full page always gets a token, as the official emulator answers); show_missing
+        adds parents that only have subcollections, with only their name."""
         ctx = self._read_context(parse_parent(request.parent), request)
         if request.page_size < 0:
             raise InvalidArgument("Page size must be nonnegative.")
@@ -177,28 +186,36 @@ class FirestoreService:
             raise InvalidArgument("collection id must be set when show_missing is true")
         if request.show_missing and request.order_by:
             raise InvalidArgument("show_missing cannot be combined with order_by.")
-        _check_list_order(request.order_by, bool(request.collection_id))
-        docs = self._listed_documents(ctx, request)
-        docs.sort(key=functools.cmp_to_key(_compare_names))
-        start = _page_start(request.page_token)
-        end = start + request.page_size if request.page_size > 0 else len(docs)
+        orders = _list_orders(request.order_by)
+        if not request.collection_id:
+            _check_kindless_list_order(orders)
+        if request.page_token and request.order_by:
+            raise Unknown(LIST_TOKEN_WITH_ORDER)
+        docs = self._ordered_listing(ctx, request, orders)
+        if request.page_token:
+            after = _page_after(request.page_token)
+            docs = [doc for doc in docs if values.compare_paths(doc.name, after) > 0]
+        page = docs[: request.page_size] if request.page_size > 0 else docs
         mask = request.mask if request.HasField("mask") else None
-        page = docs[start:end]
         response = P.ListDocumentsResponse(documents=[_project(doc, mask) for doc in page])
         if request.page_size > 0 and len(page) == request.page_size:
-            response.next_page_token = str(end)
+            response.next_page_token = _page_token(page[-1].name)
         return response
 
     async def list_collection_ids(self, request: Pb) -> Pb:
-        """Ids of the collections directly under a parent that hold live documents (at any depth), sorted, paged."""
+        """Ids of the collections directly under a parent that hold live documents (at any depth), sorted, paged
+        by opaque tokens naming the last id (a full page always gets a token, as the official emulator answers)."""
         ctx = self._read_context(parse_parent(request.parent), request)
+        if request.page_size < 0:
+            raise InvalidArgument("Page size must be nonnegative.")
         ids = sorted(path.rsplit("/", 1)[1] for path in ctx.db.child_paths(request.parent, ctx.at))
         if request.page_token:
-            ids = [i for i in ids if i > request.page_token]
+            after = _page_after(request.page_token)
+            ids = [i for i in ids if i > after]
         page = ids[: request.page_size] if request.page_size > 0 else ids
         response = P.ListCollectionIdsResponse(collection_ids=page)
-        if len(page) < len(ids):
-            response.next_page_token = page[-1]
+        if request.page_size > 0 and len(page) == request.page_size:
+            response.next_page_token = _page_token(page[-1])
         return response
 
     # --- writes ---
@@ -395,6 +412,17 @@ class FirestoreService:
         transaction.queries.append(QueryRead(parent, query, versions(docs)))
         return docs, skipped
 
+    def _ordered_listing(self, ctx: ReadContext, request: Pb, orders: list[Pb]) -> list[Pb]:
+        """The documents ListDocuments lists, in order: by name, or in a collection by ``orders`` as a query
+        orders them (documents lacking an ordered field left out, ties by name in the last direction)."""
+        docs = self._listed_documents(ctx, request)
+        if not request.collection_id or not orders:
+            docs.sort(key=functools.cmp_to_key(_compare_names))
+            return docs
+        query = StructuredQuery(order_by=orders)
+        query.from_.add(collection_id=request.collection_id)
+        return query_engine.run_query(request.parent, query, docs)
+
     def _listed_documents(self, ctx: ReadContext, request: Pb) -> list[Pb]:
         """The documents ListDocuments considers, before ordering and paging."""
         if request.collection_id:
@@ -480,25 +508,44 @@ def _compare_names(a: Pb, b: Pb) -> int:
     return values.compare_paths(a.name, b.name)
 
 
-def _check_list_order(order_by: str, has_collection: bool) -> None:
-    """ListDocuments orders by name ascending only, as the official emulator: it cannot scan keys backwards,
-    and without a collection id no other order is allowed."""
-    terms = order_by.replace(",", " ").split()
-    if not terms or terms == ["__name__"] or terms == ["__name__", "asc"]:
+def _list_orders(order_by: str) -> list[Pb]:
+    """ListDocuments' ``order_by`` ("field [asc|desc], ..."; field paths as in a query) as query orders."""
+    orders = []
+    for term in order_by.split(","):
+        words = term.split()
+        if not words and not order_by.strip():
+            continue
+        if not 1 <= len(words) <= 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise InvalidArgument(f"Invalid order_by {order_by!r}: expected 'field [asc|desc], ...'.")
+        values.parse_field_path(words[0])  # INVALID_ARGUMENT in the official emulator's words
+        descending = len(words) == 2 and words[1].lower() == "desc"
+        direction = StructuredQuery.DESCENDING if descending else StructuredQuery.ASCENDING
+        orders.append(StructuredQuery.Order(field=StructuredQuery.FieldReference(field_path=words[0]), direction=direction))
+    return orders
+
+
+def _check_kindless_list_order(orders: list[Pb]) -> None:
+    """Without a collection id only the name ascending is allowed, as the official emulator answers: the name
+    descending is a descending key scan, anything else needs a kind."""
+    if all(o.field.field_path == "__name__" and o.direction != StructuredQuery.DESCENDING for o in orders):
         return
-    if terms == ["__name__", "desc"]:
+    if len(orders) == 1 and orders[0].field.field_path == "__name__":
         raise FailedPrecondition(query_engine.DESCENDING_KEY_SCAN)
-    if not has_collection:
-        raise InvalidArgument(query_engine.KINDLESS_ORDER)
-    raise Unimplemented(f"ListDocuments order_by {order_by!r} is not supported; use a query to order by fields.")
+    raise InvalidArgument(query_engine.KINDLESS_ORDER)
 
 
-def _page_start(token: str) -> int:
-    if not token:
-        return 0
-    if not token.isdigit():
-        raise InvalidArgument(f"Invalid page_token {token!r}.")
-    return int(token)
+def _page_token(last: str) -> str:
+    """An opaque page token naming the last name (or id) listed: the next page starts after it, so pages stay
+    consistent when documents before it come or go."""
+    return base64.b64encode(StringValue(value=last).SerializeToString()).decode()
+
+
+def _page_after(token: str) -> str:
+    """The last name (or id) a page token names; INVALID_ARGUMENT for a token this emulator did not issue."""
+    try:
+        return str(StringValue.FromString(base64.b64decode(token, validate=True)).value)
+    except (ValueError, DecodeError) as error:
+        raise InvalidArgument(f"Invalid page_token {token!r}.") from error
 
 
 # --- gRPC registration ---------------------------------------------------------------------------------------

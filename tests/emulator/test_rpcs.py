@@ -437,3 +437,65 @@ def test_read_time_reads_committed_versions_at_the_rpc_level(firestore_client: f
     finer = Timestamp(seconds=seconds, nanos=first.microsecond * 1000 + 1)
     with pytest.raises(exceptions.InvalidArgument, match="whole number of microseconds"):
         api.get_document(request={"name": name, "read_time": finer})
+
+
+def test_list_documents_orders_a_collection_by_fields(firestore_client: firestore.Client, unique_id: str) -> None:
+    """As the official emulator (a conformance suite's recording of v1.22.0): in a collection, order_by orders as
+    a query (documents lacking the field left out, ties by name in the last direction); the first page carries a
+    token, but resuming with it while order_by is set is UNKNOWN; without a collection only the name ascending
+    is allowed."""
+    api = firestore_client._firestore_api
+    parent = f"{firestore_client._database_string}/documents/runs/{unique_id}"
+    for doc_id, rank in [("a", 2), ("b", 1), ("c", 1)]:
+        firestore_client.document(f"runs/{unique_id}/ordered/{doc_id}").set({"rank": rank})
+    firestore_client.document(f"runs/{unique_id}/ordered/missing").set({})
+    firestore_client.document(f"runs/{unique_id}/other/x").set({"rank": 0})
+    request = {"parent": parent, "collection_id": "ordered", "page_size": 2, "order_by": "rank"}
+    first = api.list_documents(request=request)
+    assert [d.name.rsplit("/", 1)[1] for d in first.documents] == ["b", "c"] and first.next_page_token
+    with pytest.raises(exceptions.Unknown):
+        api.list_documents(request={**request, "page_token": first.next_page_token})
+    by_name = {"parent": parent, "collection_id": "ordered", "page_size": 1, "order_by": "__name__"}
+    named = api.list_documents(request={**by_name, "mask": {"field_paths": ["rank"]}})
+    assert [d.name.rsplit("/", 1)[1] for d in named.documents] == ["a"] and named.next_page_token
+    with pytest.raises(exceptions.Unknown):
+        api.list_documents(request={**by_name, "page_token": named.next_page_token})
+    descending = api.list_documents(request={**request, "page_size": 10, "order_by": "rank desc"})
+    assert [d.name.rsplit("/", 1)[1] for d in descending.documents] == ["a", "c", "b"]
+    with pytest.raises(exceptions.InvalidArgument, match="^400 kind is required for all orders except __key__ ascending$"):
+        api.list_documents(request={"parent": parent, "page_size": 10, "order_by": "rank"})
+    with pytest.raises(exceptions.InvalidArgument, match="Invalid order_by"):
+        api.list_documents(request={**request, "order_by": "rank sideways"})
+
+
+def test_list_pages_resume_after_the_last_item_listed(firestore_client: firestore.Client, unique_id: str) -> None:
+    """Page tokens are opaque and name the last document (or collection id) listed, so a document added before
+    it does not shift the next page; a full page always carries a token and the page after the end is empty
+    without one (ListDocuments and ListCollectionIds alike, as the official emulator pages)."""
+    api = firestore_client._firestore_api
+    parent = f"{firestore_client._database_string}/documents/runs/{unique_id}"
+    for doc_id in ["b", "c", "d"]:
+        firestore_client.document(f"runs/{unique_id}/docs/{doc_id}").set({})
+    request = {"parent": parent, "collection_id": "docs", "page_size": 2}
+    first = api.list_documents(request=request)
+    assert [d.name.rsplit("/", 1)[1] for d in first.documents] == ["b", "c"]
+    assert not first.next_page_token.isdigit()
+    firestore_client.document(f"runs/{unique_id}/docs/a").set({})
+    second = api.list_documents(request={**request, "page_token": first.next_page_token})
+    assert [d.name.rsplit("/", 1)[1] for d in second.documents] == ["d"] and not second.next_page_token
+    with pytest.raises(exceptions.InvalidArgument, match="Invalid page_token"):
+        api.list_documents(request={**request, "page_token": "not a token"})
+    firestore_client.document(f"runs/{unique_id}/other/x").set({})
+    ids_request = {"parent": parent, "page_size": 1}
+    ids: list[str] = []
+    tokens: list[str] = []
+    response = api.list_collection_ids(request=ids_request)
+    while True:
+        ids.extend(response.collection_ids)
+        tokens.append(response.next_page_token)
+        if not response.next_page_token:
+            break
+        response = api.list_collection_ids(request={**ids_request, "page_token": response.next_page_token})
+    assert ids == ["docs", "other"] and len(tokens) == 3 and not tokens[-1]
+    with pytest.raises(exceptions.InvalidArgument, match="^400 Page size must be nonnegative.$"):
+        api.list_collection_ids(request={"parent": parent, "page_size": -1})
