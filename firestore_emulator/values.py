@@ -45,6 +45,7 @@ INT64_MIN = -(2**63)
 MAX_DOCUMENT_SIZE = 1_048_576  # bytes: 1 MiB, name and fields included
 MAX_FIELD_NAME_SIZE = 1_500  # bytes, UTF-8
 MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of a field path as written: it must stay below this
+MAX_INDEXED_VALUE_SIZE = 1_500  # bytes of a string or bytes value that order it (Firestore truncates index entries)
 MAX_FIELD_VALUE_SIZE = 1_048_487  # bytes: 1 MiB - 89, of one string or bytes value (the official emulator)
 MAX_SUBCOLLECTION_DEPTH = 100  # collections nested below a top-level collection
 MAX_NESTING_DEPTH = 20  # maps and arrays, each adds one level
@@ -155,7 +156,8 @@ def sort_key(v: Pb) -> tuple[Any, ...]:
 
     Across types: null < booleans < NaN < numbers < timestamps < strings < bytes < references < geo points <
     arrays < vectors < maps. Within a type: numbers by exact value (1 == 1.0, -0.0 == 0, NaN == NaN),
-    timestamps to the microsecond, strings by UTF-8 bytes (Python's code-point order is the same), references
+    timestamps to the microsecond, strings by UTF-8 bytes (Python's code-point order is the same) and, like
+    bytes, on their first 1,500 bytes only (as Firestore's index entries are truncated), references
     segment by segment, geo points by latitude then longitude, arrays element-wise then by length, vectors by
     length then element-wise, maps key, value, key, value, … in key order, then by size.
     """
@@ -169,14 +171,21 @@ _KEYS: dict[int, Callable[[Pb], tuple[Any, ...]]] = {
     TYPE_NULL: lambda v: (),
     TYPE_BOOLEAN: lambda v: (v.boolean_value,),
     TYPE_TIMESTAMP: lambda v: (v.timestamp_value.seconds, v.timestamp_value.nanos // 1000),
-    TYPE_STRING: lambda v: (v.string_value,),
-    TYPE_BYTES: lambda v: (v.bytes_value,),
+    TYPE_STRING: lambda v: (_indexed_string(v.string_value),),
+    TYPE_BYTES: lambda v: (v.bytes_value[:MAX_INDEXED_VALUE_SIZE],),
     TYPE_REFERENCE: lambda v: (path_key(v.reference_value),),
     TYPE_GEO_POINT: lambda v: (v.geo_point_value.latitude, v.geo_point_value.longitude),
     TYPE_ARRAY: lambda v: (tuple(sort_key(e) for e in v.array_value.values),),
     TYPE_VECTOR: lambda v: (len(_vector_elements(v)), tuple(sort_key(e) for e in _vector_elements(v))),
     TYPE_MAP: lambda v: (tuple((k, sort_key(v.map_value.fields[k])) for k in sorted(v.map_value.fields)),),
 }
+
+
+def _indexed_string(s: str) -> str:
+    """A string as an index orders it: its first 1,500 UTF-8 bytes (a character cut in two is dropped)."""
+    if len(s) * 4 <= MAX_INDEXED_VALUE_SIZE:
+        return s
+    return s.encode("utf-8", "surrogatepass")[:MAX_INDEXED_VALUE_SIZE].decode("utf-8", "ignore")
 
 
 def compare(a: Pb, b: Pb) -> int:
@@ -195,6 +204,8 @@ def equals(a: Pb, b: Pb) -> bool:
     if kind_a == kind_b == "map_value":
         left_map, right_map = a.map_value.fields, b.map_value.fields
         return set(left_map) == set(right_map) and all(equals(left_map[k], right_map[k]) for k in left_map)
+    if kind_a == kind_b and kind_a in ("string_value", "bytes_value"):
+        return bool(getattr(a, kind_a) == getattr(b, kind_b))  # whole values, not their indexed prefixes
     return compare(a, b) == 0
 
 

@@ -724,3 +724,22 @@ def test_client_listener_on_an_ordered_query_skips_documents_without_the_field(
         assert snapshots.get(timeout=10) == ["c", "b", "a"]
     finally:
         watch.unsubscribe()
+
+
+def test_strings_and_bytes_order_on_their_first_1500_bytes(firestore_client: firestore.Client) -> None:
+    """As Firestore's truncated index entries order them (a conformance suite checks it without exception for
+    the official emulator): values equal on their first 1,500 bytes tie and follow the name; equality filters
+    still compare whole values."""
+    collection = firestore_client.collection("long")
+    prefix = "a" * 1500
+    collection.document("long-b").set({"value": prefix + "x"})
+    collection.document("long-a").set({"value": prefix + "y"})
+    collection.document("short").set({"value": "a" * 1499 + "b"})
+    collection.document("bytes-b").set({"value": b"\x01" * 1500 + b"\x00"})
+    collection.document("bytes-a").set({"value": b"\x01" * 1500 + b"\x02"})
+    ordered = [d.id for d in collection.order_by("value").stream()]
+    assert ordered == ["long-a", "long-b", "short", "bytes-a", "bytes-b"]
+    descending = [d.id for d in collection.order_by("value", direction="DESCENDING").stream()]
+    assert descending == ["bytes-b", "bytes-a", "short", "long-b", "long-a"]
+    matched = collection.where(filter=firestore.FieldFilter("value", "==", prefix + "x")).stream()
+    assert [d.id for d in matched] == ["long-b"]
