@@ -10,8 +10,10 @@ watch.ts): ``ADD``, one ``DocumentChange`` per result, ``CURRENT``, then a globa
 with ``read_time`` and ``resume_token``, which makes the client deliver a snapshot. Later commits send
 ``DocumentChange`` (added or modified), ``DocumentDelete`` (deleted), a ``DocumentChange`` with only
 ``removed_target_ids`` (still exists, left the query, as production sends it), and one global ``NO_CHANGE``. A
-resume token (or ``read_time``) within the retained history sends only what changed since; an unknown or too
-old one sends ``RESET`` and the whole result set. As the official emulator: a named document that does not exist
+target added with a resume token or a ``read_time`` gets ``RESET`` and the whole result set, as the official
+emulator answers every one (it never resumes; a conformance suite records ADD, RESET, CURRENT for a fresh token,
+a read time and an expired one alike), where production would send only what changed since. As the official
+emulator: a named document that does not exist
 is answered with a ``DocumentDelete`` when its target is added, removing an unknown target sends nothing, a
 target id already in use ends the stream (UNKNOWN), and resume tokens use its encoding (a message holding a
 message holding the read time in microseconds).
@@ -28,7 +30,6 @@ from firestore_emulator.errors import EmulatorError, InvalidArgument, Unknown
 from firestore_emulator.names import check_in_database, parse_parent
 from firestore_emulator.protos import ListenResponse, Pb, Status, TargetChange, micros, timestamp
 from firestore_emulator.store import Change, Database
-from firestore_emulator.transactions import versions
 
 NO_CHANGE = TargetChange.TargetChangeType.NO_CHANGE
 ADD = TargetChange.TargetChangeType.ADD
@@ -53,18 +54,6 @@ def resume_token(time: int) -> bytes:
     """The official emulator's token for a snapshot time: ``{1: {1: <microseconds>}}`` as protobuf bytes."""
     inner = b"\x08" + _varint(time)
     return b"\x0a" + bytes([len(inner)]) + inner
-
-
-def token_time(token: bytes) -> int | None:
-    """The snapshot time of a token in that encoding, or None for anything else."""
-    if len(token) < 4 or token[0] != 0x0A or token[1] != len(token) - 2 or token[2] != 0x08:
-        return None
-    time = 0
-    for index, byte in enumerate(token[3:]):
-        time |= (byte & 0x7F) << (7 * index)
-        if not byte & 0x80:
-            return time if index == len(token) - 4 else None
-    return None
 
 
 @dataclass
@@ -155,7 +144,7 @@ class ListenSession:
     # --- targets ---
 
     def _add(self, spec: Pb) -> list[Pb]:
-        """ADD, the target's documents (all, or what changed since a usable resume point, else RESET first), CURRENT, NO_CHANGE."""
+        """ADD (then RESET for a resume token or read time), the target's documents, CURRENT, NO_CHANGE."""
         target_id = spec.target_id or self._free_id()
         if target_id in self._targets:
             raise Unknown("")  # the official emulator ends the stream, UNKNOWN without a message
@@ -166,16 +155,12 @@ class ListenSession:
         except EmulatorError as error:
             return [_removed(target_id, error)]
         responses = [_target_change(ADD, [target_id])]
-        since = self._resume_time(spec, now)
+        if spec.resume_token or spec.HasField("read_time"):
+            responses.append(_target_change(RESET, [target_id]))  # the official emulator never resumes
         entries: dict[str, _Entry] = {}
-        if since is not None:
-            target.results = versions(target.evaluate(self.db, since).values())
-        elif spec.resume_token or spec.HasField("read_time"):
-            responses.append(_target_change(RESET, [target_id]))
         self._diff(target, current, now, entries)
-        if since is None:
-            for name in sorted(target.documents - set(current)):
-                entries.setdefault(name, _Entry(None)).removed_target_ids.append(target_id)
+        for name in sorted(target.documents - set(current)):
+            entries.setdefault(name, _Entry(None)).removed_target_ids.append(target_id)
         target.since = now
         responses += [*_messages(entries, now), _target_change(CURRENT, [target_id], now)]
         responses.append(_target_change(NO_CHANGE, [], now))
@@ -206,15 +191,6 @@ class ListenSession:
             selects = query_engine.matcher(spec.query.parent, query)
             return TargetState(target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once)
         raise InvalidArgument("A target must be a query or a list of documents.")
-
-    def _resume_time(self, spec: Pb, now: int) -> int | None:
-        """The snapshot time the client already holds, when this emulator can still tell what changed since."""
-        since = token_time(spec.resume_token) if spec.resume_token else None
-        if since is None and spec.HasField("read_time"):
-            since = micros(spec.read_time)
-        if since is None or since < self.db.history_start or since > now:
-            return None
-        return since
 
     def _free_id(self) -> int:
         return max(self._targets, default=0) + 1
