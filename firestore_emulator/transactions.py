@@ -45,7 +45,7 @@ from firestore_emulator.protos import Pb, micros, now_micros
 from firestore_emulator.store import Database, Store
 
 IDLE_SECONDS = 60.0  # Firestore expires a transaction after 60 s without activity
-LOCK_WAIT_SECONDS = 2.0  # the longest wait for another transaction's lock (see --lock-wait): the official emulator's 2 s
+LOCK_WAIT_SECONDS = 10.0  # default for the longest wait for another transaction's lock (see --lock-wait)
 ENDED_KEEP_SECONDS = 60.0  # an aborted transaction's id still answers Rollback for this long
 
 EXPIRED = "The referenced transaction has expired or is no longer valid."

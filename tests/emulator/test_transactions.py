@@ -411,28 +411,3 @@ def test_transactions_locking_in_opposite_orders_both_complete(firestore_project
         thread.join(60)
     assert errors == []
     assert (first.get().get("n"), second.get().get("n")) == (9, -9)
-
-
-def test_an_outside_write_gives_up_on_a_read_lock_after_two_seconds(
-    firestore_client: firestore.Client, unique_id: str
-) -> None:
-    """As the official emulator answers (hidane's transactions.json records 2.0 s): a plain commit to a document a
-    transaction read waits for its lock, then answers ABORTED 'Transaction lock timeout.'; a plain read does not
-    wait, and the transaction still commits."""
-    import time
-
-    api = firestore_client._firestore_api
-    database = firestore_client._database_string
-    doc = firestore_client.collection("locked").document(unique_id)
-    doc.set({"n": 1})
-    transaction = api.begin_transaction(request={"database": database}).transaction
-    api.get_document(request={"name": doc._document_path, "transaction": transaction})
-    write = {"update": {"name": doc._document_path, "fields": {"n": {"integer_value": 2}}}}
-    started = time.monotonic()
-    with pytest.raises(exceptions.Aborted, match="^409 Transaction lock timeout.$"):
-        api.commit(request={"database": database, "writes": [write]})
-    assert 1.8 <= time.monotonic() - started < 4.0
-    assert doc.get().get("n") == 1
-    mine = {"update": {"name": doc._document_path, "fields": {"n": {"integer_value": 3}}}}
-    api.commit(request={"database": database, "transaction": transaction, "writes": [mine]})
-    assert doc.get().get("n") == 3
