@@ -499,3 +499,97 @@ def test_list_pages_resume_after_the_last_item_listed(firestore_client: firestor
     assert ids == ["docs", "other"] and len(tokens) == 3 and not tokens[-1]
     with pytest.raises(exceptions.InvalidArgument, match="^400 Page size must be nonnegative.$"):
         api.list_collection_ids(request={"parent": parent, "page_size": -1})
+
+
+def test_write_rpcs_field_by_field(firestore_client: firestore.Client, unique_id: str) -> None:
+    """The write RPCs' less common fields through the GAPIC client, as firestore.proto documents them and the
+    official emulator answers (hidane's document_writes.json): update_mask deletes masked fields the document
+    lacks, mask trims the returned document, preconditions in its words, deletes of missing documents succeed,
+    a delete's write result is empty, transform results follow the transforms' order at the commit time."""
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    base = f"{database}/documents/w-{unique_id}"
+    created = api.create_document(
+        request={
+            "parent": f"{database}/documents",
+            "collection_id": f"w-{unique_id}",
+            "document_id": "d",
+            "document": {"fields": {"a": {"integer_value": 1}, "m": {"map_value": {"fields": {"x": {"integer_value": 1}, "y": {"integer_value": 2}}}}}},
+            "mask": {"field_paths": ["m.y"]},
+        }
+    )
+    assert created.name == f"{base}/d" and list(created.fields) == ["m"] and list(created.fields["m"].map_value.fields) == ["y"]
+    assert created.create_time == created.update_time
+    with pytest.raises(exceptions.InvalidArgument, match='^400 Resource id "__x__" is invalid because it is reserved.$'):
+        api.create_document(request={"parent": f"{database}/documents", "collection_id": "c", "document_id": "__x__", "document": {}})
+    updated = api.update_document(
+        request={
+            "document": {"name": f"{base}/d", "fields": {"z": {"integer_value": 3}}},
+            "update_mask": {"field_paths": ["z", "a", "m.x"]},
+            "mask": {"field_paths": ["z", "a", "m"]},
+        }
+    )
+    assert set(updated.fields) == {"z", "m"} and list(updated.fields["m"].map_value.fields) == ["y"]
+    with pytest.raises(exceptions.AlreadyExists, match="entity already exists: EntityRef"):
+        api.update_document(request={"document": {"name": f"{base}/d", "fields": {}}, "current_document": {"exists": False}})
+    with pytest.raises(exceptions.NotFound, match="no entity to update"):
+        api.update_document(request={"document": {"name": f"{base}/new", "fields": {}}, "current_document": {"exists": True}})
+    stale = {"update_time": {"seconds": 5}}
+    with pytest.raises(exceptions.FailedPrecondition, match=r"does not match the required base version \(5000000\)$"):
+        api.update_document(request={"document": {"name": f"{base}/d", "fields": {}}, "current_document": stale})
+    upserted = api.update_document(request={"document": {"name": f"{base}/new", "fields": {"n": {"integer_value": 1}}}})
+    assert upserted.fields["n"].integer_value == 1
+    matching = {"update_time": upserted.update_time}
+    api.update_document(request={"document": {"name": f"{base}/new", "fields": {}}, "current_document": matching})
+    api.delete_document(request={"name": f"{base}/missing"})
+    with pytest.raises(exceptions.NotFound):
+        api.delete_document(request={"name": f"{base}/missing", "current_document": {"exists": True}})
+    with pytest.raises(exceptions.FailedPrecondition):
+        api.delete_document(request={"name": f"{base}/d", "current_document": stale})
+    response = api.commit(
+        request={
+            "database": database,
+            "writes": [
+                {
+                    "update": {"name": f"{base}/t", "fields": {"a": {"integer_value": 1}}},
+                    "update_transforms": [
+                        {"field_path": "ts", "set_to_server_value": "REQUEST_TIME"},
+                        {"field_path": "a", "increment": {"integer_value": 2}},
+                    ],
+                },
+                {"delete": f"{base}/new"},
+            ],
+        }
+    )
+    first, deleted = response.write_results
+    assert first.update_time == response.commit_time and not deleted.update_time and not deleted.transform_results
+    assert first.transform_results[0].timestamp_value == response.commit_time
+    assert first.transform_results[1].integer_value == 3
+
+
+def test_read_rpcs_answer_shapes(firestore_client: firestore.Client, unique_id: str) -> None:
+    """BatchGetDocuments answers each name in order (found or missing, duplicates too) with one read_time, the
+    first response carrying a new transaction's id; RunQuery over nothing answers one response with read_time,
+    done and no document; an aggregation over nothing counts and sums 0, averages null, under the aliases the
+    request gives or field_1, field_2, … for unnamed ones."""
+    api = firestore_client._firestore_api
+    database = firestore_client._database_string
+    collection = firestore_client.collection(f"r-{unique_id}")
+    collection.document("a").set({"n": 1, "m": 2})
+    names = [collection.document(i)._document_path for i in ("a", "zz", "a")]
+    request = {"database": database, "documents": names, "mask": {"field_paths": ["n"]}, "new_transaction": {"read_only": {}}}
+    responses = list(api.batch_get_documents(request=request))
+    assert [type(r).pb(r).WhichOneof("result") for r in responses] == ["found", "missing", "found"]
+    assert responses[0].transaction and not responses[1].transaction
+    assert set(responses[0].found.fields) == {"n"} and responses[1].missing == names[1]
+    assert len({r.read_time for r in responses}) == 1
+    parent = f"{database}/documents"
+    [empty] = api.run_query(request={"parent": parent, "structured_query": {"from_": [{"collection_id": f"none-{unique_id}"}]}})
+    assert empty.done and empty.read_time and not empty.document.name and not empty.skipped_results
+    aggregations = [{"count": {}}, {"sum": {"field": {"field_path": "n"}}}, {"avg": {"field": {"field_path": "n"}}, "alias": "mean"}]
+    query = {"structured_query": {"from_": [{"collection_id": f"none-{unique_id}"}]}, "aggregations": aggregations}
+    [result] = api.run_aggregation_query(request={"parent": parent, "structured_aggregation_query": query})
+    fields = result.result.aggregate_fields
+    assert set(fields) == {"field_1", "field_2", "mean"} and result.read_time
+    assert fields["field_1"].integer_value == 0 and fields["field_2"].integer_value == 0
+    assert type(fields["mean"]).pb(fields["mean"]).WhichOneof("value_type") == "null_value"
