@@ -593,3 +593,24 @@ def test_read_rpcs_answer_shapes(firestore_client: firestore.Client, unique_id: 
     assert set(fields) == {"field_1", "field_2", "mean"} and result.read_time
     assert fields["field_1"].integer_value == 0 and fields["field_2"].integer_value == 0
     assert type(fields["mean"]).pb(fields["mean"]).WhichOneof("value_type") == "null_value"
+
+
+def test_show_missing_pages_name_only_placeholders(firestore_client: firestore.Client, unique_id: str) -> None:
+    """As the official emulator pages show_missing (a conformance suite's recording of v1.22.0): pages of one,
+    the placeholder of a document that only has subcollections carries only its name, and a full last page is
+    followed by an empty one without a token; show_missing with any order_by is INVALID_ARGUMENT."""
+    api = firestore_client._firestore_api
+    parent = f"{firestore_client._database_string}/documents/runs/{unique_id}"
+    firestore_client.document(f"runs/{unique_id}/containers/existing").set({"state": "present"})
+    firestore_client.document(f"runs/{unique_id}/containers/missing/children/leaf").set({"state": "child"})
+    request = {"parent": parent, "collection_id": "containers", "page_size": 1, "show_missing": True}
+    pages, token = [], ""
+    while True:
+        response = api.list_documents(request={**request, "page_token": token})
+        pages.append([(d.name.rsplit("/", 1)[1], set(d.fields), bool(d.create_time)) for d in response.documents])
+        token = response.next_page_token
+        if not token:
+            break
+    assert pages == [[("existing", {"state"}, True)], [("missing", set(), False)], []]
+    with pytest.raises(exceptions.InvalidArgument):
+        api.list_documents(request={**request, "page_size": 0, "order_by": "__name__"})
