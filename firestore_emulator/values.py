@@ -7,6 +7,7 @@ value types", "Usage and limits", "Storage size calculations") and the comments 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -121,6 +122,9 @@ def _number(v: Pb) -> int | float:
     return v.integer_value if v.WhichOneof("value_type") == "integer_value" else v.double_value
 
 
+PATH_KEYS_CACHED = 200_000  # names whose sort key is kept (a few hundred bytes each)
+
+
 def _segment_key(segment: str) -> tuple[int, int, str]:
     """Sort key of one path segment: numeric ids (``__id42__``) first, by number, then others by UTF-8 bytes."""
     numeric = _NUMERIC_ID.fullmatch(segment) if segment.startswith("__id") else None
@@ -129,8 +133,11 @@ def _segment_key(segment: str) -> tuple[int, int, str]:
     return (1, 0, segment)
 
 
+@functools.lru_cache(maxsize=PATH_KEYS_CACHED)
 def path_key(name: str) -> tuple[tuple[int, int, str], ...]:
-    """A sort key that orders resource names (document names, references) segment by segment."""
+    """A sort key that orders resource names (document names, references) segment by segment.
+
+    Cached: every ordered query sorts its documents by name last, so the same names are split again and again."""
     return tuple(_segment_key(segment) for segment in name.split("/"))
 
 
