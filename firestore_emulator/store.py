@@ -119,7 +119,6 @@ class Database:
         self._collections: dict[str, set[str]] = {}
         self._last_commit = 0
         self._last_read = 0
-        self.history_start = now_micros()
         self.listeners: set[Listener] = set()
 
     # --- the clock ---
@@ -217,7 +216,6 @@ class Database:
         self._history.clear()
         self._collections.clear()
         self._last_commit = time
-        self.history_start = time
         self._notify(time, changes)
         return changes
 
@@ -230,7 +228,6 @@ class Database:
                 self._forget(name)  # deleted before the horizon and not written since
             elif visible > 0:
                 self._drop_versions(name, visible)
-        self.history_start = max(self.history_start, horizon)
 
     def _add_version(self, name: str, time: int, doc: Pb | None) -> None:
         history = self._history.setdefault(name, [])
@@ -311,6 +308,4 @@ class Store:
         for database_id, name, time, doc in persistence.load():
             self.database(database_id).load_version(name, time, doc)
             count += 1
-        for db in self._databases.values():
-            db.history_start = now_micros() - HISTORY_MICROS  # what pruning left complete
         logger.info("loaded %d document versions from disk", count)

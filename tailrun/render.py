@@ -260,12 +260,14 @@ def _size(value: Any) -> str:
     """A byte count as people read it (1.5 KiB, 3.0 MiB)."""
     if not isinstance(value, int):
         return ""
-    amount = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if amount < 1024 or unit == "GiB":
-            return f"{value} B" if unit == "B" else f"{amount:.1f} {unit}"
-        amount /= 1024
-    return f"{value} B"
+    if value < 1024:
+        return f"{value} B"
+    amount, unit = value / 1024, "KiB"
+    for bigger in ("MiB", "GiB"):
+        if amount < 1024:
+            break
+        amount, unit = amount / 1024, bigger
+    return f"{amount:.1f} {unit}"
 
 
 def artifacts_table(artifacts: list[dict[str, Any]]) -> Table:
