@@ -68,6 +68,15 @@ def init_pid(wrapper_pid: int, timeout: float = 10) -> int:
     raise AssertionError("unshare started no process")
 
 
+def wait_until_exec(pid: int, command: str, timeout: float = 10) -> None:
+    """Wait until process ``pid`` runs ``command`` (its image replaced by exec)."""
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}/comm").read_text().strip() != command:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"process {pid} never became {command!r}")
+        time.sleep(0.01)
+
+
 def test_as_pid_1_the_runner_takes_sigterm_from_outside_and_delivers_the_jobs_last_words(
     in_namespace, callback_server, tmp_path
 ):
@@ -101,7 +110,7 @@ def test_a_signal_without_a_handler_is_what_pid_1_would_ignore(tmp_path):
     sleeper = subprocess.Popen([*WRAPPER, "sleep", "30"])
     init = init_pid(sleeper.pid)
     try:
-        time.sleep(0.2)  # let sleep replace unshare's child image
+        wait_until_exec(init, "sleep")  # unshare's child has become sleep, which has no SIGTERM handler
         os.kill(init, signal.SIGTERM)
         with pytest.raises(subprocess.TimeoutExpired):
             sleeper.wait(timeout=1)
