@@ -27,7 +27,7 @@ from tailrun import jobs, settings
 from tailrun.client import Stack
 from tailrun.errors import TailrunError
 from tailrun.follow import Follower
-from tailrun.render import TerminalDisplay, artifacts_table, exit_code_for, jobs_table, status_table
+from tailrun.render import TerminalDisplay, artifacts_table, clean, exit_code_for, jobs_table, status_table
 
 logger = logging.getLogger(__name__)
 
@@ -160,18 +160,26 @@ def logs(
     job_id: JobId,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep following until the job ends.")] = False,
     attempt: Annotated[int | None, typer.Option(help="Show this attempt (default: the latest).")] = None,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="Write the lines exactly as stored, escape sequences included (only for output you trust: "
+                      "a job's sequences can write your clipboard or retitle your terminal).",
+    )] = False,
 ) -> None:
-    """Print a job's output: stdout to stdout, stderr to stderr, in line order."""
+    """Print a job's output: stdout to stdout, stderr to stderr, in line order.
+
+    Control sequences other than colours are removed, on a terminal and in a pipe alike, unless --raw.
+    """
 
     def show(stack: Stack) -> None:
         job = jobs.get_job(stack, job_id)
         if follow and attempt is None:
-            display = TerminalDisplay(job_id)
+            display = TerminalDisplay(job_id, raw=raw)
             with display:
                 job = jobs.follow(stack, job_id, Follower(display))
             display.summary(job)
             return
-        jobs.read_output(stack, job_id, attempt or int(job.get("attempt") or 1), TerminalDisplay(job_id, interactive=False))
+        jobs.read_output(stack, job_id, attempt or int(job.get("attempt") or 1),
+                         TerminalDisplay(job_id, interactive=False, raw=raw))
 
     _connected(show)
 
@@ -250,8 +258,8 @@ def list_artifacts(
         err.print(f"Job {job_id} has no artifacts. A job keeps files with `tailrun run --artifact 'out/*' -- …`, "
                   "or by printing `::artifact PATH`.")
     for failure in failed:
-        err.print(f"Not uploaded: {failure.get('name')} (attempt {failure.get('attempt')}): {failure.get('message')}",
-                  markup=False)
+        err.print(clean(f"Not uploaded: {failure.get('name')} (attempt {failure.get('attempt')}): "
+                        f"{failure.get('message')}", keep_sgr=False), markup=False, emoji=False)
 
 
 @app.command()

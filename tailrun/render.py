@@ -1,28 +1,40 @@
 """What the CLI prints: job output, a live progress bar, statuses and tables.
 
-Job output keeps its streams: a job's stdout goes to the CLI's stdout exactly as printed, its stderr to the CLI's
-stderr (in red on a terminal). When both are terminals, a rich progress bar at the bottom shows the job's status
-and its ``::progress`` messages while the lines scroll above it. Otherwise (pipes, files, CI) the output is plain
-and tailrun's own notes go to stderr as ``tailrun: …`` lines, so ``tailrun run -- cmd > out.txt`` keeps out.txt
-identical to what the command printed.
+Job output keeps its streams: a job's stdout goes to the CLI's stdout, its stderr to the CLI's stderr (in red on a
+terminal). When both are terminals, a rich progress bar at the bottom shows the job's status and its ``::progress``
+messages while the lines scroll above it. Otherwise (pipes, files, CI) the output is plain and tailrun's own notes go
+to stderr as ``tailrun: …`` lines, so ``tailrun run -- cmd > out.txt`` leaves only the command's stdout in out.txt.
+
+A job's output is untrusted text: an escape sequence in it could write the user's clipboard (OSC 52), set the window
+title, clear the screen or move the cursor. So every line goes through ``clean`` on its way out, to a terminal and to
+a pipe or file alike (a pipe usually ends at a terminal: ``tailrun logs JOB | grep x``, ``| tail``): SGR colour
+sequences (``ESC [ … m``) are kept, as the job printed them, and every other control sequence and control character
+except tab is removed. ``NO_COLOR`` removes the colours too. ``tailrun logs --raw`` writes the stored text unchanged,
+for a user who asked for exactly that. A line the runner cut (``cut``, at ``TAILRUN_MAX_LINE_BYTES``) says so: a dim
+``… [line cut at 32 KiB]`` on a terminal, ``… [tailrun: line cut at 32 KiB]`` in a pipe or file, a ``tailrun:`` note
+on stderr with ``--raw``. Everything else tailrun prints from a job (progress steps, error messages, table cells) is
+cleaned of every sequence, colours included, and never read as rich markup or emoji codes.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
 import sys
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskID,
     TaskProgressColumn,
-    TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
@@ -42,6 +54,53 @@ STATUS_STYLES = {
 }
 
 
+# Every control sequence a terminal could act on, by class (ECMA-48 and the VT500 parser). A string (OSC, DCS, …) is
+# removed up to its terminator (BEL or ST), the next ESC (which aborts it on a terminal) or the end of the line, so
+# an unterminated one takes the rest of its line with it. Order matters: SGR first.
+_CONTROL = re.compile(
+    r"(?P<sgr>\x1b\[[0-9;:]*m)"                                  # SGR, the only sequence kept: colours, bold, reset
+    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"           # any other CSI (7- or 8-bit), complete or not
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x9c|\x1b\\)?"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"                                 # other ESC sequences (RIS, charsets), a lone ESC
+    r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"                                 # C0 controls but tab, DEL, C1 controls
+)
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+SGR_RESET = "\x1b[0m"
+
+
+def clean(text: str, *, keep_sgr: bool = True) -> str:
+    """``text`` without anything a terminal would act on: every control sequence (OSC, DCS/SOS/PM/APC strings, CSI,
+    other ESC sequences, 7- and 8-bit) and every C0/C1 control character except tab is removed; SGR colour
+    sequences (``ESC [ … m``) are kept when ``keep_sgr``. What is left has no ESC outside a kept SGR."""
+    if not _ANY_CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda match: match.group(0) if keep_sgr and match.group("sgr") else "", text)
+
+
+def colours_wanted() -> bool:
+    """Whether a job's own colours are kept (the NO_COLOR convention: any non-empty value turns them off)."""
+    return not os.environ.get("NO_COLOR")
+
+
+def cut_size(text: str) -> str:
+    """How much of a cut line the runner kept, as people read it (``32 KiB``), measured in the job's bytes."""
+    kept = len(text.encode("utf-8", "surrogatepass")) - 2 * text.count("\ufffd")  # U+FFFD stood for one bad byte
+    return f"{round(kept / 1024)} KiB" if kept >= 1024 else f"{kept} bytes"
+
+
+def _plain(value: Any, style: str = "") -> Text:
+    """Text from a job or its documents for a table or a note: no control sequence, no markup, no emoji codes."""
+    return Text(clean(str(value), keep_sgr=False), style=style)
+
+
+class _LabelColumn(ProgressColumn):
+    """The progress bar's label, a ``Text`` (a job's step is never read as markup)."""
+
+    def render(self, task: Task) -> RenderableType:
+        label = task.fields.get("label")
+        return label if isinstance(label, Text) else Text(task.description)
+
+
 def is_interactive() -> bool:
     """True when both output streams are terminals (the live bar would not garble a file or a pipe)."""
     return sys.stdout.isatty() and sys.stderr.isatty()
@@ -50,9 +109,11 @@ def is_interactive() -> bool:
 class TerminalDisplay:
     """Shows one followed job (implements ``tailrun.follow.Display``); use it as a context manager."""
 
-    def __init__(self, job_id: str, *, interactive: bool | None = None) -> None:
+    def __init__(self, job_id: str, *, interactive: bool | None = None, raw: bool = False) -> None:
         self.job_id = job_id
-        self.interactive = is_interactive() if interactive is None else interactive
+        self.raw = raw
+        self.interactive = not raw and (is_interactive() if interactive is None else interactive)
+        self.keep_sgr = colours_wanted()
         self.out = Console(highlight=False)
         self.err = Console(stderr=True, highlight=False)
         self._status: str | None = None
@@ -64,7 +125,7 @@ class TerminalDisplay:
         if self.interactive:
             self._bar = Progress(
                 SpinnerColumn(),
-                TextColumn("{task.description}"),
+                _LabelColumn(),
                 BarColumn(),
                 TaskProgressColumn(),
                 TimeElapsedColumn(),
@@ -72,7 +133,7 @@ class TerminalDisplay:
                 transient=True,
             )
             self._bar.start()
-            self._task = self._bar.add_task(self.job_id, total=None)
+            self._task = self._bar.add_task(self.job_id, total=None, label=_plain(self.job_id, "bold"))
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -82,10 +143,11 @@ class TerminalDisplay:
 
     def note(self, message: str, style: str = "dim") -> None:
         """A message from tailrun itself (never mixed into the job's stdout)."""
+        message = clean(message, keep_sgr=False)
         if self.interactive:
             self.out.print(Text(message, style=style))
         else:
-            self.err.print(f"tailrun: {message}", markup=False, soft_wrap=True)
+            self.err.print(f"tailrun: {message}", markup=False, emoji=False, soft_wrap=True)
 
     def job(self, job: dict[str, Any]) -> None:
         """A new state of the job document: status and progress."""
@@ -93,10 +155,10 @@ class TerminalDisplay:
         progress = job.get("progress") or {}
         percent, step = progress.get("percent"), progress.get("step")
         if self._bar is not None and self._task is not None:
-            label = Text.assemble((self.job_id, "bold"), " ", (status, STATUS_STYLES.get(status, "")))
+            label = Text.assemble(_plain(self.job_id, "bold"), " ", _plain(status, STATUS_STYLES.get(status, "")))
             if step:
-                label.append(f" · {step}")
-            self._bar.update(self._task, description=label.markup, total=100 if percent is not None else None,
+                label.append_text(_plain(f" · {step}"))
+            self._bar.update(self._task, label=label, total=100 if percent is not None else None,
                              completed=float(percent or 0))
             return
         if status != self._status and status not in TERMINAL_STATUSES:
@@ -107,16 +169,34 @@ class TerminalDisplay:
         self._status = status
 
     def lines(self, lines: list[OutputLine]) -> None:
-        """Output lines, in order."""
+        """Output lines, in order, cleaned of control sequences but colours (see ``clean``), cut ones marked."""
         if self.interactive:
             for line in lines:
-                self.out.print(Text.from_ansi(line.text, style="red" if line.stream == "stderr" else ""), soft_wrap=True)
+                text = Text.from_ansi(clean(line.text, keep_sgr=self.keep_sgr),
+                                      style="red" if line.stream == "stderr" else "")
+                if line.cut:
+                    text.append(f" … [line cut at {cut_size(line.text)}]", style="dim")
+                self.out.print(text, soft_wrap=True)
             return
         for line in lines:
             stream = sys.stderr if line.stream == "stderr" else sys.stdout
-            stream.write(line.text + ("" if line.partial else "\n"))
+            stream.write(self._plain_line(line, stream))
+            if self.raw and line.cut:
+                stream.flush()
+                self.note(f"line {line.line} was cut by the runner at {cut_size(line.text)}")
         sys.stdout.flush()
         sys.stderr.flush()
+
+    def _plain_line(self, line: OutputLine, stream: IO[str]) -> str:
+        """A line as written to a pipe, a file, or a terminal without the live bar."""
+        if self.raw:
+            return line.text + ("" if line.partial else "\n")
+        text = clean(line.text, keep_sgr=self.keep_sgr)
+        if "\x1b" in text and stream.isatty():
+            text += SGR_RESET  # a colour the job left on must not bleed into the next line or the shell's prompt
+        if line.cut:
+            return f"{text} … [tailrun: line cut at {cut_size(line.text)}]\n"
+        return text + ("" if line.partial else "\n")
 
     def attempt(self, attempt: int) -> None:
         """A new attempt starts (its output follows)."""
@@ -213,11 +293,11 @@ def jobs_table(jobs: list[dict[str, Any]]) -> Table:
         status = str(job.get("status", ""))
         exit_code = job.get("exit_code")
         table.add_row(
-            str(job.get("id", "")),
-            Text(status, style=STATUS_STYLES.get(status, "")),
-            _when(job.get("created_at")),
-            "" if exit_code is None else str(exit_code),
-            " ".join(_command(job).split()),
+            _plain(job.get("id", "")),
+            _plain(status, STATUS_STYLES.get(status, "")),
+            _plain(_when(job.get("created_at"))),
+            _plain("" if exit_code is None else exit_code),
+            _plain(" ".join(_command(job).split())),
         )
     return table
 
@@ -233,7 +313,7 @@ def status_table(job: dict[str, Any]) -> Table:
     error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
     rows: list[tuple[str, Any]] = [
         ("job", job.get("id")),
-        ("status", Text(status, style=STATUS_STYLES.get(status, ""))),
+        ("status", _plain(status, STATUS_STYLES.get(status, ""))),
         ("command", _command(job)),
         ("attempt", job.get("attempt")),
         ("created", _when(job.get("created_at"))),
@@ -249,7 +329,7 @@ def status_table(job: dict[str, Any]) -> Table:
     ]
     for key, value in rows:
         if value not in (None, ""):
-            table.add_row(key, value if isinstance(value, Text) else str(value))
+            table.add_row(key, value if isinstance(value, Text) else _plain(value))
     return table
 
 
@@ -283,11 +363,11 @@ def artifacts_table(artifacts: list[dict[str, Any]]) -> Table:
         state = str(review.get("state", ""))
         decided = f" by {review['reviewer']}" if review.get("reviewer") and state != "pending" else ""
         table.add_row(
-            str(artifact.get("name", "")),
-            _size(artifact.get("size")),
-            str(artifact.get("content_type", "")),
-            Text(state + decided, style=REVIEW_STYLES.get(state, "")),
-            str(artifact.get("uploaded_by", "")),
-            _when(artifact.get("created_at")),
+            _plain(artifact.get("name", "")),
+            _plain(_size(artifact.get("size"))),
+            _plain(artifact.get("content_type", "")),
+            _plain(state + decided, REVIEW_STYLES.get(state, "")),
+            _plain(artifact.get("uploaded_by", "")),
+            _plain(_when(artifact.get("created_at"))),
         )
     return table

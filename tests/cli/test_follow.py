@@ -155,3 +155,9 @@ def test_following_from_the_middle_starts_at_the_current_attempt() -> None:
     follower.handle("chunk", chunk(0, 1, attempt=2))
     assert display.shown == [(0, "a2 line 0")]
     assert display.attempts == [2]
+
+
+def test_a_stored_line_keeps_its_cut_and_partial_marks() -> None:
+    line = OutputLine.from_dict({"line": 4, "stream": "stdout", "text": "x", "cut": True, "partial": True})
+    assert (line.cut, line.partial) == (True, True)
+    assert OutputLine.from_dict({"line": 5, "text": "y"}) == OutputLine(5, "stdout", "y")
