@@ -20,6 +20,9 @@ the same service account's ID token, after its runner claimed — is refused. An
 - 503 ``not_ready`` with ``Retry-After``: the launch is not recorded yet (a fast runner); the runner retries.
 
 Nothing of the answer is written anywhere a client can read; the edge answers with ``Cache-Control: no-store``.
+A claim whose answer is lost on the way cannot be repeated (the second one is ``already_claimed``): that attempt
+then ends when its execution does (the reaper's ``sandbox_ended``), and the retry policy applies. Letting a claim
+repeat would let the job, which can get the same ID token from the metadata server, claim after its runner.
 """
 
 from __future__ import annotations

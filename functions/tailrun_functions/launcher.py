@@ -118,39 +118,67 @@ class ProcStat:
             return None
 
 
-def session_members(session: int) -> list[int]:
-    """The pids of every process in ``session`` but its leader (a zombie runner, when the launcher asks)."""
-    members = []
+@dataclass(frozen=True)
+class Leftovers:
+    """What is left of a dead runner's job: the processes of the runner's session, and — for a job that left it
+    (its own ``setsid``, or a runner that starts the job in a new session) — the processes started after the
+    runner (in a later clock tick) whose environment names the runner's job and attempt (``TAILRUN_JOB_ID``,
+    ``TAILRUN_ATTEMPT``, which the runner passes on to the job). Only what this user may signal is found, never
+    the runner itself. The environment is a hint a job can erase; the session is what holds."""
+
+    runner_pid: int
+    runner_start_time: int | None
+    job_id: str
+    attempt: int
+
+    def pids(self) -> list[int]:
+        """The pids that match now."""
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return []
+        marks = {f"TAILRUN_JOB_ID={self.job_id}".encode(), f"TAILRUN_ATTEMPT={self.attempt}".encode()}
+        found = []
+        for name in entries:
+            if not name.isdigit() or int(name) == self.runner_pid:
+                continue
+            stat = ProcStat.read(int(name))
+            if stat is None:
+                continue
+            if stat.session == self.runner_pid or (
+                self.runner_start_time is not None
+                and stat.start_time > self.runner_start_time
+                and _environ_has(stat.pid, marks)
+            ):
+                found.append(stat.pid)
+        return found
+
+    def kill(self) -> int:
+        """SIGKILL them all (a few rounds, for processes that forked meanwhile); returns how many were killed.
+
+        A session outlives its leader: the job's processes keep the dead runner's session id, and while the runner
+        is an unreaped zombie no new process can take that id."""
+        killed = 0
+        for _ in range(defaults.SWEEP_ROUNDS):
+            pids = self.pids()
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+                except (ProcessLookupError, PermissionError):
+                    pass
+        return killed
+
+
+def _environ_has(pid: int, marks: set[bytes]) -> bool:
+    """Whether ``/proc/<pid>/environ`` holds every one of ``marks`` (False when it cannot be read)."""
     try:
-        entries = os.listdir("/proc")
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            return marks <= set(environ.read().split(b"\0"))
     except OSError:
-        return []
-    for name in entries:
-        if not name.isdigit() or int(name) == session:
-            continue
-        stat = ProcStat.read(int(name))
-        if stat is not None and stat.session == session:
-            members.append(stat.pid)
-    return members
-
-
-def kill_session(session: int) -> int:
-    """SIGKILL every process of ``session`` (repeated a few rounds, for members that forked meanwhile).
-
-    Returns how many were killed. A session outlives its leader: the job's processes keep the dead runner's
-    session id, and while the runner is an unreaped zombie no new process can take that id."""
-    killed = 0
-    for _ in range(defaults.SWEEP_ROUNDS):
-        members = session_members(session)
-        if not members:
-            break
-        for pid in members:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except (ProcessLookupError, PermissionError):
-                pass
-    return killed
+        return False
 
 
 def describe_exit(returncode: int) -> str:
@@ -167,7 +195,7 @@ def describe_exit(returncode: int) -> str:
 class LocalLauncher:
     """Runs ``tailrun-runner`` as a child process in its own session; stop = SIGTERM, then SIGKILL after a grace.
 
-    Each runner is watched: when it exits, every process left in its session (the job's) is killed, and when it
+    Each runner is watched: when it exits, what is left of its job is killed (``Leftovers``), and when it
     exits without having delivered ``completed`` (any exit but 0), ``on_runner_exit`` is told so that the attempt
     ends at once instead of at the heartbeat timeout. Runner tuning variables (``TAILRUN_HEARTBEAT_S`` ...) come
     from ``TAILRUN_RUNNER_ENV`` (``extra_env``)."""
@@ -202,9 +230,10 @@ class LocalLauncher:
         except OSError as exc:
             raise LaunchError(f"could not start {self.command[0]!r}: {exc}") from exc
         stat = ProcStat.read(child.pid)  # unreaped until the watcher has swept: a zombie still has its stat
+        start_time = stat.start_time if stat is not None else None
         watcher = threading.Thread(
             target=self._watch,
-            args=(child, request.job_id, request.attempt),
+            args=(child, Leftovers(child.pid, start_time, request.job_id, request.attempt)),
             daemon=True,
             name=f"runner-{child.pid}",
         )
@@ -218,7 +247,7 @@ class LocalLauncher:
         return {
             "kind": "local",
             "pid": child.pid,
-            "start_time": stat.start_time if stat is not None else None,
+            "start_time": start_time,
             "job_id": request.job_id,
             "attempt": request.attempt,
         }
@@ -268,22 +297,23 @@ class LocalLauncher:
         for launcher in list(cls._instances):
             launcher.stop()
 
-    def _watch(self, child: subprocess.Popen[bytes], job_id: str, attempt: int) -> None:
-        """Wait for the runner to exit; kill what is left of its session; report an exit without ``completed``.
+    def _watch(self, child: subprocess.Popen[bytes], leftovers: Leftovers) -> None:
+        """Wait for the runner to exit; kill what is left of its job; report an exit without ``completed``.
 
         ``waitid(WNOWAIT)`` leaves the runner a zombie while its session is swept, so its pid (the session id)
         cannot be reused meanwhile; only then is it reaped."""
+        job_id, attempt = leftovers.job_id, leftovers.attempt
         try:
             os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
         except ChildProcessError:
             pass  # another waiter (a poll()) reaped it first
-        killed = kill_session(child.pid)
+        killed = leftovers.kill()
         code = child.wait()
         with self._lock:
             self._children.pop(child.pid, None)
             stopping = self._stopping
         logger.info(
-            "runner pid %d of job %s attempt %d exited with %s; killed %d process(es) left in its session",
+            "runner pid %d of job %s attempt %d exited with %s; killed %d process(es) of its job left behind",
             child.pid,
             job_id,
             attempt,

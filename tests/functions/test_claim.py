@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from tailrun_functions.settings import Settings
 
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import OAUTH2_CERTS, Api, Key, Reply
-from .helpers import PlayedRunner, dump_all, job
+from .helpers import PlayedRunner, dump_all, job, launched
 
 CloudRun = tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLauncher]
 SECRET = "s3cret-api-key-9c1e"
@@ -106,6 +107,19 @@ def test_a_runner_claims_its_job_and_only_the_fresh_token_works_afterwards(
             assert fresh not in text and SECRET not in text, path
 
 
+def test_a_prompt_jobs_claim_answers_the_agent_command_the_launcher_would_have_run(
+    claims_ready: RecordingLauncher, api: Api, google_key: Key
+) -> None:
+    job_id = api.create(prompt="summarize the repo", agent="codex")
+    (launched_request,) = claims_ready.launched
+
+    reply = claim(api, job_id, google_key.sign(**runner_claims()))
+
+    assert reply.status == 200, reply.body
+    assert reply.body["argv"] == ["codex", "exec", "summarize the repo"] == list(launched_request.argv)
+    assert reply.body["env"] == {} and reply.body["artifacts"] == []
+
+
 def test_a_second_claim_is_refused_and_writes_nothing(
     claims_ready: RecordingLauncher, api: Api, google_key: Key, firestore_client: firestore.Client
 ) -> None:
@@ -179,7 +193,7 @@ def test_a_claim_before_the_launch_is_recorded_is_told_to_retry(
 def test_a_locally_launched_attempt_cannot_be_claimed(
     api: Api,
     configure: Callable[..., dict[str, str]],
-    captured: Any,
+    captured: Path,
     google_key: Key,
     certificate_urls: list[str],
     firestore_client: firestore.Client,
@@ -188,8 +202,6 @@ def test_a_locally_launched_attempt_cannot_be_claimed(
     configure(TAILRUN_RUNNER_SERVICE_ACCOUNT=RUNNER_SA)
     monkeypatch.setattr(for_settings(Settings.from_env()), "runner_verifier", auth.google_oidc_verifier)
     job_id = api.create(argv=["true"])
-    from .helpers import launched
-
     launched(captured, job_id)
     before = dump_all(firestore_client)
 

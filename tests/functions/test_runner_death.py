@@ -53,9 +53,9 @@ class Exits:
         self.event.set()
 
 
-def session_launcher(tmp_path: Path, how: str, exits: Exits) -> tuple[LocalLauncher, Path]:
+def session_launcher(tmp_path: Path, how: str, exits: Exits, *options: str) -> tuple[LocalLauncher, Path]:
     pids = tmp_path / f"pids-{how}.json"
-    command = (sys.executable, str(SCENARIOS / "session_runner.py"), str(pids), how)
+    command = (sys.executable, str(SCENARIOS / "session_runner.py"), str(pids), how, *options)
     return LocalLauncher(command, {}, on_runner_exit=exits), pids
 
 
@@ -72,6 +72,32 @@ def test_a_killed_runner_takes_every_process_of_its_session_and_is_reported(tmp_
     assert exits.calls == [("job-1", 1, -signal.SIGKILL)]
     wait_for(lambda: not alive(pids["job"]), timeout=FAST, what="the job in the runner's session to die")
     assert isinstance(launch["start_time"], int) and launch["pid"] == pids["runner"]
+
+
+def test_a_job_that_left_the_runners_session_is_found_by_its_attempt_but_no_stranger_is(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    sleeper = ["sleep", "400"]
+    marks = {"TAILRUN_JOB_ID": "job-1", "TAILRUN_ATTEMPT": "1"}
+    older = subprocess.Popen(sleeper, env={**os.environ, **marks}, start_new_session=True)
+    exits = Exits()
+    launcher, pids_file = session_launcher(tmp_path, "hang", exits, "own-session")
+    launcher.launch(request())
+    pids = json.loads(wait_for(lambda: pids_file.exists() and pids_file.read_text(), what="the job to start"))
+    other_attempt = subprocess.Popen(sleeper, env={**os.environ, **marks, "TAILRUN_ATTEMPT": "2"})
+    try:
+        os.kill(pids["runner"], signal.SIGKILL)
+
+        wait_for(lambda: not alive(pids["job"]), timeout=FAST, what="the job in its own session to die")
+        assert exits.event.wait(FAST)
+        assert older.poll() is None, "started before the runner: not its job"
+        assert other_attempt.poll() is None, "another attempt's process"
+    finally:
+        for process in (older, other_attempt):
+            process.kill()
+            process.wait()
 
 
 def test_a_runner_that_exits_0_is_not_reported_but_its_session_is_swept(tmp_path: Path) -> None:
@@ -184,8 +210,8 @@ def test_kill_9_of_a_real_runner_starts_the_next_attempt_when_one_is_left(
 def test_kill_9_of_a_real_runner_kills_its_jobs_process_within_seconds(
     api: Api, firestore_client: firestore.Client
 ) -> None:
-    """Needs the runner that keeps the job in its own session (or sets PR_SET_PDEATHSIG): with a runner that puts
-    the job in a new session, nothing the launcher can still identify holds the orphaned ``sleep``."""
+    """Whether the runner keeps the job in its session (swept) or starts it in a new one (found by the
+    ``TAILRUN_JOB_ID``/``TAILRUN_ATTEMPT`` the runner passes on), the orphaned ``sleep`` dies with its runner."""
     job_id, runner_pid, job_pid = _start_sleeping_job(api, firestore_client)
 
     os.kill(runner_pid, signal.SIGKILL)
