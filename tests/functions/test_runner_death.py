@@ -136,8 +136,14 @@ def test_a_runner_started_by_another_process_is_stopped_by_pid_and_start_time_ne
 
     launcher = LocalLauncher(("unused",), {})
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
-    runner, stranger = subprocess.Popen(sleeper), subprocess.Popen(sleeper)
+    # PR_SET_DUMPABLE (4) = 0, as the runner sets itself: its environ is then unreadable (but for root).
+    non_dumpable = (
+        "import ctypes, sys, time; ctypes.CDLL(None).prctl(4, 0); print(flush=True); time.sleep(60)"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", non_dumpable], stdout=subprocess.PIPE)
+    stranger = subprocess.Popen(sleeper)
     try:
+        assert runner.stdout is not None and runner.stdout.readline() == b"\n", "non-dumpable now"
         runner_stat, stranger_stat = ProcStat.read(runner.pid), ProcStat.read(stranger.pid)
         assert runner_stat is not None and stranger_stat is not None
         launcher.cancel({"kind": "local", "pid": stranger.pid, "start_time": stranger_stat.start_time + 1})
@@ -146,9 +152,11 @@ def test_a_runner_started_by_another_process_is_stopped_by_pid_and_start_time_ne
         assert runner.wait(timeout=10) == -15
         assert stranger.poll() is None
     finally:
-        stranger.kill()
-        runner.kill()
-        stranger.wait()
+        for process in (stranger, runner):
+            process.kill()
+            process.wait()
+        if runner.stdout is not None:
+            runner.stdout.close()
 
 
 def _pid_of_job(db: firestore.Client, job_id: str) -> int | None:
