@@ -1,7 +1,11 @@
 # Three identities, each with only what it needs.
-# - functions: reads and writes Firestore, writes artifacts, starts and cancels runner executions (with env
-#   overrides), signs download URLs as itself.
-# - runner: nothing beyond writing its logs; it talks to tailrun only through job_callback with its attempt token.
+# - functions: reads and writes Firestore, writes artifacts, starts, reads and cancels runner executions (with
+#   env overrides that hold no secret), signs download URLs as itself. Verifying the runner's and the
+#   scheduler's Google ID tokens needs no role (Google's public certificates).
+# - runner: no role at all. It proves itself to job_callback with a Google-signed ID token of its own account
+#   (the metadata server mints it for the attached account, no role needed), claims its attempt's job and a
+#   fresh callback token, and uploads through signed URLs. Cloud Run ships its stdout and stderr to Cloud
+#   Logging without roles/logging.logWriter, which would let any job write arbitrary project log entries.
 # - scheduler: may invoke reap_sandboxes.
 
 resource "google_service_account" "functions" {
@@ -31,7 +35,8 @@ resource "google_storage_bucket_iam_member" "functions_artifacts" {
   member = "serviceAccount:${google_service_account.functions.email}"
 }
 
-# run.jobs.runWithOverrides and run.executions.cancel, on the runner job only.
+# run.jobs.runWithOverrides, run.executions.get (the reaper: has an execution ended?) and
+# run.executions.cancel, on the runner job only.
 resource "google_cloud_run_v2_job_iam_member" "functions_run_runner" {
   name     = google_cloud_run_v2_job.runner.name
   location = var.region
@@ -51,10 +56,4 @@ resource "google_service_account_iam_member" "functions_sign_blobs" {
   service_account_id = google_service_account.functions.name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = "serviceAccount:${google_service_account.functions.email}"
-}
-
-resource "google_project_iam_member" "runner_logs" {
-  project = var.project_id
-  role    = "roles/logging.logWriter"
-  member  = "serviceAccount:${google_service_account.runner.email}"
 }

@@ -14,6 +14,7 @@ locals {
     TAILRUN_BUCKET                    = google_storage_bucket.artifacts.name
     TAILRUN_REAPER_AUDIENCE           = "${local.functions_base_url}/reap_sandboxes"
     TAILRUN_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
+    TAILRUN_RUNNER_SERVICE_ACCOUNT    = google_service_account.runner.email
     LOG_EXECUTION_ID                  = "true"
   }
 }

@@ -1,5 +1,6 @@
 # The runner: an image in Artifact Registry and a Cloud Run job that the functions start once per attempt,
-# passing the attempt in per-execution environment overrides. No task retries: tailrun decides retries.
+# naming the attempt in per-execution environment overrides (no secret: overrides are readable by project
+# readers; the runner claims its token, argv and env from job_callback). No task retries: tailrun decides.
 
 resource "google_artifact_registry_repository" "tailrun" {
   repository_id = "tailrun"

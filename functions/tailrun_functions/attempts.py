@@ -21,7 +21,7 @@ from google.cloud import firestore
 
 from tailrun_functions import clock, defaults, store, tokens
 from tailrun_functions.errors import LaunchError
-from tailrun_functions.launcher import LaunchInfo, LaunchRequest
+from tailrun_functions.launcher import LaunchInfo, LaunchRequest, describe_exit
 from tailrun_functions.services import Services
 from tailrun_functions.settings import Settings
 from tailrun_functions.states import JobStatus, check_transition
@@ -162,8 +162,10 @@ def _record_launch(svc: Services, job_id: str, attempt: int, info: LaunchInfo) -
 
     @firestore.transactional
     def record(t: firestore.Transaction) -> bool:
-        job = store.data(job_ref.get(transaction=t))
+        job, attempt_doc = store.read_all(t, [job_ref, attempt_ref])
         if job.get("attempt") != attempt or JobStatus(job["status"]).terminal:
+            return False
+        if attempt_doc.get("ended_at") is not None:  # its runner died before the launch was recorded
             return False
         now = clock.now()
         attempt_fields: dict[str, Any] = {"launch": info, "launched_at": now}
@@ -205,6 +207,33 @@ def end_attempt(
         return Outcome(outcome.status, outcome.next_attempt_at, attempt_doc.get("launch"))
 
     return end(db.transaction())  # type: ignore[no-any-return]
+
+
+def end_dead_sandbox(svc: Services, job_id: str, attempt: int, ending: Ending) -> JobStatus | None:
+    """End an attempt whose sandbox is gone without ``completed`` (its runner exited, its execution finished),
+    as the reaper ends a lost attempt: only if it is still the job's current attempt and has not ended, and the
+    retry policy applies. Returns the job's status afterwards, or None when nothing was left to end.
+
+    An attempt still queued without a backoff counts (its runner may die before its launch is recorded:
+    ``_record_launch`` then refuses the ended attempt); a queued job waiting for its next attempt does not."""
+
+    def still(job: dict[str, Any]) -> Ending | None:
+        status = JobStatus(job["status"])
+        waiting = status is JobStatus.QUEUED and job.get("next_attempt_at") is None
+        return ending if waiting or status in (JobStatus.BOOTING, JobStatus.RUNNING) else None
+
+    outcome = end_attempt(svc, job_id, attempt, still)
+    if outcome is None:
+        return None
+    return continue_after(svc, job_id, attempt, outcome)
+
+
+def runner_exited(svc: Services, job_id: str, attempt: int, returncode: int) -> None:
+    """A local runner exited non-zero (it exits 0 only once ``completed`` is delivered): end its attempt now."""
+    reason = f"the runner exited with {describe_exit(returncode)} before completing"
+    status = end_dead_sandbox(svc, job_id, attempt, Ending(JobStatus.FAILED, "runner_exited", reason))
+    if status is not None:
+        logger.info("job %s attempt %d: %s → job %s", job_id, attempt, reason, status.value)
 
 
 def end_token(

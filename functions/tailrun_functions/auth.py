@@ -98,3 +98,18 @@ def authenticate_scheduler(headers: Mapping[str, str], settings: Settings, verif
     if claims.get("email") != settings.scheduler_service_account or claims.get("email_verified") is not True:
         raise Unauthorized("the OIDC token is not the scheduler's service account")
     return str(claims["email"])
+
+
+def authenticate_runner(token: str, settings: Settings, verifier: Verifier) -> str:
+    """The identity of a cloud runner claiming its job: a Google-signed ID token of the runner's service account
+    (``TAILRUN_RUNNER_SERVICE_ACCOUNT``) for the audience of the callback URL, its email verified.
+
+    Cloud Run's metadata server mints that token for the execution's service account only, so project readers
+    (who see the execution's overrides) cannot make one; the job inside the sandbox can, which is why a claim
+    succeeds once per attempt."""
+    if not settings.runner_service_account:
+        raise Unauthorized("TAILRUN_RUNNER_SERVICE_ACCOUNT is not configured: no runner can claim a job")
+    claims = _verify(verifier, token, settings.callback_url)
+    if claims.get("email") != settings.runner_service_account or claims.get("email_verified") is not True:
+        raise Unauthorized("the ID token is not the runner's service account", code="bad_identity")
+    return str(claims["email"])

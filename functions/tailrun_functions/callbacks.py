@@ -1,7 +1,10 @@
 """job_callback: the runner's messages become chunk documents and job updates (invariants 1–4).
 
-Every message is handled in one transaction that reads the attempt's token document (and, for output, the chunk
-it would create): the token is checked first, so a bad, superseded or finished attempt writes nothing. Output is
+Every message is handled in one transaction that reads the attempt's token document first and checks the token
+(``admit``) before it reads anything else (the chunk an output would create, the job, the attempt): a bad,
+superseded or finished attempt writes nothing, and no document under ``jobs/`` is read for an unauthenticated
+message (a job id Firestore reserves, ``__x__``, never reaches a read). A ``claim`` (a cloud runner asking for its
+job, see ``claim.py``) is verified by its Google ID token instead. Output is
 stored once per ``(attempt, seq)``: a redelivered batch finds its chunk and is acknowledged without a write.
 The job document is rewritten at most once per ``job_write_interval_s`` by output, heartbeats and progress (what
 waits is written with the next flush: progress kept in the token document, output read from its newest chunk);
@@ -18,11 +21,12 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tailrun_functions import attempts, clock, defaults, fastwrite, store, tokens
+from tailrun_functions import attempts, claim, clock, defaults, fastwrite, store, tokens
 from tailrun_functions.errors import Conflict, Gone, Unauthorized
 from tailrun_functions.models import (
     Artifact,
     CallbackMessage,
+    Claim,
     Completed,
     Heartbeat,
     Line,
@@ -36,6 +40,9 @@ from tailrun_functions.states import JobStatus, check_transition
 
 logger = logging.getLogger(__name__)
 
+# The numbered messages (every type but ``claim``): what ``admit`` checks against the attempt's token.
+Numbered = Started | Output | Heartbeat | Progress | Completed | Artifact
+
 MIN_FLUSH_IN_MS = 50  # a flush hint is never shorter: a runner whose clock runs ahead does not spin
 
 
@@ -44,7 +51,7 @@ class Admission(Enum):
     DUPLICATE = "duplicate"
 
 
-def admit(token_doc: dict[str, Any], token: str, message: CallbackMessage) -> Admission:
+def admit(token_doc: dict[str, Any], token: str, message: Numbered) -> Admission:
     """Invariant 3: the attempt's token, unexpired; 409 for a superseded attempt, 410 for a finished one."""
     if not token_doc or not tokens.token_matches(token, token_doc["token_hash"]):
         raise Unauthorized("the callback token is not valid for this job and attempt", code="bad_token")
@@ -70,7 +77,9 @@ def handle(svc: Services, token: str, message: CallbackMessage) -> dict[str, Any
     When the message left something waiting for the job document (output counters, progress: see ``_flush``),
     the answer adds ``flush_in_ms``: a message sent after that long writes it. The runner then sends a heartbeat
     at that time if nothing else goes, so what waits reaches watchers within about the write interval instead
-    of at the next regular heartbeat."""
+    of at the next regular heartbeat. A claim answers the attempt's job instead (``claim.handle``)."""
+    if isinstance(message, Claim):
+        return claim.handle(svc, token, message)
     handler = _HANDLERS[type(message)]
     waiting_s = handler(svc, token, message)
     if waiting_s is None:
@@ -78,7 +87,7 @@ def handle(svc: Services, token: str, message: CallbackMessage) -> dict[str, Any
     return {"ack": message.seq, "flush_in_ms": max(math.ceil(waiting_s * 1000), MIN_FLUSH_IN_MS)}
 
 
-def _refs(svc: Services, message: CallbackMessage) -> tuple[store.DocRef, store.DocRef, store.DocRef]:
+def _refs(svc: Services, message: Numbered) -> tuple[store.DocRef, store.DocRef, store.DocRef]:
     db = svc.db
     return (
         store.token_ref(db, message.job_id, message.attempt),
@@ -101,7 +110,7 @@ def _wait_s(token_doc: dict[str, Any], svc: Services) -> float:
 def _flush(
     t: firestore.Transaction,
     svc: Services,
-    message: CallbackMessage,
+    message: Numbered,
     token_doc: dict[str, Any],
     fields: dict[str, Any],
     token_fields: dict[str, Any] | None = None,
@@ -128,7 +137,7 @@ def _flush(
     t.update(token_ref, {**token_update, **(token_fields or {})})
 
 
-def _waiting_output(svc: Services, message: CallbackMessage, token_doc: dict[str, Any]) -> dict[str, Any]:
+def _waiting_output(svc: Services, message: Numbered, token_doc: dict[str, Any]) -> dict[str, Any]:
     """The job fields of output stored since the job document was last written (read from the newest chunk)."""
     newest = _newest_chunks(svc, message.job_id, message.attempt, 1)
     if not newest:
@@ -195,8 +204,10 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
 
     @firestore.transactional
     def store_batch(t: firestore.Transaction) -> float | None:
-        token_doc, existing = store.read_all(t, [token_ref, chunk_ref])
-        if admit(token_doc, token, message) is Admission.DUPLICATE or existing:
+        token_doc = store.data(token_ref.get(transaction=t))
+        if admit(token_doc, token, message) is Admission.DUPLICATE:
+            return None
+        if chunk_ref.get(transaction=t).exists:
             return None
         now = clock.now()
         fastwrite.create(
@@ -281,8 +292,11 @@ def _started(svc: Services, token: str, message: Started) -> None:
 
     @firestore.transactional
     def start(t: firestore.Transaction) -> None:
-        token_doc, job, attempt_doc = store.read_all(t, [token_ref, job_ref, attempt_ref])
-        if admit(token_doc, token, message) is Admission.DUPLICATE or "sandbox" in attempt_doc:
+        token_doc = store.data(token_ref.get(transaction=t))
+        if admit(token_doc, token, message) is Admission.DUPLICATE:
+            return
+        job, attempt_doc = store.read_all(t, [job_ref, attempt_ref])
+        if "sandbox" in attempt_doc:
             return
         now = clock.now()
         attempt_fields: dict[str, Any] = {"sandbox": message.sandbox, "started_at": now}
@@ -323,9 +337,10 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
 
     @firestore.transactional
     def complete(t: firestore.Transaction) -> attempts.Outcome | None:
-        token_doc, job = store.read_all(t, [token_ref, job_ref])
+        token_doc = store.data(token_ref.get(transaction=t))
         if admit(token_doc, token, message) is Admission.DUPLICATE:
             return None
+        job = store.data(job_ref.get(transaction=t))
         now = clock.now()
         tail = exact_tail(
             svc, message.job_id, message.attempt
@@ -375,9 +390,10 @@ def _artifact(svc: Services, token: str, message: Artifact) -> None:
 
     @firestore.transactional
     def note(t: firestore.Transaction) -> None:
-        token_doc, attempt = store.read_all(t, [token_ref, attempt_ref])
+        token_doc = store.data(token_ref.get(transaction=t))
         if admit(token_doc, token, message) is Admission.DUPLICATE:
             return
+        attempt = store.data(attempt_ref.get(transaction=t))
         noted = attempt.get("artifact_errors") or []
         if entry in noted or len(noted) >= defaults.MAX_ARTIFACT_ERRORS:
             return

@@ -24,6 +24,10 @@ QUEUED_TIMEOUT_S = (
 DRAIN_S = 30.0  # seconds after a server-side end (cancel, reap) during which the attempt may still deliver
 JOB_WRITE_INTERVAL_S = 1.0  # seconds: the job document is rewritten at most this often by output/heartbeats
 REAP_BATCH = 200  # jobs examined per reaper query page
+SANDBOX_CHECK_AFTER_S = 20.0  # seconds of silence before the reaper asks Cloud Run whether an attempt runs
+CLAIM_RETRY_AFTER_S = 1  # seconds: Retry-After of a claim that came before its launch was recorded
+STOP_JOIN_S = 10.0  # seconds a local launcher's stop waits for each watcher to sweep its runner's session
+SWEEP_ROUNDS = 5  # passes over /proc when killing a dead local runner's session (members may fork meanwhile)
 
 # --- job spec defaults and limits ---
 TIMEOUT_S = 3600  # seconds a job may run (per attempt)

@@ -60,8 +60,9 @@ def respond(status: int, payload: dict[str, Any]) -> Response:
     return json.dumps(payload, ensure_ascii=False, default=str), status, dict(JSON_HEADERS)
 
 
-def error(status: int, code: str, message: str) -> Response:
-    return respond(status, {"error": {"code": code, "message": message}})
+def error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    body, status, all_headers = respond(status, {"error": {"code": code, "message": message}})
+    return body, status, {**all_headers, **(headers or {})}
 
 
 def read_body(request: Request, limit: int) -> bytes:
@@ -105,7 +106,7 @@ def serve(request: Request, handler: Handler, limit: int = defaults.MAX_REQUEST_
         status, payload = handler(services, lower_headers(request), body)
         return respond(status, payload)
     except TailrunError as exc:
-        return error(exc.status, exc.code, exc.message)
+        return error(exc.status, exc.code, exc.message, exc.headers)
     except SettingsError as exc:
         logger.error("misconfigured: %s", exc)
         return error(500, "misconfigured", str(exc))

@@ -12,6 +12,7 @@ class TailrunError(Exception):
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers: dict[str, str] = {}  # extra response headers (a 503's Retry-After)
         if code is not None:
             self.code = code
 
@@ -59,6 +60,17 @@ class PayloadTooLarge(TailrunError):
 class UnsupportedMediaType(TailrunError):
     status = 415
     code = "unsupported_media_type"
+
+
+class NotReady(TailrunError):
+    """The request came too early (a claim before its launch is recorded): retry after ``Retry-After`` seconds."""
+
+    status = 503
+    code = "not_ready"
+
+    def __init__(self, message: str, *, retry_after_s: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.headers = {"Retry-After": str(retry_after_s)}
 
 
 class LaunchError(Exception):

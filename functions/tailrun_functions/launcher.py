@@ -14,9 +14,12 @@ import os
 import signal
 import subprocess
 import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
+from tailrun_functions import defaults
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.settings import Settings
 
@@ -46,19 +49,31 @@ class LaunchRequest:
     artifacts: tuple[str, ...] = ()  # the spec's glob patterns of files to keep
 
     def runner_env(self) -> dict[str, str]:
-        """The runner's contract: its job in environment variables."""
-        variables = {
-            "TAILRUN_JOB_ID": self.job_id,
-            "TAILRUN_ATTEMPT": str(self.attempt),
-            "TAILRUN_CALLBACK_URL": self.callback_url,
-            "TAILRUN_TOKEN": self.token,
-            "TAILRUN_ARGV": json.dumps(list(self.argv), ensure_ascii=False),
-        }
+        """The local runner's contract: its whole job, secrets included, in environment variables.
+
+        Only for a child process of this machine (whose environment only its own user can read, and which the
+        runner scrubs by re-executing itself); a Cloud Run execution gets ``claim_env`` instead."""
+        variables = self.claim_env()
+        del variables["TAILRUN_CLAIM"]
+        variables["TAILRUN_TOKEN"] = self.token
+        variables["TAILRUN_ARGV"] = json.dumps(list(self.argv), ensure_ascii=False)
         if self.env:
             variables["TAILRUN_ENV"] = json.dumps(self.env, ensure_ascii=False)
         if self.artifacts:
             variables["TAILRUN_ARTIFACTS"] = json.dumps(list(self.artifacts), ensure_ascii=False)
         return variables
+
+    def claim_env(self) -> dict[str, str]:
+        """The cloud runner's contract: where to claim its job, and nothing secret.
+
+        Cloud Run's execution overrides are readable by anyone with ``run.executions.get``, so the token, argv,
+        env and artifact patterns travel only in the answer to the runner's ``claim`` (see ``claim.py``)."""
+        return {
+            "TAILRUN_JOB_ID": self.job_id,
+            "TAILRUN_ATTEMPT": str(self.attempt),
+            "TAILRUN_CALLBACK_URL": self.callback_url,
+            "TAILRUN_CLAIM": "google",
+        }
 
 
 class Launcher(Protocol):
@@ -70,21 +85,139 @@ class Launcher(Protocol):
         """Ask the sandbox to stop (SIGTERM: the runner stops its child and delivers what it printed)."""
         ...
 
+    def ended(self, launch: LaunchInfo) -> str | None:
+        """A sentence saying how the sandbox ended if it is over (the reaper asks about silent attempts), else
+        None: still running, or not known."""
+        ...
+
+
+RunnerExit = Callable[[str, int, int], None]  # (job_id, attempt, returncode) of a runner that exited
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    """The fields of ``/proc/<pid>/stat`` the launcher uses (readable even for a non-dumpable process)."""
+
+    pid: int
+    session: int
+    start_time: int  # clock ticks after boot: with the pid, it names one process for the machine's uptime
+
+    @classmethod
+    def read(cls, pid: int) -> ProcStat | None:
+        """The process's stat, or None when it is gone (or /proc cannot say)."""
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                text = stat.read()
+        except OSError:
+            return None
+        # The command name (field 2) is in parentheses and may hold anything, spaces and ")" included.
+        fields = text[text.rindex(b")") + 2 :].split()
+        try:  # fields[0] is field 3 (state): field n is fields[n - 3]
+            return cls(pid=pid, session=int(fields[3]), start_time=int(fields[19]))
+        except (IndexError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Leftovers:
+    """What is left of a dead runner's job: the processes of the runner's session, and — for a job that left it
+    (its own ``setsid``, or a runner that starts the job in a new session) — the processes started after the
+    runner (in a later clock tick) whose environment names the runner's job and attempt (``TAILRUN_JOB_ID``,
+    ``TAILRUN_ATTEMPT``, which the runner passes on to the job). Only what this user may signal is found, never
+    the runner itself. The environment is a hint a job can erase; the session is what holds."""
+
+    runner_pid: int
+    runner_start_time: int | None
+    job_id: str
+    attempt: int
+
+    def pids(self) -> list[int]:
+        """The pids that match now."""
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return []
+        marks = {f"TAILRUN_JOB_ID={self.job_id}".encode(), f"TAILRUN_ATTEMPT={self.attempt}".encode()}
+        found = []
+        for name in entries:
+            if not name.isdigit() or int(name) == self.runner_pid:
+                continue
+            stat = ProcStat.read(int(name))
+            if stat is None:
+                continue
+            if stat.session == self.runner_pid or (
+                self.runner_start_time is not None
+                and stat.start_time > self.runner_start_time
+                and _environ_has(stat.pid, marks)
+            ):
+                found.append(stat.pid)
+        return found
+
+    def kill(self) -> int:
+        """SIGKILL them all (a few rounds, for processes that forked meanwhile); returns how many were killed.
+
+        A session outlives its leader: the job's processes keep the dead runner's session id, and while the runner
+        is an unreaped zombie no new process can take that id."""
+        killed = 0
+        for _ in range(defaults.SWEEP_ROUNDS):
+            pids = self.pids()
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+                except (ProcessLookupError, PermissionError):
+                    pass
+        return killed
+
+
+def _environ_has(pid: int, marks: set[bytes]) -> bool:
+    """Whether ``/proc/<pid>/environ`` holds every one of ``marks`` (False when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            return marks <= set(environ.read().split(b"\0"))
+    except OSError:
+        return False
+
+
+def describe_exit(returncode: int) -> str:
+    """``code 3``, or ``code -9 (SIGKILL)`` for a signal."""
+    if returncode >= 0:
+        return f"code {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    return f"code {returncode} ({name})"
+
 
 class LocalLauncher:
     """Runs ``tailrun-runner`` as a child process in its own session; stop = SIGTERM, then SIGKILL after a grace.
 
-    Runner tuning variables (``TAILRUN_HEARTBEAT_S`` ...) come from ``TAILRUN_RUNNER_ENV`` (``extra_env``)."""
+    Each runner is watched: when it exits, what is left of its job is killed (``Leftovers``), and when it
+    exits without having delivered ``completed`` (any exit but 0), ``on_runner_exit`` is told so that the attempt
+    ends at once instead of at the heartbeat timeout. Runner tuning variables (``TAILRUN_HEARTBEAT_S`` ...) come
+    from ``TAILRUN_RUNNER_ENV`` (``extra_env``)."""
 
-    _children: dict[int, subprocess.Popen[bytes]] = {}
-    _lock = threading.Lock()
+    _instances: ClassVar[weakref.WeakSet[LocalLauncher]] = weakref.WeakSet()
 
     def __init__(
-        self, command: tuple[str, ...], extra_env: dict[str, str], stop_grace_s: float = STOP_GRACE_S
+        self,
+        command: tuple[str, ...],
+        extra_env: dict[str, str],
+        stop_grace_s: float = STOP_GRACE_S,
+        on_runner_exit: RunnerExit | None = None,
     ):
         self.command = command
         self.extra_env = extra_env
         self.stop_grace_s = stop_grace_s
+        self.on_runner_exit = on_runner_exit
+        self._children: dict[int, subprocess.Popen[bytes]] = {}
+        self._watchers: list[threading.Thread] = []
+        self._stopping = False
+        self._lock = threading.Lock()
+        LocalLauncher._instances.add(self)
 
     def launch(self, request: LaunchRequest) -> LaunchInfo:
         env = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_PREFIX)}
@@ -96,13 +229,28 @@ class LocalLauncher:
             )
         except OSError as exc:
             raise LaunchError(f"could not start {self.command[0]!r}: {exc}") from exc
+        stat = ProcStat.read(child.pid)  # unreaped until the watcher has swept: a zombie still has its stat
+        start_time = stat.start_time if stat is not None else None
+        watcher = threading.Thread(
+            target=self._watch,
+            args=(child, Leftovers(child.pid, start_time, request.job_id, request.attempt)),
+            daemon=True,
+            name=f"runner-{child.pid}",
+        )
         with self._lock:
             self._children[child.pid] = child
-        threading.Thread(target=self._reap, args=(child,), daemon=True, name=f"runner-{child.pid}").start()
+            self._watchers = [w for w in self._watchers if w.is_alive()] + [watcher]
+        watcher.start()
         logger.info(
             "launched runner pid %d for job %s attempt %d", child.pid, request.job_id, request.attempt
         )
-        return {"kind": "local", "pid": child.pid, "job_id": request.job_id, "attempt": request.attempt}
+        return {
+            "kind": "local",
+            "pid": child.pid,
+            "start_time": start_time,
+            "job_id": request.job_id,
+            "attempt": request.attempt,
+        }
 
     def cancel(self, launch: LaunchInfo) -> None:
         pid = launch.get("pid")
@@ -112,32 +260,72 @@ class LocalLauncher:
         with self._lock:
             child = self._children.get(pid)
         if child is None:
-            self._signal_foreign(pid, str(launch.get("job_id")), str(launch.get("attempt")))
+            self._signal_foreign(pid, launch.get("start_time"))
             return
         child.send_signal(signal.SIGTERM)
         timer = threading.Timer(self.stop_grace_s, self._kill_if_alive, args=(child,))
         timer.daemon = True
         timer.start()
 
-    @classmethod
-    def stop_all(cls) -> None:
-        """Kill every runner this process started that still runs (the local stack's shutdown, tests)."""
-        with cls._lock:
-            children = list(cls._children.values())
+    def ended(self, launch: LaunchInfo) -> str | None:
+        """None: this launcher's own runners are watched (``on_runner_exit``), and a runner another process
+        started is left to the heartbeat timeout."""
+        return None
+
+    def stop(self) -> None:
+        """Kill every runner this launcher started that still runs, and their jobs (the stack's shutdown).
+
+        Runners killed here are not reported to ``on_runner_exit``: the stack is going away, not the attempt."""
+        with self._lock:
+            self._stopping = True
+            children = list(self._children.values())
+            watchers = list(self._watchers)
         for child in children:
             if child.poll() is None:
                 try:
                     os.killpg(child.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            child.wait()
+        for watcher in watchers:
+            watcher.join(timeout=defaults.STOP_JOIN_S)
+        with self._lock:
+            self._stopping = False
 
-    def _reap(self, child: subprocess.Popen[bytes]) -> None:
-        """Wait for the runner so it never lingers as a zombie, then forget it."""
+    @classmethod
+    def stop_all(cls) -> None:
+        """``stop`` every LocalLauncher of this process (the local stack's shutdown, tests)."""
+        for launcher in list(cls._instances):
+            launcher.stop()
+
+    def _watch(self, child: subprocess.Popen[bytes], leftovers: Leftovers) -> None:
+        """Wait for the runner to exit; kill what is left of its job; report an exit without ``completed``.
+
+        ``waitid(WNOWAIT)`` leaves the runner a zombie while its session is swept, so its pid (the session id)
+        cannot be reused meanwhile; only then is it reaped."""
+        job_id, attempt = leftovers.job_id, leftovers.attempt
+        try:
+            os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+        except ChildProcessError:
+            pass  # another waiter (a poll()) reaped it first
+        killed = leftovers.kill()
         code = child.wait()
-        logger.info("runner pid %d exited with %s", child.pid, code)
         with self._lock:
             self._children.pop(child.pid, None)
+            stopping = self._stopping
+        logger.info(
+            "runner pid %d of job %s attempt %d exited with %s; killed %d process(es) of its job left behind",
+            child.pid,
+            job_id,
+            attempt,
+            describe_exit(code),
+            killed,
+        )
+        if code == 0 or stopping or self.on_runner_exit is None:
+            return
+        try:
+            self.on_runner_exit(job_id, attempt, code)
+        except Exception:  # a thread of its own: log, never die silently
+            logger.exception("ending job %s attempt %d after its runner exited failed", job_id, attempt)
 
     @staticmethod
     def _kill_if_alive(child: subprocess.Popen[bytes]) -> None:
@@ -149,20 +337,17 @@ class LocalLauncher:
                 pass
 
     @staticmethod
-    def _signal_foreign(pid: int, job_id: str, attempt: str) -> None:
+    def _signal_foreign(pid: int, start_time: object) -> None:
         """A runner another process of the local stack started: SIGTERM it by pid, but only if that pid is still
-        this attempt's runner (its environment says so), never a process that reused the pid."""
-        expected = {f"TAILRUN_JOB_ID={job_id}".encode(), f"TAILRUN_ATTEMPT={attempt}".encode()}
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as environ:
-                variables = set(environ.read().split(b"\0"))
-        except OSError:
-            logger.info("runner pid %d is gone (or cannot be checked); nothing to stop", pid)
+        this attempt's runner (the same start time), never a process that reused the pid.
+
+        The start time, not the environment: a non-dumpable runner's ``/proc/<pid>/environ`` is unreadable."""
+        stat = ProcStat.read(pid)
+        if stat is None:
+            logger.info("runner pid %d is gone; nothing to stop", pid)
             return
-        if not expected <= variables:
-            logger.info(
-                "pid %d is no longer the runner of job %s attempt %s; nothing to stop", pid, job_id, attempt
-            )
+        if not isinstance(start_time, int) or stat.start_time != start_time:
+            logger.info("pid %d is no longer the recorded runner (or unverifiable); nothing to stop", pid)
             return
         try:
             os.kill(pid, signal.SIGTERM)
@@ -184,12 +369,13 @@ class CloudRunLauncher:
         return f"projects/{s.project}/locations/{s.region}/jobs/{s.runner_job}"
 
     def build_run_request(self, request: LaunchRequest) -> Any:
-        """The RunJobRequest for one attempt: one task, the job's timeout, its variables as env overrides."""
+        """The RunJobRequest for one attempt: one task, the job's timeout, and as env overrides only where to
+        claim the job (``claim_env``): overrides are execution metadata that project readers see."""
         from google.cloud import run_v2
         from google.protobuf import duration_pb2
 
         overrides = run_v2.RunJobRequest.Overrides
-        env = [run_v2.EnvVar(name=name, value=value) for name, value in request.runner_env().items()]
+        env = [run_v2.EnvVar(name=name, value=value) for name, value in request.claim_env().items()]
         container = overrides.ContainerOverride(name=self.settings.runner_container, env=env)
         return run_v2.RunJobRequest(
             name=self.job_name,
@@ -230,6 +416,30 @@ class CloudRunLauncher:
         except (exceptions.NotFound, exceptions.FailedPrecondition) as exc:
             logger.info("execution %s already over: %s", launch["execution"], exc.message)
 
+    def ended(self, launch: LaunchInfo) -> str | None:
+        """Whether the attempt's execution has finished (``completion_time`` set), as a sentence for its error.
+
+        The reaper asks this of attempts that went silent: an execution that ended without ``completed`` (the
+        runner crashed, ran out of memory, or was never able to start) ends its attempt before the heartbeat
+        timeout. An execution the API cannot find has ended too (deleted); other API errors propagate."""
+        from google.api_core import exceptions
+        from google.cloud import run_v2
+
+        name = launch.get("execution")
+        if launch.get("kind") != "cloudrun" or not isinstance(name, str) or not name:
+            return None
+        try:
+            execution = self._executions().get_execution(request=run_v2.GetExecutionRequest(name=name))
+        except exceptions.NotFound:
+            return f"its Cloud Run execution {name.rsplit('/', 1)[-1]} no longer exists"
+        if execution.completion_time is None:
+            return None
+        return (
+            f"its Cloud Run execution {name.rsplit('/', 1)[-1]} ended without reporting completion "
+            f"({execution.succeeded_count} task(s) succeeded, {execution.failed_count} failed, "
+            f"{execution.cancelled_count} cancelled)"
+        )
+
     def _jobs(self) -> Any:
         if self._jobs_client is None:
             from google.cloud import run_v2
@@ -245,8 +455,8 @@ class CloudRunLauncher:
         return self._executions_client
 
 
-def make_launcher(settings: Settings) -> Launcher:
-    """The launcher the settings ask for."""
+def make_launcher(settings: Settings, on_runner_exit: RunnerExit | None = None) -> Launcher:
+    """The launcher the settings ask for; a local one reports runners that die to ``on_runner_exit``."""
     if settings.launcher == "cloudrun":
         return CloudRunLauncher(settings)
-    return LocalLauncher(settings.runner_command, dict(settings.runner_env))
+    return LocalLauncher(settings.runner_command, dict(settings.runner_env), on_runner_exit=on_runner_exit)

@@ -186,12 +186,27 @@ class Artifact(_Message):
     error: ArtifactError | None = None
 
 
+class Claim(BaseModel):
+    """A cloud runner asks for its job (token, argv, env, artifacts), proving itself with its Google ID token.
+
+    Not numbered (no ``seq``): it comes before any other message. ``execution`` is the short name of the Cloud Run
+    execution the runner runs in (``CLOUD_RUN_EXECUTION``), checked against the attempt's recorded launch."""
+
+    model_config = STRICT
+
+    type: Literal["claim"]
+    job_id: JobId
+    attempt: int = Field(ge=1, le=defaults.MAX_MAX_ATTEMPTS * 100)
+    execution: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
+    ts: int | None = Field(default=None, ge=0, le=MAX_SEQ)
+
+
 Message = Annotated[
-    Started | Output | Heartbeat | Progress | Completed | Artifact, Field(discriminator="type")
+    Started | Output | Heartbeat | Progress | Completed | Artifact | Claim, Field(discriminator="type")
 ]
 
 
-CallbackMessage = Started | Output | Heartbeat | Progress | Completed | Artifact
+CallbackMessage = Started | Output | Heartbeat | Progress | Completed | Artifact | Claim
 _MESSAGES: TypeAdapter[CallbackMessage] = TypeAdapter(Message)
 
 
@@ -208,6 +223,7 @@ def dump(model: BaseModel) -> dict[str, Any]:
 __all__ = [
     "Artifact",
     "CallbackMessage",
+    "Claim",
     "Completed",
     "CreateJobRequest",
     "Heartbeat",

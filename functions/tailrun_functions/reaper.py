@@ -11,6 +11,9 @@ second finds it already changed. Verdicts:
 - ``stuck``: booting without ``started`` for ``boot_timeout_s`` → failed.
 - ``unlaunched``: queued with its attempt never launched for ``queued_timeout_s`` (its launcher died) → failed.
 - ``due``: queued, waiting for its next attempt, and the backoff is over → the next attempt is launched.
+- ``sandbox_ended``: booting or running, silent for ``SANDBOX_CHECK_AFTER_S``, and the launcher says its sandbox
+  is over (a Cloud Run execution with ``completion_time`` set) without ``completed`` → failed, without waiting
+  for the heartbeat or boot timeout. Only silent attempts are asked about: one API call per quiet attempt.
 
 Failures start the next attempt when the spec allows more; every ended sandbox is stopped through the launcher.
 """
@@ -57,6 +60,7 @@ class Verdict:
     job_id: str
     attempt: int
     kind: str
+    detail: str = ""  # for ``sandbox_ended``: how the launcher says the sandbox ended
 
 
 def _age(job: dict[str, Any], *fields: str) -> float:
@@ -108,6 +112,20 @@ def _apply(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
             "status": status.value,
         }
 
+    if verdict.kind == "sandbox_ended":
+        ending = attempts.Ending(
+            JobStatus.FAILED, "sandbox_ended", f"the job's runner is gone: {verdict.detail}"
+        )
+        after = attempts.end_dead_sandbox(svc, verdict.job_id, verdict.attempt, ending)
+        if after is None:
+            return None
+        return {
+            "job_id": verdict.job_id,
+            "action": verdict.kind,
+            "attempt": verdict.attempt,
+            "status": after.value,
+        }
+
     def still(job: dict[str, Any]) -> attempts.Ending | None:
         return (
             _ending(verdict.kind, job, svc.settings) if diagnose(job, svc.settings) == verdict.kind else None
@@ -141,6 +159,25 @@ def _apply_safely(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
         }
 
 
+def _sandbox_ended(svc: Services, job_id: str, job: dict[str, Any]) -> str | None:
+    """How a silent booting or running attempt's sandbox ended, if the launcher says it has; else None.
+
+    A launcher error (the Cloud Run API down) is logged and counts as "not known": the timeouts still apply."""
+    if JobStatus(job["status"]) not in (JobStatus.BOOTING, JobStatus.RUNNING):
+        return None
+    if _age(job, "last_heartbeat_at", "attempt_started_at", "launched_at") < defaults.SANDBOX_CHECK_AFTER_S:
+        return None
+    attempt = int(job["attempt"])
+    launch = store.data(store.attempt_ref(svc.db, job_id, attempt).get()).get("launch")
+    if not launch:
+        return None
+    try:
+        return svc.launcher.ended(launch)
+    except Exception:
+        logger.exception("reaper: could not ask whether job %s attempt %d's sandbox runs", job_id, attempt)
+        return None
+
+
 def find(svc: Services) -> list[Verdict]:
     """Every active job that needs the reaper, paged so one pass reads at most what exists."""
     active = FieldFilter("status", "in", sorted(s.value for s in ACTIVE))
@@ -154,6 +191,8 @@ def find(svc: Services) -> list[Verdict]:
             kind = diagnose(job, svc.settings)
             if kind is not None:
                 verdicts.append(Verdict(snapshot.id, int(job["attempt"]), kind))
+            elif (detail := _sandbox_ended(svc, snapshot.id, job)) is not None:
+                verdicts.append(Verdict(snapshot.id, int(job["attempt"]), "sandbox_ended", detail))
         if len(page) < defaults.REAP_BATCH:
             return verdicts
         last = page[-1]

@@ -23,15 +23,26 @@ class Services:
     launcher: Launcher
     user_verifier: auth.Verifier = auth.google_firebase_verifier
     scheduler_verifier: auth.Verifier = auth.google_oidc_verifier
+    runner_verifier: auth.Verifier = auth.google_oidc_verifier
     sleep: Callable[[float], None] = field(default=time.sleep)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        return cls(
+        """The services of ``settings``; a local launcher reports runners that die to ``runner_exited``."""
+        holder: list[Services] = []
+
+        def runner_exited(job_id: str, attempt: int, returncode: int) -> None:
+            from tailrun_functions import attempts  # attempts imports this module
+
+            attempts.runner_exited(holder[0], job_id, attempt, returncode)
+
+        services = cls(
             settings=settings,
             db=firestore.Client(project=settings.project),
-            launcher=make_launcher(settings),
+            launcher=make_launcher(settings, on_runner_exit=runner_exited),
         )
+        holder.append(services)
+        return services
 
 
 _cache: dict[Settings, Services] = {}

@@ -40,6 +40,7 @@ class Settings:
     runner_container: str = defaults.RUNNER_CONTAINER
     reaper_audience: str | None = None
     scheduler_service_account: str | None = None
+    runner_service_account: str | None = None  # whose Google ID token may claim a cloud attempt
     runner_command: tuple[str, ...] = (sys.executable, "-m", "tailrun_runner")
     runner_env: tuple[tuple[str, str], ...] = ()
     agents: tuple[tuple[str, tuple[str, ...]], ...] = field(default=tuple(DEFAULT_AGENTS.items()))
@@ -68,6 +69,7 @@ class Settings:
             runner_container=env.get("TAILRUN_RUNNER_CONTAINER", defaults.RUNNER_CONTAINER),
             reaper_audience=env.get("TAILRUN_REAPER_AUDIENCE") or None,
             scheduler_service_account=env.get("TAILRUN_SCHEDULER_SERVICE_ACCOUNT") or None,
+            runner_service_account=env.get("TAILRUN_RUNNER_SERVICE_ACCOUNT") or None,
             runner_command=_json_argv(
                 env, "TAILRUN_RUNNER_COMMAND", (sys.executable, "-m", "tailrun_runner")
             ),
@@ -94,6 +96,11 @@ class Settings:
         if self.launcher == "cloudrun" and not self.runner_job:
             raise SettingsError(
                 "TAILRUN_RUNNER_JOB must name the Cloud Run job when TAILRUN_LAUNCHER=cloudrun"
+            )
+        if self.launcher == "cloudrun" and not self.runner_service_account:
+            raise SettingsError(
+                "TAILRUN_RUNNER_SERVICE_ACCOUNT must name the runner's service account when "
+                "TAILRUN_LAUNCHER=cloudrun (its ID token is how a runner claims its job)"
             )
 
     def agent_argv(self, agent: str) -> tuple[str, ...] | None:

@@ -8,27 +8,40 @@ environment, read per request, so each test sets its own with ``configure``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import functions_framework
+import google.auth.transport.requests
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from google.auth import crypt, jwt
 from tailrun_functions.launcher import LocalLauncher
+from tailrun_functions.services import for_settings
+from tailrun_functions.settings import Settings
 from werkzeug.serving import make_server
 from werkzeug.test import Client
+
+from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "functions" / "main.py"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 TARGETS = ("create_job", "job_callback", "cancel_job", "retry_job", "reap_sandboxes")
 DEV_TOKEN = "dev-" + secrets.token_hex(16)
+FIREBASE_CERTS = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
+OAUTH2_CERTS = "https://www.googleapis.com/oauth2/v1/certs"
 FAST_RUNNER = {
     "TAILRUN_HEARTBEAT_S": "0.5",
     "TAILRUN_KILL_GRACE_S": "2",
@@ -72,6 +85,7 @@ def functions_server(functions_apps: dict[str, Any]) -> Iterator[str]:
 class Reply:
     status: int
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Api:
@@ -99,12 +113,81 @@ class Api:
         assert isinstance(payload, dict), (
             f"{target} answered non-JSON {response.status}: {response.data[:200]!r}"
         )
-        return Reply(response.status_code, payload)
+        return Reply(response.status_code, payload, dict(response.headers))
 
     def create(self, **spec: Any) -> str:
         reply = self.post("create_job", spec)
         assert reply.status == 201, reply.body
         return str(reply.body["job_id"])
+
+
+# --- Google-signed tokens (Firebase ID tokens, OIDC ID tokens), made with a key of the test ---
+
+
+@dataclass
+class Key:
+    kid: str
+    private_pem: bytes
+    certificate_pem: bytes
+
+    @classmethod
+    def new(cls, kid: str) -> Key:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, kid)])
+        now = dt.datetime.now(dt.UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(private.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .sign(private, hashes.SHA256())
+        )
+        pem = private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return cls(kid, pem, certificate.public_bytes(serialization.Encoding.PEM))
+
+    def sign(self, **claims: Any) -> str:
+        now = int(time.time())
+        payload = {"iat": now - 10, "exp": now + 3600, **claims}
+        signer = crypt.RSASigner.from_string(self.private_pem, key_id=self.kid)
+        return jwt.encode(signer, payload).decode()
+
+
+@pytest.fixture(scope="module")
+def google_key() -> Key:
+    return Key.new("google-1")
+
+
+@pytest.fixture(scope="module")
+def stranger_key() -> Key:
+    return Key.new("google-1")  # the same key id, another key: a forged signature
+
+
+@pytest.fixture
+def certificate_urls(google_key: Key, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """google-auth's transport, answering Google's certificate URLs with the test key's certificate."""
+    asked: list[str] = []
+
+    @dataclass
+    class Response:
+        status: int
+        data: bytes
+        headers: dict[str, str]
+
+    class Transport:
+        def __call__(self, url: str, method: str = "GET", **kwargs: Any) -> Response:
+            asked.append(url)
+            if url not in (FIREBASE_CERTS, OAUTH2_CERTS):
+                return Response(404, b"", {})
+            body = json.dumps({google_key.kid: google_key.certificate_pem.decode()}).encode()
+            return Response(200, body, {"content-type": "application/json"})
+
+    monkeypatch.setattr(google.auth.transport.requests, "Request", Transport)
+    yield asked
 
 
 @pytest.fixture
@@ -152,6 +235,25 @@ class Commit:
 
     def writes(self, path: str) -> bool:
         return any(name.endswith(f"/documents/{path}") for name in self.documents)
+
+
+@pytest.fixture
+def cloud_run(
+    configure: Callable[..., dict[str, str]], api: Api, monkeypatch: pytest.MonkeyPatch
+) -> tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLauncher]:
+    """The functions with TAILRUN_LAUNCHER=cloudrun: the real launcher with fake google-cloud-run clients
+    (``cloud_fakes``: Cloud Run cannot run here), recording the requests and each attempt's LaunchRequest."""
+    configure(
+        TAILRUN_LAUNCHER="cloudrun",
+        TAILRUN_REGION="europe-west1",
+        TAILRUN_RUNNER_JOB="runner",
+        TAILRUN_RUNNER_SERVICE_ACCOUNT=RUNNER_SA,
+    )
+    services = for_settings(Settings.from_env())
+    jobs, executions = RecordingJobsClient(), RecordingExecutionsClient()
+    launcher = RecordingLauncher(services.settings, jobs_client=jobs, executions_client=executions)
+    monkeypatch.setattr(services, "launcher", launcher)
+    return jobs, executions, launcher
 
 
 @pytest.fixture

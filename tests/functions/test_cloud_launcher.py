@@ -1,44 +1,24 @@
-"""The Cloud Run launcher, tested on the requests it builds (google-cloud-run clients injected)."""
+"""The Cloud Run launcher, tested on the requests it builds (google-cloud-run clients injected).
+
+Cloud Run cannot run here: ``RecordingJobsClient`` and ``RecordingExecutionsClient`` stand in for
+google-cloud-run's ``JobsClient`` and ``ExecutionsClient``, recording the real request protos the launcher builds
+and answering with real ``run_v2`` messages."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from google.api_core import exceptions
 from google.cloud import firestore, run_v2
+from google.protobuf import timestamp_pb2
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.launcher import CloudRunLauncher, LaunchRequest, make_launcher
-from tailrun_functions.services import for_settings
 from tailrun_functions.settings import Settings
 
+from .cloud_fakes import EXECUTION, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import Api
-
-EXECUTION = "projects/p/locations/europe-west1/jobs/runner/executions/runner-abc12"
-
-
-class RecordingJobsClient:
-    def __init__(self, fail: Exception | None = None) -> None:
-        self.requests: list[Any] = []
-        self.fail = fail
-
-    def run_job(self, request: run_v2.RunJobRequest) -> Any:
-        self.requests.append(request)
-        if self.fail:
-            raise self.fail
-        return SimpleNamespace(metadata=run_v2.Execution(name=EXECUTION))
-
-
-class RecordingExecutionsClient:
-    def __init__(self) -> None:
-        self.requests: list[Any] = []
-
-    def cancel_execution(self, request: run_v2.CancelExecutionRequest) -> None:
-        self.requests.append(request)
 
 
 def settings() -> Settings:
@@ -50,21 +30,25 @@ def settings() -> Settings:
         region="europe-west1",
         runner_job="runner",
         runner_container="runner",
+        runner_service_account="runner@p.iam.gserviceaccount.com",
     )
 
 
+TOKEN = "tok-" + "7" * 40
+SENTINEL = "sentinel-env-value-5f3a"
 REQUEST = LaunchRequest(
     job_id="j1",
     attempt=2,
-    token="tok",
-    argv=("echo", "ünï"),
-    env={"A": "1"},
+    token=TOKEN,
+    argv=("echo", "ünï-argv-only"),
+    env={"A": SENTINEL},
     timeout_s=600,
     callback_url="https://fn/job_callback",
+    artifacts=("out/secret-pattern-*.txt",),
 )
 
 
-def test_a_launch_runs_one_execution_with_the_attempt_in_env_overrides() -> None:
+def test_a_launch_runs_one_execution_naming_only_the_attempt_in_env_overrides() -> None:
     jobs = RecordingJobsClient()
     launcher = CloudRunLauncher(settings(), jobs_client=jobs)
 
@@ -81,10 +65,35 @@ def test_a_launch_runs_one_execution_with_the_attempt_in_env_overrides() -> None
         "TAILRUN_JOB_ID": "j1",
         "TAILRUN_ATTEMPT": "2",
         "TAILRUN_CALLBACK_URL": "https://fn/job_callback",
-        "TAILRUN_TOKEN": "tok",
-        "TAILRUN_ARGV": json.dumps(["echo", "ünï"], ensure_ascii=False),
-        "TAILRUN_ENV": '{"A": "1"}',
+        "TAILRUN_CLAIM": "google",
     }
+
+
+def test_the_run_request_holds_no_secret_anywhere_in_the_proto() -> None:
+    """Overrides are execution metadata (run.executions.get): the whole request, serialized, holds no token, no
+    env value, no argv and no artifact pattern; the runner claims those (claim.py)."""
+    request = CloudRunLauncher(settings()).build_run_request(REQUEST)
+
+    serialized = run_v2.RunJobRequest.serialize(request)
+    text = str(request)
+    for secret in (
+        TOKEN,
+        SENTINEL,
+        "argv-only",
+        "secret-pattern",
+        hashlib.sha256(TOKEN.encode()).hexdigest(),
+    ):
+        assert secret.encode() not in serialized, secret
+        assert secret not in text, secret
+    assert "TAILRUN_TOKEN" not in text and "TAILRUN_ENV" not in text and "TAILRUN_ARGV" not in text
+
+
+def test_the_local_runner_still_gets_its_job_in_its_environment() -> None:
+    variables = REQUEST.runner_env()
+    assert variables["TAILRUN_TOKEN"] == TOKEN and "TAILRUN_CLAIM" not in variables
+    assert json.loads(variables["TAILRUN_ARGV"]) == list(REQUEST.argv)
+    assert json.loads(variables["TAILRUN_ENV"]) == {"A": SENTINEL}
+    assert json.loads(variables["TAILRUN_ARTIFACTS"]) == list(REQUEST.artifacts)
 
 
 def test_a_refused_run_is_a_launch_error() -> None:
@@ -108,35 +117,45 @@ def test_the_settings_choose_the_launcher() -> None:
     assert isinstance(make_launcher(settings()), CloudRunLauncher)
 
 
-@pytest.fixture
-def cloud_run(
-    configure: Callable[..., dict[str, str]], api: Api, monkeypatch: pytest.MonkeyPatch
-) -> tuple[RecordingJobsClient, RecordingExecutionsClient]:
-    """The functions with TAILRUN_LAUNCHER=cloudrun, their google-cloud-run clients recording the requests."""
-    configure(TAILRUN_LAUNCHER="cloudrun", TAILRUN_REGION="europe-west1", TAILRUN_RUNNER_JOB="runner")
-    services = for_settings(Settings.from_env())
-    jobs, executions = RecordingJobsClient(), RecordingExecutionsClient()
-    launcher = CloudRunLauncher(services.settings, jobs_client=jobs, executions_client=executions)
-    monkeypatch.setattr(services, "launcher", launcher)
-    return jobs, executions
+def test_an_execution_is_over_once_it_has_a_completion_time() -> None:
+    executions = RecordingExecutionsClient()
+    launcher = CloudRunLauncher(settings(), executions_client=executions)
+    launch = {"kind": "cloudrun", "execution": EXECUTION}
+
+    assert launcher.ended(launch) is None
+    executions.execution = run_v2.Execution(
+        name=EXECUTION, completion_time=timestamp_pb2.Timestamp(seconds=1_700_000_000), failed_count=1
+    )
+    said = launcher.ended(launch)
+    executions.get_fails = exceptions.NotFound("deleted")
+    gone = launcher.ended(launch)
+
+    assert (
+        said is not None and "runner-abc12 ended without reporting completion" in said and "1 failed" in said
+    )
+    assert gone is not None and "no longer exists" in gone
+    assert executions.requests[0] == run_v2.GetExecutionRequest(name=EXECUTION)
+    assert launcher.ended({"kind": "local", "pid": 1}) is None
 
 
 def test_create_and_cancel_go_through_cloud_run(
-    cloud_run: tuple[RecordingJobsClient, RecordingExecutionsClient],
+    cloud_run: tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLauncher],
     api: Api,
     firestore_client: firestore.Client,
 ) -> None:
-    jobs, executions = cloud_run
+    jobs, executions, _ = cloud_run
 
     job_id = api.create(argv=["echo", "hi"], env={"A": "1"}, timeout_s=60)
 
     (run,) = jobs.requests
     assert run.name == f"projects/{firestore_client.project}/locations/europe-west1/jobs/runner"
     env = {var.name: var.value for var in run.overrides.container_overrides[0].env}
-    assert env["TAILRUN_JOB_ID"] == job_id and env["TAILRUN_ATTEMPT"] == "1"
-    assert env["TAILRUN_ARGV"] == '["echo", "hi"]' and env["TAILRUN_ENV"] == '{"A": "1"}'
-    token = firestore_client.document(f"attempt_tokens/{job_id}-0001").get().to_dict() or {}
-    assert token["token_hash"] == hashlib.sha256(env["TAILRUN_TOKEN"].encode()).hexdigest()
+    assert env == {
+        "TAILRUN_JOB_ID": job_id,
+        "TAILRUN_ATTEMPT": "1",
+        "TAILRUN_CALLBACK_URL": env["TAILRUN_CALLBACK_URL"],
+        "TAILRUN_CLAIM": "google",
+    }
     attempt = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
     assert attempt["launch"] == {"kind": "cloudrun", "execution": EXECUTION}
 
@@ -146,11 +165,11 @@ def test_create_and_cancel_go_through_cloud_run(
 
 
 def test_a_run_cloud_run_refuses_fails_the_job_with_the_reason(
-    cloud_run: tuple[RecordingJobsClient, RecordingExecutionsClient],
+    cloud_run: tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLauncher],
     api: Api,
     firestore_client: firestore.Client,
 ) -> None:
-    jobs, _ = cloud_run
+    jobs, _, _ = cloud_run
     jobs.fail = exceptions.PermissionDenied("Permission 'run.jobs.run' denied")
 
     reply = api.post("create_job", {"argv": ["true"], "max_attempts": 2})

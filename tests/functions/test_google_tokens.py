@@ -8,99 +8,22 @@ through the real entrypoints with the default verifiers.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import google.auth.transport.requests
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
-from google.auth import crypt, jwt
 from google.cloud import firestore
 from tailrun_functions import auth
 from tailrun_functions.services import for_settings
 from tailrun_functions.settings import Settings
 
-from .conftest import DEV_TOKEN, Api
+from .conftest import DEV_TOKEN, FIREBASE_CERTS, OAUTH2_CERTS, Api, Key
 from .helpers import dump_all, job, launched
 
-FIREBASE_CERTS = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
-OAUTH2_CERTS = "https://www.googleapis.com/oauth2/v1/certs"
 SA = "scheduler@tailrun.iam.gserviceaccount.com"
 REAPER_URL = "https://europe-west1-tailrun.cloudfunctions.net/reap_sandboxes"
-
-
-@dataclass
-class Key:
-    kid: str
-    private_pem: bytes
-    certificate_pem: bytes
-
-    @classmethod
-    def new(cls, kid: str) -> Key:
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, kid)])
-        now = dt.datetime.now(dt.UTC)
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(private.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .sign(private, hashes.SHA256())
-        )
-        pem = private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        return cls(kid, pem, certificate.public_bytes(serialization.Encoding.PEM))
-
-    def sign(self, **claims: Any) -> str:
-        now = int(time.time())
-        payload = {"iat": now - 10, "exp": now + 3600, **claims}
-        signer = crypt.RSASigner.from_string(self.private_pem, key_id=self.kid)
-        return jwt.encode(signer, payload).decode()
-
-
-@pytest.fixture(scope="module")
-def google_key() -> Key:
-    return Key.new("google-1")
-
-
-@pytest.fixture(scope="module")
-def stranger_key() -> Key:
-    return Key.new("google-1")  # the same key id, another key: a forged signature
-
-
-@pytest.fixture
-def certificate_urls(google_key: Key, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """google-auth's transport, answering Google's certificate URLs with the test key's certificate."""
-    asked: list[str] = []
-
-    @dataclass
-    class Response:
-        status: int
-        data: bytes
-        headers: dict[str, str]
-
-    class Transport:
-        def __call__(self, url: str, method: str = "GET", **kwargs: Any) -> Response:
-            asked.append(url)
-            if url not in (FIREBASE_CERTS, OAUTH2_CERTS):
-                return Response(404, b"", {})
-            body = json.dumps({google_key.kid: google_key.certificate_pem.decode()}).encode()
-            return Response(200, body, {"content-type": "application/json"})
-
-    monkeypatch.setattr(google.auth.transport.requests, "Request", Transport)
-    yield asked
 
 
 @pytest.fixture

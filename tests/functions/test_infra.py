@@ -221,3 +221,68 @@ def test_each_index_is_well_formed(index: dict[str, Any]) -> None:
     for field in index["fields"]:
         assert set(field) == {"fieldPath", "order"} and field["order"] in {"ASCENDING", "DESCENDING"}
     assert len({f["fieldPath"] for f in index["fields"]}) == len(index["fields"])
+
+
+# --- IAM: every identity with only what it needs (checked on the Terraform text: `validate` needs providers) ---
+
+TERRAFORM = {path.name: path.read_text() for path in (ROOT / "infra").glob("*.tf")}
+
+
+def resources(kind: str) -> dict[str, str]:
+    """The bodies of every ``resource "<kind>" "<name>" { ... }`` of infra/*.tf, by name (top-level braces)."""
+    found: dict[str, str] = {}
+    for text in TERRAFORM.values():
+        for match in re.finditer(rf'resource "{kind}" "([^"]+)" \{{', text):
+            depth, end = 1, match.end()
+            while depth:
+                depth += {"{": 1, "}": -1}.get(text[end], 0)
+                end += 1
+            found[match.group(1)] = text[match.end() : end - 1]
+    return found
+
+
+def members_of(account: str) -> str:
+    return f'"serviceAccount:${{google_service_account.{account}.email}}"'
+
+
+def test_the_runner_holds_no_role_at_all() -> None:
+    """A job can use its runner's identity (the metadata server): it must be worth nothing beyond the claim of its
+    own attempt, which needs no role. No logWriter: Cloud Run ships stdout without it."""
+    bindings = {
+        kind: resources(kind)
+        for kind in (
+            "google_project_iam_member",
+            "google_project_iam_binding",
+            "google_storage_bucket_iam_member",
+            "google_cloud_run_v2_job_iam_member",
+            "google_service_account_iam_member",
+            "google_cloud_run_service_iam_member",
+        )
+    }
+    for kind, found in bindings.items():
+        for name, body in found.items():
+            assert members_of("runner") not in body, f"{kind}.{name} grants the runner a role"
+    roles = [role for text in TERRAFORM.values() for role in re.findall(r'role\s*=\s*"([^"]+)"', text)]
+    assert roles and "roles/logging.logWriter" not in roles
+
+
+def test_the_functions_may_run_read_and_cancel_the_runner_job_only() -> None:
+    (binding,) = [
+        body
+        for body in resources("google_cloud_run_v2_job_iam_member").values()
+        if members_of("functions") in body
+    ]
+    assert "google_cloud_run_v2_job.runner.name" in binding and '"roles/run.developer"' in binding
+    project_roles = [
+        re.search(r'role\s*=\s*"([^"]+)"', body).group(1)  # type: ignore[union-attr]
+        for body in resources("google_project_iam_member").values()
+        if members_of("functions") in body
+    ]
+    assert project_roles == ["roles/datastore.user"]
+
+
+def test_the_functions_know_whose_id_token_may_claim_a_job() -> None:
+    env = TERRAFORM["main.tf"]
+    assert re.search(r"TAILRUN_RUNNER_SERVICE_ACCOUNT\s*=\s*google_service_account\.runner\.email", env)
+    assert re.search(r'TAILRUN_LAUNCHER\s*=\s*"cloudrun"', env)
+    assert "environment_variables            = local.function_env" in TERRAFORM["functions.tf"]

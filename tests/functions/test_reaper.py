@@ -12,15 +12,19 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
-from google.cloud import firestore
+from google.api_core import exceptions
+from google.cloud import firestore, run_v2
+from google.protobuf import timestamp_pb2
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest
 from tailrun_functions.services import for_settings
 from tailrun_functions.settings import Settings
 
+from .cloud_fakes import EXECUTION, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import Api
 from .helpers import PlayedRunner, job, launched
 
 SA = "scheduler@tailrun.iam.gserviceaccount.com"
+CloudRun = tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLauncher]
 
 
 @pytest.fixture
@@ -274,3 +278,76 @@ def test_two_reapers_at_once_relaunch_each_due_job_once(
     for played in jobs:
         assert_on_second_attempt(firestore_client, captured, played.job_id)
     assert not list(captured.glob("*-3.json"))
+
+
+# --- Cloud Run: an execution that ended without `completed` (fake google-cloud-run clients: see cloud_fakes) ---
+
+
+def cloud_runner(api: Api, launcher: RecordingLauncher, job_id: str) -> PlayedRunner:
+    """The runner of the job's first attempt, played with the token the launcher was given."""
+    (request,) = [r for r in launcher.launched if r.job_id == job_id]
+    return PlayedRunner(
+        api, {"TAILRUN_JOB_ID": job_id, "TAILRUN_ATTEMPT": "1", "TAILRUN_TOKEN": request.token}
+    )
+
+
+def finished(failed: int = 1) -> run_v2.Execution:
+    return run_v2.Execution(
+        name=EXECUTION, completion_time=timestamp_pb2.Timestamp(seconds=1_700_000_000), failed_count=failed
+    )
+
+
+def asked(executions: RecordingExecutionsClient) -> int:
+    return sum(isinstance(r, run_v2.GetExecutionRequest) for r in executions.requests)
+
+
+def test_a_cloud_attempt_whose_execution_ended_fails_before_the_heartbeat_timeout(
+    clock: FrozenDateTimeFactory, cloud_run: CloudRun, api: Api, firestore_client: firestore.Client
+) -> None:
+    _, executions, launcher = cloud_run
+    played = cloud_runner(api, launcher, api.create(argv=["job"], idle_timeout_s=3600))
+    played.started()
+    clock.tick(10)
+    played.heartbeat()
+    assert reap(api)["actions"] == [] and asked(executions) == 0, "a reporting attempt costs no API call"
+    clock.tick(21)
+    assert reap(api)["actions"] == [] and asked(executions) == 1, "silent, but its execution still runs"
+    executions.execution = finished()
+
+    body = reap(api)
+
+    assert verdicts(body) == {played.job_id: "sandbox_ended"}
+    document = job(firestore_client, played.job_id)
+    assert document["status"] == "failed" and document["error"]["code"] == "sandbox_ended"
+    assert "runner-abc12 ended without reporting completion" in document["error"]["message"]
+    assert played.heartbeat().status == 200, "what the runner still sends drains as after any server-side end"
+    assert reap(api)["actions"] == []
+
+
+def test_a_cloud_attempt_that_never_started_fails_when_its_execution_ends_and_retries(
+    clock: FrozenDateTimeFactory, cloud_run: CloudRun, api: Api, firestore_client: firestore.Client
+) -> None:
+    jobs, executions, launcher = cloud_run
+    job_id = api.create(argv=["job"], max_attempts=2)
+    clock.tick(21)
+    executions.execution = finished()
+
+    assert verdicts(reap(api)) == {job_id: "sandbox_ended"}
+
+    document = job(firestore_client, job_id)
+    assert document["attempt"] == 2 and document["status"] == "booting", document
+    assert len(jobs.requests) == 2
+
+
+def test_the_reaper_falls_back_to_the_heartbeat_timeout_when_cloud_run_cannot_answer(
+    clock: FrozenDateTimeFactory, cloud_run: CloudRun, api: Api, firestore_client: firestore.Client
+) -> None:
+    _, executions, launcher = cloud_run
+    played = cloud_runner(api, launcher, api.create(argv=["job"], idle_timeout_s=3600))
+    played.started()
+    executions.get_fails = exceptions.ServiceUnavailable("the Cloud Run API is down")
+    clock.tick(21)
+    assert reap(api)["actions"] == []
+    clock.tick(10)
+
+    assert verdicts(reap(api)) == {played.job_id: "lost"}

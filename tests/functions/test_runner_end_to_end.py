@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 
 from freezegun import freeze_time
 from google.cloud import firestore
-from tailrun_functions.launcher import LocalLauncher
 
 from .conftest import FAST_RUNNER, SCENARIOS, Api, Commit, wait_for
 from .helpers import job, lines_of
@@ -95,23 +93,6 @@ def test_cancel_ends_the_process_and_keeps_what_it_printed(
     assert api.post("cancel_job", {"job_id": job_id}).status == 409
 
 
-def test_a_runner_started_by_another_process_is_stopped_by_pid_but_never_a_stranger() -> None:
-    launcher = LocalLauncher(("unused",), {})
-    env = {**os.environ, "TAILRUN_JOB_ID": "job-1", "TAILRUN_ATTEMPT": "2"}
-    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
-    runner = subprocess.Popen(sleeper, env=env)
-    stranger = subprocess.Popen(sleeper)
-    try:
-        launcher.cancel({"kind": "local", "pid": stranger.pid, "job_id": "job-1", "attempt": 2})
-        launcher.cancel({"kind": "local", "pid": runner.pid, "job_id": "job-1", "attempt": 2})
-        assert runner.wait(timeout=10) == -15
-        assert stranger.poll() is None
-    finally:
-        stranger.kill()
-        runner.kill()
-        stranger.wait()
-
-
 def test_a_reaped_job_has_its_process_ended_and_keeps_what_it_printed(
     api: Api, firestore_client: firestore.Client
 ) -> None:
@@ -150,8 +131,10 @@ def test_progress_held_back_by_the_write_interval_reaches_the_job_while_it_runs_
     script = "import time\nprint('::progress 50 half', flush=True)\ntime.sleep(4)\nprint('done')"
     job_id = api.create(argv=[sys.executable, "-c", script])
 
-    document = wait_for(lambda: job(firestore_client, job_id) if job(firestore_client, job_id)["progress"] else None,
-                        what="the progress")
+    document = wait_for(
+        lambda: job(firestore_client, job_id) if job(firestore_client, job_id)["progress"] else None,
+        what="the progress",
+    )
 
     assert document["progress"] == {"percent": 50.0, "step": "half"}
     assert document["status"] == "running"  # not only at the end, with completed

@@ -48,6 +48,14 @@ def test_settings_defaults_and_errors_name_the_variable() -> None:
         Settings.from_env({**BASE, "TAILRUN_RUNNER_COMMAND": "tailrun-runner"})
 
 
+def test_the_cloud_launcher_needs_the_runners_service_account() -> None:
+    with pytest.raises(SettingsError, match="TAILRUN_RUNNER_SERVICE_ACCOUNT"):
+        Settings.from_env({**BASE, "TAILRUN_LAUNCHER": "cloudrun"})
+    sa = "tailrun-runner@p.iam.gserviceaccount.com"
+    cloud = Settings.from_env({**BASE, "TAILRUN_LAUNCHER": "cloudrun", "TAILRUN_RUNNER_SERVICE_ACCOUNT": sa})
+    assert cloud.runner_service_account == sa
+
+
 def test_tokens_are_long_random_and_only_their_hash_matches() -> None:
     token = tokens.new_token()
     assert len(token) >= 32 and token != tokens.new_token()
