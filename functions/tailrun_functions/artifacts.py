@@ -49,7 +49,7 @@ from tailrun_functions.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from tailrun_functions.models import RESERVED, STRICT, ArtifactId, JobId, Text
+from tailrun_functions.models import RESERVED, STRICT, ArtifactId, JobId, Md5, Text
 from tailrun_functions.services import Services
 from tailrun_functions.storage import (
     INLINE_CEILING_BYTES,
@@ -152,7 +152,6 @@ def content_matches(content_type: str, head: bytes, complete: bool) -> bool:
 
 # --- request bodies ---
 
-Md5 = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{22}==$")]  # base64 of 16 bytes, as Content-MD5 wants
 Name = Annotated[str, Field(min_length=1, max_length=4 * MAX_NAME_BYTES), AfterValidator(clean_name)]
 MAX_SIZE = 2**53
 # Standard base64 (RFC 4648 section 4, padded): checked here so that a decode error is a 400 at parse time.
@@ -171,7 +170,7 @@ class UploadRequest(BaseModel):
     model_config = STRICT
 
     name: Name
-    content_type: Annotated[str, Field(min_length=1, max_length=128)]
+    content_type: Annotated[Text, Field(min_length=1, max_length=128)]
     size: int = Field(ge=0, le=MAX_SIZE)
     md5: Md5 | None = None
     job_id: JobId | None = None

@@ -41,6 +41,7 @@ Text = Annotated[str, AfterValidator(_utf8)]
 # Every value that becomes a document id or a map key is one of these types, so none can be reserved.
 JobId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$"), AfterValidator(_not_reserved)]
 ArtifactId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]  # secrets.token_hex(16): never reserved
+Md5 = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{22}==$")]  # base64 of 16 bytes, as Content-MD5 wants
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,255}$"), AfterValidator(_not_reserved)]
 LabelKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 LabelValue = Annotated[Text, Field(max_length=defaults.MAX_LABEL_CHARS)]
@@ -196,7 +197,7 @@ class Artifact(_Message):
     size: int | None = Field(default=None, ge=0, le=MAX_SEQ)
     content_type: Annotated[Text, Field(max_length=255)] | None = None
     artifact_id: ArtifactId | None = None
-    md5: Annotated[str, Field(max_length=64)] | None = None
+    md5: Md5 | None = None
     error: ArtifactError | None = None
 
 
@@ -222,6 +223,7 @@ def dump(model: BaseModel) -> dict[str, Any]:
 __all__ = [
     "Artifact",
     "ArtifactId",
+    "Md5",
     "CallbackMessage",
     "Completed",
     "CreateJobRequest",
