@@ -6,8 +6,23 @@ gcp-storage-emulator (``STORAGE_EMULATOR_HOST``) and signs with a generated key.
 Object layout (``infra/artifacts.tf`` has the lifecycle rules that go with it):
 
 - ``incoming/{artifact_id}/{name}``: where a signed PUT lands. Nothing there is trusted; ``finalize`` checks it,
-  copies it to its final place and deletes it. What is never finalized is deleted by the lifecycle rule (1 day).
+  copies that generation to its final place and leaves an empty placeholder, so the create-only PUT URL cannot
+  land a second object there before it expires. The lifecycle rule (1 day) deletes what is left.
 - ``jobs/{job_id}/{artifact_id}/{name}``: a job's artifacts (outputs from its runner, inputs from its owner).
+  Written once by finalize (a create-only copy); no signed URL can write there. The artifact's document records
+  the object's generation, and downloads are signed for that generation.
+
+What holds where (immutability once finalized):
+
+- Cloud Storage enforces the signed PUT's headers (``x-goog-if-generation-match: 0``: 412 over an existing
+  object), the copy's ``sourceGeneration`` and ``ifGenerationMatch=0``, and a signed GET's ``generation``
+  (404 once the live object is another generation).
+- gcp-storage-emulator enforces none of these. The tests run it through ``tests/artifacts/strict_storage.py``,
+  which adds the PUT and upload/copy ``ifGenerationMatch`` preconditions and the GET ``generation``; ``tailrun
+  dev`` runs it bare, where a second PUT to the incoming path succeeds but lands nowhere that is read.
+- The functions hold everywhere, emulator or not: finalize compares the copy's size, MD5, CRC32C and type with
+  what it checked (refused with 409 if a PUT raced the checks), and finalize-again and download compare the live
+  generation of the final object with the recorded one (409 ``object_not_accepted`` if it was replaced).
 - ``users/{uid}/{artifact_id}/{name}``: a user's own uploads that belong to no job (inputs for later jobs).
 """
 
