@@ -196,7 +196,7 @@ class Artifact(_Message):
     name: Annotated[Text, Field(min_length=1, max_length=1024)]
     size: int | None = Field(default=None, ge=0, le=MAX_SEQ)
     content_type: Annotated[Text, Field(max_length=255)] | None = None
-    artifact_id: ArtifactId | None = None
+    artifact_id: JobId | None = None
     md5: Md5 | None = None
     error: ArtifactError | None = None
 

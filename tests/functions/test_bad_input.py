@@ -582,7 +582,7 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
                 st.just(["out/*"] * (defaults.MAX_ARTIFACT_PATTERNS + 1)),
             )
         ),
-        "idempotency_key": bad(literal("", "a b", "é", "x" * 129, "\t")),
+        "idempotency_key": bad(literal("", "a b", "é", "x" * 129, "\t", nullable=True)),
     },
     models.JobRef: {"job_id": bad(ident(nullable=False))},
     models.ReapRequest: {"dry_run": bad(st.one_of(non_bool, st.none()))},
@@ -652,7 +652,7 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
         "name": bad(text(1024, nullable=False, empty_ok=False)),
         "size": bad(integer(0, models.MAX_SEQ, nullable=True)),
         "content_type": bad(text(255, nullable=True)),
-        "artifact_id": bad(hex_id(nullable=True)),
+        "artifact_id": bad(ident(nullable=True)),
         "md5": bad(md5()),
         "error": bad(
             st.one_of(
