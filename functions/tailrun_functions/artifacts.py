@@ -365,7 +365,8 @@ def request_upload(svc: Services, bucket: Bucket, caller: Caller, request: Uploa
         "md5": request.md5,
         "incoming": incoming,
         "path": scope.object_path(artifact_id, request.name),
-        "inline": inline is not None,  # no PUT URL was handed out, so nothing is left at `incoming` after finalize
+        # inline: no PUT URL was handed out, so finalize leaves nothing at `incoming` (no placeholder needed)
+        "inline": inline is not None,
         "created_at": clock.now(),
         "expires_at": expires_at,
         # Firestore's TTL policy on this field (infra/artifacts.tf) deletes promises never finalized.
