@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import flask
 import functions_framework
-from tailrun_functions import artifacts, defaults, edge
+from tailrun_functions import artifacts, defaults, edge, logs
+
+logs.configure()  # JSON lines for Cloud Logging; idempotent, so a re-import adds no second handler
 
 
 @functions_framework.http

@@ -22,7 +22,6 @@ The flow (every step an HTTP function; ``functions/main.py`` routes to the ``han
 from __future__ import annotations
 
 import base64
-import binascii
 import codecs
 import datetime as dt
 import hashlib
@@ -50,7 +49,7 @@ from tailrun_functions.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from tailrun_functions.models import STRICT, JobId, Text
+from tailrun_functions.models import RESERVED, STRICT, ArtifactId, JobId, Md5, Text
 from tailrun_functions.services import Services
 from tailrun_functions.storage import (
     INLINE_CEILING_BYTES,
@@ -153,10 +152,16 @@ def content_matches(content_type: str, head: bytes, complete: bool) -> bool:
 
 # --- request bodies ---
 
-ArtifactId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
-Md5 = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{22}==$")]  # base64 of 16 bytes, as Content-MD5 wants
 Name = Annotated[str, Field(min_length=1, max_length=4 * MAX_NAME_BYTES), AfterValidator(clean_name)]
 MAX_SIZE = 2**53
+# Standard base64 (RFC 4648 section 4, padded): checked here so that a decode error is a 400 at parse time.
+Base64 = Annotated[
+    str,
+    Field(
+        max_length=4 * INLINE_CEILING_BYTES // 3 + 4,
+        pattern=r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+    ),
+]
 
 
 class UploadRequest(BaseModel):
@@ -165,12 +170,12 @@ class UploadRequest(BaseModel):
     model_config = STRICT
 
     name: Name
-    content_type: Annotated[str, Field(min_length=1, max_length=128)]
+    content_type: Annotated[Text, Field(min_length=1, max_length=128)]
     size: int = Field(ge=0, le=MAX_SIZE)
     md5: Md5 | None = None
     job_id: JobId | None = None
     attempt: int | None = Field(default=None, ge=1, le=1000)
-    data: Annotated[str, Field(max_length=4 * INLINE_CEILING_BYTES // 3 + 4)] | None = None  # base64, inline
+    data: Base64 | None = None  # the file itself, inline
 
     @model_validator(mode="after")
     def _runner_names_its_job(self) -> UploadRequest:
@@ -294,7 +299,7 @@ def _owned_job(svc: Services, job_id: str, uid: str, reviewers: tuple[str, ...] 
 
 
 def _user_scope(uid: str) -> Scope:
-    if not uid or len(uid) > 128 or not set(uid) <= USER_KEY_CHARS:
+    if not uid or len(uid) > 128 or not set(uid) <= USER_KEY_CHARS or RESERVED.match(uid):
         raise Forbidden("this account cannot hold its own uploads; upload to a job instead", code="bad_uid")
     return Scope("user", uid, uid)
 
@@ -327,7 +332,7 @@ def _decode_inline(request: UploadRequest, limit: int) -> bytes:
         )
     try:
         data = base64.b64decode(request.data, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or non-ASCII text (the model's pattern refuses both first)
         raise InvalidRequest("data must be base64", code="invalid_body") from None
     if len(data) != request.size:
         raise InvalidRequest(f"data is {len(data)} bytes, size says {request.size}", code="size_mismatch")
@@ -360,6 +365,8 @@ def request_upload(svc: Services, bucket: Bucket, caller: Caller, request: Uploa
         "md5": request.md5,
         "incoming": incoming,
         "path": scope.object_path(artifact_id, request.name),
+        # inline: no PUT URL was handed out, so finalize leaves nothing at `incoming` (no placeholder needed)
+        "inline": inline is not None,
         "created_at": clock.now(),
         "expires_at": expires_at,
         # Firestore's TTL policy on this field (infra/artifacts.tf) deletes promises never finalized.
@@ -413,6 +420,9 @@ def artifact_document(artifact_id: str, record: dict[str, Any], stored: StoredOb
         "content_type": stored.content_type,
         "md5": stored.md5,
         "crc32c": stored.crc32c,
+        # The generation of the final object: download serves this one only, so the bytes once finalized (and
+        # reviewed) are the bytes every download gets, even if the object were replaced.
+        "generation": stored.generation,
         "uploaded_by": record["uploaded_by"],
         "attempt": record.get("attempt"),
         "job_id": record["key"] if record["scope"] == "job" else None,
@@ -458,45 +468,117 @@ def _check_stored(svc: Services, bucket: Bucket, artifact_id: str, record: dict[
     if expired:
         _reject(svc, bucket, artifact_id, record, "finalized too late")
         raise Gone("the upload expired; ask for a new one", code="upload_expired")
-    why = violation(record, stored, bucket.head(stored.path, stored.size))
+    why = violation(record, stored, bucket.head(stored))
     if why is not None:
         _reject(svc, bucket, artifact_id, record, why)
         raise InvalidRequest(f"{why}; it was deleted", code="object_rejected")
     return stored
 
 
+def _not_accepted(why: str) -> Conflict:
+    return Conflict(f"{why}; the object is not accepted", code="object_not_accepted")
+
+
+def _same_bytes(a: StoredObject, b: StoredObject) -> bool:
+    return (a.size, a.md5, a.crc32c, a.content_type) == (b.size, b.md5, b.crc32c, b.content_type)
+
+
+def _copy_checked(bucket: Bucket, stored: StoredObject, destination: str) -> StoredObject:
+    """Copy the checked incoming object to its final place (create-only) and make sure the copy holds the bytes
+    that were checked: Cloud Storage copies exactly ``stored.generation``; gcp-storage-emulator ignores that and
+    copies whatever is live, so a PUT that raced the checks would slip through without this comparison.
+
+    A final object that exists already (a finalize that stopped between the copy and the record) is accepted
+    only if it holds the same bytes."""
+    try:
+        copied = bucket.copy(stored, destination)
+    except google_exceptions.PreconditionFailed:
+        existing = bucket.stat(destination)
+        if existing is None or not _same_bytes(existing, stored):
+            raise _not_accepted("another object is already at the artifact's place") from None
+        return existing
+    if not _same_bytes(copied, stored):
+        bucket.delete(destination)
+        raise _not_accepted("the uploaded object changed while it was checked")
+    return copied
+
+
+def _tombstone(bucket: Bucket, stored: StoredObject) -> None:
+    """Replace the checked incoming object with an empty one rather than delete it: its signed PUT URL (valid
+    until it expires) carries ``x-goog-if-generation-match: 0``, so while *an* object is at that path a second PUT
+    fails (412) instead of creating a new upload. The lifecycle rule on ``incoming/`` removes it later."""
+    try:
+        bucket.write(stored.path, b"", stored.content_type, if_generation_match=stored.generation or 0)
+    except (google_exceptions.PreconditionFailed, google_exceptions.NotFound):
+        pass  # already replaced or gone: nothing of the checked bytes is left there either way
+
+
 def finalize(svc: Services, bucket: Bucket, caller: Caller, request: FinalizeRequest) -> dict[str, Any]:
-    """Turn an uploaded object into an artifact (idempotent), or delete it if it breaks its upload's promise."""
+    """Turn an uploaded object into an artifact (idempotent), or delete it if it breaks its upload's promise.
+
+    The artifact records its object's generation; finalizing again refuses (409) if the object is no longer that
+    generation, and download serves that generation only."""
     ref = upload_ref(svc, request.artifact_id)
     record = store.data(ref.get())
     if not record:
-        return {"artifact": public(_already_finalized(svc, caller, request))}
+        existing = _already_finalized(svc, caller, request)
+        _check_generation(bucket, existing)
+        return {"artifact": public(existing)}
     if not _same_caller(record, caller, request.job_id):
         raise NotFound(f"no upload {request.artifact_id!r}", code="upload_not_found")
     stored = _check_stored(svc, bucket, request.artifact_id, record)
-    bucket.copy(stored, record["path"])
+    try:
+        final = _copy_checked(bucket, stored, record["path"])
+    except Conflict as exc:
+        _reject(svc, bucket, request.artifact_id, record, exc.message)
+        raise
     artifact_ref = _record_scope(record).collection(svc.db).document(request.artifact_id)
-    document = artifact_document(request.artifact_id, record, stored)
+    document = artifact_document(request.artifact_id, record, final)
 
     @firestore.transactional
     def record_artifact(t: firestore.Transaction) -> dict[str, Any]:
         existing = store.data(artifact_ref.get(transaction=t))
         if existing:
+            if existing.get("generation") not in (None, final.generation):
+                raise _not_accepted("the artifact's object is not the generation that was recorded")
             return existing
         t.create(artifact_ref, document)
         t.delete(ref)
         return document
 
     result = record_artifact(svc.db.transaction())
-    bucket.delete(stored.path)
+    if record.get("inline"):
+        bucket.delete(stored.path)
+    else:
+        _tombstone(bucket, stored)
     logger.info(
-        "artifact %s (%r, %d bytes) recorded at %s",
+        "artifact %s (%r, %d bytes, generation %s) recorded at %s",
         request.artifact_id,
         result["name"],
-        stored.size,
+        final.size,
+        final.generation,
         artifact_ref.path,
     )
     return {"artifact": public(result)}
+
+
+def _check_generation(bucket: Bucket, artifact: dict[str, Any]) -> int | None:
+    """The live generation of an artifact's object if it is the recorded one; 409 if the object was replaced,
+    404 if it is gone. (Artifacts recorded before generations were: the live one, pinned from now on in the URL.)"""
+    live = bucket.stat(artifact["path"])
+    if live is None:
+        raise NotFound(f"the object of artifact {artifact['artifact_id']!r} is gone", code="object_missing")
+    recorded = artifact.get("generation")
+    if recorded is not None and live.generation != recorded:
+        logger.warning(
+            "artifact %s: object %r is generation %s, recorded %s; refused",
+            artifact["artifact_id"],
+            artifact["path"],
+            live.generation,
+            recorded,
+        )
+        raise _not_accepted("the artifact's object was replaced after it was finalized")
+    return recorded if recorded is not None else live.generation
 
 
 def review(svc: Services, settings: StorageSettings, uid: str, request: ReviewRequest) -> dict[str, Any]:
@@ -536,12 +618,15 @@ def _find(svc: Services, scope: Scope, request: DownloadRequest) -> dict[str, An
 
 
 def download(svc: Services, bucket: Bucket, uid: str, request: DownloadRequest) -> dict[str, Any]:
-    """A short-lived signed GET URL for an artifact the user may read."""
+    """A short-lived signed GET URL for an artifact the user may read, bound to the generation finalize recorded
+    (Cloud Storage enforces that in the URL; the live check above also holds against the emulator, which
+    ignores the ``generation`` parameter)."""
     scope = scope_of(svc, Caller(uid=uid), request.job_id, bucket.settings.reviewers)
     artifact = _find(svc, scope, request)
     expires_at = clock.after(bucket.settings.download_ttl_s)
+    generation = _check_generation(bucket, artifact)
     filename = artifact["name"].rsplit("/", 1)[-1]
-    url = bucket.sign_get(artifact["path"], filename, bucket.settings.download_ttl_s)
+    url = bucket.sign_get(artifact["path"], filename, bucket.settings.download_ttl_s, generation)
     return {"url": url, "expires_at": expires_at.isoformat(), "artifact": public(artifact)}
 
 

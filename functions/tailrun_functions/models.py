@@ -7,6 +7,7 @@ key a legal Firestore field name, so those checks live here, before anything is 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -25,12 +26,26 @@ def _utf8(value: str) -> str:
     return value
 
 
+RESERVED = re.compile(r"^__.*__$", re.DOTALL)  # Firestore reserves document ids and field names like __x__
+
+
+def _not_reserved(value: str) -> str:
+    """Refuse a name Firestore reserves (``__.*__``): as a document id or a map key it is an error at write time,
+    after other reads, so it must be refused here, before anything is read or written."""
+    if RESERVED.match(value):
+        raise ValueError(f"{value!r} is reserved by Firestore (names of the form __x__ are not allowed)")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_utf8)]
-JobId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")]
+# Every value that becomes a document id or a map key is one of these types, so none can be reserved.
+JobId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$"), AfterValidator(_not_reserved)]
+ArtifactId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]  # secrets.token_hex(16): never reserved
+Md5 = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{22}==$")]  # base64 of 16 bytes, as Content-MD5 wants
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,255}$"), AfterValidator(_not_reserved)]
 LabelKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 LabelValue = Annotated[Text, Field(max_length=defaults.MAX_LABEL_CHARS)]
-SandboxKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+SandboxKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"), AfterValidator(_not_reserved)]
 Scalar = Annotated[Text, Field(max_length=1024)] | int | float | bool | None
 
 
@@ -182,7 +197,7 @@ class Artifact(_Message):
     size: int | None = Field(default=None, ge=0, le=MAX_SEQ)
     content_type: Annotated[Text, Field(max_length=255)] | None = None
     artifact_id: JobId | None = None
-    md5: Annotated[str, Field(max_length=64)] | None = None
+    md5: Md5 | None = None
     error: ArtifactError | None = None
 
 
@@ -222,6 +237,8 @@ def dump(model: BaseModel) -> dict[str, Any]:
 
 __all__ = [
     "Artifact",
+    "ArtifactId",
+    "Md5",
     "CallbackMessage",
     "Claim",
     "Completed",

@@ -6,8 +6,23 @@ gcp-storage-emulator (``STORAGE_EMULATOR_HOST``) and signs with a generated key.
 Object layout (``infra/artifacts.tf`` has the lifecycle rules that go with it):
 
 - ``incoming/{artifact_id}/{name}``: where a signed PUT lands. Nothing there is trusted; ``finalize`` checks it,
-  copies it to its final place and deletes it. What is never finalized is deleted by the lifecycle rule (1 day).
+  copies that generation to its final place and leaves an empty placeholder, so the create-only PUT URL cannot
+  land a second object there before it expires. The lifecycle rule (1 day) deletes what is left.
 - ``jobs/{job_id}/{artifact_id}/{name}``: a job's artifacts (outputs from its runner, inputs from its owner).
+  Written once by finalize (a create-only copy); no signed URL can write there. The artifact's document records
+  the object's generation, and downloads are signed for that generation.
+
+What holds where (immutability once finalized):
+
+- Cloud Storage enforces the signed PUT's headers (``x-goog-if-generation-match: 0``: 412 over an existing
+  object), the copy's ``sourceGeneration`` and ``ifGenerationMatch=0``, and a signed GET's ``generation``
+  (404 once the live object is another generation).
+- gcp-storage-emulator enforces none of these. The tests run it through ``tests/artifacts/strict_storage.py``,
+  which adds the PUT and upload/copy ``ifGenerationMatch`` preconditions and the GET ``generation``; ``tailrun
+  dev`` runs it bare, where a second PUT to the incoming path succeeds but lands nowhere that is read.
+- The functions hold everywhere, emulator or not: finalize compares the copy's size, MD5, CRC32C and type with
+  what it checked (refused with 409 if a PUT raced the checks), and finalize-again and download compare the live
+  generation of the final object with the recorded one (409 ``object_not_accepted`` if it was replaced).
 - ``users/{uid}/{artifact_id}/{name}``: a user's own uploads that belong to no job (inputs for later jobs).
 """
 
@@ -17,6 +32,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +73,8 @@ CONTENT_TYPES = (  # TAILRUN_ARTIFACT_TYPES (comma-separated): the allow-list; n
 )
 SNIFF_BYTES = 512  # bytes of a stored object finalize reads to check that its content matches its type
 GCS_ENDPOINT = "https://storage.googleapis.com"
+IF_GENERATION_MATCH = "x-goog-if-generation-match"  # the XML API's precondition header (signed into PUT URLs)
+CREATE_ONLY = "0"  # its value for "only if no live object exists"
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,30 @@ class StoredObject:
     generation: int | None
 
 
+def _stored(path: str, blob: Any) -> StoredObject:
+    return StoredObject(
+        path=path,
+        size=int(blob.size or 0),
+        content_type=blob.content_type or "",
+        md5=blob.md5_hash,
+        crc32c=blob.crc32c,
+        generation=int(blob.generation) if blob.generation is not None else None,
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the name as RFC 6266 wants it: ``filename="..."`` alone for a plain ASCII name; for any
+    other, an ASCII fallback there (other characters, quotes, backslashes and controls become ``_``) for old
+    clients, plus ``filename*=UTF-8''...`` (RFC 5987 percent-encoding) with the real name. The header is pure
+    ASCII either way, so every server can send it (the storage emulator's ``http.server`` cannot send a header
+    outside Latin-1, and Cloud Storage wants the value in the signed URL's query, which is ASCII)."""
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_" for ch in filename)
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    encoded = urllib.parse.quote(filename, safe="!#$&+-.^_`|~")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
 class Bucket:
     """The artifacts bucket: sign URLs, inspect, copy, write and delete objects."""
 
@@ -151,11 +193,15 @@ class Bucket:
     def sign_put(
         self, path: str, content_type: str, size: int, md5: str | None, ttl_s: int
     ) -> tuple[str, dict[str, str]]:
-        """A V4 signed URL, valid ``ttl_s`` seconds, for one PUT of exactly ``size`` bytes of ``content_type`` (and ``md5``, if given).
+        """A V4 signed URL, valid ``ttl_s`` seconds, for one PUT that *creates* ``path``: exactly ``size`` bytes of
+        ``content_type`` (and ``md5``, if given), and only while no object is there.
 
-        Returns the URL and the headers the PUT must carry: they are signed, so Cloud Storage refuses a PUT with
-        another type, length or checksum. gcp-storage-emulator checks none of it, which is why finalize does."""
-        headers = {"x-goog-content-length-range": f"{size},{size}"}
+        Returns the URL and the headers the PUT must carry. They are signed, so Cloud Storage refuses a PUT with
+        another type, length or checksum, or without ``x-goog-if-generation-match: 0`` (a PUT over an existing
+        object fails with 412): an object, once there, is never replaced through this URL. gcp-storage-emulator
+        checks none of it (see ``tests/artifacts/strict_storage.py`` for the local precondition), which is why
+        finalize checks the object's facts and pins its generation."""
+        headers = {"x-goog-content-length-range": f"{size},{size}", IF_GENERATION_MATCH: CREATE_ONLY}
         url = self._bucket.blob(path).generate_signed_url(
             version="v4",
             method="PUT",
@@ -171,14 +217,15 @@ class Bucket:
             required["Content-MD5"] = md5
         return url, required
 
-    def sign_get(self, path: str, filename: str, ttl_s: int) -> str:
-        """A V4 signed URL to download ``path`` as an attachment named ``filename``."""
-        quoted = filename.replace("\\", "_").replace('"', "_")
-        return self._bucket.blob(path).generate_signed_url(  # type: ignore[no-any-return]
+    def sign_get(self, path: str, filename: str, ttl_s: int, generation: int | None) -> str:
+        """A V4 signed URL to download ``path`` as an attachment named ``filename``; with ``generation``, the URL
+        serves that generation only (Cloud Storage answers 404 once the live object is another one)."""
+        return self._bucket.blob(path, generation=generation).generate_signed_url(  # type: ignore[no-any-return]
             version="v4",
             method="GET",
             expiration=dt.timedelta(seconds=ttl_s),
-            response_disposition=f'attachment; filename="{quoted}"',
+            response_disposition=content_disposition(filename),
+            generation=generation,
             credentials=self._signer,
             api_access_endpoint=self.settings.endpoint,
         )
@@ -186,32 +233,30 @@ class Bucket:
     def stat(self, path: str) -> StoredObject | None:
         """The object's metadata, or None when it does not exist."""
         blob = self._bucket.get_blob(path)
-        if blob is None:
-            return None
-        return StoredObject(
-            path=path,
-            size=int(blob.size or 0),
-            content_type=blob.content_type or "",
-            md5=blob.md5_hash,
-            crc32c=blob.crc32c,
-            generation=blob.generation,
-        )
+        return None if blob is None else _stored(path, blob)
 
-    def head(self, path: str, size: int) -> bytes:
-        """The first ``SNIFF_BYTES`` bytes of an object of ``size`` bytes (one ranged read)."""
-        if size == 0:
+    def head(self, source: StoredObject) -> bytes:
+        """The first ``SNIFF_BYTES`` bytes of the checked generation of an object (one ranged read)."""
+        if source.size == 0:
             return b""
-        end = min(size, SNIFF_BYTES) - 1
-        return self._bucket.blob(path).download_as_bytes(start=0, end=end, checksum=None)  # type: ignore[no-any-return]
+        end = min(source.size, SNIFF_BYTES) - 1
+        blob = self._bucket.blob(source.path, generation=source.generation)
+        return blob.download_as_bytes(start=0, end=end, checksum=None)  # type: ignore[no-any-return]
 
-    def copy(self, source: StoredObject, destination: str) -> None:
-        """Copy an object inside the bucket, only from the generation that was checked."""
+    def copy(self, source: StoredObject, destination: str) -> StoredObject:
+        """Copy the checked generation of an object to ``destination``, which must not exist yet; returns what the
+        bucket says about the copy (its own generation). Raises ``PreconditionFailed`` if ``destination`` exists."""
         blob = self._bucket.blob(source.path)
-        self._bucket.copy_blob(blob, self._bucket, destination, source_generation=source.generation)
+        copied = self._bucket.copy_blob(
+            blob, self._bucket, destination, source_generation=source.generation, if_generation_match=0
+        )
+        return _stored(destination, copied)
 
-    def write(self, path: str, data: bytes, content_type: str) -> None:
-        """Write a small object in one request (the inline upload), only if nothing is there yet."""
-        self._bucket.blob(path).upload_from_string(data, content_type=content_type, if_generation_match=0)
+    def write(self, path: str, data: bytes, content_type: str, if_generation_match: int = 0) -> None:
+        """Write a small object in one request, only over generation ``if_generation_match`` (0: nothing there)."""
+        self._bucket.blob(path).upload_from_string(
+            data, content_type=content_type, if_generation_match=if_generation_match
+        )
 
     def delete(self, path: str) -> None:
         """Delete an object; one that is already gone is fine."""

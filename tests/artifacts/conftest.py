@@ -75,12 +75,12 @@ def _answers(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def storage_emulator() -> Iterator[str]:
-    """The URL of gcp-storage-emulator (a child process for the session) holding the artifacts bucket."""
+    """The URL of gcp-storage-emulator (a child process for the session) holding the artifacts bucket; it runs
+    through ``strict_storage.py``, which adds the generation preconditions Cloud Storage enforces."""
     port = free_port()
     command = [
         sys.executable,
-        "-m",
-        "gcp_storage_emulator",
+        str(Path(__file__).with_name("strict_storage.py")),  # the emulator, with generation preconditions
         "start",
         "--host",
         "127.0.0.1",
@@ -119,7 +119,13 @@ def bucket(storage_emulator: str) -> storage.Bucket:
 
 
 def object_names(bucket: storage.Bucket) -> list[str]:
-    return sorted(blob.name for blob in bucket.client.list_blobs(bucket.name))
+    """The bucket's objects, without the empty placeholders finalize leaves at ``incoming/`` (they keep a PUT
+    URL create-only until it expires: see ``artifacts._tombstone``)."""
+    return sorted(
+        blob.name
+        for blob in bucket.client.list_blobs(bucket.name)
+        if not (blob.name.startswith("incoming/") and blob.size == 0)
+    )
 
 
 class Dispatcher:

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage  # type: ignore[attr-defined]
 from tailrun_functions import signing
-from tailrun_functions.storage import Bucket, StorageSettings
+from tailrun_functions.storage import Bucket, StorageSettings, content_disposition
 
 EMULATOR = "http://127.0.0.1:9"  # never contacted: signing is local
 
@@ -80,7 +80,9 @@ def test_a_put_url_verifies_only_with_the_promised_type_length_and_md5() -> None
 
     verify(key, "PUT", url, headers)
     params = parse_qs(urlsplit(url).query)
-    assert params["X-Goog-SignedHeaders"] == ["content-md5;content-type;host;x-goog-content-length-range"]
+    assert params["X-Goog-SignedHeaders"] == [
+        "content-md5;content-type;host;x-goog-content-length-range;x-goog-if-generation-match"
+    ]
     assert params["X-Goog-Expires"] == ["900"]
     assert headers["x-goog-content-length-range"] == f"{len(DATA)},{len(DATA)}"
     assert url.startswith(f"{EMULATOR}/bkt/incoming/abc/data.csv?")
@@ -88,14 +90,16 @@ def test_a_put_url_verifies_only_with_the_promised_type_length_and_md5() -> None
         {"Content-Type": "text/html"},
         {"x-goog-content-length-range": "0,999999"},
         {"Content-MD5": "x"},
+        {"x-goog-if-generation-match": "1"},
     ):
         with pytest.raises(InvalidSignature):
             verify(key, "PUT", url, {**headers, **changed})
     with pytest.raises(InvalidSignature):
         verify(key, "GET", url, headers)
-    without_type = {k: v for k, v in headers.items() if k != "Content-Type"}
-    with pytest.raises(InvalidSignature):
-        verify(key, "PUT", url, without_type)
+    for required in ("Content-Type", "x-goog-if-generation-match"):
+        without = {k: v for k, v in headers.items() if k != required}
+        with pytest.raises(InvalidSignature):
+            verify(key, "PUT", url, without)
 
 
 def test_names_are_percent_encoded_in_the_signed_path() -> None:
@@ -154,11 +158,30 @@ def test_the_cloud_signer_signs_through_iam_sign_blob_with_the_functions_own_cre
 def test_a_download_url_is_a_signed_get_that_names_the_file() -> None:
     bucket = bucket_signing_with(signing.local_signer())
 
-    url = bucket.sign_get("jobs/j/abc/out/report.md", 'we"ird.md', 600)
+    url = bucket.sign_get("jobs/j/abc/out/report.md", 'we"ird.md', 600, 1234)
 
     params = parse_qs(urlsplit(url).query)
-    assert params["response-content-disposition"] == ['attachment; filename="we_ird.md"']
+    assert params["response-content-disposition"] == [
+        "attachment; filename=\"we_ird.md\"; filename*=UTF-8''we%22ird.md"
+    ]
+    assert params["generation"] == ["1234"], "the URL serves the finalized generation only"
     verify(local_public_key(), "GET", url, {})
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        ("report.md", 'attachment; filename="report.md"'),
+        (
+            "résumé 😀.txt",
+            "attachment; filename=\"r_sum_ _.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%F0%9F%98%80.txt",
+        ),
+        ("a\\b;c.txt", "attachment; filename=\"a_b;c.txt\"; filename*=UTF-8''a%5Cb%3Bc.txt"),
+    ],
+)
+def test_a_download_names_its_file_in_ascii_and_in_rfc_5987_form(name: str, header: str) -> None:
+    assert content_disposition(name) == header
+    assert header.isascii()
 
 
 def test_the_local_key_is_generated_once_per_process_and_never_written() -> None:

@@ -61,7 +61,9 @@ def test_a_runner_upload_becomes_a_pending_artifact_with_its_real_size_and_check
     assert artifact["review"]["state"] == "pending"
     path = f"jobs/{runner_job.job_id}/{artifact['artifact_id']}/results/scores.csv"
     assert artifact["path"] == path
-    assert object_names(bucket) == [path], "the incoming copy is deleted once the artifact is recorded"
+    assert object_names(bucket) == [path], "the incoming bytes are gone once the artifact is recorded"
+    [placeholder] = [b for b in bucket.client.list_blobs(bucket.name) if b.name.startswith("incoming/")]
+    assert placeholder.size == 0, "an empty placeholder keeps the create-only PUT URL from landing again"
     assert bucket.blob(path).download_as_bytes() == data
     [stored] = artifact_docs(firestore_client, runner_job.job_id)
     assert (

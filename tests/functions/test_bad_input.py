@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import typing
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import functions_framework
 import pytest
 import requests
+from artifacts.conftest import BUCKET, storage_emulator  # noqa: F401 - the storage emulator fixture, shared
 from google.cloud import firestore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
+from tailrun_functions import artifacts, defaults, models
 
-from .conftest import DEV_TOKEN, TARGETS, Api
+from .conftest import DEV_TOKEN, MAIN, TARGETS, Api
 from .helpers import PlayedRunner, dump_all, launched
 
 json_values = st.recursive(
@@ -359,4 +367,608 @@ def test_an_oversized_body_without_a_length_is_refused_over_real_http(
 
     assert reply.status_code == 413, reply.text
     assert reply.json()["error"]["code"] == "payload_too_large"
+    assert dump_all(firestore_client) == before
+
+
+# --- every field of every entrypoint, enumerated from the models -------------------------------------------------
+#
+# For each entrypoint, the model its body is parsed into; for each field of it (and of the models nested in it), a
+# strategy of wrong values with the exact status each gets. The coverage test below walks the models' own
+# ``model_fields``: a field added later without a case here fails it.
+
+ARTIFACT_TARGETS = ("upload", "finalize_artifact", "review_artifact", "download_artifact")
+MESSAGE_MODELS: dict[str, type[BaseModel]] = {
+    "started": models.Started,
+    "output": models.Output,
+    "heartbeat": models.Heartbeat,
+    "progress": models.Progress,
+    "artifact": models.Artifact,
+    "completed": models.Completed,
+}
+ENTRYPOINT_MODELS: dict[str, list[type[BaseModel]]] = {
+    "create_job": [models.CreateJobRequest],
+    "cancel_job": [models.JobRef],
+    "retry_job": [models.JobRef],
+    "reap_sandboxes": [models.ReapRequest],
+    "job_callback": list(MESSAGE_MODELS.values()),
+    "upload": [artifacts.UploadRequest],
+    "finalize_artifact": [artifacts.FinalizeRequest],
+    "review_artifact": [artifacts.ReviewRequest],
+    "download_artifact": [artifacts.DownloadRequest],
+}
+# A nested model's fields are broken inside the body at this place: (field of the parent, index or None).
+NESTED_AT: dict[type[BaseModel], tuple[str, int | None]] = {
+    models.Line: ("lines", 0),
+    models.ArtifactError: ("error", None),
+}
+
+
+class Raw(bytes):
+    """Bytes that go into the body as they are, inside a JSON string: how invalid UTF-8 gets into a request."""
+
+
+RAW_MARK = "\x00raw\x00"
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    """The body as JSON bytes, with every ``Raw`` value spliced in unescaped."""
+    raws: list[bytes] = []
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, Raw):
+            raws.append(bytes(value))
+            return f"{RAW_MARK}{len(raws) - 1}"
+        if isinstance(value, dict):
+            return {k: mark(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mark(v) for v in value]
+        return value
+
+    out = json.dumps(mark(body)).encode()
+    for index, raw in enumerate(raws):
+        out = out.replace(json.dumps(f"{RAW_MARK}{index}").encode(), b'"' + raw + b'"')
+    return out
+
+
+def bad(strategy: st.SearchStrategy[Any], status: int = 400) -> st.SearchStrategy[tuple[Any, int]]:
+    return strategy.map(lambda value: (value, status))
+
+
+junk = st.one_of(
+    st.lists(json_values, min_size=1, max_size=3),
+    st.dictionaries(st.text(max_size=5), json_values, min_size=1, max_size=3),
+)
+floats = st.floats(allow_nan=False, allow_infinity=False)
+non_str = st.one_of(st.integers(), floats, st.booleans(), junk)
+non_int = st.one_of(st.text(max_size=5), floats, st.booleans(), junk)
+non_bool = st.one_of(st.integers(), floats, st.text(max_size=5), junk)
+non_list = st.one_of(
+    st.integers(),
+    st.booleans(),
+    st.text(max_size=5),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+non_dict = st.one_of(st.integers(), st.booleans(), st.text(max_size=5), st.lists(st.integers(), max_size=2))
+surrogates = st.sampled_from(["\ud800", "a\udfff", "\udc80x"])
+bad_utf8 = st.sampled_from([Raw(b"\xff"), Raw(b"a\xc3"), Raw(b"\xed\xa0\x80"), Raw(b"\xc0\xaf")])
+reserved = st.from_regex(r"\A__[A-Za-z0-9_-]{0,8}__\Z")
+unsafe_text = st.one_of(surrogates, bad_utf8)
+
+
+def text(max_chars: int, *, nullable: bool, empty_ok: bool = True) -> st.SearchStrategy[Any]:
+    """Wrong values for a text field: another type, lone surrogates, invalid UTF-8, one character too many."""
+    options = [non_str, unsafe_text, st.just("x" * (max_chars + 1))]
+    options += [] if nullable else [st.none()]
+    options += [] if empty_ok else [st.just("")]
+    return st.one_of(*options)
+
+
+def integer(low: int, high: int, *, nullable: bool) -> st.SearchStrategy[Any]:
+    """Wrong values for an integer field: another type (fractions and booleans too), below and above its range."""
+    options = [non_int, st.integers(max_value=low - 1), st.integers(min_value=high + 1)]
+    return st.one_of(*options, *([] if nullable else [st.none()]))
+
+
+def ident(*, nullable: bool) -> st.SearchStrategy[Any]:
+    """Wrong values for a job id (or anything that becomes a document id): reserved names first."""
+    shapes = st.sampled_from(["", "../x", "a/b", " ", "é", "a.b", "x" * 65, "__.__", "____"])
+    return st.one_of(reserved, shapes, non_str, unsafe_text, *([] if nullable else [st.none()]))
+
+
+def hex_id(*, nullable: bool) -> st.SearchStrategy[Any]:
+    shapes = st.sampled_from(["", "__x__", "A" * 32, "0" * 31, "0" * 33, "g" * 32, "../" + "0" * 29])
+    return st.one_of(reserved, shapes, non_str, unsafe_text, *([] if nullable else [st.none()]))
+
+
+def md5() -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.sampled_from(["", "x", "é", "=" * 24, "a" * 24, "a" * 22 + "=", "a" * 64]), non_str, unsafe_text
+    )
+
+
+def literal(*wrong: str, nullable: bool = False) -> st.SearchStrategy[Any]:
+    return st.one_of(st.sampled_from(wrong), non_str, unsafe_text, *([] if nullable else [st.none()]))
+
+
+NAME = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "/abs",
+            "a/../b",
+            "a//b",
+            "./a",
+            "a\\b",
+            "a\x00b",
+            "a\nb",
+            "a\u202eb",
+            "x" * 201,
+            "a/" * 17 + "b",
+        ]
+    ),
+    non_str,
+    unsafe_text,
+)
+LINES_AT = st.one_of(
+    st.just([]),
+    non_list,
+    st.lists(st.one_of(st.integers(), st.text(max_size=3), st.none()), min_size=1, max_size=3),
+    st.just([{"line": 0}]),
+    st.just(
+        [
+            {"line": 0, "stream": "stdout", "ts": 1, "text": "a"},
+            {"line": 2, "stream": "stdout", "ts": 1, "text": "b"},
+        ]
+    ),
+)
+
+MESSAGE_COMMON: dict[str, st.SearchStrategy[tuple[Any, int]]] = {  # the fields every callback message has
+    "job_id": bad(ident(nullable=False)),
+    "attempt": bad(integer(1, defaults.MAX_MAX_ATTEMPTS * 100, nullable=False)),
+    "seq": bad(integer(0, models.MAX_SEQ, nullable=False)),
+    "ts": bad(integer(0, models.MAX_SEQ, nullable=True)),
+    "type": bad(literal("", "Output", "done", "stdout", "STARTED")),
+}
+CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
+    models.CreateJobRequest: {
+        "argv": bad(
+            st.one_of(
+                st.none(),
+                st.just([]),
+                non_list,
+                st.lists(
+                    st.one_of(st.integers(), st.none(), st.lists(st.text(max_size=2), max_size=1)),
+                    min_size=1,
+                    max_size=2,
+                ),
+                st.lists(unsafe_text, min_size=1, max_size=2),
+                st.just(["x"] * (defaults.MAX_ARGV_ITEMS + 1)),
+                st.just(["x" * (defaults.MAX_ARGV_BYTES + 1)]),
+            )
+        ),
+        "prompt": bad(text(defaults.MAX_PROMPT_BYTES, nullable=False, empty_ok=False)),
+        "agent": bad(literal("", "Claude", "no such", "x" * 33, "1abc", "no-such-agent", nullable=True)),
+        "env": bad(
+            st.one_of(
+                st.none(),
+                non_dict,
+                st.builds(lambda k: {k: "1"}, reserved),
+                st.just({"1BAD": "x"}),
+                st.just({"A B": "x"}),
+                st.builds(lambda v: {"A": v}, st.one_of(non_str, st.none(), unsafe_text)),
+                st.just({f"V{i}": "x" for i in range(defaults.MAX_ENV_ITEMS + 1)}),
+                st.just({"A": "x" * (defaults.MAX_ENV_BYTES + 1)}),
+            )
+        ),
+        "timeout_s": bad(integer(1, defaults.MAX_TIMEOUT_S, nullable=False)),
+        "idle_timeout_s": bad(integer(1, defaults.MAX_TIMEOUT_S, nullable=True)),
+        "max_attempts": bad(integer(1, defaults.MAX_MAX_ATTEMPTS, nullable=False)),
+        "labels": bad(
+            st.one_of(
+                st.none(),
+                non_dict,
+                st.builds(
+                    lambda k: {k: "v"}, st.one_of(reserved, st.sampled_from(["Bad Key", "", "1a", "é"]))
+                ),
+                st.builds(lambda v: {"k": v}, text(defaults.MAX_LABEL_CHARS, nullable=False)),
+                st.just({f"k{i}": "v" for i in range(defaults.MAX_LABELS + 1)}),
+            )
+        ),
+        "artifacts": bad(
+            st.one_of(
+                st.none(),
+                non_list,
+                st.builds(lambda v: [v], text(256, nullable=False, empty_ok=False)),
+                st.just(["out/*"] * (defaults.MAX_ARTIFACT_PATTERNS + 1)),
+            )
+        ),
+        "idempotency_key": bad(literal("", "a b", "é", "x" * 129, "\t", nullable=True)),
+    },
+    models.JobRef: {"job_id": bad(ident(nullable=False))},
+    models.ReapRequest: {"dry_run": bad(st.one_of(non_bool, st.none()))},
+    models.Started: {
+        **MESSAGE_COMMON,
+        "sandbox": bad(
+            st.one_of(
+                st.none(),
+                non_dict,
+                st.builds(lambda k: {k: 1}, st.one_of(reserved, st.sampled_from(["1x", "a b", ""]))),
+                st.just({"nested": {"a": 1}}),
+                st.just({"list": [1]}),
+                st.builds(lambda v: {"k": v}, unsafe_text),
+                st.just({"big": "x" * 5000}),
+            )
+        ),
+    },
+    models.Output: {**MESSAGE_COMMON, "lines": bad(LINES_AT)},
+    models.Line: {
+        "line": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "stream": bad(literal("stdin", "STDOUT", "")),
+        "ts": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "text": st.one_of(
+            bad(st.one_of(non_str, st.none(), unsafe_text)),
+            bad(
+                st.just("x" * (defaults.MAX_CALLBACK_BYTES + 1)), 413
+            ),  # long lines are cut; a huge body is not read
+        ),
+        "cut": bad(non_bool),
+        "invalid_utf8": bad(non_bool),
+        "partial": bad(non_bool),
+    },
+    models.Heartbeat: MESSAGE_COMMON,
+    models.Progress: {
+        **MESSAGE_COMMON,
+        "percent": bad(
+            st.one_of(
+                st.none(),
+                st.text(max_size=3),
+                st.booleans(),
+                junk,
+                st.floats(min_value=100, exclude_min=True, max_value=1e300),
+                st.floats(max_value=0, exclude_max=True, min_value=-1e300),
+            )
+        ),
+        "step": bad(text(500, nullable=False)),
+    },
+    models.Completed: {
+        **MESSAGE_COMMON,
+        "exit_code": bad(
+            st.one_of(
+                st.text(max_size=3),
+                st.booleans(),
+                junk,
+                floats,
+                st.integers(min_value=2**31),
+                st.integers(max_value=-(2**31) - 1),
+            )
+        ),
+        "signal": bad(literal("sigterm", "", "SIG TERM", "X" * 17, nullable=True)),
+        "duration_ms": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "lines": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "reason": bad(literal("done", "EXITED", "")),
+    },
+    models.Artifact: {
+        **MESSAGE_COMMON,
+        "name": bad(text(1024, nullable=False, empty_ok=False)),
+        "size": bad(integer(0, models.MAX_SEQ, nullable=True)),
+        "content_type": bad(text(255, nullable=True)),
+        "artifact_id": bad(ident(nullable=True)),
+        "md5": bad(md5()),
+        "error": bad(
+            st.one_of(
+                non_dict,
+                st.just({"code": "x"}),
+                st.just({"message": "x"}),
+                st.dictionaries(st.text(min_size=1, max_size=4), json_values, min_size=1, max_size=3).filter(
+                    lambda d: set(d) != {"code", "message"}
+                ),
+            )
+        ),
+    },
+    models.ArtifactError: {
+        "code": bad(literal("", "a b", "é", "x" * 65, "a/b")),
+        "message": bad(text(2000, nullable=False)),
+    },
+    artifacts.UploadRequest: {
+        "name": bad(st.one_of(NAME, st.none())),
+        "content_type": st.one_of(
+            bad(text(128, nullable=False, empty_ok=False)),
+            bad(st.sampled_from(["text/html", "image/svg+xml", "text/plain; charset=utf-8"]), 415),
+        ),
+        "size": bad(integer(0, artifacts.MAX_SIZE, nullable=False)),
+        "md5": bad(md5()),
+        "job_id": bad(ident(nullable=True)),
+        "attempt": bad(integer(1, 1000, nullable=True)),
+        "data": bad(
+            st.one_of(
+                st.sampled_from(
+                    ["é", "abc", "a===", "ab=c", "YWJj\n", " YWJj", "YW Jj", "YWJ-", "YWJj" * 61442]
+                ),
+                non_str,
+                unsafe_text,
+            )
+        ),
+    },
+    artifacts.FinalizeRequest: {
+        "artifact_id": bad(hex_id(nullable=False)),
+        "job_id": bad(ident(nullable=True)),
+        "attempt": bad(integer(1, 1000, nullable=True)),
+    },
+    artifacts.ReviewRequest: {
+        "job_id": bad(ident(nullable=True)),
+        "artifact_id": bad(hex_id(nullable=False)),
+        "decision": bad(literal("", "approved", "APPROVE", "yes")),
+        "note": bad(text(artifacts.MAX_NOTE_CHARS, nullable=False)),
+    },
+    artifacts.DownloadRequest: {
+        "job_id": bad(ident(nullable=True)),
+        "artifact_id": bad(hex_id(nullable=True)),
+        "name": bad(NAME),
+    },
+}
+
+
+def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
+    """The models a model's fields hold (``list[Line]``, ``ArtifactError | None``, ...), found from annotations."""
+    found: list[type[BaseModel]] = []
+
+    def visit(annotation: Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation not in found:
+                found.append(annotation)
+                for field in annotation.model_fields.values():
+                    visit(field.annotation)
+        for arg in typing.get_args(annotation):
+            visit(arg)
+
+    for field in model.model_fields.values():
+        visit(field.annotation)
+    return found
+
+
+def field_cases() -> list[tuple[str, type[BaseModel], str]]:
+    """(entrypoint, model, field) for every field of every entrypoint's models, nested ones included."""
+    cases = []
+    for target, roots in ENTRYPOINT_MODELS.items():
+        for root in roots:
+            for model in [root, *nested_models(root)]:
+                cases += [(target, model, name) for name in model.model_fields]
+    return cases
+
+
+def test_every_field_of_every_entrypoint_has_generated_wrong_values() -> None:
+    """A field added to a model (or a model nested in one) without a case in CASES fails here."""
+    missing = [
+        f"{target}: {model.__name__}.{name}"
+        for target, model, name in field_cases()
+        if name not in CASES.get(model, {})
+    ]
+    assert not missing, f"no generated wrong values for {missing}"
+    assert set(ENTRYPOINT_MODELS) == {*TARGETS, *ARTIFACT_TARGETS}, "an entrypoint without its models"
+    assert set(MESSAGE_MODELS.values()) == set(typing.get_args(models.CallbackMessage)), (
+        "a message type without cases"
+    )
+    for kind, model in MESSAGE_MODELS.items():
+        assert typing.get_args(model.model_fields["type"].annotation) == (kind,)
+
+
+@dataclass
+class Bodies:
+    """One valid body per (entrypoint, model), with variants where a field needs another shape to be present."""
+
+    job_id: str
+    attempt: int = 1
+
+    def base(self, target: str, model: type[BaseModel], field: str) -> dict[str, Any]:
+        job_id = self.job_id
+        data = b"abc"
+        md5_abc = base64.b64encode(hashlib.md5(data).digest()).decode()
+        if model is models.CreateJobRequest:
+            if field in ("prompt", "agent"):
+                return {"prompt": "hi", "agent": "claude"}
+            return {
+                "argv": ["true"],
+                "env": {"A": "1"},
+                "timeout_s": 60,
+                "idle_timeout_s": 30,
+                "max_attempts": 1,
+                "labels": {"k": "v"},
+                "artifacts": ["out/*"],
+                "idempotency_key": "key-1",
+            }
+        if model is models.JobRef:
+            return {"job_id": job_id}
+        if model is models.ReapRequest:
+            return {"dry_run": True}
+        if target == "job_callback":
+            kind = next(k for k, m in MESSAGE_MODELS.items() if m is model or k == _kind_of(model))
+            return {
+                "job_id": job_id,
+                "attempt": self.attempt,
+                "seq": 500,
+                "type": kind,
+                "ts": 1,
+                **MESSAGE_FIELDS[kind],
+            }
+        if model is artifacts.UploadRequest:
+            body = {
+                "name": "a.txt",
+                "content_type": "text/plain",
+                "size": 3,
+                "md5": md5_abc,
+                "job_id": job_id,
+            }
+            body |= {"data": base64.b64encode(data).decode()} if field == "data" else {}
+            return body | ({"attempt": 1} if field == "attempt" else {})
+        if model is artifacts.FinalizeRequest:
+            return {"artifact_id": "0" * 32, "job_id": job_id} | (
+                {"attempt": 1} if field == "attempt" else {}
+            )
+        if model is artifacts.ReviewRequest:
+            return {"job_id": job_id, "artifact_id": "0" * 32, "decision": "approve", "note": "ok"}
+        if model is artifacts.DownloadRequest:
+            return {"job_id": job_id, **({"name": "a.txt"} if field == "name" else {"artifact_id": "0" * 32})}
+        raise AssertionError(f"no base body for {target} {model.__name__}")
+
+
+MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
+    "started": {"sandbox": {"hostname": "h"}},
+    "output": {
+        "lines": [
+            {
+                "line": 0,
+                "stream": "stdout",
+                "ts": 1,
+                "text": "ok",
+                "cut": False,
+                "invalid_utf8": False,
+                "partial": False,
+            }
+        ]
+    },
+    "heartbeat": {},
+    "progress": {"percent": 50, "step": "half"},
+    "artifact": {
+        "name": "a.txt",
+        "size": 1,
+        "content_type": "text/plain",
+        "artifact_id": "0" * 32,
+        "md5": "A" * 22 + "==",
+        "error": {"code": "upload_failed", "message": "no"},
+    },
+    "completed": {"exit_code": 0, "signal": "TERM", "duration_ms": 1, "lines": 1, "reason": "exited"},
+}
+
+
+def _kind_of(model: type[BaseModel]) -> str | None:
+    """The message type whose body holds a nested model (Line → output, ArtifactError → artifact)."""
+    return {models.Line: "output", models.ArtifactError: "artifact"}.get(model)
+
+
+def place(body: dict[str, Any], model: type[BaseModel], field: str, value: Any) -> dict[str, Any]:
+    """The body with ``field`` of ``model`` (the root or a nested one) set to ``value``."""
+    body = json.loads(json.dumps(body))
+    if model in NESTED_AT:
+        parent, index = NESTED_AT[model]
+        holder = body[parent][index] if index is not None else body[parent]
+        holder[field] = value
+    else:
+        body[field] = value
+    return body
+
+
+@pytest.mark.parametrize(
+    ("target", "model", "field"),
+    field_cases(),
+    ids=[f"{t}-{m.__name__}-{f}" for t, m, f in field_cases()],
+)
+def test_the_valid_bodies_the_generator_breaks_pass_their_model(
+    target: str, model: type[BaseModel], field: str
+) -> None:
+    """The control: the body before its field is broken is valid for the entrypoint's model."""
+    body = Bodies("job-1").base(target, model, field)
+    root = next(m for m in ENTRYPOINT_MODELS[target] if m is model or model in nested_models(m))
+    if target == "job_callback":
+        models.parse_message(json.dumps(body).encode())
+    else:
+        root.model_validate_json(json.dumps(body))
+
+
+@pytest.fixture
+def every_entrypoint(
+    functions_apps: dict[str, Any], configure: Any, played: PlayedRunner, request: pytest.FixtureRequest
+) -> Api:
+    """Every entrypoint of main.py (the artifact ones too, on the storage emulator), as the dev user."""
+    apps = dict(functions_apps)
+    apps.update({t: functions_framework.create_app(t, source=str(MAIN)) for t in ARTIFACT_TARGETS})
+    configure(STORAGE_EMULATOR_HOST=request.getfixturevalue("storage_emulator"), TAILRUN_BUCKET=BUCKET)
+    return Api(apps)
+
+
+@pytest.mark.parametrize(
+    ("target", "model", "field"),
+    field_cases(),
+    ids=[f"{t}-{m.__name__}-{f}" for t, m, f in field_cases()],
+)
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_every_field_of_every_entrypoint_refuses_generated_wrong_values_and_writes_nothing(
+    target: str,
+    model: type[BaseModel],
+    field: str,
+    data: st.DataObject,
+    every_entrypoint: Api,
+    played: PlayedRunner,
+    firestore_client: firestore.Client,
+) -> None:
+    value, status = data.draw(CASES[model][field], label=f"{model.__name__}.{field}")
+    body = place(Bodies(played.job_id, played.attempt).base(target, model, field), model, field, value)
+    before = dump_all(firestore_client)
+
+    reply = every_entrypoint.post(
+        target, raw=encode(body), token=played.token if target == "job_callback" else DEV_TOKEN
+    )
+
+    assert reply.status == status, (body if len(encode(body)) < 2000 else field, reply.body)
+    assert set(reply.body["error"]) == {"code", "message"}
+    assert dump_all(firestore_client) == before
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "token"),
+    [
+        pytest.param("cancel_job", {"job_id": "__x__"}, DEV_TOKEN, id="cancel_job"),
+        pytest.param("retry_job", {"job_id": "__x__"}, DEV_TOKEN, id="retry_job"),
+        pytest.param(
+            "download_artifact", {"job_id": "__x__", "name": "a.txt"}, DEV_TOKEN, id="download_artifact"
+        ),
+        pytest.param(
+            "upload",
+            {"job_id": "__x__", "name": "a.txt", "content_type": "text/plain", "size": 1},
+            DEV_TOKEN,
+            id="upload",
+        ),
+        pytest.param(
+            "review_artifact",
+            {"job_id": "__x__", "artifact_id": "0" * 32, "decision": "approve"},
+            DEV_TOKEN,
+            id="review",
+        ),
+        pytest.param(
+            "job_callback",
+            {"job_id": "__x__", "attempt": 1, "seq": 0, "type": "heartbeat"},
+            "bogus",
+            id="job_callback",
+        ),
+        pytest.param(
+            "upload",
+            {"name": "a.txt", "content_type": "text/plain", "size": 1, "data": "\u00e9"},
+            DEV_TOKEN,
+            id="upload-data-not-ascii",
+        ),
+        pytest.param(
+            "create_job",
+            {"argv": ["true"], "env": {"__x__": "1"}},
+            DEV_TOKEN,
+            id="create_job-reserved-env-name",
+        ),
+    ],
+)
+def test_the_500s_of_issue_19_are_clear_400s(
+    target: str, body: dict[str, Any], token: str, every_entrypoint: Api, firestore_client: firestore.Client
+) -> None:
+    """Each was a 500: a reserved document id (``__x__``) read before anything refused it, and base64 that is not
+    ASCII (``ValueError`` from b64decode). Now the models refuse them, with a message that says why."""
+    before = dump_all(firestore_client)
+
+    reply = every_entrypoint.post(target, body, token=token)
+
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["code"] == "invalid_body"
+    message = reply.body["error"]["message"]
+    assert "reserved" in message or "base64" in message or "pattern" in message, message
     assert dump_all(firestore_client) == before
