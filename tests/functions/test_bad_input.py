@@ -384,6 +384,7 @@ MESSAGE_MODELS: dict[str, type[BaseModel]] = {
     "progress": models.Progress,
     "artifact": models.Artifact,
     "completed": models.Completed,
+    "claim": models.Claim,
 }
 ENTRYPOINT_MODELS: dict[str, list[type[BaseModel]]] = {
     "create_job": [models.CreateJobRequest],
@@ -665,6 +666,10 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
             )
         ),
     },
+    models.Claim: {
+        **{name: MESSAGE_COMMON[name] for name in ("job_id", "attempt", "ts", "type")},
+        "execution": bad(literal("", "Exec-1", "-e", "a_b", "e" * 101, "e/1", nullable=False)),
+    },
     models.ArtifactError: {
         "code": bad(literal("", "a b", "é", "x" * 65, "a/b")),
         "message": bad(text(2000, nullable=False)),
@@ -782,10 +787,11 @@ class Bodies:
             return {"dry_run": True}
         if target == "job_callback":
             kind = next(k for k, m in MESSAGE_MODELS.items() if m is model or k == _kind_of(model))
+            numbered = {} if kind == "claim" else {"seq": 500}  # a claim comes before any numbered message
             return {
                 "job_id": job_id,
                 "attempt": self.attempt,
-                "seq": 500,
+                **numbered,
                 "type": kind,
                 "ts": 1,
                 **MESSAGE_FIELDS[kind],
@@ -837,6 +843,7 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
         "error": {"code": "upload_failed", "message": "no"},
     },
     "completed": {"exit_code": 0, "signal": "TERM", "duration_ms": 1, "lines": 1, "reason": "exited"},
+    "claim": {"execution": "tailrun-runner-abc12"},
 }
 
 
