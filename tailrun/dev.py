@@ -115,10 +115,10 @@ class StateDir:
         self._lock = handle
 
     def unlock(self) -> None:
-        """Release the directory."""
-        with contextlib.suppress(FileNotFoundError):
-            (self.path / "dev.json").unlink()
+        """Release the directory (a process that never held it leaves the holder's ``dev.json`` alone)."""
         if self._lock is not None:
+            with contextlib.suppress(FileNotFoundError):
+                (self.path / "dev.json").unlink()
             self._lock.close()
             self._lock = None
 

@@ -316,6 +316,8 @@ class ListenBridge:
             if not channel.closed:
                 code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNAVAILABLE
                 channel.push([{"error": {"code": code.value[0], "status": code.name, "message": str(exc.details())}}])
+        except ValueError:  # the bridge closed its gRPC connection (the stack is stopping) before this stream began
+            pass
         finally:
             channel.close()
 
