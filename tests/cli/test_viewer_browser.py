@@ -107,3 +107,16 @@ def test_the_token_from_the_printed_link_is_kept_and_later_links_work(cli: Cli, 
     assert visits.stdout.count("SAW ") == 3
     assert f"URL {dev_stack.url}/web/?job={job_id}\n" in visits.stdout  # no token left in the address bar
     assert f"STORED {token}" in visits.stdout
+
+
+def test_a_stale_token_is_refused_and_the_page_says_to_open_the_printed_link(cli: Cli, dev_stack: DevProcess) -> None:
+    browser = chromium()
+    job_id = detach(cli, sys.executable, "-c", "print('not for a stale token')")
+    visits = subprocess.run(
+        [shutil.which("node") or "node", str(VISITS), browser,
+         f"{dev_stack.url}/web/?job={job_id}#token=from-an-earlier-stack#status=open the job viewer link"],
+        capture_output=True, text=True, timeout=120,
+    )
+
+    assert visits.returncode == 0, visits.stdout + visits.stderr[-3000:]
+    assert "not for a stale token" not in visits.stdout

@@ -233,6 +233,12 @@ function watchJob(db, jobId) {
 
   const jobRef = doc(db, "jobs", jobId);
   onSnapshot(jobRef, (snapshot) => {
+    if (!snapshot.exists() && snapshot.metadata.fromCache) {
+      // The SDK answers from its (empty) cache once the channel fails: a refused (stale) token, or no stack.
+      $("status").textContent = "cannot listen to the stack: if it was restarted with another state directory, "
+        + "open the job viewer link that `tailrun dev` printed (…/web/#token=…)";
+      return;
+    }
     if (!snapshot.exists()) { $("status").textContent = "no such job"; return; }
     job = snapshot.data();
     showJob(job);
@@ -293,4 +299,11 @@ if (!token) {
   const { db, owner } = await connect(token);
   const jobId = new URLSearchParams(location.search).get("job");
   if (jobId) { watchJob(db, jobId); watchArtifacts(db, token, jobId); } else listJobs(db, owner);
+  // A stored token from an earlier stack is refused at the Listen handshake, which the SDK retries quietly.
+  setTimeout(() => {
+    if ($("status").textContent === "connecting…") {
+      $("status").textContent = "still connecting: if the stack was restarted with another state directory, open "
+        + "the job viewer link that `tailrun dev` printed (…/web/#token=…)";
+    }
+  }, 15000);
 }
