@@ -296,7 +296,7 @@ def emulator(
 @app.command()
 def dev(
     port: Annotated[int, typer.Option(help="Port of the HTTP server (0: any free port).")] = settings.DEFAULT_PORT,
-    host: Annotated[str, typer.Option(help="Interface to listen on (the stack hands out its dev token: keep it local).")] = settings.DEFAULT_HOST,
+    host: Annotated[str, typer.Option(help="Interface to listen on (the stack runs commands for its dev token: keep it local).")] = settings.DEFAULT_HOST,
     firestore_port: Annotated[int, typer.Option(help="Port of the Firestore emulator (0: any free port).")] = 0,
     storage_port: Annotated[int, typer.Option(help="Port of the storage emulator (0: any free port).")] = 0,
     state_dir: Annotated[Path, typer.Option(envvar="TAILRUN_STATE_DIR", help="Lock, dev token and Firestore data.")] = Path(settings.STATE_DIR),
@@ -308,10 +308,10 @@ def dev(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
 ) -> None:
     """Run the whole stack locally: Firestore and storage emulators, every function, sandboxes, the reaper."""
+    from tailrun import jsonlog
     from tailrun.dev import DevOptions, LocalStack, run_until_signal
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    jsonlog.configure(logging.DEBUG if verbose else logging.INFO)  # one JSON object per line on stderr
     if not verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     options = DevOptions(host=host, port=port, firestore_port=firestore_port, storage_port=storage_port,
@@ -329,7 +329,8 @@ def _announce(addresses: Any) -> None:
         f"  functions          {url}/<name>  (POST /create_job, /job_callback, …)",
         f"  firestore emulator {addresses.firestore}",
         f"  storage emulator   {addresses.storage}",
-        f"  job viewer         {url}/web/  (?job=JOB_ID follows one job)",
+        f"  job viewer         {addresses.viewer}",
+        "                     (open this link once: it gives the page the dev token; then /web/?job=JOB_ID follows one job)",
         f"Try: {env_hint}tailrun run -- {shlex.join(['echo', 'hello'])}    (Ctrl-C stops the stack)",
     ):
         out.print(line, soft_wrap=True)

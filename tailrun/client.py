@@ -3,7 +3,8 @@
 Two kinds of stack, one code path:
 
 - **local** (`tailrun dev`): the CLI reads ``GET $TAILRUN_URL/_tailrun/config`` (served to loopback clients only),
-  which names the project, the emulator hosts and the development token. No credentials, no other setting.
+  which names the project, the emulator hosts and the stack's state directory; the development token is read from
+  that directory's owner-only ``dev_token`` file (it is never served over HTTP). No other setting.
 - **cloud**: ``TAILRUN_ID_TOKEN`` (a Firebase ID token) is set; ``GOOGLE_CLOUD_PROJECT`` names the project and
   ``TAILRUN_URL`` the functions' base URL (``https://REGION-PROJECT.cloudfunctions.net``). The token authenticates
   both the function calls and the Firestore listeners, so Firestore's security rules apply as for any web client.
@@ -15,10 +16,13 @@ import base64
 import json
 import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -81,15 +85,62 @@ class StackConfig:
             )
         if answer.status_code != 200:
             raise StackNotRunning(url, f"its configuration answered HTTP {answer.status_code}")
-        body = answer.json()
+        try:
+            body = answer.json()
+            state_dir = Path(body["state_dir"])
+        except (ValueError, KeyError, TypeError):
+            raise ConfigurationError(
+                f"The stack at {url} did not say where its state directory is: it may be an older `tailrun dev` "
+                "(restart it with this version)."
+            ) from None
         return cls(
             url=url,
             project=body["project"],
-            token=body["dev_token"],
+            token=read_dev_token(state_dir, url),
             owner=body["owner"],
             firestore_emulator_host=body["firestore_emulator_host"],
             storage_emulator_host=body.get("storage_emulator_host"),
         )
+
+
+def read_dev_token(state_dir: Path, url: str) -> str:
+    """The development token of the stack at ``url``, from its state directory's owner-only ``dev_token`` file.
+
+    Refused, with a sentence, when the file cannot be read, is not owned by this user or is readable by others, or
+    when the directory's ``dev.json`` names a stack on another port (a program answering at ``url`` could name
+    another stack's directory to be sent that stack's token).
+    """
+    path = state_dir / settings.DEV_TOKEN_FILE
+    if not state_dir.is_absolute():
+        raise ConfigurationError(f"The stack at {url} named a relative state directory ({state_dir}); restart it.")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot read the development token at {path} ({exc.strerror}): run the CLI as the user who started "
+            "`tailrun dev`, from a machine that sees its state directory."
+        ) from None
+    with os.fdopen(fd) as handle:
+        info = os.fstat(handle.fileno())
+        if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+            raise ConfigurationError(
+                f"The development token file {path} must be owned by you and readable by you only "
+                f"(its mode is {stat.S_IMODE(info.st_mode):o}): `chmod 600 {path}` after checking who changed it."
+            )
+        token = handle.read().strip()
+    try:
+        published = json.loads((state_dir / "dev.json").read_text())
+        published_port = urlsplit(str(published["url"])).port
+    except (OSError, ValueError, KeyError, TypeError):
+        published_port = None
+    if published_port != urlsplit(url).port:
+        raise ConfigurationError(
+            f"The stack at {url} named the state directory {state_dir}, whose stack is not the one on that port: "
+            "check what answers at TAILRUN_URL."
+        )
+    if not token:
+        raise ConfigurationError(f"The development token file {path} is empty: restart `tailrun dev`.")
+    return token
 
 
 def _token_subject(id_token: str) -> str:

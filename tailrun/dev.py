@@ -5,7 +5,11 @@ restart loses nothing), ``gcp-storage-emulator`` (a child process, in memory, wi
 functions on one server at ``/<function name>`` (in this process; the functions' local launcher runs each job's
 runner as a child process), and a scheduler loop that calls ``reap_sandboxes`` on an interval, as Cloud Scheduler
 does in the cloud. It then serves ``GET /_tailrun/config`` to loopback clients, which is how the CLI finds the
-emulators and the development token.
+emulators and the state directory; the CLI reads the development token from the directory's owner-only
+``dev_token`` file, never over HTTP. The server answers only its own names and pages (``functions_server.serve``),
+the Listen front requires the token and applies the rules (``webchannel``, ``listen_rules``), and the process is
+made non-dumpable (Linux), so that a job of the same user cannot read the token from its memory or environment.
+The job viewer's link, printed once at start, carries the token in its fragment (never sent to the server).
 
 One stack per state directory: an exclusive ``flock`` on ``<state>/dev.lock`` (released by the kernel even if the
 process dies) refuses a second start with a sentence naming the first; a busy port is reported the same way.
@@ -14,6 +18,7 @@ process dies) refuses a second start with a sentence naming the first; a busy po
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import json
 import logging
@@ -31,11 +36,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
-from tailrun import settings
+from tailrun import jsonlog, settings
 from tailrun.errors import StackAlreadyRunning, TailrunError
-from tailrun.functions_server import create_app, load_http_functions
+from tailrun.functions_server import create_app, load_http_functions, serve
 from tailrun.webchannel import ListenBridge
 
 logger = logging.getLogger(__name__)
@@ -63,6 +68,7 @@ class Addresses:
     url: str = ""
     firestore: str = ""
     storage: str = ""
+    viewer: str = ""  # the job viewer's link, with the development token in its fragment (print it, never log it)
 
 
 def free_port(host: str) -> int:
@@ -109,10 +115,10 @@ class StateDir:
         self._lock = handle
 
     def unlock(self) -> None:
-        """Release the directory."""
-        with contextlib.suppress(FileNotFoundError):
-            (self.path / "dev.json").unlink()
+        """Release the directory (a process that never held it leaves the holder's ``dev.json`` alone)."""
         if self._lock is not None:
+            with contextlib.suppress(FileNotFoundError):
+                (self.path / "dev.json").unlink()
             self._lock.close()
             self._lock = None
 
@@ -132,8 +138,9 @@ class StateDir:
 
     def dev_token(self) -> str:
         """The development bearer token, created once (owner-only file) and kept across restarts."""
-        path = self.path / "dev_token"
+        path = self.path / settings.DEV_TOKEN_FILE
         if path.exists():
+            os.chmod(path, 0o600)  # a file from an older version, or loosened by hand, is made owner-only again
             return path.read_text().strip()
         token = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -161,6 +168,7 @@ class LocalStack:
         """Start every part; on any failure, stop what started and raise."""
         self.state.lock()
         try:
+            make_non_dumpable()
             self._bind_server_socket_check()
             self.token = self.state.dev_token()
             self._start_firestore()
@@ -243,21 +251,24 @@ class LocalStack:
 
     def _start_http(self) -> None:
         functions = load_http_functions()
+        jsonlog.keep_only_ours()  # the functions add a log handler at import: each record is written once
         logger.info("serving functions: %s", ", ".join(sorted(functions)))
-        config = {
+        config = {  # nothing secret: the CLI reads the token from <state_dir>/dev_token
             "project": settings.LOCAL_PROJECT,
             "owner": settings.DEV_USER,
-            "dev_token": self.token,
             "firestore_emulator_host": self.addresses.firestore,
             "storage_emulator_host": self.addresses.storage,
             "bucket": settings.LOCAL_BUCKET,
             "functions": sorted(functions),
+            "state_dir": str(self.state.path),
         }
         app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
-        self._bridge = ListenBridge(self.addresses.firestore)
+        self._bridge = ListenBridge(self.addresses.firestore, token=self.token, project=settings.LOCAL_PROJECT,
+                                    uid=settings.DEV_USER)
         self._bridge.register(app)
-        self._server = make_server(self.options.host, self.options.port, app, threaded=True)
+        self._server = serve(app, self.options.host, self.options.port)
         self.addresses.url = f"http://{self.options.host}:{self._server.server_port}"
+        self.addresses.viewer = f"{self.addresses.url}/web/#token={self.token}"
         self._configure_functions_env()
         self._spawn("tailrun-http", self._server.serve_forever)
 
@@ -318,6 +329,25 @@ class LocalStack:
         for pid in runners:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+PR_SET_DUMPABLE = 4  # prctl(2) option
+
+
+def make_non_dumpable() -> bool:
+    """Make this process non-dumpable (Linux): no core dump, and ``/proc/<pid>/mem``, ``environ`` and ptrace are
+    closed to processes of the same user (a job), which could otherwise read the development token from this
+    process. Children get their own dumpable flag back at exec. False where there is no prctl."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+    except (OSError, AttributeError) as exc:
+        logger.warning("could not make tailrun dev non-dumpable: %s", exc)
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -419,7 +449,9 @@ def spawn(state_dir: Path, *args: str, env: dict[str, str] | None = None, new_se
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir.with_name(state_dir.name + ".log")
-    with open(log, "wb") as handle:
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it shows the viewer's link, with the token
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "tailrun", "dev", "--port", "0", "--state-dir", str(state_dir), *args],
             stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=new_session,

@@ -4,22 +4,35 @@ Deployed, each function is its own Cloud Function reached by name; locally one s
 functions are discovered, not listed: ``main.py`` is loaded by path (with its folder on ``sys.path``, as the
 functions runtime does) and every function that ``@functions_framework.http`` registered becomes a route, so a new
 entrypoint is served without touching this module.
+
+The server answers only its own names (``serve`` puts ``LocalOnly`` in front of the whole app): a ``Host`` that is
+not 127.0.0.1, localhost, [::1] or the configured host, on the server's port, is a 421 (a DNS-rebinding page
+reaches the server by another name); a browser's cross-site request (an ``Origin`` that is not the stack's own, or
+``Sec-Fetch-Site: cross-site``) is a 403; no ``Access-Control-*`` header is ever sent. A request must arrive within
+``settings.READ_TIMEOUT_S`` of each read, so a slow body cannot hold a thread.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import ipaddress
+import json
 import logging
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flask
 from flask.typing import ResponseReturnValue
 from functions_framework import _function_registry
 from werkzeug.exceptions import HTTPException
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from tailrun import settings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +83,94 @@ def _is_loopback(address: str | None) -> bool:
         return address is not None and ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")  # the names a local stack always answers to
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _bracketed(host: str) -> str:
+    """A host as it appears in a ``Host`` header (an IPv6 address in brackets), lower-cased."""
+    host = host.strip().lower()
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+class LocalOnly:
+    """WSGI middleware: the local stack answers only to its own names and to its own pages.
+
+    Every request is checked before the app sees it: its ``Host`` must be one of ``LOOPBACK_NAMES`` or the
+    configured host, with the server's port (a bare name only on port 80), or it is a 421 ``misdirected_request``;
+    an ``Origin`` must be ``http://`` one of those, and ``Sec-Fetch-Site: cross-site`` is refused (except for a
+    page or file of the viewer fetched with GET), or it is a 403 ``cross_origin``. Refusals do nothing else: the
+    app is not called and the body is not read. ``Access-Control-*`` headers are dropped from every answer, so no
+    other origin is ever allowed to read one.
+    """
+
+    def __init__(self, app: WSGIApplication, host: str, port: int | None = None) -> None:
+        self.app = app
+        self.names = {*LOOPBACK_NAMES, _bracketed(host)}
+        self.port = port  # set once the server is bound; until then every request is refused
+
+    def hosts(self) -> set[str]:
+        """The ``Host`` values this server answers to."""
+        if self.port is None:
+            return set()
+        with_port = {f"{name}:{self.port}" for name in self.names}
+        return with_port | self.names if self.port == 80 else with_port
+
+    def origins(self) -> set[str]:
+        """The origins of the stack's own pages."""
+        return {f"http://{host}" for host in self.hosts()}
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        host = str(environ.get("HTTP_HOST", "")).lower()
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        path = str(environ.get("PATH_INFO", ""))
+        if host not in self.hosts():
+            logger.warning("refused a request for Host %r (not one of this stack's names)", host[:100])
+            return _refuse(start_response, 421, "misdirected_request",
+                           f"this server answers only to {', '.join(sorted(self.hosts()))}, not to Host "
+                           f"{host[:100]!r}; open the stack by one of those names.")
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and str(origin).lower() not in self.origins():
+            logger.warning("refused a %s %s from origin %r", method, path[:100], str(origin)[:100])
+            return _refuse(start_response, 403, "cross_origin",
+                           "cross-origin requests are refused: only the stack's own pages may call it.")
+        viewer_file = method in ("GET", "HEAD") and path.startswith("/web/")
+        if str(environ.get("HTTP_SEC_FETCH_SITE", "")).lower() == "cross-site" and not viewer_file:
+            logger.warning("refused a cross-site %s %s", method, path[:100])
+            return _refuse(start_response, 403, "cross_origin",
+                           "cross-site requests are refused: only the stack's own pages may call it.")
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [(name, value) for name, value in headers if not name.lower().startswith("access-control-")]
+            return start_response(status, kept, exc_info)
+
+        return self.app(environ, start)
+
+
+def _refuse(start_response: StartResponse, status: int, code: str, message: str) -> list[bytes]:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    reason = {403: "Forbidden", 421: "Misdirected Request"}.get(status, "Refused")
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class TimedRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler with a socket timeout: each read of a request (its line, headers, body) must come within
+    ``settings.READ_TIMEOUT_S``, or the connection is closed. Streamed answers are unaffected while the client reads
+    them (the WebChannel back channel waits on a condition, not on the socket)."""
+
+    timeout = settings.READ_TIMEOUT_S
+
+
+def serve(app: flask.Flask, host: str, port: int) -> BaseWSGIServer:
+    """A threaded server for ``app`` on ``host:port`` (0: any free port), answering only its own names."""
+    guard = LocalOnly(app.wsgi_app, host)
+    app.wsgi_app = guard  # type: ignore[method-assign]
+    server = make_server(host, port, app, threaded=True, request_handler=TimedRequestHandler)
+    guard.port = server.server_port
+    return server
 
 
 def create_app(

@@ -16,10 +16,25 @@ The protocol, as the client (``webchannelbase.js``) reads it:
 - **terminate**: ``GET …&SID=…&TYPE=terminate``.
 
 Every body chunk is framed as ``<length>\\n<json>``, the length in UTF-16 units (the JSON is ASCII-only here).
+
+**Credential.** The handshake must carry the development token as ``Authorization: Bearer <token>`` (the SDK
+sends ``connectFirestoreEmulator(…, {mockUserToken: "<token>"})`` so). WebChannel carries a handshake's headers
+in one of three ways, all accepted: a real header; the form field ``headers`` of the handshake body (the SDK sets
+``encodeInitMessageHeaders``, which writes ``headers=<encoded "Name:value\\r\\n"…>&`` before the messages, so
+that the browser sends a CORS-simple request); or the URL parameter named by ``httpHeadersOverwriteParam``
+(``$httpHeaders`` by convention), in the same ``Name:value\\r\\n`` format. No credential is a 401, a wrong one a
+403, and neither opens a gRPC stream. Later requests of the channel are authorized by its session id (random,
+known only to the client that completed the handshake).
+
+**Rules.** The emulator applies no security rules, so every ``addTarget`` is checked here first against
+``listen_rules`` (a mirror of ``infra/firestore.rules``; the token acts as ``settings.DEV_USER``): a refused
+target never reaches the emulator, and the client gets what Firestore sends, a REMOVE with cause
+``PERMISSION_DENIED`` (the SDK's ``onSnapshot`` then fails with ``permission-denied``).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import queue
@@ -32,8 +47,11 @@ from typing import Any
 
 import flask
 import grpc
+from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.protobuf import json_format
+
+from tailrun import listen_rules, settings
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +63,15 @@ BACKCHANNEL_S = 25.0  # seconds a streaming back channel stays open before the c
 SESSION_IDLE_S = 120.0  # seconds without any request after which a channel and its gRPC stream are closed
 MAX_FORWARD_BYTES = 1024 * 1024  # bytes of one forward-channel POST body
 
+GET_DOCUMENT_METHOD = "/google.firestore.v1.Firestore/GetDocument"
+HEADERS_OVERWRITE_PARAM = "$httpHeaders"  # the URL parameter of Closure's httpHeadersOverwriteParam convention
+ENCODED_HEADERS_FIELD = "headers"  # the handshake body's field when the client sets encodeInitMessageHeaders
+OWNER_READ_TIMEOUT_S = 10.0  # seconds to read a job's owner from the emulator when a target is checked
+
 ListenRequest = firestore_types.ListenRequest.pb()
 ListenResponse = firestore_types.ListenResponse.pb()
+GetDocumentRequest = firestore_types.GetDocumentRequest.pb()
+Document = document_types.Document.pb()
 
 
 def frame(payload: Any) -> str:
@@ -60,6 +85,8 @@ class Channel:
     """One browser channel and the gRPC Listen stream it is relayed to."""
 
     sid: str
+    database: str = ""
+    forwarded: set[int] = field(default_factory=set)  # the target ids that reached the emulator
     requests: queue.Queue[Any] = field(default_factory=queue.Queue)
     arrays: list[tuple[int, Any]] = field(default_factory=list)
     next_id: int = 1
@@ -98,11 +125,23 @@ class Channel:
 class ListenBridge:
     """The WebChannel sessions of one local stack, relayed to the emulator at ``emulator_host``."""
 
-    def __init__(self, emulator_host: str) -> None:
+    def __init__(self, emulator_host: str, *, token: str, project: str | None = None,
+                 uid: str = settings.DEV_USER) -> None:
+        """``token`` is the credential a handshake must carry and acts as ``uid``; with ``project`` set, only that
+        project's default database can be listened to."""
+        if not token:
+            raise ValueError("the Listen front needs a token to require")
+        self._token = token
+        self._uid = uid
+        self._database = f"projects/{project}/databases/(default)" if project else None
         self._grpc = grpc.insecure_channel(emulator_host)
         self._listen = self._grpc.stream_stream(
             LISTEN_METHOD, request_serializer=ListenRequest.SerializeToString,
             response_deserializer=ListenResponse.FromString,
+        )
+        self._get = self._grpc.unary_unary(
+            GET_DOCUMENT_METHOD, request_serializer=GetDocumentRequest.SerializeToString,
+            response_deserializer=Document.FromString,
         )
         self._channels: dict[str, Channel] = {}
         self._lock = threading.Lock()
@@ -138,7 +177,16 @@ class ListenBridge:
         return self._back(channel, int(request.args.get("AID", "-1")), buffered=request.args.get("CI") == "1")
 
     def _handshake(self) -> flask.Response:
-        channel = Channel(sid=secrets.token_urlsafe(12))
+        request = flask.request
+        if (request.content_length or 0) > MAX_FORWARD_BYTES:
+            return flask.Response("request too large", status=413, mimetype="text/plain")
+        refusal = self._authenticate()
+        if refusal is not None:
+            return refusal
+        database = request.args.get("database", self._database or "")
+        if self._database is not None and database != self._database:
+            return flask.Response(f"this stack serves {self._database} only", status=403, mimetype="text/plain")
+        channel = Channel(sid=secrets.token_urlsafe(24), database=database)
         error = self._read_messages(channel)
         if error is not None:
             return error
@@ -158,8 +206,48 @@ class ListenBridge:
             last_id = channel.next_id - 1
         return flask.Response(frame([1, last_id, 0]), mimetype="text/plain")
 
+    def _authenticate(self) -> flask.Response | None:
+        """None if the handshake carries the token (header, encoded headers field or ``$httpHeaders``); a 401
+        without a credential, a 403 with another one."""
+        request = flask.request
+        offered = [request.headers.get("Authorization")]
+        for encoded in (request.args.get(HEADERS_OVERWRITE_PARAM), request.form.get(ENCODED_HEADERS_FIELD)):
+            if encoded:
+                offered.append(encoded_headers(encoded).get("authorization"))
+        tokens = [value[len("Bearer "):].strip() for value in offered if value and value.startswith("Bearer ")]
+        if any(hmac.compare_digest(token.encode(), self._token.encode()) for token in tokens):
+            return None
+        if not tokens:
+            return flask.Response("the Listen channel needs the development token (Authorization: Bearer …)",
+                                  status=401, mimetype="text/plain", headers={"WWW-Authenticate": "Bearer"})
+        logger.warning("refused a Listen handshake with a wrong token")
+        return flask.Response("the Listen channel refused this token", status=403, mimetype="text/plain")
+
+    def _allowed(self, channel: Channel, message: Any) -> bool:
+        """May this ListenRequest's target be added (``listen_rules``)?"""
+        database = message.database or channel.database
+        if channel.database and database != channel.database:
+            return False
+        return listen_rules.may_listen(message.add_target, database=database, uid=self._uid,
+                                       owner_of=lambda job_id: self._owner_of(database, job_id))
+
+    def _owner_of(self, database: str, job_id: str) -> str | None:
+        """The ``owner`` of ``jobs/{job_id}`` as the emulator has it; None if there is no such job (or no answer)."""
+        request = GetDocumentRequest(name=f"{database}/documents/jobs/{job_id}")
+        request.mask.field_paths.append("owner")
+        try:
+            document = self._get(request, timeout=OWNER_READ_TIMEOUT_S)
+        except grpc.RpcError:
+            return None
+        owner = document.fields.get("owner")
+        if owner is None or owner.WhichOneof("value_type") != "string_value":
+            return None
+        return str(owner.string_value)
+
     def _read_messages(self, channel: Channel) -> flask.Response | None:
-        """Parse the form's ``reqN___data__`` messages onto the gRPC stream; a 400 for a malformed body."""
+        """Parse the form's ``reqN___data__`` messages onto the gRPC stream; a 400 for a malformed body.
+
+        A target the rules refuse is answered at once (a REMOVE with cause) and not sent to the emulator."""
         request = flask.request
         if (request.content_length or 0) > MAX_FORWARD_BYTES:
             return flask.Response("request too large", status=413, mimetype="text/plain")
@@ -175,11 +263,28 @@ class ListenBridge:
                 if not isinstance(data, dict):
                     raise ValueError(f"a ListenRequest is a JSON object, got {type(data).__name__}")
                 message = json_format.ParseDict(data, ListenRequest())
-                channel.requests.put(message)
+                self._route(channel, message)
         except (ValueError, json_format.ParseError) as exc:
             logger.warning("bad WebChannel message: %s", exc)
             return flask.Response(f"bad message: {exc}", status=400, mimetype="text/plain")
         return None
+
+    def _route(self, channel: Channel, message: Any) -> None:
+        """Send one ListenRequest on, or answer it here when the rules refuse its target."""
+        kind = message.WhichOneof("target_change")
+        if kind == "add_target":
+            target_id = int(message.add_target.target_id)
+            if not self._allowed(channel, message):
+                logger.info("refused a Listen target (permission denied): %s",
+                            json.dumps(json_format.MessageToDict(message.add_target))[:300])
+                channel.push([listen_rules.denied(target_id)])
+                return
+            channel.forwarded.add(target_id)
+        elif kind == "remove_target":
+            if message.remove_target not in channel.forwarded:
+                return  # a target that was refused here: the emulator never had it
+            channel.forwarded.discard(message.remove_target)
+        channel.requests.put(message)
 
     def _back(self, channel: Channel, acked: int, *, buffered: bool) -> flask.Response:
         def stream() -> Iterator[str]:
@@ -211,6 +316,8 @@ class ListenBridge:
             if not channel.closed:
                 code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNAVAILABLE
                 channel.push([{"error": {"code": code.value[0], "status": code.name, "message": str(exc.details())}}])
+        except ValueError:  # the bridge closed its gRPC connection (the stack is stopping) before this stream began
+            pass
         finally:
             channel.close()
 
@@ -225,3 +332,13 @@ class ListenBridge:
             idle = [channel for channel in self._channels.values() if now - channel.last_seen > SESSION_IDLE_S]
         for channel in idle:
             self._drop(channel)
+
+
+def encoded_headers(encoded: str) -> dict[str, str]:
+    """Headers in WebChannel's ``Name:value\\r\\n`` encoding, by lower-cased name."""
+    headers: dict[str, str] = {}
+    for line in encoded.split("\r\n"):
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            headers[name.strip().lower()] = value.strip()
+    return headers

@@ -15,6 +15,8 @@ from typing import Any
 
 import requests
 
+from tailrun.client import StackConfig
+
 from .stack import Cli, job_with_files
 from .test_cli import detach, job_status, wait_for_status
 
@@ -22,7 +24,7 @@ PY = sys.executable
 
 
 def call(cli: Cli, function: str, body: dict[str, Any]) -> dict[str, Any]:
-    token = requests.get(f"{cli.url}/_tailrun/config", timeout=10).json()["dev_token"]
+    token = StackConfig.discover({"TAILRUN_URL": cli.url}).token  # as the CLI finds it: <state_dir>/dev_token
     answer = requests.post(f"{cli.url}/{function}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert answer.ok, (function, answer.status_code, answer.text)
     return dict(answer.json())

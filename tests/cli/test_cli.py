@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -137,6 +138,7 @@ def test_a_second_dev_stack_on_the_same_state_is_refused(dev_stack: DevProcess) 
     second = start_dev_refused(dev_stack.state_dir)
     assert "already running" in second and str(dev_stack.state_dir) in second
     assert "Traceback" not in second
+    assert (dev_stack.state_dir / "dev.json").exists()  # the refused one leaves the running stack's file alone
 
 
 def test_a_second_dev_stack_on_the_same_port_is_refused(dev_stack: DevProcess, tmp_path: Path) -> None:
@@ -281,6 +283,21 @@ def test_dev_prints_its_addresses(dev_stack: DevProcess) -> None:
     assert f"functions          {dev_stack.url}/<name>" in printed
     assert f"firestore emulator {config['firestore_emulator_host']}" in printed
     assert f"storage emulator   {config['storage_emulator_host']}" in printed
+    token = (dev_stack.state_dir / "dev_token").read_text().strip()
+    assert f"job viewer         {dev_stack.url}/web/#token={token}" in printed  # printed once, never served
+    assert stat.S_IMODE(dev_stack.log.stat().st_mode) == 0o600
+
+
+def test_dev_logs_one_json_object_per_line(dev_stack: DevProcess) -> None:
+    import re
+
+    lines = dev_stack.log.read_text(errors="replace").splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+
+    assert any(record["logger"] == "tailrun.dev" and record["message"].startswith("serving functions")
+               for record in records)
+    assert all({"severity", "message", "logger"} <= set(record) for record in records)
+    assert not [line for line in lines if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING|ERROR) ", line)]
 
 
 def test_the_dev_scheduler_reaps_an_idle_job(cli: Cli) -> None:

@@ -15,7 +15,7 @@ SCENARIO = Path(__file__).parent / "scenario_functions" / "main.py"
 @pytest.fixture
 def client() -> FlaskClient:
     functions = load_http_functions(SCENARIO)
-    app = create_app(functions, config={"project": "p", "dev_token": "secret"}, config_path="/_tailrun/config")
+    app = create_app(functions, config={"project": "p", "state_dir": "/somewhere"}, config_path="/_tailrun/config")
     return app.test_client()
 
 
@@ -42,10 +42,10 @@ def test_a_crashing_function_answers_json_not_a_html_page(client: FlaskClient) -
 
 
 def test_the_configuration_is_served_to_loopback_clients_only(client: FlaskClient) -> None:
-    assert client.get("/_tailrun/config").get_json()["dev_token"] == "secret"
+    assert client.get("/_tailrun/config").get_json()["state_dir"] == "/somewhere"
     remote = client.get("/_tailrun/config", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert remote.status_code == 403
-    assert "secret" not in remote.get_data(as_text=True)
+    assert "somewhere" not in remote.get_data(as_text=True)
 
 
 def test_a_missing_source_is_named() -> None:

@@ -31,3 +31,49 @@ def test_the_dev_token_is_random_kept_and_private(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
     assert StateDir(tmp_path / "other").dev_token() != token
     assert stat.S_IMODE((tmp_path / "dev_token").stat().st_mode) == 0o600
+
+
+def test_a_loosened_token_file_is_made_owner_only_again(tmp_path: Path) -> None:
+    token = StateDir(tmp_path).dev_token()
+    (tmp_path / "dev_token").chmod(0o644)
+    assert StateDir(tmp_path).dev_token() == token
+    assert stat.S_IMODE((tmp_path / "dev_token").stat().st_mode) == 0o600
+
+
+def test_tailrun_dev_can_make_itself_non_dumpable() -> None:
+    """`tailrun dev` calls this at start: a job of the same user can then not read its memory or environment."""
+    import subprocess
+    import sys
+
+    probe = ("import ctypes; from tailrun.dev import make_non_dumpable; libc = ctypes.CDLL(None)\n"
+             "before = libc.prctl(3, 0, 0, 0, 0); done = make_non_dumpable(); print(before, done, libc.prctl(3, 0, 0, 0, 0))")
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert answer.stdout.split() == ["1", "True", "0"], answer.stderr
+
+
+def test_a_log_message_with_a_newline_stays_one_json_record() -> None:
+    import io
+    import json
+    import logging
+
+    from tailrun.jsonlog import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("tailrun.test.jsonlog")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("artifact %s refused: %s", "a.txt", 'bad\n{"severity": "INFO", "message": "forged"}')
+        try:
+            raise ValueError("with\nnewlines")
+        except ValueError:
+            log.exception("failed")
+    finally:
+        log.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first["message"].endswith('"forged"}') and first["severity"] == "WARNING"
+    assert "ValueError: with\nnewlines" in second["exception"]

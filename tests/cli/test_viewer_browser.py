@@ -1,6 +1,8 @@
 """The job viewer in a real browser: headless Chromium runs the page and the Firebase JS SDK, which listens
 through `tailrun dev`'s WebChannel front, and shows a job's output as it arrives, on one loaded page.
 
+The page gets the development token as a user gives it: from the link `tailrun dev` prints (`/web/#token=…`).
+
 Chromium comes from the system (`make test` installs Debian's `chromium` when it can; `TAILRUN_CHROMIUM` names
 another binary); playwright-core (npm, `make node-deps`) drives it. Without a Chromium the test is skipped, except
 in CI, where it fails.
@@ -16,10 +18,19 @@ from pathlib import Path
 
 import pytest
 
+from tailrun.dev import DevProcess
+
 from .stack import Cli, job_with_files
 from .test_cli import detach
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
+VISITS = Path(__file__).resolve().parent / "viewer_visits.mjs"
+
+
+def token_link(dev_stack: DevProcess, query: str = "") -> str:
+    """The viewer's address with the token in its fragment, as `tailrun dev` prints it."""
+    token = (dev_stack.state_dir / "dev_token").read_text().strip()
+    return f"{dev_stack.url}/web/{query}#token={token}"
 
 
 def chromium() -> str:
@@ -34,7 +45,7 @@ def chromium() -> str:
     return found
 
 
-def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, tmp_path: Path) -> None:
+def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, dev_stack: DevProcess, tmp_path: Path) -> None:
     browser = chromium()
     release = tmp_path / "release"
     script = (
@@ -47,7 +58,7 @@ def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, tmp_path: P
     job_id = detach(cli, sys.executable, "-c", script)
     viewer = subprocess.Popen(
         [shutil.which("node") or "node", str(NODE_DIR / "watch_viewer.mjs"), browser,
-         f"{cli.url}/web/?job={job_id}", "first line:running", "to stderr", "second line:succeeded"],
+         token_link(dev_stack, f"?job={job_id}"), "first line:running", "to stderr", "second line:succeeded"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -64,16 +75,48 @@ def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, tmp_path: P
         print(rest, errors[-3000:])
 
 
-def test_the_viewer_lists_a_jobs_artifacts_and_the_files_it_could_not_upload(cli: Cli) -> None:
+def test_the_viewer_lists_a_jobs_artifacts_and_the_files_it_could_not_upload(cli: Cli, dev_stack: DevProcess) -> None:
     browser = chromium()
     files = {"table.csv": "a,b\n1,2\n", "page.html": "<p>x</p>"}
     with job_with_files(cli, files, ["*.csv", "*.html"]) as (job_id, folder):
         refused = f"not uploaded: {folder}/page.html (attempt 1): upload: 415 content type 'text/html' is not allowed"
         viewer = subprocess.run(
             [shutil.which("node") or "node", str(NODE_DIR / "watch_viewer.mjs"), browser,
-             f"{cli.url}/web/?job={job_id}", f"#artifact-rows={folder}/table.csv", f"#artifact-failures={refused}"],
+             token_link(dev_stack, f"?job={job_id}"), f"#artifact-rows={folder}/table.csv",
+             f"#artifact-failures={refused}"],
             capture_output=True, text=True, timeout=90,
         )
 
     assert viewer.returncode == 0, viewer.stdout + viewer.stderr[-3000:]
     assert viewer.stdout.count("SAW ") == 2
+
+
+def test_the_token_from_the_printed_link_is_kept_and_later_links_work(cli: Cli, dev_stack: DevProcess) -> None:
+    browser = chromium()
+    job_id = detach(cli, sys.executable, "-c", "print('kept token')")
+    token = (dev_stack.state_dir / "dev_token").read_text().strip()
+    visits = subprocess.run(
+        [shutil.which("node") or "node", str(VISITS), browser,
+         f"{dev_stack.url}/web/#status=open the job viewer link",  # no token yet: the page says what to do
+         f"{dev_stack.url}/web/?job=nope#token={token}#status=no such job (or not yours)",  # permission-denied
+         f"{dev_stack.url}/web/?job={job_id}#output=kept token"],  # a plain link, once the token is stored
+        capture_output=True, text=True, timeout=120,
+    )
+
+    assert visits.returncode == 0, visits.stdout + visits.stderr[-3000:]
+    assert visits.stdout.count("SAW ") == 3
+    assert f"URL {dev_stack.url}/web/?job={job_id}\n" in visits.stdout  # no token left in the address bar
+    assert f"STORED {token}" in visits.stdout
+
+
+def test_a_stale_token_is_refused_and_the_page_says_to_open_the_printed_link(cli: Cli, dev_stack: DevProcess) -> None:
+    browser = chromium()
+    job_id = detach(cli, sys.executable, "-c", "print('not for a stale token')")
+    visits = subprocess.run(
+        [shutil.which("node") or "node", str(VISITS), browser,
+         f"{dev_stack.url}/web/?job={job_id}#token=from-an-earlier-stack#status=open the job viewer link"],
+        capture_output=True, text=True, timeout=120,
+    )
+
+    assert visits.returncode == 0, visits.stdout + visits.stderr[-3000:]
+    assert "not for a stale token" not in visits.stdout

@@ -5,6 +5,11 @@
 // `tailrun dev` at /web/, it reads the stack's settings from /_tailrun/config and reaches the emulator through
 // the stack's WebChannel front. A job's artifacts are listed live too, with download, approve and reject buttons
 // (which call the stack's functions with its development token).
+//
+// The development token is never served over HTTP: `tailrun dev` prints the viewer's link with the token in its
+// fragment (`/web/#token=…`, which browsers do not send to the server). The page keeps it in this origin's
+// localStorage, removes it from the address bar, and uses it for the Listen channel (mockUserToken, sent as
+// `Authorization: Bearer …` on the handshake) and for function calls; later links (`/web/?job=ID`) reuse it.
 import { initializeApp } from "firebase/app";
 import {
   collection, connectFirestoreEmulator, doc, getFirestore, limit, onSnapshot, orderBy, query, where,
@@ -15,12 +20,27 @@ const GAP_GRACE_MS = 5000; // how long an ended attempt may keep a hole before i
 
 const $ = (id) => document.getElementById(id);
 
-async function connect() {
+const TOKEN_KEY = "tailrun.devToken";
+
+/** The development token: from the link's fragment (then stored and removed from the address bar), or stored. */
+function devToken() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const fromLink = fragment.get("token");
+  if (fromLink) {
+    localStorage.setItem(TOKEN_KEY, fromLink);
+    fragment.delete("token");
+    const rest = fragment.toString();
+    history.replaceState(null, "", `${location.pathname}${location.search}${rest ? `#${rest}` : ""}`);
+  }
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+async function connect(token) {
   const config = await (await fetch("/_tailrun/config")).json();
   const app = initializeApp({ projectId: config.project, apiKey: "local", appId: "tailrun-local" });
   const db = getFirestore(app);
-  connectFirestoreEmulator(db, location.hostname, Number(location.port || 80));
-  return { db, owner: config.owner, token: config.dev_token };
+  connectFirestoreEmulator(db, location.hostname, Number(location.port || 80), { mockUserToken: token });
+  return { db, owner: config.owner };
 }
 
 /** POST to one of the stack's functions with the development token; its JSON answer, or an Error. */
@@ -213,11 +233,20 @@ function watchJob(db, jobId) {
 
   const jobRef = doc(db, "jobs", jobId);
   onSnapshot(jobRef, (snapshot) => {
+    if (!snapshot.exists() && snapshot.metadata.fromCache) {
+      // The SDK answers from its (empty) cache once the channel fails: a refused (stale) token, or no stack.
+      $("status").textContent = "cannot listen to the stack: if it was restarted with another state directory, "
+        + "open the job viewer link that `tailrun dev` printed (…/web/#token=…)";
+      return;
+    }
     if (!snapshot.exists()) { $("status").textContent = "no such job"; return; }
     job = snapshot.data();
     showJob(job);
     advance();
-  }, (error) => { $("status").textContent = `error: ${error.message}`; });
+  }, (error) => {
+    // The rules refuse a job that does not exist as they refuse another user's: Firestore cannot tell them apart.
+    $("status").textContent = error.code === "permission-denied" ? "no such job (or not yours)" : `error: ${error.message}`;
+  });
   onSnapshot(collection(jobRef, "chunks"), (snapshot) => {
     for (const change of snapshot.docChanges()) {
       if (change.type === "removed") continue;
@@ -258,9 +287,23 @@ function listJobs(db, owner) {
       item.append(link, " ", status, " ", (job.argv || []).join(" "));
       list.appendChild(item);
     }
-  });
+  }, (error) => { $("status").textContent = `error: ${error.message}`; });
 }
 
-const { db, owner, token } = await connect();
-const jobId = new URLSearchParams(location.search).get("job");
-if (jobId) { watchJob(db, jobId); watchArtifacts(db, token, jobId); } else listJobs(db, owner);
+const token = devToken();
+if (!token) {
+  $("status").textContent = "this page needs the stack's development token: open the job viewer link that "
+    + "`tailrun dev` printed (…/web/#token=…) once in this browser";
+  $("status").className = "status failed";
+} else {
+  const { db, owner } = await connect(token);
+  const jobId = new URLSearchParams(location.search).get("job");
+  if (jobId) { watchJob(db, jobId); watchArtifacts(db, token, jobId); } else listJobs(db, owner);
+  // A stored token from an earlier stack is refused at the Listen handshake, which the SDK retries quietly.
+  setTimeout(() => {
+    if ($("status").textContent === "connecting…") {
+      $("status").textContent = "still connecting: if the stack was restarted with another state directory, open "
+        + "the job viewer link that `tailrun dev` printed (…/web/#token=…)";
+    }
+  }, 15000);
+}
