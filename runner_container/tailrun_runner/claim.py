@@ -18,8 +18,12 @@ the cloud the launcher passes only ``TAILRUN_JOB_ID``, ``TAILRUN_ATTEMPT``, ``TA
 Network errors, timeouts, 408, 429 and 5xx (from either step) are retried with the runner's retry policy
 (``delivery.RetryPolicy``, honouring ``Retry-After``) for at most ``TAILRUN_RETRY_MAX_S``. Any other 4xx from the
 callback (401, 403, 409 the attempt is another execution's or superseded, 410 the job ended) or an unusable answer
-raises ``ClaimRefused``: the runner logs it and exits ``EXIT_CLAIM_REFUSED`` without running anything. A retried
-claim may reach the callback twice: the callback must answer the same execution's claim the same way each time.
+raises ``ClaimRefused``: the runner logs it and exits ``EXIT_CLAIM_REFUSED`` without running anything.
+
+The job runs in the same container and can ask the metadata server for the same ID token, so the callback must
+hand an attempt's secrets over once only (a second claim is a 409): the runner claims before the job exists, so
+a job's own claim always comes second. The price: a claim whose answer was lost is retried and refused, and the
+attempt ends as lost (tailrun's retries start a new one); the secrets never reach a second claimant.
 """
 
 from __future__ import annotations

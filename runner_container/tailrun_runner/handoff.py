@@ -8,7 +8,14 @@ with an environment without them, naming the fd in ``TAILRUN_SECRETS_FD``. The n
 non-dumpable first (``sandbox.make_undumpable``), then reads the fd and closes it: from then on the secrets live
 only in the runner's memory, and neither ``/proc/<pid>/environ`` nor ``cmdline`` holds one.
 
-Before the re-exec no job exists yet, so no job can race it. ``TAILRUN_JOB_ID`` and ``TAILRUN_ATTEMPT`` (and the
+A launcher may also hand the secrets over itself, the same way (an inherited fd holding that JSON object, named
+by ``TAILRUN_SECRETS_FD``, and no secret variable): then no secret is in the runner's environment even for the
+moment before its re-exec.
+
+Before the re-exec the runner's own job does not exist yet, so it cannot race it. Another job of the same user on
+the same machine (the local stack running several attempts) could read that first image's environment in the
+few milliseconds before the ``execve``: where jobs must be kept from each other, run the runner as root with
+``TAILRUN_JOB_USER``, or have the launcher hand the secrets over on an fd. ``TAILRUN_JOB_ID`` and ``TAILRUN_ATTEMPT`` (and the
 non-secret tuning variables) stay in the environment: they say which attempt a runner serves.
 """
 

@@ -4,6 +4,11 @@ Threads: the main thread supervises (signals, kill escalation, end of the job); 
 pipes into the outbox; a sender thread delivers messages one at a time, in ``seq`` order, each only after the
 previous one was acknowledged (stop-and-wait); a waiter thread reaps the job's process.
 
+Isolation (see ``sandbox`` and ``handoff``): the runner holds the callback token in memory only and is
+non-dumpable; the job is spawned from the main thread (its death signal is tied to that thread) with no
+capability, no new privileges, and SIGKILL when the runner dies. The job can lie in its own output, exit with any
+code and kill its runner; it cannot read the token, so it cannot post or upload in the runner's name.
+
 Endings:
 
 - The job exits: everything it printed is delivered; the files matching the job's artifact patterns are
