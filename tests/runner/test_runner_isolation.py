@@ -10,6 +10,7 @@ library only, so it runs from its source directory under the system's ``/usr/bin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -206,7 +207,9 @@ def kill_runner_and_watch_its_job(runner: RunnerProcess, pidfile: Path) -> None:
         assert runner.wait() == -signal.SIGKILL
         wait_until_gone(job_pid)
     finally:
-        os.kill(grandchild, signal.SIGKILL)  # PDEATHSIG is the main process's; the launcher kills the session
+        for pid in (job_pid, grandchild):  # the grandchild: PDEATHSIG is the main process's (the launcher kills
+            with contextlib.suppress(ProcessLookupError):  # the session); the job: only if the test failed
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_kill_9_of_the_runner_kills_its_job(start_runner, tmp_path):
@@ -220,5 +223,14 @@ def test_kill_9_of_an_unprivileged_runner_kills_its_job(start_runner, unprivileg
     pidfile = unprivileged.directory / "pids"
     argv = [unprivileged.python, str(JOBS / "hang.py"), str(pidfile), 1, "ignore"]
     runner = start_runner([str(arg) for arg in argv], **unprivileged.runner())
+
+    kill_runner_and_watch_its_job(runner, pidfile)
+
+
+def test_kill_9_of_a_root_runner_kills_its_job_running_as_another_user(start_runner, unprivileged):
+    # The death signal is armed after the switch to the job's user (a change of credentials clears it).
+    pidfile = unprivileged.directory / "pids"
+    argv = [unprivileged.python, str(JOBS / "hang.py"), str(pidfile), "1", "ignore"]
+    runner = start_runner(argv, TAILRUN_JOB_USER="nobody", TAILRUN_CWD=str(unprivileged.directory))
 
     kill_runner_and_watch_its_job(runner, pidfile)
