@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -202,3 +203,16 @@ def test_an_unknown_claim_mode_is_a_configuration_error(start_runner, callback_s
 
     assert runner.wait() == 2
     assert "TAILRUN_CLAIM" in runner.logs() and callback_server.received().requests == []
+
+
+def test_sigterm_while_the_claim_is_retried_ends_the_runner_at_once(start_claiming, callback_server, metadata):
+    metadata.failures = 1_000_000  # the metadata server never recovers
+    runner = start_claiming(TAILRUN_RETRY_BASE_S="2", TAILRUN_RETRY_CAP_S="2", TAILRUN_RETRY_MAX_S="60")
+    deadline = time.monotonic() + 10
+    while not metadata.requests:  # the runner is in its claim loop
+        assert time.monotonic() < deadline, "the runner never asked the metadata server"
+        time.sleep(0.01)
+
+    runner.terminate()
+    assert runner.wait(timeout=5) == 1
+    assert "before the attempt was claimed" in runner.logs() and callback_server.received().requests == []

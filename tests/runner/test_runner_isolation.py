@@ -202,13 +202,16 @@ def wait_until_gone(pid: int, timeout: float = 5) -> float:
 
 def kill_runner_and_watch_its_job(runner: RunnerProcess, pidfile: Path) -> None:
     job_pid, grandchild = (int(pid) for pid in wait_for_file(pidfile).split())
+    leftovers = [grandchild]  # PDEATHSIG is the main process's only; the launcher kills the session
     try:
         os.kill(runner.proc.pid, signal.SIGKILL)
         assert runner.wait() == -signal.SIGKILL
+        leftovers.append(job_pid)  # until it is seen gone (never signal a pid that may have been reused)
         wait_until_gone(job_pid)
+        leftovers.remove(job_pid)
     finally:
-        for pid in (job_pid, grandchild):  # the grandchild: PDEATHSIG is the main process's (the launcher kills
-            with contextlib.suppress(ProcessLookupError):  # the session); the job: only if the test failed
+        for pid in leftovers:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
 
