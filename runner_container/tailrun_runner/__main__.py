@@ -38,7 +38,10 @@ def main() -> int:
     try:
         handoff.reexec_without_secrets(os.environ)  # does not return when there were secrets
         sandbox.make_undumpable()
-        environ = {**os.environ, **handoff.take_secrets(os.environ)}
+        secrets = handoff.take_secrets(os.environ)
+        environ = {**os.environ, **secrets}
+        if secrets:
+            logger.info("re-executed without secret variables (%s now in memory only)", ", ".join(sorted(secrets)))
         environ.pop(handoff.SECRETS_FD_VARIABLE, None)
         claim_settings = ClaimSettings.from_env(environ)
     except ConfigError as exc:
