@@ -317,6 +317,7 @@ class Uploader:
             size = path.stat().st_size
             report.update(size=size, content_type=content_type_of(path))
             artifact = self._upload(path, name, size, report["content_type"])
+            artifact_id, md5 = str(artifact["artifact_id"]), artifact.get("md5")
         except StepFailed as exc:
             logger.warning("artifact %r not uploaded: %s", name, exc.message)
             code = exc.code if _CODE.fullmatch(exc.code) else "refused"
@@ -324,8 +325,12 @@ class Uploader:
         except OSError as exc:
             message = _printable(str(exc), REPORT_MESSAGE_CHARS)
             return {**report, "error": {"code": "unreadable", "message": message}}
-        logger.info("artifact %r uploaded (%d bytes) as %s", name, size, artifact["artifact_id"])
-        return {**report, "artifact_id": artifact["artifact_id"], "md5": artifact.get("md5")}
+        except (KeyError, TypeError, ValueError) as exc:  # a 2xx answer without the fields the protocol promises
+            logger.warning("artifact %r not uploaded: unexpected answer (%r)", name, exc)
+            message = _printable(f"unexpected answer from the server ({exc!r})", REPORT_MESSAGE_CHARS)
+            return {**report, "error": {"code": "bad_answer", "message": message}}
+        logger.info("artifact %r uploaded (%d bytes) as %s", name, size, artifact_id)
+        return {**report, "artifact_id": artifact_id, "md5": md5}
 
     def _post(self, url: str, what: str, fields: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(

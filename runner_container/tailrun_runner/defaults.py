@@ -73,3 +73,7 @@ DRAIN_S = 2.0
 LINE_OVERHEAD_BYTES = 128
 # Read size for the job's pipes. Unit: bytes.
 READ_CHUNK_BYTES = 64 * 1024
+
+# GCE_METADATA_HOST (google-auth's variable; host or host:port): the metadata server that gives the runner its
+# Google-signed identity token in claim mode (``TAILRUN_CLAIM=google``). Plain HTTP, as the metadata server speaks.
+METADATA_HOST = "metadata.google.internal"

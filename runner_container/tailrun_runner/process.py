@@ -1,9 +1,14 @@
 """The job's process: spawned as the leader of its own process group, waited for, and stopped as a group.
 
-A new session (``setsid``) makes the job's pid its process group id, so SIGTERM and SIGKILL reach everything the
-job started (shells, pipelines, workers) and nothing of the runner. The waiter reaps with ``waitpid(-1)``: in a
-container the runner is PID 1 (the Dockerfile's exec-form entrypoint), orphans are re-parented to it, and it must
-reap them or they stay zombies.
+The job gets a process group of its own (its pid is the group id) inside the runner's session: SIGTERM and
+SIGKILL to the group reach everything the job started (shells, pipelines, workers) and nothing of the runner, and
+a launcher that started the runner as a session leader can kill every process whose session id is the runner's
+pid once it sees the runner exit (the job's group, and what it left behind, unless a process made a session of
+its own). The job's main process also dies with the runner (``PR_SET_PDEATHSIG``, see ``sandbox``), and holds no
+capability.
+
+The waiter reaps with ``waitpid(-1)``: in a container the runner is PID 1 (the Dockerfile's exec-form entrypoint),
+orphans are re-parented to it, and it must reap them or they stay zombies.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from tailrun_runner.capture import Stream
+from tailrun_runner.sandbox import JobIsolation
+from tailrun_runner.settings import JobUser
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +64,13 @@ class Child:
         threading.Thread(target=self._wait, name="tailrun-waiter", daemon=True).start()
 
     @classmethod
-    def spawn(cls, argv: list[str], env: Mapping[str, str], cwd: str | None) -> Child:
-        """Start ``argv`` in a new session with its output piped; raise ``OSError`` if it cannot start."""
+    def spawn(cls, argv: list[str], env: Mapping[str, str], cwd: str | None, user: JobUser | None = None) -> Child:
+        """Start ``argv`` in a process group of its own with its output piped, without capabilities, as ``user``
+        if given; raise ``OSError`` if it cannot start (``subprocess.SubprocessError`` if its isolation failed).
+
+        Call it from the runner's main thread: the job's death signal fires when the thread that forked it ends.
+        """
+        isolation = JobIsolation.for_job(switches_user=user is not None)
         proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
@@ -66,7 +78,11 @@ class Child:
             stderr=subprocess.PIPE,
             cwd=cwd,
             env=dict(env),
-            start_new_session=True,
+            process_group=0,
+            user=None if user is None else user.uid,
+            group=None if user is None else user.gid,
+            extra_groups=None if user is None else [],
+            preexec_fn=isolation.preexec,
         )
         return cls(proc)
 

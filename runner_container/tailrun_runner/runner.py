@@ -4,6 +4,11 @@ Threads: the main thread supervises (signals, kill escalation, end of the job); 
 pipes into the outbox; a sender thread delivers messages one at a time, in ``seq`` order, each only after the
 previous one was acknowledged (stop-and-wait); a waiter thread reaps the job's process.
 
+Isolation (see ``sandbox`` and ``handoff``): the runner holds the callback token in memory only and is
+non-dumpable; the job is spawned from the main thread (its death signal is tied to that thread) with no
+capability, no new privileges, and SIGKILL when the runner dies. The job can lie in its own output, exit with any
+code and kill its runner; it cannot read the token, so it cannot post or upload in the runner's name.
+
 Endings:
 
 - The job exits: everything it printed is delivered; the files matching the job's artifact patterns are
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Mapping
@@ -42,6 +48,9 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_UNDELIVERED = 1
 EXIT_CONFIG = 2
+# TAILRUN_CLAIM: the callback refused to hand over the attempt (401, 403, 409, 410 or another 4xx), or its answer
+# was unusable; nothing was run.
+EXIT_CLAIM_REFUSED = 3
 
 # How often the supervisor checks on signals, the job and the sender. Unit: seconds.
 _TICK_S = 0.02
@@ -102,8 +111,14 @@ class Runner:
         settings = self._settings
         try:
             self._child = Child.spawn(
-                settings.argv, child_environment(self._environ, settings.env), settings.cwd
+                settings.argv, child_environment(self._environ, settings.env), settings.cwd, settings.job_user
             )
+        except subprocess.SubprocessError as exc:  # the job's isolation (sandbox.JobIsolation) failed
+            logger.error("cannot isolate the job %r: %s", settings.argv, exc)
+            message = f"tailrun-runner: cannot isolate the job: {exc}"
+            self._sink.emit("stderr", [RawLine(message.encode())], clock.now_ms())
+            self._job_ended(ExitInfo(exit_code=126, signal=None, duration_ms=0))
+            return
         except OSError as exc:
             # Report it as the shell would: a line on stderr and exit code 127 (not found) or 126 (not runnable).
             logger.error("cannot start the job %r: %s", settings.argv, exc)

@@ -2,13 +2,19 @@
 
 Required: ``TAILRUN_JOB_ID``, ``TAILRUN_ATTEMPT`` (int), ``TAILRUN_CALLBACK_URL`` (http or https),
 ``TAILRUN_TOKEN``, ``TAILRUN_ARGV`` (JSON list of strings). Optional: ``TAILRUN_ENV`` (JSON object of strings,
-merged into the job's environment), ``TAILRUN_CWD`` (the job's working directory) and the tuning variables
-documented in ``defaults``.
+merged into the job's environment), ``TAILRUN_CWD`` (the job's working directory), ``TAILRUN_JOB_USER`` (run the
+job as this user: a name or a uid; needs a root runner) and the tuning variables documented in ``defaults``.
+
+The secret ones (the token, argv, env, artifact patterns) do not stay in the environment: ``handoff`` moves them
+to memory before the settings are read, and with ``TAILRUN_CLAIM=google`` they come from the callback
+(``claim``). ``from_env`` is given the runner's environment merged with them, never ``os.environ`` alone.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import pwd
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -23,6 +29,14 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the environment variable."""
 
 
+@dataclass(frozen=True, slots=True)
+class JobUser:
+    """The user the job runs as (``TAILRUN_JOB_USER``): its uid, primary gid, and no supplementary group."""
+
+    uid: int
+    gid: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """What the runner needs to run one attempt of one job and deliver its output."""
@@ -34,6 +48,7 @@ class Settings:
     argv: list[str]
     env: dict[str, str]
     cwd: str | None = None
+    job_user: JobUser | None = None
     batch_max_lines: int = defaults.BATCH_MAX_LINES
     batch_max_bytes: int = defaults.BATCH_MAX_BYTES
     batch_max_age_s: float = defaults.BATCH_MAX_AGE_MS / 1000
@@ -63,6 +78,7 @@ class Settings:
             argv=_argv(environ),
             env=_env(environ),
             cwd=environ.get("TAILRUN_CWD") or None,
+            job_user=job_user(environ),
             batch_max_lines=parse_number(environ, "TAILRUN_BATCH_MAX_LINES", int, defaults.BATCH_MAX_LINES),
             batch_max_bytes=parse_number(environ, "TAILRUN_BATCH_MAX_BYTES", int, defaults.BATCH_MAX_BYTES),
             batch_max_age_s=parse_number(environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0) / 1000,
@@ -112,6 +128,27 @@ def parse_number(
     return value
 
 
+def job_user(environ: Mapping[str, str], euid: int | None = None) -> JobUser | None:
+    """``TAILRUN_JOB_USER`` (a user name, or a uid with or without a passwd entry) resolved, or None if unset.
+
+    Only a root runner can start its job as another user: elsewhere naming any user but the runner's own is a
+    ``ConfigError`` (the job would otherwise run with less isolation than asked for)."""
+    raw = environ.get("TAILRUN_JOB_USER", "").strip()
+    if not raw:
+        return None
+    try:
+        entry = pwd.getpwuid(int(raw)) if raw.isdigit() else pwd.getpwnam(raw)
+        user = JobUser(uid=entry.pw_uid, gid=entry.pw_gid)
+    except KeyError:
+        if not raw.isdigit():
+            raise ConfigError(f"TAILRUN_JOB_USER names no user of this system, got {raw!r}") from None
+        user = JobUser(uid=int(raw), gid=int(raw))  # a uid without a passwd entry: the group of the same number
+    euid = os.geteuid() if euid is None else euid
+    if euid != 0 and user.uid != euid:
+        raise ConfigError(f"TAILRUN_JOB_USER={raw!r} needs the runner to run as root (it runs as uid {euid})")
+    return None if user.uid == euid else user  # the runner's own user: nothing to switch
+
+
 def _argv(environ: Mapping[str, str]) -> list[str]:
     raw = _required(environ, "TAILRUN_ARGV")
     try:
@@ -155,6 +192,9 @@ RUNNER_VARIABLES = frozenset(
         "TAILRUN_ARGV",
         "TAILRUN_ENV",
         "TAILRUN_CWD",
+        "TAILRUN_JOB_USER",
+        "TAILRUN_CLAIM",
+        "TAILRUN_SECRETS_FD",
         "TAILRUN_BATCH_MAX_LINES",
         "TAILRUN_BATCH_MAX_BYTES",
         "TAILRUN_BATCH_MAX_AGE_MS",

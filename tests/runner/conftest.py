@@ -40,9 +40,18 @@ def start_runner(callback_server: CallbackServer, tmp_path: Path) -> Iterator[Ca
     """Start the runner on ``argv`` with the test's knobs; every runner still alive at the end is killed."""
     started: list[RunnerProcess] = []
 
-    def start(argv: list[str], *, wrapper: Sequence[str] = (), **env: str) -> RunnerProcess:
-        """``wrapper``: a command to start the runner under (e.g. ``unshare ...``); the runner's path follows it."""
-        environ = {
+    def start(
+        argv: list[str],
+        *,
+        wrapper: Sequence[str] = (),
+        command: Sequence[str] = (str(RUNNER),),
+        user: int | None = None,
+        **env: str | None,
+    ) -> RunnerProcess:
+        """``wrapper``: a command to start the runner under (e.g. ``unshare ...``), followed by ``command`` (the
+        runner). ``user``: start the runner as this uid (and the group of the same number, no other group).
+        ``env``: variables to set, or with None to leave out."""
+        environ: dict[str, str | None] = {
             **os.environ,
             "TAILRUN_JOB_ID": "job-1",
             "TAILRUN_ATTEMPT": "1",
@@ -54,8 +63,15 @@ def start_runner(callback_server: CallbackServer, tmp_path: Path) -> Iterator[Ca
             **env,
         }
         log_path = tmp_path / f"runner-{len(started)}.log"
+        as_user = {} if user is None else {"user": user, "group": user, "extra_groups": []}
         with log_path.open("wb") as log:
-            proc = subprocess.Popen([*wrapper, str(RUNNER)], env=environ, stdout=log, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [*wrapper, *command],
+                env={name: value for name, value in environ.items() if value is not None},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **as_user,  # type: ignore[arg-type]
+            )
         started.append(RunnerProcess(proc, log_path))
         return started[-1]
 

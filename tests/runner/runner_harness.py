@@ -63,6 +63,7 @@ class Reply:
     hang_up: bool = False
     headers: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # more fields of a 200 answer, beside "ack"
+    body: dict[str, Any] | None = None  # the whole 200 answer instead (a claim's answer has no "ack")
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,9 @@ class CallbackServer:
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.answer: Policy = always_ok
+        # When set, a message (other than a claim) without ``Authorization: Bearer <token>`` is answered 401 and
+        # not recorded, as ``job_callback`` checks the attempt's token before anything else.
+        self.token: str | None = None
         self.requests: list[Request] = []
         self._lock = threading.Condition()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -162,7 +166,7 @@ class Receiver:
 
     def __init__(self, requests: list[Request]) -> None:
         self.requests = requests
-        recorded = [r for r in requests if r.reply.record]
+        recorded = [r for r in requests if r.reply.record and "seq" in r.message]  # claims carry no seq
         by_seq: dict[int, Request] = {}
         for request in recorded:
             first = by_seq.setdefault(request.message["seq"], request)
@@ -211,13 +215,22 @@ def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             message = json.loads(raw)
-            reply = server.answer(message)
-            server.record(Request(message, raw, self.headers.get("Authorization"), time.time(), reply))
+            authorization = self.headers.get("Authorization")
+            forged = server.token is not None and message.get("type") != "claim"
+            if forged and authorization != f"Bearer {server.token}":
+                reply = Reply(status=401, record=False)
+            else:
+                reply = server.answer(message)
+            server.record(Request(message, raw, authorization, time.time(), reply))
             if reply.drop:
                 self.close_connection = True
                 return
+            if reply.status != 200:
+                payload = _error(reply.status)
+            else:
+                payload = reply.body if reply.body is not None else {"ack": message.get("seq"), **reply.extra}
             try:
-                self._send(reply.status, {"ack": message["seq"], **reply.extra} if reply.status == 200 else _error(reply.status), reply)
+                self._send(reply.status, payload, reply)
             except (BrokenPipeError, ConnectionResetError):  # the runner gave up waiting (its request timed out)
                 self.close_connection = True
                 return
