@@ -14,19 +14,7 @@ import requests
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
 
 from .conftest import Api, RunnerIdentity
-from .test_upload_flow import artifact_docs, md5_of, put
-
-
-def promise(
-    api: Api, runner: RunnerIdentity, name: str, data: bytes, content_type: str = "text/plain"
-) -> dict[str, Any]:
-    reply = api.post(
-        "upload",
-        runner.body(name=name, content_type=content_type, size=len(data), md5=md5_of(data)),
-        runner.headers(),
-    )
-    assert reply.status == 201, reply.body
-    return dict(reply.body)
+from .test_upload_flow import artifact_docs, promise, put
 
 
 def finalize(api: Api, runner: RunnerIdentity, artifact_id: str) -> Any:

@@ -33,17 +33,25 @@ def artifact_docs(db: firestore.Client, job_id: str) -> list[dict[str, Any]]:
     return [snapshot.to_dict() or {} for snapshot in collection.stream()]
 
 
-def upload_as_runner(
-    api: Api, runner: RunnerIdentity, name: str, data: bytes, content_type: str
+def promise(
+    api: Api, runner: RunnerIdentity, name: str, data: bytes, content_type: str = "text/plain"
 ) -> dict[str, Any]:
+    """Ask for an upload as the runner; the answer (signed PUT URL, headers, artifact id)."""
     reply = api.post(
         "upload",
         runner.body(name=name, content_type=content_type, size=len(data), md5=md5_of(data)),
         runner.headers(),
     )
     assert reply.status == 201, reply.body
-    assert put(reply.body["upload"], data).status_code == 200
-    done = api.post("finalize_artifact", runner.body(artifact_id=reply.body["artifact_id"]), runner.headers())
+    return dict(reply.body)
+
+
+def upload_as_runner(
+    api: Api, runner: RunnerIdentity, name: str, data: bytes, content_type: str
+) -> dict[str, Any]:
+    promised = promise(api, runner, name, data, content_type)
+    assert put(promised["upload"], data).status_code == 200
+    done = api.post("finalize_artifact", runner.body(artifact_id=promised["artifact_id"]), runner.headers())
     assert done.status == 200, done.body
     return dict(done.body["artifact"])
 

@@ -23,6 +23,7 @@ from tailrun.webchannel import LISTEN_PATH
 
 from .stack import Cli
 from .test_cli import detach
+from .test_webchannel import frames
 
 MAIN = Path(__file__).resolve().parents[2] / "functions" / "main.py"
 FUNCTIONS = sorted(
@@ -194,16 +195,6 @@ class HttpChannel:
             if any(predicate(message) for message in seen):
                 return seen
         raise AssertionError(f"never received the expected message; got {seen}")
-
-
-def frames(body: str) -> list[Any]:
-    decoded, position = [], 0
-    while position < len(body):
-        newline = body.index("\n", position)
-        size = int(body[position:newline])
-        decoded.append(json.loads(body[newline + 1:newline + 1 + size]))
-        position = newline + 1 + size
-    return decoded
 
 
 def document(path: str, target_id: int) -> dict[str, Any]:
