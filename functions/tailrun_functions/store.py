@@ -12,12 +12,7 @@ from typing import Any
 
 from google.cloud import firestore
 
-JOBS = "jobs"
-CHUNKS = "chunks"
-ATTEMPTS = "attempts"
-JOB_SECRETS = "job_secrets"
-ATTEMPT_TOKENS = "attempt_tokens"
-IDEMPOTENCY = "idempotency"
+from tailrun_functions.schema import ATTEMPT_TOKENS, ATTEMPTS, CHUNKS, IDEMPOTENCY, JOB_SECRETS, JOBS  # noqa: F401
 
 DocRef = firestore.DocumentReference
 Snapshot = firestore.DocumentSnapshot
