@@ -41,7 +41,9 @@ def main() -> int:
         secrets = handoff.take_secrets(os.environ)
         environ = {**os.environ, **secrets}
         if secrets:
-            logger.info("re-executed without secret variables (%s now in memory only)", ", ".join(sorted(secrets)))
+            logger.info(
+                "re-executed without secret variables (%s now in memory only)", ", ".join(sorted(secrets))
+            )
         environ.pop(handoff.SECRETS_FD_VARIABLE, None)
         claim_settings = ClaimSettings.from_env(environ)
     except ConfigError as exc:

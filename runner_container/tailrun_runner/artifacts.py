@@ -15,9 +15,10 @@ environment. At most ``TAILRUN_ARTIFACT_MAX_FILES`` files are uploaded per attem
 
 How (per file): ``POST upload`` (name, content type by extension, exact size, MD5; the attempt's token) → ``PUT``
 the bytes to the signed URL with the headers it requires → ``POST finalize_artifact``. A file of at most
-``INLINE_BYTES`` goes inline instead (base64 in the ``upload`` request, which records it at once). Network errors, 408, 429 and
-5xx are retried with exponential backoff and full jitter (``Retry-After`` honoured) for at most
-``TAILRUN_ARTIFACT_RETRY_MAX_S`` per step; a 4xx is final. Each file gives one report — the artifact, or the
+``ARTIFACT_INLINE_BYTES`` goes inline instead (base64 in the ``upload`` request, which records it at once). Network
+errors, 408, 429 and 5xx are retried under the runner's one retry policy (``retry``) for at most
+``TAILRUN_ARTIFACT_RETRY_MAX_S`` per step, and not at all once the runner has stopped the job or cannot deliver
+any more (``stop``); a 4xx is final. Each file gives one report — the artifact, or the
 error — which the runner sends as an ``artifact`` callback message. The function URLs default to siblings of the
 callback URL (``…/upload``, ``…/finalize_artifact``), or come from ``TAILRUN_UPLOAD_URL`` and
 ``TAILRUN_FINALIZE_URL``.
@@ -28,38 +29,43 @@ Only the standard library: the runner runs in a slim container.
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import json
 import logging
 import mimetypes
 import os
 import queue
-import random
 import re
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from tailrun_runner import defaults
+from tailrun_runner.retry import Answer, GaveUp, Retrier, RetryPolicy, Stopped
 from tailrun_runner.settings import parse_number
 
 logger = logging.getLogger(__name__)
 
 MARKER = "::artifact "
-MAX_FILES = 100  # TAILRUN_ARTIFACT_MAX_FILES: files uploaded per attempt
-RETRY_MAX_S = (
-    60.0  # TAILRUN_ARTIFACT_RETRY_MAX_S: seconds one step (upload, PUT, finalize) is retried at most
-)
-RETRY_BASE_S = 0.25  # seconds: first backoff (full jitter: a random wait up to this)
-RETRY_CAP_S = 8.0  # seconds: longest single backoff
-REQUEST_TIMEOUT_S = 60.0  # seconds: one HTTP request (a PUT of a large file needs time)
-NOT_UPLOADED_RETRIES = 5  # finalize answered 409 not_uploaded (a PUT not yet visible): tries before giving up
-CHUNK_BYTES = 1024 * 1024  # bytes read at a time to hash a file
-INLINE_BYTES = 64 * 1024  # files up to this size go inline in the `upload` request (one request, not three)
+
+
+class ReportError(enum.StrEnum):
+    """The error codes the runner itself puts in an artifact report (others are the functions' own codes)."""
+
+    NAME_INVALID = "name_invalid"  # the file name is not valid UTF-8 or too long: not uploaded
+    UNREADABLE = "unreadable"  # the file could not be read
+    UNREACHABLE = "unreachable"  # a step found no final answer within the retry budget
+    STOPPED = "stopped"  # the runner stopped retrying: the job was stopped or delivery failed
+    BAD_ANSWER = "bad_answer"  # a 2xx answer without the fields the protocol promises
+    REFUSED = "refused"  # refused with an error code the callback would not take
+    PUT_REFUSED = "put_refused"  # the signed URL refused the bytes
+    NOT_UPLOADED = "not_uploaded"  # the uploaded bytes never became visible to finalize
+
 
 # Content types by suffix, before Python's own table (which lacks some and varies by platform).
 TYPES = {
@@ -110,8 +116,8 @@ class ArtifactSettings:
     patterns: tuple[str, ...] = ()
     upload_url: str
     finalize_url: str
-    max_files: int = MAX_FILES
-    retry_max_s: float = RETRY_MAX_S
+    max_files: int = defaults.ARTIFACT_MAX_FILES
+    retry_max_s: float = defaults.ARTIFACT_RETRY_MAX_S
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ArtifactSettings:
@@ -126,8 +132,21 @@ class ArtifactSettings:
             patterns=_patterns(environ.get("TAILRUN_ARTIFACTS")),
             upload_url=environ.get("TAILRUN_UPLOAD_URL") or sibling_url(callback, "upload"),
             finalize_url=environ.get("TAILRUN_FINALIZE_URL") or sibling_url(callback, "finalize_artifact"),
-            max_files=parse_number(environ, "TAILRUN_ARTIFACT_MAX_FILES", int, MAX_FILES, minimum=0),
-            retry_max_s=parse_number(environ, "TAILRUN_ARTIFACT_RETRY_MAX_S", float, RETRY_MAX_S, minimum=0),
+            max_files=parse_number(
+                environ, "TAILRUN_ARTIFACT_MAX_FILES", int, defaults.ARTIFACT_MAX_FILES, minimum=0
+            ),
+            retry_max_s=parse_number(
+                environ, "TAILRUN_ARTIFACT_RETRY_MAX_S", float, defaults.ARTIFACT_RETRY_MAX_S, minimum=0
+            ),
+        )
+
+    @property
+    def policy(self) -> RetryPolicy:
+        """The retry policy of one upload step: at most ``retry_max_s``."""
+        return RetryPolicy(
+            base_s=defaults.ARTIFACT_RETRY_BASE_S,
+            cap_s=defaults.ARTIFACT_RETRY_CAP_S,
+            budget_s=self.retry_max_s,
         )
 
 
@@ -193,9 +212,10 @@ def name_of(base: Path, path: Path) -> str:
 
 
 def md5_base64(path: Path) -> str:
+    """The file's MD5, base64-encoded as Cloud Storage and the ``upload`` function compare it."""
     digest = hashlib.md5()
     with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK_BYTES):
+        while chunk := stream.read(defaults.HASH_CHUNK_BYTES):
             digest.update(chunk)
     return base64.b64encode(digest.digest()).decode("ascii")
 
@@ -213,79 +233,24 @@ class StepFailed(Exception):
         self.status = status
 
 
-@dataclass
-class HttpAnswer:
-    status: int
-    body: bytes
-    retry_after: str | None = None
-
-    def json(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self.body or b"{}")
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
-
-    def error(self) -> tuple[str, str]:
-        error = self.json().get("error")
-        if isinstance(error, dict):
-            return str(error.get("code", "http_error")), str(error.get("message", ""))
-        return "http_error", self.body[:300].decode("utf-8", "replace")
-
-
 # No proxies from the environment: like the callbacks (http.client), uploads go straight to their URLs.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def send(method: str, url: str, headers: Mapping[str, str], body: Any, timeout_s: float) -> HttpAnswer:
+def send(
+    method: str, url: str, headers: Mapping[str, str], body: bytes | IO[bytes], timeout_s: float
+) -> Answer:
     """One HTTP request; any status is an answer, a network failure raises OSError."""
     request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)
     try:
         with _OPENER.open(request, timeout=timeout_s) as response:
-            return HttpAnswer(response.status, response.read())
+            return Answer(response.status, response.read(), response.headers.get("Retry-After"))
     except urllib.error.HTTPError as exc:
-        return HttpAnswer(exc.code, exc.read(), exc.headers.get("Retry-After"))
-
-
-@dataclass
-class Retrier:
-    """Runs one HTTP step until it gets a final answer: retries network errors, 408, 429 and 5xx with backoff."""
-
-    budget_s: float
-    sleep: Callable[[float], None] = time.sleep
-    monotonic: Callable[[], float] = time.monotonic
-    rng: Callable[[], float] = random.random
-    requests: int = 0
-
-    def run(self, what: str, attempt: Callable[[], HttpAnswer]) -> HttpAnswer:
-        started = self.monotonic()
-        failures = 0
-        while True:
-            self.requests += 1
-            try:
-                answer = attempt()
-                if answer.status not in (408, 429) and answer.status < 500:
-                    return answer
-                problem, wait = f"status {answer.status}", _retry_after(answer.retry_after)
-            except OSError as exc:
-                problem, wait = repr(exc), None
-            failures += 1
-            remaining = self.budget_s - (self.monotonic() - started)
-            if remaining <= 0:
-                raise StepFailed("unreachable", f"{what}: gave up after {failures} tries ({problem})")
-            backoff = self.rng() * min(RETRY_CAP_S, RETRY_BASE_S * 2 ** (failures - 1))
-            logger.warning("%s failed (%s); retrying", what, problem)
-            self.sleep(min(max(backoff, wait or 0.0), remaining))
-
-
-def _retry_after(value: str | None) -> float | None:
-    return float(value) if value and value.strip().isdigit() else None
+        return Answer(exc.code, exc.read(), exc.headers.get("Retry-After"))
 
 
 # --- the uploader ---
 
-REPORT_NAME_CHARS = 1024  # the callback's bound on a reported name
-REPORT_MESSAGE_CHARS = 1000  # characters of an error message in a report (the callback takes 2,000)
 _CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # what the callback takes as an error code
 
 
@@ -295,13 +260,19 @@ def _printable(text: str, limit: int) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")[:limit]
 
 
+def _error(report: dict[str, Any], code: str, message: str) -> dict[str, Any]:
+    """``report`` with an ``error`` that the callback takes (a code of its form, a bounded message)."""
+    code = code if _CODE.fullmatch(code) else ReportError.REFUSED
+    return {**report, "error": {"code": code, "message": _printable(message, defaults.REPORT_MESSAGE_CHARS)}}
+
+
 @dataclass
 class Uploader:
     """Uploads files of one attempt through upload → PUT → finalize and returns one report per file."""
 
     settings: ArtifactSettings
     retrier: Retrier
-    send: Callable[..., HttpAnswer] = send
+    send: Callable[[str, str, Mapping[str, str], bytes | IO[bytes], float], Answer] = send
 
     def upload(self, path: Path) -> dict[str, Any]:
         """Upload one file; the report is ``{"name", "size", "content_type", "artifact_id"}`` or with ``error``.
@@ -309,10 +280,10 @@ class Uploader:
         A report always fits the callback's checks (a refused message would end the attempt's delivery): a name
         that is not valid UTF-8 (a file name's stray bytes) is not uploaded, and texts are bounded."""
         name = name_of(self.settings.base_dir, path)
-        report: dict[str, Any] = {"name": _printable(name, REPORT_NAME_CHARS)}
+        report: dict[str, Any] = {"name": _printable(name, defaults.REPORT_NAME_CHARS)}
         if report["name"] != name:
-            reason = f"the file name is not valid UTF-8 or is over {REPORT_NAME_CHARS} characters"
-            return {**report, "error": {"code": "name_invalid", "message": reason}}
+            reason = f"the file name is not valid UTF-8 or is over {defaults.REPORT_NAME_CHARS} characters"
+            return _error(report, ReportError.NAME_INVALID, reason)
         try:
             size = path.stat().st_size
             report.update(size=size, content_type=content_type_of(path))
@@ -320,15 +291,22 @@ class Uploader:
             artifact_id, md5 = str(artifact["artifact_id"]), artifact.get("md5")
         except StepFailed as exc:
             logger.warning("artifact %r not uploaded: %s", name, exc.message)
-            code = exc.code if _CODE.fullmatch(exc.code) else "refused"
-            return {**report, "error": {"code": code, "message": _printable(exc.message, REPORT_MESSAGE_CHARS)}}
+            return _error(report, exc.code, exc.message)
+        except Stopped as exc:
+            logger.warning("artifact %r not uploaded: %s", name, exc)
+            return _error(report, ReportError.STOPPED, str(exc))
+        except GaveUp as exc:
+            logger.warning("artifact %r not uploaded: %s", name, exc)
+            return _error(report, ReportError.UNREACHABLE, str(exc))
         except OSError as exc:
-            message = _printable(str(exc), REPORT_MESSAGE_CHARS)
-            return {**report, "error": {"code": "unreadable", "message": message}}
-        except (KeyError, TypeError, ValueError) as exc:  # a 2xx answer without the fields the protocol promises
+            return _error(report, ReportError.UNREADABLE, str(exc))
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+        ) as exc:  # a 2xx answer without the fields the protocol promises
             logger.warning("artifact %r not uploaded: unexpected answer (%r)", name, exc)
-            message = _printable(f"unexpected answer from the server ({exc!r})", REPORT_MESSAGE_CHARS)
-            return {**report, "error": {"code": "bad_answer", "message": message}}
+            return _error(report, ReportError.BAD_ANSWER, f"unexpected answer from the server ({exc!r})")
         logger.info("artifact %r uploaded (%d bytes) as %s", name, size, artifact_id)
         return {**report, "artifact_id": artifact_id, "md5": md5}
 
@@ -337,7 +315,8 @@ class Uploader:
             {"job_id": self.settings.job_id, "attempt": self.settings.attempt, **fields}, ensure_ascii=False
         ).encode("utf-8")
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.settings.token}"}
-        answer = self.retrier.run(what, lambda: self.send("POST", url, headers, body, REQUEST_TIMEOUT_S))
+        timeout_s = defaults.ARTIFACT_REQUEST_TIMEOUT_S
+        answer = self.retrier.run(what, lambda: self.send("POST", url, headers, body, timeout_s))
         if answer.status >= 300:
             code, message = answer.error()
             raise StepFailed(code, f"{what}: {answer.status} {message}", answer.status)
@@ -346,27 +325,27 @@ class Uploader:
     def _put(self, path: Path, upload: dict[str, Any], size: int) -> None:
         headers = {**upload["headers"], "Content-Length": str(size)}
 
-        def attempt() -> HttpAnswer:
+        def attempt() -> Answer:
             with path.open("rb") as stream:
-                return self.send("PUT", upload["url"], headers, stream if size else b"", REQUEST_TIMEOUT_S)
+                body = stream if size else b""
+                return self.send("PUT", upload["url"], headers, body, defaults.ARTIFACT_REQUEST_TIMEOUT_S)
 
         answer = self.retrier.run("PUT", attempt)
         if answer.status >= 300:
-            raise StepFailed("put_refused", f"PUT: {answer.status} {answer.body[:300]!r}", answer.status)
+            raise StepFailed(
+                ReportError.PUT_REFUSED, f"PUT: {answer.status} {answer.body[:300]!r}", answer.status
+            )
 
     def _finalize(self, artifact_id: str) -> dict[str, Any]:
-        for _ in range(NOT_UPLOADED_RETRIES):
+        for _ in range(defaults.ARTIFACT_NOT_UPLOADED_TRIES):
             try:
-                return dict(
-                    self._post(self.settings.finalize_url, "finalize", {"artifact_id": artifact_id})[
-                        "artifact"
-                    ]
-                )
+                answer = self._post(self.settings.finalize_url, "finalize", {"artifact_id": artifact_id})
+                return dict(answer["artifact"])
             except StepFailed as exc:
-                if exc.code != "not_uploaded":
+                if exc.code != ReportError.NOT_UPLOADED:
                     raise
-                self.retrier.sleep(RETRY_BASE_S)
-        raise StepFailed("not_uploaded", "finalize: the uploaded file never became visible")
+                self.retrier.wait("finalize", defaults.ARTIFACT_RETRY_BASE_S)
+        raise StepFailed(ReportError.NOT_UPLOADED, "finalize: the uploaded file never became visible")
 
     def _upload(self, path: Path, name: str, size: int, content_type: str) -> dict[str, Any]:
         fields: dict[str, Any] = {
@@ -375,7 +354,7 @@ class Uploader:
             "size": size,
             "md5": md5_base64(path),
         }
-        if size <= INLINE_BYTES:
+        if size <= defaults.ARTIFACT_INLINE_BYTES:
             fields["data"] = base64.b64encode(path.read_bytes()).decode("ascii")
             return dict(self._post(self.settings.upload_url, "upload", fields)["artifact"])
         promised = self._post(self.settings.upload_url, "upload", fields)
@@ -399,9 +378,11 @@ class Artifacts:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Artifacts:
+    def from_env(cls, environ: Mapping[str, str], *, stop: threading.Event) -> Artifacts:
+        """The artifacts of the attempt ``environ`` describes; once ``stop`` is set, no upload step is retried
+        (nor started): the job was stopped, or its reports can no longer be delivered."""
         settings = ArtifactSettings.from_env(environ)
-        return cls(Uploader(settings, Retrier(settings.retry_max_s)))
+        return cls(Uploader(settings, Retrier(settings.policy, stop=stop)))
 
     @property
     def settings(self) -> ArtifactSettings:

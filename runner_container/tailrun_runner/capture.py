@@ -27,7 +27,7 @@ from typing import Literal
 Stream = Literal["stdout", "stderr"]
 
 _PROGRESS = re.compile(rb"::progress[ \t]+(\d+(?:\.\d+)?)%?(?:[ \t]+(.*?))?[ \t]*")
-_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True, slots=True)

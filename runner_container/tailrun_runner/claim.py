@@ -15,8 +15,8 @@ the cloud the launcher passes only ``TAILRUN_JOB_ID``, ``TAILRUN_ATTEMPT``, ``TA
    ``TAILRUN_ARTIFACTS`` of the runner's in-memory settings, never in ``os.environ`` or a file. The runner then runs
    as with those variables.
 
-Network errors, timeouts, 408, 429 and 5xx (from either step) are retried with the runner's retry policy
-(``delivery.RetryPolicy``, honouring ``Retry-After``) for at most ``TAILRUN_RETRY_MAX_S``. Any other 4xx from the
+Network errors, timeouts, 408, 429 and 5xx (from either step) are retried under the runner's one retry policy
+(``retry``, honouring ``Retry-After``) for at most ``TAILRUN_RETRY_MAX_S`` per step. Any other 4xx from the
 callback (401, 403, 409 the attempt is another execution's or superseded, 410 the job ended) or an unusable answer
 raises ``ClaimRefused``: the runner logs it and exits ``EXIT_CLAIM_REFUSED`` without running anything.
 
@@ -28,22 +28,29 @@ attempt ends as lost (tailrun's retries start a new one); the secrets never reac
 
 from __future__ import annotations
 
+import enum
 import http.client
 import json
 import logging
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from tailrun_runner import __version__, clock, defaults
-from tailrun_runner.delivery import RetryPolicy, Transport, retry_after_seconds
+from tailrun_runner import __version__, defaults
+from tailrun_runner.delivery import Transport
+from tailrun_runner.retry import Answer, GaveUp, Retrier, RetryPolicy
 from tailrun_runner.settings import ConfigError, parse_number
 
 logger = logging.getLogger(__name__)
 
-CLAIM_MODES = ("google",)
+
+class ClaimMode(enum.StrEnum):
+    """The values of ``TAILRUN_CLAIM``: how the runner proves which execution it is."""
+
+    GOOGLE = "google"  # a Google-signed ID token from the metadata server
+
+
 _IDENTITY_PATH = "/computeMetadata/v1/instance/service-accounts/default/identity"
 
 
@@ -53,14 +60,6 @@ class ClaimRefused(Exception):
 
 class ClaimGaveUp(Exception):
     """The claim could not be made within the retry budget (the metadata server or the callback unreachable)."""
-
-
-class _Retry(Exception):
-    """One try failed in a way worth retrying; ``delay_s`` is what a ``Retry-After`` asked for, if anything."""
-
-    def __init__(self, detail: str, delay_s: float | None = None) -> None:
-        super().__init__(detail)
-        self.delay_s = delay_s
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,8 +80,8 @@ class ClaimSettings:
         mode = environ.get("TAILRUN_CLAIM", "")
         if not mode:
             return None
-        if mode not in CLAIM_MODES:
-            raise ConfigError(f"TAILRUN_CLAIM must be one of {', '.join(CLAIM_MODES)}, got {mode!r}")
+        if mode not in set(ClaimMode):
+            raise ConfigError(f"TAILRUN_CLAIM must be one of {', '.join(ClaimMode)}, got {mode!r}")
         for name in ("TAILRUN_JOB_ID", "TAILRUN_CALLBACK_URL"):
             if not environ.get(name):
                 raise ConfigError(f"{name} is required but not set")
@@ -92,7 +91,9 @@ class ClaimSettings:
             callback_url=environ["TAILRUN_CALLBACK_URL"],
             execution=environ.get("CLOUD_RUN_EXECUTION") or None,
             metadata_host=environ.get("GCE_METADATA_HOST") or defaults.METADATA_HOST,
-            request_timeout_s=parse_number(environ, "TAILRUN_REQUEST_TIMEOUT_S", float, defaults.REQUEST_TIMEOUT_S),
+            request_timeout_s=parse_number(
+                environ, "TAILRUN_REQUEST_TIMEOUT_S", float, defaults.REQUEST_TIMEOUT_S
+            ),
             policy=RetryPolicy(
                 base_s=parse_number(environ, "TAILRUN_RETRY_BASE_S", float, defaults.RETRY_BASE_S),
                 cap_s=parse_number(environ, "TAILRUN_RETRY_CAP_S", float, defaults.RETRY_CAP_S),
@@ -101,69 +102,60 @@ class ClaimSettings:
         )
 
 
-def claim(settings: ClaimSettings, *, sleep: Callable[[float], None] = time.sleep) -> dict[str, str]:
+def claim(settings: ClaimSettings, retrier: Retrier | None = None) -> dict[str, str]:
     """Claim the attempt; return its secrets as the runner's variables (``TAILRUN_TOKEN``, ``TAILRUN_ARGV``, ...).
 
-    Raises ``ClaimRefused`` (do not run) or ``ClaimGaveUp`` (the retry budget is spent)."""
-    failures = 0
-    first_failure = 0.0
-    while True:
-        try:
-            return _answer_variables(_claim_once(settings))
-        except _Retry as retry:
-            now = time.monotonic()
-            failures += 1
-            if failures == 1:
-                first_failure = now
-            remaining = settings.policy.budget_s - (now - first_failure)
-            if remaining <= 0:
-                raise ClaimGaveUp(f"gave up after {failures} tries: {retry}") from None
-            logger.warning("claim failed (%s); will retry", retry)
-            sleep(min(max(settings.policy.backoff(failures), retry.delay_s or 0.0), remaining))
-
-
-def _claim_once(settings: ClaimSettings) -> dict[str, Any]:
-    """One try: an ID token from the metadata server, then the claim; the callback's 200 answer."""
-    identity = _identity_token(settings)
-    transport = Transport(settings.callback_url, identity, settings.request_timeout_s)
-    body = {"type": "claim", "job_id": settings.job_id, "attempt": settings.attempt, "execution": settings.execution}
+    Raises ``ClaimRefused`` (do not run) or ``ClaimGaveUp`` (a step's retry budget is spent)."""
+    retrier = retrier if retrier is not None else Retrier(settings.policy)
     try:
-        answer = transport.post(json.dumps(body).encode())
-    except (OSError, http.client.HTTPException) as exc:
-        raise _Retry(f"callback unreachable: {exc!r}") from None
-    finally:
-        transport.close()
-    if answer.status in (408, 429) or answer.status >= 500:
-        raise _Retry(f"callback answered {answer.status}", retry_after_seconds(answer.retry_after, clock.now()))
-    detail = answer.body[:500].decode("utf-8", "replace")
+        identity = _identity_token(settings, retrier)
+        answer = retrier.run("the claim", lambda: _post_claim(settings, identity))
+    except GaveUp as exc:
+        raise ClaimGaveUp(str(exc)) from None
     if answer.status != 200:
-        raise ClaimRefused(f"the callback refused the claim with {answer.status}: {detail}")
+        raise ClaimRefused(f"the callback refused the claim with {answer.status}: {answer.detail()}")
     try:
         parsed = json.loads(answer.body)
     except ValueError:
         raise ClaimRefused("the callback's claim answer is not JSON") from None
     if not isinstance(parsed, dict):
         raise ClaimRefused("the callback's claim answer is not a JSON object")
-    return parsed
+    return _answer_variables(parsed)
 
 
-def _identity_token(settings: ClaimSettings) -> str:
+def _post_claim(settings: ClaimSettings, identity: str) -> Answer:
+    """One claim request, authorised by the ID token, on a connection of its own."""
+    transport = Transport(settings.callback_url, identity, settings.request_timeout_s)
+    body = {
+        "type": "claim",
+        "job_id": settings.job_id,
+        "attempt": settings.attempt,
+        "execution": settings.execution,
+    }
+    try:
+        return transport.post(json.dumps(body).encode())
+    finally:
+        transport.close()
+
+
+def _identity_token(settings: ClaimSettings, retrier: Retrier) -> str:
     """A Google-signed ID token for the callback URL, from the metadata server."""
     path = f"{_IDENTITY_PATH}?audience={quote(settings.callback_url, safe='')}&format=full"
-    conn = http.client.HTTPConnection(settings.metadata_host, timeout=settings.request_timeout_s)
-    try:
-        conn.request("GET", path, headers={"Metadata-Flavor": "Google", "User-Agent": f"tailrun-runner/{__version__}"})
-        response = conn.getresponse()
-        data = response.read()
-    except (OSError, http.client.HTTPException) as exc:
-        raise _Retry(f"metadata server unreachable: {exc!r}") from None
-    finally:
-        conn.close()
-    if response.status in (408, 429) or response.status >= 500:
-        raise _Retry(f"metadata server answered {response.status}", retry_after_seconds(response.getheader("Retry-After"), clock.now()))
-    token = data.decode("ascii", "replace").strip()
-    if response.status != 200 or not token:
-        raise ClaimRefused(f"the metadata server gave no identity token ({response.status})")
+    headers = {"Metadata-Flavor": "Google", "User-Agent": f"tailrun-runner/{__version__}"}
+
+    def request() -> Answer:
+        conn = http.client.HTTPConnection(settings.metadata_host, timeout=settings.request_timeout_s)
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            return Answer(response.status, response.read(), response.getheader("Retry-After"))
+        finally:
+            conn.close()
+
+    answer = retrier.run("the metadata server", request)
+    token = answer.body.decode("ascii", "replace").strip()
+    if answer.status != 200 or not token:
+        raise ClaimRefused(f"the metadata server gave no identity token ({answer.status})")
     return token
 
 
@@ -176,7 +168,9 @@ def _answer_variables(answer: Mapping[str, Any]) -> dict[str, str]:
         raise ClaimRefused("the claim answer has no token")
     if not isinstance(argv, list) or not argv or not all(isinstance(arg, str) for arg in argv):
         raise ClaimRefused("the claim answer's argv is not a non-empty list of strings")
-    if not isinstance(env, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+    if not isinstance(env, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in env.items()
+    ):
         raise ClaimRefused("the claim answer's env is not an object of strings")
     if not isinstance(artifacts, list) or not all(isinstance(pattern, str) for pattern in artifacts):
         raise ClaimRefused("the claim answer's artifacts is not a list of strings")

@@ -69,10 +69,46 @@ KILL_GRACE_S = 5.0
 # output pipes before they are killed. Unit: seconds.
 DRAIN_S = 2.0
 
-# Accounting: bytes counted per queued line on top of its JSON, for the Python objects that hold it.
+# Accounting: bytes counted per queued line on top of its JSON, for the Python objects that hold it. Unit: bytes.
 LINE_OVERHEAD_BYTES = 128
+# Accounting: bytes counted against the bound for one queued progress report. Unit: bytes.
+PROGRESS_HELD_BYTES = 256
 # Read size for the job's pipes. Unit: bytes.
 READ_CHUNK_BYTES = 64 * 1024
+# How often the reader wakes while the pipes are quiet, to notice that it is told to stop. Unit: seconds.
+READ_POLL_S = 0.1
+# After the reader is told to stop, at most this much more is read from each pipe. Unit: bytes (a pipe holds
+# 64 KiB on Linux).
+DRAIN_READ_BYTES = 1024 * 1024
+# How often the supervisor checks on signals, the job and the sender. Unit: seconds.
+SUPERVISOR_TICK_S = 0.02
+# The longest ``flush_in_ms`` an acknowledgement may set (a larger one is taken as this). Unit: milliseconds.
+FLUSH_IN_MAX_MS = 60_000.0
+
+# Artifacts (see ``artifacts``).
+# TAILRUN_ARTIFACT_MAX_FILES: files uploaded per attempt at most. Unit: files.
+ARTIFACT_MAX_FILES = 100
+# TAILRUN_ARTIFACT_RETRY_MAX_S: one step of an upload (upload, PUT, finalize) is retried at most this long.
+# Unit: seconds.
+ARTIFACT_RETRY_MAX_S = 60.0
+# The first backoff ceiling of an upload step's retries; doubles after every failed try (full jitter). Unit:
+# seconds.
+ARTIFACT_RETRY_BASE_S = 0.25
+# The backoff ceiling of an upload step's retries never exceeds this. Unit: seconds.
+ARTIFACT_RETRY_CAP_S = 8.0
+# One HTTP request of an upload may take this long (a PUT of a large file needs time). Unit: seconds.
+ARTIFACT_REQUEST_TIMEOUT_S = 60.0
+# ``finalize_artifact`` answered 409 ``not_uploaded`` (the PUT not yet visible): tries before giving up, each
+# after a wait of ``ARTIFACT_RETRY_BASE_S``. Unit: tries.
+ARTIFACT_NOT_UPLOADED_TRIES = 5
+# Files up to this size go inline in the ``upload`` request (one request, not three). Unit: bytes.
+ARTIFACT_INLINE_BYTES = 64 * 1024
+# Read size when hashing a file for its MD5. Unit: bytes.
+HASH_CHUNK_BYTES = 1024 * 1024
+# The callback's bound on a reported artifact name. Unit: characters.
+REPORT_NAME_CHARS = 1024
+# An error message in an artifact report is cut to this (the callback takes 2,000). Unit: characters.
+REPORT_MESSAGE_CHARS = 1000
 
 # GCE_METADATA_HOST (google-auth's variable; host or host:port): the metadata server that gives the runner its
 # Google-signed identity token in claim mode (``TAILRUN_CLAIM=google``). Plain HTTP, as the metadata server speaks.

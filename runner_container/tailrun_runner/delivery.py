@@ -6,9 +6,8 @@ Answers and what they mean:
   says the callback holds something for watchers that a message after that many milliseconds will write: the
   runner then sends a heartbeat by that time if nothing else goes.
 - 409 (superseded attempt) or 410 (the job ended or was canceled): the server takes nothing more; ``CANCELED``.
-- 408, 429, 5xx, network errors and timeouts: retried with exponential backoff and full jitter (a random wait
-  between 0 and ``min(cap, base * 2**n)``), at least as long as a ``Retry-After`` answer asks, for at most
-  ``budget_s`` in total per message; then ``GAVE_UP``.
+- 408, 429, 5xx, network errors and timeouts: retried under the runner's one retry policy (``retry``: backoff
+  with full jitter, ``Retry-After`` honoured, at most ``TAILRUN_RETRY_MAX_S`` per message); then ``GAVE_UP``.
 - Any other 4xx (400 malformed, 401 bad token, 413 too large, ...): retrying cannot help; ``REJECTED``.
 """
 
@@ -18,26 +17,20 @@ import enum
 import http.client
 import json
 import logging
-import random
 import socket
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from tailrun_runner import __version__, clock
+from tailrun_runner import __version__, defaults
+from tailrun_runner.retry import Answer, GaveUp, Retrier
 
 logger = logging.getLogger(__name__)
 
 # How a kept-alive connection that the server closed while idle fails on its next use.
-# The longest ``flush_in_ms`` an acknowledgement may set (a larger one is taken as this). Unit: milliseconds.
-FLUSH_IN_MAX_MS = 60_000.0
 _STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
-class Outcome(enum.Enum):
+class Outcome(enum.StrEnum):
     """How the delivery of one message ended."""
 
     ACKED = "acked"
@@ -54,15 +47,6 @@ class Result:
     status: int | None = None
     detail: str = ""
     flush_in_s: float | None = None  # an acknowledgement's ``flush_in_ms``: send something by then (seconds)
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One HTTP answer from the callback."""
-
-    status: int
-    retry_after: str | None
-    body: bytes
 
 
 class Transport:
@@ -106,7 +90,7 @@ class Transport:
             raise
         if response.will_close:
             self.close()
-        return Answer(status=response.status, retry_after=response.getheader("Retry-After"), body=data)
+        return Answer(response.status, data, response.getheader("Retry-After"))
 
     def close(self) -> None:
         """Drop the connection; the next ``post`` opens a new one."""
@@ -136,88 +120,30 @@ class _HTTPSConnection(http.client.HTTPSConnection):
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-@dataclass(frozen=True, kw_only=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter, bounded in total time per message."""
-
-    base_s: float
-    cap_s: float
-    budget_s: float
-
-    def backoff(self, failures: int, rng: Callable[[], float] = random.random) -> float:
-        """The wait before the next try after ``failures`` failed tries (1 or more)."""
-        return rng() * min(self.cap_s, self.base_s * 2 ** (failures - 1))
-
-
 class Courier:
     """Delivers messages one at a time, resending each unchanged until an answer decides its fate."""
 
-    def __init__(
-        self,
-        transport: Transport,
-        policy: RetryPolicy,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, transport: Transport, retrier: Retrier) -> None:
         self._transport = transport
-        self._policy = policy
-        self._sleep = sleep
-        self._monotonic = monotonic
-        self.requests = 0
+        self._retrier = retrier
+
+    @property
+    def requests(self) -> int:
+        """How many POSTs went so far, retries included."""
+        return self._retrier.requests
 
     def deliver(self, seq: int, body: bytes) -> Result:
         """POST ``body`` (message ``seq``) until it is acknowledged, refused, or the retry budget is spent."""
-        failures = 0
-        first_failure = 0.0
-        while True:
-            result, retry_after = self._try_once(seq, body)
-            if result is not None:
-                return result
-            now = self._monotonic()
-            failures += 1
-            if failures == 1:
-                first_failure = now
-            remaining = self._policy.budget_s - (now - first_failure)
-            if remaining <= 0:
-                return Result(Outcome.GAVE_UP, detail=f"gave up after {failures} tries")
-            delay = max(self._policy.backoff(failures), retry_after or 0.0)
-            self._sleep(min(delay, remaining))
-
-    def _try_once(self, seq: int, body: bytes) -> tuple[Result | None, float | None]:
-        """One POST: a final result, or (None, the Retry-After delay if any) when it should be retried."""
-        self.requests += 1
         try:
-            answer = self._transport.post(body)
-        except (OSError, http.client.HTTPException) as exc:
-            logger.warning("callback unreachable for seq %d: %r; will retry", seq, exc)
-            return None, None
+            answer = self._retrier.run(f"the callback, seq {seq}", lambda: self._transport.post(body))
+        except GaveUp as exc:
+            return Result(Outcome.GAVE_UP, detail=str(exc))
         status = answer.status
         if 200 <= status < 300:
-            return Result(Outcome.ACKED, status, flush_in_s=_read_ack(seq, answer.body)), None
-        detail = answer.body[:500].decode("utf-8", "replace")
+            return Result(Outcome.ACKED, status, flush_in_s=_read_ack(seq, answer.body))
         if status in (409, 410):
-            return Result(Outcome.CANCELED, status, detail), None
-        if status in (408, 429) or status >= 500:
-            logger.warning("callback answered %d for seq %d; will retry", status, seq)
-            return None, retry_after_seconds(answer.retry_after, clock.now())
-        return Result(Outcome.REJECTED, status, detail), None
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """The delay a ``Retry-After`` header asks for (delta-seconds or an HTTP date), or None if absent/invalid."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now).total_seconds(), 0.0)
+            return Result(Outcome.CANCELED, status, answer.detail())
+        return Result(Outcome.REJECTED, status, answer.detail())
 
 
 def _read_ack(seq: int, body: bytes) -> float | None:
@@ -232,5 +158,5 @@ def _read_ack(seq: int, body: bytes) -> float | None:
     if ack != seq:
         logger.warning("callback acknowledged seq %r for seq %d", ack, seq)
     if isinstance(flush_in_ms, int | float) and not isinstance(flush_in_ms, bool) and flush_in_ms >= 0:
-        return min(float(flush_in_ms), FLUSH_IN_MAX_MS) / 1000
+        return min(float(flush_in_ms), defaults.FLUSH_IN_MAX_MS) / 1000
     return None

@@ -68,7 +68,9 @@ def _pipe_holding(data: bytes) -> int:
         os.set_blocking(write_end, False)
         size = fcntl.fcntl(write_end, getattr(fcntl, "F_GETPIPE_SZ", 1032))
         if len(data) > size or os.write(write_end, data) != len(data):
-            raise ConfigError(f"the secret variables ({len(data)} bytes) do not fit in a pipe and memfd is missing")
+            raise ConfigError(
+                f"the secret variables ({len(data)} bytes) do not fit in a pipe and memfd is missing"
+            )
     except BlockingIOError:
         raise ConfigError("the secret variables do not fit in a pipe and memfd is missing") from None
     finally:

@@ -6,6 +6,7 @@ changes. Every message carries ``job_id``, ``attempt``, ``seq``, ``type`` and ``
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 import platform
@@ -15,6 +16,25 @@ from typing import Any
 
 from tailrun_runner import __version__, clock
 from tailrun_runner.capture import Progress
+
+
+class MessageType(enum.StrEnum):
+    """The ``type`` of a callback message."""
+
+    STARTED = "started"
+    HEARTBEAT = "heartbeat"
+    PROGRESS = "progress"
+    OUTPUT = "output"
+    ARTIFACT = "artifact"
+    COMPLETED = "completed"
+
+
+class EndReason(enum.StrEnum):
+    """Why the job ended, as ``completed`` reports it."""
+
+    EXITED = "exited"  # the job's main process exited by itself
+    STOPPED = "stopped"  # the runner stopped the job because it was told to stop (SIGTERM or SIGINT)
+
 
 # Cloud Run's own description of the task, reported in ``started`` when present.
 CLOUD_RUN_VARIABLES = ("CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX")
@@ -31,36 +51,42 @@ class MessageFactory:
 
     def started(self, sandbox: Mapping[str, Any]) -> tuple[int, bytes]:
         """``started``: the first message of an attempt, describing the sandbox."""
-        return self._build("started", {"sandbox": dict(sandbox)})
+        return self._build(MessageType.STARTED, {"sandbox": dict(sandbox)})
 
     def heartbeat(self) -> tuple[int, bytes]:
         """``heartbeat``: the runner is alive, whatever the job is doing."""
-        return self._build("heartbeat", {})
+        return self._build(MessageType.HEARTBEAT, {})
 
     def progress(self, progress: Progress) -> tuple[int, bytes]:
         """``progress``: the job's latest ``::progress`` report."""
-        return self._build("progress", {"percent": progress.percent, "step": progress.step})
+        return self._build(MessageType.PROGRESS, {"percent": progress.percent, "step": progress.step})
 
     def output(self, entries: list[bytes]) -> tuple[int, bytes]:
         """``output``: lines already encoded as JSON objects (see ``capture.encode_line``)."""
-        seq, head = self._build("output", {})
+        seq, head = self._build(MessageType.OUTPUT, {})
         return seq, head[:-1] + b',"lines":[' + b",".join(entries) + b"]}"
 
     def artifact(self, report: Mapping[str, Any]) -> tuple[int, bytes]:
         """``artifact``: one file of the job, uploaded (``artifact_id``, ``md5``) or not (``error``)."""
-        return self._build("artifact", report)
+        return self._build(MessageType.ARTIFACT, report)
 
     def completed(
-        self, *, exit_code: int | None, signal: str | None, duration_ms: int, lines: int, reason: str
+        self, *, exit_code: int | None, signal: str | None, duration_ms: int, lines: int, reason: EndReason
     ) -> tuple[int, bytes]:
         """``completed``: how the job ended; the last message of an attempt."""
         fields = {"exit_code": exit_code, "signal": signal, "duration_ms": duration_ms, "lines": lines}
-        return self._build("completed", {**fields, "reason": reason})
+        return self._build(MessageType.COMPLETED, {**fields, "reason": reason})
 
-    def _build(self, kind: str, fields: Mapping[str, Any]) -> tuple[int, bytes]:
+    def _build(self, kind: MessageType, fields: Mapping[str, Any]) -> tuple[int, bytes]:
         seq = self._next_seq
         self._next_seq += 1
-        envelope = {"job_id": self._job_id, "attempt": self._attempt, "seq": seq, "type": kind, "ts": self._now_ms()}
+        envelope = {
+            "job_id": self._job_id,
+            "attempt": self._attempt,
+            "seq": seq,
+            "type": kind,
+            "ts": self._now_ms(),
+        }
         body = json.dumps({**envelope, **fields}, ensure_ascii=False, separators=(",", ":"))
         return seq, body.encode("utf-8")
 

@@ -29,10 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tailrun_runner.capture import Progress
-from tailrun_runner.defaults import LINE_OVERHEAD_BYTES
-
-# Bytes counted against the bound for one queued progress report.
-_PROGRESS_BYTES = 256
+from tailrun_runner.defaults import LINE_OVERHEAD_BYTES, PROGRESS_HELD_BYTES
 
 Item = bytes | Progress
 
@@ -65,7 +62,9 @@ class Outbox:
         self._max_bytes = max_bytes
         self._monotonic = monotonic
         self._cond = threading.Condition()
-        self._items: deque[tuple[Item, float]] = deque()  # (JSON entry or report, monotonic time it was queued)
+        self._items: deque[tuple[Item, float]] = (
+            deque()
+        )  # (JSON entry or report, monotonic time it was queued)
         self._queued_bytes = 0  # JSON of queued lines plus bookkeeping overhead: what the bound measures
         self._batch_bytes = 0  # JSON of queued lines only: what the batch byte limit measures
         self._inflight_bytes = 0
@@ -196,4 +195,4 @@ class Outbox:
 
 def _held(item: Item) -> int:
     """Bytes one queued item counts against the bound."""
-    return len(item) + LINE_OVERHEAD_BYTES if isinstance(item, bytes) else _PROGRESS_BYTES
+    return len(item) + LINE_OVERHEAD_BYTES if isinstance(item, bytes) else PROGRESS_HELD_BYTES

@@ -64,7 +64,9 @@ class Child:
         threading.Thread(target=self._wait, name="tailrun-waiter", daemon=True).start()
 
     @classmethod
-    def spawn(cls, argv: list[str], env: Mapping[str, str], cwd: str | None, user: JobUser | None = None) -> Child:
+    def spawn(
+        cls, argv: list[str], env: Mapping[str, str], cwd: str | None, user: JobUser | None = None
+    ) -> Child:
         """Start ``argv`` in a process group of its own with its output piped, without capabilities, as ``user``
         if given; raise ``OSError`` if it cannot start (``subprocess.SubprocessError`` if its isolation failed).
 

@@ -19,15 +19,11 @@ from typing import IO
 from tailrun_runner import clock
 from tailrun_runner.artifacts import MARKER
 from tailrun_runner.capture import LineSplitter, RawLine, Stream, encode_line, parse_progress
-from tailrun_runner.defaults import READ_CHUNK_BYTES
+from tailrun_runner.defaults import DRAIN_READ_BYTES, READ_CHUNK_BYTES, READ_POLL_S
 from tailrun_runner.outbox import Item, Outbox
 
 logger = logging.getLogger(__name__)
 
-# How often the reader wakes while the pipes are quiet, to notice ``stop``. Unit: seconds.
-_POLL_S = 0.1
-# After ``stop``, at most this much more is read from each pipe. Unit: bytes (a pipe holds 64 KiB on Linux).
-_DRAIN_BYTES = 1024 * 1024
 ARTIFACT_MARKER = MARKER.encode()
 
 
@@ -72,7 +68,7 @@ class PipeReader:
     def stop(self) -> None:
         """Stop waiting for the pipes to close (processes the job left behind may hold them open forever).
 
-        What the pipes already hold is still read (up to ``_DRAIN_BYTES`` each): a job that exited while the
+        What the pipes already hold is still read (up to ``DRAIN_READ_BYTES`` each): a job that exited while the
         runner was held back by a slow callback loses nothing.
         """
         self._stop.set()
@@ -102,7 +98,7 @@ class PipeReader:
     def _drain(self, selector: selectors.BaseSelector) -> None:
         """Read what the pipes hold now, without waiting for more."""
         for fd in [key.fd for key in selector.get_map().values()]:
-            for _ in range(_DRAIN_BYTES // READ_CHUNK_BYTES):
+            for _ in range(DRAIN_READ_BYTES // READ_CHUNK_BYTES):
                 if not self._read(selector, fd):
                     break
 
@@ -132,4 +128,4 @@ class PipeReader:
     def _timeout(self) -> float:
         dues = [due for splitter in self._splitters.values() if (due := splitter.due()) is not None]
         now = time.monotonic()
-        return max(0.0, min([_POLL_S, *(due - now for due in dues)]))
+        return max(0.0, min([READ_POLL_S, *(due - now for due in dues)]))

@@ -33,14 +33,15 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from tailrun_runner import clock
+from tailrun_runner import clock, defaults
 from tailrun_runner.artifacts import Artifacts
 from tailrun_runner.capture import Progress, RawLine
-from tailrun_runner.delivery import Courier, Outcome, Result, RetryPolicy, Transport
-from tailrun_runner.messages import MessageFactory, sandbox_details
+from tailrun_runner.delivery import Courier, Outcome, Result, Transport
+from tailrun_runner.messages import EndReason, MessageFactory, sandbox_details
 from tailrun_runner.outbox import Batch, BatchPolicy, Outbox
 from tailrun_runner.process import Child, ExitInfo
 from tailrun_runner.reader import OutputSink, PipeReader
+from tailrun_runner.retry import Retrier, RetryPolicy
 from tailrun_runner.settings import Settings, child_environment
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,6 @@ EXIT_CONFIG = 2
 # TAILRUN_CLAIM: the callback refused to hand over the attempt (401, 403, 409, 410 or another 4xx), or its answer
 # was unusable; nothing was run.
 EXIT_CLAIM_REFUSED = 3
-
-# How often the supervisor checks on signals, the job and the sender. Unit: seconds.
-_TICK_S = 0.02
 
 
 class Runner:
@@ -72,20 +70,27 @@ class Runner:
             ),
             max_bytes=settings.max_buffer_bytes,
         )
-        self._artifacts = Artifacts.from_env(environ)
+        # Set once the job was stopped or delivery failed: artifact uploads then stop retrying at once (a stopped
+        # attempt's token has ended; a report that cannot be delivered is not worth waiting for).
+        self._uploads_stop = threading.Event()
+        self._artifacts = Artifacts.from_env(environ, stop=self._uploads_stop)
         self._uploads_done = threading.Event()  # the end-of-job uploads are over (or will not happen)
         self._sink = OutputSink(self._outbox, on_marker=self._artifacts.mark)
         self._messages = MessageFactory(settings.job_id, settings.attempt)
         self._courier = Courier(
             Transport(settings.callback_url, settings.token, settings.request_timeout_s),
-            RetryPolicy(base_s=settings.retry_base_s, cap_s=settings.retry_cap_s, budget_s=settings.retry_max_s),
+            Retrier(
+                RetryPolicy(
+                    base_s=settings.retry_base_s, cap_s=settings.retry_cap_s, budget_s=settings.retry_max_s
+                )
+            ),
         )
         self._stop_requested = False  # set by the signal handler, read by the supervisor
         self._failure: Result | None = None  # set by the sender when it cannot deliver any more
         self._child: Child | None = None
         self._reader: PipeReader | None = None
         self._exit_info: ExitInfo | None = None
-        self._reason = "exited"  # or "stopped": the runner stopped the job because it got SIGTERM
+        self._reason = EndReason.EXITED
 
     def request_stop(self) -> None:
         """Ask the runner to stop the job (safe to call from a signal handler: it only sets a flag)."""
@@ -98,7 +103,7 @@ class Runner:
         if result.outcome is not Outcome.ACKED:
             return self._finish(result)
         if self._stop_requested:
-            self._reason = "stopped"
+            self._reason = EndReason.STOPPED
             self._job_ended(ExitInfo(exit_code=None, signal=None, duration_ms=0))
         else:
             self._start_job()
@@ -141,10 +146,11 @@ class Runner:
         the sender finish with ``completed``."""
         self._exit_info = exit_info
         self._outbox.close()
-        if self._reason == "exited" and self._failure is None:
+        if self._reason is EndReason.EXITED and self._failure is None:
             threading.Thread(target=self._upload_artifacts, name="tailrun-uploads", daemon=True).start()
         else:
-            self._uploads_done.set()  # a stopped attempt's uploads would be refused: its token has ended
+            self._uploads_stop.set()  # a stopped attempt's uploads would be refused: its token has ended
+            self._uploads_done.set()
 
     def _upload_artifacts(self) -> None:
         try:
@@ -162,9 +168,9 @@ class Runner:
         while sender.is_alive() or not stopper.ended:
             if stopper.step(time.monotonic(), stop=self._stop_requested or self._failure is not None):
                 assert child.exit_info is not None
-                self._reason = "stopped" if stopper.stopped_job else "exited"
+                self._reason = EndReason.STOPPED if stopper.stopped_job else EndReason.EXITED
                 self._job_ended(child.exit_info)
-            sender.join(_TICK_S)
+            sender.join(defaults.SUPERVISOR_TICK_S)
 
     def _send_loop(self) -> None:
         """Deliver messages in order until ``completed`` is acknowledged or delivery fails."""
@@ -189,6 +195,7 @@ class Runner:
                 self._outbox.acked(item)
             if result.outcome is not Outcome.ACKED:
                 self._failure = result
+                self._uploads_stop.set()
                 self._outbox.abandon()
                 return
             if final:

@@ -63,7 +63,11 @@ class _CapHeader(ctypes.Structure):
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
 
 
 _libc: ctypes.CDLL | None = None
@@ -132,7 +136,9 @@ class JobIsolation:
         before the preexec (which then has no capability left to drop the bounding set with)."""
         _c()  # loaded now, not in the child
         privileged = bool(_effective_caps() & (1 << CAP_SETPCAP))
-        return cls(runner_pid=os.getpid(), drop_bounding=privileged and not switches_user, last_cap=_last_cap())
+        return cls(
+            runner_pid=os.getpid(), drop_bounding=privileged and not switches_user, last_cap=_last_cap()
+        )
 
     def preexec(self) -> None:
         """Run in the job's process before ``exec``: drop every capability, forbid new privileges, die with the

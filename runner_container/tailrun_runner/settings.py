@@ -81,15 +81,22 @@ class Settings:
             job_user=job_user(environ),
             batch_max_lines=parse_number(environ, "TAILRUN_BATCH_MAX_LINES", int, defaults.BATCH_MAX_LINES),
             batch_max_bytes=parse_number(environ, "TAILRUN_BATCH_MAX_BYTES", int, defaults.BATCH_MAX_BYTES),
-            batch_max_age_s=parse_number(environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0) / 1000,
+            batch_max_age_s=parse_number(
+                environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0
+            )
+            / 1000,
             progress_interval_s=parse_number(
                 environ, "TAILRUN_PROGRESS_INTERVAL_S", float, defaults.PROGRESS_INTERVAL_S, 0
             ),
             heartbeat_s=parse_number(environ, "TAILRUN_HEARTBEAT_S", float, defaults.HEARTBEAT_S),
             max_line_bytes=parse_number(environ, "TAILRUN_MAX_LINE_BYTES", int, defaults.MAX_LINE_BYTES),
             cr_interval_s=parse_number(environ, "TAILRUN_CR_INTERVAL_S", float, defaults.CR_INTERVAL_S, 0),
-            max_buffer_bytes=parse_number(environ, "TAILRUN_MAX_BUFFER_BYTES", int, defaults.MAX_BUFFER_BYTES),
-            request_timeout_s=parse_number(environ, "TAILRUN_REQUEST_TIMEOUT_S", float, defaults.REQUEST_TIMEOUT_S),
+            max_buffer_bytes=parse_number(
+                environ, "TAILRUN_MAX_BUFFER_BYTES", int, defaults.MAX_BUFFER_BYTES
+            ),
+            request_timeout_s=parse_number(
+                environ, "TAILRUN_REQUEST_TIMEOUT_S", float, defaults.REQUEST_TIMEOUT_S
+            ),
             retry_base_s=parse_number(environ, "TAILRUN_RETRY_BASE_S", float, defaults.RETRY_BASE_S),
             retry_cap_s=parse_number(environ, "TAILRUN_RETRY_CAP_S", float, defaults.RETRY_CAP_S),
             retry_max_s=parse_number(environ, "TAILRUN_RETRY_MAX_S", float, defaults.RETRY_MAX_S, 0),
@@ -142,7 +149,9 @@ def job_user(environ: Mapping[str, str], euid: int | None = None) -> JobUser | N
     except KeyError:
         if not raw.isdigit():
             raise ConfigError(f"TAILRUN_JOB_USER names no user of this system, got {raw!r}") from None
-        user = JobUser(uid=int(raw), gid=int(raw))  # a uid without a passwd entry: the group of the same number
+        user = JobUser(
+            uid=int(raw), gid=int(raw)
+        )  # a uid without a passwd entry: the group of the same number
     euid = os.geteuid() if euid is None else euid
     if euid != 0 and user.uid != euid:
         raise ConfigError(f"TAILRUN_JOB_USER={raw!r} needs the runner to run as root (it runs as uid {euid})")
@@ -185,32 +194,35 @@ ARTIFACT_VARIABLES = frozenset(
 )
 
 # The runner's own variables: the job does not see them (above all not the callback token).
-RUNNER_VARIABLES = frozenset(
-    {
-        "TAILRUN_CALLBACK_URL",
-        "TAILRUN_TOKEN",
-        "TAILRUN_ARGV",
-        "TAILRUN_ENV",
-        "TAILRUN_CWD",
-        "TAILRUN_JOB_USER",
-        "TAILRUN_CLAIM",
-        "TAILRUN_SECRETS_FD",
-        "TAILRUN_BATCH_MAX_LINES",
-        "TAILRUN_BATCH_MAX_BYTES",
-        "TAILRUN_BATCH_MAX_AGE_MS",
-        "TAILRUN_HEARTBEAT_S",
-        "TAILRUN_PROGRESS_INTERVAL_S",
-        "TAILRUN_MAX_LINE_BYTES",
-        "TAILRUN_CR_INTERVAL_S",
-        "TAILRUN_MAX_BUFFER_BYTES",
-        "TAILRUN_REQUEST_TIMEOUT_S",
-        "TAILRUN_RETRY_BASE_S",
-        "TAILRUN_RETRY_CAP_S",
-        "TAILRUN_RETRY_MAX_S",
-        "TAILRUN_KILL_GRACE_S",
-        "TAILRUN_DRAIN_S",
-    }
-) | ARTIFACT_VARIABLES
+RUNNER_VARIABLES = (
+    frozenset(
+        {
+            "TAILRUN_CALLBACK_URL",
+            "TAILRUN_TOKEN",
+            "TAILRUN_ARGV",
+            "TAILRUN_ENV",
+            "TAILRUN_CWD",
+            "TAILRUN_JOB_USER",
+            "TAILRUN_CLAIM",
+            "TAILRUN_SECRETS_FD",
+            "TAILRUN_BATCH_MAX_LINES",
+            "TAILRUN_BATCH_MAX_BYTES",
+            "TAILRUN_BATCH_MAX_AGE_MS",
+            "TAILRUN_HEARTBEAT_S",
+            "TAILRUN_PROGRESS_INTERVAL_S",
+            "TAILRUN_MAX_LINE_BYTES",
+            "TAILRUN_CR_INTERVAL_S",
+            "TAILRUN_MAX_BUFFER_BYTES",
+            "TAILRUN_REQUEST_TIMEOUT_S",
+            "TAILRUN_RETRY_BASE_S",
+            "TAILRUN_RETRY_CAP_S",
+            "TAILRUN_RETRY_MAX_S",
+            "TAILRUN_KILL_GRACE_S",
+            "TAILRUN_DRAIN_S",
+        }
+    )
+    | ARTIFACT_VARIABLES
+)
 
 
 def child_environment(environ: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:

@@ -150,7 +150,9 @@ class CallbackServer:
                     return receiver
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(f"timed out; received types {[m['type'] for m in receiver.messages]}")
+                    raise AssertionError(
+                        f"timed out; received types {[m['type'] for m in receiver.messages]}"
+                    )
                 self._lock.wait(remaining)
 
     def received(self) -> Receiver:
@@ -198,7 +200,9 @@ class Receiver:
     def text(self, stream: str) -> str:
         """A stream rebuilt from its lines: each complete line ends with a newline, a partial one does not."""
         return "".join(
-            line["text"] + ("" if line.get("partial") else "\n") for line in self.lines() if line["stream"] == stream
+            line["text"] + ("" if line.get("partial") else "\n")
+            for line in self.lines()
+            if line["stream"] == stream
         )
 
 
@@ -231,7 +235,10 @@ def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
                 payload = reply.body if reply.body is not None else {"ack": message.get("seq"), **reply.extra}
             try:
                 self._send(reply.status, payload, reply)
-            except (BrokenPipeError, ConnectionResetError):  # the runner gave up waiting (its request timed out)
+            except (
+                BrokenPipeError,
+                ConnectionResetError,
+            ):  # the runner gave up waiting (its request timed out)
                 self.close_connection = True
                 return
             self.close_connection = reply.hang_up
@@ -283,14 +290,18 @@ def self_signed_tls(directory: Path) -> tuple[ssl.SSLContext, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=1))
         .not_valid_after(now + timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)

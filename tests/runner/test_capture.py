@@ -81,7 +81,13 @@ def test_progress_lines_parse_and_near_misses_do_not():
     assert parse_progress(b"::progress 40 Parsing input") == Progress(40, "Parsing input")
     assert parse_progress(b"::progress 12.5% ") == Progress(12.5, "")
     assert parse_progress(b"::progress 100") == Progress(100, "")
-    for line in (b"::progress", b"::progress lots", b"::progress 101 x", b"::progressive 5", b" ::progress 5"):
+    for line in (
+        b"::progress",
+        b"::progress lots",
+        b"::progress 101 x",
+        b"::progressive 5",
+        b" ::progress 5",
+    ):
         assert parse_progress(line) is None, line
 
 

@@ -77,8 +77,11 @@ def test_progress_is_sent_after_the_lines_before_it_and_coalesced(clock):
 
 
 def test_progress_goes_at_most_once_per_interval_while_lines_go_on(clock):
-    box = Outbox(policy=BatchPolicy(max_lines=100, max_bytes=10_000, max_age_s=0.0, progress_interval_s=1.0),
-                 max_bytes=1 << 20, monotonic=clock)
+    box = Outbox(
+        policy=BatchPolicy(max_lines=100, max_bytes=10_000, max_age_s=0.0, progress_interval_s=1.0),
+        max_bytes=1 << 20,
+        monotonic=clock,
+    )
     box.put([Progress(1, "a")])
     assert box.take(deadline=clock.now) == Progress(1, "a")  # the first goes at once
     box.put([Progress(2, "b"), Progress(3, "c"), b"l0"])

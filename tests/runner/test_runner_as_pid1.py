@@ -33,7 +33,9 @@ def _namespaces_work() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not _namespaces_work(), reason="unprivileged PID namespaces are not available")
+pytestmark = pytest.mark.skipif(
+    not _namespaces_work(), reason="unprivileged PID namespaces are not available"
+)
 
 
 @pytest.fixture

@@ -115,16 +115,20 @@ def claim_answer(argv: list[str], **fields: Any) -> Reply:
 
 
 def claims(callback_server: CallbackServer) -> list[Any]:
-    return [request for request in callback_server.received().requests if request.message.get("type") == "claim"]
+    return [
+        request for request in callback_server.received().requests if request.message.get("type") == "claim"
+    ]
 
 
-def test_the_runner_claims_its_job_with_an_identity_token_and_runs_it(start_claiming, callback_server, metadata):
+def test_the_runner_claims_its_job_with_an_identity_token_and_runs_it(
+    start_claiming, callback_server, metadata
+):
     callback_server.token = CLAIMED_TOKEN  # every message after the claim must carry the claimed token
     callback_server.answer = answering_claims(claim_answer(job("environment"), env={"GREETING": "claimed"}))
     runner = start_claiming()
 
     assert runner.wait() == 0
-    (path, headers), = metadata.requests
+    ((path, headers),) = metadata.requests
     query = parse_qs(urlsplit(path).query)
     assert query == {"audience": [callback_server.url], "format": ["full"]}
     assert headers["Metadata-Flavor"] == "Google"
@@ -171,7 +175,9 @@ def test_a_metadata_server_answering_503_is_retried(start_claiming, callback_ser
 
 
 @pytest.mark.parametrize("status", [401, 403, 409, 410])
-def test_a_refused_claim_ends_the_runner_without_running_anything(start_claiming, callback_server, status, tmp_path):
+def test_a_refused_claim_ends_the_runner_without_running_anything(
+    start_claiming, callback_server, status, tmp_path
+):
     marker = tmp_path / "ran"
     writes_marker = [sys.executable, "-c", f"open({str(marker)!r}, 'w')"]
     callback_server.answer = answering_claims(claim_answer(writes_marker), failures=1, status=status)
@@ -182,14 +188,24 @@ def test_a_refused_claim_ends_the_runner_without_running_anything(start_claiming
     assert callback_server.received().messages == []  # not even ``started``
     assert not marker.exists()
     record = json.loads(runner.logs().strip().splitlines()[-1])
-    assert record["severity"] == "ERROR" and "claim refused" in record["message"] and str(status) in record["message"]
+    assert (
+        record["severity"] == "ERROR"
+        and "claim refused" in record["message"]
+        and str(status) in record["message"]
+    )
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"argv": ["true"]}, {"token": CLAIMED_TOKEN, "argv": []}, {"token": CLAIMED_TOKEN, "argv": ["x"], "env": [1]}],
+    [
+        {"argv": ["true"]},
+        {"token": CLAIMED_TOKEN, "argv": []},
+        {"token": CLAIMED_TOKEN, "argv": ["x"], "env": [1]},
+    ],
 )
-def test_an_unusable_claim_answer_ends_the_runner_without_running_anything(start_claiming, callback_server, body):
+def test_an_unusable_claim_answer_ends_the_runner_without_running_anything(
+    start_claiming, callback_server, body
+):
     callback_server.answer = answering_claims(Reply(record=False, body=body))
     runner = start_claiming()
 
@@ -205,7 +221,9 @@ def test_an_unknown_claim_mode_is_a_configuration_error(start_runner, callback_s
     assert "TAILRUN_CLAIM" in runner.logs() and callback_server.received().requests == []
 
 
-def test_sigterm_while_the_claim_is_retried_ends_the_runner_at_once(start_claiming, callback_server, metadata):
+def test_sigterm_while_the_claim_is_retried_ends_the_runner_at_once(
+    start_claiming, callback_server, metadata
+):
     metadata.failures = 1_000_000  # the metadata server never recovers
     runner = start_claiming(TAILRUN_RETRY_BASE_S="2", TAILRUN_RETRY_CAP_S="2", TAILRUN_RETRY_MAX_S="60")
     deadline = time.monotonic() + 10

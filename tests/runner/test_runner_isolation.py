@@ -33,7 +33,9 @@ RUNNER_SOURCE = Path(__file__).resolve().parents[2] / "runner_container"
 NOBODY = 65534
 ALL_CAPS_DROPPED = "0000000000000000"
 
-root_only = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the runner runs as root here only in CI")
+root_only = pytest.mark.skipif(
+    os.geteuid() != 0, reason="needs root: the runner runs as root here only in CI"
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def fresh_token(callback_server: CallbackServer) -> str:
     return token
 
 
-def check_nothing_was_stolen(runner: RunnerProcess, callback_server: CallbackServer, token: str) -> dict[str, Any]:
+def check_nothing_was_stolen(
+    runner: RunnerProcess, callback_server: CallbackServer, token: str
+) -> dict[str, Any]:
     """The job's report says it found the token nowhere and was refused its runner's environ, memory and fds; the
     receiver took only the runner's messages; return the report."""
     assert runner.wait() == 0
@@ -97,15 +101,21 @@ def check_nothing_was_stolen(runner: RunnerProcess, callback_server: CallbackSer
     forgeries = [request for request in received.requests if request.message.get("forged")]
     assert len(forgeries) == len(report["forged"]) >= 1
     assert all(request.reply.status == 401 and not request.reply.record for request in forgeries)
-    assert all(request.authorization == f"Bearer {token}" for request in received.requests if request.reply.record)
+    assert all(
+        request.authorization == f"Bearer {token}" for request in received.requests if request.reply.record
+    )
     assert token not in runner.logs()
     return report
 
 
 @root_only
-def test_a_job_of_a_root_runner_finds_no_token_and_cannot_post_as_its_runner(start_runner, callback_server, tmp_path):
+def test_a_job_of_a_root_runner_finds_no_token_and_cannot_post_as_its_runner(
+    start_runner, callback_server, tmp_path
+):
     token = fresh_token(callback_server)
-    runner = start_runner(snoop(sys.executable, token, tmp_path), TAILRUN_TOKEN=token, TAILRUN_CWD=str(tmp_path))
+    runner = start_runner(
+        snoop(sys.executable, token, tmp_path), TAILRUN_TOKEN=token, TAILRUN_CWD=str(tmp_path)
+    )
 
     report = check_nothing_was_stolen(runner, callback_server, token)
     assert report["uid"] == 0  # still root, yet without CAP_SYS_PTRACE
@@ -114,7 +124,9 @@ def test_a_job_of_a_root_runner_finds_no_token_and_cannot_post_as_its_runner(sta
 def test_a_job_of_a_root_runner_as_nobody_finds_no_token(start_runner, callback_server, unprivileged):
     token = fresh_token(callback_server)
     argv = snoop(unprivileged.python, token, unprivileged.directory)
-    runner = start_runner(argv, TAILRUN_TOKEN=token, TAILRUN_JOB_USER="nobody", TAILRUN_CWD=str(unprivileged.directory))
+    runner = start_runner(
+        argv, TAILRUN_TOKEN=token, TAILRUN_JOB_USER="nobody", TAILRUN_CWD=str(unprivileged.directory)
+    )
 
     assert check_nothing_was_stolen(runner, callback_server, token)["uid"] == NOBODY
 
@@ -132,7 +144,9 @@ def test_the_runner_re_executes_itself_without_its_secrets_keeping_its_pid_and_i
     start_runner, callback_server, tmp_path
 ):
     token = fresh_token(callback_server)
-    runner = start_runner(job("hang", tmp_path / "pids", 1, "trap"), TAILRUN_TOKEN=token, TAILRUN_ENV='{"K": "v"}')
+    runner = start_runner(
+        job("hang", tmp_path / "pids", 1, "trap"), TAILRUN_TOKEN=token, TAILRUN_ENV='{"K": "v"}'
+    )
     callback_server.wait_until(lambda received: len(received.lines(check=False)) >= 1)
 
     pid = runner.proc.pid  # the same process the test started: execve keeps the pid
@@ -174,7 +188,9 @@ def test_a_job_has_its_own_process_group_in_its_runners_session(start_runner, ca
     assert status["NoNewPrivs"] == "1"
 
 
-def test_tailrun_job_user_runs_the_job_as_that_user_without_groups(start_runner, callback_server, unprivileged):
+def test_tailrun_job_user_runs_the_job_as_that_user_without_groups(
+    start_runner, callback_server, unprivileged
+):
     argv = [unprivileged.python, str(JOBS / "credentials.py")]
     runner = start_runner(argv, TAILRUN_JOB_USER=str(NOBODY))
 
@@ -184,7 +200,9 @@ def test_tailrun_job_user_runs_the_job_as_that_user_without_groups(start_runner,
     assert status["Groups"] == "" and status["CapEff"] == ALL_CAPS_DROPPED and status["NoNewPrivs"] == "1"
 
 
-def test_an_unprivileged_runner_refuses_to_run_its_job_as_another_user(start_runner, callback_server, unprivileged):
+def test_an_unprivileged_runner_refuses_to_run_its_job_as_another_user(
+    start_runner, callback_server, unprivileged
+):
     runner = start_runner(job("credentials"), TAILRUN_JOB_USER="root", **unprivileged.runner())
 
     assert runner.wait() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import sys
 import time
@@ -65,7 +66,11 @@ def test_a_slow_trickle_arrives_line_by_line_while_the_job_waits_for_each(start_
     assert received.text("stdout") == "".join(f"tick {i}\n" for i in range(5))
     assert all(len(m["lines"]) == 1 for m in received.of_type("output"))
     # Each line left as soon as it was read: the batch age (25 ms) bounds the wait, not the 10 s the job allows.
-    delays = [r.received_at * 1000 - r.message["lines"][0]["ts"] for r in received.requests if r.message["type"] == "output"]
+    delays = [
+        r.received_at * 1000 - r.message["lines"][0]["ts"]
+        for r in received.requests
+        if r.message["type"] == "output"
+    ]
     assert len(delays) == 5 and max(delays) < 1000, delays
 
 
@@ -175,7 +180,8 @@ def test_a_line_rewritten_slowly_is_sent_while_it_is_drawn(start_runner, callbac
 
 def test_heartbeats_flow_while_the_job_is_silent(start_runner, callback_server):
     runner = start_runner(
-        [sys.executable, "-c", "import time; print('hi', flush=True); time.sleep(1.6)"], TAILRUN_HEARTBEAT_S="0.3"
+        [sys.executable, "-c", "import time; print('hi', flush=True); time.sleep(1.6)"],
+        TAILRUN_HEARTBEAT_S="0.3",
     )
 
     assert runner.wait() == 0
@@ -186,7 +192,7 @@ def test_heartbeats_flow_while_the_job_is_silent(start_runner, callback_server):
     silent = kinds[kinds.index("output") + 1 : kinds.index("completed")]
     assert silent.count("heartbeat") >= 3 and set(silent) == {"heartbeat"}  # sent during the 1.6 s of silence
     beats = [m["ts"] for m in received.of_type("heartbeat")]
-    assert all(0.2 <= (b - a) / 1000 <= 1.5 for a, b in zip(beats, beats[1:], strict=False))  # every ~0.3 s
+    assert all(0.2 <= (b - a) / 1000 <= 1.5 for a, b in itertools.pairwise(beats))  # every ~0.3 s
     assert 1600 <= received.completed()["duration_ms"] < 10_000  # the job's own run time
 
 
@@ -215,7 +221,9 @@ def test_a_receiver_sees_no_gap_before_completed(start_runner, callback_server: 
 
 
 @pytest.mark.parametrize("kind", ["plain", "control"])
-def test_every_request_stays_within_the_batch_byte_limit_whatever_the_lines(start_runner, callback_server, kind):
+def test_every_request_stays_within_the_batch_byte_limit_whatever_the_lines(
+    start_runner, callback_server, kind
+):
     # Long lines at the cap; "control" lines are the JSON worst case (each \x01 becomes \u0001, 6 bytes).
     # A batch is one Firestore chunk document: it must stay well under 1 MiB.
     runner = start_runner(job("wide", 60, 32 * 1024, kind))
@@ -243,7 +251,9 @@ def test_a_callback_slower_than_the_request_timeout_gets_the_batch_again(start_r
     runner = start_runner(job("lines", 50), TAILRUN_REQUEST_TIMEOUT_S="0.5")
 
     assert runner.wait() == 0
-    received = callback_server.wait_until(lambda r: len(r.requests) == 4)  # the late one is noted as it answers
+    received = callback_server.wait_until(
+        lambda r: len(r.requests) == 4
+    )  # the late one is noted as it answers
     received.check_seqs()
     assert [r.message["seq"] for r in received.requests].count(slowed[0]) == 2
     assert received.duplicates == 1
@@ -261,7 +271,10 @@ def test_progress_printed_in_a_tight_loop_goes_about_once_a_second_and_the_last_
     progress = [m["percent"] for m in received.of_type("progress")]
     seconds = received.completed()["duration_ms"] / 1000
     assert progress[-1] == 100 and progress == sorted(progress)
-    assert len(progress) <= seconds + 2, (len(progress), seconds)  # one per second (TAILRUN_PROGRESS_INTERVAL_S)
+    assert len(progress) <= seconds + 2, (
+        len(progress),
+        seconds,
+    )  # one per second (TAILRUN_PROGRESS_INTERVAL_S)
     assert received.text("stdout") == "done\n"
 
 
@@ -284,7 +297,7 @@ def test_an_answer_with_flush_in_ms_brings_a_heartbeat_that_soon_and_only_then(
     runner = start_runner(job("pause", 2.5), TAILRUN_HEARTBEAT_S="30")
 
     assert runner.wait() == 0
-    before, after, beats = _times_around_the_pause(callback_server)
+    before, _after, beats = _times_around_the_pause(callback_server)
     if flush_in_ms is None:
         assert beats == []  # the regular heartbeat is 30 s away
     else:

@@ -56,14 +56,18 @@ def rss_kib(pid: int) -> int:
 
 
 @pytest.mark.parametrize("status", [409, 410])
-def test_a_cancel_kills_the_hung_job_and_its_children_after_the_grace_period(start_hanging, callback_server, status):
+def test_a_cancel_kills_the_hung_job_and_its_children_after_the_grace_period(
+    start_hanging, callback_server, status
+):
     runner, pids = start_hanging(5, "ignore", TAILRUN_HEARTBEAT_S="0.2")
 
     callback_server.answer = lambda message: Reply(status=status)  # the job was canceled meanwhile
     started = time.monotonic()
 
     assert runner.wait() == 0
-    assert time.monotonic() - started >= 0.9  # the job ignores SIGTERM: only SIGKILL, after the 1 s grace, ends it
+    assert (
+        time.monotonic() - started >= 0.9
+    )  # the job ignores SIGTERM: only SIGKILL, after the 1 s grace, ends it
     assert not any(map(is_running, pids))
     received = callback_server.received()
     assert received.text("stdout") == "".join(f"working {i}\n" for i in range(5))
@@ -144,7 +148,11 @@ def test_sigterm_kills_a_job_that_ignores_it_after_the_grace_period(start_hangin
     received = callback_server.received()
     assert received.text("stdout") == "working 0\n"
     completed = received.completed()
-    assert completed["reason"] == "stopped" and completed["signal"] == "SIGKILL" and completed["exit_code"] is None
+    assert (
+        completed["reason"] == "stopped"
+        and completed["signal"] == "SIGKILL"
+        and completed["exit_code"] is None
+    )
     logs = runner.logs()
     assert logs.index("sent SIGTERM to the job's process group") < logs.index("sent SIGKILL")
 
@@ -249,7 +257,9 @@ def test_a_down_callback_blocks_the_job_with_memory_bounded_and_loses_nothing(
     wait_for_file(count_file)
 
     stalled_at = _wait_until_stalled(count_file)
-    assert stalled_at < 10_000  # 1 MiB of queued lines plus the pipe, not the 200,000 lines the job wants to write
+    assert (
+        stalled_at < 10_000
+    )  # 1 MiB of queued lines plus the pipe, not the 200,000 lines the job wants to write
     # Measured ~23 MiB (the interpreter plus the 1 MiB bound); holding the job's 21 MB would take over 60 MiB.
     assert rss_kib(runner.proc.pid) < 40 * 1024
 
@@ -324,7 +334,9 @@ def test_signals_to_the_runner_before_the_job_starts_end_the_attempt_cleanly(sta
     assert received.completed()["reason"] == "stopped"
 
 
-def test_a_background_process_left_in_the_group_is_killed_once_the_job_exits(start_runner, callback_server, tmp_path):
+def test_a_background_process_left_in_the_group_is_killed_once_the_job_exits(
+    start_runner, callback_server, tmp_path
+):
     pidfile = tmp_path / "pid"
     runner = start_runner(job("leftover", pidfile, "group"))
 
@@ -336,7 +348,9 @@ def test_a_background_process_left_in_the_group_is_killed_once_the_job_exits(sta
     assert received.completed()["exit_code"] == 0 and received.completed()["reason"] == "exited"
 
 
-def test_a_daemon_that_escaped_the_group_does_not_keep_the_attempt_open(start_runner, callback_server, tmp_path):
+def test_a_daemon_that_escaped_the_group_does_not_keep_the_attempt_open(
+    start_runner, callback_server, tmp_path
+):
     pidfile = tmp_path / "pid"
     runner = start_runner(job("leftover", pidfile, "session"))
     try:
@@ -362,7 +376,9 @@ def test_output_still_in_the_pipe_when_a_slowly_drained_job_exits_is_delivered(s
     assert received.text("stdout") == "".join(f"line {i}\n" for i in range(20_000))
 
 
-def test_a_kept_alive_connection_closed_by_the_server_is_reopened_without_a_retry(start_runner, callback_server):
+def test_a_kept_alive_connection_closed_by_the_server_is_reopened_without_a_retry(
+    start_runner, callback_server
+):
     callback_server.answer = lambda message: Reply(hang_up=True)
     runner = start_runner(job("interleaved", 300), TAILRUN_BATCH_MAX_LINES="10", TAILRUN_RETRY_BASE_S="5")
 

@@ -30,14 +30,24 @@ REQUIRED = {
 
 def test_the_required_variables_make_settings_with_documented_defaults():
     settings = Settings.from_env(REQUIRED)
-    assert (settings.job_id, settings.attempt, settings.argv, settings.env) == ("job-1", 2, ["echo", "hi"], {})
+    assert (settings.job_id, settings.attempt, settings.argv, settings.env) == (
+        "job-1",
+        2,
+        ["echo", "hi"],
+        {},
+    )
     assert settings.batch_max_age_s == defaults.BATCH_MAX_AGE_MS / 1000
     assert settings.max_buffer_bytes == defaults.MAX_BUFFER_BYTES
 
 
 def test_tuning_variables_override_the_defaults():
     settings = Settings.from_env(
-        {**REQUIRED, "TAILRUN_BATCH_MAX_AGE_MS": "40", "TAILRUN_HEARTBEAT_S": "0.5", "TAILRUN_MAX_LINE_BYTES": "99"}
+        {
+            **REQUIRED,
+            "TAILRUN_BATCH_MAX_AGE_MS": "40",
+            "TAILRUN_HEARTBEAT_S": "0.5",
+            "TAILRUN_MAX_LINE_BYTES": "99",
+        }
     )
     assert (settings.batch_max_age_s, settings.heartbeat_s, settings.max_line_bytes) == (0.04, 0.5, 99)
 

@@ -24,9 +24,13 @@ signal.signal(signal.SIGTERM, on_term if mode == "trap" else signal.SIG_IGN)
 if sys.argv[4:5] == ["stubborn"]:
     # It says "ready" on a pipe of its own once it ignores SIGTERM; that pipe is closed right after, so it holds
     # none of the job's pipes.
-    ignoring = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); "
+    ignoring = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); "
+    )
     grandchild = subprocess.Popen(
-        [sys.executable, "-c", ignoring + "time.sleep(120)"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        [sys.executable, "-c", ignoring + "time.sleep(120)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     grandchild.stdout.readline()  # its handler is in place before anyone can signal it
     grandchild.stdout.close()

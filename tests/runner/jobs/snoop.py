@@ -54,7 +54,11 @@ for root, _dirs, files in os.walk(tree):
         attempt(os.path.join(root, name))
 
 parent = os.getppid()
-runner = {"pid": parent, "environ": attempt(f"/proc/{parent}/environ"), "maps": attempt(f"/proc/{parent}/maps")}
+runner = {
+    "pid": parent,
+    "environ": attempt(f"/proc/{parent}/environ"),
+    "maps": attempt(f"/proc/{parent}/maps"),
+}
 try:
     with open(f"/proc/{parent}/maps") as f:
         start = int(f.readline().split("-")[0], 16)
