@@ -22,6 +22,7 @@ Firestore sustains about once a second, whereas a job may print reports in a tig
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 
 from tailrun_runner.capture import Progress
 from tailrun_runner.defaults import LINE_OVERHEAD_BYTES, PROGRESS_HELD_BYTES
+
+logger = logging.getLogger(__name__)
 
 Item = bytes | Progress
 
@@ -72,6 +75,9 @@ class Outbox:
         self._progress_at = float("-inf")  # monotonic time from which the next report may go
         self._closed = False
         self._abandoned = False
+        self._held_back = (
+            False  # the bound was reached once: said in the log (once, a flood reaches it often)
+        )
         self.discarded_lines = 0
 
     def put(self, items: list[Item]) -> None:
@@ -83,6 +89,13 @@ class Outbox:
         held = sum(map(_held, items))
         with self._cond:
             while not self._abandoned and self._queued_bytes + self._inflight_bytes >= self._max_bytes:
+                if not self._held_back:
+                    self._held_back = True
+                    logger.info(
+                        "undelivered output reached %d bytes: the job's output is held back (it blocks on write) "
+                        "until the callback acknowledges more",
+                        self._max_bytes,
+                    )
                 self._cond.wait()
             if self._abandoned:
                 self.discarded_lines += sum(isinstance(item, bytes) for item in items)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import sys
-import time
+import threading
 from typing import Any
 
 import pytest
@@ -237,23 +237,25 @@ def test_every_request_stays_within_the_batch_byte_limit_whatever_the_lines(
 
 
 def test_a_callback_slower_than_the_request_timeout_gets_the_batch_again(start_runner, callback_server):
-    # The first output message is stored but answered too late: the runner times out and resends the same bytes;
-    # the receiver sees a duplicate seq and rebuilds the output exactly.
+    # The first output message is stored but answered too late: only once the runner, having timed out, has sent
+    # the same bytes again. The receiver sees a duplicate seq and rebuilds the output exactly.
     slowed: list[int] = []
+    resent = threading.Event()
 
     def late_once(message: dict[str, Any]) -> Reply:
         if message["type"] == "output" and not slowed:
             slowed.append(message["seq"])
-            time.sleep(1.5)
+            resent.wait(10)
+        elif slowed and message["seq"] == slowed[0]:
+            resent.set()
         return Reply()
 
     callback_server.answer = late_once
     runner = start_runner(job("lines", 50), TAILRUN_REQUEST_TIMEOUT_S="0.5")
 
     assert runner.wait() == 0
-    received = callback_server.wait_until(
-        lambda r: len(r.requests) == 4
-    )  # the late one is noted as it answers
+    # The late one is noted as it answers, after its resend.
+    received = callback_server.wait_until(lambda r: len(r.requests) == 4)
     received.check_seqs()
     assert [r.message["seq"] for r in received.requests].count(slowed[0]) == 2
     assert received.duplicates == 1

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from runner_harness import Receiver, Reply, flaky, job
+from runner_harness import Receiver, Reply, RunnerProcess, flaky, job
 
 
 def is_running(pid: int) -> bool:
@@ -206,7 +207,7 @@ def test_an_unreachable_callback_is_retried_then_given_up(start_runner, callback
 
     assert runner.wait() == 1
     assert time.monotonic() - started >= 0.5
-    assert "callback unreachable" in runner.logs()
+    assert "the callback, seq 0: unreachable (ConnectionRefusedError" in runner.logs()
 
 
 def test_retry_after_is_honoured(start_runner, callback_server):
@@ -256,7 +257,7 @@ def test_a_down_callback_blocks_the_job_with_memory_bounded_and_loses_nothing(
     runner = start_runner(job("numbered", count_file, total), TAILRUN_MAX_BUFFER_BYTES=str(1 << 20))
     wait_for_file(count_file)
 
-    stalled_at = _wait_until_stalled(count_file)
+    stalled_at = _wait_until_stalled(runner, count_file)
     assert (
         stalled_at < 10_000
     )  # 1 MiB of queued lines plus the pipe, not the 200,000 lines the job wants to write
@@ -283,7 +284,7 @@ def test_a_flood_of_empty_lines_while_the_callback_is_down_is_held_back_in_bound
     runner = start_runner(job("flood", count_file), TAILRUN_MAX_BUFFER_BYTES=str(1 << 20))
     wait_for_file(count_file)
 
-    stalled_at = _wait_until_stalled(count_file)
+    stalled_at = _wait_until_stalled(runner, count_file)
     assert stalled_at <= 1_000_000  # blocked after a few reads, not writing on forever
     # Measured ~45 MiB: the 1 MiB bound can be passed by the lines of one 64 KiB read (65,536 entries).
     assert rss_kib(runner.proc.pid) < 80 * 1024
@@ -299,34 +300,37 @@ def test_a_flood_of_empty_lines_while_the_callback_is_down_is_held_back_in_bound
     assert received.completed()["reason"] == "stopped" and received.completed()["lines"] == len(lines)
 
 
-def _wait_until_stalled(count_file: Path, timeout: float = 10) -> int:
-    """The job's count once it has not moved for 0.5 s."""
+def _wait_until_stalled(runner: RunnerProcess, count_file: Path, timeout: float = 10) -> int:
+    """The job's count once its output is blocked for good: the runner has stopped reading its pipes (it logs
+    that it holds the job's output back, and nothing can free room while the callback refuses output), and the job
+    waits in a write to its full stdout pipe. Both are polled with a deadline."""
     deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        count = int(count_file.read_text())
-        if count == last:
-            return count
-        last = count
-        time.sleep(0.5)
-    raise AssertionError(f"the job never blocked; it wrote {last} lines")
+    while "output is held back" not in runner.logs():
+        assert time.monotonic() < deadline, "the runner never held the job's output back"
+        time.sleep(0.01)
+    (job_pid,) = Path(f"/proc/{runner.proc.pid}/task/{runner.proc.pid}/children").read_text().split()
+    while not Path(f"/proc/{job_pid}/wchan").read_text().endswith("pipe_write"):
+        assert time.monotonic() < deadline, "the job never blocked writing its output"
+        time.sleep(0.01)
+    return int(count_file.read_text())
 
 
 def test_signals_to_the_runner_before_the_job_starts_end_the_attempt_cleanly(start_runner, callback_server):
-    gate: list[dict[str, Any]] = []
+    asked, signalled = threading.Event(), threading.Event()
 
     def hold_started(message: dict[str, Any]) -> Reply:
         if message["type"] == "started":
-            gate.append(message)
-            time.sleep(0.5)  # the runner is told to stop while it waits for this answer
+            asked.set()
+            signalled.wait(10)  # the runner is told to stop while it waits for this answer
         return Reply()
 
     callback_server.answer = hold_started
     runner = start_runner(job("lines", 5))
-    deadline = time.monotonic() + 10
-    while not gate and time.monotonic() < deadline:
-        time.sleep(0.01)
-    runner.proc.send_signal(signal.SIGTERM)
+    assert asked.wait(10), "the runner never sent started"
+    runner.proc.send_signal(
+        signal.SIGTERM
+    )  # pending before the answer goes: handled before the runner reads it
+    signalled.set()
 
     assert runner.wait() == 0
     received = callback_server.received()
