@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 
 import pytest
 from tailrun_runner.capture import Progress
@@ -98,14 +100,24 @@ def test_progress_goes_at_most_once_per_interval_while_lines_go_on(clock):
     assert box.drained()
 
 
-def test_the_reader_blocks_at_the_bound_until_a_batch_is_acknowledged(clock):
+def held_back(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "output is held back" in r.getMessage()]
+
+
+def test_the_reader_blocks_at_the_bound_until_a_batch_is_acknowledged(clock, caplog):
+    caplog.set_level(logging.INFO, logger="tailrun_runner.outbox")
     line = b"x" * 100
-    box = outbox(clock, bound=3 * (len(line) + LINE_OVERHEAD_BYTES))
+    bound = 3 * (len(line) + LINE_OVERHEAD_BYTES)
+    box = outbox(clock, bound=bound)
     box.put([line, line, line])
     blocked = threading.Thread(target=box.put, args=([b"next"],))
     blocked.start()
-    blocked.join(0.2)
-    assert blocked.is_alive()  # at the bound: the reader waits
+    deadline = time.monotonic() + 5
+    while not held_back(caplog):  # at the bound: the reader says so, then waits
+        assert time.monotonic() < deadline, "the reader never reached the bound"
+        time.sleep(0.01)
+    (said,) = held_back(caplog)
+    assert blocked.is_alive() and f"undelivered output reached {bound} bytes" in said
 
     clock.now += 1
     batch = box.take(deadline=clock.now)
@@ -116,6 +128,7 @@ def test_the_reader_blocks_at_the_bound_until_a_batch_is_acknowledged(clock):
     box.acked(batch)
     blocked.join(5)
     assert not blocked.is_alive()
+    assert len(held_back(caplog)) == 1  # said once per attempt, however often a flood reaches the bound
 
 
 def test_abandoning_unblocks_the_reader_and_counts_what_was_dropped(clock):
