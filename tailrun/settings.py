@@ -1,13 +1,14 @@
-"""Defaults of the CLI and the local stack, in one place, each with its unit and the variable that overrides it."""
+"""Defaults of the CLI and the local stack, in one place, each with its unit and the variable that overrides it.
+
+The names that the functions share (the local project, bucket and development user, the collections) are not
+here: they are ``tailrun_functions.schema``'s.
+"""
 
 from __future__ import annotations
 
 DEFAULT_PORT = 8790  # TCP port of `tailrun dev`'s HTTP server (the functions and the CLI's configuration)
 DEFAULT_HOST = "127.0.0.1"  # the local stack listens on loopback only: it runs any command for its dev token
 DEFAULT_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"  # TAILRUN_URL: where the CLI finds the stack
-LOCAL_PROJECT = "tailrun-local"  # GOOGLE_CLOUD_PROJECT of the local stack
-LOCAL_BUCKET = "tailrun-local-artifacts"  # TAILRUN_BUCKET of the local stack
-DEV_USER = "dev"  # the user a request bearing the dev token acts as (owner of local jobs)
 STATE_DIR = ".tailrun"  # TAILRUN_STATE_DIR: lock, dev token and Firestore data of `tailrun dev`, under the cwd
 REAP_INTERVAL_S = 60.0  # seconds between two calls of reap_sandboxes by the local scheduler loop
 CONFIG_PATH = "/_tailrun/config"  # the local stack's discovery endpoint (loopback clients only; no secret in it)

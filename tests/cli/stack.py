@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tailrun.dev import DevProcess, spawn
+from tailrun.local.dev import DevProcess, spawn
 
 TAILRUN = [sys.executable, "-m", "tailrun"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from tailrun.client import StackConfig
+from tailrun.cli.client import StackConfig
 
 from .stack import Cli, job_with_files
 from .test_cli import detach, job_status, wait_for_status

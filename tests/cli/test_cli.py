@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tailrun.dev import DevProcess
+from tailrun.local.dev import DevProcess
 
 from .stack import TAILRUN, Cli, Terminal, cli_env, default_sigint, start_dev
 
@@ -123,7 +123,7 @@ def test_an_unknown_job_is_a_sentence(cli: Cli) -> None:
 
 
 def test_without_a_stack_every_command_says_to_start_one(tmp_path: Path) -> None:
-    from tailrun.dev import free_port
+    from tailrun.local.dev import free_port
 
     cli = Cli(f"http://127.0.0.1:{free_port('127.0.0.1')}")
     for command, code in ((["run", "--", "true"], 125), (["jobs"], 1), (["status", "x"], 1),
@@ -156,7 +156,7 @@ def start_dev_refused(state_dir: Path, *extra: str) -> str:
 
 
 def test_dev_stops_its_children_on_ctrl_c(tmp_path: Path) -> None:
-    from tailrun.dev import child_pids
+    from tailrun.local.dev import child_pids
 
     stack = start_dev(tmp_path / "state")
     children = child_pids(stack.process.pid)
@@ -294,7 +294,7 @@ def test_dev_logs_one_json_object_per_line(dev_stack: DevProcess) -> None:
     lines = dev_stack.log.read_text(errors="replace").splitlines()
     records = [json.loads(line) for line in lines if line.startswith("{")]
 
-    assert any(record["logger"] == "tailrun.dev" and record["message"].startswith("serving functions")
+    assert any(record["logger"] == "tailrun.local.dev" and record["message"].startswith("serving functions")
                for record in records)
     assert all({"severity", "message", "logger"} <= set(record) for record in records)
     assert not [line for line in lines if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING|ERROR) ", line)]

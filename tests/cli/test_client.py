@@ -13,10 +13,10 @@ from typing import Any
 import flask
 import pytest
 
-from tailrun.client import Stack, StackConfig
-from tailrun.dev import StateDir, free_port
+from tailrun.cli.client import Stack, StackConfig
 from tailrun.errors import ConfigurationError, JobNotFound, RequestRefused, StackNotRunning
-from tailrun.functions_server import create_app, serve
+from tailrun.local.dev import StateDir, free_port
+from tailrun.local.functions_server import create_app, serve
 
 CONFIG = {"project": "tailrun-local", "owner": "dev", "firestore_emulator_host": "127.0.0.1:1",
           "storage_emulator_host": "http://127.0.0.1:2"}

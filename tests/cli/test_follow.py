@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tailrun.follow import Follower, LineAssembler, OutputLine
+from tailrun.cli.follow import Follower, LineAssembler, OutputLine
 
 
 def make_lines(start: int, count: int, attempt: int = 1) -> list[dict[str, Any]]:

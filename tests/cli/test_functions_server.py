@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from tailrun.functions_server import create_app, load_http_functions
+from tailrun.local.functions_server import create_app, load_http_functions
 
 SCENARIO = Path(__file__).parent / "scenario_functions" / "main.py"
 

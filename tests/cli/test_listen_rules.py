@@ -1,4 +1,4 @@
-"""``tailrun.listen_rules`` says what ``infra/firestore.rules`` says about reads; this pins each rule in a table, so
+"""``tailrun.local.listen_rules`` says what ``infra/firestore.rules`` says about reads; this pins each rule in a table, so
 that a change to the rules file has a place here to be mirrored (the protocol tests are in test_webchannel.py)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from google.protobuf import json_format
 
-from tailrun.listen_rules import may_listen
-from tailrun.webchannel import ListenRequest
+from firestore_emulator.webchannel import ListenRequest
+from tailrun.local.listen_rules import may_listen
 
 DATABASE = "projects/p/databases/(default)"
 OWNERS = {"mine": "dev", "theirs": "alice"}

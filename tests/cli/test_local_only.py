@@ -16,10 +16,11 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from google.cloud import firestore
+from tailrun_functions.schema import LOCAL_PROJECT
 
+from firestore_emulator.webchannel import LISTEN_PATH
 from tailrun import settings
-from tailrun.dev import DevProcess
-from tailrun.webchannel import LISTEN_PATH
+from tailrun.local.dev import DevProcess
 
 from .stack import Cli
 from .test_cli import detach
@@ -30,7 +31,7 @@ FUNCTIONS = sorted(
     node.name for node in ast.parse(MAIN.read_text()).body if isinstance(node, ast.FunctionDef)
     and any(ast.unparse(decorator) == "functions_framework.http" for decorator in node.decorator_list)
 )
-DATABASE = f"projects/{settings.LOCAL_PROJECT}/databases/(default)"
+DATABASE = f"projects/{LOCAL_PROJECT}/databases/(default)"
 LISTEN = f"{LISTEN_PATH}?VER=8&database={quote(DATABASE)}"
 ROUTES = [("POST", f"/{name}") for name in FUNCTIONS] + [
     ("GET", settings.CONFIG_PATH), ("GET", "/web/"), ("GET", "/web/bundle/viewer.js"), ("GET", "/web/index.html"),
@@ -54,7 +55,7 @@ def job_body(marker: str) -> dict[str, Any]:
 
 
 def jobs_with(marker: str) -> list[Any]:
-    client = firestore.Client(project=settings.LOCAL_PROJECT)
+    client = firestore.Client(project=LOCAL_PROJECT)
     try:
         return [job for job in client.collection("jobs").stream() if marker in json.dumps(job.to_dict(), default=str)]
     finally:
@@ -83,7 +84,7 @@ def test_a_forged_host_gets_nothing_from_any_route(dev_stack: DevProcess, method
 
     assert answer.status_code == 421
     assert answer.json()["error"]["code"] == "misdirected_request"
-    assert token not in answer.text and settings.LOCAL_PROJECT not in answer.text and "firestore" not in answer.text
+    assert token not in answer.text and LOCAL_PROJECT not in answer.text and "firestore" not in answer.text
     assert not [name for name in answer.headers if name.lower().startswith("access-control-")]
 
 
@@ -91,7 +92,7 @@ def test_a_forged_host_gets_nothing_from_any_route(dev_stack: DevProcess, method
 def test_the_stacks_own_names_are_answered(dev_stack: DevProcess, name: str) -> None:
     answer = requests.get(f"http://127.0.0.1:{port_of(dev_stack)}{settings.CONFIG_PATH}",
                           headers={"Host": f"{name}:{port_of(dev_stack)}"}, timeout=10)
-    assert answer.status_code == 200 and answer.json()["project"] == settings.LOCAL_PROJECT
+    assert answer.status_code == 200 and answer.json()["project"] == LOCAL_PROJECT
 
 
 def test_a_forged_host_creates_no_job(dev_stack: DevProcess, stack_firestore: None) -> None:

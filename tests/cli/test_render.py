@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tailrun.render import describe_end, exit_code_for
+from tailrun.cli.render import describe_end, exit_code_for
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_the_end_of_a_job_reads_as_a_sentence() -> None:
 def test_tables_show_a_jobs_strings_as_plain_text() -> None:
     from rich.console import Console
 
-    from tailrun.render import artifacts_table, status_table
+    from tailrun.cli.render import artifacts_table, status_table
 
     screen = Console(record=True, width=200, force_terminal=True)
     screen.print(status_table({"id": "j1", "status": "failed", "error": {"code": "x", "message": "\x1b]52;c;eA==\x07[red]no[/] :smile:"}}))

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from tailrun.follow import OutputLine
-from tailrun.render import TerminalDisplay, clean, cut_size
+from tailrun.cli.follow import OutputLine
+from tailrun.cli.render import TerminalDisplay, clean, cut_size
 
 from .stack import Cli, Terminal
 

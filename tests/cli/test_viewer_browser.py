@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tailrun.dev import DevProcess
+from tailrun.local.dev import DevProcess
 
 from .stack import Cli, job_with_files
 from .test_cli import detach

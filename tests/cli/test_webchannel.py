@@ -15,7 +15,8 @@ import pytest
 from flask.testing import FlaskClient
 from google.cloud import firestore
 
-from tailrun.webchannel import LISTEN_PATH, ListenBridge
+from firestore_emulator.webchannel import LISTEN_PATH, ListenBridge
+from tailrun.local.listen_rules import DevAccess, owners_in
 
 TOKEN = "webchannel-test-token"
 
@@ -88,8 +89,10 @@ class BrowserChannel:
 
 
 @pytest.fixture
-def bridge(firestore_emulator: Any, firestore_project: str) -> Iterator[ListenBridge]:
-    bridge = ListenBridge(firestore_emulator.address, token=TOKEN, project=firestore_project)
+def bridge(firestore_emulator: Any, firestore_project: str, firestore_client: firestore.Client) -> Iterator[ListenBridge]:
+    """The front as `tailrun dev` sets it up: the development token, the rules, the owners read from the emulator."""
+    access = DevAccess(TOKEN, owners_in(firestore_client))
+    bridge = ListenBridge(firestore_emulator.address, access=access, project=firestore_project)
     yield bridge
     bridge.close()
 
@@ -198,7 +201,7 @@ def test_the_credential_may_come_as_a_header_or_in_the_headers_overwrite_paramet
     assert other_project.status_code == 403
 
 
-# The rules (infra/firestore.rules, mirrored by tailrun.listen_rules), over the protocol with the real emulator.
+# The rules (infra/firestore.rules, mirrored by tailrun.local.listen_rules), over the protocol with the real emulator.
 
 
 def removed_with_cause(target_id: int) -> Any:

@@ -25,6 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from google.cloud import firestore
+from google.oauth2.credentials import Credentials
+from tailrun_functions import clients
 
 from tailrun import settings
 from tailrun.errors import (
@@ -199,17 +202,12 @@ class Stack:
         raise RequestRefused(function, answer.status_code, code, message)
 
     @cached_property
-    def firestore(self) -> Any:
-        """A Firestore client on the stack's database (the emulator for a local stack)."""
-        from google.cloud import firestore
-
+    def firestore(self) -> firestore.Client:
+        """A Firestore client on the stack's database: the emulator of a local stack, or Firestore as the user
+        (their ID token), so that the security rules apply."""
         if self.config.firestore_emulator_host:
-            # The client reads the emulator's address from the environment only.
-            os.environ["FIRESTORE_EMULATOR_HOST"] = self.config.firestore_emulator_host
-            return firestore.Client(project=self.config.project)
-        from google.oauth2.credentials import Credentials
-
-        return firestore.Client(project=self.config.project, credentials=Credentials(token=self.config.token))
+            return clients.firestore_client(self.config.project, self.config.firestore_emulator_host)
+        return clients.firestore_client(self.config.project, credentials=Credentials(token=self.config.token))
 
     def close(self) -> None:
         """Release the HTTP session and the Firestore channel."""

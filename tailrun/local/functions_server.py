@@ -40,7 +40,7 @@ HttpFunction = Callable[[flask.Request], Any]
 
 MAX_REQUEST_BYTES = 32 * 1024 * 1024  # bytes: Cloud Functions' limit on an HTTP request body
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
-DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "functions" / "main.py"
+DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "functions" / "main.py"
 
 
 def load_http_functions(source: Path = DEFAULT_SOURCE) -> dict[str, HttpFunction]:

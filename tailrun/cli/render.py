@@ -39,9 +39,10 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from tailrun_functions.states import TERMINAL
 
 from tailrun import settings
-from tailrun.follow import TERMINAL_STATUSES, OutputLine
+from tailrun.cli.follow import OutputLine
 
 STATUS_STYLES = {
     "queued": "yellow",
@@ -107,7 +108,7 @@ def is_interactive() -> bool:
 
 
 class TerminalDisplay:
-    """Shows one followed job (implements ``tailrun.follow.Display``); use it as a context manager."""
+    """Shows one followed job (implements ``tailrun.cli.follow.Display``); use it as a context manager."""
 
     def __init__(self, job_id: str, *, interactive: bool | None = None, raw: bool = False) -> None:
         self.job_id = job_id
@@ -161,7 +162,7 @@ class TerminalDisplay:
             self._bar.update(self._task, label=label, total=100 if percent is not None else None,
                              completed=float(percent or 0))
             return
-        if status != self._status and status not in TERMINAL_STATUSES:
+        if status != self._status and status not in TERMINAL:
             self.note(f"job {self.job_id}: {status}")
         if percent is not None and (percent, step) != self._progress_seen:
             self.note(f"progress {_percent(percent)}" + (f" {step}" if step else ""))

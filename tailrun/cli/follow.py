@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from tailrun_functions.schema import ATTEMPTS, CHUNKS, JOBS
+from tailrun_functions.states import TERMINAL
+
 from tailrun import settings
 
 logger = logging.getLogger(__name__)
-
-STATUSES = ("queued", "booting", "running", "succeeded", "failed", "canceled", "timed_out")  # the state machine
-TERMINAL_STATUSES = frozenset(STATUSES[3:])
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class LineAssembler:
 
 
 class Display(Protocol):
-    """What the follower tells the terminal (``tailrun.render`` implements it)."""
+    """What the follower tells the terminal (``tailrun.cli.render`` implements it)."""
 
     def job(self, job: dict[str, Any]) -> None: ...
 
@@ -114,14 +114,14 @@ class JobWatch:
 
     def __init__(self, db: Any, job_id: str) -> None:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self._job_ref = db.collection("jobs").document(job_id)
+        self._job_ref = db.collection(JOBS).document(job_id)
         self._watches: list[Any] = []
 
     def start(self) -> None:
         """Open both listeners."""
         self._watches.append(self._job_ref.on_snapshot(self._on_job))
-        self._watches.append(self._job_ref.collection("chunks").on_snapshot(self._changes("chunk")))
-        self._watches.append(self._job_ref.collection("attempts").on_snapshot(self._changes("attempt")))
+        self._watches.append(self._job_ref.collection(CHUNKS).on_snapshot(self._changes("chunk")))
+        self._watches.append(self._job_ref.collection(ATTEMPTS).on_snapshot(self._changes("attempt")))
 
     def stop(self) -> None:
         """Close the listeners."""
@@ -250,7 +250,7 @@ class Follower:
         job = self.job
         if job is None or self.attempt is None or self.attempt < (self._latest or 0):
             return False
-        if job.get("status") not in TERMINAL_STATUSES:
+        if job.get("status") not in TERMINAL:
             return False
         expected = self._attempt_lines.get(self.attempt, line_count(job))
         if not self._complete(self.attempt, expected):

@@ -7,7 +7,7 @@ runner as a child process), and a scheduler loop that calls ``reap_sandboxes`` o
 does in the cloud. It then serves ``GET /_tailrun/config`` to loopback clients, which is how the CLI finds the
 emulators and the state directory; the CLI reads the development token from the directory's owner-only
 ``dev_token`` file, never over HTTP. The server answers only its own names and pages (``functions_server.serve``),
-the Listen front requires the token and applies the rules (``webchannel``, ``listen_rules``), and the process is
+the Listen front (``firestore_emulator.webchannel``) requires the token and applies the rules (``listen_rules``), and the process is
 made non-dumpable (Linux), so that a job of the same user cannot read the token from its memory or environment.
 The job viewer's link, printed once at start, carries the token in its fragment (never sent to the server).
 
@@ -36,16 +36,20 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+from google.cloud import firestore
+from tailrun_functions import clients
+from tailrun_functions.schema import DEV_USER, LOCAL_BUCKET, LOCAL_PROJECT
 from werkzeug.serving import BaseWSGIServer
 
-from tailrun import jsonlog, settings
+from firestore_emulator.webchannel import ListenBridge
+from tailrun import settings
 from tailrun.errors import StackAlreadyRunning, TailrunError
-from tailrun.functions_server import create_app, load_http_functions, serve
-from tailrun.webchannel import ListenBridge
+from tailrun.local.functions_server import create_app, load_http_functions, serve
+from tailrun.local.listen_rules import DevAccess, owners_in
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"  # the job viewer (index.html + the bundled bundle/viewer.js)
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"  # the job viewer (index.html + the bundled bundle/viewer.js)
 
 @dataclass(frozen=True)
 class DevOptions:
@@ -161,6 +165,7 @@ class LocalStack:
         self._storage: subprocess.Popen[bytes] | None = None
         self._server: BaseWSGIServer | None = None
         self._bridge: ListenBridge | None = None
+        self._db: firestore.Client | None = None  # the Listen front's reads of a job's owner
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
@@ -180,7 +185,7 @@ class LocalStack:
             raise
         self.state.publish(
             {"pid": os.getpid(), "url": self.addresses.url, "firestore": self.addresses.firestore,
-             "storage": self.addresses.storage, "project": settings.LOCAL_PROJECT}
+             "storage": self.addresses.storage, "project": LOCAL_PROJECT}
         )
         return self.addresses
 
@@ -225,7 +230,7 @@ class LocalStack:
         port = self.options.storage_port or free_port(self.options.host)
         command = [
             str(Path(sys.executable).with_name("gcp-storage-emulator")), "start", "--host", self.options.host,
-            "--port", str(port), "--in-memory", "--default-bucket", settings.LOCAL_BUCKET, "--quiet",
+            "--port", str(port), "--in-memory", "--default-bucket", LOCAL_BUCKET, "--quiet",
         ]
         log = open(self.state.path / "storage-emulator.log", "ab")  # noqa: SIM115 - owned by the child
         with sigint_blocked():
@@ -234,42 +239,40 @@ class LocalStack:
         wait_for_port(self.options.host, port, settings.STARTUP_TIMEOUT_S, self._storage)
         self.addresses.storage = f"http://{self.options.host}:{port}"
 
-    def _configure_functions_env(self) -> None:
-        """The functions read their settings from the environment (per request), as deployed; set them here."""
-        os.environ.update(
-            {
-                "GOOGLE_CLOUD_PROJECT": settings.LOCAL_PROJECT,
-                "FIRESTORE_EMULATOR_HOST": self.addresses.firestore,
-                "STORAGE_EMULATOR_HOST": self.addresses.storage,
-                "TAILRUN_LAUNCHER": "local",
-                "TAILRUN_CALLBACK_URL": f"{self.addresses.url}/job_callback",
-                "TAILRUN_AUTH": "dev",
-                "TAILRUN_DEV_TOKEN": self.token,
-                "TAILRUN_BUCKET": settings.LOCAL_BUCKET,
-            }
-        )
+    def functions_env(self) -> dict[str, str]:
+        """The functions' settings for this stack, by the variable names a deployment sets."""
+        return {
+            "GOOGLE_CLOUD_PROJECT": LOCAL_PROJECT,
+            "FIRESTORE_EMULATOR_HOST": self.addresses.firestore,
+            "STORAGE_EMULATOR_HOST": self.addresses.storage,
+            "TAILRUN_LAUNCHER": "local",
+            "TAILRUN_CALLBACK_URL": f"{self.addresses.url}/job_callback",
+            "TAILRUN_AUTH": "dev",
+            "TAILRUN_DEV_TOKEN": self.token,
+            "TAILRUN_BUCKET": LOCAL_BUCKET,
+        }
 
     def _start_http(self) -> None:
         functions = load_http_functions()
-        jsonlog.keep_only_ours()  # the functions add a log handler at import: each record is written once
         logger.info("serving functions: %s", ", ".join(sorted(functions)))
         config = {  # nothing secret: the CLI reads the token from <state_dir>/dev_token
-            "project": settings.LOCAL_PROJECT,
-            "owner": settings.DEV_USER,
+            "project": LOCAL_PROJECT,
+            "owner": DEV_USER,
             "firestore_emulator_host": self.addresses.firestore,
             "storage_emulator_host": self.addresses.storage,
-            "bucket": settings.LOCAL_BUCKET,
+            "bucket": LOCAL_BUCKET,
             "functions": sorted(functions),
             "state_dir": str(self.state.path),
         }
         app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
-        self._bridge = ListenBridge(self.addresses.firestore, token=self.token, project=settings.LOCAL_PROJECT,
-                                    uid=settings.DEV_USER)
+        self._db = clients.firestore_client(LOCAL_PROJECT, self.addresses.firestore)
+        access = DevAccess(self.token, owners_in(self._db), uid=DEV_USER)
+        self._bridge = ListenBridge(self.addresses.firestore, access=access, project=LOCAL_PROJECT)
         self._bridge.register(app)
         self._server = serve(app, self.options.host, self.options.port)
         self.addresses.url = f"http://{self.options.host}:{self._server.server_port}"
         self.addresses.viewer = f"{self.addresses.url}/web/#token={self.token}"
-        self._configure_functions_env()
+        self._configure_functions()
         self._spawn("tailrun-http", self._server.serve_forever)
 
     def _start_reaper(self) -> None:
@@ -296,10 +299,14 @@ class LocalStack:
     def stop(self) -> None:
         """Stop everything that started, children included, newest first."""
         self._stopping.set()
-        self._stop_sandboxes()
+        if self._server is not None:  # the functions may have launched runners
+            self._stop_functions()
         if self._bridge is not None:
             self._bridge.close()
             self._bridge = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -315,8 +322,18 @@ class LocalStack:
             self._emulator = None
         self.state.unlock()
 
-    def _stop_sandboxes(self) -> None:
-        """End the runners the local launcher started (SIGTERM: each delivers what its job printed, then ends)."""
+    # MERGE: with the functions' services (branch i-fn) the two methods below become one call each:
+    #   _configure_functions: services.configure(Settings.from_env(self.functions_env()))
+    #   _stop_functions:      services.shutdown() (or Services.close()): the launcher's stop_all, the one place
+    #                         runners are stopped; then ``_alive`` below has no caller left and goes too.
+    # Until then the functions read os.environ on each request and no stop of theirs lets a runner deliver.
+    def _configure_functions(self) -> None:
+        """Give the functions that run in this process this stack's settings."""
+        os.environ.update(self.functions_env())
+
+    def _stop_functions(self) -> None:
+        """Stop the runners the functions' local launcher started (SIGTERM: each delivers what its job printed,
+        then ends; SIGKILL after the grace)."""
         known = {process.pid for process in (self._storage, getattr(self._emulator, "process", None)) if process}
         runners = [pid for pid in child_pids(os.getpid()) if pid not in known]
         for pid in runners:

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from tailrun_functions.schema import ARTIFACTS, ATTEMPTS, JOBS
 
-from tailrun import jobs, settings
-from tailrun.client import Stack
+from tailrun import settings
+from tailrun.cli import jobs
+from tailrun.cli.client import Stack
 from tailrun.errors import TailrunError
 
 logger = logging.getLogger(__name__)
@@ -30,14 +32,14 @@ DOWNLOAD_CHUNK_BYTES = 1024 * 1024  # bytes written at a time while downloading
 def list_artifacts(stack: Stack, job_id: str) -> list[dict[str, Any]]:
     """The job's artifacts (with their ``artifact_id``), oldest first; ``JobNotFound`` for an unknown job."""
     jobs.get_job(stack, job_id)
-    collection = stack.firestore.collection("jobs").document(job_id).collection("artifacts")
+    collection = stack.firestore.collection(JOBS).document(job_id).collection(ARTIFACTS)
     found = [{"artifact_id": snapshot.id, **(snapshot.to_dict() or {})} for snapshot in collection.stream()]
     return sorted(found, key=lambda artifact: (str(artifact.get("created_at", "")), str(artifact.get("name", ""))))
 
 
 def failed_uploads(stack: Stack, job_id: str) -> list[dict[str, Any]]:
     """The files the job's runners could not upload (``artifact_errors`` of each attempt), with their attempt."""
-    attempts = stack.firestore.collection("jobs").document(job_id).collection("attempts").stream()
+    attempts = stack.firestore.collection(JOBS).document(job_id).collection(ATTEMPTS).stream()
     return [
         {"attempt": snapshot.get("attempt"), **error}
         for snapshot in attempts

@@ -22,12 +22,20 @@ import typer
 from rich.console import Console
 from rich.prompt import Confirm
 
-from tailrun import artifacts as job_artifacts
-from tailrun import jobs, settings
-from tailrun.client import Stack
+from tailrun import settings
+from tailrun.cli import artifacts as job_artifacts
+from tailrun.cli import jobs
+from tailrun.cli.client import Stack
+from tailrun.cli.follow import Follower
+from tailrun.cli.render import (
+    TerminalDisplay,
+    artifacts_table,
+    clean,
+    exit_code_for,
+    jobs_table,
+    status_table,
+)
 from tailrun.errors import TailrunError
-from tailrun.follow import Follower
-from tailrun.render import TerminalDisplay, artifacts_table, clean, exit_code_for, jobs_table, status_table
 
 logger = logging.getLogger(__name__)
 
@@ -308,8 +316,8 @@ def dev(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
 ) -> None:
     """Run the whole stack locally: Firestore and storage emulators, every function, sandboxes, the reaper."""
-    from tailrun import jsonlog
-    from tailrun.dev import DevOptions, LocalStack, run_until_signal
+    from tailrun.local import jsonlog
+    from tailrun.local.dev import DevOptions, LocalStack, run_until_signal
 
     jsonlog.configure(logging.DEBUG if verbose else logging.INFO)  # one JSON object per line on stderr
     if not verbose:

@@ -1,7 +1,7 @@
 """`make demo`: a real job through the whole local stack, its output shown live, then everything stopped.
 
 It starts `tailrun dev` as a child process (free ports, a throw-away state directory, nothing left behind), runs
-``tailrun.demo_job`` (about ten seconds of output and progress) exactly as `tailrun run` would, follows it through
+``tailrun.demo.job`` (about ten seconds of output and progress) exactly as `tailrun run` would, follows it through
 Firestore listeners while it runs, shows how it ended, and stops the stack. It needs nothing but the checkout's
 ``.venv``: no cloud account, no Java, no network.
 """
@@ -17,11 +17,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tailrun import dev, jobs
-from tailrun.client import Stack, StackConfig
+from tailrun.cli import jobs
+from tailrun.cli.client import Stack, StackConfig
+from tailrun.cli.follow import Follower
+from tailrun.cli.render import TerminalDisplay, exit_code_for, status_table
 from tailrun.errors import TailrunError
-from tailrun.follow import Follower
-from tailrun.render import TerminalDisplay, exit_code_for, status_table
+from tailrun.local import dev
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -30,7 +31,7 @@ def _run_job(url: str) -> int:
     """Submit the demo job to the stack at ``url`` and follow it live; the job's exit code."""
     stack = Stack(StackConfig.discover({"TAILRUN_URL": url}))
     try:
-        argv = [sys.executable, "-u", "-m", "tailrun.demo_job"]
+        argv = [sys.executable, "-u", "-m", "tailrun.demo.job"]
         console.print(f"\n[bold]$ tailrun run -- {shlex.join(['python', *argv[1:]])}[/]")
         job_id = jobs.submit(stack, {"argv": argv, "timeout_s": 120, "max_attempts": 1,
                                      "labels": {"source": "demo"}, "env": {}})
@@ -74,6 +75,3 @@ def main() -> int:
                   "Next: `tailrun dev` in one terminal, `tailrun run -- <your command>` in another.")
     return code
 
-
-if __name__ == "__main__":
-    sys.exit(main())
