@@ -60,7 +60,9 @@ BACKCHANNEL_S = 25.0  # seconds a streaming back channel stays open before the c
 SESSION_IDLE_S = 120.0  # seconds without any request after which a channel and its gRPC stream are closed
 MAX_FORWARD_BYTES = 1024 * 1024  # bytes of one forward-channel POST body
 
-HEADERS_OVERWRITE_PARAM = "$httpHeaders"  # the URL parameter of Closure's httpHeadersOverwriteParam convention
+HEADERS_OVERWRITE_PARAM = (
+    "$httpHeaders"  # the URL parameter of Closure's httpHeadersOverwriteParam convention
+)
 ENCODED_HEADERS_FIELD = "headers"  # the handshake body's field when the client sets encodeInitMessageHeaders
 PERMISSION_DENIED = 7  # google.rpc.Code of a refused target
 DENIED_MESSAGE = "Missing or insufficient permissions."  # what Firestore says with it
@@ -146,7 +148,8 @@ class ListenBridge:
         self._database = f"projects/{project}/databases/(default)" if project else None
         self._grpc = grpc.insecure_channel(emulator_host)
         self._listen = self._grpc.stream_stream(
-            LISTEN_METHOD, request_serializer=ListenRequest.SerializeToString,
+            LISTEN_METHOD,
+            request_serializer=ListenRequest.SerializeToString,
             response_deserializer=ListenResponse.FromString,
         )
         self._channels: dict[str, Channel] = {}
@@ -154,7 +157,9 @@ class ListenBridge:
 
     def register(self, app: flask.Flask) -> None:
         """Serve the Listen channel on ``app``."""
-        app.add_url_rule(LISTEN_PATH, endpoint="webchannel_listen", view_func=self.view, methods=["GET", "POST"])
+        app.add_url_rule(
+            LISTEN_PATH, endpoint="webchannel_listen", view_func=self.view, methods=["GET", "POST"]
+        )
 
     def close(self) -> None:
         """Close every channel and the gRPC connection."""
@@ -191,14 +196,18 @@ class ListenBridge:
             return principal
         database = request.args.get("database", self._database or "")
         if self._database is not None and database != self._database:
-            return flask.Response(f"this stack serves {self._database} only", status=403, mimetype="text/plain")
+            return flask.Response(
+                f"this stack serves {self._database} only", status=403, mimetype="text/plain"
+            )
         channel = Channel(sid=secrets.token_urlsafe(24), principal=principal, database=database)
         error = self._read_messages(channel)
         if error is not None:
             return error
         with self._lock:
             self._channels[channel.sid] = channel
-        threading.Thread(target=self._relay, args=(channel,), name=f"webchannel-{channel.sid}", daemon=True).start()
+        threading.Thread(
+            target=self._relay, args=(channel,), name=f"webchannel-{channel.sid}", daemon=True
+        ).start()
         body = frame([[0, ["c", channel.sid, "", PROTOCOL_VERSION, 0, int(KEEPALIVE_S * 1000)]]])
         response = flask.Response(body, mimetype="text/plain")
         response.headers["X-HTTP-Session-Id"] = channel.sid
@@ -220,10 +229,16 @@ class ListenBridge:
         for encoded in (request.args.get(HEADERS_OVERWRITE_PARAM), request.form.get(ENCODED_HEADERS_FIELD)):
             if encoded:
                 offered.append(encoded_headers(encoded).get("authorization"))
-        tokens = [value[len("Bearer "):].strip() for value in offered if value and value.startswith("Bearer ")]
+        tokens = [
+            value[len("Bearer ") :].strip() for value in offered if value and value.startswith("Bearer ")
+        ]
         if not tokens:
-            return flask.Response("the Listen channel needs a credential (Authorization: Bearer …)",
-                                  status=401, mimetype="text/plain", headers={"WWW-Authenticate": "Bearer"})
+            return flask.Response(
+                "the Listen channel needs a credential (Authorization: Bearer …)",
+                status=401,
+                mimetype="text/plain",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         principal = self._access.admit(tokens)
         if principal is not None:
             return principal
@@ -268,8 +283,10 @@ class ListenBridge:
         if kind == "add_target":
             target_id = int(message.add_target.target_id)
             if not self._allowed(channel, message):
-                logger.info("refused a Listen target (permission denied): %s",
-                            json.dumps(json_format.MessageToDict(message.add_target))[:300])
+                logger.info(
+                    "refused a Listen target (permission denied): %s",
+                    json.dumps(json_format.MessageToDict(message.add_target))[:300],
+                )
                 channel.push([denied(target_id)])
                 return
             channel.forwarded.add(target_id)
@@ -308,8 +325,12 @@ class ListenBridge:
         except grpc.RpcError as exc:
             if not channel.closed:
                 code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNAVAILABLE
-                channel.push([{"error": {"code": code.value[0], "status": code.name, "message": str(exc.details())}}])
-        except ValueError:  # the bridge closed its gRPC connection (the stack is stopping) before this stream began
+                channel.push(
+                    [{"error": {"code": code.value[0], "status": code.name, "message": str(exc.details())}}]
+                )
+        except (
+            ValueError
+        ):  # the bridge closed its gRPC connection (the stack is stopping) before this stream began
             pass
         finally:
             channel.close()
@@ -322,7 +343,9 @@ class ListenBridge:
     def _expire_idle(self) -> None:
         now = time.monotonic()
         with self._lock:
-            idle = [channel for channel in self._channels.values() if now - channel.last_seen > SESSION_IDLE_S]
+            idle = [
+                channel for channel in self._channels.values() if now - channel.last_seen > SESSION_IDLE_S
+            ]
         for channel in idle:
             self._drop(channel)
 

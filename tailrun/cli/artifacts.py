@@ -34,7 +34,9 @@ def list_artifacts(stack: Stack, job_id: str) -> list[dict[str, Any]]:
     jobs.get_job(stack, job_id)
     collection = stack.firestore.collection(JOBS).document(job_id).collection(ARTIFACTS)
     found = [{"artifact_id": snapshot.id, **(snapshot.to_dict() or {})} for snapshot in collection.stream()]
-    return sorted(found, key=lambda artifact: (str(artifact.get("created_at", "")), str(artifact.get("name", ""))))
+    return sorted(
+        found, key=lambda artifact: (str(artifact.get("created_at", "")), str(artifact.get("name", "")))
+    )
 
 
 def failed_uploads(stack: Stack, job_id: str) -> list[dict[str, Any]]:
@@ -92,7 +94,9 @@ def _fetch(url: str, target: Path, artifact: dict[str, Any]) -> None:
                         digest.update(chunk)
                         size += len(chunk)
             except requests.RequestException as exc:
-                raise TailrunError(f"The download of {artifact.get('name')!r} failed ({exc}); try again.") from None
+                raise TailrunError(
+                    f"The download of {artifact.get('name')!r} failed ({exc}); try again."
+                ) from None
         _check(artifact, size, base64.b64encode(digest.digest()).decode("ascii"))
         os.replace(temporary, target)
     except BaseException:

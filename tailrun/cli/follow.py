@@ -176,8 +176,13 @@ class Follower:
     last chunk of attempt 1 has arrived: that is what the waiting is for.
     """
 
-    def __init__(self, display: Display, *, first_attempt: int | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        display: Display,
+        *,
+        first_attempt: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.display = display
         self.job: dict[str, Any] | None = None
         self.attempt: int | None = None
@@ -217,7 +222,9 @@ class Follower:
             lines = self._assembler(self.attempt).ready()
             if lines:
                 self.display.lines(lines)
-            if self.attempt >= latest or not self._complete(self.attempt, self._attempt_lines.get(self.attempt)):
+            if self.attempt >= latest or not self._complete(
+                self.attempt, self._attempt_lines.get(self.attempt)
+            ):
                 return
             self._finish_attempt(self.attempt, self._attempt_lines.get(self.attempt))
             self.attempt += 1
@@ -258,7 +265,9 @@ class Follower:
         self._finish_attempt(self.attempt, expected)
         return True
 
-    def run(self, watch: JobWatch, *, interrupted: threading.Event | None = None, poll_s: float = 0.1) -> dict[str, Any] | None:
+    def run(
+        self, watch: JobWatch, *, interrupted: threading.Event | None = None, poll_s: float = 0.1
+    ) -> dict[str, Any] | None:
         """Consume events until the job has ended; the last job document (None if the job does not exist).
 
         ``interrupted`` (set by a SIGINT handler) raises ``KeyboardInterrupt`` here, between two events, so an

@@ -72,8 +72,11 @@ def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> No
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     chunks = (
-        stack.firestore.collection(JOBS).document(job_id).collection(CHUNKS)
-        .where(filter=FieldFilter("attempt", "==", attempt)).stream()
+        stack.firestore.collection(JOBS)
+        .document(job_id)
+        .collection(CHUNKS)
+        .where(filter=FieldFilter("attempt", "==", attempt))
+        .stream()
     )
     assembler = LineAssembler()
     for chunk in chunks:
@@ -81,7 +84,9 @@ def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> No
     show_everything(assembler, attempt, display)
 
 
-def follow(stack: Stack, job_id: str, follower: Follower, interrupted: threading.Event | None = None) -> dict[str, Any]:
+def follow(
+    stack: Stack, job_id: str, follower: Follower, interrupted: threading.Event | None = None
+) -> dict[str, Any]:
     """Show a job live until it has ended and all its output is shown; the final job document.
 
     A follower that was interrupted can be passed again: it goes on where it stopped, showing no line twice.

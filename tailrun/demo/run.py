@@ -33,8 +33,10 @@ def _run_job(url: str) -> int:
     try:
         argv = [sys.executable, "-u", "-m", "tailrun.demo.job"]
         console.print(f"\n[bold]$ tailrun run -- {shlex.join(['python', *argv[1:]])}[/]")
-        job_id = jobs.submit(stack, {"argv": argv, "timeout_s": 120, "max_attempts": 1,
-                                     "labels": {"source": "demo"}, "env": {}})
+        job_id = jobs.submit(
+            stack,
+            {"argv": argv, "timeout_s": 120, "max_attempts": 1, "labels": {"source": "demo"}, "env": {}},
+        )
         display = TerminalDisplay(job_id)
         with display:
             job = jobs.follow(stack, job_id, Follower(display, first_attempt=1))
@@ -49,21 +51,29 @@ def _run_job(url: str) -> int:
 def main() -> int:
     """Start the stack, run the job, stop the stack; 0 when the job succeeded."""
     started = time.monotonic()
-    console.print("[bold]tailrun demo[/]: starting a local stack (Firestore emulator, storage emulator, "
-                  "functions, local sandboxes, reaper)…")
+    console.print(
+        "[bold]tailrun demo[/]: starting a local stack (Firestore emulator, storage emulator, "
+        "functions, local sandboxes, reaper)…"
+    )
     with tempfile.TemporaryDirectory(prefix="tailrun-demo-") as temporary:
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("TAILRUN_", "FIRESTORE_"))}
+        env = {
+            key: value for key, value in os.environ.items() if not key.startswith(("TAILRUN_", "FIRESTORE_"))
+        }
         try:
             stack = dev.spawn(Path(temporary) / "state", "--in-memory", "--reap-interval", "5", env=env)
         except TailrunError as error:
             console.print(f"[bold red]The local stack did not start.[/] {error}")
             return 1
-        console.print(f"stack ready at [bold]{stack.url}[/] in {time.monotonic() - started:.1f} s "
-                      "(`tailrun dev` runs the same stack for you)")
+        console.print(
+            f"stack ready at [bold]{stack.url}[/] in {time.monotonic() - started:.1f} s "
+            "(`tailrun dev` runs the same stack for you)"
+        )
         try:
             code = _run_job(stack.url)
         except TailrunError as error:
-            console.print(f"[bold red]Error:[/] {error}\nThe stack's log:\n{stack.log.read_text(errors='replace')}")
+            console.print(
+                f"[bold red]Error:[/] {error}\nThe stack's log:\n{stack.log.read_text(errors='replace')}"
+            )
             code = 1
         except KeyboardInterrupt:
             console.print("\ninterrupted")
@@ -71,7 +81,8 @@ def main() -> int:
         finally:
             console.print("\nstopping the stack…")
             stack.stop()
-    console.print(f"[bold]demo finished[/] in {time.monotonic() - started:.1f} s; the job exited with {code}. "
-                  "Next: `tailrun dev` in one terminal, `tailrun run -- <your command>` in another.")
+    console.print(
+        f"[bold]demo finished[/] in {time.monotonic() - started:.1f} s; the job exited with {code}. "
+        "Next: `tailrun dev` in one terminal, `tailrun run -- <your command>` in another."
+    )
     return code
-

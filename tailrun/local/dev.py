@@ -49,7 +49,10 @@ from tailrun.local.listen_rules import DevAccess, owners_in
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"  # the job viewer (index.html + the bundled bundle/viewer.js)
+WEB_DIR = (
+    Path(__file__).resolve().parents[2] / "web"
+)  # the job viewer (index.html + the bundled bundle/viewer.js)
+
 
 @dataclass(frozen=True)
 class DevOptions:
@@ -62,7 +65,9 @@ class DevOptions:
     state_dir: Path = Path(settings.STATE_DIR)
     reap_interval_s: float = settings.REAP_INTERVAL_S
     in_memory: bool = False
-    external_firestore: str | None = None  # host:port of a Firestore emulator to use instead of the embedded one
+    external_firestore: str | None = (
+        None  # host:port of a Firestore emulator to use instead of the embedded one
+    )
 
 
 @dataclass
@@ -72,7 +77,9 @@ class Addresses:
     url: str = ""
     firestore: str = ""
     storage: str = ""
-    viewer: str = ""  # the job viewer's link, with the development token in its fragment (print it, never log it)
+    viewer: str = (
+        ""  # the job viewer's link, with the development token in its fragment (print it, never log it)
+    )
 
 
 def free_port(host: str) -> int:
@@ -82,7 +89,9 @@ def free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(host: str, port: int, timeout_s: float, process: subprocess.Popen[Any] | None = None) -> None:
+def wait_for_port(
+    host: str, port: int, timeout_s: float, process: subprocess.Popen[Any] | None = None
+) -> None:
     """Block until something accepts connections on ``host:port`` (or fail if ``process`` died first)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -144,7 +153,9 @@ class StateDir:
         """The development bearer token, created once (owner-only file) and kept across restarts."""
         path = self.path / settings.DEV_TOKEN_FILE
         if path.exists():
-            os.chmod(path, 0o600)  # a file from an older version, or loosened by hand, is made owner-only again
+            os.chmod(
+                path, 0o600
+            )  # a file from an older version, or loosened by hand, is made owner-only again
             return path.read_text().strip()
         token = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -184,8 +195,13 @@ class LocalStack:
             self.stop()
             raise
         self.state.publish(
-            {"pid": os.getpid(), "url": self.addresses.url, "firestore": self.addresses.firestore,
-             "storage": self.addresses.storage, "project": LOCAL_PROJECT}
+            {
+                "pid": os.getpid(),
+                "url": self.addresses.url,
+                "firestore": self.addresses.firestore,
+                "storage": self.addresses.storage,
+                "project": LOCAL_PROJECT,
+            }
         )
         return self.addresses
 
@@ -212,7 +228,9 @@ class LocalStack:
         if self.options.external_firestore:
             host, _, port = self.options.external_firestore.rpartition(":")
             if not host or not port.isdigit():
-                raise TailrunError(f"--firestore-emulator takes HOST:PORT, got {self.options.external_firestore!r}.")
+                raise TailrunError(
+                    f"--firestore-emulator takes HOST:PORT, got {self.options.external_firestore!r}."
+                )
             wait_for_port(host, int(port), settings.STARTUP_TIMEOUT_S)
             self.addresses.firestore = self.options.external_firestore
             return
@@ -229,12 +247,22 @@ class LocalStack:
     def _start_storage(self) -> None:
         port = self.options.storage_port or free_port(self.options.host)
         command = [
-            str(Path(sys.executable).with_name("gcp-storage-emulator")), "start", "--host", self.options.host,
-            "--port", str(port), "--in-memory", "--default-bucket", LOCAL_BUCKET, "--quiet",
+            str(Path(sys.executable).with_name("gcp-storage-emulator")),
+            "start",
+            "--host",
+            self.options.host,
+            "--port",
+            str(port),
+            "--in-memory",
+            "--default-bucket",
+            LOCAL_BUCKET,
+            "--quiet",
         ]
         log = open(self.state.path / "storage-emulator.log", "ab")  # noqa: SIM115 - owned by the child
         with sigint_blocked():
-            self._storage = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self._storage = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         log.close()
         wait_for_port(self.options.host, port, settings.STARTUP_TIMEOUT_S, self._storage)
         self.addresses.storage = f"http://{self.options.host}:{port}"
@@ -292,7 +320,9 @@ class LocalStack:
                 answer = requests.post(url, json={}, headers=headers, timeout=settings.HTTP_TIMEOUT_S)
                 logger.debug("reap_sandboxes answered %s: %s", answer.status_code, answer.text[:200])
                 if not answer.ok:
-                    logger.warning("reap_sandboxes answered HTTP %s: %s", answer.status_code, answer.text[:200])
+                    logger.warning(
+                        "reap_sandboxes answered HTTP %s: %s", answer.status_code, answer.text[:200]
+                    )
             except requests.RequestException as exc:
                 logger.warning("reap_sandboxes could not be called: %s", exc)
 
@@ -305,7 +335,7 @@ class LocalStack:
             self._bridge.close()
             self._bridge = None
         if self._db is not None:
-            self._db.close()
+            self._db.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
             self._db = None
         if self._server is not None:
             self._server.shutdown()
@@ -334,7 +364,9 @@ class LocalStack:
     def _stop_functions(self) -> None:
         """Stop the runners the functions' local launcher started (SIGTERM: each delivers what its job printed,
         then ends; SIGKILL after the grace)."""
-        known = {process.pid for process in (self._storage, getattr(self._emulator, "process", None)) if process}
+        known = {
+            process.pid for process in (self._storage, getattr(self._emulator, "process", None)) if process
+        }
         runners = [pid for pid in child_pids(os.getpid()) if pid not in known]
         for pid in runners:
             with contextlib.suppress(ProcessLookupError):
@@ -459,19 +491,27 @@ class DevProcess:
             return self.process.wait()
 
 
-def spawn(state_dir: Path, *args: str, env: dict[str, str] | None = None, new_session: bool = False) -> DevProcess:
+def spawn(
+    state_dir: Path, *args: str, env: dict[str, str] | None = None, new_session: bool = False
+) -> DevProcess:
     """Start `tailrun dev --port 0 --state-dir STATE ARGS…` and wait until it has published its address.
 
     Its output goes to ``STATE.log`` beside the state directory; a stack that fails to start raises with that log.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir.with_name(state_dir.name + ".log")
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it shows the viewer's link, with the token
+    fd = os.open(
+        log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
+    )  # it shows the viewer's link, with the token
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "tailrun", "dev", "--port", "0", "--state-dir", str(state_dir), *args],
-            stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=new_session,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=new_session,
         )
     info = state_dir / "dev.json"
     deadline = time.monotonic() + settings.STARTUP_TIMEOUT_S

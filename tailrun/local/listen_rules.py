@@ -47,7 +47,7 @@ def _relative(name: str, database: str) -> list[str] | None:
         return []
     if not name.startswith(root + "/"):
         return None
-    segments = name[len(root) + 1:].split("/")
+    segments = name[len(root) + 1 :].split("/")
     return None if any(segment == "" for segment in segments) else segments
 
 
@@ -72,8 +72,12 @@ def _filters_owner(where: Any, uid: str) -> bool:
     kind = where.WhichOneof("filter_type")
     if kind == "field_filter":
         condition = where.field_filter
-        return (condition.field.field_path == "owner" and condition.op == _EQUAL
-                and condition.value.WhichOneof("value_type") == "string_value" and condition.value.string_value == uid)
+        return bool(
+            condition.field.field_path == "owner"
+            and condition.op == _EQUAL
+            and condition.value.WhichOneof("value_type") == "string_value"
+            and condition.value.string_value == uid
+        )
     if kind == "composite_filter":
         parts = list(where.composite_filter.filters)
         if where.composite_filter.op == _AND:
@@ -88,7 +92,7 @@ def may_list(parent: list[str], query: Any, uid: str, owner_of: OwnerOf) -> bool
     selectors = list(query.from_) if hasattr(query, "from_") else list(getattr(query, "from"))
     if len(selectors) != 1 or selectors[0].all_descendants:
         return False
-    match [*parent, selectors[0].collection_id]:
+    match [*parent, str(selectors[0].collection_id)]:
         case [schema.JOBS]:
             return query.HasField("where") and _filters_owner(query.where, uid)
         case [schema.JOBS, job_id, child] if child in schema.JOB_CHILDREN:
@@ -118,7 +122,11 @@ def owners_in(db: firestore.Client) -> OwnerOf:
 
     def owner_of(job_id: str) -> str | None:
         try:
-            snapshot = db.collection(schema.JOBS).document(job_id).get(field_paths=["owner"], timeout=OWNER_READ_TIMEOUT_S)
+            snapshot = (
+                db.collection(schema.JOBS)
+                .document(job_id)
+                .get(field_paths=["owner"], timeout=OWNER_READ_TIMEOUT_S)
+            )
         except (google_exceptions.GoogleAPIError, ValueError):
             return None
         owner = (snapshot.to_dict() or {}).get("owner") if snapshot.exists else None

@@ -15,7 +15,9 @@ def test_a_second_lock_on_a_state_directory_names_the_first(tmp_path: Path) -> N
     first = StateDir(tmp_path)
     first.lock()
     first.publish({"pid": 4242, "url": "http://127.0.0.1:9999"})
-    with pytest.raises(StackAlreadyRunning, match=r"already running from .* \(pid 4242, http://127.0.0.1:9999\)"):
+    with pytest.raises(
+        StackAlreadyRunning, match=r"already running from .* \(pid 4242, http://127.0.0.1:9999\)"
+    ):
         StateDir(tmp_path).lock()
     first.unlock()
     assert not (tmp_path / "dev.json").exists()
@@ -45,8 +47,10 @@ def test_tailrun_dev_can_make_itself_non_dumpable() -> None:
     import subprocess
     import sys
 
-    probe = ("import ctypes; from tailrun.local.dev import make_non_dumpable; libc = ctypes.CDLL(None)\n"
-             "before = libc.prctl(3, 0, 0, 0, 0); done = make_non_dumpable(); print(before, done, libc.prctl(3, 0, 0, 0, 0))")
+    probe = (
+        "import ctypes; from tailrun.local.dev import make_non_dumpable; libc = ctypes.CDLL(None)\n"
+        "before = libc.prctl(3, 0, 0, 0, 0); done = make_non_dumpable(); print(before, done, libc.prctl(3, 0, 0, 0, 0))"
+    )
     answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert answer.stdout.split() == ["1", "True", "0"], answer.stderr
 
