@@ -85,9 +85,8 @@ def colours_wanted() -> bool:
 
 def cut_size(text: str) -> str:
     """How much of a cut line the runner kept, as people read it (``32 KiB``), measured in the job's bytes."""
-    kept = len(text.encode("utf-8", "surrogatepass")) - 2 * text.count(
-        "\ufffd"
-    )  # U+FFFD stood for one bad byte
+    # U+FFFD stood for one bad byte: its three bytes here count as one
+    kept = len(text.encode("utf-8", "surrogatepass")) - 2 * text.count("\ufffd")
     return f"{round(kept / 1024)} KiB" if kept >= 1024 else f"{kept} bytes"
 
 

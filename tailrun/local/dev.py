@@ -49,9 +49,8 @@ from tailrun.local.listen_rules import DevAccess, owners_in
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = (
-    Path(__file__).resolve().parents[2] / "web"
-)  # the job viewer (index.html + the bundled bundle/viewer.js)
+# the job viewer (index.html + the bundled bundle/viewer.js)
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
 @dataclass(frozen=True)
@@ -153,9 +152,8 @@ class StateDir:
         """The development bearer token, created once (owner-only file) and kept across restarts."""
         path = self.path / settings.DEV_TOKEN_FILE
         if path.exists():
-            os.chmod(
-                path, 0o600
-            )  # a file from an older version, or loosened by hand, is made owner-only again
+            # a file from an older version, or loosened by hand, is made owner-only again
+            os.chmod(path, 0o600)
             return path.read_text().strip()
         token = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -500,9 +498,8 @@ def spawn(
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir.with_name(state_dir.name + ".log")
-    fd = os.open(
-        log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
-    )  # it shows the viewer's link, with the token
+    # owner-only: it shows the viewer's link, with the token
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "wb") as handle:
         process = subprocess.Popen(

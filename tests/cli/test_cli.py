@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pytest
 import requests
+from tailrun_functions import clients
+from tailrun_functions.schema import LOCAL_PROJECT
 
 from tailrun.local.dev import DevProcess
 
@@ -276,8 +277,6 @@ def test_ctrl_c_in_a_terminal_asks_and_cancels_the_job(cli: Cli) -> None:
 
 
 def test_the_emulator_command_serves_firestore_until_interrupted(tmp_path: Path) -> None:
-    from google.cloud import firestore
-
     process = subprocess.Popen(
         [*TAILRUN, "emulator", "--port", "0", "--data-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -288,20 +287,16 @@ def test_the_emulator_command_serves_firestore_until_interrupted(tmp_path: Path)
         assert process.stdout is not None
         ready = process.stdout.readline()
         address = ready.split("grpc=")[1].split()[0]
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("FIRESTORE_EMULATOR_HOST", address)
-            client = firestore.Client(project="cli-emulator")
-            client.document("things/one").set({"n": 1})
-            assert client.document("things/one").get().to_dict() == {"n": 1}
-            client.close()
+        client = clients.firestore_client("cli-emulator", address)
+        client.document("things/one").set({"n": 1})
+        assert client.document("things/one").get().to_dict() == {"n": 1}
+        client.close()
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
 
 
 def test_dev_can_use_another_firestore_emulator(tmp_path: Path, firestore_emulator: Any) -> None:
-    from google.cloud import firestore
-
     stack = start_dev(tmp_path / "state", "--firestore-emulator", firestore_emulator.address)
     try:
         cli = Cli(stack.url)
@@ -310,7 +305,7 @@ def test_dev_can_use_another_firestore_emulator(tmp_path: Path, firestore_emulat
         job_id = cli("jobs").stdout.splitlines()[1].split()[0]
     finally:
         stack.stop()
-    client = firestore.Client(project="tailrun-local")
+    client = clients.firestore_client(LOCAL_PROJECT, firestore_emulator.address)
     assert client.document(f"jobs/{job_id}").get().get("status") == "succeeded"
     client.close()
 

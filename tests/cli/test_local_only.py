@@ -9,6 +9,7 @@ import socket
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -16,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from google.cloud import firestore
+from tailrun_functions import clients
 from tailrun_functions.schema import LOCAL_PROJECT
 
 from firestore_emulator.webchannel import LISTEN_PATH
@@ -61,22 +63,17 @@ def job_body(marker: str) -> dict[str, Any]:
     return {"argv": [sys.executable, "-c", f"print({marker!r})"], "labels": {"marker": marker}}
 
 
-def jobs_with(marker: str) -> list[Any]:
-    client = firestore.Client(project=LOCAL_PROJECT)
-    try:
-        return [
-            job
-            for job in client.collection("jobs").stream()
-            if marker in json.dumps(job.to_dict(), default=str)
-        ]
-    finally:
-        client.close()
+def jobs_with(db: firestore.Client, marker: str) -> list[Any]:
+    return [job for job in db.collection("jobs").stream() if marker in json.dumps(job.to_dict(), default=str)]
 
 
 @pytest.fixture
-def stack_firestore(dev_stack: DevProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+def stack_firestore(dev_stack: DevProcess) -> Iterator[firestore.Client]:
+    """A client on the stack's own emulator (as its configuration names it)."""
     config = requests.get(dev_stack.url + settings.CONFIG_PATH, timeout=10).json()
-    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", config["firestore_emulator_host"])
+    db = clients.firestore_client(LOCAL_PROJECT, config["firestore_emulator_host"])
+    yield db
+    db.close()
 
 
 def test_the_functions_are_all_routed() -> None:
@@ -126,7 +123,7 @@ def test_the_stacks_own_names_are_answered(dev_stack: DevProcess, name: str) -> 
     assert answer.status_code == 200 and answer.json()["project"] == LOCAL_PROJECT
 
 
-def test_a_forged_host_creates_no_job(dev_stack: DevProcess, stack_firestore: None) -> None:
+def test_a_forged_host_creates_no_job(dev_stack: DevProcess, stack_firestore: firestore.Client) -> None:
     marker = uuid.uuid4().hex
     answer = requests.post(
         f"{dev_stack.url}/create_job",
@@ -138,7 +135,7 @@ def test_a_forged_host_creates_no_job(dev_stack: DevProcess, stack_firestore: No
         },
     )
     assert answer.status_code == 421
-    assert jobs_with(marker) == []
+    assert jobs_with(stack_firestore, marker) == []
 
 
 @pytest.mark.parametrize(
@@ -153,7 +150,7 @@ def test_a_forged_host_creates_no_job(dev_stack: DevProcess, stack_firestore: No
     ],
 )
 def test_a_cross_site_post_is_refused_and_writes_nothing(
-    dev_stack: DevProcess, stack_firestore: None, headers: dict[str, str]
+    dev_stack: DevProcess, stack_firestore: firestore.Client, headers: dict[str, str]
 ) -> None:
     marker = uuid.uuid4().hex
     sent = {name: value.format(port=port_of(dev_stack)) for name, value in headers.items()}
@@ -166,7 +163,7 @@ def test_a_cross_site_post_is_refused_and_writes_nothing(
 
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "cross_origin"
     assert not [name for name in answer.headers if name.lower().startswith("access-control-")]
-    assert jobs_with(marker) == []
+    assert jobs_with(stack_firestore, marker) == []
 
 
 def test_a_cross_site_listen_handshake_is_refused(dev_stack: DevProcess) -> None:
@@ -181,7 +178,9 @@ def test_a_cross_site_listen_handshake_is_refused(dev_stack: DevProcess) -> None
 
 
 @pytest.mark.parametrize("name", ["127.0.0.1", "localhost"])
-def test_the_stacks_own_pages_may_post(dev_stack: DevProcess, stack_firestore: None, name: str) -> None:
+def test_the_stacks_own_pages_may_post(
+    dev_stack: DevProcess, stack_firestore: firestore.Client, name: str
+) -> None:
     marker = uuid.uuid4().hex
     answer = requests.post(
         f"{dev_stack.url}/create_job",
@@ -194,7 +193,7 @@ def test_the_stacks_own_pages_may_post(dev_stack: DevProcess, stack_firestore: N
         },
     )
     assert answer.status_code == 201, answer.text
-    assert len(jobs_with(marker)) == 1
+    assert len(jobs_with(stack_firestore, marker)) == 1
 
 
 @pytest.mark.parametrize("method, path", ROUTES)

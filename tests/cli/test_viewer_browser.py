@@ -77,9 +77,8 @@ def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(
     )
     try:
         assert viewer.stdout is not None
-        assert (
-            viewer.stdout.readline().strip() == "SAW first line"
-        )  # the job is still waiting for the release
+        # the job is still waiting for the release
+        assert viewer.stdout.readline().strip() == "SAW first line"
         assert viewer.stdout.readline().strip() == "SAW to stderr"
         release.touch()
         assert viewer.stdout.readline().strip() == "SAW second line"  # the same page, updated live
