@@ -209,10 +209,13 @@ class Stack:
     def firestore(self) -> firestore.Client:
         """A Firestore client on the stack's database: the emulator of a local stack, or Firestore as the user
         (their ID token), so that the security rules apply."""
+        client: firestore.Client
         if self.config.firestore_emulator_host:
-            return clients.firestore_client(self.config.project, self.config.firestore_emulator_host)
-        token = Credentials(token=self.config.token)  # type: ignore[no-untyped-call]  # google-auth: untyped
-        return clients.firestore_client(self.config.project, credentials=token)
+            client = clients.firestore_client(self.config.project, self.config.firestore_emulator_host)
+        else:
+            token = Credentials(token=self.config.token)  # type: ignore[no-untyped-call]  # google-auth: untyped
+            client = clients.firestore_client(self.config.project, credentials=token)
+        return client
 
     def close(self) -> None:
         """Release the HTTP session and the Firestore channel."""

@@ -18,8 +18,8 @@ from tailrun_functions import logs
 def configure(level: int) -> logging.Handler:
     """Make the functions' JSON handler the root logger's only handler, at ``level``."""
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logs.configure(level)
+    for previous in list(root.handlers):
+        root.removeHandler(previous)
+    handler: logging.Handler = logs.configure(level)
     root.setLevel(level)
     return handler
