@@ -60,9 +60,8 @@ BACKCHANNEL_S = 25.0  # seconds a streaming back channel stays open before the c
 SESSION_IDLE_S = 120.0  # seconds without any request after which a channel and its gRPC stream are closed
 MAX_FORWARD_BYTES = 1024 * 1024  # bytes of one forward-channel POST body
 
-HEADERS_OVERWRITE_PARAM = (
-    "$httpHeaders"  # the URL parameter of Closure's httpHeadersOverwriteParam convention
-)
+# the URL parameter of Closure's httpHeadersOverwriteParam convention
+HEADERS_OVERWRITE_PARAM = "$httpHeaders"
 ENCODED_HEADERS_FIELD = "headers"  # the handshake body's field when the client sets encodeInitMessageHeaders
 PERMISSION_DENIED = 7  # google.rpc.Code of a refused target
 DENIED_MESSAGE = "Missing or insufficient permissions."  # what Firestore says with it

@@ -204,9 +204,8 @@ class TerminalDisplay:
             return line.text + ("" if line.partial else "\n")
         text = clean(line.text, keep_sgr=self.keep_sgr)
         if "\x1b" in text and stream.isatty():
-            text += (
-                SGR_RESET  # a colour the job left on must not bleed into the next line or the shell's prompt
-            )
+            # a colour the job left on must not bleed into the next line or the shell's prompt
+            text += SGR_RESET
         if line.cut:
             return f"{text} … [tailrun: line cut at {cut_size(line.text)}]\n"
         return text + ("" if line.partial else "\n")

@@ -64,9 +64,8 @@ class DevOptions:
     state_dir: Path = Path(settings.STATE_DIR)
     reap_interval_s: float = settings.REAP_INTERVAL_S
     in_memory: bool = False
-    external_firestore: str | None = (
-        None  # host:port of a Firestore emulator to use instead of the embedded one
-    )
+    # host:port of a Firestore emulator to use instead of the embedded one
+    external_firestore: str | None = None
 
 
 @dataclass
@@ -76,9 +75,8 @@ class Addresses:
     url: str = ""
     firestore: str = ""
     storage: str = ""
-    viewer: str = (
-        ""  # the job viewer's link, with the development token in its fragment (print it, never log it)
-    )
+    # the job viewer's link, with the development token in its fragment (print it, never log it)
+    viewer: str = ""
 
 
 def free_port(host: str) -> int:
