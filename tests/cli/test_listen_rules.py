@@ -111,7 +111,7 @@ def test_each_target_is_allowed_as_the_rules_say(listen_target: Any, expected: b
 
 
 def test_the_rules_file_still_has_the_shape_this_mirror_knows() -> None:
-    """If this fails, infra/firestore.rules changed: change tailrun/listen_rules.py (and the table above) with it."""
+    """If this fails, infra/firestore.rules changed: change tailrun/local/listen_rules.py (and the table above) with it."""
     rules = RULES.read_text()
     matches = [line.strip() for line in rules.splitlines() if line.strip().startswith("match ")]
     assert matches == [
