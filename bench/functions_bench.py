@@ -37,7 +37,7 @@ from tailrun_functions.settings import Settings
 from werkzeug.serving import make_server
 
 from firestore_emulator import Emulator
-from tailrun.functions_server import create_app, load_http_functions
+from tailrun.local.functions_server import create_app, load_http_functions
 
 PROJECT = "tailrun-bench"
 TERMINAL = {"succeeded", "failed", "canceled", "timed_out"}

@@ -35,7 +35,9 @@ class ArtifactNotFound(TailrunError):
     """The job has no artifact of that name (or id)."""
 
     def __init__(self, job_id: str, name: str) -> None:
-        super().__init__(f"Job {job_id} has no artifact {name!r}. List its artifacts with `tailrun artifacts {job_id}`.")
+        super().__init__(
+            f"Job {job_id} has no artifact {name!r}. List its artifacts with `tailrun artifacts {job_id}`."
+        )
 
 
 class RequestRefused(TailrunError):

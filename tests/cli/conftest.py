@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tailrun.dev import DevProcess
+from tailrun.local.dev import DevProcess
 
 from .stack import Cli, start_dev
 

@@ -17,15 +17,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tailrun.dev import DevProcess, spawn
+from tailrun.local.dev import DevProcess, spawn
 
 TAILRUN = [sys.executable, "-m", "tailrun"]
 
 
 def cli_env(url: str) -> dict[str, str]:
     """The environment of a user who only set TAILRUN_URL."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("TAILRUN_", "FIRESTORE_", "STORAGE_EMULATOR", "GOOGLE_CLOUD_PROJECT"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TAILRUN_", "FIRESTORE_", "STORAGE_EMULATOR", "GOOGLE_CLOUD_PROJECT"))
+    }
     env["TAILRUN_URL"] = url
     return env
 
@@ -33,8 +36,13 @@ def cli_env(url: str) -> dict[str, str]:
 def start_dev(state_dir: Path, *extra: str, persistent: bool = False, own_group: bool = False) -> DevProcess:
     """A real `tailrun dev` child process on free ports (in memory unless ``persistent``; in a process group of
     its own, as a terminal's foreground job is, with ``own_group``)."""
-    return spawn(state_dir, *([] if persistent else ["--in-memory"]), *extra, env=cli_env("unused"),
-                 new_session=own_group)
+    return spawn(
+        state_dir,
+        *([] if persistent else ["--in-memory"]),
+        *extra,
+        env=cli_env("unused"),
+        new_session=own_group,
+    )
 
 
 @dataclass
@@ -44,12 +52,24 @@ class Cli:
     url: str
 
     def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*TAILRUN, *args], capture_output=True, text=True, timeout=timeout, env=cli_env(self.url))
+        return subprocess.run(
+            [*TAILRUN, *args], capture_output=True, text=True, timeout=timeout, env=cli_env(self.url)
+        )
 
-    def popen(self, *args: str, interruptible: bool = False) -> subprocess.Popen[str]:
-        """Start `tailrun …` in the background; ``interruptible`` undoes an inherited "ignore SIGINT"."""
-        return subprocess.Popen([*TAILRUN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=cli_env(self.url), preexec_fn=default_sigint if interruptible else None)
+    def popen(
+        self, *args: str, interruptible: bool = False, stdin: int | None = None
+    ) -> subprocess.Popen[str]:
+        """Start `tailrun …` in the background; ``interruptible`` undoes an inherited "ignore SIGINT"; ``stdin``
+        as for ``subprocess.Popen`` (default: the test runner's)."""
+        return subprocess.Popen(
+            [*TAILRUN, *args],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(self.url),
+            preexec_fn=default_sigint if interruptible else None,
+        )
 
 
 def default_sigint() -> None:
@@ -75,8 +95,14 @@ class Terminal:
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
         env = {**cli_env(cli.url), "TERM": "xterm", "COLUMNS": "100"}
-        process = subprocess.Popen([*TAILRUN, *args], stdin=slave, stdout=slave, stderr=slave, env=env,
-                                   preexec_fn=become_terminal_owner)
+        process = subprocess.Popen(
+            [*TAILRUN, *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            preexec_fn=become_terminal_owner,
+        )
         os.close(slave)
         return cls(process, master)
 

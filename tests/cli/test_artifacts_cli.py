@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from tailrun.client import StackConfig
+from tailrun.cli.client import StackConfig
 
 from .stack import Cli, job_with_files
 from .test_cli import detach, job_status, wait_for_status
@@ -25,7 +25,9 @@ PY = sys.executable
 
 def call(cli: Cli, function: str, body: dict[str, Any]) -> dict[str, Any]:
     token = StackConfig.discover({"TAILRUN_URL": cli.url}).token  # as the CLI finds it: <state_dir>/dev_token
-    answer = requests.post(f"{cli.url}/{function}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    answer = requests.post(
+        f"{cli.url}/{function}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
     assert answer.ok, (function, answer.status_code, answer.text)
     return dict(answer.json())
 
@@ -37,7 +39,9 @@ def bring(cli: Cli, job_id: str, name: str, data: bytes, content_type: str = "te
     promise = call(cli, "upload", body)
     put = requests.put(promise["upload"]["url"], data=data, headers=promise["upload"]["headers"], timeout=10)
     assert put.status_code == 200, put.text
-    return dict(call(cli, "finalize_artifact", {"job_id": job_id, "artifact_id": promise["artifact_id"]})["artifact"])
+    return dict(
+        call(cli, "finalize_artifact", {"job_id": job_id, "artifact_id": promise["artifact_id"]})["artifact"]
+    )
 
 
 def finished_job(cli: Cli) -> str:
@@ -51,7 +55,9 @@ def test_artifacts_lists_a_jobs_files_with_their_review_state(cli: Cli) -> None:
     assert "has no artifacts" in cli("artifacts", job_id).stderr
     table = bring(cli, job_id, "out/table.csv", b"a,b\n1,2\n" * 300, "text/csv")
     bring(cli, job_id, "notes.md", b"# Notes\n", "text/markdown")
-    call(cli, "review_artifact", {"job_id": job_id, "artifact_id": table["artifact_id"], "decision": "approve"})
+    call(
+        cli, "review_artifact", {"job_id": job_id, "artifact_id": table["artifact_id"], "decision": "approve"}
+    )
 
     listing = cli("artifacts", job_id)
     as_json = cli("artifacts", job_id, "--json")

@@ -9,17 +9,20 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import pytest
 import requests
+from tailrun_functions import clients
+from tailrun_functions.schema import LOCAL_PROJECT
 
-from tailrun.dev import DevProcess
+from tailrun.local.dev import DevProcess
 
 from .stack import TAILRUN, Cli, Terminal, cli_env, default_sigint, start_dev
 
 PY = sys.executable
+T = TypeVar("T")
 
 
 def job_status(cli: Cli, job_id: str) -> dict[str, Any]:
@@ -28,13 +31,22 @@ def job_status(cli: Cli, job_id: str) -> dict[str, Any]:
     return dict(json.loads(answer.stdout))
 
 
-def wait_for_status(cli: Cli, job_id: str, wanted: set[str], timeout_s: float = 30) -> dict[str, Any]:
+def eventually(read: Callable[[], T], wanted: Callable[[T], bool], timeout_s: float = 30) -> T:
+    """Read until what is read is wanted, or the deadline passes; the last reading (the caller asserts on it)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        job = job_status(cli, job_id)
-        if job["status"] in wanted or time.monotonic() > deadline:
-            return job
+        value = read()
+        if wanted(value) or time.monotonic() > deadline:
+            return value
         time.sleep(0.2)
+
+
+def wait_for_status(cli: Cli, job_id: str, wanted: set[str], timeout_s: float = 30) -> dict[str, Any]:
+    return eventually(lambda: job_status(cli, job_id), lambda job: job["status"] in wanted, timeout_s)
+
+
+def stored_lines(cli: Cli, job_id: str) -> list[str]:
+    return cli("logs", job_id).stdout.splitlines()
 
 
 def detach(cli: Cli, *command: str) -> str:
@@ -44,7 +56,9 @@ def detach(cli: Cli, *command: str) -> str:
 
 
 def test_run_prints_every_line_in_order_and_exits_with_the_jobs_code(cli: Cli) -> None:
-    script = "import sys\nfor i in range(2000): print(f'line {i}')\nprint('oops', file=sys.stderr)\nsys.exit(3)"
+    script = (
+        "import sys\nfor i in range(2000): print(f'line {i}')\nprint('oops', file=sys.stderr)\nsys.exit(3)"
+    )
     answer = cli("run", "--", PY, "-c", script)
     assert answer.stdout.splitlines() == [f"line {i}" for i in range(2000)]
     assert "oops" in answer.stderr.splitlines()
@@ -56,7 +70,9 @@ def test_run_keeps_the_streams_apart_and_succeeds_with_the_job(cli: Cli) -> None
     answer = cli("run", "--", PY, "-c", script)
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.splitlines() == [f"out {i}" for i in range(5)]
-    assert [line for line in answer.stderr.splitlines() if line.startswith("err")] == [f"err {i}" for i in range(5)]
+    assert [line for line in answer.stderr.splitlines() if line.startswith("err")] == [
+        f"err {i}" for i in range(5)
+    ]
     assert "succeeded" in answer.stderr
 
 
@@ -114,8 +130,14 @@ def test_retry_runs_a_failed_job_again(cli: Cli) -> None:
 
 
 def test_an_unknown_job_is_a_sentence(cli: Cli) -> None:
-    for command in (["status", "no-such-job"], ["logs", "no-such-job"], ["logs", "-f", "no-such-job"],
-                    ["cancel", "no-such-job"], ["retry", "no-such-job"], ["artifacts", "no-such-job"]):
+    for command in (
+        ["status", "no-such-job"],
+        ["logs", "no-such-job"],
+        ["logs", "-f", "no-such-job"],
+        ["cancel", "no-such-job"],
+        ["retry", "no-such-job"],
+        ["artifacts", "no-such-job"],
+    ):
         answer = cli(*command)
         assert answer.returncode == 1
         assert "There is no job 'no-such-job'" in answer.stderr
@@ -123,11 +145,16 @@ def test_an_unknown_job_is_a_sentence(cli: Cli) -> None:
 
 
 def test_without_a_stack_every_command_says_to_start_one(tmp_path: Path) -> None:
-    from tailrun.dev import free_port
+    from tailrun.local.dev import free_port
 
     cli = Cli(f"http://127.0.0.1:{free_port('127.0.0.1')}")
-    for command, code in ((["run", "--", "true"], 125), (["jobs"], 1), (["status", "x"], 1),
-                          (["artifacts", "x"], 1), (["download", "x", "a.txt"], 1)):
+    for command, code in (
+        (["run", "--", "true"], 125),
+        (["jobs"], 1),
+        (["status", "x"], 1),
+        (["artifacts", "x"], 1),
+        (["download", "x", "a.txt"], 1),
+    ):
         answer = cli(*command)
         assert answer.returncode == code
         assert "Start one with `tailrun dev`" in answer.stderr
@@ -138,7 +165,9 @@ def test_a_second_dev_stack_on_the_same_state_is_refused(dev_stack: DevProcess) 
     second = start_dev_refused(dev_stack.state_dir)
     assert "already running" in second and str(dev_stack.state_dir) in second
     assert "Traceback" not in second
-    assert (dev_stack.state_dir / "dev.json").exists()  # the refused one leaves the running stack's file alone
+    assert (
+        dev_stack.state_dir / "dev.json"
+    ).exists()  # the refused one leaves the running stack's file alone
 
 
 def test_a_second_dev_stack_on_the_same_port_is_refused(dev_stack: DevProcess, tmp_path: Path) -> None:
@@ -149,14 +178,19 @@ def test_a_second_dev_stack_on_the_same_port_is_refused(dev_stack: DevProcess, t
 
 def start_dev_refused(state_dir: Path, *extra: str) -> str:
 
-    answer = subprocess.run([*TAILRUN, "dev", "--state-dir", str(state_dir), "--in-memory", *extra],
-                            capture_output=True, text=True, timeout=60, env=cli_env("unused"))
+    answer = subprocess.run(
+        [*TAILRUN, "dev", "--state-dir", str(state_dir), "--in-memory", *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env("unused"),
+    )
     assert answer.returncode == 1
     return answer.stdout + answer.stderr
 
 
 def test_dev_stops_its_children_on_ctrl_c(tmp_path: Path) -> None:
-    from tailrun.dev import child_pids
+    from tailrun.local.dev import child_pids
 
     stack = start_dev(tmp_path / "state")
     children = child_pids(stack.process.pid)
@@ -169,16 +203,20 @@ def test_dev_stops_its_children_on_ctrl_c(tmp_path: Path) -> None:
     assert not any(Path(f"/proc/{pid}").exists() for pid in children)
 
 
-def test_ctrl_c_in_the_terminal_of_dev_lets_running_jobs_deliver_before_the_emulators_stop(tmp_path: Path) -> None:
+def test_ctrl_c_in_the_terminal_of_dev_lets_running_jobs_deliver_before_the_emulators_stop(
+    tmp_path: Path,
+) -> None:
     stack = start_dev(tmp_path / "state", persistent=True, own_group=True)
     cli = Cli(stack.url)
     job_id = detach(cli, PY, "-c", "import time\nprint('before', flush=True)\ntime.sleep(120)")
     assert wait_for_status(cli, job_id, {"running"})["status"] == "running"
-    time.sleep(0.5)  # let 'before' be delivered
+    assert eventually(lambda: stored_lines(cli, job_id), lambda lines: lines == ["before"]) == ["before"]
     started = time.monotonic()
     os.killpg(stack.process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground process group
     assert stack.process.wait(timeout=30) == 0
-    assert time.monotonic() - started < 8, "the runner could not deliver its end and was killed after the grace"
+    assert time.monotonic() - started < 8, (
+        "the runner could not deliver its end and was killed after the grace"
+    )
     restarted = start_dev(tmp_path / "state", persistent=True)
     try:
         cli = Cli(restarted.url)
@@ -206,12 +244,19 @@ def test_a_restarted_stack_keeps_its_jobs(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_without_a_terminal_detaches_and_the_job_keeps_running(cli: Cli) -> None:
-    process = cli.popen("run", "--", PY, "-c", "import time\nprint('hi', flush=True)\ntime.sleep(60)",
-                        interruptible=True)
+    process = cli.popen(
+        "run",
+        "--",
+        PY,
+        "-c",
+        "import time\nprint('hi', flush=True)\ntime.sleep(60)",
+        interruptible=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "hi"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
-    assert process.returncode == 130
+    assert process.returncode == 130 and "Detached; job " in err, err
     job_id = err.split("Detached; job ")[1].split()[0]
     assert f"`tailrun logs {job_id} -f`" in err
     assert job_status(cli, job_id)["status"] == "running"
@@ -219,7 +264,9 @@ def test_ctrl_c_without_a_terminal_detaches_and_the_job_keeps_running(cli: Cli) 
 
 
 def test_ctrl_c_in_a_terminal_asks_and_cancels_the_job(cli: Cli) -> None:
-    terminal = Terminal.spawn(cli, "run", "--", PY, "-c", "import time\nprint('hello-from-job', flush=True)\ntime.sleep(60)")
+    terminal = Terminal.spawn(
+        cli, "run", "--", PY, "-c", "import time\nprint('hello-from-job', flush=True)\ntime.sleep(60)"
+    )
     terminal.read_until("hello-from-job")
     terminal.write(b"\x03")  # Ctrl-C, through the terminal's line discipline
     terminal.read_until("Cancel job")
@@ -230,28 +277,26 @@ def test_ctrl_c_in_a_terminal_asks_and_cancels_the_job(cli: Cli) -> None:
 
 
 def test_the_emulator_command_serves_firestore_until_interrupted(tmp_path: Path) -> None:
-    from google.cloud import firestore
-
-    process = subprocess.Popen([*TAILRUN, "emulator", "--port", "0", "--data-dir", str(tmp_path)],
-                               stdout=subprocess.PIPE, text=True, preexec_fn=default_sigint)
+    process = subprocess.Popen(
+        [*TAILRUN, "emulator", "--port", "0", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
     try:
         assert process.stdout is not None
         ready = process.stdout.readline()
         address = ready.split("grpc=")[1].split()[0]
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("FIRESTORE_EMULATOR_HOST", address)
-            client = firestore.Client(project="cli-emulator")
-            client.document("things/one").set({"n": 1})
-            assert client.document("things/one").get().to_dict() == {"n": 1}
-            client.close()
+        client = clients.firestore_client("cli-emulator", address)
+        client.document("things/one").set({"n": 1})
+        assert client.document("things/one").get().to_dict() == {"n": 1}
+        client.close()
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
 
 
 def test_dev_can_use_another_firestore_emulator(tmp_path: Path, firestore_emulator: Any) -> None:
-    from google.cloud import firestore
-
     stack = start_dev(tmp_path / "state", "--firestore-emulator", firestore_emulator.address)
     try:
         cli = Cli(stack.url)
@@ -260,7 +305,7 @@ def test_dev_can_use_another_firestore_emulator(tmp_path: Path, firestore_emulat
         job_id = cli("jobs").stdout.splitlines()[1].split()[0]
     finally:
         stack.stop()
-    client = firestore.Client(project="tailrun-local")
+    client = clients.firestore_client(LOCAL_PROJECT, firestore_emulator.address)
     assert client.document(f"jobs/{job_id}").get().get("status") == "succeeded"
     client.close()
 
@@ -289,15 +334,18 @@ def test_dev_prints_its_addresses(dev_stack: DevProcess) -> None:
 
 
 def test_dev_logs_one_json_object_per_line(dev_stack: DevProcess) -> None:
-    import re
-
     lines = dev_stack.log.read_text(errors="replace").splitlines()
+    printed = [line for line in lines if not line.startswith("{")]  # stdout and stderr share this file
     records = [json.loads(line) for line in lines if line.startswith("{")]
 
-    assert any(record["logger"] == "tailrun.dev" and record["message"].startswith("serving functions")
-               for record in records)
+    assert (
+        len(printed) == 7 and printed[0].startswith("tailrun dev is ready") and printed[-1].startswith("Try:")
+    ), f"only the announcement (on stdout) is not a JSON record: {printed}"
+    assert any(
+        record["logger"] == "tailrun.local.dev" and record["message"].startswith("serving functions")
+        for record in records
+    )
     assert all({"severity", "message", "logger"} <= set(record) for record in records)
-    assert not [line for line in lines if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING|ERROR) ", line)]
 
 
 def test_the_dev_scheduler_reaps_an_idle_job(cli: Cli) -> None:
@@ -314,8 +362,10 @@ def test_the_dev_scheduler_reaps_an_idle_job(cli: Cli) -> None:
 
 # Each report comes over a second after the job document's last write (the callback coalesces writes to one a
 # second and holds a report that comes sooner until the next message), so each one is shown.
-PROGRESS_JOB = ("import time\ntime.sleep(1.5)\nprint('::progress 40 parsing', flush=True)\ntime.sleep(2.5)\n"
-                "print('::progress 90 writing', flush=True)\ntime.sleep(2.5)\nprint('done', flush=True)")
+PROGRESS_JOB = (
+    "import time\ntime.sleep(1.5)\nprint('::progress 40 parsing', flush=True)\ntime.sleep(2.5)\n"
+    "print('::progress 90 writing', flush=True)\ntime.sleep(2.5)\nprint('done', flush=True)"
+)
 
 
 def test_progress_messages_drive_a_bar_in_a_terminal(cli: Cli) -> None:
@@ -334,4 +384,6 @@ def test_progress_without_a_terminal_is_noted_on_stderr_only(cli: Cli) -> None:
 
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.splitlines() == ["done"]
-    assert "tailrun: progress 40% parsing" in answer.stderr and "tailrun: progress 90% writing" in answer.stderr
+    assert (
+        "tailrun: progress 40% parsing" in answer.stderr and "tailrun: progress 90% writing" in answer.stderr
+    )

@@ -13,13 +13,17 @@ from typing import Any
 import flask
 import pytest
 
-from tailrun.client import Stack, StackConfig
-from tailrun.dev import StateDir, free_port
+from tailrun.cli.client import Stack, StackConfig
 from tailrun.errors import ConfigurationError, JobNotFound, RequestRefused, StackNotRunning
-from tailrun.functions_server import create_app, serve
+from tailrun.local.dev import StateDir, free_port
+from tailrun.local.functions_server import create_app, serve
 
-CONFIG = {"project": "tailrun-local", "owner": "dev", "firestore_emulator_host": "127.0.0.1:1",
-          "storage_emulator_host": "http://127.0.0.1:2"}
+CONFIG = {
+    "project": "tailrun-local",
+    "owner": "dev",
+    "firestore_emulator_host": "127.0.0.1:1",
+    "storage_emulator_host": "http://127.0.0.1:2",
+}
 
 
 def fake_cancel_job(request: flask.Request) -> Any:
@@ -44,8 +48,11 @@ def state_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def local_url(state_dir: Path) -> Iterator[str]:
-    app = create_app({"cancel_job": fake_cancel_job}, config={**CONFIG, "state_dir": str(state_dir)},
-                     config_path="/_tailrun/config")
+    app = create_app(
+        {"cancel_job": fake_cancel_job},
+        config={**CONFIG, "state_dir": str(state_dir)},
+        config_path="/_tailrun/config",
+    )
     server = serve(app, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.server_port}"
     StateDir(state_dir).publish({"pid": os.getpid(), "url": url})
@@ -63,8 +70,14 @@ def jwt(claims: dict[str, Any]) -> str:
 
 def test_a_local_stack_is_found_from_its_url_alone(local_url: str) -> None:
     config = StackConfig.discover({"TAILRUN_URL": local_url + "/"})
-    assert config == StackConfig(url=local_url, project="tailrun-local", token="tok", owner="dev",
-                                 firestore_emulator_host="127.0.0.1:1", storage_emulator_host="http://127.0.0.1:2")
+    assert config == StackConfig(
+        url=local_url,
+        project="tailrun-local",
+        token="tok",
+        owner="dev",
+        firestore_emulator_host="127.0.0.1:1",
+        storage_emulator_host="http://127.0.0.1:2",
+    )
 
 
 def test_the_token_is_read_from_the_state_directory_not_over_http(local_url: str, state_dir: Path) -> None:
@@ -78,7 +91,9 @@ def test_the_token_is_read_from_the_state_directory_not_over_http(local_url: str
 @pytest.mark.parametrize("mode", [0o640, 0o604, 0o660])
 def test_a_token_file_others_can_read_is_refused(local_url: str, state_dir: Path, mode: int) -> None:
     os.chmod(state_dir / "dev_token", mode)
-    with pytest.raises(ConfigurationError, match=r"must be owned by you and readable by you only \(its mode is 6"):
+    with pytest.raises(
+        ConfigurationError, match=r"must be owned by you and readable by you only \(its mode is 6"
+    ):
         StackConfig.discover({"TAILRUN_URL": local_url})
 
 
@@ -110,8 +125,13 @@ def test_a_url_that_is_not_http_is_refused_by_name() -> None:
 
 def test_a_deployed_stack_needs_a_token_and_a_project() -> None:
     token = jwt({"user_id": "alice", "sub": "alice"})
-    config = StackConfig.discover({"TAILRUN_URL": "https://r-p.cloudfunctions.net", "TAILRUN_ID_TOKEN": token,
-                                   "GOOGLE_CLOUD_PROJECT": "p"})
+    config = StackConfig.discover(
+        {
+            "TAILRUN_URL": "https://r-p.cloudfunctions.net",
+            "TAILRUN_ID_TOKEN": token,
+            "GOOGLE_CLOUD_PROJECT": "p",
+        }
+    )
     assert (config.owner, config.project, config.firestore_emulator_host) == ("alice", "p", None)
     with pytest.raises(ConfigurationError, match="GOOGLE_CLOUD_PROJECT is not set"):
         StackConfig.discover({"TAILRUN_ID_TOKEN": token})

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tailrun.follow import Follower, LineAssembler, OutputLine
+from tailrun.cli.follow import Follower, LineAssembler, OutputLine
 
 
 def make_lines(start: int, count: int, attempt: int = 1) -> list[dict[str, Any]]:
-    return [{"line": n, "stream": "stderr" if n % 3 == 0 else "stdout", "text": f"a{attempt} line {n}", "ts": n}
-            for n in range(start, start + count)]
+    return [
+        {"line": n, "stream": "stderr" if n % 3 == 0 else "stdout", "text": f"a{attempt} line {n}", "ts": n}
+        for n in range(start, start + count)
+    ]
 
 
 def chunk(first: int, count: int, seq: int = 0, attempt: int = 1) -> dict[str, Any]:
@@ -55,13 +58,15 @@ def chunked_deliveries(draw: st.DrawFn) -> tuple[int, list[tuple[int, int]]]:
     total = draw(st.integers(min_value=0, max_value=60))
     cuts = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=max(total - 1, 1)), max_size=12))))
     bounds = [0, *[c for c in cuts if 0 < c < total], total] if total else [0]
-    chunks = [(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    chunks = [(a, b - a) for a, b in itertools.pairwise(bounds) if b > a]
     repeated = chunks + draw(st.lists(st.sampled_from(chunks), max_size=4)) if chunks else []
     return total, draw(st.permutations(repeated))
 
 
 @given(chunked_deliveries())
-def test_lines_come_out_in_order_whatever_the_order_of_chunks(delivery: tuple[int, list[tuple[int, int]]]) -> None:
+def test_lines_come_out_in_order_whatever_the_order_of_chunks(
+    delivery: tuple[int, list[tuple[int, int]]],
+) -> None:
     total, chunks = delivery
     assembler = LineAssembler()
     released: list[int] = []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from tailrun.functions_server import create_app, load_http_functions
+from tailrun.local.functions_server import create_app, load_http_functions
 
 SCENARIO = Path(__file__).parent / "scenario_functions" / "main.py"
 
@@ -15,7 +16,9 @@ SCENARIO = Path(__file__).parent / "scenario_functions" / "main.py"
 @pytest.fixture
 def client() -> FlaskClient:
     functions = load_http_functions(SCENARIO)
-    app = create_app(functions, config={"project": "p", "state_dir": "/somewhere"}, config_path="/_tailrun/config")
+    app = create_app(
+        functions, config={"project": "p", "state_dir": "/somewhere"}, config_path="/_tailrun/config"
+    )
     return app.test_client()
 
 
@@ -49,5 +52,5 @@ def test_the_configuration_is_served_to_loopback_clients_only(client: FlaskClien
 
 
 def test_a_missing_source_is_named() -> None:
-    with pytest.raises(FileNotFoundError, match="nowhere/main.py"):
+    with pytest.raises(FileNotFoundError, match=re.escape("/nowhere/main.py")):
         load_http_functions(Path("/nowhere/main.py"))

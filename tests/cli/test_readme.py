@@ -8,7 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("tailrun", "functions", "runner_container", "firestore_emulator")
-VARIABLE = re.compile(r"^(TAILRUN_[A-Z0-9_]+|[A-Z_]+_EMULATOR_HOST|GOOGLE_CLOUD_PROJECT|GCLOUD_PROJECT|CLOUD_RUN_[A-Z_]+)$")
+VARIABLE = re.compile(
+    r"^(TAILRUN_[A-Z0-9_]+|[A-Z_]+_EMULATOR_HOST|GOOGLE_CLOUD_PROJECT|GCLOUD_PROJECT|CLOUD_RUN_[A-Z_]+)$"
+)
 
 
 def variables_in_code() -> set[str]:
@@ -19,7 +21,11 @@ def variables_in_code() -> set[str]:
             if "node_modules" in path.parts or ".venv" in path.parts:
                 continue
             for node in ast.walk(ast.parse(path.read_text(), str(path))):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) and VARIABLE.match(node.value):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and VARIABLE.match(node.value)
+                ):
                     found.add(node.value)
     return found
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tailrun.dev import DevProcess
+from tailrun.local.dev import DevProcess
 
 from .stack import Cli, job_with_files
 from .test_cli import detach
@@ -35,17 +35,22 @@ def token_link(dev_stack: DevProcess, query: str = "") -> str:
 
 def chromium() -> str:
     found = os.environ.get("TAILRUN_CHROMIUM") or next(
-        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None
+        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))),
+        None,
     )
     if found is None:
-        message = "no Chromium: `apt-get install chromium` (make test does it as root) or set TAILRUN_CHROMIUM"
+        message = (
+            "no Chromium: `apt-get install chromium` (make test does it as root) or set TAILRUN_CHROMIUM"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     return found
 
 
-def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, dev_stack: DevProcess, tmp_path: Path) -> None:
+def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(
+    cli: Cli, dev_stack: DevProcess, tmp_path: Path
+) -> None:
     browser = chromium()
     release = tmp_path / "release"
     script = (
@@ -57,13 +62,23 @@ def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, dev_stack: 
     )
     job_id = detach(cli, sys.executable, "-c", script)
     viewer = subprocess.Popen(
-        [shutil.which("node") or "node", str(NODE_DIR / "watch_viewer.mjs"), browser,
-         token_link(dev_stack, f"?job={job_id}"), "first line:running", "to stderr", "second line:succeeded"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            shutil.which("node") or "node",
+            str(NODE_DIR / "watch_viewer.mjs"),
+            browser,
+            token_link(dev_stack, f"?job={job_id}"),
+            "first line:running",
+            "to stderr",
+            "second line:succeeded",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert viewer.stdout is not None
-        assert viewer.stdout.readline().strip() == "SAW first line"  # the job is still waiting for the release
+        # the job is still waiting for the release
+        assert viewer.stdout.readline().strip() == "SAW first line"
         assert viewer.stdout.readline().strip() == "SAW to stderr"
         release.touch()
         assert viewer.stdout.readline().strip() == "SAW second line"  # the same page, updated live
@@ -75,32 +90,49 @@ def test_the_viewer_shows_a_jobs_lines_live_as_they_arrive(cli: Cli, dev_stack: 
         print(rest, errors[-3000:])
 
 
-def test_the_viewer_lists_a_jobs_artifacts_and_the_files_it_could_not_upload(cli: Cli, dev_stack: DevProcess) -> None:
+def test_the_viewer_lists_a_jobs_artifacts_and_the_files_it_could_not_upload(
+    cli: Cli, dev_stack: DevProcess
+) -> None:
     browser = chromium()
     files = {"table.csv": "a,b\n1,2\n", "page.html": "<p>x</p>"}
     with job_with_files(cli, files, ["*.csv", "*.html"]) as (job_id, folder):
         refused = f"not uploaded: {folder}/page.html (attempt 1): upload: 415 content type 'text/html' is not allowed"
         viewer = subprocess.run(
-            [shutil.which("node") or "node", str(NODE_DIR / "watch_viewer.mjs"), browser,
-             token_link(dev_stack, f"?job={job_id}"), f"#artifact-rows={folder}/table.csv",
-             f"#artifact-failures={refused}"],
-            capture_output=True, text=True, timeout=90,
+            [
+                shutil.which("node") or "node",
+                str(NODE_DIR / "watch_viewer.mjs"),
+                browser,
+                token_link(dev_stack, f"?job={job_id}"),
+                f"#artifact-rows={folder}/table.csv",
+                f"#artifact-failures={refused}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
 
     assert viewer.returncode == 0, viewer.stdout + viewer.stderr[-3000:]
     assert viewer.stdout.count("SAW ") == 2
 
 
-def test_the_token_from_the_printed_link_is_kept_and_later_links_work(cli: Cli, dev_stack: DevProcess) -> None:
+def test_the_token_from_the_printed_link_is_kept_and_later_links_work(
+    cli: Cli, dev_stack: DevProcess
+) -> None:
     browser = chromium()
     job_id = detach(cli, sys.executable, "-c", "print('kept token')")
     token = (dev_stack.state_dir / "dev_token").read_text().strip()
     visits = subprocess.run(
-        [shutil.which("node") or "node", str(VISITS), browser,
-         f"{dev_stack.url}/web/#status=open the job viewer link",  # no token yet: the page says what to do
-         f"{dev_stack.url}/web/?job=nope#token={token}#status=no such job (or not yours)",  # permission-denied
-         f"{dev_stack.url}/web/?job={job_id}#output=kept token"],  # a plain link, once the token is stored
-        capture_output=True, text=True, timeout=120,
+        [
+            shutil.which("node") or "node",
+            str(VISITS),
+            browser,
+            f"{dev_stack.url}/web/#status=open the job viewer link",  # no token yet: the page says what to do
+            f"{dev_stack.url}/web/?job=nope#token={token}#status=no such job (or not yours)",  # permission-denied
+            f"{dev_stack.url}/web/?job={job_id}#output=kept token",
+        ],  # a plain link, once the token is stored
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert visits.returncode == 0, visits.stdout + visits.stderr[-3000:]
@@ -109,13 +141,21 @@ def test_the_token_from_the_printed_link_is_kept_and_later_links_work(cli: Cli, 
     assert f"STORED {token}" in visits.stdout
 
 
-def test_a_stale_token_is_refused_and_the_page_says_to_open_the_printed_link(cli: Cli, dev_stack: DevProcess) -> None:
+def test_a_stale_token_is_refused_and_the_page_says_to_open_the_printed_link(
+    cli: Cli, dev_stack: DevProcess
+) -> None:
     browser = chromium()
     job_id = detach(cli, sys.executable, "-c", "print('not for a stale token')")
     visits = subprocess.run(
-        [shutil.which("node") or "node", str(VISITS), browser,
-         f"{dev_stack.url}/web/?job={job_id}#token=from-an-earlier-stack#status=open the job viewer link"],
-        capture_output=True, text=True, timeout=120,
+        [
+            shutil.which("node") or "node",
+            str(VISITS),
+            browser,
+            f"{dev_stack.url}/web/?job={job_id}#token=from-an-earlier-stack#status=open the job viewer link",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert visits.returncode == 0, visits.stdout + visits.stderr[-3000:]

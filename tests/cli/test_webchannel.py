@@ -1,7 +1,9 @@
 """The WebChannel front relays a browser's Listen channel to the emulator's gRPC Listen, as the Firebase SDK uses it.
 
 These tests speak the protocol as Closure's WebChannel client does (handshake POST, back-channel GETs, forward
-POSTs, terminate), to pin its details; ``test_viewer_browser.py`` runs the real SDK in headless Chromium.
+POSTs, terminate; ``webchannel_client``), to pin its details, with the front set up as `tailrun dev` sets it up (the
+development token, the rules); ``tests/emulator/test_webchannel.py`` pins what the front asks its access check, and
+``test_viewer_browser.py`` runs the real SDK in headless Chromium.
 """
 
 from __future__ import annotations
@@ -12,84 +14,21 @@ from typing import Any
 
 import flask
 import pytest
-from flask.testing import FlaskClient
 from google.cloud import firestore
 
-from tailrun.webchannel import LISTEN_PATH, ListenBridge
+from firestore_emulator.webchannel import ListenBridge
+from tailrun.local.listen_rules import DevAccess, owners_in
 
-TOKEN = "webchannel-test-token"
-
-
-def frames(body: str) -> list[Any]:
-    """Decode a body of length-prefixed chunks."""
-    decoded, position = [], 0
-    while position < len(body):
-        newline = body.index("\n", position)
-        size = int(body[position:newline])
-        decoded.append(json.loads(body[newline + 1:newline + 1 + size]))
-        position = newline + 1 + size
-    return decoded
-
-
-class BrowserChannel:
-    """One channel, driven like the Firebase JS SDK drives it."""
-
-    def __init__(self, client: FlaskClient, project: str, token: str | None = TOKEN) -> None:
-        self.client = client
-        self.token = token
-        self.database = f"projects/{project}/databases/(default)"
-        self.sid = ""
-        self.last_array = 0
-        self.rid = 1
-
-    def url(self, **params: Any) -> str:
-        query = "&".join(f"{key}={value}" for key, value in {"VER": 8, "database": self.database, **params}.items())
-        return f"{LISTEN_PATH}?{query}"
-
-    def form(self, *messages: dict[str, Any], headers: bool = False) -> dict[str, str]:
-        """The body of a POST; on the handshake, with the credential in ``headers`` as the SDK encodes it."""
-        body = {"headers": f"Authorization:Bearer {self.token}\r\nX-Goog-Api-Client:gl-js/ fire/11\r\n"} if (
-            headers and self.token is not None) else {}
-        body.update({"count": str(len(messages)), "ofs": "0"})
-        body.update({f"req{index}___data__": json.dumps(message) for index, message in enumerate(messages)})
-        return body
-
-    def open(self, *messages: dict[str, Any]) -> list[Any]:
-        answer = self.client.post(self.url(RID=self.rid, CVER=22), data=self.form(*messages, headers=True))
-        assert answer.status_code == 200, answer.get_data(as_text=True)
-        self.sid = answer.headers["X-HTTP-Session-Id"]
-        return frames(answer.get_data(as_text=True))
-
-    def send(self, *messages: dict[str, Any]) -> Any:
-        self.rid += 1
-        answer = self.client.post(self.url(SID=self.sid, RID=self.rid, AID=self.last_array), data=self.form(*messages))
-        assert answer.status_code == 200, answer.get_data(as_text=True)
-        return frames(answer.get_data(as_text=True))[0]
-
-    def receive(self) -> list[dict[str, Any]]:
-        """One back-channel request in buffered mode (CI=1): the arrays it brings."""
-        answer = self.client.get(self.url(SID=self.sid, RID="rpc", AID=self.last_array, TYPE="xmlhttp", CI=1))
-        assert answer.status_code == 200
-        messages = []
-        for chunk in frames(answer.get_data(as_text=True)):
-            for array_id, payload in chunk:
-                self.last_array = array_id
-                if payload != ["noop"]:
-                    messages.append(payload[0])
-        return messages
-
-    def receive_until(self, predicate: Any, attempts: int = 20) -> list[dict[str, Any]]:
-        seen: list[dict[str, Any]] = []
-        for _ in range(attempts):
-            seen.extend(self.receive())
-            if any(predicate(message) for message in seen):
-                return seen
-        raise AssertionError(f"never received the expected message; got {seen}")
+from .webchannel_client import TOKEN, BrowserChannel
 
 
 @pytest.fixture
-def bridge(firestore_emulator: Any, firestore_project: str) -> Iterator[ListenBridge]:
-    bridge = ListenBridge(firestore_emulator.address, token=TOKEN, project=firestore_project)
+def bridge(
+    firestore_emulator: Any, firestore_project: str, firestore_client: firestore.Client
+) -> Iterator[ListenBridge]:
+    """The front as `tailrun dev` sets it up: the development token, the rules, the owners read from the emulator."""
+    access = DevAccess(TOKEN, owners_in(firestore_client))
+    bridge = ListenBridge(firestore_emulator.address, access=access, project=firestore_project)
     yield bridge
     bridge.close()
 
@@ -102,8 +41,13 @@ def channel(bridge: ListenBridge, firestore_project: str) -> BrowserChannel:
 
 
 def document_target(channel: BrowserChannel, path: str, target_id: int = 2) -> dict[str, Any]:
-    return {"database": channel.database,
-            "addTarget": {"documents": {"documents": [f"{channel.database}/documents/{path}"]}, "targetId": target_id}}
+    return {
+        "database": channel.database,
+        "addTarget": {
+            "documents": {"documents": [f"{channel.database}/documents/{path}"]},
+            "targetId": target_id,
+        },
+    }
 
 
 def changed_status(message: dict[str, Any]) -> str | None:
@@ -144,11 +88,20 @@ def test_a_terminated_channel_is_unknown_afterwards(channel: BrowserChannel, uni
 
 def test_a_malformed_message_is_refused(channel: BrowserChannel) -> None:
     credential = channel.form(headers=True)["headers"]
-    answer = channel.client.post(channel.url(RID=1), data={"headers": credential, "count": "1", "ofs": "0",
-                                                           "req0___data__": "{not json"})
+    answer = channel.client.post(
+        channel.url(RID=1),
+        data={"headers": credential, "count": "1", "ofs": "0", "req0___data__": "{not json"},
+    )
     assert answer.status_code == 400
-    answer = channel.client.post(channel.url(RID=1), data={"headers": credential, "count": "1", "ofs": "0",
-                                                           "req0___data__": json.dumps({"addTarget": "nonsense"})})
+    answer = channel.client.post(
+        channel.url(RID=1),
+        data={
+            "headers": credential,
+            "count": "1",
+            "ofs": "0",
+            "req0___data__": json.dumps({"addTarget": "nonsense"}),
+        },
+    )
     assert answer.status_code == 400
 
 
@@ -168,13 +121,16 @@ def test_a_handshake_without_a_credential_is_refused_and_opens_no_stream(
     app = flask.Flask("webchannel-test")
     bridge.register(app)
     anonymous = BrowserChannel(app.test_client(), firestore_project, token=None)
-    answer = anonymous.client.post(anonymous.url(RID=1, CVER=22),
-                                   data=anonymous.form(document_target(anonymous, f"jobs/{unique_id}"), headers=True))
+    answer = anonymous.client.post(
+        anonymous.url(RID=1, CVER=22),
+        data=anonymous.form(document_target(anonymous, f"jobs/{unique_id}"), headers=True),
+    )
     assert answer.status_code == 401
     assert "X-HTTP-Session-Id" not in answer.headers and "running" not in answer.get_data(as_text=True)
     wrong = BrowserChannel(app.test_client(), firestore_project, token="not-the-token")
-    answer = wrong.client.post(wrong.url(RID=1, CVER=22),
-                               data=wrong.form(document_target(wrong, f"jobs/{unique_id}"), headers=True))
+    answer = wrong.client.post(
+        wrong.url(RID=1, CVER=22), data=wrong.form(document_target(wrong, f"jobs/{unique_id}"), headers=True)
+    )
     assert answer.status_code == 403
     assert no_stream_opened(bridge)
 
@@ -187,50 +143,85 @@ def test_the_credential_may_come_as_a_header_or_in_the_headers_overwrite_paramet
     app = flask.Flask("webchannel-test")
     bridge.register(app)
     channel = BrowserChannel(app.test_client(), firestore_project, token=None)
-    as_header = channel.client.post(channel.url(RID=1, CVER=22), data=channel.form(),
-                                    headers={"Authorization": f"Bearer {TOKEN}"})
+    as_header = channel.client.post(
+        channel.url(RID=1, CVER=22), data=channel.form(), headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     assert as_header.status_code == 200 and as_header.headers["X-HTTP-Session-Id"]
     overwrite = quote(f"Authorization:Bearer {TOKEN}\r\n", safe="")
-    as_param = channel.client.post(channel.url(RID=1, CVER=22, **{"$httpHeaders": overwrite}), data=channel.form())
+    as_param = channel.client.post(
+        channel.url(RID=1, CVER=22, **{"$httpHeaders": overwrite}), data=channel.form()
+    )
     assert as_param.status_code == 200 and as_param.headers["X-HTTP-Session-Id"]
-    other_project = channel.client.post(channel.url(RID=1, database="projects/other/databases/(default)"),
-                                        data=channel.form(), headers={"Authorization": f"Bearer {TOKEN}"})
+    other_project = channel.client.post(
+        channel.url(RID=1, database="projects/other/databases/(default)"),
+        data=channel.form(),
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     assert other_project.status_code == 403
 
 
-# The rules (infra/firestore.rules, mirrored by tailrun.listen_rules), over the protocol with the real emulator.
+# The rules (infra/firestore.rules, mirrored by tailrun.local.listen_rules), over the protocol with the real emulator.
 
 
 def removed_with_cause(target_id: int) -> Any:
     def predicate(message: dict[str, Any]) -> bool:
         change = message.get("targetChange", {})
-        return (change.get("targetChangeType") == "REMOVE" and change.get("targetIds") == [target_id]
-                and change.get("cause", {}).get("code") == 7)
+        return (
+            change.get("targetChangeType") == "REMOVE"
+            and change.get("targetIds") == [target_id]
+            and change.get("cause", {}).get("code") == 7
+        )
+
     return predicate
 
 
-def query_target(channel: BrowserChannel, parent: str, collection: str, target_id: int, *,
-                 owner: str | None = None, all_descendants: bool = False) -> dict[str, Any]:
+def query_target(
+    channel: BrowserChannel,
+    parent: str,
+    collection: str,
+    target_id: int,
+    *,
+    owner: str | None = None,
+    all_descendants: bool = False,
+) -> dict[str, Any]:
     structured: dict[str, Any] = {"from": [{"collectionId": collection, "allDescendants": all_descendants}]}
     if owner is not None:
-        structured["where"] = {"fieldFilter": {"field": {"fieldPath": "owner"}, "op": "EQUAL",
-                                               "value": {"stringValue": owner}}}
+        structured["where"] = {
+            "fieldFilter": {"field": {"fieldPath": "owner"}, "op": "EQUAL", "value": {"stringValue": owner}}
+        }
     root = f"{channel.database}/documents"
-    return {"database": channel.database, "addTarget": {
-        "query": {"parent": f"{root}/{parent}" if parent else root, "structuredQuery": structured},
-        "targetId": target_id}}
+    return {
+        "database": channel.database,
+        "addTarget": {
+            "query": {"parent": f"{root}/{parent}" if parent else root, "structuredQuery": structured},
+            "targetId": target_id,
+        },
+    }
 
 
-@pytest.mark.parametrize("path", ["job_secrets/{id}", "attempt_tokens/{id}_1", "idempotency/{id}",
-                                  "artifact_uploads/{id}", "jobs/{id}-alice", "jobs/{id}-missing",
-                                  "jobs/{id}-alice/chunks/c1", "users/alice/artifacts/a1", "unknown/{id}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "job_secrets/{id}",
+        "attempt_tokens/{id}_1",
+        "idempotency/{id}",
+        "artifact_uploads/{id}",
+        "jobs/{id}-alice",
+        "jobs/{id}-missing",
+        "jobs/{id}-alice/chunks/c1",
+        "users/alice/artifacts/a1",
+        "unknown/{id}",
+    ],
+)
 def test_a_document_the_rules_refuse_is_removed_with_permission_denied(
     channel: BrowserChannel, firestore_client: firestore.Client, unique_id: str, path: str
 ) -> None:
     firestore_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
     firestore_client.document(f"attempt_tokens/{unique_id}_1").set({"hash": "sk-secret-value"})
     firestore_client.document(f"jobs/{unique_id}-alice").set({"owner": "alice", "status": "sk-secret-value"})
-    firestore_client.document(f"jobs/{unique_id}-alice/chunks/c1").set({"lines": [{"text": "sk-secret-value"}]})
+    firestore_client.document(f"jobs/{unique_id}-alice/chunks/c1").set(
+        {"lines": [{"text": "sk-secret-value"}]}
+    )
     firestore_client.document("users/alice/artifacts/a1").set({"name": "sk-secret-value"})
 
     channel.open(document_target(channel, path.format(id=unique_id), target_id=4))
@@ -239,27 +230,40 @@ def test_a_document_the_rules_refuse_is_removed_with_permission_denied(
     assert "sk-secret-value" not in json.dumps(seen)
 
 
-@pytest.mark.parametrize("parent, collection, owner, all_descendants", [
-    ("", "jobs", None, False),  # rules are not filters: a query that could return another user's job
-    ("", "jobs", "alice", False),
-    ("", "chunks", None, True),  # collection-group queries
-    ("", "job_secrets", None, True),
-    ("", "job_secrets", None, False),
-    ("", "attempt_tokens", None, False),
-    ("jobs/{id}-alice", "chunks", None, False),
-    ("jobs/{id}-alice", "attempts", None, False),
-    ("users/alice", "artifacts", None, False),
-])
+@pytest.mark.parametrize(
+    "parent, collection, owner, all_descendants",
+    [
+        ("", "jobs", None, False),  # rules are not filters: a query that could return another user's job
+        ("", "jobs", "alice", False),
+        ("", "chunks", None, True),  # collection-group queries
+        ("", "job_secrets", None, True),
+        ("", "job_secrets", None, False),
+        ("", "attempt_tokens", None, False),
+        ("jobs/{id}-alice", "chunks", None, False),
+        ("jobs/{id}-alice", "attempts", None, False),
+        ("users/alice", "artifacts", None, False),
+    ],
+)
 def test_a_query_the_rules_refuse_is_removed_with_permission_denied(
-    channel: BrowserChannel, firestore_client: firestore.Client, unique_id: str, parent: str, collection: str,
-    owner: str | None, all_descendants: bool,
+    channel: BrowserChannel,
+    firestore_client: firestore.Client,
+    unique_id: str,
+    parent: str,
+    collection: str,
+    owner: str | None,
+    all_descendants: bool,
 ) -> None:
     firestore_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
     firestore_client.document(f"jobs/{unique_id}-alice").set({"owner": "alice", "status": "sk-secret-value"})
-    firestore_client.document(f"jobs/{unique_id}-alice/chunks/c1").set({"lines": [{"text": "sk-secret-value"}]})
+    firestore_client.document(f"jobs/{unique_id}-alice/chunks/c1").set(
+        {"lines": [{"text": "sk-secret-value"}]}
+    )
 
-    channel.open(query_target(channel, parent.format(id=unique_id), collection, 6, owner=owner,
-                              all_descendants=all_descendants))
+    channel.open(
+        query_target(
+            channel, parent.format(id=unique_id), collection, 6, owner=owner, all_descendants=all_descendants
+        )
+    )
     seen = channel.receive_until(removed_with_cause(6))
 
     assert "sk-secret-value" not in json.dumps(seen)
@@ -273,20 +277,30 @@ def test_the_owner_listens_to_the_job_its_output_and_its_jobs_beside_a_refused_t
     job.collection("chunks").document("c1").set({"lines": [{"line": 0, "text": "owner's line"}]})
     firestore_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
 
-    channel.open(document_target(channel, f"job_secrets/{unique_id}", target_id=2),
-                 document_target(channel, f"jobs/{unique_id}", target_id=4),
-                 query_target(channel, f"jobs/{unique_id}", "chunks", 6),
-                 query_target(channel, "", "jobs", 8, owner="dev"),
-                 query_target(channel, "users/dev", "artifacts", 10))
+    channel.open(
+        document_target(channel, f"job_secrets/{unique_id}", target_id=2),
+        document_target(channel, f"jobs/{unique_id}", target_id=4),
+        query_target(channel, f"jobs/{unique_id}", "chunks", 6),
+        query_target(channel, "", "jobs", 8, owner="dev"),
+        query_target(channel, "users/dev", "artifacts", 10),
+    )
     seen = channel.receive_until(lambda message: "owner's line" in json.dumps(message))
-    seen += channel.receive_until(lambda message: message.get("targetChange", {}).get("targetChangeType") == "CURRENT"
-                                  and 10 in message["targetChange"].get("targetIds", []))
+    seen += channel.receive_until(
+        lambda message: (
+            message.get("targetChange", {}).get("targetChangeType") == "CURRENT"
+            and 10 in message["targetChange"].get("targetIds", [])
+        )
+    )
 
     assert any(removed_with_cause(2)(message) for message in seen)
     assert not any(removed_with_cause(target)(message) for message in seen for target in (4, 6, 8, 10))
     changed = [message["documentChange"] for message in seen if "documentChange" in message]
-    assert {target for change in changed if change["document"]["name"].endswith(unique_id)
-            for target in change["targetIds"]} == {4, 8}
+    assert {
+        target
+        for change in changed
+        if change["document"]["name"].endswith(unique_id)
+        for target in change["targetIds"]
+    } == {4, 8}
     assert "sk-secret-value" not in json.dumps(seen)
     channel.send({"database": channel.database, "removeTarget": 2})  # a refused target: nothing to forward
     job.update({"status": "succeeded"})

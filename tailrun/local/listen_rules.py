@@ -1,4 +1,5 @@
-"""Which Listen targets a caller may add through the local WebChannel front: a mirror of ``infra/firestore.rules``.
+"""Who may listen through the local WebChannel front, and to what: the development token and a mirror of
+``infra/firestore.rules``.
 
 The emulator behind ``tailrun dev`` applies no security rules (the functions use it as an admin), so the front
 applies them itself before a target reaches the emulator. This module says what the rules say, for reads; it
@@ -14,31 +15,29 @@ must change with ``infra/firestore.rules`` (and ``tests/cli/test_listen_rules.py
   added later, and every collection-group query (only ``match /{document=**}`` could grant one, and it is false) —
   is refused.
 
-A refused target is answered as Firestore answers it: a ``TargetChange`` REMOVE with cause ``PERMISSION_DENIED``.
+``DevAccess`` is what ``tailrun dev`` gives the front (``firestore_emulator.webchannel.ListenBridge``): it admits
+a handshake that carries the development token, as ``schema.DEV_USER``, and checks each target against these rules
+(the front answers a refused target as Firestore does, with a REMOVE whose cause is ``PERMISSION_DENIED``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hmac
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from google.api_core import exceptions as google_exceptions
+from google.cloud import firestore
 from google.cloud.firestore_v1.types import query as query_types
+from tailrun_functions import schema
 
-PERMISSION_DENIED = 7  # google.rpc.Code
-DENIED_MESSAGE = "Missing or insufficient permissions."
-JOB_CHILDREN = frozenset({"chunks", "attempts", "artifacts"})
+OWNER_READ_TIMEOUT_S = 10.0  # seconds to read a job's owner from the emulator when a target is checked
 
 OwnerOf = Callable[[str], "str | None"]  # a job id → its owner's uid, None if there is no such job
 
 _EQUAL = int(query_types.StructuredQuery.FieldFilter.Operator.EQUAL)
 _AND = int(query_types.StructuredQuery.CompositeFilter.Operator.AND)
 _OR = int(query_types.StructuredQuery.CompositeFilter.Operator.OR)
-
-
-def denied(target_id: int) -> dict[str, Any]:
-    """The ListenResponse (proto3 JSON) that refuses a target."""
-    return {"targetChange": {"targetChangeType": "REMOVE", "targetIds": [target_id],
-                             "cause": {"code": PERMISSION_DENIED, "message": DENIED_MESSAGE}}}
 
 
 def _relative(name: str, database: str) -> list[str] | None:
@@ -48,7 +47,7 @@ def _relative(name: str, database: str) -> list[str] | None:
         return []
     if not name.startswith(root + "/"):
         return None
-    segments = name[len(root) + 1:].split("/")
+    segments = name[len(root) + 1 :].split("/")
     return None if any(segment == "" for segment in segments) else segments
 
 
@@ -59,11 +58,11 @@ def _owns_job(job_id: str, uid: str, owner_of: OwnerOf) -> bool:
 def may_get(segments: list[str], uid: str, owner_of: OwnerOf) -> bool:
     """May the caller read the document at ``segments``?"""
     match segments:
-        case ["jobs", job_id]:
+        case [schema.JOBS, job_id]:
             return _owns_job(job_id, uid, owner_of)
-        case ["jobs", job_id, child, _] if child in JOB_CHILDREN:
+        case [schema.JOBS, job_id, child, _] if child in schema.JOB_CHILDREN:
             return _owns_job(job_id, uid, owner_of)
-        case ["users", owner, "artifacts", _]:
+        case ["users", owner, schema.ARTIFACTS, _]:
             return owner == uid
     return False
 
@@ -73,8 +72,12 @@ def _filters_owner(where: Any, uid: str) -> bool:
     kind = where.WhichOneof("filter_type")
     if kind == "field_filter":
         condition = where.field_filter
-        return (condition.field.field_path == "owner" and condition.op == _EQUAL
-                and condition.value.WhichOneof("value_type") == "string_value" and condition.value.string_value == uid)
+        return bool(
+            condition.field.field_path == "owner"
+            and condition.op == _EQUAL
+            and condition.value.WhichOneof("value_type") == "string_value"
+            and condition.value.string_value == uid
+        )
     if kind == "composite_filter":
         parts = list(where.composite_filter.filters)
         if where.composite_filter.op == _AND:
@@ -89,12 +92,12 @@ def may_list(parent: list[str], query: Any, uid: str, owner_of: OwnerOf) -> bool
     selectors = list(query.from_) if hasattr(query, "from_") else list(getattr(query, "from"))
     if len(selectors) != 1 or selectors[0].all_descendants:
         return False
-    match [*parent, selectors[0].collection_id]:
-        case ["jobs"]:
+    match [*parent, str(selectors[0].collection_id)]:
+        case [schema.JOBS]:
             return query.HasField("where") and _filters_owner(query.where, uid)
-        case ["jobs", job_id, child] if child in JOB_CHILDREN:
+        case [schema.JOBS, job_id, child] if child in schema.JOB_CHILDREN:
             return _owns_job(job_id, uid, owner_of)
-        case ["users", owner, "artifacts"]:
+        case ["users", owner, schema.ARTIFACTS]:
             return owner == uid
     return False
 
@@ -112,3 +115,42 @@ def may_listen(target: Any, *, database: str, uid: str, owner_of: OwnerOf) -> bo
             return False
         return may_list(parent, target.query.structured_query, uid, owner_of)
     return False
+
+
+def owners_in(db: firestore.Client) -> OwnerOf:
+    """A job's owner as ``db`` has it (the rules' ``get()``); None if there is no such job, or no answer."""
+
+    def owner_of(job_id: str) -> str | None:
+        try:
+            snapshot = (
+                db.collection(schema.JOBS)
+                .document(job_id)
+                .get(field_paths=["owner"], timeout=OWNER_READ_TIMEOUT_S)
+            )
+        except (google_exceptions.GoogleAPIError, ValueError):
+            return None
+        owner = (snapshot.to_dict() or {}).get("owner") if snapshot.exists else None
+        return owner if isinstance(owner, str) else None
+
+    return owner_of
+
+
+class DevAccess:
+    """The local stack's ``ListenAccess``: the development token acts as ``uid``, each target as the rules say."""
+
+    def __init__(self, token: str, owner_of: OwnerOf, *, uid: str = schema.DEV_USER) -> None:
+        if not token:
+            raise ValueError("the Listen front needs a token to require")
+        self._token = token.encode()
+        self._owner_of = owner_of
+        self._uid = uid
+
+    def admit(self, bearer_tokens: Sequence[str]) -> str | None:
+        """``uid`` if one of the tokens is the development token (compared in constant time), else None."""
+        if any(hmac.compare_digest(token.encode(), self._token) for token in bearer_tokens):
+            return self._uid
+        return None
+
+    def may_listen(self, principal: str, database: str, target: Any) -> bool:
+        """May ``principal`` add ``target`` in ``database`` (``may_listen``, with the jobs' owners read live)?"""
+        return may_listen(target, database=database, uid=principal, owner_of=self._owner_of)

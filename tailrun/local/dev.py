@@ -7,7 +7,7 @@ runner as a child process), and a scheduler loop that calls ``reap_sandboxes`` o
 does in the cloud. It then serves ``GET /_tailrun/config`` to loopback clients, which is how the CLI finds the
 emulators and the state directory; the CLI reads the development token from the directory's owner-only
 ``dev_token`` file, never over HTTP. The server answers only its own names and pages (``functions_server.serve``),
-the Listen front requires the token and applies the rules (``webchannel``, ``listen_rules``), and the process is
+the Listen front (``firestore_emulator.webchannel``) requires the token and applies the rules (``listen_rules``), and the process is
 made non-dumpable (Linux), so that a job of the same user cannot read the token from its memory or environment.
 The job viewer's link, printed once at start, carries the token in its fragment (never sent to the server).
 
@@ -36,16 +36,22 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+from google.cloud import firestore
+from tailrun_functions import clients
+from tailrun_functions.schema import DEV_USER, LOCAL_BUCKET, LOCAL_PROJECT
 from werkzeug.serving import BaseWSGIServer
 
-from tailrun import jsonlog, settings
+from firestore_emulator.webchannel import ListenBridge
+from tailrun import settings
 from tailrun.errors import StackAlreadyRunning, TailrunError
-from tailrun.functions_server import create_app, load_http_functions, serve
-from tailrun.webchannel import ListenBridge
+from tailrun.local.functions_server import create_app, load_http_functions, serve
+from tailrun.local.listen_rules import DevAccess, owners_in
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"  # the job viewer (index.html + the bundled bundle/viewer.js)
+# the job viewer (index.html + the bundled bundle/viewer.js)
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
 
 @dataclass(frozen=True)
 class DevOptions:
@@ -58,7 +64,8 @@ class DevOptions:
     state_dir: Path = Path(settings.STATE_DIR)
     reap_interval_s: float = settings.REAP_INTERVAL_S
     in_memory: bool = False
-    external_firestore: str | None = None  # host:port of a Firestore emulator to use instead of the embedded one
+    # host:port of a Firestore emulator to use instead of the embedded one
+    external_firestore: str | None = None
 
 
 @dataclass
@@ -68,7 +75,8 @@ class Addresses:
     url: str = ""
     firestore: str = ""
     storage: str = ""
-    viewer: str = ""  # the job viewer's link, with the development token in its fragment (print it, never log it)
+    # the job viewer's link, with the development token in its fragment (print it, never log it)
+    viewer: str = ""
 
 
 def free_port(host: str) -> int:
@@ -78,7 +86,9 @@ def free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(host: str, port: int, timeout_s: float, process: subprocess.Popen[Any] | None = None) -> None:
+def wait_for_port(
+    host: str, port: int, timeout_s: float, process: subprocess.Popen[Any] | None = None
+) -> None:
     """Block until something accepts connections on ``host:port`` (or fail if ``process`` died first)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -140,7 +150,8 @@ class StateDir:
         """The development bearer token, created once (owner-only file) and kept across restarts."""
         path = self.path / settings.DEV_TOKEN_FILE
         if path.exists():
-            os.chmod(path, 0o600)  # a file from an older version, or loosened by hand, is made owner-only again
+            # a file from an older version, or loosened by hand, is made owner-only again
+            os.chmod(path, 0o600)
             return path.read_text().strip()
         token = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -161,6 +172,7 @@ class LocalStack:
         self._storage: subprocess.Popen[bytes] | None = None
         self._server: BaseWSGIServer | None = None
         self._bridge: ListenBridge | None = None
+        self._db: firestore.Client | None = None  # the Listen front's reads of a job's owner
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
@@ -179,8 +191,13 @@ class LocalStack:
             self.stop()
             raise
         self.state.publish(
-            {"pid": os.getpid(), "url": self.addresses.url, "firestore": self.addresses.firestore,
-             "storage": self.addresses.storage, "project": settings.LOCAL_PROJECT}
+            {
+                "pid": os.getpid(),
+                "url": self.addresses.url,
+                "firestore": self.addresses.firestore,
+                "storage": self.addresses.storage,
+                "project": LOCAL_PROJECT,
+            }
         )
         return self.addresses
 
@@ -207,7 +224,9 @@ class LocalStack:
         if self.options.external_firestore:
             host, _, port = self.options.external_firestore.rpartition(":")
             if not host or not port.isdigit():
-                raise TailrunError(f"--firestore-emulator takes HOST:PORT, got {self.options.external_firestore!r}.")
+                raise TailrunError(
+                    f"--firestore-emulator takes HOST:PORT, got {self.options.external_firestore!r}."
+                )
             wait_for_port(host, int(port), settings.STARTUP_TIMEOUT_S)
             self.addresses.firestore = self.options.external_firestore
             return
@@ -224,52 +243,60 @@ class LocalStack:
     def _start_storage(self) -> None:
         port = self.options.storage_port or free_port(self.options.host)
         command = [
-            str(Path(sys.executable).with_name("gcp-storage-emulator")), "start", "--host", self.options.host,
-            "--port", str(port), "--in-memory", "--default-bucket", settings.LOCAL_BUCKET, "--quiet",
+            str(Path(sys.executable).with_name("gcp-storage-emulator")),
+            "start",
+            "--host",
+            self.options.host,
+            "--port",
+            str(port),
+            "--in-memory",
+            "--default-bucket",
+            LOCAL_BUCKET,
+            "--quiet",
         ]
         log = open(self.state.path / "storage-emulator.log", "ab")  # noqa: SIM115 - owned by the child
         with sigint_blocked():
-            self._storage = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self._storage = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         log.close()
         wait_for_port(self.options.host, port, settings.STARTUP_TIMEOUT_S, self._storage)
         self.addresses.storage = f"http://{self.options.host}:{port}"
 
-    def _configure_functions_env(self) -> None:
-        """The functions read their settings from the environment (per request), as deployed; set them here."""
-        os.environ.update(
-            {
-                "GOOGLE_CLOUD_PROJECT": settings.LOCAL_PROJECT,
-                "FIRESTORE_EMULATOR_HOST": self.addresses.firestore,
-                "STORAGE_EMULATOR_HOST": self.addresses.storage,
-                "TAILRUN_LAUNCHER": "local",
-                "TAILRUN_CALLBACK_URL": f"{self.addresses.url}/job_callback",
-                "TAILRUN_AUTH": "dev",
-                "TAILRUN_DEV_TOKEN": self.token,
-                "TAILRUN_BUCKET": settings.LOCAL_BUCKET,
-            }
-        )
+    def functions_env(self) -> dict[str, str]:
+        """The functions' settings for this stack, by the variable names a deployment sets."""
+        return {
+            "GOOGLE_CLOUD_PROJECT": LOCAL_PROJECT,
+            "FIRESTORE_EMULATOR_HOST": self.addresses.firestore,
+            "STORAGE_EMULATOR_HOST": self.addresses.storage,
+            "TAILRUN_LAUNCHER": "local",
+            "TAILRUN_CALLBACK_URL": f"{self.addresses.url}/job_callback",
+            "TAILRUN_AUTH": "dev",
+            "TAILRUN_DEV_TOKEN": self.token,
+            "TAILRUN_BUCKET": LOCAL_BUCKET,
+        }
 
     def _start_http(self) -> None:
         functions = load_http_functions()
-        jsonlog.keep_only_ours()  # the functions add a log handler at import: each record is written once
         logger.info("serving functions: %s", ", ".join(sorted(functions)))
         config = {  # nothing secret: the CLI reads the token from <state_dir>/dev_token
-            "project": settings.LOCAL_PROJECT,
-            "owner": settings.DEV_USER,
+            "project": LOCAL_PROJECT,
+            "owner": DEV_USER,
             "firestore_emulator_host": self.addresses.firestore,
             "storage_emulator_host": self.addresses.storage,
-            "bucket": settings.LOCAL_BUCKET,
+            "bucket": LOCAL_BUCKET,
             "functions": sorted(functions),
             "state_dir": str(self.state.path),
         }
         app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
-        self._bridge = ListenBridge(self.addresses.firestore, token=self.token, project=settings.LOCAL_PROJECT,
-                                    uid=settings.DEV_USER)
+        self._db = clients.firestore_client(LOCAL_PROJECT, self.addresses.firestore)
+        access = DevAccess(self.token, owners_in(self._db), uid=DEV_USER)
+        self._bridge = ListenBridge(self.addresses.firestore, access=access, project=LOCAL_PROJECT)
         self._bridge.register(app)
         self._server = serve(app, self.options.host, self.options.port)
         self.addresses.url = f"http://{self.options.host}:{self._server.server_port}"
         self.addresses.viewer = f"{self.addresses.url}/web/#token={self.token}"
-        self._configure_functions_env()
+        self._configure_functions()
         self._spawn("tailrun-http", self._server.serve_forever)
 
     def _start_reaper(self) -> None:
@@ -289,17 +316,23 @@ class LocalStack:
                 answer = requests.post(url, json={}, headers=headers, timeout=settings.HTTP_TIMEOUT_S)
                 logger.debug("reap_sandboxes answered %s: %s", answer.status_code, answer.text[:200])
                 if not answer.ok:
-                    logger.warning("reap_sandboxes answered HTTP %s: %s", answer.status_code, answer.text[:200])
+                    logger.warning(
+                        "reap_sandboxes answered HTTP %s: %s", answer.status_code, answer.text[:200]
+                    )
             except requests.RequestException as exc:
                 logger.warning("reap_sandboxes could not be called: %s", exc)
 
     def stop(self) -> None:
         """Stop everything that started, children included, newest first."""
         self._stopping.set()
-        self._stop_sandboxes()
+        if self._server is not None:  # the functions may have launched runners
+            self._stop_functions()
         if self._bridge is not None:
             self._bridge.close()
             self._bridge = None
+        if self._db is not None:
+            self._db.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
+            self._db = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -315,9 +348,21 @@ class LocalStack:
             self._emulator = None
         self.state.unlock()
 
-    def _stop_sandboxes(self) -> None:
-        """End the runners the local launcher started (SIGTERM: each delivers what its job printed, then ends)."""
-        known = {process.pid for process in (self._storage, getattr(self._emulator, "process", None)) if process}
+    # MERGE: with the functions' services (branch i-fn) the two methods below become one call each:
+    #   _configure_functions: services.configure(Settings.from_env(self.functions_env()))
+    #   _stop_functions:      services.shutdown() (or Services.close()): the launcher's stop_all, the one place
+    #                         runners are stopped; then ``_alive`` below has no caller left and goes too.
+    # Until then the functions read os.environ on each request and no stop of theirs lets a runner deliver.
+    def _configure_functions(self) -> None:
+        """Give the functions that run in this process this stack's settings."""
+        os.environ.update(self.functions_env())
+
+    def _stop_functions(self) -> None:
+        """Stop the runners the functions' local launcher started (SIGTERM: each delivers what its job printed,
+        then ends; SIGKILL after the grace)."""
+        known = {
+            process.pid for process in (self._storage, getattr(self._emulator, "process", None)) if process
+        }
         runners = [pid for pid in child_pids(os.getpid()) if pid not in known]
         for pid in runners:
             with contextlib.suppress(ProcessLookupError):
@@ -442,19 +487,26 @@ class DevProcess:
             return self.process.wait()
 
 
-def spawn(state_dir: Path, *args: str, env: dict[str, str] | None = None, new_session: bool = False) -> DevProcess:
+def spawn(
+    state_dir: Path, *args: str, env: dict[str, str] | None = None, new_session: bool = False
+) -> DevProcess:
     """Start `tailrun dev --port 0 --state-dir STATE ARGS…` and wait until it has published its address.
 
     Its output goes to ``STATE.log`` beside the state directory; a stack that fails to start raises with that log.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir.with_name(state_dir.name + ".log")
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it shows the viewer's link, with the token
+    # owner-only: it shows the viewer's link, with the token
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "tailrun", "dev", "--port", "0", "--state-dir", str(state_dir), *args],
-            stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=new_session,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=new_session,
         )
     info = state_dir / "dev.json"
     deadline = time.monotonic() + settings.STARTUP_TIMEOUT_S

@@ -7,12 +7,11 @@ import threading
 from typing import Any
 
 from google.api_core import exceptions as google_exceptions
+from tailrun_functions.schema import CHUNKS, JOBS
+from tailrun_functions.states import TERMINAL, JobStatus
 
-from tailrun.client import Stack
-from tailrun.errors import JobNotFound, TailrunError
-from tailrun.follow import (
-    STATUSES,
-    TERMINAL_STATUSES,
+from tailrun.cli.client import Stack
+from tailrun.cli.follow import (
     Display,
     Follower,
     JobWatch,
@@ -20,6 +19,7 @@ from tailrun.follow import (
     chunk_lines,
     show_everything,
 )
+from tailrun.errors import JobNotFound, TailrunError
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def submit(stack: Stack, spec: dict[str, Any]) -> str:
 def get_job(stack: Stack, job_id: str) -> dict[str, Any]:
     """The job document (with its ``id``), or ``JobNotFound``."""
     try:
-        snapshot = stack.firestore.collection("jobs").document(check_job_id(job_id)).get()
+        snapshot = stack.firestore.collection(JOBS).document(check_job_id(job_id)).get()
     except google_exceptions.PermissionDenied:
         raise JobNotFound(job_id) from None
     if not snapshot.exists:
@@ -53,14 +53,14 @@ def get_job(stack: Stack, job_id: str) -> dict[str, Any]:
 
 def list_jobs(stack: Stack, *, limit: int, status: str | None = None) -> list[dict[str, Any]]:
     """The user's most recent jobs, newest first (only those with ``status``, if given)."""
-    if status is not None and status not in STATUSES:
-        raise TailrunError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}.")
+    if status is not None and status not in set(JobStatus):
+        raise TailrunError(f"--status must be one of {', '.join(JobStatus)}, got {status!r}.")
     if limit < 1:
         raise TailrunError(f"--limit must be at least 1, got {limit}.")
     from google.cloud.firestore import Query
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    query = stack.firestore.collection("jobs").where(filter=FieldFilter("owner", "==", stack.config.owner))
+    query = stack.firestore.collection(JOBS).where(filter=FieldFilter("owner", "==", stack.config.owner))
     if status:
         query = query.where(filter=FieldFilter("status", "==", status))
     query = query.order_by("created_at", direction=Query.DESCENDING).limit(limit)
@@ -72,8 +72,11 @@ def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> No
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     chunks = (
-        stack.firestore.collection("jobs").document(job_id).collection("chunks")
-        .where(filter=FieldFilter("attempt", "==", attempt)).stream()
+        stack.firestore.collection(JOBS)
+        .document(job_id)
+        .collection(CHUNKS)
+        .where(filter=FieldFilter("attempt", "==", attempt))
+        .stream()
     )
     assembler = LineAssembler()
     for chunk in chunks:
@@ -81,7 +84,9 @@ def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> No
     show_everything(assembler, attempt, display)
 
 
-def follow(stack: Stack, job_id: str, follower: Follower, interrupted: threading.Event | None = None) -> dict[str, Any]:
+def follow(
+    stack: Stack, job_id: str, follower: Follower, interrupted: threading.Event | None = None
+) -> dict[str, Any]:
     """Show a job live until it has ended and all its output is shown; the final job document.
 
     A follower that was interrupted can be passed again: it goes on where it stopped, showing no line twice.
@@ -100,7 +105,7 @@ def follow(stack: Stack, job_id: str, follower: Follower, interrupted: threading
 def cancel(stack: Stack, job_id: str) -> dict[str, Any]:
     """Ask ``cancel_job`` to end a job; its answer. An ended job is an error that says how it ended."""
     job = get_job(stack, job_id)
-    if job.get("status") in TERMINAL_STATUSES:
+    if job.get("status") in TERMINAL:
         raise TailrunError(f"Job {job_id} has already ended ({job['status']}); there is nothing to cancel.")
     return stack.call("cancel_job", {"job_id": job_id})
 

@@ -25,6 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from google.cloud import firestore
+from google.oauth2.credentials import Credentials
+from tailrun_functions import clients
 
 from tailrun import settings
 from tailrun.errors import (
@@ -112,7 +115,9 @@ def read_dev_token(state_dir: Path, url: str) -> str:
     """
     path = state_dir / settings.DEV_TOKEN_FILE
     if not state_dir.is_absolute():
-        raise ConfigurationError(f"The stack at {url} named a relative state directory ({state_dir}); restart it.")
+        raise ConfigurationError(
+            f"The stack at {url} named a relative state directory ({state_dir}); restart it."
+        )
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as exc:
@@ -190,7 +195,9 @@ class Stack:
             return payload
         error = payload.get("error") if isinstance(payload, dict) else None
         if not isinstance(error, dict):
-            raise TailrunError(f"{function} answered HTTP {answer.status_code} without a JSON error: {answer.text[:200]!r}.")
+            raise TailrunError(
+                f"{function} answered HTTP {answer.status_code} without a JSON error: {answer.text[:200]!r}."
+            )
         code, message = str(error.get("code", "unknown")), str(error.get("message", ""))
         if answer.status_code == 404 and code == "artifact_not_found":
             raise ArtifactNotFound(str(body.get("job_id")), str(body.get("name") or body.get("artifact_id")))
@@ -199,20 +206,19 @@ class Stack:
         raise RequestRefused(function, answer.status_code, code, message)
 
     @cached_property
-    def firestore(self) -> Any:
-        """A Firestore client on the stack's database (the emulator for a local stack)."""
-        from google.cloud import firestore
-
+    def firestore(self) -> firestore.Client:
+        """A Firestore client on the stack's database: the emulator of a local stack, or Firestore as the user
+        (their ID token), so that the security rules apply."""
+        client: firestore.Client
         if self.config.firestore_emulator_host:
-            # The client reads the emulator's address from the environment only.
-            os.environ["FIRESTORE_EMULATOR_HOST"] = self.config.firestore_emulator_host
-            return firestore.Client(project=self.config.project)
-        from google.oauth2.credentials import Credentials
-
-        return firestore.Client(project=self.config.project, credentials=Credentials(token=self.config.token))
+            client = clients.firestore_client(self.config.project, self.config.firestore_emulator_host)
+        else:
+            token = Credentials(token=self.config.token)  # type: ignore[no-untyped-call]  # google-auth: untyped
+            client = clients.firestore_client(self.config.project, credentials=token)
+        return client
 
     def close(self) -> None:
         """Release the HTTP session and the Firestore channel."""
         self._session.close()
         if "firestore" in self.__dict__:
-            self.firestore.close()
+            self.firestore.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped

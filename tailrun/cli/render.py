@@ -39,9 +39,10 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from tailrun_functions.states import TERMINAL
 
 from tailrun import settings
-from tailrun.follow import TERMINAL_STATUSES, OutputLine
+from tailrun.cli.follow import OutputLine
 
 STATUS_STYLES = {
     "queued": "yellow",
@@ -58,11 +59,11 @@ STATUS_STYLES = {
 # removed up to its terminator (BEL or ST), the next ESC (which aborts it on a terminal) or the end of the line, so
 # an unterminated one takes the rest of its line with it. Order matters: SGR first.
 _CONTROL = re.compile(
-    r"(?P<sgr>\x1b\[[0-9;:]*m)"                                  # SGR, the only sequence kept: colours, bold, reset
-    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"           # any other CSI (7- or 8-bit), complete or not
+    r"(?P<sgr>\x1b\[[0-9;:]*m)"  # SGR, the only sequence kept: colours, bold, reset
+    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"  # any other CSI (7- or 8-bit), complete or not
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x9c|\x1b\\)?"  # OSC, DCS, SOS, PM, APC
-    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"                                 # other ESC sequences (RIS, charsets), a lone ESC
-    r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"                                 # C0 controls but tab, DEL, C1 controls
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"  # other ESC sequences (RIS, charsets), a lone ESC
+    r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"  # C0 controls but tab, DEL, C1 controls
 )
 _ANY_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 SGR_RESET = "\x1b[0m"
@@ -84,7 +85,8 @@ def colours_wanted() -> bool:
 
 def cut_size(text: str) -> str:
     """How much of a cut line the runner kept, as people read it (``32 KiB``), measured in the job's bytes."""
-    kept = len(text.encode("utf-8", "surrogatepass")) - 2 * text.count("\ufffd")  # U+FFFD stood for one bad byte
+    # U+FFFD stood for one bad byte: its three bytes here count as one
+    kept = len(text.encode("utf-8", "surrogatepass")) - 2 * text.count("\ufffd")
     return f"{round(kept / 1024)} KiB" if kept >= 1024 else f"{kept} bytes"
 
 
@@ -107,7 +109,7 @@ def is_interactive() -> bool:
 
 
 class TerminalDisplay:
-    """Shows one followed job (implements ``tailrun.follow.Display``); use it as a context manager."""
+    """Shows one followed job (implements ``tailrun.cli.follow.Display``); use it as a context manager."""
 
     def __init__(self, job_id: str, *, interactive: bool | None = None, raw: bool = False) -> None:
         self.job_id = job_id
@@ -136,7 +138,9 @@ class TerminalDisplay:
             self._task = self._bar.add_task(self.job_id, total=None, label=_plain(self.job_id, "bold"))
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
@@ -155,13 +159,19 @@ class TerminalDisplay:
         progress = job.get("progress") or {}
         percent, step = progress.get("percent"), progress.get("step")
         if self._bar is not None and self._task is not None:
-            label = Text.assemble(_plain(self.job_id, "bold"), " ", _plain(status, STATUS_STYLES.get(status, "")))
+            label = Text.assemble(
+                _plain(self.job_id, "bold"), " ", _plain(status, STATUS_STYLES.get(status, ""))
+            )
             if step:
                 label.append_text(_plain(f" · {step}"))
-            self._bar.update(self._task, label=label, total=100 if percent is not None else None,
-                             completed=float(percent or 0))
+            self._bar.update(
+                self._task,
+                label=label,
+                total=100 if percent is not None else None,
+                completed=float(percent or 0),
+            )
             return
-        if status != self._status and status not in TERMINAL_STATUSES:
+        if status != self._status and status not in TERMINAL:
             self.note(f"job {self.job_id}: {status}")
         if percent is not None and (percent, step) != self._progress_seen:
             self.note(f"progress {_percent(percent)}" + (f" {step}" if step else ""))
@@ -172,8 +182,9 @@ class TerminalDisplay:
         """Output lines, in order, cleaned of control sequences but colours (see ``clean``), cut ones marked."""
         if self.interactive:
             for line in lines:
-                text = Text.from_ansi(clean(line.text, keep_sgr=self.keep_sgr),
-                                      style="red" if line.stream == "stderr" else "")
+                text = Text.from_ansi(
+                    clean(line.text, keep_sgr=self.keep_sgr), style="red" if line.stream == "stderr" else ""
+                )
                 if line.cut:
                     text.append(f" … [line cut at {cut_size(line.text)}]", style="dim")
                 self.out.print(text, soft_wrap=True)
@@ -193,7 +204,8 @@ class TerminalDisplay:
             return line.text + ("" if line.partial else "\n")
         text = clean(line.text, keep_sgr=self.keep_sgr)
         if "\x1b" in text and stream.isatty():
-            text += SGR_RESET  # a colour the job left on must not bleed into the next line or the shell's prompt
+            # a colour the job left on must not bleed into the next line or the shell's prompt
+            text += SGR_RESET
         if line.cut:
             return f"{text} … [tailrun: line cut at {cut_size(line.text)}]\n"
         return text + ("" if line.partial else "\n")
@@ -205,7 +217,10 @@ class TerminalDisplay:
 
     def gap(self, attempt: int, start: int, end: int) -> None:
         """Lines that never arrived."""
-        self.note(f"lines {start}–{end - 1} of attempt {attempt} are missing from the stored output", style="bold red")
+        self.note(
+            f"lines {start}–{end - 1} of attempt {attempt} are missing from the stored output",
+            style="bold red",
+        )
 
     def summary(self, job: dict[str, Any]) -> None:
         """The final status of the job."""
@@ -322,7 +337,12 @@ def status_table(job: dict[str, Any]) -> Table:
         ("duration", _duration(job)),
         ("exit code", job.get("exit_code")),
         ("signal", job.get("signal")),
-        ("progress", f"{_percent(progress['percent'])} {progress.get('step') or ''}".strip() if progress.get("percent") is not None else None),
+        (
+            "progress",
+            f"{_percent(progress['percent'])} {progress.get('step') or ''}".strip()
+            if progress.get("percent") is not None
+            else None,
+        ),
         ("error", f"{error.get('code')}: {error.get('message')}" if error else None),
         ("lines", job.get("lines")),
         ("retry of", job.get("parent_job_id")),

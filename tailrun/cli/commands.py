@@ -22,12 +22,20 @@ import typer
 from rich.console import Console
 from rich.prompt import Confirm
 
-from tailrun import artifacts as job_artifacts
-from tailrun import jobs, settings
-from tailrun.client import Stack
+from tailrun import settings
+from tailrun.cli import artifacts as job_artifacts
+from tailrun.cli import jobs
+from tailrun.cli.client import Stack
+from tailrun.cli.follow import Follower
+from tailrun.cli.render import (
+    TerminalDisplay,
+    artifacts_table,
+    clean,
+    exit_code_for,
+    jobs_table,
+    status_table,
+)
 from tailrun.errors import TailrunError
-from tailrun.follow import Follower
-from tailrun.render import TerminalDisplay, artifacts_table, clean, exit_code_for, jobs_table, status_table
 
 logger = logging.getLogger(__name__)
 
@@ -69,29 +77,53 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
 
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
-    command: Annotated[list[str], typer.Argument(help="The command and its arguments, after `--`.", show_default=False)],
-    detach: Annotated[bool, typer.Option("--detach", "-d", help="Submit, print the job id and return.")] = False,
-    timeout: Annotated[int | None, typer.Option(help="Longest run, in seconds (default: the stack's).")] = None,
-    idle_timeout: Annotated[int | None, typer.Option(help="Longest silence, in seconds, before the job is reaped.")] = None,
+    command: Annotated[
+        list[str], typer.Argument(help="The command and its arguments, after `--`.", show_default=False)
+    ],
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", help="Submit, print the job id and return.")
+    ] = False,
+    timeout: Annotated[
+        int | None, typer.Option(help="Longest run, in seconds (default: the stack's).")
+    ] = None,
+    idle_timeout: Annotated[
+        int | None, typer.Option(help="Longest silence, in seconds, before the job is reaped.")
+    ] = None,
     max_attempts: Annotated[int, typer.Option(help="Attempts in all, retries included.")] = 1,
     label: Annotated[list[str], typer.Option("--label", "-l", help="KEY=VALUE label (repeatable).")] = [],  # noqa: B006
-    env: Annotated[list[str], typer.Option("--env", "-e", help="KEY=VALUE for the job's environment (repeatable).")] = [],  # noqa: B006
-    idempotency_key: Annotated[str | None, typer.Option(help="Submitting twice with one key makes one job.")] = None,
-    artifact: Annotated[list[str], typer.Option(
-        "--artifact", "-a",
-        help="Glob pattern, relative to the job's working directory, of files to keep as artifacts when the job "
-             "ends (repeatable; `**` matches any depth). See them with `tailrun artifacts JOB`.",
-    )] = [],  # noqa: B006
+    env: Annotated[
+        list[str], typer.Option("--env", "-e", help="KEY=VALUE for the job's environment (repeatable).")
+    ] = [],  # noqa: B006
+    idempotency_key: Annotated[
+        str | None, typer.Option(help="Submitting twice with one key makes one job.")
+    ] = None,
+    artifact: Annotated[
+        list[str],
+        typer.Option(
+            "--artifact",
+            "-a",
+            help="Glob pattern, relative to the job's working directory, of files to keep as artifacts when the job "
+            "ends (repeatable; `**` matches any depth). See them with `tailrun artifacts JOB`.",
+        ),
+    ] = [],  # noqa: B006
 ) -> None:
     """Run COMMAND as a job and follow its output live; exit with the job's exit code.
 
     Ctrl-C asks whether to cancel the job (in a terminal) or detaches from it (the job keeps running).
     """
-    spec: dict[str, Any] = {"argv": command, "max_attempts": max_attempts, "labels": _pairs(label, "--label"),
-                            "env": _pairs(env, "--env")}
+    spec: dict[str, Any] = {
+        "argv": command,
+        "max_attempts": max_attempts,
+        "labels": _pairs(label, "--label"),
+        "env": _pairs(env, "--env"),
+    }
     if artifact:
         spec["artifacts"] = artifact
-    for key, value in (("timeout_s", timeout), ("idle_timeout_s", idle_timeout), ("idempotency_key", idempotency_key)):
+    for key, value in (
+        ("timeout_s", timeout),
+        ("idle_timeout_s", idle_timeout),
+        ("idempotency_key", idempotency_key),
+    ):
         if value is not None:
             spec[key] = value
     try:
@@ -126,8 +158,10 @@ def _follow_interruptibly(stack: Stack, job_id: str) -> int:
             return exit_code_for(job)
         except KeyboardInterrupt:
             if not _confirm_cancel(job_id):
-                err.print(f"Detached; job {job_id} keeps running. Follow it with `tailrun logs {job_id} -f`, "
-                          f"cancel it with `tailrun cancel {job_id}`.")
+                err.print(
+                    f"Detached; job {job_id} keeps running. Follow it with `tailrun logs {job_id} -f`, "
+                    f"cancel it with `tailrun cancel {job_id}`."
+                )
                 return settings.EXIT_CANCELED
             jobs.cancel(stack, job_id)
             err.print(f"Canceling job {job_id}…", style="dim")
@@ -158,12 +192,18 @@ def _confirm_cancel(job_id: str) -> bool:
 @app.command()
 def logs(
     job_id: JobId,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep following until the job ends.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep following until the job ends.")
+    ] = False,
     attempt: Annotated[int | None, typer.Option(help="Show this attempt (default: the latest).")] = None,
-    raw: Annotated[bool, typer.Option(
-        "--raw", help="Write the lines exactly as stored, escape sequences included (only for output you trust: "
-                      "a job's sequences can write your clipboard or retitle your terminal).",
-    )] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Write the lines exactly as stored, escape sequences included (only for output you trust: "
+            "a job's sequences can write your clipboard or retitle your terminal).",
+        ),
+    ] = False,
 ) -> None:
     """Print a job's output: stdout to stdout, stderr to stderr, in line order.
 
@@ -178,8 +218,12 @@ def logs(
                 job = jobs.follow(stack, job_id, Follower(display))
             display.summary(job)
             return
-        jobs.read_output(stack, job_id, attempt or int(job.get("attempt") or 1),
-                         TerminalDisplay(job_id, interactive=False, raw=raw))
+        jobs.read_output(
+            stack,
+            job_id,
+            attempt or int(job.get("attempt") or 1),
+            TerminalDisplay(job_id, interactive=False, raw=raw),
+        )
 
     _connected(show)
 
@@ -227,14 +271,18 @@ def cancel(job_id: JobId) -> None:
 @app.command()
 def retry(
     job_id: JobId,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Follow the new attempt; exit with its code.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Follow the new attempt; exit with its code.")
+    ] = False,
 ) -> None:
     """Run a job again, as a new attempt linked to the original."""
 
     def go(stack: Stack) -> int:
         new_id = jobs.retry(stack, job_id)
         out.print(new_id)
-        err.print(f"Retrying job {job_id} as {new_id}. Follow it with `tailrun logs {new_id} -f`.", style="dim")
+        err.print(
+            f"Retrying job {job_id} as {new_id}. Follow it with `tailrun logs {new_id} -f`.", style="dim"
+        )
         return _follow_interruptibly(stack, new_id) if follow else 0
 
     raise typer.Exit(_connected(go))
@@ -248,27 +296,47 @@ def list_artifacts(
     """List the files a job produced (or was given): name, size, type and review state; then, on stderr, the
     files its runner could not upload, with the reason."""
     found, failed = _connected(
-        lambda stack: (job_artifacts.list_artifacts(stack, job_id), job_artifacts.failed_uploads(stack, job_id))
+        lambda stack: (
+            job_artifacts.list_artifacts(stack, job_id),
+            job_artifacts.failed_uploads(stack, job_id),
+        )
     )
     if as_json:
         out.print_json(json.dumps(found, default=_json_default))
     elif found:
         out.print(artifacts_table(found))
     elif not failed:
-        err.print(f"Job {job_id} has no artifacts. A job keeps files with `tailrun run --artifact 'out/*' -- …`, "
-                  "or by printing `::artifact PATH`.")
+        err.print(
+            f"Job {job_id} has no artifacts. A job keeps files with `tailrun run --artifact 'out/*' -- …`, "
+            "or by printing `::artifact PATH`."
+        )
     for failure in failed:
-        err.print(clean(f"Not uploaded: {failure.get('name')} (attempt {failure.get('attempt')}): "
-                        f"{failure.get('message')}", keep_sgr=False), markup=False, emoji=False)
+        err.print(
+            clean(
+                f"Not uploaded: {failure.get('name')} (attempt {failure.get('attempt')}): "
+                f"{failure.get('message')}",
+                keep_sgr=False,
+            ),
+            markup=False,
+            emoji=False,
+        )
 
 
 @app.command()
 def download(
     job_id: JobId,
-    name: Annotated[str, typer.Argument(help="The artifact's name, as `tailrun artifacts JOB` lists it.", show_default=False)],
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File or folder to write to (default: the artifact's file name, here).",
-    )] = None,
+    name: Annotated[
+        str,
+        typer.Argument(help="The artifact's name, as `tailrun artifacts JOB` lists it.", show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File or folder to write to (default: the artifact's file name, here).",
+        ),
+    ] = None,
 ) -> None:
     """Download a job's artifact (the newest of that name), checked against its size and MD5."""
     path, artifact = _connected(lambda stack: job_artifacts.download(stack, job_id, name, output))
@@ -279,7 +347,9 @@ def download(
 def emulator(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = settings.DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="gRPC port (0: any free port).")] = 8080,
-    data_dir: Annotated[Path | None, typer.Option(help="Keep the data in this folder (default: in memory).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the data in this folder (default: in memory).")
+    ] = None,
     http_port: Annotated[int | None, typer.Option(help="Port of the emulator's REST endpoints.")] = None,
 ) -> None:
     """Run the embedded Firestore emulator alone (FIRESTORE_EMULATOR_HOST=HOST:PORT points clients at it)."""
@@ -295,28 +365,51 @@ def emulator(
 
 @app.command()
 def dev(
-    port: Annotated[int, typer.Option(help="Port of the HTTP server (0: any free port).")] = settings.DEFAULT_PORT,
-    host: Annotated[str, typer.Option(help="Interface to listen on (the stack runs commands for its dev token: keep it local).")] = settings.DEFAULT_HOST,
-    firestore_port: Annotated[int, typer.Option(help="Port of the Firestore emulator (0: any free port).")] = 0,
+    port: Annotated[
+        int, typer.Option(help="Port of the HTTP server (0: any free port).")
+    ] = settings.DEFAULT_PORT,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Interface to listen on (the stack runs commands for its dev token: keep it local)."
+        ),
+    ] = settings.DEFAULT_HOST,
+    firestore_port: Annotated[
+        int, typer.Option(help="Port of the Firestore emulator (0: any free port).")
+    ] = 0,
     storage_port: Annotated[int, typer.Option(help="Port of the storage emulator (0: any free port).")] = 0,
-    state_dir: Annotated[Path, typer.Option(envvar="TAILRUN_STATE_DIR", help="Lock, dev token and Firestore data.")] = Path(settings.STATE_DIR),
-    reap_interval: Annotated[float, typer.Option(help="Seconds between two reaper runs.")] = settings.REAP_INTERVAL_S,
+    state_dir: Annotated[
+        Path, typer.Option(envvar="TAILRUN_STATE_DIR", help="Lock, dev token and Firestore data.")
+    ] = Path(settings.STATE_DIR),
+    reap_interval: Annotated[
+        float, typer.Option(help="Seconds between two reaper runs.")
+    ] = settings.REAP_INTERVAL_S,
     in_memory: Annotated[bool, typer.Option(help="Keep Firestore data in memory only.")] = False,
-    firestore_emulator: Annotated[str | None, typer.Option(
-        help="HOST:PORT of a running Firestore emulator (e.g. Google's) to use instead of starting the embedded one.",
-    )] = None,
+    firestore_emulator: Annotated[
+        str | None,
+        typer.Option(
+            help="HOST:PORT of a running Firestore emulator (e.g. Google's) to use instead of starting the embedded one.",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
 ) -> None:
     """Run the whole stack locally: Firestore and storage emulators, every function, sandboxes, the reaper."""
-    from tailrun import jsonlog
-    from tailrun.dev import DevOptions, LocalStack, run_until_signal
+    from tailrun.local import jsonlog
+    from tailrun.local.dev import DevOptions, LocalStack, run_until_signal
 
     jsonlog.configure(logging.DEBUG if verbose else logging.INFO)  # one JSON object per line on stderr
     if not verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    options = DevOptions(host=host, port=port, firestore_port=firestore_port, storage_port=storage_port,
-                         state_dir=state_dir, reap_interval_s=reap_interval, in_memory=in_memory,
-                         external_firestore=firestore_emulator)
+    options = DevOptions(
+        host=host,
+        port=port,
+        firestore_port=firestore_port,
+        storage_port=storage_port,
+        state_dir=state_dir,
+        reap_interval_s=reap_interval,
+        in_memory=in_memory,
+        external_firestore=firestore_emulator,
+    )
     run_until_signal(LocalStack(options), _announce)
 
 
@@ -346,8 +439,11 @@ def main(argv: list[str] | None = None) -> None:
         err.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
         sys.exit(error.exit_code)
     except google_exceptions.GoogleAPIError as error:
-        err.print(f"[bold red]Error:[/] Firestore did not answer as expected ({error}). Is the stack still "
-                  "running? Start it with `tailrun dev`.", soft_wrap=True)
+        err.print(
+            f"[bold red]Error:[/] Firestore did not answer as expected ({error}). Is the stack still "
+            "running? Start it with `tailrun dev`.",
+            soft_wrap=True,
+        )
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(settings.EXIT_CANCELED)

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from tailrun_functions.schema import ATTEMPTS, CHUNKS, JOBS
+from tailrun_functions.states import TERMINAL
+
 from tailrun import settings
 
 logger = logging.getLogger(__name__)
-
-STATUSES = ("queued", "booting", "running", "succeeded", "failed", "canceled", "timed_out")  # the state machine
-TERMINAL_STATUSES = frozenset(STATUSES[3:])
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class LineAssembler:
 
 
 class Display(Protocol):
-    """What the follower tells the terminal (``tailrun.render`` implements it)."""
+    """What the follower tells the terminal (``tailrun.cli.render`` implements it)."""
 
     def job(self, job: dict[str, Any]) -> None: ...
 
@@ -114,14 +114,14 @@ class JobWatch:
 
     def __init__(self, db: Any, job_id: str) -> None:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self._job_ref = db.collection("jobs").document(job_id)
+        self._job_ref = db.collection(JOBS).document(job_id)
         self._watches: list[Any] = []
 
     def start(self) -> None:
         """Open both listeners."""
         self._watches.append(self._job_ref.on_snapshot(self._on_job))
-        self._watches.append(self._job_ref.collection("chunks").on_snapshot(self._changes("chunk")))
-        self._watches.append(self._job_ref.collection("attempts").on_snapshot(self._changes("attempt")))
+        self._watches.append(self._job_ref.collection(CHUNKS).on_snapshot(self._changes("chunk")))
+        self._watches.append(self._job_ref.collection(ATTEMPTS).on_snapshot(self._changes("attempt")))
 
     def stop(self) -> None:
         """Close the listeners."""
@@ -176,8 +176,13 @@ class Follower:
     last chunk of attempt 1 has arrived: that is what the waiting is for.
     """
 
-    def __init__(self, display: Display, *, first_attempt: int | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        display: Display,
+        *,
+        first_attempt: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.display = display
         self.job: dict[str, Any] | None = None
         self.attempt: int | None = None
@@ -217,7 +222,9 @@ class Follower:
             lines = self._assembler(self.attempt).ready()
             if lines:
                 self.display.lines(lines)
-            if self.attempt >= latest or not self._complete(self.attempt, self._attempt_lines.get(self.attempt)):
+            if self.attempt >= latest or not self._complete(
+                self.attempt, self._attempt_lines.get(self.attempt)
+            ):
                 return
             self._finish_attempt(self.attempt, self._attempt_lines.get(self.attempt))
             self.attempt += 1
@@ -250,7 +257,7 @@ class Follower:
         job = self.job
         if job is None or self.attempt is None or self.attempt < (self._latest or 0):
             return False
-        if job.get("status") not in TERMINAL_STATUSES:
+        if job.get("status") not in TERMINAL:
             return False
         expected = self._attempt_lines.get(self.attempt, line_count(job))
         if not self._complete(self.attempt, expected):
@@ -258,7 +265,9 @@ class Follower:
         self._finish_attempt(self.attempt, expected)
         return True
 
-    def run(self, watch: JobWatch, *, interrupted: threading.Event | None = None, poll_s: float = 0.1) -> dict[str, Any] | None:
+    def run(
+        self, watch: JobWatch, *, interrupted: threading.Event | None = None, poll_s: float = 0.1
+    ) -> dict[str, Any] | None:
         """Consume events until the job has ended; the last job document (None if the job does not exist).
 
         ``interrupted`` (set by a SIGINT handler) raises ``KeyboardInterrupt`` here, between two events, so an

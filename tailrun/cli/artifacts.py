@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from tailrun_functions.schema import ARTIFACTS, ATTEMPTS, JOBS
 
-from tailrun import jobs, settings
-from tailrun.client import Stack
+from tailrun import settings
+from tailrun.cli import jobs
+from tailrun.cli.client import Stack
 from tailrun.errors import TailrunError
 
 logger = logging.getLogger(__name__)
@@ -30,14 +32,16 @@ DOWNLOAD_CHUNK_BYTES = 1024 * 1024  # bytes written at a time while downloading
 def list_artifacts(stack: Stack, job_id: str) -> list[dict[str, Any]]:
     """The job's artifacts (with their ``artifact_id``), oldest first; ``JobNotFound`` for an unknown job."""
     jobs.get_job(stack, job_id)
-    collection = stack.firestore.collection("jobs").document(job_id).collection("artifacts")
+    collection = stack.firestore.collection(JOBS).document(job_id).collection(ARTIFACTS)
     found = [{"artifact_id": snapshot.id, **(snapshot.to_dict() or {})} for snapshot in collection.stream()]
-    return sorted(found, key=lambda artifact: (str(artifact.get("created_at", "")), str(artifact.get("name", ""))))
+    return sorted(
+        found, key=lambda artifact: (str(artifact.get("created_at", "")), str(artifact.get("name", "")))
+    )
 
 
 def failed_uploads(stack: Stack, job_id: str) -> list[dict[str, Any]]:
     """The files the job's runners could not upload (``artifact_errors`` of each attempt), with their attempt."""
-    attempts = stack.firestore.collection("jobs").document(job_id).collection("attempts").stream()
+    attempts = stack.firestore.collection(JOBS).document(job_id).collection(ATTEMPTS).stream()
     return [
         {"attempt": snapshot.get("attempt"), **error}
         for snapshot in attempts
@@ -90,7 +94,9 @@ def _fetch(url: str, target: Path, artifact: dict[str, Any]) -> None:
                         digest.update(chunk)
                         size += len(chunk)
             except requests.RequestException as exc:
-                raise TailrunError(f"The download of {artifact.get('name')!r} failed ({exc}); try again.") from None
+                raise TailrunError(
+                    f"The download of {artifact.get('name')!r} failed ({exc}); try again."
+                ) from None
         _check(artifact, size, base64.b64encode(digest.digest()).decode("ascii"))
         os.replace(temporary, target)
     except BaseException:

@@ -40,7 +40,7 @@ HttpFunction = Callable[[flask.Request], Any]
 
 MAX_REQUEST_BYTES = 32 * 1024 * 1024  # bytes: Cloud Functions' limit on an HTTP request body
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
-DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "functions" / "main.py"
+DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "functions" / "main.py"
 
 
 def load_http_functions(source: Path = DEFAULT_SOURCE) -> dict[str, HttpFunction]:
@@ -128,22 +128,36 @@ class LocalOnly:
         path = str(environ.get("PATH_INFO", ""))
         if host not in self.hosts():
             logger.warning("refused a request for Host %r (not one of this stack's names)", host[:100])
-            return _refuse(start_response, 421, "misdirected_request",
-                           f"this server answers only to {', '.join(sorted(self.hosts()))}, not to Host "
-                           f"{host[:100]!r}; open the stack by one of those names.")
+            return _refuse(
+                start_response,
+                421,
+                "misdirected_request",
+                f"this server answers only to {', '.join(sorted(self.hosts()))}, not to Host "
+                f"{host[:100]!r}; open the stack by one of those names.",
+            )
         origin = environ.get("HTTP_ORIGIN")
         if origin is not None and str(origin).lower() not in self.origins():
             logger.warning("refused a %s %s from origin %r", method, path[:100], str(origin)[:100])
-            return _refuse(start_response, 403, "cross_origin",
-                           "cross-origin requests are refused: only the stack's own pages may call it.")
+            return _refuse(
+                start_response,
+                403,
+                "cross_origin",
+                "cross-origin requests are refused: only the stack's own pages may call it.",
+            )
         viewer_file = method in ("GET", "HEAD") and path.startswith("/web/")
         if str(environ.get("HTTP_SEC_FETCH_SITE", "")).lower() == "cross-site" and not viewer_file:
             logger.warning("refused a cross-site %s %s", method, path[:100])
-            return _refuse(start_response, 403, "cross_origin",
-                           "cross-site requests are refused: only the stack's own pages may call it.")
+            return _refuse(
+                start_response,
+                403,
+                "cross_origin",
+                "cross-site requests are refused: only the stack's own pages may call it.",
+            )
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            kept = [(name, value) for name, value in headers if not name.lower().startswith("access-control-")]
+            kept = [
+                (name, value) for name, value in headers if not name.lower().startswith("access-control-")
+            ]
             return start_response(status, kept, exc_info)
 
         return self.app(environ, start)
@@ -152,7 +166,9 @@ class LocalOnly:
 def _refuse(start_response: StartResponse, status: int, code: str, message: str) -> list[bytes]:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     reason = {403: "Forbidden", 421: "Misdirected Request"}.get(status, "Refused")
-    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    start_response(
+        f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
     return [body]
 
 

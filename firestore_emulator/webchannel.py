@@ -17,41 +17,38 @@ The protocol, as the client (``webchannelbase.js``) reads it:
 
 Every body chunk is framed as ``<length>\\n<json>``, the length in UTF-16 units (the JSON is ASCII-only here).
 
-**Credential.** The handshake must carry the development token as ``Authorization: Bearer <token>`` (the SDK
-sends ``connectFirestoreEmulator(…, {mockUserToken: "<token>"})`` so). WebChannel carries a handshake's headers
-in one of three ways, all accepted: a real header; the form field ``headers`` of the handshake body (the SDK sets
-``encodeInitMessageHeaders``, which writes ``headers=<encoded "Name:value\\r\\n"…>&`` before the messages, so
-that the browser sends a CORS-simple request); or the URL parameter named by ``httpHeadersOverwriteParam``
-(``$httpHeaders`` by convention), in the same ``Name:value\\r\\n`` format. No credential is a 401, a wrong one a
-403, and neither opens a gRPC stream. Later requests of the channel are authorized by its session id (random,
-known only to the client that completed the handshake).
+**Access.** Who may open a channel and which targets each may add is not the protocol's to decide: the bridge is
+given a ``ListenAccess`` and asks it. A handshake must carry a bearer credential (``Authorization: Bearer …``).
+WebChannel carries a handshake's headers in one of three ways, all read: a real header; the form field ``headers``
+of the handshake body (the Firebase SDK sets ``encodeInitMessageHeaders``, which writes
+``headers=<encoded "Name:value\\r\\n"…>&`` before the messages, so that the browser sends a CORS-simple request);
+or the URL parameter named by ``httpHeadersOverwriteParam`` (``$httpHeaders`` by convention), in the same
+``Name:value\\r\\n`` format. No credential is a 401 and one that ``ListenAccess.admit`` refuses a 403; neither opens a
+gRPC stream. Later requests of the channel are authorized by its session id (random, known only to the client that
+completed the handshake). Every ``addTarget`` is then put to ``ListenAccess.may_listen`` first: a refused target
+never reaches the emulator, and the client gets what Firestore sends, a REMOVE with cause ``PERMISSION_DENIED``
+(the SDK's ``onSnapshot`` then fails with ``permission-denied``).
 
-**Rules.** The emulator applies no security rules, so every ``addTarget`` is checked here first against
-``listen_rules`` (a mirror of ``infra/firestore.rules``; the token acts as ``settings.DEV_USER``): a refused
-target never reaches the emulator, and the client gets what Firestore sends, a REMOVE with cause
-``PERMISSION_DENIED`` (the SDK's ``onSnapshot`` then fails with ``permission-denied``).
+The emulator's package holds this front because it speaks Firestore's protocol; it imports nothing of the
+application (the local stack passes its access check in).
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import queue
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import flask
 import grpc
-from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.protobuf import json_format
-
-from tailrun import listen_rules, settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +60,32 @@ BACKCHANNEL_S = 25.0  # seconds a streaming back channel stays open before the c
 SESSION_IDLE_S = 120.0  # seconds without any request after which a channel and its gRPC stream are closed
 MAX_FORWARD_BYTES = 1024 * 1024  # bytes of one forward-channel POST body
 
-GET_DOCUMENT_METHOD = "/google.firestore.v1.Firestore/GetDocument"
-HEADERS_OVERWRITE_PARAM = "$httpHeaders"  # the URL parameter of Closure's httpHeadersOverwriteParam convention
+# the URL parameter of Closure's httpHeadersOverwriteParam convention
+HEADERS_OVERWRITE_PARAM = "$httpHeaders"
 ENCODED_HEADERS_FIELD = "headers"  # the handshake body's field when the client sets encodeInitMessageHeaders
-OWNER_READ_TIMEOUT_S = 10.0  # seconds to read a job's owner from the emulator when a target is checked
+PERMISSION_DENIED = 7  # google.rpc.Code of a refused target
+DENIED_MESSAGE = "Missing or insufficient permissions."  # what Firestore says with it
 
 ListenRequest = firestore_types.ListenRequest.pb()
 ListenResponse = firestore_types.ListenResponse.pb()
-GetDocumentRequest = firestore_types.GetDocumentRequest.pb()
-Document = document_types.Document.pb()
+
+
+class ListenAccess(Protocol):
+    """Who may open a channel and which targets each may add: the application's part, passed to the bridge."""
+
+    def admit(self, bearer_tokens: Sequence[str]) -> str | None:
+        """The principal (a user id) that one of the handshake's bearer tokens stands for; None refuses them all."""
+        ...
+
+    def may_listen(self, principal: str, database: str, target: Any) -> bool:
+        """May ``principal`` add ``target`` (a ``Target`` proto of a ListenRequest) in ``database``?"""
+        ...
+
+
+def denied(target_id: int) -> dict[str, Any]:
+    """The ListenResponse (proto3 JSON) with which Firestore refuses a target."""
+    cause = {"code": PERMISSION_DENIED, "message": DENIED_MESSAGE}
+    return {"targetChange": {"targetChangeType": "REMOVE", "targetIds": [target_id], "cause": cause}}
 
 
 def frame(payload: Any) -> str:
@@ -85,6 +99,7 @@ class Channel:
     """One browser channel and the gRPC Listen stream it is relayed to."""
 
     sid: str
+    principal: str
     database: str = ""
     forwarded: set[int] = field(default_factory=set)  # the target ids that reached the emulator
     requests: queue.Queue[Any] = field(default_factory=queue.Queue)
@@ -123,32 +138,27 @@ class Channel:
 
 
 class ListenBridge:
-    """The WebChannel sessions of one local stack, relayed to the emulator at ``emulator_host``."""
+    """The WebChannel sessions of one server, relayed to the emulator at ``emulator_host``."""
 
-    def __init__(self, emulator_host: str, *, token: str, project: str | None = None,
-                 uid: str = settings.DEV_USER) -> None:
-        """``token`` is the credential a handshake must carry and acts as ``uid``; with ``project`` set, only that
-        project's default database can be listened to."""
-        if not token:
-            raise ValueError("the Listen front needs a token to require")
-        self._token = token
-        self._uid = uid
+    def __init__(self, emulator_host: str, *, access: ListenAccess, project: str | None = None) -> None:
+        """``access`` admits each handshake and each target; with ``project`` set, only that project's default
+        database can be listened to."""
+        self._access = access
         self._database = f"projects/{project}/databases/(default)" if project else None
         self._grpc = grpc.insecure_channel(emulator_host)
         self._listen = self._grpc.stream_stream(
-            LISTEN_METHOD, request_serializer=ListenRequest.SerializeToString,
+            LISTEN_METHOD,
+            request_serializer=ListenRequest.SerializeToString,
             response_deserializer=ListenResponse.FromString,
-        )
-        self._get = self._grpc.unary_unary(
-            GET_DOCUMENT_METHOD, request_serializer=GetDocumentRequest.SerializeToString,
-            response_deserializer=Document.FromString,
         )
         self._channels: dict[str, Channel] = {}
         self._lock = threading.Lock()
 
     def register(self, app: flask.Flask) -> None:
         """Serve the Listen channel on ``app``."""
-        app.add_url_rule(LISTEN_PATH, endpoint="webchannel_listen", view_func=self.view, methods=["GET", "POST"])
+        app.add_url_rule(
+            LISTEN_PATH, endpoint="webchannel_listen", view_func=self.view, methods=["GET", "POST"]
+        )
 
     def close(self) -> None:
         """Close every channel and the gRPC connection."""
@@ -180,19 +190,23 @@ class ListenBridge:
         request = flask.request
         if (request.content_length or 0) > MAX_FORWARD_BYTES:
             return flask.Response("request too large", status=413, mimetype="text/plain")
-        refusal = self._authenticate()
-        if refusal is not None:
-            return refusal
+        principal = self._authenticate()
+        if isinstance(principal, flask.Response):
+            return principal
         database = request.args.get("database", self._database or "")
         if self._database is not None and database != self._database:
-            return flask.Response(f"this stack serves {self._database} only", status=403, mimetype="text/plain")
-        channel = Channel(sid=secrets.token_urlsafe(24), database=database)
+            return flask.Response(
+                f"this stack serves {self._database} only", status=403, mimetype="text/plain"
+            )
+        channel = Channel(sid=secrets.token_urlsafe(24), principal=principal, database=database)
         error = self._read_messages(channel)
         if error is not None:
             return error
         with self._lock:
             self._channels[channel.sid] = channel
-        threading.Thread(target=self._relay, args=(channel,), name=f"webchannel-{channel.sid}", daemon=True).start()
+        threading.Thread(
+            target=self._relay, args=(channel,), name=f"webchannel-{channel.sid}", daemon=True
+        ).start()
         body = frame([[0, ["c", channel.sid, "", PROTOCOL_VERSION, 0, int(KEEPALIVE_S * 1000)]]])
         response = flask.Response(body, mimetype="text/plain")
         response.headers["X-HTTP-Session-Id"] = channel.sid
@@ -206,43 +220,36 @@ class ListenBridge:
             last_id = channel.next_id - 1
         return flask.Response(frame([1, last_id, 0]), mimetype="text/plain")
 
-    def _authenticate(self) -> flask.Response | None:
-        """None if the handshake carries the token (header, encoded headers field or ``$httpHeaders``); a 401
-        without a credential, a 403 with another one."""
+    def _authenticate(self) -> str | flask.Response:
+        """The principal that the handshake's bearer credential (header, encoded headers field or ``$httpHeaders``)
+        stands for; a 401 without a credential, a 403 with one that ``access`` refuses."""
         request = flask.request
         offered = [request.headers.get("Authorization")]
         for encoded in (request.args.get(HEADERS_OVERWRITE_PARAM), request.form.get(ENCODED_HEADERS_FIELD)):
             if encoded:
                 offered.append(encoded_headers(encoded).get("authorization"))
-        tokens = [value[len("Bearer "):].strip() for value in offered if value and value.startswith("Bearer ")]
-        if any(hmac.compare_digest(token.encode(), self._token.encode()) for token in tokens):
-            return None
+        tokens = [
+            value[len("Bearer ") :].strip() for value in offered if value and value.startswith("Bearer ")
+        ]
         if not tokens:
-            return flask.Response("the Listen channel needs the development token (Authorization: Bearer …)",
-                                  status=401, mimetype="text/plain", headers={"WWW-Authenticate": "Bearer"})
+            return flask.Response(
+                "the Listen channel needs a credential (Authorization: Bearer …)",
+                status=401,
+                mimetype="text/plain",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        principal = self._access.admit(tokens)
+        if principal is not None:
+            return principal
         logger.warning("refused a Listen handshake with a wrong token")
         return flask.Response("the Listen channel refused this token", status=403, mimetype="text/plain")
 
     def _allowed(self, channel: Channel, message: Any) -> bool:
-        """May this ListenRequest's target be added (``listen_rules``)?"""
+        """May this ListenRequest's target be added (in the channel's database, and as ``access`` says)?"""
         database = message.database or channel.database
         if channel.database and database != channel.database:
             return False
-        return listen_rules.may_listen(message.add_target, database=database, uid=self._uid,
-                                       owner_of=lambda job_id: self._owner_of(database, job_id))
-
-    def _owner_of(self, database: str, job_id: str) -> str | None:
-        """The ``owner`` of ``jobs/{job_id}`` as the emulator has it; None if there is no such job (or no answer)."""
-        request = GetDocumentRequest(name=f"{database}/documents/jobs/{job_id}")
-        request.mask.field_paths.append("owner")
-        try:
-            document = self._get(request, timeout=OWNER_READ_TIMEOUT_S)
-        except grpc.RpcError:
-            return None
-        owner = document.fields.get("owner")
-        if owner is None or owner.WhichOneof("value_type") != "string_value":
-            return None
-        return str(owner.string_value)
+        return self._access.may_listen(channel.principal, database, message.add_target)
 
     def _read_messages(self, channel: Channel) -> flask.Response | None:
         """Parse the form's ``reqN___data__`` messages onto the gRPC stream; a 400 for a malformed body.
@@ -275,9 +282,11 @@ class ListenBridge:
         if kind == "add_target":
             target_id = int(message.add_target.target_id)
             if not self._allowed(channel, message):
-                logger.info("refused a Listen target (permission denied): %s",
-                            json.dumps(json_format.MessageToDict(message.add_target))[:300])
-                channel.push([listen_rules.denied(target_id)])
+                logger.info(
+                    "refused a Listen target (permission denied): %s",
+                    json.dumps(json_format.MessageToDict(message.add_target))[:300],
+                )
+                channel.push([denied(target_id)])
                 return
             channel.forwarded.add(target_id)
         elif kind == "remove_target":
@@ -315,8 +324,12 @@ class ListenBridge:
         except grpc.RpcError as exc:
             if not channel.closed:
                 code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNAVAILABLE
-                channel.push([{"error": {"code": code.value[0], "status": code.name, "message": str(exc.details())}}])
-        except ValueError:  # the bridge closed its gRPC connection (the stack is stopping) before this stream began
+                channel.push(
+                    [{"error": {"code": code.value[0], "status": code.name, "message": str(exc.details())}}]
+                )
+        except (
+            ValueError
+        ):  # the bridge closed its gRPC connection (the stack is stopping) before this stream began
             pass
         finally:
             channel.close()
@@ -329,7 +342,9 @@ class ListenBridge:
     def _expire_idle(self) -> None:
         now = time.monotonic()
         with self._lock:
-            idle = [channel for channel in self._channels.values() if now - channel.last_seen > SESSION_IDLE_S]
+            idle = [
+                channel for channel in self._channels.values() if now - channel.last_seen > SESSION_IDLE_S
+            ]
         for channel in idle:
             self._drop(channel)
 

@@ -2,7 +2,7 @@
 
 It prints ordinary lines on stdout, a warning on stderr, and ``::progress <percent> <step>`` lines, which the
 runner turns into progress messages (they update the job's progress bar instead of appearing in the output).
-Run it by hand with ``python -m tailrun.demo_job``.
+Run it by hand with ``python -m tailrun.demo.job``.
 """
 
 from __future__ import annotations
