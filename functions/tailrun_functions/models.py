@@ -238,7 +238,6 @@ def dump(model: BaseModel) -> dict[str, Any]:
 __all__ = [
     "Artifact",
     "ArtifactId",
-    "Md5",
     "CallbackMessage",
     "Claim",
     "Completed",
@@ -246,6 +245,7 @@ __all__ = [
     "Heartbeat",
     "JobRef",
     "Line",
+    "Md5",
     "Output",
     "Progress",
     "ReapRequest",

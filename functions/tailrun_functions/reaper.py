@@ -27,7 +27,7 @@ from typing import Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tailrun_functions import attempts, clock, defaults, store
+from tailrun_functions import attempts, clock, defaults, schema, store
 from tailrun_functions.services import Services
 from tailrun_functions.settings import Settings
 from tailrun_functions.states import ACTIVE, JobStatus
@@ -181,7 +181,9 @@ def _sandbox_ended(svc: Services, job_id: str, job: dict[str, Any]) -> str | Non
 def find(svc: Services) -> list[Verdict]:
     """Every active job that needs the reaper, paged so one pass reads at most what exists."""
     active = FieldFilter("status", "in", sorted(s.value for s in ACTIVE))
-    query = svc.db.collection(store.JOBS).where(filter=active).order_by("__name__").limit(defaults.REAP_BATCH)
+    query = (
+        svc.db.collection(schema.JOBS).where(filter=active).order_by("__name__").limit(defaults.REAP_BATCH)
+    )
     verdicts: list[Verdict] = []
     last = None
     while True:

@@ -1,4 +1,9 @@
-"""Settings of the functions, read once per request from the environment and passed down explicitly."""
+"""Settings of the functions: one frozen value, built once (``Settings.from_env``) and passed down explicitly.
+
+Deployed functions are configured through environment variables, which ``from_env`` reads (the names are in it);
+the local stack and the tests build the settings from a mapping and hand them to ``services.configure`` instead
+of writing ``os.environ``. Nothing below reads the environment on its own.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tailrun_functions import defaults
+from tailrun_functions import defaults, schema
 
 LauncherKind = Literal["local", "cloudrun"]
 AuthMode = Literal["dev", "firebase"]
+
+GCS_ENDPOINT = "https://storage.googleapis.com"
 
 DEFAULT_AGENTS: dict[str, tuple[str, ...]] = {
     "claude": ("claude", "-p"),
@@ -27,10 +34,12 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the functions read from the environment. Hashable, so clients can be cached per settings."""
+    """Everything the functions are configured with. Hashable, so services can be cached per settings."""
 
-    project: str = defaults.LOCAL_PROJECT
-    emulator_host: str | None = None
+    project: str = schema.LOCAL_PROJECT
+    firestore_emulator_host: str | None = (
+        None  # HOST:PORT of a Firestore emulator (plain gRPC), else Google's
+    )
     launcher: LauncherKind = "local"
     callback_url: str = ""
     auth: AuthMode = "dev"
@@ -52,14 +61,27 @@ class Settings:
     queued_timeout_s: float = defaults.QUEUED_TIMEOUT_S
     drain_s: float = defaults.DRAIN_S
     job_write_interval_s: float = defaults.JOB_WRITE_INTERVAL_S
+    # --- artifacts ---
+    bucket: str = ""  # "" when no bucket is configured: the artifact entrypoints then answer "misconfigured"
+    storage_emulator_host: str | None = None  # URL (or HOST:PORT) of gcp-storage-emulator, else Cloud Storage
+    signer_email: str | None = (
+        None  # the service account that signs URLs through IAM (default: the function's)
+    )
+    upload_ttl_s: int = defaults.UPLOAD_URL_TTL_S
+    download_ttl_s: int = defaults.DOWNLOAD_URL_TTL_S
+    max_artifact_bytes: int = defaults.MAX_ARTIFACT_BYTES
+    inline_max_bytes: int = defaults.INLINE_MAX_BYTES
+    content_types: tuple[str, ...] = defaults.CONTENT_TYPES
+    reviewers: tuple[str, ...] = ()  # uids that may review and download every job's artifacts
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build the settings from ``env`` (default ``os.environ``); a bad value raises naming its variable."""
         env = os.environ if env is None else env
+        storage_emulator = env.get("STORAGE_EMULATOR_HOST") or None
         settings = cls(
-            project=env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or defaults.LOCAL_PROJECT,
-            emulator_host=env.get("FIRESTORE_EMULATOR_HOST") or None,
+            project=env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or schema.LOCAL_PROJECT,
+            firestore_emulator_host=env.get("FIRESTORE_EMULATOR_HOST") or None,
             launcher=_choice(env, "TAILRUN_LAUNCHER", defaults.LAUNCHER, ("local", "cloudrun")),  # type: ignore[arg-type]
             callback_url=env.get("TAILRUN_CALLBACK_URL", ""),
             auth=_choice(env, "TAILRUN_AUTH", defaults.AUTH_MODE, ("dev", "firebase")),  # type: ignore[arg-type]
@@ -83,6 +105,31 @@ class Settings:
             queued_timeout_s=_seconds(env, "TAILRUN_QUEUED_TIMEOUT_S", defaults.QUEUED_TIMEOUT_S),
             drain_s=_seconds(env, "TAILRUN_CANCEL_DRAIN_S", defaults.DRAIN_S),
             job_write_interval_s=_seconds(env, "TAILRUN_JOB_WRITE_INTERVAL_S", defaults.JOB_WRITE_INTERVAL_S),
+            bucket=env.get("TAILRUN_BUCKET") or (schema.LOCAL_BUCKET if storage_emulator else ""),
+            storage_emulator_host=storage_emulator,
+            signer_email=env.get("TAILRUN_SIGNER_EMAIL") or None,
+            upload_ttl_s=_int(
+                env, "TAILRUN_UPLOAD_URL_TTL_S", defaults.UPLOAD_URL_TTL_S, 1, defaults.MAX_URL_TTL_S
+            ),
+            download_ttl_s=_int(
+                env, "TAILRUN_DOWNLOAD_URL_TTL_S", defaults.DOWNLOAD_URL_TTL_S, 1, defaults.MAX_URL_TTL_S
+            ),
+            max_artifact_bytes=_int(
+                env,
+                "TAILRUN_ARTIFACT_MAX_BYTES",
+                defaults.MAX_ARTIFACT_BYTES,
+                1,
+                defaults.MAX_MAX_ARTIFACT_BYTES,
+            ),
+            inline_max_bytes=_int(
+                env,
+                "TAILRUN_ARTIFACT_INLINE_MAX_BYTES",
+                defaults.INLINE_MAX_BYTES,
+                0,
+                defaults.INLINE_CEILING_BYTES,
+            ),
+            content_types=_list(env, "TAILRUN_ARTIFACT_TYPES") or defaults.CONTENT_TYPES,
+            reviewers=_list(env, "TAILRUN_REVIEWERS"),
         )
         settings.check()
         return settings
@@ -103,6 +150,20 @@ class Settings:
                 "TAILRUN_LAUNCHER=cloudrun (its ID token is how a runner claims its job)"
             )
 
+    @property
+    def storage_endpoint(self) -> str:
+        """The base URL of the storage API and of signed URLs: the emulator locally, Cloud Storage otherwise."""
+        if self.storage_emulator_host is None:
+            return GCS_ENDPOINT
+        host = self.storage_emulator_host.rstrip("/")
+        return host if "://" in host else f"http://{host}"
+
+    def require_bucket(self) -> str:
+        """The artifacts bucket; the artifact entrypoints need one, the others do not."""
+        if not self.bucket:
+            raise SettingsError("TAILRUN_BUCKET must name the artifacts bucket")
+        return self.bucket
+
     def agent_argv(self, agent: str) -> tuple[str, ...] | None:
         """The argv prefix of an agent command (the prompt is appended), or None for an unknown agent."""
         return dict(self.agents).get(agent)
@@ -113,6 +174,23 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     if value not in allowed:
         raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

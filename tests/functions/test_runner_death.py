@@ -111,7 +111,7 @@ def test_a_runner_that_exits_0_is_not_reported_but_its_session_is_swept(tmp_path
     assert exits.calls == []
 
 
-def test_each_launcher_keeps_its_own_runners_and_stop_all_stops_them_all(tmp_path: Path) -> None:
+def test_each_launcher_keeps_its_own_runners_and_its_stop_all_stops_only_them(tmp_path: Path) -> None:
     exits = Exits()
     first, first_pids = session_launcher(tmp_path, "hang", exits)
     second = LocalLauncher(
@@ -124,10 +124,14 @@ def test_each_launcher_keeps_its_own_runners_and_stop_all_stops_them_all(tmp_pat
     assert first._children.keys() != second._children.keys()
     jobs = [json.loads(p.read_text())["job"] for p in (first_pids, tmp_path / "second.json")]
 
-    LocalLauncher.stop_all()
+    first.stop_all()
 
-    assert first._children == {} and second._children == {}
-    assert not any(alive(pid) for pid in jobs)
+    assert first._children == {} and not alive(jobs[0])
+    assert len(second._children) == 1 and alive(jobs[1]), "another launcher's runner is not this one's to stop"
+
+    second.stop_all()
+
+    assert second._children == {} and not alive(jobs[1])
     assert exits.calls == [], "a stack that shuts down does not fail its attempts"
 
 
