@@ -18,9 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from functions.serving import wait_for
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
 
-from .conftest import Api, wait_for
+from .conftest import Api
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 
@@ -44,13 +45,17 @@ def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_ch
     api: Api, bucket: storage.Bucket, firestore_client: firestore.Client, tmp_path: Path
 ) -> None:
     patterns = ["out/*.csv", "out/*.png", "out/*.html"]
-    job_id = api.create_job("alice", argv=[sys.executable, str(SCENARIOS / "writes_files.py")], artifacts=patterns)
+    job_id = api.create_job(
+        "alice", argv=[sys.executable, str(SCENARIOS / "writes_files.py")], artifacts=patterns
+    )
     work = tmp_path / "work"
     work.mkdir()
     variables = launch_variables(tmp_path, job_id)
     env = {**os.environ, **variables, "TAILRUN_CWD": str(work)}
 
-    runner = subprocess.run([sys.executable, "-m", "tailrun_runner"], env=env, capture_output=True, timeout=60)
+    runner = subprocess.run(
+        [sys.executable, "-m", "tailrun_runner"], env=env, capture_output=True, timeout=60
+    )
 
     assert runner.returncode == 0, runner.stderr.decode(errors="replace")[-2000:]
     job = firestore_client.collection("jobs").document(job_id).get().to_dict() or {}

@@ -242,7 +242,11 @@ def test_malformed_bodies_are_400(api: Api, unchanged: None, body: Any) -> None:
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
     max_leaves=12,
 )
@@ -280,3 +284,22 @@ def test_generated_bodies_get_a_4xx_json_error_and_write_nothing(
     assert 400 <= reply.status < 500 and set(reply.body["error"]) == {"code", "message"}, reply.body
     assert dump_all(firestore_client) == before
     assert object_names(bucket) == objects
+
+
+def test_a_job_that_ended_and_whose_drain_is_over_cannot_upload(
+    api: Api,
+    runner_job: RunnerIdentity,
+    configure: Any,
+    firestore_client: firestore.Client,
+    bucket: storage.Bucket,
+) -> None:
+    configure(TAILRUN_CANCEL_DRAIN_S="0")  # the drain closes as the job is canceled
+    assert api.as_user("alice", "cancel_job", {"job_id": runner_job.job_id}).status == 200
+
+    reply = api.post(
+        "upload", runner_job.body(name="a.txt", content_type="text/plain", size=3), runner_job.headers()
+    )
+
+    assert (reply.status, reply.code) == (410, "job_ended"), "the answer job_callback gives, too"
+    assert not list(firestore_client.collection("artifact_uploads").stream())
+    assert object_names(bucket) == []

@@ -10,7 +10,8 @@ from typing import Any
 
 from google.cloud import firestore
 
-from .conftest import Api, Reply, wait_for
+from .conftest import Api, Reply
+from .serving import wait_for
 
 
 def dump_all(db: firestore.Client) -> dict[str, dict[str, Any]]:

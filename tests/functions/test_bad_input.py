@@ -19,10 +19,12 @@ from google.cloud import firestore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-from tailrun_functions import artifacts, defaults, models
+from tailrun_functions import defaults, models
+from tailrun_functions.artifacts import models as artifact_models
 
-from .conftest import DEV_TOKEN, MAIN, TARGETS, Api
+from .conftest import DEV_TOKEN, TARGETS, Api
 from .helpers import PlayedRunner, dump_all, launched
+from .serving import MAIN
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -392,10 +394,10 @@ ENTRYPOINT_MODELS: dict[str, list[type[BaseModel]]] = {
     "retry_job": [models.JobRef],
     "reap_sandboxes": [models.ReapRequest],
     "job_callback": list(MESSAGE_MODELS.values()),
-    "upload": [artifacts.UploadRequest],
-    "finalize_artifact": [artifacts.FinalizeRequest],
-    "review_artifact": [artifacts.ReviewRequest],
-    "download_artifact": [artifacts.DownloadRequest],
+    "upload": [artifact_models.UploadRequest],
+    "finalize_artifact": [artifact_models.FinalizeRequest],
+    "review_artifact": [artifact_models.ReviewRequest],
+    "download_artifact": [artifact_models.DownloadRequest],
 }
 # A nested model's fields are broken inside the body at this place: (field of the parent, index or None).
 NESTED_AT: dict[type[BaseModel], tuple[str, int | None]] = {
@@ -674,13 +676,13 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
         "code": bad(literal("", "a b", "é", "x" * 65, "a/b")),
         "message": bad(text(2000, nullable=False)),
     },
-    artifacts.UploadRequest: {
+    artifact_models.UploadRequest: {
         "name": bad(st.one_of(NAME, st.none())),
         "content_type": st.one_of(
             bad(text(128, nullable=False, empty_ok=False)),
             bad(st.sampled_from(["text/html", "image/svg+xml", "text/plain; charset=utf-8"]), 415),
         ),
-        "size": bad(integer(0, artifacts.MAX_SIZE, nullable=False)),
+        "size": bad(integer(0, defaults.MAX_ARTIFACT_SIZE, nullable=False)),
         "md5": bad(md5()),
         "job_id": bad(ident(nullable=True)),
         "attempt": bad(integer(1, 1000, nullable=True)),
@@ -694,18 +696,18 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
             )
         ),
     },
-    artifacts.FinalizeRequest: {
+    artifact_models.FinalizeRequest: {
         "artifact_id": bad(hex_id(nullable=False)),
         "job_id": bad(ident(nullable=True)),
         "attempt": bad(integer(1, 1000, nullable=True)),
     },
-    artifacts.ReviewRequest: {
+    artifact_models.ReviewRequest: {
         "job_id": bad(ident(nullable=True)),
         "artifact_id": bad(hex_id(nullable=False)),
         "decision": bad(literal("", "approved", "APPROVE", "yes")),
-        "note": bad(text(artifacts.MAX_NOTE_CHARS, nullable=False)),
+        "note": bad(text(defaults.MAX_NOTE_CHARS, nullable=False)),
     },
-    artifacts.DownloadRequest: {
+    artifact_models.DownloadRequest: {
         "job_id": bad(ident(nullable=True)),
         "artifact_id": bad(hex_id(nullable=True)),
         "name": bad(NAME),
@@ -718,11 +720,10 @@ def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = []
 
     def visit(annotation: Any) -> None:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if annotation not in found:
-                found.append(annotation)
-                for field in annotation.model_fields.values():
-                    visit(field.annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in found:
+            found.append(annotation)
+            for field in annotation.model_fields.values():
+                visit(field.annotation)
         for arg in typing.get_args(annotation):
             visit(arg)
 
@@ -796,7 +797,7 @@ class Bodies:
                 "ts": 1,
                 **MESSAGE_FIELDS[kind],
             }
-        if model is artifacts.UploadRequest:
+        if model is artifact_models.UploadRequest:
             body = {
                 "name": "a.txt",
                 "content_type": "text/plain",
@@ -806,13 +807,13 @@ class Bodies:
             }
             body |= {"data": base64.b64encode(data).decode()} if field == "data" else {}
             return body | ({"attempt": 1} if field == "attempt" else {})
-        if model is artifacts.FinalizeRequest:
+        if model is artifact_models.FinalizeRequest:
             return {"artifact_id": "0" * 32, "job_id": job_id} | (
                 {"attempt": 1} if field == "attempt" else {}
             )
-        if model is artifacts.ReviewRequest:
+        if model is artifact_models.ReviewRequest:
             return {"job_id": job_id, "artifact_id": "0" * 32, "decision": "approve", "note": "ok"}
-        if model is artifacts.DownloadRequest:
+        if model is artifact_models.DownloadRequest:
             return {"job_id": job_id, **({"name": "a.txt"} if field == "name" else {"artifact_id": "0" * 32})}
         raise AssertionError(f"no base body for {target} {model.__name__}")
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 from google.cloud import firestore
-from tailrun_functions.services import for_settings
-from tailrun_functions.settings import Settings
+from tailrun_functions import services
 
 from .conftest import Api
 from .helpers import PlayedRunner, chunks, dump_all, job, launched
@@ -51,9 +50,7 @@ def test_cancel_of_an_unknown_or_someone_elses_job_is_not_found(
 ) -> None:
     assert api.post("cancel_job", {"job_id": "nope"}).status == 404
     configure(TAILRUN_AUTH="firebase")
-    monkeypatch.setattr(
-        for_settings(Settings.from_env()), "user_verifier", lambda token, audience: {"sub": "mallory"}
-    )
+    monkeypatch.setattr(services.current(), "user_verifier", lambda token, audience: {"sub": "mallory"})
     before = dump_all(firestore_client)
 
     assert api.post("cancel_job", {"job_id": runner.job_id}, token="mallory-id-token").status == 404

@@ -16,10 +16,8 @@ from typing import Any
 
 import pytest
 from google.cloud import firestore
-from tailrun_functions import auth
+from tailrun_functions import auth, services
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest
-from tailrun_functions.services import for_settings
-from tailrun_functions.settings import Settings
 
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import OAUTH2_CERTS, Api, Key, Reply
@@ -34,12 +32,12 @@ def claims_ready(
     cloud_run: CloudRun, certificate_urls: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> RecordingLauncher:
     """Cloud Run mode with google-auth's real OIDC verifier for the runner's ID tokens."""
-    monkeypatch.setattr(for_settings(Settings.from_env()), "runner_verifier", auth.google_oidc_verifier)
+    monkeypatch.setattr(services.current(), "runner_verifier", auth.google_oidc_verifier)
     return cloud_run[2]
 
 
 def callback_url() -> str:
-    return Settings.from_env().callback_url
+    return services.current().settings.callback_url
 
 
 def runner_claims(**changes: Any) -> dict[str, Any]:
@@ -168,16 +166,16 @@ def test_a_claim_before_the_launch_is_recorded_is_told_to_retry(
     firestore_client: firestore.Client,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    services = for_settings(Settings.from_env())
+    svc = services.current()
     id_token = google_key.sign(**runner_claims())
     fast = FastRunnerLauncher(
         api,
         id_token,
-        services.settings,
+        svc.settings,
         jobs_client=RecordingJobsClient(),
         executions_client=RecordingExecutionsClient(),
     )
-    monkeypatch.setattr(services, "launcher", fast)
+    monkeypatch.setattr(svc, "launcher", fast)
 
     job_id = create(api)
 
@@ -200,7 +198,7 @@ def test_a_locally_launched_attempt_cannot_be_claimed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     configure(TAILRUN_RUNNER_SERVICE_ACCOUNT=RUNNER_SA)
-    monkeypatch.setattr(for_settings(Settings.from_env()), "runner_verifier", auth.google_oidc_verifier)
+    monkeypatch.setattr(services.current(), "runner_verifier", auth.google_oidc_verifier)
     job_id = api.create(argv=["true"])
     launched(captured, job_id)
     before = dump_all(firestore_client)

@@ -11,7 +11,8 @@ from pathlib import Path
 import functions_framework
 import pytest
 
-from .conftest import MAIN, ROOT, TARGETS
+from .conftest import TARGETS
+from .serving import MAIN, ROOT
 
 FUNCTIONS = ROOT / "functions"
 SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").glob("*.py"))]

@@ -18,8 +18,9 @@ import pytest
 from google.cloud import firestore
 from tailrun_functions import store
 
-from .conftest import ROOT, Api
+from .conftest import Api
 from .helpers import PlayedRunner, dump_all, launched
+from .serving import ROOT
 
 RULES = (ROOT / "infra" / "firestore.rules").read_text()
 INDEXES = json.loads((ROOT / "infra" / "firestore.indexes.json").read_text())

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tailrun_functions import logs
 
-from .conftest import MAIN, ROOT
+from .serving import MAIN, ROOT
 
 FUNCTIONS = ROOT / "functions"
 SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").glob("*.py"))]

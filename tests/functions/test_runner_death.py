@@ -19,8 +19,9 @@ from google.cloud import firestore
 from tailrun_functions import defaults
 from tailrun_functions.launcher import LaunchRequest, LocalLauncher, ProcStat
 
-from .conftest import SCENARIOS, Api, wait_for
+from .conftest import SCENARIOS, Api
 from .helpers import job, lines_of
+from .serving import wait_for
 
 FAST = 10.0  # seconds: "at once" — far below the 90 s heartbeat timeout
 
@@ -115,7 +116,7 @@ def test_each_launcher_keeps_its_own_runners_and_its_stop_all_stops_only_them(tm
     exits = Exits()
     first, first_pids = session_launcher(tmp_path, "hang", exits)
     second = LocalLauncher(
-        first.command[:2] + (str(tmp_path / "second.json"), "hang"), {}, on_runner_exit=exits
+        (*first.command[:2], str(tmp_path / "second.json"), "hang"), {}, on_runner_exit=exits
     )
     first.launch(request("a"))
     second.launch(request("b"))
@@ -127,7 +128,9 @@ def test_each_launcher_keeps_its_own_runners_and_its_stop_all_stops_only_them(tm
     first.stop_all()
 
     assert first._children == {} and not alive(jobs[0])
-    assert len(second._children) == 1 and alive(jobs[1]), "another launcher's runner is not this one's to stop"
+    assert len(second._children) == 1 and alive(jobs[1]), (
+        "another launcher's runner is not this one's to stop"
+    )
 
     second.stop_all()
 
@@ -224,7 +227,7 @@ def test_kill_9_of_a_real_runner_kills_its_jobs_process_within_seconds(
 ) -> None:
     """Whether the runner keeps the job in its session (swept) or starts it in a new one (found by the
     ``TAILRUN_JOB_ID``/``TAILRUN_ATTEMPT`` the runner passes on), the orphaned ``sleep`` dies with its runner."""
-    job_id, runner_pid, job_pid = _start_sleeping_job(api, firestore_client)
+    _, runner_pid, job_pid = _start_sleeping_job(api, firestore_client)
 
     os.kill(runner_pid, signal.SIGKILL)
 
