@@ -20,6 +20,7 @@ from typing import Any
 
 from functions.serving import wait_for
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
+from tailrun_functions.launcher import ProcStat
 
 from .conftest import Api
 
@@ -30,9 +31,16 @@ def md5_of(data: bytes) -> str:
     return base64.b64encode(hashlib.md5(data).digest()).decode()
 
 
-def launch_variables(tmp_path: Path, job_id: str) -> dict[str, str]:
+def launch_variables(tmp_path: Path, db: firestore.Client, job_id: str) -> dict[str, str]:
+    """The variables the stand-in runner was launched with, once the launcher has swept its session: the sweep
+    kills what names the runner's job and attempt, as the real runner started with them here does."""
     path = tmp_path / "launches" / f"{job_id}-1.json"
     wait_for(path.exists, what=f"the launch of {job_id}")
+    launch = wait_for(
+        lambda: (db.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}).get("launch"),
+        what="the recorded launch",
+    )
+    wait_for(lambda: ProcStat.read(launch["pid"]) is None, what="the stand-in runner to be swept and reaped")
     return dict(json.loads(path.read_text()))
 
 
@@ -50,7 +58,7 @@ def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_ch
     )
     work = tmp_path / "work"
     work.mkdir()
-    variables = launch_variables(tmp_path, job_id)
+    variables = launch_variables(tmp_path, firestore_client, job_id)
     env = {**os.environ, **variables, "TAILRUN_CWD": str(work)}
 
     runner = subprocess.run(
@@ -73,9 +81,11 @@ def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_ch
     assert "text/html" in refused["message"]
 
 
-def test_the_launcher_gives_the_runner_the_jobs_artifact_patterns(api: Api, tmp_path: Path) -> None:
+def test_the_launcher_gives_the_runner_the_jobs_artifact_patterns(
+    api: Api, firestore_client: firestore.Client, tmp_path: Path
+) -> None:
     job_id = api.create_job("alice", artifacts=["out/*.csv", "**/*.png"])
 
-    variables = launch_variables(tmp_path, job_id)
+    variables = launch_variables(tmp_path, firestore_client, job_id)
 
     assert json.loads(variables.get("TAILRUN_ARTIFACTS", "null")) == ["out/*.csv", "**/*.png"]
