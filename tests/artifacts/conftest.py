@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import requests
-from functions.serving import create_apps, serve, wait_for
+from functions.shared import create_apps, serve, wait_for
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage  # type: ignore[attr-defined]
 from tailrun_functions import services

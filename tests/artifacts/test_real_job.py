@@ -9,8 +9,6 @@ it runs; a file the functions refuse is reported, and noted on its attempt.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import subprocess
@@ -18,17 +16,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from functions.serving import wait_for
+from functions.shared import wait_for
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
 from tailrun_functions.launcher import ProcStat
 
 from .conftest import Api
+from .test_upload_flow import md5_of
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-
-
-def md5_of(data: bytes) -> str:
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
 
 
 def launch_variables(tmp_path: Path, db: firestore.Client, job_id: str) -> dict[str, str]:

@@ -9,29 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from functions.shared import dump_all
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import Api, RunnerIdentity, launched_runner, object_names
 from .test_upload_flow import md5_of, put
-
-
-def dump_all(db: firestore.Client) -> dict[str, Any]:
-    """Every document by path with its update time: equal dumps mean nothing was written."""
-    found: dict[str, Any] = {}
-
-    def walk(collection: firestore.CollectionReference) -> None:
-        for ref in collection.list_documents():
-            snapshot = ref.get()
-            if snapshot.exists:
-                found[ref.path] = (snapshot.to_dict(), snapshot.update_time)
-            for sub in ref.collections():
-                walk(sub)
-
-    for collection in db.collections():
-        walk(collection)
-    return found
 
 
 @pytest.fixture

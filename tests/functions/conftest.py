@@ -32,7 +32,7 @@ from tailrun_functions.settings import Settings
 from werkzeug.test import Client
 
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
-from .serving import create_apps, serve
+from .shared import create_apps, serve
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 TARGETS = ("create_job", "job_callback", "cancel_job", "retry_job", "reap_sandboxes")

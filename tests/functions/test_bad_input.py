@@ -23,8 +23,8 @@ from tailrun_functions import defaults, models
 from tailrun_functions.artifacts import models as artifact_models
 
 from .conftest import DEV_TOKEN, TARGETS, Api
-from .helpers import PlayedRunner, dump_all, launched
-from .serving import MAIN
+from .helpers import PlayedRunner, launched
+from .shared import MAIN, dump_all
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

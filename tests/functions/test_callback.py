@@ -11,7 +11,8 @@ from freezegun import freeze_time
 from google.cloud import firestore
 
 from .conftest import Api, Commit
-from .helpers import PlayedRunner, chunks, document_size, dump_all, job, launched, lines_of
+from .helpers import PlayedRunner, chunks, document_size, job, launched, lines_of
+from .shared import dump_all
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from google.cloud import firestore
 from tailrun_functions import services
 
 from .conftest import Api
-from .helpers import PlayedRunner, chunks, dump_all, job, launched
+from .helpers import PlayedRunner, chunks, job, launched
+from .shared import dump_all
 
 
 @pytest.fixture

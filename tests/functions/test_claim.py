@@ -21,7 +21,8 @@ from tailrun_functions.launcher import LaunchInfo, LaunchRequest
 
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import OAUTH2_CERTS, Api, Key, Reply
-from .helpers import PlayedRunner, dump_all, job, launched
+from .helpers import PlayedRunner, job, launched
+from .shared import dump_all
 
 CloudRun = tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLauncher]
 SECRET = "s3cret-api-key-9c1e"

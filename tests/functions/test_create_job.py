@@ -14,7 +14,8 @@ from google.cloud import firestore
 from tailrun_functions import services
 
 from .conftest import Api
-from .helpers import dump_all, job, launched
+from .helpers import job, launched
+from .shared import dump_all
 
 
 def test_a_job_is_written_with_its_first_attempt_and_launched(

@@ -12,7 +12,7 @@ import functions_framework
 import pytest
 
 from .conftest import TARGETS
-from .serving import MAIN, ROOT
+from .shared import MAIN, ROOT
 
 FUNCTIONS = ROOT / "functions"
 SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").glob("*.py"))]

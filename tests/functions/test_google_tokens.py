@@ -18,7 +18,8 @@ from google.cloud import firestore
 from tailrun_functions import auth, services
 
 from .conftest import DEV_TOKEN, FIREBASE_CERTS, OAUTH2_CERTS, Api, Key
-from .helpers import dump_all, job, launched
+from .helpers import job, launched
+from .shared import dump_all
 
 SA = "scheduler@tailrun.iam.gserviceaccount.com"
 REAPER_URL = "https://europe-west1-tailrun.cloudfunctions.net/reap_sandboxes"

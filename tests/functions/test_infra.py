@@ -19,8 +19,8 @@ from google.cloud import firestore
 from tailrun_functions import store
 
 from .conftest import Api
-from .helpers import PlayedRunner, dump_all, launched
-from .serving import ROOT
+from .helpers import PlayedRunner, launched
+from .shared import ROOT, dump_all
 
 RULES = (ROOT / "infra" / "firestore.rules").read_text()
 INDEXES = json.loads((ROOT / "infra" / "firestore.indexes.json").read_text())

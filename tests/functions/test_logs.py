@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tailrun_functions import logs
 
-from .serving import MAIN, ROOT
+from .shared import MAIN, ROOT
 
 FUNCTIONS = ROOT / "functions"
 SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").glob("*.py"))]
@@ -72,7 +72,7 @@ def test_importing_main_again_configures_nothing_more() -> None:
         from tailrun_functions import logs
         importlib.reload(main)
         logs.configure()
-        ours = [h for h in logging.getLogger().handlers if isinstance(h, logs.CloudLoggingHandler)]
+        ours = [h for h in logging.getLogger().handlers if isinstance(h, logs.JsonHandler)]
         logging.getLogger("t").info("handlers of ours: %d", len(ours))
         """
     )
@@ -83,8 +83,8 @@ def test_importing_main_again_configures_nothing_more() -> None:
 def test_a_lone_surrogate_is_written_visibly_instead_of_losing_the_record() -> None:
     stream = io.StringIO()
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "name %r", ("\ud800",), None)
-    handler = logs.CloudLoggingHandler(stream)
-    handler.setFormatter(logs.CloudLoggingFormatter())
+    handler = logs.JsonHandler(stream)
+    handler.setFormatter(logs.JsonFormatter())
 
     handler.emit(record)
 

@@ -21,7 +21,7 @@ from tailrun_functions.launcher import LaunchRequest, LocalLauncher, ProcStat
 
 from .conftest import SCENARIOS, Api
 from .helpers import job, lines_of
-from .serving import wait_for
+from .shared import wait_for
 
 FAST = 10.0  # seconds: "at once" — far below the 90 s heartbeat timeout
 

@@ -13,7 +13,7 @@ from google.cloud import firestore
 
 from .conftest import FAST_RUNNER, SCENARIOS, Api, Commit
 from .helpers import job, lines_of
-from .serving import wait_for
+from .shared import wait_for
 
 
 def _ended(db: firestore.Client, job_id: str) -> dict | None:

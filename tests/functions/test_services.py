@@ -15,7 +15,7 @@ from tailrun_functions.launcher import LaunchRequest, LocalLauncher, ProcStat
 from tailrun_functions.settings import Settings
 
 from .conftest import SCENARIOS
-from .serving import wait_for
+from .shared import wait_for
 
 ENV = {
     "FIRESTORE_EMULATOR_HOST": "127.0.0.1:9",  # never contacted: these tests make no request

@@ -1,4 +1,5 @@
-"""What both test areas share to serve the functions: one dispatcher, a real threaded server, and polling.
+"""What both test areas share: serving the functions (one dispatcher, a real threaded server), polling, and a dump
+of the database.
 
 ``tests/functions`` and ``tests/artifacts`` both serve every entrypoint of ``functions/main.py`` at
 ``POST /<name>`` (as the local stack and the deployed functions are reached by name); this is the one copy.
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import functions_framework
+from google.cloud import firestore
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,3 +67,20 @@ def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
         time.sleep(interval)
+
+
+def dump_all(db: firestore.Client) -> dict[str, dict[str, Any]]:
+    """Every document of the database by path, with its update time: equal dumps mean nothing was written."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(collection: firestore.CollectionReference) -> None:
+        for ref in collection.list_documents():
+            snapshot = ref.get()
+            if snapshot.exists:
+                found[ref.path] = {"data": snapshot.to_dict(), "update_time": snapshot.update_time}
+            for sub in ref.collections():
+                walk(sub)
+
+    for collection in db.collections():
+        walk(collection)
+    return found
