@@ -167,7 +167,7 @@ QUERIES = [
         '.order_by("seq", direction=firestore.Query.DESCENDING)',
         "chunks",
     ),
-    Query("functions/tailrun_functions/artifacts.py", 'FieldFilter("name", "==", request.name)', "artifacts"),
+    Query("functions/tailrun_functions/artifacts/access.py", 'FieldFilter("name", "==", request.name)', "artifacts"),
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
     Query(
         "functions/DATA_MODEL.md",
@@ -182,7 +182,7 @@ QUERIES = [
         (("owner", "ASCENDING"), ("parent_job_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
 ]
-QUERY_SOURCES = ["functions/tailrun_functions/*.py", "tailrun/*.py", "web/src/*.js"]
+QUERY_SOURCES = ["functions/tailrun_functions/**/*.py", "tailrun/*.py", "web/src/*.js"]
 QUERY_CALL = re.compile(r"\.where\(|\.order_by\(|\bwhere\(\s*\"|\borderBy\(")
 
 
