@@ -13,12 +13,12 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from google.cloud import firestore
 
 from tailrun_functions import clock, defaults, store, tokens
-from tailrun_functions.documents import TokenState
+from tailrun_functions.documents import JobDoc, TokenState
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest, describe_exit
 from tailrun_functions.services import Services
@@ -182,7 +182,7 @@ def end_attempt(
     svc: Services,
     job_id: str,
     attempt: int,
-    decide: Callable[[dict[str, Any]], Ending | None],
+    decide: Callable[[JobDoc], Ending | None],
     *,
     token_state: TokenState = TokenState.ENDED,
 ) -> Outcome | None:
@@ -198,7 +198,7 @@ def end_attempt(
         job, attempt_doc = store.read_all(t, [job_ref, store.attempt_ref(db, job_id, attempt)])
         if not job or job.get("attempt") != attempt or JobStatus(job["status"]).terminal:
             return None
-        ending = decide(job)
+        ending = decide(cast(JobDoc, job))
         if ending is None:
             return None
         outcome = apply_ending(t, svc, job_id, job, ending)
@@ -216,7 +216,7 @@ def end_dead_sandbox(svc: Services, job_id: str, attempt: int, ending: Ending) -
     An attempt still queued without a backoff counts (its runner may die before its launch is recorded:
     ``_record_launch`` then refuses the ended attempt); a queued job waiting for its next attempt does not."""
 
-    def still(job: dict[str, Any]) -> Ending | None:
+    def still(job: JobDoc) -> Ending | None:
         status = JobStatus(job["status"])
         waiting = status is JobStatus.QUEUED and job.get("next_attempt_at") is None
         return ending if waiting or status in (JobStatus.BOOTING, JobStatus.RUNNING) else None

@@ -12,6 +12,42 @@ from enum import StrEnum
 from typing import Literal, TypedDict
 
 
+class JobSpec(TypedDict, total=False):
+    """``jobs/{job_id}.spec``: what was asked (the fields the functions read back)."""
+
+    argv: list[str]
+    prompt: str
+    agent: str
+    timeout_s: int
+    idle_timeout_s: int
+    max_attempts: int
+    labels: dict[str, str]
+    artifacts: list[str]
+    env_keys: list[str]
+
+
+class JobDoc(TypedDict, total=False):
+    """``jobs/{job_id}`` (client-readable): the job's status and its current attempt's milestones."""
+
+    owner: str
+    status: str  # a JobStatus value
+    spec: JobSpec
+    argv: list[str]
+    attempt: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    attempt_created_at: dt.datetime | None
+    launched_at: dt.datetime | None
+    attempt_started_at: dt.datetime | None
+    last_output_at: dt.datetime | None
+    last_heartbeat_at: dt.datetime | None
+    progress_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
+    parent_job_id: str | None
+
+
 class TokenState(StrEnum):
     """An attempt's token (``attempt_tokens/{job_id}-{attempt}``): ``live`` → ``completed`` (its ``completed``
     arrived) | ``ended`` (the server ended it; messages are still accepted until ``accept_until``, so the runner

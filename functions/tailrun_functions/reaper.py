@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from tailrun_functions import attempts, clock, defaults, schema, store
+from tailrun_functions.documents import JobDoc
 from tailrun_functions.services import Services
 from tailrun_functions.settings import Settings
 from tailrun_functions.states import ACTIVE, JobStatus
@@ -83,14 +85,14 @@ class Verdict:
     detail: str = ""  # for ``sandbox_ended``: how the launcher says the sandbox ended
 
 
-def _age(job: dict[str, Any], *fields: str) -> float:
+def _age(job: Mapping[str, object], *fields: str) -> float:
     """Seconds since the latest of the named timestamps (infinity if none is set)."""
     moments = [store.when(job.get(name)) for name in fields]
     latest = max((m for m in moments if m is not None), default=None)
     return clock.seconds_since(latest)
 
 
-def diagnose(job: dict[str, Any], settings: Settings) -> VerdictKind | None:
+def diagnose(job: JobDoc, settings: Settings) -> VerdictKind | None:
     """The reaper's verdict on one job document, or None when it is fine."""
     status, spec = JobStatus(job["status"]), job["spec"]
     if status is JobStatus.RUNNING:
@@ -112,7 +114,7 @@ def diagnose(job: dict[str, Any], settings: Settings) -> VerdictKind | None:
     return None
 
 
-def _ending(kind: VerdictKind, job: dict[str, Any], settings: Settings) -> attempts.Ending:
+def _ending(kind: VerdictKind, job: JobDoc, settings: Settings) -> attempts.Ending:
     status, code, template = ENDINGS[kind]
     values = {**job["spec"], **vars(settings)}
     return attempts.Ending(status, code, f"the job {template.format(**values)}")
@@ -146,7 +148,7 @@ def _apply(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
             "status": after.value,
         }
 
-    def still(job: dict[str, Any]) -> attempts.Ending | None:
+    def still(job: JobDoc) -> attempts.Ending | None:
         return (
             _ending(verdict.kind, job, svc.settings) if diagnose(job, svc.settings) == verdict.kind else None
         )
@@ -179,7 +181,7 @@ def _apply_safely(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
         }
 
 
-def _sandbox_ended(svc: Services, job_id: str, job: dict[str, Any]) -> str | None:
+def _sandbox_ended(svc: Services, job_id: str, job: JobDoc) -> str | None:
     """How a silent booting or running attempt's sandbox ended, if the launcher says it has; else None.
 
     A launcher error (the Cloud Run API down) is logged and counts as "not known": the timeouts still apply."""
@@ -209,7 +211,7 @@ def find(svc: Services) -> list[Verdict]:
     while True:
         page = list((query.start_after(last) if last is not None else query).stream())
         for snapshot in page:
-            job = snapshot.to_dict() or {}
+            job = store.job_doc(snapshot)
             kind = diagnose(job, svc.settings)
             if kind is not None:
                 verdicts.append(Verdict(snapshot.id, int(job["attempt"]), kind))

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from google.cloud import firestore
 
-from tailrun_functions.documents import TokenDoc
+from tailrun_functions.documents import JobDoc, TokenDoc
 from tailrun_functions.schema import ATTEMPT_TOKENS, ATTEMPTS, CHUNKS, IDEMPOTENCY, JOB_SECRETS, JOBS
 
 DocRef = firestore.DocumentReference
@@ -58,6 +58,11 @@ def data(snapshot: Snapshot) -> dict[str, Any]:
     if not snapshot.exists:
         return {}
     return snapshot.to_dict() or {}
+
+
+def job_doc(snapshot: Snapshot) -> JobDoc:
+    """A job's document ({} when it does not exist)."""
+    return cast(JobDoc, data(snapshot))
 
 
 def token_doc(snapshot: Snapshot) -> TokenDoc:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from tailrun_functions import defaults, models
 from tailrun_functions.artifacts import models as artifact_models
 
-from .conftest import DEV_TOKEN, TARGETS, Api
+from .conftest import DEV_TOKEN, TARGETS, Api, Reply
 from .helpers import PlayedRunner, launched
 from .shared import MAIN, dump_all
 
@@ -58,19 +58,25 @@ def played(api: Api, captured: Path) -> PlayedRunner:
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize(
-    ("raw", "status"),
+    ("raw", "status", "code"),
     [
-        pytest.param(b"", 400, id="empty"),
-        pytest.param(b"{not json", 400, id="not-json"),
-        pytest.param(b"\xff\xfe\x00", 400, id="not-utf8"),
-        pytest.param(b"[1, 2]", 400, id="array"),
-        pytest.param(b'"text"', 400, id="string"),
-        pytest.param(b'{"unexpected": true}', 400, id="unknown-field"),
-        pytest.param(b" " * 2_000_000, 413, id="oversized"),
+        pytest.param(b"", 400, "empty_body", id="empty"),
+        pytest.param(b"{not json", 400, "invalid_body", id="not-json"),
+        pytest.param(b"\xff\xfe\x00", 400, "invalid_body", id="not-utf8"),
+        pytest.param(b"[1, 2]", 400, "invalid_body", id="array"),
+        pytest.param(b'"text"', 400, "invalid_body", id="string"),
+        pytest.param(b'{"unexpected": true}', 400, "invalid_body", id="unknown-field"),
+        pytest.param(b" " * 2_000_000, 413, "payload_too_large", id="oversized"),
     ],
 )
 def test_malformed_bodies_get_a_4xx_and_write_nothing(
-    target: str, raw: bytes, status: int, api: Api, played: PlayedRunner, firestore_client: firestore.Client
+    target: str,
+    raw: bytes,
+    status: int,
+    code: str,
+    api: Api,
+    played: PlayedRunner,
+    firestore_client: firestore.Client,
 ) -> None:
     before = dump_all(firestore_client)
     reply = api.post(target, raw=raw, token=played.token if target == "job_callback" else DEV_TOKEN)
@@ -79,6 +85,7 @@ def test_malformed_bodies_get_a_4xx_and_write_nothing(
     assert reply.status == expected, reply.body
     if expected != 200:
         assert set(reply.body["error"]) == {"code", "message"}
+        assert reply.body["error"]["code"] == code
         assert dump_all(firestore_client) == before
 
 
@@ -87,35 +94,43 @@ def test_other_methods_and_missing_credentials_are_refused(
     target: str, api: Api, played: PlayedRunner
 ) -> None:
     body = played.message("heartbeat") if target == "job_callback" else {"job_id": played.job_id}
-    assert api.post(target, body, method="GET").status == 405
-    assert api.post(target, body, token=None).status == 401
-    assert api.post(target, body, token="wrong").status == 401
+    # A runner's wrong token is not its attempt's; a user's is not the development token (nor an ID token).
+    wrong = "bad_token" if target == "job_callback" else "unauthorized"
+    assert answer(api.post(target, body, method="GET")) == (405, "method_not_allowed")
+    assert answer(api.post(target, body, token=None)) == (401, "missing_token")
+    assert answer(api.post(target, body, token="wrong")) == (401, wrong)
+
+
+def answer(reply: Reply) -> tuple[int, str]:
+    """A refusal's status and error code."""
+    return reply.status, reply.body["error"]["code"]
 
 
 @pytest.mark.parametrize(
-    "spec",
+    ("spec", "code"),
     [
-        {"argv": []},
-        {"argv": ["x"], "prompt": "y"},
-        {"argv": "echo hi"},
-        {"argv": ["x"], "timeout_s": 0},
-        {"argv": ["x"], "timeout_s": "60"},
-        {"argv": ["x"], "max_attempts": 11},
-        {"argv": ["x"], "env": {"1BAD": "x"}},
-        {"argv": ["x"], "env": {"A": 1}},
-        {"argv": ["x"], "labels": {"Bad Key": "x"}},
-        {"argv": ["x"], "idempotency_key": ""},
-        {"argv": ["x" * 30_000]},
-        {"argv": ["\ud800"]},
-        {"prompt": "hi", "agent": "no-such-agent"},
-        {"argv": ["x"], "agent": "claude"},
+        ({"argv": []}, "invalid_body"),
+        ({"argv": ["x"], "prompt": "y"}, "invalid_body"),
+        ({"argv": "echo hi"}, "invalid_body"),
+        ({"argv": ["x"], "timeout_s": 0}, "invalid_body"),
+        ({"argv": ["x"], "timeout_s": "60"}, "invalid_body"),
+        ({"argv": ["x"], "max_attempts": 11}, "invalid_body"),
+        ({"argv": ["x"], "env": {"1BAD": "x"}}, "invalid_body"),
+        ({"argv": ["x"], "env": {"A": 1}}, "invalid_body"),
+        ({"argv": ["x"], "labels": {"Bad Key": "x"}}, "invalid_body"),
+        ({"argv": ["x"], "idempotency_key": ""}, "invalid_body"),
+        ({"argv": ["x"], "idempotency_key": "k" * 129}, "invalid_body"),
+        ({"argv": ["x" * 30_000]}, "invalid_body"),
+        ({"argv": ["\ud800"]}, "invalid_body"),
+        ({"prompt": "hi", "agent": "no-such-agent"}, "unknown_agent"),
+        ({"argv": ["x"], "agent": "claude"}, "invalid_body"),
     ],
 )
 def test_invalid_specs_are_refused(
-    spec: dict[str, Any], api: Api, firestore_client: firestore.Client
+    spec: dict[str, Any], code: str, api: Api, firestore_client: firestore.Client
 ) -> None:
     reply = api.post("create_job", raw=json.dumps(spec).encode())
-    assert reply.status == 400, reply.body
+    assert answer(reply) == (400, code), reply.body
     assert dump_all(firestore_client) == {}
 
 

@@ -298,5 +298,7 @@ def test_a_reserved_job_id_with_a_bad_credential_is_a_401_not_a_read(
 
     reply = api.post("job_callback", body, token="bogus-token")
 
-    assert reply.status in (400, 401), reply.body  # 400 once the models refuse reserved ids outright
+    assert (reply.status, reply.body["error"]["code"]) == (400, "invalid_body"), (
+        reply.body
+    )  # the model refuses it
     assert dump_all(firestore_client) == {}

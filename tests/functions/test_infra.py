@@ -167,7 +167,11 @@ QUERIES = [
         '.order_by("seq", direction=firestore.Query.DESCENDING)',
         "chunks",
     ),
-    Query("functions/tailrun_functions/artifacts/access.py", 'FieldFilter("name", "==", request.name)', "artifacts"),
+    Query(
+        "functions/tailrun_functions/artifacts/access.py",
+        'FieldFilter("name", "==", request.name)',
+        "artifacts",
+    ),
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
     Query(
         "functions/DATA_MODEL.md",
