@@ -79,8 +79,8 @@ def test_callbacks_racing_a_cancel_either_land_whole_or_are_refused(
         assert (message["seq"] in stored) == accepted
     assert job(firestore_client, runner.job_id)["status"] == "canceled"
     before = dump_all(firestore_client)
-    assert runner.started().status == 410
-    assert runner.completed(0).status == 410
+    for reply in (runner.started(), runner.completed(0)):
+        assert (reply.status, reply.body["error"]["code"]) == (410, "job_ended")
     assert dump_all(firestore_client) == before
 
 
@@ -97,7 +97,8 @@ def test_after_a_cancel_the_runner_may_deliver_its_last_lines_until_the_drain_en
     assert document["signal"] == "SIGTERM"
     assert [line["text"] for line in document["tail"]] == ["last words"]
     with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)):
-        assert runner.heartbeat().status == 410
+        late = runner.heartbeat()
+    assert (late.status, late.body["error"]["code"]) == (410, "attempt_ended"), "it completed"
 
 
 def test_the_drain_window_closes(runner: PlayedRunner, api: Api, firestore_client: firestore.Client) -> None:

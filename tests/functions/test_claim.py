@@ -224,35 +224,45 @@ def test_a_claim_for_an_ended_job_is_gone(
 
 
 @pytest.mark.parametrize(
-    "forge",
+    ("forge", "code"),
     [
-        pytest.param(lambda key, other: other.sign(**runner_claims()), id="forged-signature"),
+        pytest.param(lambda key, other: other.sign(**runner_claims()), "unauthorized", id="forged-signature"),
         pytest.param(
             lambda key, other: key.sign(
                 **runner_claims(exp=int(time.time()) - 5, iat=int(time.time()) - 100)
             ),
+            "unauthorized",
             id="expired",
         ),
         pytest.param(
             lambda key, other: key.sign(**runner_claims(aud="https://elsewhere/job_callback")),
+            "unauthorized",
             id="wrong-audience",
         ),
         pytest.param(
             lambda key, other: key.sign(**runner_claims(email="job@tailrun.iam.gserviceaccount.com")),
+            "bad_identity",
             id="wrong-account",
         ),
         pytest.param(
-            lambda key, other: key.sign(**runner_claims(email_verified=False)), id="unverified-email"
+            lambda key, other: key.sign(**runner_claims(email_verified=False)),
+            "bad_identity",
+            id="unverified-email",
         ),
         pytest.param(
-            lambda key, other: key.sign(**runner_claims(iss="https://evil.example")), id="wrong-issuer"
+            lambda key, other: key.sign(**runner_claims(iss="https://evil.example")),
+            "unauthorized",
+            id="wrong-issuer",
         ),
-        pytest.param(lambda key, other: key.sign(**runner_claims())[:-4] + "AAAA", id="tampered"),
-        pytest.param(lambda key, other: "not-a-jwt", id="garbage"),
+        pytest.param(
+            lambda key, other: key.sign(**runner_claims())[:-4] + "AAAA", "unauthorized", id="tampered"
+        ),
+        pytest.param(lambda key, other: "not-a-jwt", "unauthorized", id="garbage"),
     ],
 )
 def test_a_claim_without_the_runners_google_identity_is_a_401_that_writes_nothing(
     forge: Callable[[Key, Key], str],
+    code: str,
     claims_ready: RecordingLauncher,
     api: Api,
     google_key: Key,
@@ -264,7 +274,7 @@ def test_a_claim_without_the_runners_google_identity_is_a_401_that_writes_nothin
 
     reply = claim(api, job_id, forge(google_key, stranger_key))
 
-    assert reply.status == 401, reply.body
+    assert (reply.status, reply.body["error"]["code"]) == (401, code), reply.body
     assert set(reply.body["error"]) == {"code", "message"}
     assert dump_all(firestore_client) == before
 
@@ -276,7 +286,8 @@ def test_the_create_time_token_cannot_claim(
     (launched,) = claims_ready.launched
     before = dump_all(firestore_client)
 
-    assert claim(api, job_id, launched.token).status == 401
+    reply = claim(api, job_id, launched.token)
+    assert (reply.status, reply.body["error"]["code"]) == (401, "unauthorized"), "not a Google ID token"
     assert dump_all(firestore_client) == before
 
 

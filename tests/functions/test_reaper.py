@@ -84,7 +84,8 @@ def test_a_lost_runner_fails_its_attempt_and_the_next_one_starts(
     second = launched(captured, played.job_id, attempt=2)
     document = job(firestore_client, played.job_id)
     assert document["attempt"] == 2 and document["status"] == "booting"
-    assert played.heartbeat().status == 409
+    superseded = played.heartbeat()
+    assert (superseded.status, superseded.body["error"]["code"]) == (409, "superseded")
     assert second["TAILRUN_TOKEN"] != played.token
 
 
