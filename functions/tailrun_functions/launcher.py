@@ -17,7 +17,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, TypedDict
 
 from tailrun_functions import defaults
 from tailrun_functions.errors import LaunchError
@@ -25,7 +25,19 @@ from tailrun_functions.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-LaunchInfo = dict[str, Any]
+
+class LaunchInfo(TypedDict, total=False):
+    """An attempt's ``launch`` record (stored on its attempt document, read back to cancel or check it):
+    ``{kind: "local", pid, start_time, job_id, attempt}`` or ``{kind: "cloudrun", execution}``."""
+
+    kind: Literal["local", "cloudrun"]
+    pid: int
+    start_time: int | None  # clock ticks after boot (field 22 of /proc/<pid>/stat): with the pid, one process
+    job_id: str
+    attempt: int
+    execution: str  # the Cloud Run execution's full name
+
+
 # A local runner inherits the functions' environment (PATH, the virtualenv, ...) except every variable with this
 # prefix: those are the functions' own settings (the dev token among them) or another job's runner variables.
 PRIVATE_PREFIX = "TAILRUN_"
