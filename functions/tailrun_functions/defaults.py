@@ -6,9 +6,17 @@ The names every side shares (collections, the local project and bucket, the deve
 
 from __future__ import annotations
 
+import sys
+
 # --- settings defaults (each overridable through the environment variable named in settings.py) ---
 LAUNCHER = "local"  # TAILRUN_LAUNCHER: local | cloudrun
 AUTH_MODE = "dev"  # TAILRUN_AUTH: dev | firebase
+RUNNER_COMMAND = (sys.executable, "-m", "tailrun_runner")  # TAILRUN_RUNNER_COMMAND: the local launcher's argv
+AGENTS: dict[str, tuple[str, ...]] = {  # TAILRUN_AGENTS: agent name → the argv prefix a prompt is appended to
+    "claude": ("claude", "-p"),
+    "codex": ("codex", "exec"),
+    "gemini": ("gemini", "-p"),
+}
 REGION = "us-central1"  # TAILRUN_REGION
 RUNNER_JOB = "tailrun-runner"  # TAILRUN_RUNNER_JOB: the Cloud Run job's name
 RUNNER_CONTAINER = (
@@ -44,7 +52,7 @@ TIMEOUT_S = 3600  # seconds a job may run (per attempt)
 MAX_TIMEOUT_S = 7 * 24 * 3600  # seconds: Cloud Run jobs allow up to 168 h
 IDLE_TIMEOUT_S = 600  # seconds without output and heartbeat before a job is idle
 MAX_ATTEMPTS = 1  # attempts per job, first one included
-AGENT = "claude"  # the agent a prompt goes to when the spec names none (see settings.DEFAULT_AGENTS)
+AGENT = "claude"  # the agent a prompt goes to when the spec names none (one of AGENTS)
 MAX_MAX_ATTEMPTS = 10
 MAX_ARGV_ITEMS = 1000
 # argv, the prompt and env travel to the sandbox as JSON in one environment variable each (TAILRUN_ARGV,

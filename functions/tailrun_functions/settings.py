@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,13 +18,7 @@ from tailrun_functions import defaults, schema
 LauncherKind = Literal["local", "cloudrun"]
 AuthMode = Literal["dev", "firebase"]
 
-GCS_ENDPOINT = "https://storage.googleapis.com"
-
-DEFAULT_AGENTS: dict[str, tuple[str, ...]] = {
-    "claude": ("claude", "-p"),
-    "codex": ("codex", "exec"),
-    "gemini": ("gemini", "-p"),
-}
+GCS_ENDPOINT = "https://storage.googleapis.com"  # Cloud Storage's API, and the base of its signed URLs
 
 
 class SettingsError(ValueError):
@@ -50,9 +43,9 @@ class Settings:
     reaper_audience: str | None = None
     scheduler_service_account: str | None = None
     runner_service_account: str | None = None  # whose Google ID token may claim a cloud attempt
-    runner_command: tuple[str, ...] = (sys.executable, "-m", "tailrun_runner")
+    runner_command: tuple[str, ...] = defaults.RUNNER_COMMAND
     runner_env: tuple[tuple[str, str], ...] = ()
-    agents: tuple[tuple[str, tuple[str, ...]], ...] = field(default=tuple(DEFAULT_AGENTS.items()))
+    agents: tuple[tuple[str, tuple[str, ...]], ...] = field(default=tuple(defaults.AGENTS.items()))
     retry_backoff_s: float = defaults.RETRY_BACKOFF_S
     retry_backoff_max_s: float = defaults.RETRY_BACKOFF_MAX_S
     inline_backoff_max_s: float = defaults.INLINE_BACKOFF_MAX_S
@@ -92,9 +85,7 @@ class Settings:
             reaper_audience=env.get("TAILRUN_REAPER_AUDIENCE") or None,
             scheduler_service_account=env.get("TAILRUN_SCHEDULER_SERVICE_ACCOUNT") or None,
             runner_service_account=env.get("TAILRUN_RUNNER_SERVICE_ACCOUNT") or None,
-            runner_command=_json_argv(
-                env, "TAILRUN_RUNNER_COMMAND", (sys.executable, "-m", "tailrun_runner")
-            ),
+            runner_command=_json_argv(env, "TAILRUN_RUNNER_COMMAND", defaults.RUNNER_COMMAND),
             runner_env=tuple(sorted(_json_object(env, "TAILRUN_RUNNER_ENV").items())),
             agents=tuple(sorted(_agents(env).items())),
             retry_backoff_s=_seconds(env, "TAILRUN_RETRY_BACKOFF_S", defaults.RETRY_BACKOFF_S),
@@ -233,7 +224,7 @@ def _json_object(env: Mapping[str, str], name: str) -> dict[str, str]:
 
 def _agents(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     if not env.get("TAILRUN_AGENTS"):
-        return dict(DEFAULT_AGENTS)
+        return dict(defaults.AGENTS)
     value = _json(env, "TAILRUN_AGENTS")
     if not isinstance(value, dict) or not all(
         isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv) for argv in value.values()
