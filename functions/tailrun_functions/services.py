@@ -44,8 +44,8 @@ class Services:
     scheduler_verifier: auth.Verifier = auth.google_oidc_verifier
     runner_verifier: auth.Verifier = auth.google_oidc_verifier
     sleep: Callable[[float], None] = field(default=time.sleep)
-    _bucket: storage.Bucket | None = field(default=None, repr=False)
-    _bucket_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _bucket: storage.Bucket | None = field(default=None, init=False, repr=False)
+    _bucket_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
