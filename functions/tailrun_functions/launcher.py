@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypedDict
@@ -98,8 +99,9 @@ class Launcher(Protocol):
         None: still running, or not known."""
         ...
 
-    def stop_all(self) -> None:
-        """Stop every sandbox this launcher owns in this process (the services' shutdown)."""
+    def stop_all(self, grace_s: float = 0.0) -> None:
+        """Stop every sandbox this launcher owns in this process (the services' shutdown), giving each up to
+        ``grace_s`` seconds to deliver what its job printed."""
         ...
 
 
@@ -281,14 +283,23 @@ class LocalLauncher:
         started is left to the heartbeat timeout."""
         return None
 
-    def stop_all(self) -> None:
-        """Kill every runner this launcher started that still runs, and their jobs (``Services.close``).
+    def stop_all(self, grace_s: float = 0.0) -> None:
+        """End every runner this launcher started that still runs, and their jobs (``Services.close``): with a
+        grace, SIGTERM first (each runner stops its job and delivers what it printed) and SIGKILL to the process
+        group of any runner still there after ``grace_s`` seconds; without one, SIGKILL at once.
 
-        Runners killed here are not reported to ``on_runner_exit``: the stack is going away, not the attempt."""
+        Runners ended here are not reported to ``on_runner_exit``: the stack is going away, not the attempt."""
         with self._lock:
             self._stopping = True
             children = list(self._children.values())
             watchers = list(self._watchers)
+        if grace_s > 0:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + grace_s
+            for watcher in watchers:  # a watcher ends once its runner has exited and its session is swept
+                watcher.join(timeout=max(0.0, deadline - time.monotonic()))
         for child in children:
             if child.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -437,7 +448,7 @@ class CloudRunLauncher:
             f"{execution.cancelled_count} cancelled)"
         )
 
-    def stop_all(self) -> None:
+    def stop_all(self, grace_s: float = 0.0) -> None:
         """Nothing to stop: an execution outlives the process that launched it (cancel ends one, the reaper ends
         those that overrun)."""
 

@@ -73,9 +73,10 @@ class Services:
                 self._bucket = storage.make_bucket(self.settings)
             return self._bucket
 
-    def close(self) -> None:
-        """Stop what these services own: every runner their launcher started (and its job), then the client."""
-        self.launcher.stop_all()
+    def close(self, grace_s: float = 0.0) -> None:
+        """Stop what these services own: every runner their launcher started (and its job; with ``grace_s``, SIGTERM
+        first so that each delivers what its job printed), then the client."""
+        self.launcher.stop_all(grace_s)
         self.db.close()  # type: ignore[no-untyped-call]
 
 
@@ -119,12 +120,19 @@ def current() -> Services:
     return _services_of(_settings_of_environment(variables))
 
 
-def shutdown() -> None:
-    """Close every Services of the process (their local runners stopped) and forget the configuration."""
+def shutdown(grace_s: float = 0.0) -> None:
+    """Close every Services of the process (``Services.close``: their local runners stopped, with ``grace_s``
+    seconds to deliver their last messages) and forget them and the configuration.
+
+    They are closed before they are forgotten: while the runners drain, the entrypoints still serve with them."""
     global _configured
     with _lock:
         every = list(_built.values())
-        _built.clear()
-        _configured = None
     for services in every:
-        services.close()
+        services.close(grace_s)
+    closed = {id(services) for services in every}
+    with _lock:
+        for settings in [settings for settings, services in _built.items() if id(services) in closed]:
+            del _built[settings]
+        if id(_configured) in closed:
+            _configured = None

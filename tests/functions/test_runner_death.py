@@ -138,6 +138,33 @@ def test_each_launcher_keeps_its_own_runners_and_its_stop_all_stops_only_them(tm
     assert exits.calls == [], "a stack that shuts down does not fail its attempts"
 
 
+def test_stop_all_with_a_grace_lets_each_runner_stop_its_job_itself(tmp_path: Path) -> None:
+    exits = Exits()
+    graceful, graceful_pids = session_launcher(tmp_path, "graceful", exits)
+    graceful.launch(request("a"))
+    pids = json.loads(
+        wait_for(lambda: graceful_pids.exists() and graceful_pids.read_text(), what="the runner")
+    )
+
+    graceful.stop_all(grace_s=30)
+
+    assert Path(f"{graceful_pids}.stopped").exists(), "SIGTERM first: the runner ended its job itself"
+    assert graceful._children == {} and not alive(pids["job"]) and not alive(pids["runner"])
+    assert exits.calls == [], "a stack that shuts down does not fail its attempts"
+
+
+def test_stop_all_without_a_grace_kills_at_once(tmp_path: Path) -> None:
+    exits = Exits()
+    launcher, pids_file = session_launcher(tmp_path, "graceful", exits)
+    launcher.launch(request("a"))
+    pids = json.loads(wait_for(lambda: pids_file.exists() and pids_file.read_text(), what="the runner"))
+
+    launcher.stop_all()
+
+    assert not Path(f"{pids_file}.stopped").exists(), "SIGKILL: the runner had no say"
+    assert launcher._children == {} and not alive(pids["job"]) and not alive(pids["runner"])
+
+
 def test_a_runner_started_by_another_process_is_stopped_by_pid_and_start_time_never_a_stranger() -> None:
     import subprocess
 
