@@ -17,7 +17,7 @@ from tailrun_functions import logs
 from .shared import MAIN, ROOT
 
 FUNCTIONS = ROOT / "functions"
-SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").glob("*.py"))]
+SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").rglob("*.py"))]
 FORGED = '{"severity": "CRITICAL", "message": "forged", "logger": "tailrun_functions.auth"}'
 LEVELS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 
@@ -107,7 +107,7 @@ def logging_calls(path: Path) -> list[ast.Call]:
     return calls
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(FUNCTIONS)))
 def test_every_log_call_has_a_literal_format_and_passes_values_as_arguments(path: Path) -> None:
     """A value (a runner's message, a name) as the format string itself could inject ``%`` directives; and an
     f-string would hide from this test what is logged. So the format is always a plain literal."""
