@@ -245,7 +245,12 @@ def test_kill_9_of_a_real_runner_starts_the_next_attempt_when_one_is_left(
     wait_for(lambda: job(firestore_client, job_id)["attempt"] == 2, timeout=FAST, what="the second attempt")
     first = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
     assert first["status"] == "failed" and first["error"]["code"] == "runner_exited"
-    assert job(firestore_client, job_id)["status"] in {"booting", "running"}
+    # Attempt 2 is queued until its launch is recorded, then booting (or running, once its runner reports).
+    wait_for(
+        lambda: job(firestore_client, job_id)["status"] in {"booting", "running"},
+        timeout=FAST,
+        what="the second attempt's launch",
+    )
     os.kill(job_pid, signal.SIGKILL) if alive(job_pid) else None
 
 
