@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flask
 import functions_framework
-from tailrun_functions import artifacts, defaults, edge, logs
+from tailrun_functions import defaults, edge, logs
 
 logs.configure()  # JSON lines for Cloud Logging; idempotent, so a re-import adds no second handler
 
@@ -42,22 +42,22 @@ def reap_sandboxes(request: flask.Request) -> edge.Response:
 @functions_framework.http
 def upload(request: flask.Request) -> edge.Response:
     """POST {name, content_type, size, ...} → 201 with a signed PUT URL (or the artifact, for inline data)."""
-    return edge.serve(request, artifacts.handle_upload)
+    return edge.serve(request, edge.upload)
 
 
 @functions_framework.http
 def finalize_artifact(request: flask.Request) -> edge.Response:
     """POST {artifact_id, ...} once the PUT is done → the artifact, or 4xx and the object deleted."""
-    return edge.serve(request, artifacts.handle_finalize)
+    return edge.serve(request, edge.finalize_artifact)
 
 
 @functions_framework.http
 def review_artifact(request: flask.Request) -> edge.Response:
     """POST {job_id, artifact_id, decision, note} → the artifact approved or rejected (409 if already)."""
-    return edge.serve(request, artifacts.handle_review)
+    return edge.serve(request, edge.review_artifact)
 
 
 @functions_framework.http
 def download_artifact(request: flask.Request) -> edge.Response:
     """POST {job_id, artifact_id | name} → a short-lived signed GET URL."""
-    return edge.serve(request, artifacts.handle_download)
+    return edge.serve(request, edge.download_artifact)

@@ -1,6 +1,12 @@
-"""tailrun's Cloud Functions logic: the job lifecycle on Firestore.
+"""tailrun's Cloud Functions logic: the job lifecycle on Firestore, tokens, the reaper, launchers and artifacts.
 
-``functions/main.py`` holds only the functions-framework entrypoints; everything they do lives here, in modules
-that never import Flask: ``edge`` turns a request into a response, ``jobs``/``callbacks``/``reaper`` are the
-domain, ``store`` names the documents, ``launcher`` starts and stops sandboxes.
+Owns every HTTP entrypoint's work (``functions/main.py`` holds only the functions-framework entrypoints) and may
+import the Google client libraries and pydantic, never Flask. The layers, each importing only those below it:
+
+- the edge (``edge``): a request in, a JSON response out; parses bodies into models and maps errors to 4xx JSON;
+- the domain (``jobs``, ``callbacks``, ``claim``, ``reaper``, ``attempts``, ``artifacts``): never imports the edge;
+- the checks and shapes they share (``admission``: the one runner-token check; ``auth``, ``models``,
+  ``documents``, ``states``, ``errors``);
+- the ports and their wiring (``services``: the clients built from ``settings``; ``store``/``schema``: Firestore
+  documents; ``storage``: the bucket; ``launcher``: sandboxes; ``clients``, ``clock``, ``logs``, ``defaults``).
 """

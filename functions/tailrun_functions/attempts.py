@@ -3,9 +3,7 @@
 An attempt is ``jobs/{id}/attempts/{n}`` (client-readable) plus ``attempt_tokens/{id}-{n}`` (server-only: the
 token's hash and the callback bookkeeping). Whoever creates attempt n holds its plain token and is the only one
 who can launch it; a launch that never happens is found by the reaper (``unlaunched``) and replaced.
-Token states: ``live`` (callbacks accepted) → ``completed`` (its `completed` arrived) or ``ended`` (the server ended
-it: callbacks still accepted until ``accept_until``, so the runner can deliver what the process printed) or
-``superseded`` (a newer attempt exists: 409).
+Token states: ``documents.TokenState``; what each answers a runner: ``admission.py``.
 """
 
 from __future__ import annotations
@@ -15,11 +13,12 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from google.cloud import firestore
 
 from tailrun_functions import clock, defaults, store, tokens
+from tailrun_functions.documents import JobDoc, TokenState
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest, describe_exit
 from tailrun_functions.services import Services
@@ -91,7 +90,7 @@ def attempt_docs(
             "token_hash": tokens.hash_token(token),
             "created_at": now,
             "expires_at": now + dt.timedelta(seconds=lifetime),
-            "state": "live",
+            "state": TokenState.LIVE.value,
             "accept_until": None,
             "completed_seq": None,
             "progress_seq": -1,
@@ -146,7 +145,7 @@ def launch(svc: Services, request: LaunchRequest) -> JobStatus:
         logger.warning("launch of job %s attempt %d failed: %s", request.job_id, request.attempt, exc)
         ending = Ending(JobStatus.FAILED, "launch_failed", str(exc))
         outcome = end_attempt(
-            svc, request.job_id, request.attempt, lambda job: ending, token_state="superseded"
+            svc, request.job_id, request.attempt, lambda job: ending, token_state=TokenState.SUPERSEDED
         )
         return continue_after(svc, request.job_id, request.attempt, outcome)
     if not _record_launch(svc, request.job_id, request.attempt, info):
@@ -183,9 +182,9 @@ def end_attempt(
     svc: Services,
     job_id: str,
     attempt: int,
-    decide: Callable[[dict[str, Any]], Ending | None],
+    decide: Callable[[JobDoc], Ending | None],
     *,
-    token_state: str = "ended",
+    token_state: TokenState = TokenState.ENDED,
 ) -> Outcome | None:
     """End the job's current attempt from the server side (launch failure, reaper) if ``decide`` still says so.
 
@@ -199,7 +198,7 @@ def end_attempt(
         job, attempt_doc = store.read_all(t, [job_ref, store.attempt_ref(db, job_id, attempt)])
         if not job or job.get("attempt") != attempt or JobStatus(job["status"]).terminal:
             return None
-        ending = decide(job)
+        ending = decide(cast(JobDoc, job))
         if ending is None:
             return None
         outcome = apply_ending(t, svc, job_id, job, ending)
@@ -217,7 +216,7 @@ def end_dead_sandbox(svc: Services, job_id: str, attempt: int, ending: Ending) -
     An attempt still queued without a backoff counts (its runner may die before its launch is recorded:
     ``_record_launch`` then refuses the ended attempt); a queued job waiting for its next attempt does not."""
 
-    def still(job: dict[str, Any]) -> Ending | None:
+    def still(job: JobDoc) -> Ending | None:
         status = JobStatus(job["status"])
         waiting = status is JobStatus.QUEUED and job.get("next_attempt_at") is None
         return ending if waiting or status in (JobStatus.BOOTING, JobStatus.RUNNING) else None
@@ -237,11 +236,16 @@ def runner_exited(svc: Services, job_id: str, attempt: int, returncode: int) -> 
 
 
 def end_token(
-    t: firestore.Transaction, db: firestore.Client, job_id: str, attempt: int, state: str, drain_s: float
+    t: firestore.Transaction,
+    db: firestore.Client,
+    job_id: str,
+    attempt: int,
+    state: TokenState,
+    drain_s: float,
 ) -> None:
     """Close an attempt's token: ``ended`` still accepts the runner's last words for ``drain_s`` seconds."""
-    fields: dict[str, Any] = {"state": state}
-    if state == "ended":
+    fields: dict[str, Any] = {"state": state.value}
+    if state is TokenState.ENDED:
         fields["accept_until"] = clock.after(drain_s)
     t.update(store.token_ref(db, job_id, attempt), fields)
 
@@ -301,7 +305,7 @@ def start_next_attempt(svc: Services, job_id: str, after_attempt: int) -> Launch
         if due > clock.now():
             return None
         attempt = after_attempt + 1
-        t.update(store.token_ref(db, job_id, after_attempt), {"state": "superseded"})
+        t.update(store.token_ref(db, job_id, after_attempt), {"state": TokenState.SUPERSEDED.value})
         token = attempt_docs(
             t,
             db,

@@ -11,12 +11,12 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tailrun_functions import schema
 from tailrun_functions.errors import Unauthorized
 from tailrun_functions.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-DEV_USER = "dev"
 Verifier = Callable[
     [str, str], Mapping[str, Any]
 ]  # (token, audience) -> claims; raises ValueError when invalid
@@ -37,14 +37,14 @@ def google_firebase_verifier(token: str, audience: str) -> Mapping[str, Any]:
     from google.auth.transport import requests as google_requests
     from google.oauth2 import id_token
 
-    return id_token.verify_firebase_token(token, google_requests.Request(), audience=audience)  # type: ignore[no-any-return]
+    return id_token.verify_firebase_token(token, google_requests.Request(), audience=audience)  # type: ignore[no-untyped-call,no-any-return]
 
 
 def google_oidc_verifier(token: str, audience: str) -> Mapping[str, Any]:
     from google.auth.transport import requests as google_requests
     from google.oauth2 import id_token
 
-    return id_token.verify_oauth2_token(token, google_requests.Request(), audience=audience)  # type: ignore[no-any-return]
+    return id_token.verify_oauth2_token(token, google_requests.Request(), audience=audience)  # type: ignore[no-untyped-call,no-any-return]
 
 
 def _is_dev_token(settings: Settings, token: str) -> bool:
@@ -78,7 +78,7 @@ def authenticate_user(headers: Mapping[str, str], settings: Settings, verifier: 
     token = _required_bearer(headers, "Firebase ID token or development token")
     if settings.auth == "dev":
         if _is_dev_token(settings, token):
-            return DEV_USER
+            return schema.DEV_USER
         raise Unauthorized("the development token does not match")
     claims = _verify(verifier, token, settings.project)
     uid = claims.get("sub") or claims.get("user_id")
@@ -91,7 +91,7 @@ def authenticate_scheduler(headers: Mapping[str, str], settings: Settings, verif
     """The identity of the reaper's caller: Cloud Scheduler's service account (OIDC), or the dev token locally."""
     token = _required_bearer(headers, "OIDC token")
     if _is_dev_token(settings, token):
-        return DEV_USER
+        return schema.DEV_USER
     if not settings.reaper_audience or not settings.scheduler_service_account:
         raise Unauthorized("TAILRUN_REAPER_AUDIENCE and TAILRUN_SCHEDULER_SERVICE_ACCOUNT are not configured")
     claims = _verify(verifier, token, settings.reaper_audience)

@@ -1,7 +1,7 @@
 """job_callback: the runner's messages become chunk documents and job updates (invariants 1–4).
 
 Every message is handled in one transaction that reads the attempt's token document first and checks the token
-(``admit``) before it reads anything else (the chunk an output would create, the job, the attempt): a bad,
+(``admission.admit``) before it reads anything else (the chunk an output would create, the job, the attempt): a bad,
 superseded or finished attempt writes nothing, and no document under ``jobs/`` is read for an unauthenticated
 message (a job id Firestore reserves, ``__x__``, never reaches a read). A ``claim`` (a cloud runner asking for its
 job, see ``claim.py``) is verified by its Google ID token instead. Output is
@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import logging
 import math
-from enum import Enum
+from collections.abc import Mapping
 from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tailrun_functions import attempts, claim, clock, defaults, fastwrite, store, tokens
-from tailrun_functions.errors import Conflict, Gone, Unauthorized
+from tailrun_functions import attempts, claim, clock, defaults, fastwrite, schema, store
+from tailrun_functions.admission import Admission, admit
+from tailrun_functions.documents import TailLine, TokenDoc, TokenState
 from tailrun_functions.models import (
     Artifact,
     CallbackMessage,
@@ -43,33 +44,6 @@ logger = logging.getLogger(__name__)
 # The numbered messages (every type but ``claim``): what ``admit`` checks against the attempt's token.
 Numbered = Started | Output | Heartbeat | Progress | Completed | Artifact
 
-MIN_FLUSH_IN_MS = 50  # a flush hint is never shorter: a runner whose clock runs ahead does not spin
-
-
-class Admission(Enum):
-    ACCEPT = "accept"
-    DUPLICATE = "duplicate"
-
-
-def admit(token_doc: dict[str, Any], token: str, message: Numbered) -> Admission:
-    """Invariant 3: the attempt's token, unexpired; 409 for a superseded attempt, 410 for a finished one."""
-    if not token_doc or not tokens.token_matches(token, token_doc["token_hash"]):
-        raise Unauthorized("the callback token is not valid for this job and attempt", code="bad_token")
-    if clock.now() > store.when(token_doc["expires_at"]):  # type: ignore[operator]
-        raise Unauthorized("the callback token has expired", code="token_expired")
-    completed_seq = token_doc.get("completed_seq")
-    if completed_seq is not None and message.seq <= completed_seq:
-        return Admission.DUPLICATE
-    state = token_doc["state"]
-    if state == "superseded":
-        raise Conflict(f"attempt {message.attempt} was superseded by a newer attempt", code="superseded")
-    if state == "completed":
-        raise Gone(f"attempt {message.attempt} has already completed", code="attempt_ended")
-    accept_until = store.when(token_doc.get("accept_until"))
-    if state == "ended" and accept_until is not None and clock.now() > accept_until:
-        raise Gone("the job has ended; stop the process", code="job_ended")
-    return Admission.ACCEPT
-
 
 def handle(svc: Services, token: str, message: CallbackMessage) -> dict[str, Any]:
     """Apply one message; answers ``{"ack": seq}`` (duplicates too) or raises the 4xx of invariant 3.
@@ -84,7 +58,7 @@ def handle(svc: Services, token: str, message: CallbackMessage) -> dict[str, Any
     waiting_s = handler(svc, token, message)
     if waiting_s is None:
         return {"ack": message.seq}
-    return {"ack": message.seq, "flush_in_ms": max(math.ceil(waiting_s * 1000), MIN_FLUSH_IN_MS)}
+    return {"ack": message.seq, "flush_in_ms": max(math.ceil(waiting_s * 1000), defaults.MIN_FLUSH_IN_MS)}
 
 
 def _refs(svc: Services, message: Numbered) -> tuple[store.DocRef, store.DocRef, store.DocRef]:
@@ -96,12 +70,12 @@ def _refs(svc: Services, message: Numbered) -> tuple[store.DocRef, store.DocRef,
     )
 
 
-def _due(token_doc: dict[str, Any], svc: Services) -> bool:
+def _due(token_doc: TokenDoc, svc: Services) -> bool:
     """Whether the job document may be rewritten now (coalescing to about one write per interval)."""
     return _wait_s(token_doc, svc) <= 0
 
 
-def _wait_s(token_doc: dict[str, Any], svc: Services) -> float:
+def _wait_s(token_doc: TokenDoc, svc: Services) -> float:
     """Seconds until the job document may be rewritten (0 or less: now)."""
     since = clock.seconds_since(store.when(token_doc.get("job_written_at")))
     return svc.settings.job_write_interval_s - since
@@ -111,7 +85,7 @@ def _flush(
     t: firestore.Transaction,
     svc: Services,
     message: Numbered,
-    token_doc: dict[str, Any],
+    token_doc: TokenDoc,
     fields: dict[str, Any],
     token_fields: dict[str, Any] | None = None,
 ) -> None:
@@ -137,7 +111,7 @@ def _flush(
     t.update(token_ref, {**token_update, **(token_fields or {})})
 
 
-def _waiting_output(svc: Services, message: Numbered, token_doc: dict[str, Any]) -> dict[str, Any]:
+def _waiting_output(svc: Services, message: Numbered, token_doc: TokenDoc) -> dict[str, Any]:
     """The job fields of output stored since the job document was last written (read from the newest chunk)."""
     newest = _newest_chunks(svc, message.job_id, message.attempt, 1)
     if not newest:
@@ -160,11 +134,11 @@ def _capped(line: Line) -> dict[str, Any]:
     return stored
 
 
-def _tail_text(line: dict[str, Any]) -> dict[str, Any]:
+def _tail_text(line: Mapping[str, Any]) -> TailLine:
     return {"line": line["line"], "stream": line["stream"], "text": line["text"][: defaults.TAIL_LINE_CHARS]}
 
 
-def merge_tail(previous: list[dict[str, Any]], lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def merge_tail(previous: list[TailLine], lines: list[dict[str, Any]]) -> list[TailLine]:
     """The last TAIL_LINES lines: the previous tail joins only if it ends right before these lines."""
     recent = [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
     if previous and len(recent) < defaults.TAIL_LINES and previous[-1]["line"] + 1 == lines[0]["line"]:
@@ -179,7 +153,7 @@ def _newest_chunks(svc: Services, job_id: str, attempt: int, limit: int) -> list
     descending scan of document names alone, so the chunk ids' order cannot be used backwards."""
     query = (
         store.job_ref(svc.db, job_id)
-        .collection(store.CHUNKS)
+        .collection(schema.CHUNKS)
         .where(filter=FieldFilter("attempt", "==", attempt))
         .order_by("seq", direction=firestore.Query.DESCENDING)
         .limit(limit)
@@ -187,7 +161,7 @@ def _newest_chunks(svc: Services, job_id: str, attempt: int, limit: int) -> list
     return [snapshot.to_dict() or {} for snapshot in reversed(list(query.stream()))]
 
 
-def exact_tail(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]:
+def exact_tail(svc: Services, job_id: str, attempt: int) -> list[TailLine]:
     """The attempt's last lines read from its last chunks (at completion only: a job list shows them)."""
     lines: list[dict[str, Any]] = []
     for limit in (1, defaults.TAIL_LINES):
@@ -204,8 +178,8 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
 
     @firestore.transactional
     def store_batch(t: firestore.Transaction) -> float | None:
-        token_doc = store.data(token_ref.get(transaction=t))
-        if admit(token_doc, token, message) is Admission.DUPLICATE:
+        token_doc = store.token_doc(token_ref.get(transaction=t))
+        if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return None
         if chunk_ref.get(transaction=t).exists:
             return None
@@ -231,7 +205,8 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
             t.update(token_ref, {"output_pending": True})
         return _wait_s(token_doc, svc)
 
-    return store_batch(svc.db.transaction())
+    waiting: float | None = store_batch(svc.db.transaction())
+    return waiting
 
 
 def _heartbeat(svc: Services, token: str, message: Heartbeat) -> float | None:
@@ -239,8 +214,8 @@ def _heartbeat(svc: Services, token: str, message: Heartbeat) -> float | None:
 
     @firestore.transactional
     def beat(t: firestore.Transaction) -> float | None:
-        token_doc = store.data(token_ref.get(transaction=t))
-        if admit(token_doc, token, message) is Admission.DUPLICATE:
+        token_doc = store.token_doc(token_ref.get(transaction=t))
+        if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return None
         if _due(token_doc, svc):
             _flush(t, svc, message, token_doc, {})
@@ -248,7 +223,8 @@ def _heartbeat(svc: Services, token: str, message: Heartbeat) -> float | None:
         waiting = token_doc.get("output_pending") or token_doc.get("pending_progress") is not None
         return _wait_s(token_doc, svc) if waiting else None
 
-    return beat(svc.db.transaction())
+    waiting: float | None = beat(svc.db.transaction())
+    return waiting
 
 
 def _progress(svc: Services, token: str, message: Progress) -> float | None:
@@ -257,9 +233,9 @@ def _progress(svc: Services, token: str, message: Progress) -> float | None:
 
     @firestore.transactional
     def record(t: firestore.Transaction) -> float | None:
-        token_doc = store.data(token_ref.get(transaction=t))
+        token_doc = store.token_doc(token_ref.get(transaction=t))
         if (
-            admit(token_doc, token, message) is Admission.DUPLICATE
+            admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE
             or message.seq <= token_doc["progress_seq"]
         ):
             return None
@@ -270,7 +246,8 @@ def _progress(svc: Services, token: str, message: Progress) -> float | None:
         t.update(token_ref, {"pending_progress": progress, "progress_seq": message.seq})
         return _wait_s(token_doc, svc)
 
-    return record(svc.db.transaction())
+    waiting: float | None = record(svc.db.transaction())
+    return waiting
 
 
 def _to_running(job: dict[str, Any]) -> bool:
@@ -292,15 +269,15 @@ def _started(svc: Services, token: str, message: Started) -> None:
 
     @firestore.transactional
     def start(t: firestore.Transaction) -> None:
-        token_doc = store.data(token_ref.get(transaction=t))
-        if admit(token_doc, token, message) is Admission.DUPLICATE:
+        token_doc = store.token_doc(token_ref.get(transaction=t))
+        if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return
         job, attempt_doc = store.read_all(t, [job_ref, attempt_ref])
         if "sandbox" in attempt_doc:
             return
         now = clock.now()
         attempt_fields: dict[str, Any] = {"sandbox": message.sandbox, "started_at": now}
-        running = token_doc["state"] == "live" and _to_running(job)
+        running = token_doc["state"] == TokenState.LIVE and _to_running(job)
         if running:
             attempt_fields["status"] = JobStatus.RUNNING.value
         t.update(attempt_ref, attempt_fields)
@@ -337,8 +314,8 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
 
     @firestore.transactional
     def complete(t: firestore.Transaction) -> attempts.Outcome | None:
-        token_doc = store.data(token_ref.get(transaction=t))
-        if admit(token_doc, token, message) is Admission.DUPLICATE:
+        token_doc = store.token_doc(token_ref.get(transaction=t))
+        if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return None
         job = store.data(job_ref.get(transaction=t))
         now = clock.now()
@@ -355,7 +332,7 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
         if token_doc.get("pending_progress") is not None:
             job_fields.update(progress=token_doc["pending_progress"], progress_at=now)
         outcome = None
-        if token_doc["state"] == "live" and not JobStatus(job["status"]).terminal:
+        if token_doc["state"] == TokenState.LIVE and not JobStatus(job["status"]).terminal:
             if _to_running(job):
                 job = {**job, "status": JobStatus.RUNNING.value}
             outcome = attempts.apply_ending(
@@ -367,7 +344,7 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
         t.update(
             token_ref,
             {
-                "state": "completed",
+                "state": TokenState.COMPLETED.value,
                 "completed_seq": message.seq,
                 "job_written_at": now,
                 "pending_progress": None,
@@ -384,14 +361,14 @@ def _artifact(svc: Services, token: str, message: Artifact) -> None:
     in ``artifact_errors``, so the user learns why a file is missing. Idempotent: a resend adds nothing."""
     token_ref, _, attempt_ref = _refs(svc, message)
     if message.error is None:
-        admit(store.data(token_ref.get()), token, message)
+        admit(store.token_doc(token_ref.get()), token, message.attempt, message.seq)
         return
     entry = {"seq": message.seq, "name": message.name, **message.error.model_dump()}
 
     @firestore.transactional
     def note(t: firestore.Transaction) -> None:
-        token_doc = store.data(token_ref.get(transaction=t))
-        if admit(token_doc, token, message) is Admission.DUPLICATE:
+        token_doc = store.token_doc(token_ref.get(transaction=t))
+        if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return
         attempt = store.data(attempt_ref.get(transaction=t))
         noted = attempt.get("artifact_errors") or []

@@ -8,13 +8,14 @@ its service account (audience: the callback URL) as its bearer token, and the an
     200 {"token": <a fresh callback token>, "argv": [...], "env": {...}, "artifacts": [...]}
 
 In one transaction, after the ID token is verified and before anything else is read, the attempt's token document
-must be live, unexpired and not yet claimed, and the attempt's recorded launch must name the caller's execution.
+must be live, unexpired and not yet claimed (``admission.admit_claim``), and the attempt's recorded launch must name the caller's execution.
 The fresh token replaces the create-time one (only its hash is stored, with ``claimed_at``): a token that ever
 reached the launcher's memory stops working, and a second claim — the job itself asking the metadata server for
 the same service account's ID token, after its runner claimed — is refused. Answers besides 200:
 
 - 401: the ID token is not valid, not for the callback URL, or not the runner's service account.
-- 409 ``superseded``: a newer attempt exists. 410 ``attempt_ended`` / ``job_ended``: the attempt is over.
+- 409 ``superseded``: a newer attempt exists. 410 ``attempt_ended`` / ``job_ended``: the attempt is over (the
+  answers of ``admission.py``, as for every runner request).
 - 409 ``not_claimable``: the attempt was launched locally (its runner got its job in its environment).
 - 409 ``wrong_execution``: the attempt runs in another execution. 409 ``already_claimed``.
 - 503 ``not_ready`` with ``Retry-After``: the launch is not recorded yet (a fast runner); the runner retries.
@@ -33,28 +34,12 @@ from typing import Any
 from google.cloud import firestore
 
 from tailrun_functions import auth, clock, defaults, store, tokens
-from tailrun_functions.errors import Conflict, Gone, NotReady, Unauthorized
+from tailrun_functions.admission import admit_claim
+from tailrun_functions.errors import Conflict, NotReady
 from tailrun_functions.models import Claim
 from tailrun_functions.services import Services
 
 logger = logging.getLogger(__name__)
-
-
-def check_claimable(token_doc: dict[str, Any], claim: Claim) -> None:
-    """The attempt's token document allows a claim: it exists, is unexpired, live and not claimed yet."""
-    if not token_doc:
-        raise Unauthorized("no such job and attempt", code="bad_token")
-    if clock.now() > store.when(token_doc["expires_at"]):  # type: ignore[operator]
-        raise Unauthorized("the attempt's token has expired", code="token_expired")
-    state = token_doc["state"]
-    if state == "superseded":
-        raise Conflict(f"attempt {claim.attempt} was superseded by a newer attempt", code="superseded")
-    if state == "completed":
-        raise Gone(f"attempt {claim.attempt} has already completed", code="attempt_ended")
-    if state != "live":
-        raise Gone("the job has ended; do not start it", code="job_ended")
-    if token_doc.get("claimed_at") is not None:
-        raise Conflict(f"attempt {claim.attempt} has already been claimed", code="already_claimed")
 
 
 def check_launch(attempt_doc: dict[str, Any], claim: Claim) -> None:
@@ -86,7 +71,9 @@ def handle(svc: Services, id_token: str, claim: Claim) -> dict[str, Any]:
 
     @firestore.transactional
     def hand_over(t: firestore.Transaction) -> dict[str, Any]:
-        check_claimable(store.data(token_ref.get(transaction=t)), claim)  # first: nothing else is read before
+        admit_claim(
+            store.token_doc(token_ref.get(transaction=t)), claim.attempt
+        )  # first: nothing read before
         check_launch(store.data(attempt_ref.get(transaction=t)), claim)
         job, secrets = store.read_all(t, [job_ref, secrets_ref])
         token = tokens.new_token()

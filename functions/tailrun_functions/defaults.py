@@ -1,11 +1,22 @@
-"""Every default and limit of the functions, with its unit, in one place."""
+"""Every default and limit of the functions, with its unit, in one place.
+
+The names every side shares (collections, the local project and bucket, the development user) are in
+``schema.py``; this module holds the functions' own numbers and the defaults of their settings.
+"""
 
 from __future__ import annotations
 
+import sys
+
 # --- settings defaults (each overridable through the environment variable named in settings.py) ---
-LOCAL_PROJECT = "tailrun-local"  # GOOGLE_CLOUD_PROJECT when unset
 LAUNCHER = "local"  # TAILRUN_LAUNCHER: local | cloudrun
 AUTH_MODE = "dev"  # TAILRUN_AUTH: dev | firebase
+RUNNER_COMMAND = (sys.executable, "-m", "tailrun_runner")  # TAILRUN_RUNNER_COMMAND: the local launcher's argv
+AGENTS: dict[str, tuple[str, ...]] = {  # TAILRUN_AGENTS: agent name → the argv prefix a prompt is appended to
+    "claude": ("claude", "-p"),
+    "codex": ("codex", "exec"),
+    "gemini": ("gemini", "-p"),
+}
 REGION = "us-central1"  # TAILRUN_REGION
 RUNNER_JOB = "tailrun-runner"  # TAILRUN_RUNNER_JOB: the Cloud Run job's name
 RUNNER_CONTAINER = (
@@ -27,6 +38,13 @@ REAP_BATCH = 200  # jobs examined per reaper query page
 SANDBOX_CHECK_AFTER_S = 20.0  # seconds of silence before the reaper asks Cloud Run whether an attempt runs
 CLAIM_RETRY_AFTER_S = 1  # seconds: Retry-After of a claim that came before its launch was recorded
 STOP_JOIN_S = 10.0  # seconds a local launcher's stop waits for each watcher to sweep its runner's session
+STOP_GRACE_S = 30.0  # seconds a locally canceled runner gets to drain before its process group is killed
+CLOUD_TIMEOUT_MARGIN_S = (
+    300  # seconds a Cloud Run execution outlives its job's timeout (the reaper ends it first)
+)
+MIN_FLUSH_IN_MS = (
+    50  # milliseconds: a callback's flush hint is never shorter (a runner whose clock runs ahead)
+)
 SWEEP_ROUNDS = 5  # passes over /proc when killing a dead local runner's session (members may fork meanwhile)
 
 # --- job spec defaults and limits ---
@@ -34,7 +52,7 @@ TIMEOUT_S = 3600  # seconds a job may run (per attempt)
 MAX_TIMEOUT_S = 7 * 24 * 3600  # seconds: Cloud Run jobs allow up to 168 h
 IDLE_TIMEOUT_S = 600  # seconds without output and heartbeat before a job is idle
 MAX_ATTEMPTS = 1  # attempts per job, first one included
-AGENT = "claude"  # the agent a prompt goes to when the spec names none (see settings.DEFAULT_AGENTS)
+AGENT = "claude"  # the agent a prompt goes to when the spec names none (one of AGENTS)
 MAX_MAX_ATTEMPTS = 10
 MAX_ARGV_ITEMS = 1000
 # argv, the prompt and env travel to the sandbox as JSON in one environment variable each (TAILRUN_ARGV,
@@ -45,7 +63,7 @@ MAX_ENV_ITEMS = 100
 MAX_ENV_BYTES = 24 * 1024  # bytes of all names and values together
 MAX_LABELS = 32
 MAX_LABEL_CHARS = 63
-MAX_IDEMPOTENCY_KEY_CHARS = 128
+MAX_IDEMPOTENCY_KEY_CHARS = 128  # printable ASCII characters of a create request's idempotency key
 MAX_ARTIFACT_PATTERNS = 32
 MAX_ARTIFACT_ERRORS = 100  # failed uploads recorded per attempt (the runner uploads at most 100 files)
 TOKEN_GRACE_S = 3600  # seconds an attempt's token outlives its timeout (then it is expired)
@@ -58,3 +76,39 @@ MAX_LINES_PER_BATCH = 20_000
 TAIL_LINES = 5  # lines kept in jobs/{id}.tail for job lists
 TAIL_LINE_CHARS = 200  # characters of each tail line
 MAX_SANDBOX_BYTES = 4096  # bytes of JSON of the `sandbox` object of `started`
+
+# --- artifacts (settings defaults: the variables are named in settings.py) ---
+UPLOAD_URL_TTL_S = 900  # TAILRUN_UPLOAD_URL_TTL_S: seconds a signed PUT URL (and its upload) stays valid
+DOWNLOAD_URL_TTL_S = 600  # TAILRUN_DOWNLOAD_URL_TTL_S: seconds a signed GET URL stays valid
+MAX_URL_TTL_S = 7 * 24 * 3600  # seconds: the longest a V4 signed URL may be valid
+MAX_ARTIFACT_BYTES = 100 * 1024 * 1024  # TAILRUN_ARTIFACT_MAX_BYTES: bytes of one artifact
+MAX_MAX_ARTIFACT_BYTES = 5 * 1024**4  # bytes: Cloud Storage's object size limit (5 TiB)
+# TAILRUN_ARTIFACT_INLINE_MAX_BYTES: bytes of a file a client may post to `upload` directly, base64 in the JSON
+# body; at most INLINE_CEILING_BYTES, so the body stays under the functions' 256 KiB request limit.
+INLINE_MAX_BYTES = 128 * 1024
+INLINE_CEILING_BYTES = 180 * 1024
+CONTENT_TYPES = (  # TAILRUN_ARTIFACT_TYPES (comma-separated): the allow-list; no HTML, SVG or octet-stream
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "text/x-diff",
+    "application/json",
+    "application/x-ndjson",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+)
+SNIFF_BYTES = 512  # bytes of a stored object finalize reads to check that its content matches its type
+MAX_NAME_BYTES = 200  # bytes of UTF-8 of an artifact's name (its path relative to the job's directory)
+MAX_NAME_DEPTH = 16  # path segments of an artifact's name
+MAX_NOTE_CHARS = 2000  # characters of a review note
+MAX_ARTIFACT_SIZE = (
+    2**53
+)  # bytes an upload may declare at most (the model's bound; the setting caps it lower)
+FINALIZE_GRACE_S = 3600  # seconds after its URL expired that an upload can still be finalized
+NAME_LOOKUP_LIMIT = 100  # artifacts of one name a download by name considers (the newest wins)
+MAX_UID_CHARS = 128  # characters of a uid that may hold its own uploads (users/{uid})

@@ -1,6 +1,8 @@
 """The HTTP edge: a request in, a JSON response out, and the one place errors become 4xx answers (invariant 5).
 
-It works on any object with Flask's request surface (``method``, ``headers``, ``content_length``, ``stream``)
+Every entrypoint's handler lives here: ``(services, lowercased headers, body) → (status, payload)``; it parses the
+body into a model and calls the domain (``jobs``, ``callbacks``, ``reaper``, ``artifacts``), which never imports
+this module. It works on any object with Flask's request surface (``method``, ``headers``, ``content_length``, ``stream``)
 without importing Flask; ``functions/main.py`` hands it the functions-framework request and returns its result,
 a ``(body, status, headers)`` triple that Flask turns into a response.
 """
@@ -10,26 +12,23 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pydantic
 from google.api_core import exceptions as google_exceptions
 
-from tailrun_functions import auth, callbacks, defaults, jobs, models, reaper
-from tailrun_functions.errors import (
-    InvalidRequest,
-    MethodNotAllowed,
-    PayloadTooLarge,
-    TailrunError,
-    Unauthorized,
-)
-from tailrun_functions.services import Services, for_settings
-from tailrun_functions.settings import Settings, SettingsError
+from tailrun_functions import admission, auth, callbacks, defaults, jobs, models, reaper, services
+from tailrun_functions.artifacts import access, callers, uploads
+from tailrun_functions.artifacts.models import DownloadRequest, FinalizeRequest, ReviewRequest, UploadRequest
+from tailrun_functions.errors import Conflict, InvalidRequest, MethodNotAllowed, PayloadTooLarge, TailrunError
+from tailrun_functions.services import Services
+from tailrun_functions.settings import SettingsError
 
 logger = logging.getLogger(__name__)
 
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
 Response = tuple[str, int, dict[str, str]]
+Model = TypeVar("Model", bound=pydantic.BaseModel)
 
 
 class Request(Protocol):
@@ -85,7 +84,8 @@ def describe(exc: pydantic.ValidationError) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def parse(model: type[pydantic.BaseModel], body: bytes, *, empty_ok: bool = False) -> Any:
+def parse(model: type[Model], body: bytes, *, empty_ok: bool = False) -> Model:
+    """The body as ``model``; 400 ``empty_body`` or ``invalid_body`` (saying what is wrong) otherwise."""
     if not body.strip():
         if empty_ok:
             return model()
@@ -102,8 +102,7 @@ def serve(request: Request, handler: Handler, limit: int = defaults.MAX_REQUEST_
         if request.method != "POST":
             raise MethodNotAllowed(f"use POST, not {request.method}")
         body = read_body(request, limit)
-        services = for_settings(Settings.from_env())
-        status, payload = handler(services, lower_headers(request), body)
+        status, payload = handler(services.current(), lower_headers(request), body)
         return respond(status, payload)
     except TailrunError as exc:
         return error(exc.status, exc.code, exc.message, exc.headers)
@@ -150,9 +149,7 @@ def reap_sandboxes(svc: Services, headers: Mapping[str, str], body: bytes) -> tu
 
 
 def job_callback(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
-    token = auth.bearer(headers) or (headers.get("x-job-token") or "").strip()
-    if not token:
-        raise Unauthorized("send Authorization: Bearer <attempt token>", code="missing_token")
+    token = admission.runner_token(headers)
     if not body.strip():
         raise InvalidRequest("the body must be a JSON callback message", code="empty_body")
     try:
@@ -160,3 +157,35 @@ def job_callback(svc: Services, headers: Mapping[str, str], body: bytes) -> tupl
     except pydantic.ValidationError as exc:
         raise InvalidRequest(describe(exc), code="invalid_body") from None
     return 200, callbacks.handle(svc, token, message)
+
+
+def upload(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    request = parse(UploadRequest, body)
+    caller = callers.authenticate(svc, headers, request.job_id, request.attempt)
+    try:
+        return 201, uploads.request_upload(svc, svc.bucket, caller, request)
+    except google_exceptions.PreconditionFailed:
+        raise Conflict("that upload exists already", code="upload_exists") from None
+
+
+def finalize_artifact(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    request = parse(FinalizeRequest, body)
+    caller = callers.authenticate(svc, headers, request.job_id, request.attempt)
+    try:
+        return 200, uploads.finalize(svc, svc.bucket, caller, request)
+    except (
+        google_exceptions.NotFound
+    ):  # the object vanished between the check and the copy (a concurrent finalize)
+        raise Conflict("the file is gone; finalize again to see the artifact", code="not_uploaded") from None
+
+
+def review_artifact(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    request = parse(ReviewRequest, body)
+    return 200, access.review(svc, uid, request)
+
+
+def download_artifact(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    request = parse(DownloadRequest, body)
+    return 200, access.download(svc, svc.bucket, uid, request)

@@ -8,7 +8,8 @@ from typing import Any
 
 from google.cloud import firestore
 
-from tailrun_functions import attempts, clock, defaults, store
+from tailrun_functions import attempts, clock, defaults, schema, store
+from tailrun_functions.documents import TokenState
 from tailrun_functions.errors import Conflict, InvalidRequest, NotFound
 from tailrun_functions.launcher import LaunchRequest
 from tailrun_functions.models import CreateJobRequest
@@ -41,7 +42,7 @@ def spec_fields(request: CreateJobRequest) -> dict[str, Any]:
 
 
 def watch_paths(job_id: str) -> dict[str, str]:
-    return {"job": f"{store.JOBS}/{job_id}", "chunks": f"{store.JOBS}/{job_id}/{store.CHUNKS}"}
+    return {"job": f"{schema.JOBS}/{job_id}", "chunks": f"{schema.JOBS}/{job_id}/{schema.CHUNKS}"}
 
 
 def create_job(
@@ -150,13 +151,13 @@ def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
                 "next_attempt_at": None,
             },
         )
-        if token.get("state") == "live":
-            attempts.end_token(t, db, job_id, attempt, "ended", svc.settings.drain_s)
+        if token.get("state") == TokenState.LIVE:
+            attempts.end_token(t, db, job_id, attempt, TokenState.ENDED, svc.settings.drain_s)
             t.update(
                 store.attempt_ref(db, job_id, attempt),
                 {"status": JobStatus.CANCELED.value, "ended_at": now, "error": error},
             )
-        return attempt_doc.get("launch") if token.get("state") == "live" else None
+        return attempt_doc.get("launch") if token.get("state") == TokenState.LIVE else None
 
     launch = cancel(db.transaction())
     if launch:

@@ -8,16 +8,17 @@ instance of the functions (not only the one that launched) can cancel the sandbo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import signal
 import subprocess
 import threading
-import weakref
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, Literal, Protocol, TypedDict
 
 from tailrun_functions import defaults
 from tailrun_functions.errors import LaunchError
@@ -25,11 +26,19 @@ from tailrun_functions.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-LaunchInfo = dict[str, Any]
-STOP_GRACE_S = 30.0  # seconds a locally stopped runner gets to drain before it is killed
-CLOUD_TIMEOUT_MARGIN_S = (
-    300  # seconds the Cloud Run execution outlives the job's timeout (the reaper ends it first)
-)
+
+class LaunchInfo(TypedDict, total=False):
+    """An attempt's ``launch`` record (stored on its attempt document, read back to cancel or check it):
+    ``{kind: "local", pid, start_time, job_id, attempt}`` or ``{kind: "cloudrun", execution}``."""
+
+    kind: Literal["local", "cloudrun"]
+    pid: int
+    start_time: int | None  # clock ticks after boot (field 22 of /proc/<pid>/stat): with the pid, one process
+    job_id: str
+    attempt: int
+    execution: str  # the Cloud Run execution's full name
+
+
 # A local runner inherits the functions' environment (PATH, the virtualenv, ...) except every variable with this
 # prefix: those are the functions' own settings (the dev token among them) or another job's runner variables.
 PRIVATE_PREFIX = "TAILRUN_"
@@ -88,6 +97,11 @@ class Launcher(Protocol):
     def ended(self, launch: LaunchInfo) -> str | None:
         """A sentence saying how the sandbox ended if it is over (the reaper asks about silent attempts), else
         None: still running, or not known."""
+        ...
+
+    def stop_all(self, grace_s: float = 0.0) -> None:
+        """Stop every sandbox this launcher owns in this process (the services' shutdown), giving each up to
+        ``grace_s`` seconds to deliver what its job printed."""
         ...
 
 
@@ -200,13 +214,11 @@ class LocalLauncher:
     ends at once instead of at the heartbeat timeout. Runner tuning variables (``TAILRUN_HEARTBEAT_S`` ...) come
     from ``TAILRUN_RUNNER_ENV`` (``extra_env``)."""
 
-    _instances: ClassVar[weakref.WeakSet[LocalLauncher]] = weakref.WeakSet()
-
     def __init__(
         self,
         command: tuple[str, ...],
         extra_env: dict[str, str],
-        stop_grace_s: float = STOP_GRACE_S,
+        stop_grace_s: float = defaults.STOP_GRACE_S,
         on_runner_exit: RunnerExit | None = None,
     ):
         self.command = command
@@ -217,7 +229,6 @@ class LocalLauncher:
         self._watchers: list[threading.Thread] = []
         self._stopping = False
         self._lock = threading.Lock()
-        LocalLauncher._instances.add(self)
 
     def launch(self, request: LaunchRequest) -> LaunchInfo:
         env = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_PREFIX)}
@@ -272,30 +283,31 @@ class LocalLauncher:
         started is left to the heartbeat timeout."""
         return None
 
-    def stop(self) -> None:
-        """Kill every runner this launcher started that still runs, and their jobs (the stack's shutdown).
+    def stop_all(self, grace_s: float = 0.0) -> None:
+        """End every runner this launcher started that still runs, and their jobs (``Services.close``): with a
+        grace, SIGTERM first (each runner stops its job and delivers what it printed) and SIGKILL to the process
+        group of any runner still there after ``grace_s`` seconds; without one, SIGKILL at once.
 
-        Runners killed here are not reported to ``on_runner_exit``: the stack is going away, not the attempt."""
+        Runners ended here are not reported to ``on_runner_exit``: the stack is going away, not the attempt."""
         with self._lock:
             self._stopping = True
             children = list(self._children.values())
             watchers = list(self._watchers)
+        if grace_s > 0:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + grace_s
+            for watcher in watchers:  # a watcher ends once its runner has exited and its session is swept
+                watcher.join(timeout=max(0.0, deadline - time.monotonic()))
         for child in children:
             if child.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         for watcher in watchers:
             watcher.join(timeout=defaults.STOP_JOIN_S)
         with self._lock:
             self._stopping = False
-
-    @classmethod
-    def stop_all(cls) -> None:
-        """``stop`` every LocalLauncher of this process (the local stack's shutdown, tests)."""
-        for launcher in list(cls._instances):
-            launcher.stop()
 
     def _watch(self, child: subprocess.Popen[bytes], leftovers: Leftovers) -> None:
         """Wait for the runner to exit; kill what is left of its job; report an exit without ``completed``.
@@ -303,10 +315,8 @@ class LocalLauncher:
         ``waitid(WNOWAIT)`` leaves the runner a zombie while its session is swept, so its pid (the session id)
         cannot be reused meanwhile; only then is it reaped."""
         job_id, attempt = leftovers.job_id, leftovers.attempt
-        try:
+        with contextlib.suppress(ChildProcessError):  # another waiter (a poll()) reaped it first
             os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
-        except ChildProcessError:
-            pass  # another waiter (a poll()) reaped it first
         killed = leftovers.kill()
         code = child.wait()
         with self._lock:
@@ -331,10 +341,8 @@ class LocalLauncher:
     def _kill_if_alive(child: subprocess.Popen[bytes]) -> None:
         if child.poll() is None:
             logger.warning("runner pid %d ignored SIGTERM; killing its process group", child.pid)
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     @staticmethod
     def _signal_foreign(pid: int, start_time: object) -> None:
@@ -382,7 +390,7 @@ class CloudRunLauncher:
             overrides=overrides(
                 container_overrides=[container],
                 task_count=1,
-                timeout=duration_pb2.Duration(seconds=request.timeout_s + CLOUD_TIMEOUT_MARGIN_S),
+                timeout=duration_pb2.Duration(seconds=request.timeout_s + defaults.CLOUD_TIMEOUT_MARGIN_S),
             ),
         )
 
@@ -439,6 +447,10 @@ class CloudRunLauncher:
             f"({execution.succeeded_count} task(s) succeeded, {execution.failed_count} failed, "
             f"{execution.cancelled_count} cancelled)"
         )
+
+    def stop_all(self, grace_s: float = 0.0) -> None:
+        """Nothing to stop: an execution outlives the process that launched it (cancel ends one, the reaper ends
+        those that overrun)."""
 
     def _jobs(self) -> Any:
         if self._jobs_client is None:

@@ -1,8 +1,12 @@
-"""The functions' logs: one JSON object per line on stderr, with Cloud Logging's ``severity`` field.
+"""The one log format of the functions and of the local stack: one JSON object per line, with Cloud Logging's
+``severity`` field.
 
 Cloud Functions (Cloud Run underneath) forwards stderr to Cloud Logging, which reads ``severity``, ``message`` and
-``time`` from a JSON line. The shape is the runner's (``runner_container/tailrun_runner/logs.py``: ``severity``,
-``message``, ``logger``, ``exception``) plus ``time``; the two are to be unified later.
+``time`` from a JSON line. The fields: ``severity``, ``message``, ``logger``, ``time`` (ISO 8601, UTC, ``Z``) and
+``exception`` when there is one. Public: ``JsonFormatter`` (a ``logging.Formatter``), ``JsonHandler`` and
+``configure``; the local stack (``tailrun dev``, which serves the functions in its own process) installs the same
+handler, so its records and the functions' read alike and ``configure`` adds no second one. The runner, a
+standard-library-only image, keeps its own copy (``runner_container/tailrun_runner/logs.py``) of these fields.
 
 Why JSON and not text: a runner or a client supplies some of what is logged (an artifact's name, a runner's
 error message). In a text log a newline in such a value starts a second, real-looking record; in a JSON line it is
@@ -24,7 +28,7 @@ def _clean(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-class CloudLoggingFormatter(logging.Formatter):
+class JsonFormatter(logging.Formatter):
     """Formats a record as ``{"severity", "message", "logger", "time"}`` plus ``exception`` when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -43,7 +47,7 @@ class CloudLoggingFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-class CloudLoggingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler ``configure`` installs; its own class so that configuring twice is recognised.
 
     Without a stream it writes to whatever ``sys.stderr`` is at each record (not the one at import time, which a
@@ -66,10 +70,10 @@ def configure(level: int = logging.INFO, stream: IO[str] | None = None) -> loggi
     changes and that handler is returned; handlers installed by others (a test's capture, the platform) are kept."""
     root = logging.getLogger()
     for handler in root.handlers:
-        if isinstance(handler, CloudLoggingHandler):
+        if isinstance(handler, JsonHandler):
             return handler
-    handler = CloudLoggingHandler(stream)
-    handler.setFormatter(CloudLoggingFormatter())
+    handler = JsonHandler(stream)
+    handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     if root.level > level or root.level == logging.NOTSET:
         root.setLevel(level)

@@ -71,7 +71,9 @@ class CreateJobRequest(BaseModel):
     artifacts: list[Annotated[Text, Field(min_length=1, max_length=256)]] = Field(
         default_factory=list, max_length=defaults.MAX_ARTIFACT_PATTERNS
     )
-    idempotency_key: Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,128}$")] | None = None
+    idempotency_key: (
+        Annotated[str, Field(pattern=rf"^[\x21-\x7e]{{1,{defaults.MAX_IDEMPOTENCY_KEY_CHARS}}}$")] | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_command(self) -> CreateJobRequest:
@@ -216,13 +218,8 @@ class Claim(BaseModel):
     ts: int | None = Field(default=None, ge=0, le=MAX_SEQ)
 
 
-Message = Annotated[
-    Started | Output | Heartbeat | Progress | Completed | Artifact | Claim, Field(discriminator="type")
-]
-
-
 CallbackMessage = Started | Output | Heartbeat | Progress | Completed | Artifact | Claim
-_MESSAGES: TypeAdapter[CallbackMessage] = TypeAdapter(Message)
+_MESSAGES: TypeAdapter[CallbackMessage] = TypeAdapter(Annotated[CallbackMessage, Field(discriminator="type")])
 
 
 def parse_message(body: bytes) -> CallbackMessage:
@@ -238,7 +235,6 @@ def dump(model: BaseModel) -> dict[str, Any]:
 __all__ = [
     "Artifact",
     "ArtifactId",
-    "Md5",
     "CallbackMessage",
     "Claim",
     "Completed",
@@ -246,6 +242,7 @@ __all__ = [
     "Heartbeat",
     "JobRef",
     "Line",
+    "Md5",
     "Output",
     "Progress",
     "ReapRequest",

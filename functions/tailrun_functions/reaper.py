@@ -22,32 +22,54 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tailrun_functions import attempts, clock, defaults, store
+from tailrun_functions import attempts, clock, defaults, schema, store
+from tailrun_functions.documents import JobDoc
 from tailrun_functions.services import Services
 from tailrun_functions.settings import Settings
 from tailrun_functions.states import ACTIVE, JobStatus
 
 logger = logging.getLogger(__name__)
 
+
+class VerdictKind(StrEnum):
+    """What the reaper finds wrong with an active job (the module's list)."""
+
+    OVERDUE = "overdue"
+    IDLE = "idle"
+    LOST = "lost"
+    STUCK = "stuck"
+    UNLAUNCHED = "unlaunched"
+    DUE = "due"
+    SANDBOX_ENDED = "sandbox_ended"
+
+
+# The verdicts that end the attempt with a status, an error code and a sentence (templated from the spec and the
+# settings); ``due`` and ``sandbox_ended`` are acted on in ``_apply``.
 ENDINGS = {
-    "overdue": (JobStatus.TIMED_OUT, "timeout", "ran longer than its timeout of {timeout_s} s"),
-    "idle": (
+    VerdictKind.OVERDUE: (JobStatus.TIMED_OUT, "timeout", "ran longer than its timeout of {timeout_s} s"),
+    VerdictKind.IDLE: (
         JobStatus.TIMED_OUT,
         "idle_timeout",
         "printed nothing for its idle timeout of {idle_timeout_s} s",
     ),
-    "lost": (
+    VerdictKind.LOST: (
         JobStatus.FAILED,
         "lost",
         "its runner stopped reporting (no heartbeat for {heartbeat_timeout_s:g} s)",
     ),
-    "stuck": (JobStatus.FAILED, "boot_timeout", "its sandbox did not start within {boot_timeout_s:g} s"),
-    "unlaunched": (
+    VerdictKind.STUCK: (
+        JobStatus.FAILED,
+        "boot_timeout",
+        "its sandbox did not start within {boot_timeout_s:g} s",
+    ),
+    VerdictKind.UNLAUNCHED: (
         JobStatus.FAILED,
         "launch_lost",
         "its sandbox was never launched within {queued_timeout_s:g} s",
@@ -59,40 +81,40 @@ ENDINGS = {
 class Verdict:
     job_id: str
     attempt: int
-    kind: str
+    kind: VerdictKind
     detail: str = ""  # for ``sandbox_ended``: how the launcher says the sandbox ended
 
 
-def _age(job: dict[str, Any], *fields: str) -> float:
+def _age(job: Mapping[str, object], *fields: str) -> float:
     """Seconds since the latest of the named timestamps (infinity if none is set)."""
     moments = [store.when(job.get(name)) for name in fields]
     latest = max((m for m in moments if m is not None), default=None)
     return clock.seconds_since(latest)
 
 
-def diagnose(job: dict[str, Any], settings: Settings) -> str | None:
+def diagnose(job: JobDoc, settings: Settings) -> VerdictKind | None:
     """The reaper's verdict on one job document, or None when it is fine."""
     status, spec = JobStatus(job["status"]), job["spec"]
     if status is JobStatus.RUNNING:
         if _age(job, "attempt_started_at") > spec["timeout_s"]:
-            return "overdue"
+            return VerdictKind.OVERDUE
         if _age(job, "last_heartbeat_at", "attempt_started_at") > settings.heartbeat_timeout_s:
-            return "lost"
+            return VerdictKind.LOST
         if _age(job, "last_output_at", "progress_at", "attempt_started_at") > spec["idle_timeout_s"]:
-            return "idle"
+            return VerdictKind.IDLE
     elif status is JobStatus.BOOTING:
         if _age(job, "launched_at", "attempt_created_at") > settings.boot_timeout_s:
-            return "stuck"
+            return VerdictKind.STUCK
     elif status is JobStatus.QUEUED:
         due = store.when(job.get("next_attempt_at"))
         if due is not None:
-            return "due" if due <= clock.now() else None
+            return VerdictKind.DUE if due <= clock.now() else None
         if _age(job, "attempt_created_at") > settings.queued_timeout_s:
-            return "unlaunched"
+            return VerdictKind.UNLAUNCHED
     return None
 
 
-def _ending(kind: str, job: dict[str, Any], settings: Settings) -> attempts.Ending:
+def _ending(kind: VerdictKind, job: JobDoc, settings: Settings) -> attempts.Ending:
     status, code, template = ENDINGS[kind]
     values = {**job["spec"], **vars(settings)}
     return attempts.Ending(status, code, f"the job {template.format(**values)}")
@@ -100,7 +122,7 @@ def _ending(kind: str, job: dict[str, Any], settings: Settings) -> attempts.Endi
 
 def _apply(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
     """Act on one verdict, re-checked against a fresh read inside the transaction."""
-    if verdict.kind == "due":
+    if verdict.kind is VerdictKind.DUE:
         request = attempts.start_next_attempt(svc, verdict.job_id, verdict.attempt)
         if request is None:
             return None
@@ -112,7 +134,7 @@ def _apply(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
             "status": status.value,
         }
 
-    if verdict.kind == "sandbox_ended":
+    if verdict.kind is VerdictKind.SANDBOX_ENDED:
         ending = attempts.Ending(
             JobStatus.FAILED, "sandbox_ended", f"the job's runner is gone: {verdict.detail}"
         )
@@ -126,7 +148,7 @@ def _apply(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
             "status": after.value,
         }
 
-    def still(job: dict[str, Any]) -> attempts.Ending | None:
+    def still(job: JobDoc) -> attempts.Ending | None:
         return (
             _ending(verdict.kind, job, svc.settings) if diagnose(job, svc.settings) == verdict.kind else None
         )
@@ -159,7 +181,7 @@ def _apply_safely(svc: Services, verdict: Verdict) -> dict[str, Any] | None:
         }
 
 
-def _sandbox_ended(svc: Services, job_id: str, job: dict[str, Any]) -> str | None:
+def _sandbox_ended(svc: Services, job_id: str, job: JobDoc) -> str | None:
     """How a silent booting or running attempt's sandbox ended, if the launcher says it has; else None.
 
     A launcher error (the Cloud Run API down) is logged and counts as "not known": the timeouts still apply."""
@@ -181,18 +203,20 @@ def _sandbox_ended(svc: Services, job_id: str, job: dict[str, Any]) -> str | Non
 def find(svc: Services) -> list[Verdict]:
     """Every active job that needs the reaper, paged so one pass reads at most what exists."""
     active = FieldFilter("status", "in", sorted(s.value for s in ACTIVE))
-    query = svc.db.collection(store.JOBS).where(filter=active).order_by("__name__").limit(defaults.REAP_BATCH)
+    query = (
+        svc.db.collection(schema.JOBS).where(filter=active).order_by("__name__").limit(defaults.REAP_BATCH)
+    )
     verdicts: list[Verdict] = []
     last = None
     while True:
         page = list((query.start_after(last) if last is not None else query).stream())
         for snapshot in page:
-            job = snapshot.to_dict() or {}
+            job = store.job_doc(snapshot)
             kind = diagnose(job, svc.settings)
             if kind is not None:
                 verdicts.append(Verdict(snapshot.id, int(job["attempt"]), kind))
             elif (detail := _sandbox_ended(svc, snapshot.id, job)) is not None:
-                verdicts.append(Verdict(snapshot.id, int(job["attempt"]), "sandbox_ended", detail))
+                verdicts.append(Verdict(snapshot.id, int(job["attempt"]), VerdictKind.SANDBOX_ENDED, detail))
         if len(page) < defaults.REAP_BATCH:
             return verdicts
         last = page[-1]

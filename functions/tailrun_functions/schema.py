@@ -18,6 +18,8 @@ ARTIFACTS: Final = "artifacts"  # jobs/{job_id}/artifacts/{artifact_id}
 JOB_SECRETS: Final = "job_secrets"
 ATTEMPT_TOKENS: Final = "attempt_tokens"
 IDEMPOTENCY: Final = "idempotency"
+UPLOADS: Final = "artifact_uploads"  # artifact_uploads/{artifact_id}: uploads promised and not yet finalized
+USERS: Final = "users"  # users/{uid}/artifacts/{artifact_id}: a user's own uploads, of no job
 JOB_CHILDREN: Final = frozenset({CHUNKS, ATTEMPTS, ARTIFACTS})  # the subcollections a job's reader may read
 
 # --- the local stack ---

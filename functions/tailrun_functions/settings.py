@@ -1,24 +1,24 @@
-"""Settings of the functions, read once per request from the environment and passed down explicitly."""
+"""Settings of the functions: one frozen value, built once (``Settings.from_env``) and passed down explicitly.
+
+Deployed functions are configured through environment variables, which ``from_env`` reads (the names are in it);
+the local stack and the tests build the settings from a mapping and hand them to ``services.configure`` instead
+of writing ``os.environ``. Nothing below reads the environment on its own.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tailrun_functions import defaults
+from tailrun_functions import defaults, schema
 
 LauncherKind = Literal["local", "cloudrun"]
 AuthMode = Literal["dev", "firebase"]
 
-DEFAULT_AGENTS: dict[str, tuple[str, ...]] = {
-    "claude": ("claude", "-p"),
-    "codex": ("codex", "exec"),
-    "gemini": ("gemini", "-p"),
-}
+GCS_ENDPOINT = "https://storage.googleapis.com"  # Cloud Storage's API, and the base of its signed URLs
 
 
 class SettingsError(ValueError):
@@ -27,10 +27,12 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the functions read from the environment. Hashable, so clients can be cached per settings."""
+    """Everything the functions are configured with. Hashable, so services can be cached per settings."""
 
-    project: str = defaults.LOCAL_PROJECT
-    emulator_host: str | None = None
+    project: str = schema.LOCAL_PROJECT
+    firestore_emulator_host: str | None = (
+        None  # HOST:PORT of a Firestore emulator (plain gRPC), else Google's
+    )
     launcher: LauncherKind = "local"
     callback_url: str = ""
     auth: AuthMode = "dev"
@@ -41,9 +43,9 @@ class Settings:
     reaper_audience: str | None = None
     scheduler_service_account: str | None = None
     runner_service_account: str | None = None  # whose Google ID token may claim a cloud attempt
-    runner_command: tuple[str, ...] = (sys.executable, "-m", "tailrun_runner")
+    runner_command: tuple[str, ...] = defaults.RUNNER_COMMAND
     runner_env: tuple[tuple[str, str], ...] = ()
-    agents: tuple[tuple[str, tuple[str, ...]], ...] = field(default=tuple(DEFAULT_AGENTS.items()))
+    agents: tuple[tuple[str, tuple[str, ...]], ...] = field(default=tuple(defaults.AGENTS.items()))
     retry_backoff_s: float = defaults.RETRY_BACKOFF_S
     retry_backoff_max_s: float = defaults.RETRY_BACKOFF_MAX_S
     inline_backoff_max_s: float = defaults.INLINE_BACKOFF_MAX_S
@@ -52,14 +54,27 @@ class Settings:
     queued_timeout_s: float = defaults.QUEUED_TIMEOUT_S
     drain_s: float = defaults.DRAIN_S
     job_write_interval_s: float = defaults.JOB_WRITE_INTERVAL_S
+    # --- artifacts ---
+    bucket: str = ""  # "" when no bucket is configured: the artifact entrypoints then answer "misconfigured"
+    storage_emulator_host: str | None = None  # URL (or HOST:PORT) of gcp-storage-emulator, else Cloud Storage
+    signer_email: str | None = (
+        None  # the service account that signs URLs through IAM (default: the function's)
+    )
+    upload_ttl_s: int = defaults.UPLOAD_URL_TTL_S
+    download_ttl_s: int = defaults.DOWNLOAD_URL_TTL_S
+    max_artifact_bytes: int = defaults.MAX_ARTIFACT_BYTES
+    inline_max_bytes: int = defaults.INLINE_MAX_BYTES
+    content_types: tuple[str, ...] = defaults.CONTENT_TYPES
+    reviewers: tuple[str, ...] = ()  # uids that may review and download every job's artifacts
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build the settings from ``env`` (default ``os.environ``); a bad value raises naming its variable."""
         env = os.environ if env is None else env
+        storage_emulator = env.get("STORAGE_EMULATOR_HOST") or None
         settings = cls(
-            project=env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or defaults.LOCAL_PROJECT,
-            emulator_host=env.get("FIRESTORE_EMULATOR_HOST") or None,
+            project=env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or schema.LOCAL_PROJECT,
+            firestore_emulator_host=env.get("FIRESTORE_EMULATOR_HOST") or None,
             launcher=_choice(env, "TAILRUN_LAUNCHER", defaults.LAUNCHER, ("local", "cloudrun")),  # type: ignore[arg-type]
             callback_url=env.get("TAILRUN_CALLBACK_URL", ""),
             auth=_choice(env, "TAILRUN_AUTH", defaults.AUTH_MODE, ("dev", "firebase")),  # type: ignore[arg-type]
@@ -70,9 +85,7 @@ class Settings:
             reaper_audience=env.get("TAILRUN_REAPER_AUDIENCE") or None,
             scheduler_service_account=env.get("TAILRUN_SCHEDULER_SERVICE_ACCOUNT") or None,
             runner_service_account=env.get("TAILRUN_RUNNER_SERVICE_ACCOUNT") or None,
-            runner_command=_json_argv(
-                env, "TAILRUN_RUNNER_COMMAND", (sys.executable, "-m", "tailrun_runner")
-            ),
+            runner_command=_json_argv(env, "TAILRUN_RUNNER_COMMAND", defaults.RUNNER_COMMAND),
             runner_env=tuple(sorted(_json_object(env, "TAILRUN_RUNNER_ENV").items())),
             agents=tuple(sorted(_agents(env).items())),
             retry_backoff_s=_seconds(env, "TAILRUN_RETRY_BACKOFF_S", defaults.RETRY_BACKOFF_S),
@@ -83,6 +96,31 @@ class Settings:
             queued_timeout_s=_seconds(env, "TAILRUN_QUEUED_TIMEOUT_S", defaults.QUEUED_TIMEOUT_S),
             drain_s=_seconds(env, "TAILRUN_CANCEL_DRAIN_S", defaults.DRAIN_S),
             job_write_interval_s=_seconds(env, "TAILRUN_JOB_WRITE_INTERVAL_S", defaults.JOB_WRITE_INTERVAL_S),
+            bucket=env.get("TAILRUN_BUCKET") or (schema.LOCAL_BUCKET if storage_emulator else ""),
+            storage_emulator_host=storage_emulator,
+            signer_email=env.get("TAILRUN_SIGNER_EMAIL") or None,
+            upload_ttl_s=_int(
+                env, "TAILRUN_UPLOAD_URL_TTL_S", defaults.UPLOAD_URL_TTL_S, 1, defaults.MAX_URL_TTL_S
+            ),
+            download_ttl_s=_int(
+                env, "TAILRUN_DOWNLOAD_URL_TTL_S", defaults.DOWNLOAD_URL_TTL_S, 1, defaults.MAX_URL_TTL_S
+            ),
+            max_artifact_bytes=_int(
+                env,
+                "TAILRUN_ARTIFACT_MAX_BYTES",
+                defaults.MAX_ARTIFACT_BYTES,
+                1,
+                defaults.MAX_MAX_ARTIFACT_BYTES,
+            ),
+            inline_max_bytes=_int(
+                env,
+                "TAILRUN_ARTIFACT_INLINE_MAX_BYTES",
+                defaults.INLINE_MAX_BYTES,
+                0,
+                defaults.INLINE_CEILING_BYTES,
+            ),
+            content_types=_list(env, "TAILRUN_ARTIFACT_TYPES") or defaults.CONTENT_TYPES,
+            reviewers=_list(env, "TAILRUN_REVIEWERS"),
         )
         settings.check()
         return settings
@@ -103,6 +141,20 @@ class Settings:
                 "TAILRUN_LAUNCHER=cloudrun (its ID token is how a runner claims its job)"
             )
 
+    @property
+    def storage_endpoint(self) -> str:
+        """The base URL of the storage API and of signed URLs: the emulator locally, Cloud Storage otherwise."""
+        if self.storage_emulator_host is None:
+            return GCS_ENDPOINT
+        host = self.storage_emulator_host.rstrip("/")
+        return host if "://" in host else f"http://{host}"
+
+    def require_bucket(self) -> str:
+        """The artifacts bucket; the artifact entrypoints need one, the others do not."""
+        if not self.bucket:
+            raise SettingsError("TAILRUN_BUCKET must name the artifacts bucket")
+        return self.bucket
+
     def agent_argv(self, agent: str) -> tuple[str, ...] | None:
         """The argv prefix of an agent command (the prompt is appended), or None for an unknown agent."""
         return dict(self.agents).get(agent)
@@ -113,6 +165,23 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     if value not in allowed:
         raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
@@ -155,7 +224,7 @@ def _json_object(env: Mapping[str, str], name: str) -> dict[str, str]:
 
 def _agents(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     if not env.get("TAILRUN_AGENTS"):
-        return dict(DEFAULT_AGENTS)
+        return dict(defaults.AGENTS)
     value = _json(env, "TAILRUN_AGENTS")
     if not isinstance(value, dict) or not all(
         isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv) for argv in value.values()

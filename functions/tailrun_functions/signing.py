@@ -23,9 +23,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import iam
 from google.oauth2 import service_account
 
+from tailrun_functions import schema
+
 logger = logging.getLogger(__name__)
 
-LOCAL_SIGNER_EMAIL = "tailrun-local-signer@tailrun-local.iam.gserviceaccount.com"
+LOCAL_SIGNER_EMAIL = f"tailrun-local-signer@{schema.LOCAL_PROJECT}.iam.gserviceaccount.com"
 RSA_KEY_BITS = 2048
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
@@ -51,9 +53,10 @@ def local_signer() -> service_account.Credentials:
         "client_email": LOCAL_SIGNER_EMAIL,
         "private_key": pem,
         "token_uri": "https://oauth2.googleapis.com/token",
-        "project_id": "tailrun-local",
+        "project_id": schema.LOCAL_PROJECT,
     }
-    return service_account.Credentials.from_service_account_info(info)  # type: ignore[no-untyped-call]
+    credentials: service_account.Credentials = service_account.Credentials.from_service_account_info(info)  # type: ignore[no-untyped-call]
+    return credentials
 
 
 class IamSigner(google.auth.credentials.Signing):
@@ -70,7 +73,7 @@ class IamSigner(google.auth.credentials.Signing):
     ) -> None:
         self._email = email
         transport = request if request is not None else google.auth.transport.requests.Request()
-        self._signer = iam.Signer(transport, credentials, email)
+        self._signer = iam.Signer(transport, credentials, email)  # type: ignore[no-untyped-call]
 
     @property
     def signer_email(self) -> str:
@@ -86,10 +89,10 @@ class IamSigner(google.auth.credentials.Signing):
 
 def default_iam_signer(email: str | None) -> IamSigner:
     """The cloud signer: Application Default Credentials, signing as ``email`` or as their own service account."""
-    credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])  # type: ignore[no-untyped-call]
+    credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
     if not email:
         # Compute credentials learn their account's email from the metadata server on the first refresh.
-        credentials.refresh(google.auth.transport.requests.Request())
+        credentials.refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]
         email = getattr(credentials, "service_account_email", None)
         if not email or email == "default":
             raise RuntimeError("set TAILRUN_SIGNER_EMAIL: the signing service account could not be found")

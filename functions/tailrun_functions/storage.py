@@ -1,7 +1,7 @@
-"""The files port: artifact settings, limits, and the bucket (``google-cloud-storage``) that holds the objects.
+"""The files port: the bucket (``google-cloud-storage``) that holds the artifacts' objects, and their layout.
 
 One code path: in the cloud the client talks to the bucket and signs through IAM; locally the same client talks to
-gcp-storage-emulator (``STORAGE_EMULATOR_HOST``) and signs with a generated key.
+gcp-storage-emulator (``Settings.storage_emulator_host``) and signs with a generated key.
 
 Object layout (``infra/artifacts.tf`` has the lifecycle rules that go with it):
 
@@ -28,117 +28,24 @@ What holds where (immutability once finalized):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
 import logging
-import os
 import urllib.parse
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import google.auth.credentials
 from google.api_core import exceptions as google_exceptions
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage  # type: ignore[attr-defined]
 
-from tailrun_functions import signing
-from tailrun_functions.settings import SettingsError
+from tailrun_functions import clients, defaults, signing
+from tailrun_functions.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# --- defaults, each overridable through the environment variable named beside it ---
-LOCAL_BUCKET = "tailrun-local-artifacts"  # TAILRUN_BUCKET when the storage emulator is used
-UPLOAD_URL_TTL_S = 900  # TAILRUN_UPLOAD_URL_TTL_S: seconds a signed PUT URL (and its upload) stays valid
-DOWNLOAD_URL_TTL_S = 600  # TAILRUN_DOWNLOAD_URL_TTL_S: seconds a signed GET URL stays valid
-MAX_ARTIFACT_BYTES = 100 * 1024 * 1024  # TAILRUN_ARTIFACT_MAX_BYTES: bytes of one artifact
-# TAILRUN_ARTIFACT_INLINE_MAX_BYTES: bytes of a file a client may post to `upload` directly, base64 in the JSON body;
-# at most INLINE_CEILING_BYTES, so the body stays under the functions' 256 KiB request limit.
-INLINE_MAX_BYTES = 128 * 1024
-INLINE_CEILING_BYTES = 180 * 1024
-CONTENT_TYPES = (  # TAILRUN_ARTIFACT_TYPES (comma-separated): the allow-list; no HTML, SVG or octet-stream
-    "text/plain",
-    "text/csv",
-    "text/markdown",
-    "text/x-diff",
-    "application/json",
-    "application/x-ndjson",
-    "application/pdf",
-    "application/zip",
-    "application/gzip",
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-)
-SNIFF_BYTES = 512  # bytes of a stored object finalize reads to check that its content matches its type
-GCS_ENDPOINT = "https://storage.googleapis.com"
 IF_GENERATION_MATCH = "x-goog-if-generation-match"  # the XML API's precondition header (signed into PUT URLs)
 CREATE_ONLY = "0"  # its value for "only if no live object exists"
-
-
-@dataclass(frozen=True)
-class StorageSettings:
-    """Where artifacts go and how they are limited; read from the environment once per request."""
-
-    project: str
-    bucket: str
-    emulator_host: str | None = None
-    signer_email: str | None = None
-    upload_ttl_s: int = UPLOAD_URL_TTL_S
-    download_ttl_s: int = DOWNLOAD_URL_TTL_S
-    max_bytes: int = MAX_ARTIFACT_BYTES
-    inline_max_bytes: int = INLINE_MAX_BYTES
-    content_types: tuple[str, ...] = CONTENT_TYPES
-    reviewers: tuple[str, ...] = ()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> StorageSettings:
-        """Build from ``env`` (default ``os.environ``); a bad value raises ``SettingsError`` naming its variable."""
-        env = os.environ if env is None else env
-        emulator = env.get("STORAGE_EMULATOR_HOST") or None
-        bucket = env.get("TAILRUN_BUCKET") or (LOCAL_BUCKET if emulator else "")
-        if not bucket:
-            raise SettingsError("TAILRUN_BUCKET must name the artifacts bucket")
-        return cls(
-            project=env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or "tailrun-local",
-            bucket=bucket,
-            emulator_host=emulator,
-            signer_email=env.get("TAILRUN_SIGNER_EMAIL") or None,
-            upload_ttl_s=_int(env, "TAILRUN_UPLOAD_URL_TTL_S", UPLOAD_URL_TTL_S, 1, 7 * 24 * 3600),
-            download_ttl_s=_int(env, "TAILRUN_DOWNLOAD_URL_TTL_S", DOWNLOAD_URL_TTL_S, 1, 7 * 24 * 3600),
-            max_bytes=_int(env, "TAILRUN_ARTIFACT_MAX_BYTES", MAX_ARTIFACT_BYTES, 1, 5 * 1024**4),
-            inline_max_bytes=_int(
-                env, "TAILRUN_ARTIFACT_INLINE_MAX_BYTES", INLINE_MAX_BYTES, 0, INLINE_CEILING_BYTES
-            ),
-            content_types=_list(env, "TAILRUN_ARTIFACT_TYPES") or CONTENT_TYPES,
-            reviewers=_list(env, "TAILRUN_REVIEWERS"),
-        )
-
-    @property
-    def endpoint(self) -> str:
-        """The base URL of signed URLs: the emulator locally, Cloud Storage otherwise."""
-        if self.emulator_host is None:
-            return GCS_ENDPOINT
-        host = self.emulator_host.rstrip("/")
-        return host if "://" in host else f"http://{host}"
-
-
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
 
 
 @dataclass(frozen=True)
@@ -181,14 +88,11 @@ class Bucket:
     """The artifacts bucket: sign URLs, inspect, copy, write and delete objects."""
 
     def __init__(
-        self,
-        settings: StorageSettings,
-        client: storage.Client,
-        signer: google.auth.credentials.Signing,
+        self, name: str, client: storage.Client, signer: google.auth.credentials.Signing, endpoint: str
     ) -> None:
-        self.settings = settings
-        self._bucket = client.bucket(settings.bucket)
+        self._bucket = client.bucket(name)
         self._signer = signer
+        self._endpoint = endpoint  # the base URL of signed URLs
 
     def sign_put(
         self, path: str, content_type: str, size: int, md5: str | None, ttl_s: int
@@ -210,7 +114,7 @@ class Bucket:
             content_md5=md5,
             headers=headers,
             credentials=self._signer,
-            api_access_endpoint=self.settings.endpoint,
+            api_access_endpoint=self._endpoint,
         )
         required = {"Content-Type": content_type, **headers}
         if md5:
@@ -227,7 +131,7 @@ class Bucket:
             response_disposition=content_disposition(filename),
             generation=generation,
             credentials=self._signer,
-            api_access_endpoint=self.settings.endpoint,
+            api_access_endpoint=self._endpoint,
         )
 
     def stat(self, path: str) -> StoredObject | None:
@@ -236,10 +140,10 @@ class Bucket:
         return None if blob is None else _stored(path, blob)
 
     def head(self, source: StoredObject) -> bytes:
-        """The first ``SNIFF_BYTES`` bytes of the checked generation of an object (one ranged read)."""
+        """The first ``defaults.SNIFF_BYTES`` bytes of the checked generation of an object (one ranged read)."""
         if source.size == 0:
             return b""
-        end = min(source.size, SNIFF_BYTES) - 1
+        end = min(source.size, defaults.SNIFF_BYTES) - 1
         blob = self._bucket.blob(source.path, generation=source.generation)
         return blob.download_as_bytes(start=0, end=end, checksum=None)  # type: ignore[no-any-return]
 
@@ -260,28 +164,20 @@ class Bucket:
 
     def delete(self, path: str) -> None:
         """Delete an object; one that is already gone is fine."""
-        try:
+        with contextlib.suppress(google_exceptions.NotFound):
             self._bucket.blob(path).delete()
-        except google_exceptions.NotFound:
-            pass
 
 
-def make_bucket(settings: StorageSettings) -> Bucket:
-    """The bucket of these settings with the right client and signer (emulator: anonymous + local key)."""
-    if settings.emulator_host is not None:
-        client = storage.Client(
-            project=settings.project,
-            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
-            client_options={"api_endpoint": settings.endpoint},
-        )
+def make_bucket(settings: Settings) -> Bucket:
+    """The artifacts bucket of ``settings``, with its client and signer: against the storage emulator an anonymous
+    client and an in-memory key; in the cloud the default credentials, signing through IAM.
+
+    Raises ``SettingsError`` when no bucket is configured."""
+    name = settings.require_bucket()
+    if settings.storage_emulator_host is not None:
+        client = clients.storage_client(settings.project, settings.storage_endpoint)
         signer: Any = signing.local_signer()
     else:
-        client = storage.Client(project=settings.project)
+        client = clients.storage_client(settings.project)
         signer = signing.default_iam_signer(settings.signer_email)
-    return Bucket(settings, client, signer)
-
-
-@functools.lru_cache(maxsize=8)
-def bucket_for(settings: StorageSettings) -> Bucket:
-    """The bucket of these settings, created lazily on first use and reused (never at import time)."""
-    return make_bucket(settings)
+    return Bucket(name, client, signer, settings.storage_endpoint)

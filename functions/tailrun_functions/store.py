@@ -1,21 +1,23 @@
-"""Where everything lives in Firestore: collection names, document ids, and small typed readers.
+"""Where everything lives in Firestore: document references by id, and small typed readers.
 
-See ``functions/DATA_MODEL.md`` for the fields and who may read them. Client-readable: ``jobs/{job_id}`` and its
-``chunks`` and ``attempts`` subcollections. Server-only: ``job_secrets``, ``attempt_tokens``, ``idempotency``.
+The collection names are ``schema.py``'s; ``functions/DATA_MODEL.md`` has the fields and who may read them, and
+``documents.py`` their types. Client-readable: ``jobs/{job_id}`` and its ``chunks``, ``attempts`` and
+``artifacts`` subcollections. Server-only: ``job_secrets``, ``attempt_tokens``, ``idempotency``, uploads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from google.cloud import firestore
 
-from tailrun_functions.schema import ATTEMPT_TOKENS, ATTEMPTS, CHUNKS, IDEMPOTENCY, JOB_SECRETS, JOBS  # noqa: F401
+from tailrun_functions.documents import JobDoc, TokenDoc
+from tailrun_functions.schema import ATTEMPT_TOKENS, ATTEMPTS, CHUNKS, IDEMPOTENCY, JOB_SECRETS, JOBS
 
 DocRef = firestore.DocumentReference
-Snapshot = firestore.DocumentSnapshot
+Snapshot = firestore.DocumentSnapshot[Any]
 
 
 def job_ref(db: firestore.Client, job_id: str) -> DocRef:
@@ -28,11 +30,13 @@ def chunk_id(attempt: int, seq: int) -> str:
 
 
 def chunk_ref(db: firestore.Client, job_id: str, attempt: int, seq: int) -> DocRef:
-    return job_ref(db, job_id).collection(CHUNKS).document(chunk_id(attempt, seq))
+    ref: DocRef = job_ref(db, job_id).collection(CHUNKS).document(chunk_id(attempt, seq))
+    return ref
 
 
 def attempt_ref(db: firestore.Client, job_id: str, attempt: int) -> DocRef:
-    return job_ref(db, job_id).collection(ATTEMPTS).document(f"{attempt:04d}")
+    ref: DocRef = job_ref(db, job_id).collection(ATTEMPTS).document(f"{attempt:04d}")
+    return ref
 
 
 def secrets_ref(db: firestore.Client, job_id: str) -> DocRef:
@@ -54,6 +58,16 @@ def data(snapshot: Snapshot) -> dict[str, Any]:
     if not snapshot.exists:
         return {}
     return snapshot.to_dict() or {}
+
+
+def job_doc(snapshot: Snapshot) -> JobDoc:
+    """A job's document ({} when it does not exist)."""
+    return cast(JobDoc, data(snapshot))
+
+
+def token_doc(snapshot: Snapshot) -> TokenDoc:
+    """An attempt's token document ({} when it does not exist)."""
+    return cast(TokenDoc, data(snapshot))
 
 
 def read_all(reader: firestore.Transaction | firestore.Client, refs: list[DocRef]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Fixtures for artifacts: gcp-storage-emulator as a child process, the functions on a real HTTP server, users.
 
 ``storage_emulator`` starts ``gcp-storage-emulator`` once per session on a free port (in memory, with the bucket)
-and points ``STORAGE_EMULATOR_HOST`` at it; ``bucket`` wipes it before each test and gives a real
+and ``configure`` points the functions at it (``STORAGE_EMULATOR_HOST``, ``services.configure``); ``bucket`` wipes it before each test and gives a real
 ``google.cloud.storage`` bucket. ``functions_url`` serves the functions at ``POST /<name>`` on a real threaded
 server; ``api`` calls them over HTTP as users (``Bearer user-<uid>``: a verifier injected in firebase mode maps
 the token to the uid, so tests have several users) or as a runner (its attempt token). ``runner_job`` creates a
@@ -16,25 +16,19 @@ import os
 import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 import requests
+from functions.shared import create_apps, serve, wait_for
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage  # type: ignore[attr-defined]
-from tailrun_functions.launcher import LocalLauncher
-from tailrun_functions.services import for_settings
+from tailrun_functions import services
 from tailrun_functions.settings import Settings
-from werkzeug.serving import make_server
 
-ROOT = Path(__file__).resolve().parents[2]
-MAIN = ROOT / "functions" / "main.py"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 BUCKET = "tailrun-test-artifacts"
 TARGETS = (
@@ -52,18 +46,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
-    """Poll until ``predicate`` returns something truthy (for real child processes and real HTTP only)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        time.sleep(0.05)
 
 
 def _answers(url: str) -> bool:
@@ -90,20 +72,13 @@ def storage_emulator() -> Iterator[str]:
     command += ["--in-memory", "--default-bucket", BUCKET]
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    previous = {name: os.environ.get(name) for name in ("STORAGE_EMULATOR_HOST", "TAILRUN_BUCKET")}
     try:
         wait_for(lambda: _answers(url) or child.poll() is not None, what="gcp-storage-emulator")
         assert child.poll() is None, "gcp-storage-emulator exited at start"
-        os.environ.update(STORAGE_EMULATOR_HOST=url, TAILRUN_BUCKET=BUCKET)
         yield url
     finally:
         child.terminate()
         child.wait(10)
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture
@@ -120,7 +95,7 @@ def bucket(storage_emulator: str) -> storage.Bucket:
 
 def object_names(bucket: storage.Bucket) -> list[str]:
     """The bucket's objects, without the empty placeholders finalize leaves at ``incoming/`` (they keep a PUT
-    URL create-only until it expires: see ``artifacts._tombstone``)."""
+    URL create-only until it expires: see ``artifacts.uploads._tombstone``)."""
     return sorted(
         blob.name
         for blob in bucket.client.list_blobs(bucket.name)
@@ -128,30 +103,11 @@ def object_names(bucket: storage.Bucket) -> list[str]:
     )
 
 
-class Dispatcher:
-    """One WSGI app for every function, reached at ``/<name>`` as the local stack and the cloud reach them."""
-
-    def __init__(self, apps: dict[str, Any]) -> None:
-        self.apps = apps
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        app = self.apps.get(environ.get("PATH_INFO", "/").strip("/"))
-        if app is None:
-            start_response("404 Not Found", [("Content-Type", "application/json")])
-            return [b'{"error": {"code": "not_found", "message": "no such function"}}']
-        environ["PATH_INFO"] = "/"
-        return app(environ, start_response)
-
-
 @pytest.fixture(scope="session")
 def functions_url() -> Iterator[str]:
     """A real threaded HTTP server with every entrypoint of functions/main.py at ``POST /<name>``."""
-    apps = {target: functions_framework.create_app(target, source=str(MAIN)) for target in TARGETS}
-    server = make_server("127.0.0.1", 0, Dispatcher(apps), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(create_apps(TARGETS)) as url:
+        yield url
 
 
 def verify_test_token(token: str, audience: str) -> dict[str, Any]:
@@ -163,13 +119,9 @@ def verify_test_token(token: str, audience: str) -> dict[str, Any]:
 
 @pytest.fixture
 def configure(
-    monkeypatch: pytest.MonkeyPatch,
-    firestore_project: str,
-    functions_url: str,
-    storage_emulator: str,
-    tmp_path: Path,
+    firestore_project: str, functions_url: str, storage_emulator: str, tmp_path: Path
 ) -> Iterator[Callable[..., dict[str, str]]]:
-    """Set the functions' environment for this test (firebase auth with the test verifier); call to change it."""
+    """Configure the functions for this test (firebase auth with the test verifier); call again to change it."""
     launches = tmp_path / "launches"
     launches.mkdir()
     current: dict[str, str] = {}
@@ -178,6 +130,7 @@ def configure(
         current.update(overrides)
         env = {
             "GOOGLE_CLOUD_PROJECT": firestore_project,
+            "FIRESTORE_EMULATOR_HOST": os.environ["FIRESTORE_EMULATOR_HOST"],  # the session's emulator
             "TAILRUN_LAUNCHER": "local",
             "TAILRUN_AUTH": "firebase",
             "TAILRUN_CALLBACK_URL": f"{functions_url}/job_callback",
@@ -189,14 +142,12 @@ def configure(
             "TAILRUN_BUCKET": BUCKET,
             **current,
         }
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        for_settings(Settings.from_env()).user_verifier = verify_test_token
+        services.configure(Settings.from_env(env)).user_verifier = verify_test_token
         return env
 
     apply()
     yield apply
-    LocalLauncher.stop_all()
+    services.shutdown()
 
 
 @dataclass

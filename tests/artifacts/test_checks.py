@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tailrun_functions.artifacts import MAX_NAME_BYTES, REFUSED_CATEGORIES, clean_name, content_matches
+from tailrun_functions.artifacts.checks import REFUSED_CATEGORIES, clean_name, content_matches
+from tailrun_functions.defaults import MAX_NAME_BYTES
 
 
 @given(st.text(max_size=300))

@@ -37,7 +37,10 @@ def test_the_artifacts_bucket_deletes_unfinalized_uploads_and_old_artifacts() ->
     rules = terraform()[terraform().index("artifact_lifecycle_rules = concat(") :]
 
     assert 'dynamic "lifecycle_rule"' in bucket and "for_each = local.artifact_lifecycle_rules" in bucket
-    assert re.search(r'type\s*=\s*"Delete"', bucket) and "matches_prefix = lifecycle_rule.value.prefixes" in bucket
+    assert (
+        re.search(r'type\s*=\s*"Delete"', bucket)
+        and "matches_prefix = lifecycle_rule.value.prefixes" in bucket
+    )
     assert 'prefixes = ["incoming/"]' in rules and 'prefixes = ["jobs/", "users/"]' in rules
     assert 'public_access_prevention    = "enforced"' in bucket
 
@@ -48,13 +51,18 @@ def test_the_functions_may_use_the_bucket_and_sign_through_iam_without_key_files
 
     assert "google_storage_bucket.artifacts.name" in objects and '"roles/storage.objectAdmin"' in objects
     assert '"roles/iam.serviceAccountTokenCreator"' in signer
-    assert "google_service_account.functions.name" in signer and "google_service_account.functions.email" in signer
+    assert (
+        "google_service_account.functions.name" in signer
+        and "google_service_account.functions.email" in signer
+    )
     assert "google_service_account_key" not in terraform()
     assert '"iamcredentials.googleapis.com"' in terraform()
 
 
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
 def test_the_terraform_is_formatted() -> None:
-    answer = subprocess.run(["terraform", "fmt", "-check", "-diff", str(INFRA)], capture_output=True, text=True)
+    answer = subprocess.run(
+        ["terraform", "fmt", "-check", "-diff", str(INFRA)], capture_output=True, text=True
+    )
 
     assert answer.returncode == 0, answer.stdout

@@ -9,8 +9,6 @@ it runs; a file the functions refuse is reported, and noted on its attempt.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import subprocess
@@ -18,20 +16,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from functions.shared import wait_for
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
+from tailrun_functions.launcher import ProcStat
 
-from .conftest import Api, wait_for
+from .conftest import Api
+from .test_upload_flow import md5_of
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 
 
-def md5_of(data: bytes) -> str:
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
-
-
-def launch_variables(tmp_path: Path, job_id: str) -> dict[str, str]:
+def launch_variables(tmp_path: Path, db: firestore.Client, job_id: str) -> dict[str, str]:
+    """The variables the stand-in runner was launched with, once the launcher has swept its session: the sweep
+    kills what names the runner's job and attempt, as the real runner started with them here does."""
     path = tmp_path / "launches" / f"{job_id}-1.json"
     wait_for(path.exists, what=f"the launch of {job_id}")
+    launch = wait_for(
+        lambda: (db.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}).get("launch"),
+        what="the recorded launch",
+    )
+    wait_for(lambda: ProcStat.read(launch["pid"]) is None, what="the stand-in runner to be swept and reaped")
     return dict(json.loads(path.read_text()))
 
 
@@ -44,13 +48,17 @@ def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_ch
     api: Api, bucket: storage.Bucket, firestore_client: firestore.Client, tmp_path: Path
 ) -> None:
     patterns = ["out/*.csv", "out/*.png", "out/*.html"]
-    job_id = api.create_job("alice", argv=[sys.executable, str(SCENARIOS / "writes_files.py")], artifacts=patterns)
+    job_id = api.create_job(
+        "alice", argv=[sys.executable, str(SCENARIOS / "writes_files.py")], artifacts=patterns
+    )
     work = tmp_path / "work"
     work.mkdir()
-    variables = launch_variables(tmp_path, job_id)
+    variables = launch_variables(tmp_path, firestore_client, job_id)
     env = {**os.environ, **variables, "TAILRUN_CWD": str(work)}
 
-    runner = subprocess.run([sys.executable, "-m", "tailrun_runner"], env=env, capture_output=True, timeout=60)
+    runner = subprocess.run(
+        [sys.executable, "-m", "tailrun_runner"], env=env, capture_output=True, timeout=60
+    )
 
     assert runner.returncode == 0, runner.stderr.decode(errors="replace")[-2000:]
     job = firestore_client.collection("jobs").document(job_id).get().to_dict() or {}
@@ -68,9 +76,11 @@ def test_a_real_job_writes_files_that_arrive_as_artifacts_with_their_size_and_ch
     assert "text/html" in refused["message"]
 
 
-def test_the_launcher_gives_the_runner_the_jobs_artifact_patterns(api: Api, tmp_path: Path) -> None:
+def test_the_launcher_gives_the_runner_the_jobs_artifact_patterns(
+    api: Api, firestore_client: firestore.Client, tmp_path: Path
+) -> None:
     job_id = api.create_job("alice", artifacts=["out/*.csv", "**/*.png"])
 
-    variables = launch_variables(tmp_path, job_id)
+    variables = launch_variables(tmp_path, firestore_client, job_id)
 
     assert json.loads(variables.get("TAILRUN_ARTIFACTS", "null")) == ["out/*.csv", "**/*.png"]

@@ -9,29 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from functions.shared import dump_all
 from google.cloud import firestore, storage  # type: ignore[attr-defined]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import Api, RunnerIdentity, launched_runner, object_names
 from .test_upload_flow import md5_of, put
-
-
-def dump_all(db: firestore.Client) -> dict[str, Any]:
-    """Every document by path with its update time: equal dumps mean nothing was written."""
-    found: dict[str, Any] = {}
-
-    def walk(collection: firestore.CollectionReference) -> None:
-        for ref in collection.list_documents():
-            snapshot = ref.get()
-            if snapshot.exists:
-                found[ref.path] = (snapshot.to_dict(), snapshot.update_time)
-            for sub in ref.collections():
-                walk(sub)
-
-    for collection in db.collections():
-        walk(collection)
-    return found
 
 
 @pytest.fixture
@@ -108,16 +92,22 @@ def test_oversized_files_are_refused(
 
 
 @pytest.mark.parametrize(
-    ("data", "fields", "code"),
+    ("data", "fields", "status", "code"),
     [
-        (b"hello", {"size": 4}, "size_mismatch"),
-        (b"hello", {"md5": md5_of(b"other")}, "checksum_mismatch"),
-        (b"not a png at all", {"content_type": "image/png"}, "content_mismatch"),
-        (b"\xff\xfe binary", {}, "content_mismatch"),
+        (b"hello", {"size": 4}, 400, "size_mismatch"),
+        (b"hello", {"md5": md5_of(b"other")}, 400, "checksum_mismatch"),
+        (b"not a png at all", {"content_type": "image/png"}, 415, "content_mismatch"),
+        (b"\xff\xfe binary", {}, 415, "content_mismatch"),
     ],
 )
 def test_inline_data_that_does_not_match_its_claims_is_refused(
-    api: Api, runner_job: RunnerIdentity, unchanged: None, data: bytes, fields: dict[str, Any], code: str
+    api: Api,
+    runner_job: RunnerIdentity,
+    unchanged: None,
+    data: bytes,
+    fields: dict[str, Any],
+    status: int,
+    code: str,
 ) -> None:
     body = {
         "name": "a.txt",
@@ -128,7 +118,7 @@ def test_inline_data_that_does_not_match_its_claims_is_refused(
 
     reply = api.post("upload", runner_job.body(**{**body, **fields}), runner_job.headers())
 
-    assert reply.status in (400, 415) and reply.code == code, reply.body
+    assert (reply.status, reply.code) == (status, code), reply.body
 
 
 def test_tokens_that_are_not_this_attempts_are_refused(
@@ -242,7 +232,11 @@ def test_malformed_bodies_are_400(api: Api, unchanged: None, body: Any) -> None:
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
     max_leaves=12,
 )
@@ -280,3 +274,22 @@ def test_generated_bodies_get_a_4xx_json_error_and_write_nothing(
     assert 400 <= reply.status < 500 and set(reply.body["error"]) == {"code", "message"}, reply.body
     assert dump_all(firestore_client) == before
     assert object_names(bucket) == objects
+
+
+def test_a_job_that_ended_and_whose_drain_is_over_cannot_upload(
+    api: Api,
+    runner_job: RunnerIdentity,
+    configure: Any,
+    firestore_client: firestore.Client,
+    bucket: storage.Bucket,
+) -> None:
+    configure(TAILRUN_CANCEL_DRAIN_S="0")  # the drain closes as the job is canceled
+    assert api.as_user("alice", "cancel_job", {"job_id": runner_job.job_id}).status == 200
+
+    reply = api.post(
+        "upload", runner_job.body(name="a.txt", content_type="text/plain", size=3), runner_job.headers()
+    )
+
+    assert (reply.status, reply.code) == (410, "job_ended"), "the answer job_callback gives, too"
+    assert not list(firestore_client.collection("artifact_uploads").stream())
+    assert object_names(bucket) == []

@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage  # type: ignore[attr-defined]
 from tailrun_functions import signing
-from tailrun_functions.storage import Bucket, StorageSettings, content_disposition
+from tailrun_functions.settings import Settings
+from tailrun_functions.storage import Bucket, content_disposition
 
 EMULATOR = "http://127.0.0.1:9"  # never contacted: signing is local
 
@@ -64,9 +65,9 @@ def local_public_key() -> rsa.RSAPublicKey:
 
 
 def bucket_signing_with(signer: Any, endpoint: str | None = EMULATOR) -> Bucket:
-    settings = StorageSettings(project="p", bucket="bkt", emulator_host=endpoint)
+    settings = Settings(project="p", bucket="bkt", storage_emulator_host=endpoint)
     client = storage.Client(project="p", credentials=AnonymousCredentials())  # type: ignore[no-untyped-call]
-    return Bucket(settings, client, signer)
+    return Bucket(settings.bucket, client, signer, settings.storage_endpoint)
 
 
 DATA = b"a,b\n1,2\n"

@@ -2,24 +2,24 @@
 
 ``functions_apps`` builds one functions-framework app per target (``create_app(target, source=main.py)``), and
 ``functions_server`` serves them all on one real HTTP server at ``POST /<name>`` (the runner, a real child
-process, posts its callbacks there). ``api`` calls them through the apps' test clients. Settings come from the
-environment, read per request, so each test sets its own with ``configure``.
+process, posts its callbacks there). ``api`` calls them through the apps' test clients. Each test hands its
+settings to the functions with ``configure`` (``services.configure``, as the local stack does); the services it
+built, and the runners they launched, are closed when it ends (``services.shutdown``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import functions_framework
 import google.auth.transport.requests
 import pytest
 from cryptography import x509
@@ -27,16 +27,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from google.auth import crypt, jwt
-from tailrun_functions.launcher import LocalLauncher
-from tailrun_functions.services import for_settings
+from tailrun_functions import services
 from tailrun_functions.settings import Settings
-from werkzeug.serving import make_server
 from werkzeug.test import Client
 
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
+from .shared import create_apps, serve
 
-ROOT = Path(__file__).resolve().parents[2]
-MAIN = ROOT / "functions" / "main.py"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 TARGETS = ("create_job", "job_callback", "cancel_job", "retry_job", "reap_sandboxes")
 DEV_TOKEN = "dev-" + secrets.token_hex(16)
@@ -50,35 +47,16 @@ FAST_RUNNER = {
 }
 
 
-class Dispatcher:
-    """One WSGI app for every target, as the local stack and the deployed functions are reached by name."""
-
-    def __init__(self, apps: dict[str, Any]) -> None:
-        self.apps = apps
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        name = environ.get("PATH_INFO", "/").strip("/")
-        app = self.apps.get(name)
-        if app is None:
-            start_response("404 Not Found", [("Content-Type", "application/json")])
-            return [b'{"error": {"code": "not_found", "message": "no such function"}}']
-        environ["PATH_INFO"] = "/"
-        return app(environ, start_response)
-
-
 @pytest.fixture(scope="session")
 def functions_apps() -> dict[str, Any]:
-    return {target: functions_framework.create_app(target, source=str(MAIN)) for target in TARGETS}
+    return create_apps(TARGETS)
 
 
 @pytest.fixture(scope="session")
 def functions_server(functions_apps: dict[str, Any]) -> Iterator[str]:
     """The URL of a real threaded HTTP server serving every function at ``/<name>``."""
-    server = make_server("127.0.0.1", 0, Dispatcher(functions_apps), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(functions_apps) as url:
+        yield url
 
 
 @dataclass
@@ -191,18 +169,16 @@ def certificate_urls(google_key: Key, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.fixture
-def configure(
-    monkeypatch: pytest.MonkeyPatch, firestore_project: str, functions_server: str, tmp_path: Path
-) -> Iterator[Callable[..., dict[str, str]]]:
-    """Set the functions' environment for this test; returns the variables set. Call again to change some.
-
-    Runners the test launched and left running are killed when it ends."""
+def configure(firestore_project: str, functions_server: str) -> Iterator[Callable[..., dict[str, str]]]:
+    """Configure the functions for this test from these variables (the names deployed functions read); returns
+    them. Call again to change some. Runners the test launched and left running are killed when it ends."""
     current: dict[str, str] = {}
 
     def apply(**overrides: str) -> dict[str, str]:
         current.update(overrides)
         env = {
             "GOOGLE_CLOUD_PROJECT": firestore_project,
+            "FIRESTORE_EMULATOR_HOST": os.environ["FIRESTORE_EMULATOR_HOST"],  # the session's emulator
             "TAILRUN_LAUNCHER": "local",
             "TAILRUN_AUTH": "dev",
             "TAILRUN_DEV_TOKEN": DEV_TOKEN,
@@ -212,12 +188,11 @@ def configure(
             "TAILRUN_JOB_WRITE_INTERVAL_S": "1",
             **current,
         }
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
+        services.configure(Settings.from_env(env))
         return env
 
     yield apply
-    LocalLauncher.stop_all()
+    services.shutdown()
 
 
 @pytest.fixture
@@ -249,10 +224,10 @@ def cloud_run(
         TAILRUN_RUNNER_JOB="runner",
         TAILRUN_RUNNER_SERVICE_ACCOUNT=RUNNER_SA,
     )
-    services = for_settings(Settings.from_env())
+    current = services.current()
     jobs, executions = RecordingJobsClient(), RecordingExecutionsClient()
-    launcher = RecordingLauncher(services.settings, jobs_client=jobs, executions_client=executions)
-    monkeypatch.setattr(services, "launcher", launcher)
+    launcher = RecordingLauncher(current.settings, jobs_client=jobs, executions_client=executions)
+    monkeypatch.setattr(current, "launcher", launcher)
     return jobs, executions, launcher
 
 
@@ -261,10 +236,7 @@ def commits(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[Commit]:
     """Every commit the functions make from now on (the real client's RPC, observed, not replaced).
 
     Observes the services of the settings at the time of the call; reconfiguring afterwards escapes it."""
-    from tailrun_functions.services import for_settings
-    from tailrun_functions.settings import Settings
-
-    gapic = for_settings(Settings.from_env()).db._firestore_api
+    gapic = services.current().db._firestore_api
     seen: list[Commit] = []
     real = gapic.commit
 
@@ -287,17 +259,3 @@ def captured(configure: Callable[..., dict[str, str]], tmp_path: Path) -> Path:
         TAILRUN_RUNNER_COMMAND=json.dumps([sys.executable, str(SCENARIOS / "capture_env.py"), str(directory)])
     )
     return directory
-
-
-def wait_for(
-    predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = ""
-) -> Any:
-    """Poll until ``predicate`` returns something truthy (for real child processes and real HTTP only)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        time.sleep(interval)

@@ -10,24 +10,8 @@ from typing import Any
 
 from google.cloud import firestore
 
-from .conftest import Api, Reply, wait_for
-
-
-def dump_all(db: firestore.Client) -> dict[str, dict[str, Any]]:
-    """Every document of the database by path, with its update time: equal dumps mean nothing was written."""
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(collection: firestore.CollectionReference) -> None:
-        for ref in collection.list_documents():
-            snapshot = ref.get()
-            if snapshot.exists:
-                found[ref.path] = {"data": snapshot.to_dict(), "update_time": snapshot.update_time}
-            for sub in ref.collections():
-                walk(sub)
-
-    for collection in db.collections():
-        walk(collection)
-    return found
+from .conftest import Api, Reply
+from .shared import wait_for
 
 
 def job(db: firestore.Client, job_id: str) -> dict[str, Any]:

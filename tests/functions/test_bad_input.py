@@ -19,10 +19,12 @@ from google.cloud import firestore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-from tailrun_functions import artifacts, defaults, models
+from tailrun_functions import defaults, models
+from tailrun_functions.artifacts import models as artifact_models
 
-from .conftest import DEV_TOKEN, MAIN, TARGETS, Api
-from .helpers import PlayedRunner, dump_all, launched
+from .conftest import DEV_TOKEN, TARGETS, Api, Reply
+from .helpers import PlayedRunner, launched
+from .shared import MAIN, dump_all
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -56,19 +58,25 @@ def played(api: Api, captured: Path) -> PlayedRunner:
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize(
-    ("raw", "status"),
+    ("raw", "status", "code"),
     [
-        pytest.param(b"", 400, id="empty"),
-        pytest.param(b"{not json", 400, id="not-json"),
-        pytest.param(b"\xff\xfe\x00", 400, id="not-utf8"),
-        pytest.param(b"[1, 2]", 400, id="array"),
-        pytest.param(b'"text"', 400, id="string"),
-        pytest.param(b'{"unexpected": true}', 400, id="unknown-field"),
-        pytest.param(b" " * 2_000_000, 413, id="oversized"),
+        pytest.param(b"", 400, "empty_body", id="empty"),
+        pytest.param(b"{not json", 400, "invalid_body", id="not-json"),
+        pytest.param(b"\xff\xfe\x00", 400, "invalid_body", id="not-utf8"),
+        pytest.param(b"[1, 2]", 400, "invalid_body", id="array"),
+        pytest.param(b'"text"', 400, "invalid_body", id="string"),
+        pytest.param(b'{"unexpected": true}', 400, "invalid_body", id="unknown-field"),
+        pytest.param(b" " * 2_000_000, 413, "payload_too_large", id="oversized"),
     ],
 )
 def test_malformed_bodies_get_a_4xx_and_write_nothing(
-    target: str, raw: bytes, status: int, api: Api, played: PlayedRunner, firestore_client: firestore.Client
+    target: str,
+    raw: bytes,
+    status: int,
+    code: str,
+    api: Api,
+    played: PlayedRunner,
+    firestore_client: firestore.Client,
 ) -> None:
     before = dump_all(firestore_client)
     reply = api.post(target, raw=raw, token=played.token if target == "job_callback" else DEV_TOKEN)
@@ -77,6 +85,7 @@ def test_malformed_bodies_get_a_4xx_and_write_nothing(
     assert reply.status == expected, reply.body
     if expected != 200:
         assert set(reply.body["error"]) == {"code", "message"}
+        assert reply.body["error"]["code"] == code
         assert dump_all(firestore_client) == before
 
 
@@ -85,35 +94,43 @@ def test_other_methods_and_missing_credentials_are_refused(
     target: str, api: Api, played: PlayedRunner
 ) -> None:
     body = played.message("heartbeat") if target == "job_callback" else {"job_id": played.job_id}
-    assert api.post(target, body, method="GET").status == 405
-    assert api.post(target, body, token=None).status == 401
-    assert api.post(target, body, token="wrong").status == 401
+    # A runner's wrong token is not its attempt's; a user's is not the development token (nor an ID token).
+    wrong = "bad_token" if target == "job_callback" else "unauthorized"
+    assert answer(api.post(target, body, method="GET")) == (405, "method_not_allowed")
+    assert answer(api.post(target, body, token=None)) == (401, "missing_token")
+    assert answer(api.post(target, body, token="wrong")) == (401, wrong)
+
+
+def answer(reply: Reply) -> tuple[int, str]:
+    """A refusal's status and error code."""
+    return reply.status, reply.body["error"]["code"]
 
 
 @pytest.mark.parametrize(
-    "spec",
+    ("spec", "code"),
     [
-        {"argv": []},
-        {"argv": ["x"], "prompt": "y"},
-        {"argv": "echo hi"},
-        {"argv": ["x"], "timeout_s": 0},
-        {"argv": ["x"], "timeout_s": "60"},
-        {"argv": ["x"], "max_attempts": 11},
-        {"argv": ["x"], "env": {"1BAD": "x"}},
-        {"argv": ["x"], "env": {"A": 1}},
-        {"argv": ["x"], "labels": {"Bad Key": "x"}},
-        {"argv": ["x"], "idempotency_key": ""},
-        {"argv": ["x" * 30_000]},
-        {"argv": ["\ud800"]},
-        {"prompt": "hi", "agent": "no-such-agent"},
-        {"argv": ["x"], "agent": "claude"},
+        ({"argv": []}, "invalid_body"),
+        ({"argv": ["x"], "prompt": "y"}, "invalid_body"),
+        ({"argv": "echo hi"}, "invalid_body"),
+        ({"argv": ["x"], "timeout_s": 0}, "invalid_body"),
+        ({"argv": ["x"], "timeout_s": "60"}, "invalid_body"),
+        ({"argv": ["x"], "max_attempts": 11}, "invalid_body"),
+        ({"argv": ["x"], "env": {"1BAD": "x"}}, "invalid_body"),
+        ({"argv": ["x"], "env": {"A": 1}}, "invalid_body"),
+        ({"argv": ["x"], "labels": {"Bad Key": "x"}}, "invalid_body"),
+        ({"argv": ["x"], "idempotency_key": ""}, "invalid_body"),
+        ({"argv": ["x"], "idempotency_key": "k" * 129}, "invalid_body"),
+        ({"argv": ["x" * 30_000]}, "invalid_body"),
+        ({"argv": ["\ud800"]}, "invalid_body"),
+        ({"prompt": "hi", "agent": "no-such-agent"}, "unknown_agent"),
+        ({"argv": ["x"], "agent": "claude"}, "invalid_body"),
     ],
 )
 def test_invalid_specs_are_refused(
-    spec: dict[str, Any], api: Api, firestore_client: firestore.Client
+    spec: dict[str, Any], code: str, api: Api, firestore_client: firestore.Client
 ) -> None:
     reply = api.post("create_job", raw=json.dumps(spec).encode())
-    assert reply.status == 400, reply.body
+    assert answer(reply) == (400, code), reply.body
     assert dump_all(firestore_client) == {}
 
 
@@ -392,10 +409,10 @@ ENTRYPOINT_MODELS: dict[str, list[type[BaseModel]]] = {
     "retry_job": [models.JobRef],
     "reap_sandboxes": [models.ReapRequest],
     "job_callback": list(MESSAGE_MODELS.values()),
-    "upload": [artifacts.UploadRequest],
-    "finalize_artifact": [artifacts.FinalizeRequest],
-    "review_artifact": [artifacts.ReviewRequest],
-    "download_artifact": [artifacts.DownloadRequest],
+    "upload": [artifact_models.UploadRequest],
+    "finalize_artifact": [artifact_models.FinalizeRequest],
+    "review_artifact": [artifact_models.ReviewRequest],
+    "download_artifact": [artifact_models.DownloadRequest],
 }
 # A nested model's fields are broken inside the body at this place: (field of the parent, index or None).
 NESTED_AT: dict[type[BaseModel], tuple[str, int | None]] = {
@@ -674,13 +691,13 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
         "code": bad(literal("", "a b", "é", "x" * 65, "a/b")),
         "message": bad(text(2000, nullable=False)),
     },
-    artifacts.UploadRequest: {
+    artifact_models.UploadRequest: {
         "name": bad(st.one_of(NAME, st.none())),
         "content_type": st.one_of(
             bad(text(128, nullable=False, empty_ok=False)),
             bad(st.sampled_from(["text/html", "image/svg+xml", "text/plain; charset=utf-8"]), 415),
         ),
-        "size": bad(integer(0, artifacts.MAX_SIZE, nullable=False)),
+        "size": bad(integer(0, defaults.MAX_ARTIFACT_SIZE, nullable=False)),
         "md5": bad(md5()),
         "job_id": bad(ident(nullable=True)),
         "attempt": bad(integer(1, 1000, nullable=True)),
@@ -694,18 +711,18 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
             )
         ),
     },
-    artifacts.FinalizeRequest: {
+    artifact_models.FinalizeRequest: {
         "artifact_id": bad(hex_id(nullable=False)),
         "job_id": bad(ident(nullable=True)),
         "attempt": bad(integer(1, 1000, nullable=True)),
     },
-    artifacts.ReviewRequest: {
+    artifact_models.ReviewRequest: {
         "job_id": bad(ident(nullable=True)),
         "artifact_id": bad(hex_id(nullable=False)),
         "decision": bad(literal("", "approved", "APPROVE", "yes")),
-        "note": bad(text(artifacts.MAX_NOTE_CHARS, nullable=False)),
+        "note": bad(text(defaults.MAX_NOTE_CHARS, nullable=False)),
     },
-    artifacts.DownloadRequest: {
+    artifact_models.DownloadRequest: {
         "job_id": bad(ident(nullable=True)),
         "artifact_id": bad(hex_id(nullable=True)),
         "name": bad(NAME),
@@ -718,11 +735,10 @@ def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = []
 
     def visit(annotation: Any) -> None:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if annotation not in found:
-                found.append(annotation)
-                for field in annotation.model_fields.values():
-                    visit(field.annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in found:
+            found.append(annotation)
+            for field in annotation.model_fields.values():
+                visit(field.annotation)
         for arg in typing.get_args(annotation):
             visit(arg)
 
@@ -796,7 +812,7 @@ class Bodies:
                 "ts": 1,
                 **MESSAGE_FIELDS[kind],
             }
-        if model is artifacts.UploadRequest:
+        if model is artifact_models.UploadRequest:
             body = {
                 "name": "a.txt",
                 "content_type": "text/plain",
@@ -806,13 +822,13 @@ class Bodies:
             }
             body |= {"data": base64.b64encode(data).decode()} if field == "data" else {}
             return body | ({"attempt": 1} if field == "attempt" else {})
-        if model is artifacts.FinalizeRequest:
+        if model is artifact_models.FinalizeRequest:
             return {"artifact_id": "0" * 32, "job_id": job_id} | (
                 {"attempt": 1} if field == "attempt" else {}
             )
-        if model is artifacts.ReviewRequest:
+        if model is artifact_models.ReviewRequest:
             return {"job_id": job_id, "artifact_id": "0" * 32, "decision": "approve", "note": "ok"}
-        if model is artifacts.DownloadRequest:
+        if model is artifact_models.DownloadRequest:
             return {"job_id": job_id, **({"name": "a.txt"} if field == "name" else {"artifact_id": "0" * 32})}
         raise AssertionError(f"no base body for {target} {model.__name__}")
 

@@ -16,14 +16,13 @@ from typing import Any
 
 import pytest
 from google.cloud import firestore
-from tailrun_functions import auth
+from tailrun_functions import auth, services
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest
-from tailrun_functions.services import for_settings
-from tailrun_functions.settings import Settings
 
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import OAUTH2_CERTS, Api, Key, Reply
-from .helpers import PlayedRunner, dump_all, job, launched
+from .helpers import PlayedRunner, job, launched
+from .shared import dump_all
 
 CloudRun = tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLauncher]
 SECRET = "s3cret-api-key-9c1e"
@@ -34,12 +33,12 @@ def claims_ready(
     cloud_run: CloudRun, certificate_urls: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> RecordingLauncher:
     """Cloud Run mode with google-auth's real OIDC verifier for the runner's ID tokens."""
-    monkeypatch.setattr(for_settings(Settings.from_env()), "runner_verifier", auth.google_oidc_verifier)
+    monkeypatch.setattr(services.current(), "runner_verifier", auth.google_oidc_verifier)
     return cloud_run[2]
 
 
 def callback_url() -> str:
-    return Settings.from_env().callback_url
+    return services.current().settings.callback_url
 
 
 def runner_claims(**changes: Any) -> dict[str, Any]:
@@ -168,16 +167,16 @@ def test_a_claim_before_the_launch_is_recorded_is_told_to_retry(
     firestore_client: firestore.Client,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    services = for_settings(Settings.from_env())
+    svc = services.current()
     id_token = google_key.sign(**runner_claims())
     fast = FastRunnerLauncher(
         api,
         id_token,
-        services.settings,
+        svc.settings,
         jobs_client=RecordingJobsClient(),
         executions_client=RecordingExecutionsClient(),
     )
-    monkeypatch.setattr(services, "launcher", fast)
+    monkeypatch.setattr(svc, "launcher", fast)
 
     job_id = create(api)
 
@@ -200,7 +199,7 @@ def test_a_locally_launched_attempt_cannot_be_claimed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     configure(TAILRUN_RUNNER_SERVICE_ACCOUNT=RUNNER_SA)
-    monkeypatch.setattr(for_settings(Settings.from_env()), "runner_verifier", auth.google_oidc_verifier)
+    monkeypatch.setattr(services.current(), "runner_verifier", auth.google_oidc_verifier)
     job_id = api.create(argv=["true"])
     launched(captured, job_id)
     before = dump_all(firestore_client)
@@ -225,35 +224,45 @@ def test_a_claim_for_an_ended_job_is_gone(
 
 
 @pytest.mark.parametrize(
-    "forge",
+    ("forge", "code"),
     [
-        pytest.param(lambda key, other: other.sign(**runner_claims()), id="forged-signature"),
+        pytest.param(lambda key, other: other.sign(**runner_claims()), "unauthorized", id="forged-signature"),
         pytest.param(
             lambda key, other: key.sign(
                 **runner_claims(exp=int(time.time()) - 5, iat=int(time.time()) - 100)
             ),
+            "unauthorized",
             id="expired",
         ),
         pytest.param(
             lambda key, other: key.sign(**runner_claims(aud="https://elsewhere/job_callback")),
+            "unauthorized",
             id="wrong-audience",
         ),
         pytest.param(
             lambda key, other: key.sign(**runner_claims(email="job@tailrun.iam.gserviceaccount.com")),
+            "bad_identity",
             id="wrong-account",
         ),
         pytest.param(
-            lambda key, other: key.sign(**runner_claims(email_verified=False)), id="unverified-email"
+            lambda key, other: key.sign(**runner_claims(email_verified=False)),
+            "bad_identity",
+            id="unverified-email",
         ),
         pytest.param(
-            lambda key, other: key.sign(**runner_claims(iss="https://evil.example")), id="wrong-issuer"
+            lambda key, other: key.sign(**runner_claims(iss="https://evil.example")),
+            "unauthorized",
+            id="wrong-issuer",
         ),
-        pytest.param(lambda key, other: key.sign(**runner_claims())[:-4] + "AAAA", id="tampered"),
-        pytest.param(lambda key, other: "not-a-jwt", id="garbage"),
+        pytest.param(
+            lambda key, other: key.sign(**runner_claims())[:-4] + "AAAA", "unauthorized", id="tampered"
+        ),
+        pytest.param(lambda key, other: "not-a-jwt", "unauthorized", id="garbage"),
     ],
 )
 def test_a_claim_without_the_runners_google_identity_is_a_401_that_writes_nothing(
     forge: Callable[[Key, Key], str],
+    code: str,
     claims_ready: RecordingLauncher,
     api: Api,
     google_key: Key,
@@ -265,7 +274,7 @@ def test_a_claim_without_the_runners_google_identity_is_a_401_that_writes_nothin
 
     reply = claim(api, job_id, forge(google_key, stranger_key))
 
-    assert reply.status == 401, reply.body
+    assert (reply.status, reply.body["error"]["code"]) == (401, code), reply.body
     assert set(reply.body["error"]) == {"code", "message"}
     assert dump_all(firestore_client) == before
 
@@ -277,7 +286,8 @@ def test_the_create_time_token_cannot_claim(
     (launched,) = claims_ready.launched
     before = dump_all(firestore_client)
 
-    assert claim(api, job_id, launched.token).status == 401
+    reply = claim(api, job_id, launched.token)
+    assert (reply.status, reply.body["error"]["code"]) == (401, "unauthorized"), "not a Google ID token"
     assert dump_all(firestore_client) == before
 
 
@@ -299,5 +309,7 @@ def test_a_reserved_job_id_with_a_bad_credential_is_a_401_not_a_read(
 
     reply = api.post("job_callback", body, token="bogus-token")
 
-    assert reply.status in (400, 401), reply.body  # 400 once the models refuse reserved ids outright
+    assert (reply.status, reply.body["error"]["code"]) == (400, "invalid_body"), (
+        reply.body
+    )  # the model refuses it
     assert dump_all(firestore_client) == {}

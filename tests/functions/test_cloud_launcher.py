@@ -100,7 +100,7 @@ def test_a_refused_run_is_a_launch_error() -> None:
     launcher = CloudRunLauncher(
         settings(), jobs_client=RecordingJobsClient(exceptions.PermissionDenied("no run.jobs.run"))
     )
-    with pytest.raises(LaunchError, match="no run.jobs.run"):
+    with pytest.raises(LaunchError, match=r"no run\.jobs\.run"):
         launcher.launch(REQUEST)
 
 

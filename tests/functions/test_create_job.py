@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 from google.cloud import firestore
-from tailrun_functions.services import for_settings
-from tailrun_functions.settings import Settings
+from tailrun_functions import services
 
 from .conftest import Api
-from .helpers import dump_all, job, launched
+from .helpers import job, launched
+from .shared import dump_all
 
 
 def test_a_job_is_written_with_its_first_attempt_and_launched(
@@ -114,7 +115,7 @@ def test_a_launch_that_keeps_failing_fails_the_job_after_its_attempts(
             waits.append(seconds)
             frozen.tick(seconds)
 
-        monkeypatch.setattr(for_settings(Settings.from_env()), "sleep", sleep)
+        monkeypatch.setattr(services.current(), "sleep", sleep)
         reply = api.post("create_job", {"argv": ["true"], "max_attempts": 3})
 
     # full-jitter backoff between the three launches: up to 2 s, then up to 4 s; none after the last
@@ -133,5 +134,5 @@ def test_a_launch_that_keeps_failing_fails_the_job_after_its_attempts(
     ]
     assert [a["status"] for a in attempts] == ["failed", "failed", "failed"]
     created = [a["created_at"] for a in attempts]
-    gaps = [(later - earlier).total_seconds() for earlier, later in zip(created, created[1:], strict=False)]
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(created)]
     assert gaps == pytest.approx(waits, abs=0.01), "each new attempt waited out its backoff"

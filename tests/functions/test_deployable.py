@@ -1,5 +1,6 @@
-"""functions/ deploys as is: main.py holds only the entrypoints, the logic never imports Flask, and every
-third-party module the source imports comes from a distribution named in functions/requirements.txt."""
+"""functions/ deploys as is: main.py holds only the entrypoints, the logic never imports Flask, the domain never
+imports the HTTP edge, no module writes the process environment, and every third-party module the source imports
+comes from a distribution named in functions/requirements.txt."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from pathlib import Path
 import functions_framework
 import pytest
 
-from .conftest import MAIN, ROOT, TARGETS
+from .conftest import TARGETS
+from .shared import MAIN, ROOT
 
 FUNCTIONS = ROOT / "functions"
-SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").glob("*.py"))]
+PACKAGE = FUNCTIONS / "tailrun_functions"
+SOURCES = [MAIN, *sorted(PACKAGE.rglob("*.py"))]
+EDGE = PACKAGE / "edge.py"
 # top-level import → the distribution that provides it; None: the standard library or the package itself
 DISTRIBUTION = {
     "flask": "flask",
@@ -65,15 +69,63 @@ def required() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def source_id(path: Path) -> str:
+    return str(path.relative_to(FUNCTIONS))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=source_id)
 def test_every_third_party_import_is_a_requirement(path: Path) -> None:
     needed = {third_party(name) for name in imports(path)} - {None}
     assert needed <= required(), f"{path.name} needs {needed - required()} in functions/requirements.txt"
 
 
-@pytest.mark.parametrize("path", SOURCES[1:], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES[1:], ids=source_id)
 def test_the_logic_never_imports_flask(path: Path) -> None:
     assert not {name for name in imports(path) if name.split(".")[0] in ("flask", "werkzeug")}
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES[1:] if p != EDGE], ids=source_id)
+def test_the_domain_never_imports_the_edge(path: Path) -> None:
+    assert "tailrun_functions.edge" not in imports(path), f"{source_id(path)} imports the HTTP edge"
+
+
+def writes_the_environment(source: str) -> list[int]:
+    """Lines that assign to, delete from or update ``os.environ`` (or call ``os.putenv``/``os.unsetenv``)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+            targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            mutators = ("update", "setdefault", "pop", "clear", "popitem", "putenv", "unsetenv")
+            if node.func.attr in mutators:
+                targets = [node.func.value if node.func.attr not in ("putenv", "unsetenv") else node.func]
+        for target in targets:
+            text = ast.unparse(target)
+            if text.startswith(("os.environ", "os.putenv", "os.unsetenv")):
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=source_id)
+def test_no_module_writes_the_process_environment(path: Path) -> None:
+    written = writes_the_environment(path.read_text())
+    assert written == [], f"{source_id(path)} writes os.environ (lines {written}): configure by argument"
+
+
+def test_the_environment_check_sees_a_write() -> None:
+    import textwrap
+
+    probe = textwrap.dedent(
+        """
+        import os
+        os.environ["A"] = "1"
+        os.environ.update(B="2")
+        os.putenv("C", "3")
+        value = os.environ.get("D")
+        """
+    )
+    assert writes_the_environment(probe) == [3, 4, 5]
 
 
 def test_main_holds_only_the_entrypoints() -> None:

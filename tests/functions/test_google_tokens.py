@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 from google.cloud import firestore
-from tailrun_functions import auth
-from tailrun_functions.services import for_settings
-from tailrun_functions.settings import Settings
+from tailrun_functions import auth, services
 
 from .conftest import DEV_TOKEN, FIREBASE_CERTS, OAUTH2_CERTS, Api, Key
-from .helpers import dump_all, job, launched
+from .helpers import job, launched
+from .shared import dump_all
 
 SA = "scheduler@tailrun.iam.gserviceaccount.com"
 REAPER_URL = "https://europe-west1-tailrun.cloudfunctions.net/reap_sandboxes"
@@ -41,9 +40,9 @@ def cloud(
         TAILRUN_REAPER_AUDIENCE=REAPER_URL,
         TAILRUN_SCHEDULER_SERVICE_ACCOUNT=SA,
     )
-    services = for_settings(Settings.from_env())
-    monkeypatch.setattr(services, "user_verifier", auth.google_firebase_verifier)
-    monkeypatch.setattr(services, "scheduler_verifier", auth.google_oidc_verifier)
+    svc = services.current()
+    monkeypatch.setattr(svc, "user_verifier", auth.google_firebase_verifier)
+    monkeypatch.setattr(svc, "scheduler_verifier", auth.google_oidc_verifier)
     return env["GOOGLE_CLOUD_PROJECT"]
 
 

@@ -18,8 +18,9 @@ import pytest
 from google.cloud import firestore
 from tailrun_functions import store
 
-from .conftest import ROOT, Api
-from .helpers import PlayedRunner, dump_all, launched
+from .conftest import Api
+from .helpers import PlayedRunner, launched
+from .shared import ROOT, dump_all
 
 RULES = (ROOT / "infra" / "firestore.rules").read_text()
 INDEXES = json.loads((ROOT / "infra" / "firestore.indexes.json").read_text())
@@ -166,7 +167,11 @@ QUERIES = [
         '.order_by("seq", direction=firestore.Query.DESCENDING)',
         "chunks",
     ),
-    Query("functions/tailrun_functions/artifacts.py", 'FieldFilter("name", "==", request.name)', "artifacts"),
+    Query(
+        "functions/tailrun_functions/artifacts/access.py",
+        'FieldFilter("name", "==", request.name)',
+        "artifacts",
+    ),
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
     Query(
         "functions/DATA_MODEL.md",
@@ -181,7 +186,7 @@ QUERIES = [
         (("owner", "ASCENDING"), ("parent_job_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
 ]
-QUERY_SOURCES = ["functions/tailrun_functions/*.py", "tailrun/*.py", "web/src/*.js"]
+QUERY_SOURCES = ["functions/tailrun_functions/**/*.py", "tailrun/*.py", "web/src/*.js"]
 QUERY_CALL = re.compile(r"\.where\(|\.order_by\(|\bwhere\(\s*\"|\borderBy\(")
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from tailrun_functions import logs
 
-from .conftest import MAIN, ROOT
+from .shared import MAIN, ROOT
 
 FUNCTIONS = ROOT / "functions"
-SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").glob("*.py"))]
+SOURCES = [MAIN, *sorted((FUNCTIONS / "tailrun_functions").rglob("*.py"))]
 FORGED = '{"severity": "CRITICAL", "message": "forged", "logger": "tailrun_functions.auth"}'
 LEVELS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 
@@ -72,7 +72,7 @@ def test_importing_main_again_configures_nothing_more() -> None:
         from tailrun_functions import logs
         importlib.reload(main)
         logs.configure()
-        ours = [h for h in logging.getLogger().handlers if isinstance(h, logs.CloudLoggingHandler)]
+        ours = [h for h in logging.getLogger().handlers if isinstance(h, logs.JsonHandler)]
         logging.getLogger("t").info("handlers of ours: %d", len(ours))
         """
     )
@@ -83,8 +83,8 @@ def test_importing_main_again_configures_nothing_more() -> None:
 def test_a_lone_surrogate_is_written_visibly_instead_of_losing_the_record() -> None:
     stream = io.StringIO()
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "name %r", ("\ud800",), None)
-    handler = logs.CloudLoggingHandler(stream)
-    handler.setFormatter(logs.CloudLoggingFormatter())
+    handler = logs.JsonHandler(stream)
+    handler.setFormatter(logs.JsonFormatter())
 
     handler.emit(record)
 
@@ -107,7 +107,7 @@ def logging_calls(path: Path) -> list[ast.Call]:
     return calls
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(FUNCTIONS)))
 def test_every_log_call_has_a_literal_format_and_passes_values_as_arguments(path: Path) -> None:
     """A value (a runner's message, a name) as the format string itself could inject ``%`` directives; and an
     f-string would hide from this test what is logged. So the format is always a plain literal."""

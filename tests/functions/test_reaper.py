@@ -15,9 +15,8 @@ from freezegun.api import FrozenDateTimeFactory
 from google.api_core import exceptions
 from google.cloud import firestore, run_v2
 from google.protobuf import timestamp_pb2
+from tailrun_functions import services
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest
-from tailrun_functions.services import for_settings
-from tailrun_functions.settings import Settings
 
 from .cloud_fakes import EXECUTION, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import Api
@@ -85,7 +84,8 @@ def test_a_lost_runner_fails_its_attempt_and_the_next_one_starts(
     second = launched(captured, played.job_id, attempt=2)
     document = job(firestore_client, played.job_id)
     assert document["attempt"] == 2 and document["status"] == "booting"
-    assert played.heartbeat().status == 409
+    superseded = played.heartbeat()
+    assert (superseded.status, superseded.body["error"]["code"]) == (409, "superseded")
     assert second["TAILRUN_TOKEN"] != played.token
 
 
@@ -132,12 +132,12 @@ class CrashingLauncher:
 def test_an_attempt_nobody_launched_is_replaced(
     api: Api, captured: Path, clock, firestore_client: firestore.Client
 ) -> None:
-    services = for_settings(Settings.from_env())
-    real, services.launcher = services.launcher, CrashingLauncher()  # type: ignore[assignment]
+    svc = services.current()
+    real, svc.launcher = svc.launcher, CrashingLauncher()  # type: ignore[assignment]
     try:
         assert api.post("create_job", {"argv": ["x"], "max_attempts": 2}).status == 500
     finally:
-        services.launcher = real
+        svc.launcher = real
     (job_id,) = [snapshot.id for snapshot in firestore_client.collection("jobs").stream()]
     assert job(firestore_client, job_id)["status"] == "queued"
     clock.tick(61)
@@ -196,7 +196,7 @@ def test_the_reaper_checks_the_schedulers_oidc_token_in_the_cloud(
             raise ValueError("bad signature")
         return claims[token]
 
-    monkeypatch.setattr(for_settings(Settings.from_env()), "scheduler_verifier", verify)
+    monkeypatch.setattr(services.current(), "scheduler_verifier", verify)
 
     assert api.post("reap_sandboxes", {}, token="good").status == 200
     assert api.post("reap_sandboxes", {}, token="other").status == 401
@@ -212,20 +212,20 @@ def test_one_job_the_reaper_cannot_handle_does_not_stop_it_for_the_others(
 ) -> None:
     first, second = api.create(argv=["a"]), api.create(argv=["b"])
     launched(captured, first), launched(captured, second)
-    services = for_settings(Settings.from_env())
-    real_cancel = services.launcher.cancel
+    svc = services.current()
+    real_cancel = svc.launcher.cancel
 
     def cancel(launch: LaunchInfo) -> None:
         if launch["job_id"] == first:
             raise RuntimeError("the Cloud Run API is down")
         real_cancel(launch)
 
-    services.launcher.cancel = cancel  # type: ignore[method-assign]
+    svc.launcher.cancel = cancel  # type: ignore[method-assign]
     try:
         clock.tick(121)
         body = reap(api)
     finally:
-        services.launcher.cancel = real_cancel  # type: ignore[method-assign]
+        svc.launcher.cancel = real_cancel  # type: ignore[method-assign]
 
     by_job = {action["job_id"]: action for action in body["actions"]}
     assert "the Cloud Run API is down" in by_job[first]["error"]
@@ -327,7 +327,7 @@ def test_a_cloud_attempt_whose_execution_ended_fails_before_the_heartbeat_timeou
 def test_a_cloud_attempt_that_never_started_fails_when_its_execution_ends_and_retries(
     clock: FrozenDateTimeFactory, cloud_run: CloudRun, api: Api, firestore_client: firestore.Client
 ) -> None:
-    jobs, executions, launcher = cloud_run
+    jobs, executions, _ = cloud_run
     job_id = api.create(argv=["job"], max_attempts=2)
     clock.tick(21)
     executions.execution = finished()

@@ -19,8 +19,9 @@ from google.cloud import firestore
 from tailrun_functions import defaults
 from tailrun_functions.launcher import LaunchRequest, LocalLauncher, ProcStat
 
-from .conftest import SCENARIOS, Api, wait_for
+from .conftest import SCENARIOS, Api
 from .helpers import job, lines_of
+from .shared import wait_for
 
 FAST = 10.0  # seconds: "at once" — far below the 90 s heartbeat timeout
 
@@ -111,11 +112,11 @@ def test_a_runner_that_exits_0_is_not_reported_but_its_session_is_swept(tmp_path
     assert exits.calls == []
 
 
-def test_each_launcher_keeps_its_own_runners_and_stop_all_stops_them_all(tmp_path: Path) -> None:
+def test_each_launcher_keeps_its_own_runners_and_its_stop_all_stops_only_them(tmp_path: Path) -> None:
     exits = Exits()
     first, first_pids = session_launcher(tmp_path, "hang", exits)
     second = LocalLauncher(
-        first.command[:2] + (str(tmp_path / "second.json"), "hang"), {}, on_runner_exit=exits
+        (*first.command[:2], str(tmp_path / "second.json"), "hang"), {}, on_runner_exit=exits
     )
     first.launch(request("a"))
     second.launch(request("b"))
@@ -124,11 +125,44 @@ def test_each_launcher_keeps_its_own_runners_and_stop_all_stops_them_all(tmp_pat
     assert first._children.keys() != second._children.keys()
     jobs = [json.loads(p.read_text())["job"] for p in (first_pids, tmp_path / "second.json")]
 
-    LocalLauncher.stop_all()
+    first.stop_all()
 
-    assert first._children == {} and second._children == {}
-    assert not any(alive(pid) for pid in jobs)
+    assert first._children == {} and not alive(jobs[0])
+    assert len(second._children) == 1 and alive(jobs[1]), (
+        "another launcher's runner is not this one's to stop"
+    )
+
+    second.stop_all()
+
+    assert second._children == {} and not alive(jobs[1])
     assert exits.calls == [], "a stack that shuts down does not fail its attempts"
+
+
+def test_stop_all_with_a_grace_lets_each_runner_stop_its_job_itself(tmp_path: Path) -> None:
+    exits = Exits()
+    graceful, graceful_pids = session_launcher(tmp_path, "graceful", exits)
+    graceful.launch(request("a"))
+    pids = json.loads(
+        wait_for(lambda: graceful_pids.exists() and graceful_pids.read_text(), what="the runner")
+    )
+
+    graceful.stop_all(grace_s=30)
+
+    assert Path(f"{graceful_pids}.stopped").exists(), "SIGTERM first: the runner ended its job itself"
+    assert graceful._children == {} and not alive(pids["job"]) and not alive(pids["runner"])
+    assert exits.calls == [], "a stack that shuts down does not fail its attempts"
+
+
+def test_stop_all_without_a_grace_kills_at_once(tmp_path: Path) -> None:
+    exits = Exits()
+    launcher, pids_file = session_launcher(tmp_path, "graceful", exits)
+    launcher.launch(request("a"))
+    pids = json.loads(wait_for(lambda: pids_file.exists() and pids_file.read_text(), what="the runner"))
+
+    launcher.stop_all()
+
+    assert not Path(f"{pids_file}.stopped").exists(), "SIGKILL: the runner had no say"
+    assert launcher._children == {} and not alive(pids["job"]) and not alive(pids["runner"])
 
 
 def test_a_runner_started_by_another_process_is_stopped_by_pid_and_start_time_never_a_stranger() -> None:
@@ -211,7 +245,12 @@ def test_kill_9_of_a_real_runner_starts_the_next_attempt_when_one_is_left(
     wait_for(lambda: job(firestore_client, job_id)["attempt"] == 2, timeout=FAST, what="the second attempt")
     first = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
     assert first["status"] == "failed" and first["error"]["code"] == "runner_exited"
-    assert job(firestore_client, job_id)["status"] in {"booting", "running"}
+    # Attempt 2 is queued until its launch is recorded, then booting (or running, once its runner reports).
+    wait_for(
+        lambda: job(firestore_client, job_id)["status"] in {"booting", "running"},
+        timeout=FAST,
+        what="the second attempt's launch",
+    )
     os.kill(job_pid, signal.SIGKILL) if alive(job_pid) else None
 
 
@@ -220,7 +259,7 @@ def test_kill_9_of_a_real_runner_kills_its_jobs_process_within_seconds(
 ) -> None:
     """Whether the runner keeps the job in its session (swept) or starts it in a new one (found by the
     ``TAILRUN_JOB_ID``/``TAILRUN_ATTEMPT`` the runner passes on), the orphaned ``sleep`` dies with its runner."""
-    job_id, runner_pid, job_pid = _start_sleeping_job(api, firestore_client)
+    _, runner_pid, job_pid = _start_sleeping_job(api, firestore_client)
 
     os.kill(runner_pid, signal.SIGKILL)
 

@@ -6,12 +6,14 @@ import datetime as dt
 import json
 import os
 import sys
+from pathlib import Path
 
 from freezegun import freeze_time
 from google.cloud import firestore
 
-from .conftest import FAST_RUNNER, SCENARIOS, Api, Commit, wait_for
+from .conftest import FAST_RUNNER, SCENARIOS, Api, Commit
 from .helpers import job, lines_of
+from .shared import wait_for
 
 
 def _ended(db: firestore.Client, job_id: str) -> dict | None:
@@ -124,12 +126,18 @@ def test_a_reaped_job_has_its_process_ended_and_keeps_what_it_printed(
 
 
 def test_progress_held_back_by_the_write_interval_reaches_the_job_while_it_runs_silently(
-    api: Api, configure, firestore_client: firestore.Client
+    api: Api, configure, firestore_client: firestore.Client, tmp_path: Path
 ) -> None:
     # Heartbeats 30 s apart: only the callback's flush hint can bring the held-back progress before the end.
     configure(TAILRUN_RUNNER_ENV=json.dumps({**FAST_RUNNER, "TAILRUN_HEARTBEAT_S": "30"}))
-    script = "import time\nprint('::progress 50 half', flush=True)\ntime.sleep(4)\nprint('done')"
-    job_id = api.create(argv=[sys.executable, "-c", script])
+    release = tmp_path / "release"  # the job runs silently until the test has seen its progress
+    script = (
+        "import os, sys, time\nprint('::progress 50 half', flush=True)\n"
+        "deadline = time.monotonic() + 60\n"
+        "while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:\n    time.sleep(0.05)\n"
+        "print('done')"
+    )
+    job_id = api.create(argv=[sys.executable, "-c", script, str(release)])
 
     document = wait_for(
         lambda: job(firestore_client, job_id) if job(firestore_client, job_id)["progress"] else None,
@@ -139,3 +147,5 @@ def test_progress_held_back_by_the_write_interval_reaches_the_job_while_it_runs_
     assert document["progress"] == {"percent": 50.0, "step": "half"}
     assert document["status"] == "running"  # not only at the end, with completed
     assert _ended(firestore_client, job_id) is None
+    release.touch()
+    wait_for(lambda: _ended(firestore_client, job_id), what="the released job to end")

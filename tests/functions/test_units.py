@@ -1,16 +1,19 @@
-"""Pure units: the state machine, settings from the environment, tokens, user authentication, chunk writes."""
+"""Pure units: the state machine, settings from the environment, tokens, the runner-token check, user
+authentication, chunk writes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 from google.cloud.firestore_v1 import _helpers
-from tailrun_functions import auth, fastwrite, tokens
-from tailrun_functions.errors import Conflict, Unauthorized
+from tailrun_functions import admission, auth, fastwrite, tokens
+from tailrun_functions.documents import TokenDoc, TokenState
+from tailrun_functions.errors import Conflict, TailrunError, Unauthorized
 from tailrun_functions.settings import Settings, SettingsError
 from tailrun_functions.states import TERMINAL, JobStatus, can_transition, check_transition
 
@@ -19,7 +22,7 @@ BASE = {"TAILRUN_DEV_TOKEN": "d", "TAILRUN_CALLBACK_URL": "http://x/job_callback
 
 def test_the_forward_path_and_retries_are_allowed() -> None:
     path = [JobStatus.QUEUED, JobStatus.BOOTING, JobStatus.RUNNING, JobStatus.SUCCEEDED]
-    for current, new in zip(path, path[1:], strict=False):
+    for current, new in itertools.pairwise(path):
         check_transition(current, new)
     assert can_transition(JobStatus.RUNNING, JobStatus.QUEUED)
     assert not can_transition(JobStatus.QUEUED, JobStatus.RUNNING)
@@ -117,3 +120,112 @@ def test_the_fast_chunk_write_is_the_clients_own_create() -> None:
 
     (expected,) = _helpers.pbs_for_create(ref._document_path, data)
     assert fastwrite.create_write(ref, data) == expected
+
+
+def test_storage_settings_come_with_the_others_and_errors_name_the_variable() -> None:
+    plain = Settings.from_env(BASE)
+    assert (plain.bucket, plain.storage_endpoint) == ("", "https://storage.googleapis.com")
+    with pytest.raises(SettingsError, match="TAILRUN_BUCKET"):
+        plain.require_bucket()
+    local = Settings.from_env({**BASE, "STORAGE_EMULATOR_HOST": "127.0.0.1:9023"})
+    assert (local.require_bucket(), local.storage_endpoint) == (
+        "tailrun-local-artifacts",
+        "http://127.0.0.1:9023",
+    )
+    tuned = Settings.from_env(
+        {
+            **BASE,
+            "TAILRUN_BUCKET": "b",
+            "TAILRUN_REVIEWERS": "ann, bo",
+            "TAILRUN_ARTIFACT_TYPES": "text/plain",
+        }
+    )
+    assert (tuned.bucket, tuned.reviewers, tuned.content_types) == ("b", ("ann", "bo"), ("text/plain",))
+    with pytest.raises(SettingsError, match="TAILRUN_UPLOAD_URL_TTL_S"):
+        Settings.from_env({**BASE, "TAILRUN_UPLOAD_URL_TTL_S": "0"})
+    with pytest.raises(SettingsError, match="TAILRUN_ARTIFACT_INLINE_MAX_BYTES"):
+        Settings.from_env({**BASE, "TAILRUN_ARTIFACT_INLINE_MAX_BYTES": "lots"})
+
+
+TOKEN = "the-attempt-token"
+NOW = dt.datetime.now(dt.UTC)
+
+
+def token_doc(state: TokenState, **fields: Any) -> TokenDoc:
+    doc: dict[str, Any] = {
+        "token_hash": tokens.hash_token(TOKEN),
+        "expires_at": NOW + dt.timedelta(hours=1),
+        "state": state.value,
+        "accept_until": None,
+        "completed_seq": None,
+        "claimed_at": None,
+        **fields,
+    }
+    return doc  # type: ignore[return-value]
+
+
+PAST, FUTURE = NOW - dt.timedelta(seconds=1), NOW + dt.timedelta(hours=1)
+# One answer per state, for every runner request: (the token document, the answer to a message, to a claim).
+STATES = [
+    pytest.param(token_doc(TokenState.LIVE), None, None, id="live"),
+    pytest.param(
+        token_doc(TokenState.ENDED, accept_until=FUTURE), None, (410, "job_ended"), id="ended-draining"
+    ),
+    pytest.param(
+        token_doc(TokenState.ENDED, accept_until=PAST), (410, "job_ended"), (410, "job_ended"), id="ended"
+    ),
+    pytest.param(
+        token_doc(TokenState.COMPLETED), (410, "attempt_ended"), (410, "attempt_ended"), id="completed"
+    ),
+    pytest.param(token_doc(TokenState.SUPERSEDED), (409, "superseded"), (409, "superseded"), id="superseded"),
+    pytest.param(
+        token_doc(TokenState.LIVE, expires_at=PAST),
+        (401, "token_expired"),
+        (401, "token_expired"),
+        id="expired",
+    ),
+    pytest.param(token_doc(TokenState.LIVE, claimed_at=NOW), None, (409, "already_claimed"), id="claimed"),
+    pytest.param({}, (401, "bad_token"), (401, "bad_token"), id="missing"),
+]
+
+
+def answer(call: Any) -> tuple[int, str] | None:
+    try:
+        call()
+    except TailrunError as exc:
+        return exc.status, exc.code
+    return None
+
+
+@pytest.mark.parametrize(("doc", "message", "claim"), STATES)
+def test_the_runner_token_check_gives_one_answer_per_state(
+    doc: TokenDoc, message: tuple[int, str] | None, claim: tuple[int, str] | None
+) -> None:
+    assert answer(lambda: admission.admit(doc, TOKEN, 1, seq=3)) == message
+    assert answer(lambda: admission.admit(doc, TOKEN, 1)) == message, "a runner's upload: the same answer"
+    assert answer(lambda: admission.admit_claim(doc, 1)) == claim
+
+
+def test_a_wrong_token_is_refused_and_a_message_up_to_completed_is_a_duplicate() -> None:
+    assert answer(lambda: admission.admit(token_doc(TokenState.LIVE), "another", 1)) == (401, "bad_token")
+    done = token_doc(TokenState.COMPLETED, completed_seq=5)
+    assert admission.admit(done, TOKEN, 1, seq=5) is admission.Admission.DUPLICATE
+    assert answer(lambda: admission.admit(done, TOKEN, 1, seq=6)) == (410, "attempt_ended")
+
+
+@pytest.mark.parametrize(
+    ("headers", "token"),
+    [
+        ({"authorization": "Bearer abc"}, "abc"),
+        ({"x-job-token": " abc "}, "abc"),
+        ({"authorization": "Basic abc", "x-job-token": "def"}, "def"),
+    ],
+)
+def test_a_runner_token_comes_from_the_bearer_or_the_job_token_header(
+    headers: dict[str, str], token: str
+) -> None:
+    assert admission.runner_token(headers) == token
+
+
+def test_a_runner_request_without_a_token_is_refused() -> None:
+    assert answer(lambda: admission.runner_token({"authorization": "Basic abc"})) == (401, "missing_token")

@@ -1,0 +1,93 @@
+"""Who calls an artifact entrypoint (a user, or the runner of one attempt) and where their artifacts live."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from google.cloud import firestore
+
+from tailrun_functions import admission, auth, defaults, schema, store
+from tailrun_functions.documents import ScopeKind
+from tailrun_functions.errors import Forbidden, NotFound
+from tailrun_functions.models import RESERVED
+from tailrun_functions.services import Services
+
+RUNNER = "runner"  # `uploaded_by` of what a job's runner uploads
+USER_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated caller: a user (``uid``) or the runner of one attempt of a job."""
+
+    uid: str | None = None
+    job_id: str | None = None
+    attempt: int | None = None
+
+    @property
+    def uploaded_by(self) -> str:
+        return self.uid if self.uid is not None else RUNNER
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a caller's artifacts live: a job's (``jobs/{id}``) or a user's own (``users/{uid}``)."""
+
+    kind: ScopeKind
+    key: str  # the job id or the uid
+    owner: str
+
+    @property
+    def parent(self) -> str:
+        """The collection of the scope's owner document, and the first folder of its objects."""
+        return schema.JOBS if self.kind == "job" else schema.USERS
+
+    def collection(self, db: firestore.Client) -> firestore.CollectionReference:
+        collection: firestore.CollectionReference = (
+            db.collection(self.parent).document(self.key).collection(schema.ARTIFACTS)
+        )
+        return collection
+
+    def object_path(self, artifact_id: str, name: str) -> str:
+        return f"{self.parent}/{self.key}/{artifact_id}/{name}"
+
+
+def authenticate(
+    svc: Services, headers: Mapping[str, str], job_id: str | None, attempt: int | None
+) -> Caller:
+    """A runner when the body names an attempt (its token is checked as for callbacks: ``admission.admit``), else
+    a user (ID or development token)."""
+    if attempt is not None and job_id is not None:
+        token = admission.runner_token(headers)
+        admission.admit(store.token_doc(store.token_ref(svc.db, job_id, attempt).get()), token, attempt)
+        return Caller(job_id=job_id, attempt=attempt)
+    return Caller(uid=auth.authenticate_user(headers, svc.settings, svc.user_verifier))
+
+
+def _owned_job(svc: Services, job_id: str, uid: str, reviewers: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The job if ``uid`` owns it (or is a reviewer); anyone else learns only that there is no such job."""
+    job = store.data(store.job_ref(svc.db, job_id).get())
+    if not job or (job.get("owner") != uid and uid not in reviewers):
+        raise NotFound(f"no job {job_id!r}", code="job_not_found")
+    return job
+
+
+def user_scope(uid: str) -> Scope:
+    """A user's own scope (``users/{uid}``), for uids that can be a document id and a folder name."""
+    if not uid or len(uid) > defaults.MAX_UID_CHARS or not set(uid) <= USER_KEY_CHARS or RESERVED.match(uid):
+        raise Forbidden("this account cannot hold its own uploads; upload to a job instead", code="bad_uid")
+    return Scope("user", uid, uid)
+
+
+def scope_of(svc: Services, caller: Caller, job_id: str | None, reviewers: tuple[str, ...] = ()) -> Scope:
+    """The scope a caller works in: the runner's job, a job the user may read, or the user's own uploads."""
+    if caller.uid is None:
+        assert caller.job_id is not None
+        job = store.data(store.job_ref(svc.db, caller.job_id).get())
+        return Scope("job", caller.job_id, str(job.get("owner", "")))
+    if job_id is None:
+        return user_scope(caller.uid)
+    job = _owned_job(svc, job_id, caller.uid, reviewers)
+    return Scope("job", job_id, str(job["owner"]))
