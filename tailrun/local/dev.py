@@ -37,8 +37,9 @@ from typing import IO, Any
 
 import requests
 from google.cloud import firestore
-from tailrun_functions import clients
+from tailrun_functions import clients, services
 from tailrun_functions.schema import DEV_USER, LOCAL_BUCKET, LOCAL_PROJECT
+from tailrun_functions.settings import Settings
 from werkzeug.serving import BaseWSGIServer
 
 from firestore_emulator.webchannel import ListenBridge
@@ -348,32 +349,14 @@ class LocalStack:
             self._emulator = None
         self.state.unlock()
 
-    # MERGE: with the functions' services (branch i-fn) the two methods below become one call each:
-    #   _configure_functions: services.configure(Settings.from_env(self.functions_env()))
-    #   _stop_functions:      services.shutdown() (or Services.close()): the launcher's stop_all, the one place
-    #                         runners are stopped; then ``_alive`` below has no caller left and goes too.
-    # Until then the functions read os.environ on each request and no stop of theirs lets a runner deliver.
     def _configure_functions(self) -> None:
-        """Give the functions that run in this process this stack's settings."""
-        os.environ.update(self.functions_env())
+        """Give the functions that run in this process this stack's settings (by argument, not os.environ)."""
+        services.configure(Settings.from_env(self.functions_env()))
 
     def _stop_functions(self) -> None:
-        """Stop the runners the functions' local launcher started (SIGTERM: each delivers what its job printed,
-        then ends; SIGKILL after the grace)."""
-        known = {
-            process.pid for process in (self._storage, getattr(self._emulator, "process", None)) if process
-        }
-        runners = [pid for pid in child_pids(os.getpid()) if pid not in known]
-        for pid in runners:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + settings.SHUTDOWN_GRACE_S
-        while runners and time.monotonic() < deadline:
-            runners = [pid for pid in runners if _alive(pid)]
-            time.sleep(0.05)
-        for pid in runners:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        """Stop the runners the functions' local launcher started, in the launcher (the one place): SIGTERM, so
+        that each delivers what its job printed while the functions still serve, SIGKILL after the grace."""
+        services.shutdown(grace_s=settings.SHUTDOWN_GRACE_S)
 
 
 PR_SET_DUMPABLE = 4  # prctl(2) option
@@ -408,28 +391,6 @@ def sigint_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def child_pids(parent: int) -> list[int]:
-    """The live child processes of ``parent`` (read from /proc; empty where there is no /proc)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == parent and fields[0] != "Z":
-                children.append(int(stat.parent.name))
-    return children
-
-
-def _alive(pid: int) -> bool:
-    with contextlib.suppress(ChildProcessError):
-        if os.waitpid(pid, os.WNOHANG) != (0, 0):
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _terminate(process: subprocess.Popen[Any]) -> None:

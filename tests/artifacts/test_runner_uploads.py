@@ -12,15 +12,13 @@ from google.cloud import firestore, storage  # type: ignore[attr-defined]
 from tailrun_runner.artifacts import (
     Artifacts,
     ArtifactSettings,
-    HttpAnswer,
-    Retrier,
-    StepFailed,
     Uploader,
     collect,
     content_type_of,
     marked_path,
     sibling_url,
 )
+from tailrun_runner.retry import Answer, GaveUp, Retrier, RetryPolicy
 
 from .conftest import Api, RunnerIdentity, object_names
 from .test_upload_flow import md5_of
@@ -74,24 +72,25 @@ def test_content_types_and_function_urls() -> None:
 
 
 def test_retries_network_errors_and_5xx_with_backoff_then_gives_up(tmp_path: Path) -> None:
-    answers: list[Any] = [OSError("refused"), HttpAnswer(503, b"", "2"), HttpAnswer(200, b"{}")]
+    answers: list[Any] = [OSError("refused"), Answer(503, b"", "2"), Answer(200, b"{}")]
     slept: list[float] = []
 
-    def attempt() -> HttpAnswer:
+    def attempt() -> Answer:
         answer = answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
         return answer
 
-    retrier = Retrier(budget_s=30, sleep=slept.append, rng=lambda: 1.0)
+    retrier = Retrier(RetryPolicy(base_s=0.25, cap_s=8.0, budget_s=30), sleep=slept.append, rng=lambda: 1.0)
     assert retrier.run("upload", attempt).status == 200
     assert retrier.requests == 3 and slept == [0.25, 2.0], "full-jitter backoff, Retry-After honoured"
 
     clock = iter(range(0, 1000, 10))
-    stubborn = Retrier(budget_s=25, sleep=lambda _: None, monotonic=lambda: float(next(clock)))
-    with pytest.raises(StepFailed) as failed:
-        stubborn.run("upload", lambda: HttpAnswer(500, b""))
-    assert failed.value.code == "unreachable" and stubborn.requests == 3
+    policy = RetryPolicy(base_s=0.25, cap_s=8.0, budget_s=25)
+    stubborn = Retrier(policy, sleep=lambda _: None, monotonic=lambda: float(next(clock)))
+    with pytest.raises(GaveUp) as failed:
+        stubborn.run("upload", lambda: Answer(500, b""))
+    assert failed.value.tries == 3 and stubborn.requests == 3
 
 
 def settings_for(runner: RunnerIdentity, functions_url: str, base: Path, *patterns: str) -> ArtifactSettings:
@@ -128,7 +127,8 @@ def test_a_runner_uploads_its_files_and_reports_each(
     write(work, "out/page.html", b"<html></html>")
     write(work, "out/huge.txt", b"x" * 100_001)
     write(work, "out/empty.txt", b"")
-    uploader = Uploader(settings_for(runner_job, functions_url, work), Retrier(5))
+    settings = settings_for(runner_job, functions_url, work)
+    uploader = Uploader(settings, Retrier(settings.policy))
 
     reports = {r["name"]: r for r in (uploader.upload(p) for p in collect(work, ["out/*"]))}
 
@@ -156,7 +156,8 @@ def test_marked_files_upload_at_once_and_again_at_the_end_only_if_changed(
 ) -> None:
     write(tmp_path, "early.txt", b"step 1 done\n")
     write(tmp_path, "rewritten.txt", b"v1\n")
-    artifacts = Artifacts(Uploader(settings_for(runner_job, functions_url, tmp_path, "*.txt"), Retrier(5)))
+    settings = settings_for(runner_job, functions_url, tmp_path, "*.txt")
+    artifacts = Artifacts(Uploader(settings, Retrier(settings.policy)))
 
     artifacts.mark("::artifact early.txt")
     artifacts.mark("::artifact rewritten.txt")
@@ -189,7 +190,8 @@ def test_a_foreign_token_uploads_nothing(
 ) -> None:
     write(tmp_path, "a.txt", b"a\n")
     forged = RunnerIdentity(runner_job.job_id, runner_job.attempt, "forged-token")
-    uploader = Uploader(settings_for(forged, functions_url, tmp_path), Retrier(5))
+    settings = settings_for(forged, functions_url, tmp_path)
+    uploader = Uploader(settings, Retrier(settings.policy))
 
     report = uploader.upload(tmp_path / "a.txt")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -189,9 +190,18 @@ def start_dev_refused(state_dir: Path, *extra: str) -> str:
     return answer.stdout + answer.stderr
 
 
-def test_dev_stops_its_children_on_ctrl_c(tmp_path: Path) -> None:
-    from tailrun.local.dev import child_pids
+def child_pids(parent: int) -> list[int]:
+    """The live child processes of ``parent`` (read from /proc; empty where there is no /proc)."""
+    children = []
+    for proc_stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = proc_stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == parent and fields[0] != "Z":
+                children.append(int(proc_stat.parent.name))
+    return children
 
+
+def test_dev_stops_its_children_on_ctrl_c(tmp_path: Path) -> None:
     stack = start_dev(tmp_path / "state")
     children = child_pids(stack.process.pid)
     assert len(children) >= 2, "the Firestore and storage emulators run as child processes"

@@ -131,21 +131,23 @@ class Query:
 
 QUERIES = [
     Query(
-        "tailrun/jobs.py",
+        "tailrun/cli/jobs.py",
         'FieldFilter("owner", "==", stack.config.owner)',
         "jobs",
         (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
     Query(
-        "tailrun/jobs.py",
+        "tailrun/cli/jobs.py",
         'query.where(filter=FieldFilter("status", "==", status))',
         "jobs",
         (("owner", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
     Query(
-        "tailrun/jobs.py", 'order_by("created_at", direction=Query.DESCENDING)', "jobs"
+        "tailrun/cli/jobs.py", 'order_by("created_at", direction=Query.DESCENDING)', "jobs"
     ),  # part of the above
-    Query("tailrun/jobs.py", 'FieldFilter("attempt", "==", attempt)', "chunks"),  # one equality: automatic
+    Query(
+        "tailrun/cli/jobs.py", 'FieldFilter("attempt", "==", attempt)', "chunks"
+    ),  # one equality: automatic
     Query(
         "web/src/viewer.js",
         'where("owner", "==", owner), orderBy("created_at", "desc")',
@@ -186,7 +188,7 @@ QUERIES = [
         (("owner", "ASCENDING"), ("parent_job_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
 ]
-QUERY_SOURCES = ["functions/tailrun_functions/**/*.py", "tailrun/*.py", "web/src/*.js"]
+QUERY_SOURCES = ["functions/tailrun_functions/**/*.py", "tailrun/**/*.py", "web/src/*.js"]
 QUERY_CALL = re.compile(r"\.where\(|\.order_by\(|\bwhere\(\s*\"|\borderBy\(")
 
 

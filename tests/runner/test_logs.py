@@ -34,8 +34,7 @@ def record(message: str, *args: object, level: int = logging.WARNING, **extra: o
 def formatted(log: logging.LogRecord) -> tuple[dict[str, object], dict[str, object]]:
     """The record as the runner's and the functions' formatters write it, each parsed back from its one line."""
     lines = [
-        formatter.format(log)
-        for formatter in (runner_logs.JsonFormatter(), functions_logs.CloudLoggingFormatter())
+        formatter.format(log) for formatter in (runner_logs.JsonFormatter(), functions_logs.JsonFormatter())
     ]
     assert all("\n" not in line for line in lines)
     runner, functions = (json.loads(line) for line in lines)
