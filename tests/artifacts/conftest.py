@@ -29,7 +29,7 @@ from google.cloud import storage  # type: ignore[attr-defined]
 from tailrun_functions import services
 from tailrun_functions.settings import Settings
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BUCKET = "tailrun-test-artifacts"
 TARGETS = (
     "create_job",

@@ -23,7 +23,7 @@ from tailrun_functions.launcher import ProcStat
 from .conftest import Api
 from .test_upload_flow import md5_of
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def launch_variables(tmp_path: Path, db: firestore.Client, job_id: str) -> dict[str, str]:
@@ -36,7 +36,9 @@ def launch_variables(tmp_path: Path, db: firestore.Client, job_id: str) -> dict[
         what="the recorded launch",
     )
     wait_for(lambda: ProcStat.read(launch["pid"]) is None, what="the stand-in runner to be swept and reaped")
-    return dict(json.loads(path.read_text()))
+    variables = dict(json.loads(path.read_text()))
+    variables.pop("pid")  # capture_env.py adds its own pid beside the variables
+    return variables
 
 
 def artifacts_of(db: firestore.Client, job_id: str) -> dict[str, dict[str, Any]]:

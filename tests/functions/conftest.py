@@ -34,7 +34,7 @@ from werkzeug.test import Client
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .shared import create_apps, serve
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TARGETS = ("create_job", "job_callback", "cancel_job", "retry_job", "reap_sandboxes")
 DEV_TOKEN = "dev-" + secrets.token_hex(16)
 FIREBASE_CERTS = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"

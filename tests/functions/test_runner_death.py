@@ -1,6 +1,6 @@
 """A dead local runner ends its attempt at once and takes its job with it (issue 19).
 
-Real child processes throughout: the real runner for the end-to-end cases, and ``scenarios/session_runner.py``
+Real child processes throughout: the real runner for the end-to-end cases, and ``tests/scenarios/session_runner.py``
 (a runner whose job stays in its session) for the launcher's own session sweep. Waits poll with a deadline.
 """
 

@@ -32,7 +32,7 @@ def _alive(pid: int) -> bool:
 def test_a_job_streams_every_line_in_order_and_succeeds(
     api: Api, firestore_client: firestore.Client, commits: list[Commit]
 ) -> None:
-    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "numbered.py"), "3000", "0"])
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "numbered_lines.py"), "3000", "0"])
 
     document = wait_for(lambda: _ended(firestore_client, job_id), what="the job to end")
 
@@ -52,7 +52,7 @@ def test_a_job_streams_every_line_in_order_and_succeeds(
 
 
 def test_a_failing_job_fails_after_its_attempts(api: Api, firestore_client: firestore.Client) -> None:
-    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "numbered.py"), "3", "7"], max_attempts=2)
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "numbered_lines.py"), "3", "7"], max_attempts=2)
 
     document = wait_for(lambda: _ended(firestore_client, job_id), what="the job to end")
 
@@ -71,7 +71,7 @@ def test_a_failing_job_fails_after_its_attempts(api: Api, firestore_client: fire
 def test_cancel_ends_the_process_and_keeps_what_it_printed(
     api: Api, firestore_client: firestore.Client
 ) -> None:
-    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "hang.py")])
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "pid_then_wait.py")])
     printed = wait_for(
         lambda: len(lines_of(firestore_client, job_id)) == 2 and lines_of(firestore_client, job_id),
         what="output",
@@ -98,7 +98,7 @@ def test_cancel_ends_the_process_and_keeps_what_it_printed(
 def test_a_reaped_job_has_its_process_ended_and_keeps_what_it_printed(
     api: Api, firestore_client: firestore.Client
 ) -> None:
-    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "hang.py")], idle_timeout_s=60)
+    job_id = api.create(argv=[sys.executable, str(SCENARIOS / "pid_then_wait.py")], idle_timeout_s=60)
     printed = wait_for(
         lambda: len(lines_of(firestore_client, job_id)) == 2 and lines_of(firestore_client, job_id),
         what="output",

@@ -61,7 +61,7 @@ def test_configured_settings_win_over_the_environment(monkeypatch: pytest.Monkey
 
 
 def test_shutdown_stops_the_runners_of_every_services(tmp_path: Path) -> None:
-    command = json.dumps([sys.executable, str(SCENARIOS / "hang.py")])
+    command = json.dumps([sys.executable, str(SCENARIOS / "pid_then_wait.py")])
     configured = services.configure(Settings.from_env({**ENV, "TAILRUN_RUNNER_COMMAND": command}))
     assert isinstance(configured.launcher, LocalLauncher)
     request = LaunchRequest(

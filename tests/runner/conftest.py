@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from runner_harness import RUNNER, TOKEN, CallbackServer, RunnerProcess
 
-JOBS = Path(__file__).parent / "jobs"
+JOBS = Path(__file__).resolve().parent.parent / "scenarios"
 
 FAST_KNOBS = {
     "TAILRUN_HEARTBEAT_S": "0.5",

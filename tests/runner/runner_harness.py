@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "test-token-0123456789abcdef"
-JOBS = Path(__file__).parent / "jobs"
+JOBS = Path(__file__).resolve().parent.parent / "scenarios"
 RUNNER = Path(sys.executable).with_name("tailrun-runner")
 
 
@@ -48,7 +48,7 @@ class RunnerProcess:
 
 
 def job(name: str, *args: object) -> list[str]:
-    """The argv of a scenario script under ``tests/runner/jobs``."""
+    """The argv of a scenario script under ``tests/scenarios``."""
     return [sys.executable, str(JOBS / f"{name}.py"), *map(str, args)]
 
 

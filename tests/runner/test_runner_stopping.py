@@ -254,7 +254,7 @@ def test_a_down_callback_blocks_the_job_with_memory_bounded_and_loses_nothing(
     callback_server.answer = refuse_output
     count_file = tmp_path / "count"
     total = 200_000  # ~21 MB of output: far more than the 1 MiB the runner may hold
-    runner = start_runner(job("numbered", count_file, total), TAILRUN_MAX_BUFFER_BYTES=str(1 << 20))
+    runner = start_runner(job("counted_flood", count_file, total), TAILRUN_MAX_BUFFER_BYTES=str(1 << 20))
     wait_for_file(count_file)
 
     stalled_at = _wait_until_stalled(runner, count_file)
