@@ -30,8 +30,10 @@ browser-deps:
 demo: install
 	$(BIN)/python -m tailrun.demo
 
+# ruff (the rule sets in pyproject.toml), the formatter as a check, and mypy --strict (strict = true in pyproject).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: install node-deps browser-deps lint
