@@ -25,6 +25,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -44,6 +45,10 @@ INSTALL_HINT = (
 STARTUP_TIMEOUT_SECONDS = 60.0  # a cold JVM on a loaded machine takes several seconds
 STOP_TIMEOUT_SECONDS = 10.0
 REQUEST_TIMEOUT_SECONDS = 30.0
+RESET_TIMEOUT_SECONDS = (
+    90.0  # Google's emulator expires an abandoned transaction, and frees its locks, after ~60 s
+)
+LOCKED = 409  # HTTP status of ABORTED "Transaction lock timeout." from the REST calls
 PORT_ATTEMPTS = 3  # free ports tried when port=0 and another process takes the one picked
 PORT_TAKEN = "Address already in use"  # the JVM's BindException, the one start-up failure worth a retry
 OUTPUT_LINES_KEPT = 200  # of the emulator's output, quoted when it fails
@@ -131,8 +136,20 @@ class GoogleEmulator:
         self._request("PUT", f"/emulator/v1/projects/{project}:securityRules", body)
 
     def reset(self, project: str) -> None:
-        """Delete every document of the project's default database."""
-        self._request("DELETE", f"/emulator/v1/projects/{project}/databases/(default)/documents")
+        """Delete every document of the project's default database.
+
+        The delete waits for document locks, and a transaction left open (a test that began one and never ended
+        it) keeps its locks until Google's emulator expires it, about 60 s later: each try waits ~2 s for the
+        locks and answers ABORTED ``Transaction lock timeout.``, so tries go on until ``RESET_TIMEOUT_SECONDS``.
+        """
+        deadline = time.monotonic() + RESET_TIMEOUT_SECONDS
+        while True:
+            try:
+                self._request("DELETE", f"/emulator/v1/projects/{project}/databases/(default)/documents")
+                return
+            except _Refused as refused:
+                if refused.status != LOCKED or time.monotonic() > deadline:
+                    raise
 
     def output(self) -> str:
         """The emulator's last lines of output, for a failure message."""
@@ -226,7 +243,15 @@ class GoogleEmulator:
                 response.read()
         except urllib.error.HTTPError as error:
             detail = error.read().decode(errors="replace")
-            raise RuntimeError(f"{method} {path} answered {error.code}: {detail}") from None
+            raise _Refused(error.code, f"{method} {path} answered {error.code}: {detail}") from None
+
+
+class _Refused(RuntimeError):
+    """The emulator answered a REST call with an HTTP error; ``status`` is its code."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class _ExitedDuringStartup(RuntimeError):
