@@ -22,6 +22,12 @@ ListenResponse = firestore_types.ListenResponse.pb()
 TargetChange = firestore_types.TargetChange.pb()
 
 
+def client_metadata(database: str) -> list[tuple[str, str]]:
+    """What the client libraries send with a Listen: the database it is for (Google's emulator answers UNKNOWN to a
+    Listen without it) and, to an emulator, the owner token."""
+    return [("google-cloud-resource-prefix", database), ("authorization", "Bearer owner")]
+
+
 class Snapshots:
     """Collects what an on_snapshot callback receives, for a test to take in order."""
 
@@ -137,7 +143,9 @@ class RawListen:
             response_deserializer=ListenResponse.FromString,
         )
         self._requests: queue.Queue[Any] = queue.Queue()
-        self._responses: Iterator[Any] = call(iter(self._requests.get, None), timeout=WAIT_SECONDS * 3)
+        self._responses: Iterator[Any] = call(
+            iter(self._requests.get, None), timeout=WAIT_SECONDS * 3, metadata=client_metadata(database)
+        )
 
     def add(
         self, target_id: int, documents: list[str], resume_token: bytes = b"", once: bool = False
@@ -318,7 +326,8 @@ async def test_one_hundred_listeners_all_see_a_commit(
             request_serializer=ListenRequest.SerializeToString,
             response_deserializer=ListenResponse.FromString,
         )
-        calls = [listen(iter([request])) for _ in range(100)]
+        metadata = client_metadata(firestore_client._database_string)
+        calls = [listen(iter([request]), metadata=metadata) for _ in range(100)]
 
         async def first_change(call: Any) -> int:
             async for response in call:
