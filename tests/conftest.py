@@ -35,6 +35,11 @@ def _emulator_kind() -> str:
     return kind
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuses a misspelt switch before any test runs, rather than quietly using the embedded emulator."""
+    _emulator_kind()
+
+
 def pytest_report_header() -> str:
     """Says on the first lines of a run which Firestore emulator the suite runs against."""
     return f"firestore emulator: {_emulator_kind()} ({SWITCH})"
