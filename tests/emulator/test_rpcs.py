@@ -77,12 +77,17 @@ def test_batch_write_reports_each_write(firestore_client: firestore.Client, uniq
         {"update": {"name": f"{base}/ok", "fields": {}}},
         {"update": {"name": f"{base}/missing", "fields": {}}, "current_document": {"exists": True}},
     ]
-    response = api.batch_write(request={"database": firestore_client._database_string, "writes": writes})
+    owner = firestore_client._rpc_metadata  # Google's emulator takes BatchWrite only with the owner token
+    response = api.batch_write(
+        request={"database": firestore_client._database_string, "writes": writes}, metadata=owner
+    )
     assert [s.code for s in response.status] == [0, grpc.StatusCode.NOT_FOUND.value[0]]
     assert firestore_client.document(f"bw-{unique_id}/ok").get().exists
     duplicate = [writes[0], writes[0]]
     with pytest.raises(exceptions.InvalidArgument):
-        api.batch_write(request={"database": firestore_client._database_string, "writes": duplicate})
+        api.batch_write(
+            request={"database": firestore_client._database_string, "writes": duplicate}, metadata=owner
+        )
 
 
 def test_get_all_reports_missing_documents(firestore_client: firestore.Client, unique_id: str) -> None:
@@ -262,7 +267,10 @@ def test_batch_write_fails_whole_on_an_invalid_write(
         {"update": {"name": f"{base}/ok", "fields": {}}},
     ]
     with pytest.raises(exceptions.InvalidArgument, match="field name __x__ is reserved"):
-        api.batch_write(request={"database": firestore_client._database_string, "writes": writes})
+        api.batch_write(
+            request={"database": firestore_client._database_string, "writes": writes},
+            metadata=firestore_client._rpc_metadata,
+        )
     assert not firestore_client.document(f"bwi-{unique_id}/ok").get().exists
 
 
@@ -283,7 +291,9 @@ def test_batch_write_to_a_locked_document_is_aborted_with_the_lock_timeout(
         {"update": {"name": doc._document_path, "fields": {}}},
         {"update": {"name": f"{doc._document_path}-free", "fields": {}}},
     ]
-    response = api.batch_write(request={"database": database, "writes": writes})
+    response = api.batch_write(
+        request={"database": database, "writes": writes}, metadata=firestore_client._rpc_metadata
+    )
     assert [(s.code, s.message) for s in response.status] == [
         (grpc.StatusCode.ABORTED.value[0], "Transaction lock timeout."),
         (0, ""),
@@ -481,9 +491,11 @@ def test_read_time_reads_committed_versions_at_the_rpc_level(
     assert counted.result.aggregate_fields["total"].integer_value == 1 and counted.read_time == first
     listed = api.list_documents(request={"parent": parent, "collection_id": "hist", "read_time": first})
     assert [d.fields["value"].string_value for d in listed.documents] == ["first"]
-    assert list(api.list_collection_ids(request={"parent": parent, "read_time": first}).collection_ids) == [
-        "hist"
-    ]
+    # Google's emulator answers ListCollectionIds (a "metadata operation") only with the owner token.
+    owner = firestore_client._rpc_metadata
+    assert list(
+        api.list_collection_ids(request={"parent": parent, "read_time": first}, metadata=owner).collection_ids
+    ) == ["hist"]
     with pytest.raises(exceptions.NotFound):
         api.get_document(request={"name": name})
     seconds = int(first.timestamp())
@@ -719,7 +731,10 @@ def test_show_missing_pages_name_only_placeholders(
     request = {"parent": parent, "collection_id": "containers", "page_size": 1, "show_missing": True}
     pages, token = [], ""
     while True:
-        response = api.list_documents(request={**request, "page_token": token})
+        # show_missing is a "metadata operation": Google's emulator answers it only with the owner token.
+        response = api.list_documents(
+            request={**request, "page_token": token}, metadata=firestore_client._rpc_metadata
+        )
         pages.append(
             [(d.name.rsplit("/", 1)[1], set(d.fields), bool(d.create_time)) for d in response.documents]
         )

@@ -158,7 +158,9 @@ def test_batch_write_to_a_document_a_transaction_holds_is_aborted_alone(
         )
     )
     writes = [{"update": {"name": n, "fields": {"v": {"integer_value": 2}}}} for n in (locked, free)]
-    response = api.batch_write(request={"database": database, "writes": writes})
+    response = api.batch_write(
+        request={"database": database, "writes": writes}, metadata=firestore_client._rpc_metadata
+    )
     assert [s.code for s in response.status] == [grpc.StatusCode.ABORTED.value[0], 0]
     api.rollback(request={"database": database, "transaction": transaction})
     assert firestore_client.document(f"held-{unique_id}/locked").get().get("v") == 1
