@@ -1,12 +1,13 @@
 """``GoogleEmulator``: Google's own Firestore emulator (the Java one gcloud ships) as a child process for tests.
 
 It is the reference the embedded emulator is held against, and the only emulator here that evaluates security
-rules. Debian's ``google-cloud-cli-firestore-emulator`` package holds the jar; it needs Java 11 or later.
+rules. Debian's ``google-cloud-cli-firestore-emulator`` package holds the jar; it runs on Java 17 here.
 
 The jar is run directly with ``java`` (its main class, as the package's ``cloud_firestore_emulator`` script does)
 rather than through ``gcloud emulators firestore start`` or that script: both leave the JVM running when only they
 are killed. The JVM is started in a session of its own, so ``stop`` ends it and anything it started, and (where
-``setpriv`` exists) with a parent-death signal, so a test run that is killed outright does not leave it behind.
+``setpriv`` exists) with a parent-death signal, so a test run that is killed outright does not leave it behind
+(the signal follows the thread that started it: start it from a thread that outlives it, as fixtures do).
 
 gRPC and the REST admin calls (``PUT …:securityRules``, ``DELETE …/documents``) share one port. The emulator cannot
 bind port 0 and report the port it got, so ``port=0`` picks a free port here and retries on another if that one is
@@ -45,9 +46,7 @@ INSTALL_HINT = (
 STARTUP_TIMEOUT_SECONDS = 60.0  # a cold JVM on a loaded machine takes several seconds
 STOP_TIMEOUT_SECONDS = 10.0
 REQUEST_TIMEOUT_SECONDS = 30.0
-RESET_TIMEOUT_SECONDS = (
-    90.0  # Google's emulator expires an abandoned transaction, and frees its locks, after ~60 s
-)
+RESET_TIMEOUT_SECONDS = 90.0  # an abandoned transaction's locks are freed after ~60 s
 LOCKED = 409  # HTTP status of ABORTED "Transaction lock timeout." from the REST calls
 PORT_ATTEMPTS = 3  # free ports tried when port=0 and another process takes the one picked
 PORT_TAKEN = "Address already in use"  # the JVM's BindException, the one start-up failure worth a retry
