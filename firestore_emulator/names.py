@@ -39,7 +39,9 @@ def parse_database(name: str) -> DatabaseId:
     if not match:
         if len(name.split("/")) < 4:  # the official emulator's wording for a name cut short
             raise InvalidArgument(f'Database name "{name}" lacks "/" at index {len(name)}.')
-        raise InvalidArgument(f"Invalid database name {name!r}: expected projects/{{project}}/databases/{{database}}.")
+        raise InvalidArgument(
+            f"Invalid database name {name!r}: expected projects/{{project}}/databases/{{database}}."
+        )
     return DatabaseId(match.group(1), match.group(2))
 
 

@@ -203,7 +203,9 @@ def order_key(query: Pb) -> Callable[[Pb], Any]:
 # The official emulator's messages: a client (and a conformance suite) sees these texts.
 KEY_VALUE_REQUIRED = "__key__ filter value must be a Key"
 NAME_RESERVED = "the name __key__ is reserved"
-SINGLE_NEGATION = "Only a single 'NOT_EQUAL', 'NOT_IN', 'IS_NOT_NAN', or 'IS_NOT_NULL' filter allowed per query."
+SINGLE_NEGATION = (
+    "Only a single 'NOT_EQUAL', 'NOT_IN', 'IS_NOT_NAN', or 'IS_NOT_NULL' filter allowed per query."
+)
 NOT_IN_WITH_DISJUNCTION = "'NOT_IN' cannot be used in the same query with 'IN', 'ARRAY_CONTAINS_ANY' or 'OR'."
 SINGLE_ARRAY_CONTAINS = "Only a single array-contains clause is allowed in a query"
 CURSOR_TOO_LONG = "Cursor has too many values."
@@ -265,7 +267,7 @@ def _range_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
         if v is None or values.is_nan(v):
             return False
         key = values.sort_key(v)
-        return key[0] == target[0] and accept(key, target)  # key[0] is the type's rank
+        return bool(key[0] == target[0] and accept(key, target))  # key[0] is the type's rank
 
     return test
 
@@ -386,9 +388,7 @@ def _check_document_reference(reference: str) -> None:
     if reference.startswith("projects/") and marker in reference:
         relative = reference.split(marker, 1)[1]
         if len(relative.split("/")) % 2:
-            raise InvalidArgument(
-                f'Document parent name "{reference}" lacks "/" at index {len(reference)}.'
-            )
+            raise InvalidArgument(f'Document parent name "{reference}" lacks "/" at index {len(reference)}.')
 
 
 # --- query-wide validation ------------------------------------------------------------------------------------
@@ -398,7 +398,9 @@ def _disjunctions(where: Pb) -> int:
     """Number of terms of the filter in disjunctive normal form (empty composites constrain nothing)."""
     kind = where.WhichOneof("filter_type")
     if kind == "composite_filter":
-        counts = [_disjunctions(inner) for inner in where.composite_filter.filters if not is_empty_filter(inner)]
+        counts = [
+            _disjunctions(inner) for inner in where.composite_filter.filters if not is_empty_filter(inner)
+        ]
         if where.composite_filter.op == CompositeFilter.OR and counts:
             return sum(counts)
         return functools.reduce(lambda a, b: a * b, counts, 1)
@@ -792,7 +794,7 @@ def _within_threshold(nearest: Pb, measure: int, distance: float) -> bool:
     if not nearest.HasField("distance_threshold"):
         return True
     threshold = nearest.distance_threshold.value
-    return distance >= threshold if measure == _DOT_PRODUCT else distance <= threshold
+    return bool(distance >= threshold if measure == _DOT_PRODUCT else distance <= threshold)
 
 
 def _with_distance(query: Pb, doc: Pb, distance: float) -> Pb:
@@ -819,7 +821,9 @@ def run_aggregation(parent: str, aggregation_query: Pb, docs: Iterable[Pb]) -> d
     required = aggregated_paths(aggregations)
     query = aggregation_query.structured_query
     _plan(parent, query)  # the query as written is validated, cursors against its own orders
-    present = (doc for doc in docs if all(values.get_field(doc.fields, path) is not None for path in required))
+    present = (
+        doc for doc in docs if all(values.get_field(doc.fields, path) is not None for path in required)
+    )
     results = run_query(parent, ordered_by_aggregated_fields(query, required), present)
     return aggregate(aggregations, results)
 

@@ -69,12 +69,23 @@ class SqlitePersistence:
             "SELECT project, database, name, time, document FROM versions ORDER BY time, name"
         )
         for project, database, name, time, blob in rows:
-            yield DatabaseId(project, database), name, time, None if blob is None else Document.FromString(blob)
+            yield (
+                DatabaseId(project, database),
+                name,
+                time,
+                None if blob is None else Document.FromString(blob),
+            )
 
     def record(self, database: DatabaseId, time: int, changes: Sequence[Change]) -> None:
         """Store one commit's new versions in one SQLite transaction."""
         rows = [
-            (database.project, database.database, c.name, time, None if c.new is None else c.new.SerializeToString())
+            (
+                database.project,
+                database.database,
+                c.name,
+                time,
+                None if c.new is None else c.new.SerializeToString(),
+            )
             for c in changes
         ]
         with self.transaction():
@@ -96,7 +107,7 @@ class SqlitePersistence:
         sql = "DELETE FROM versions WHERE project = ? AND database = ? AND name = ?"
         args: tuple[object, ...] = (database.project, database.database, name)
         if before is not None:
-            sql, args = sql + " AND time < ?", args + (before,)
+            sql, args = sql + " AND time < ?", (*args, before)
         self._connection.execute(sql, args)
 
     def clear(self, database: DatabaseId) -> None:
@@ -223,7 +234,9 @@ class Database:
         """Forget versions that no read at or after ``horizon`` can see."""
         for name in list(self._history):
             history = self._history[name]
-            visible = bisect.bisect_right(history, horizon, key=lambda v: v[0]) - 1  # the version seen at horizon
+            visible = (
+                bisect.bisect_right(history, horizon, key=lambda v: v[0]) - 1
+            )  # the version seen at horizon
             if visible == len(history) - 1 and history[visible][1] is None:
                 self._forget(name)  # deleted before the horizon and not written since
             elif visible > 0:

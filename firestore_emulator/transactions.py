@@ -174,7 +174,9 @@ class TransactionManager:
         retry = options.read_write.retry_transaction if mode == "read_write" else b""  # type: ignore[union-attr]
         if retry:
             check_transaction_id(retry)
-        transaction = Transaction(new_transaction_id(), database, mode == "read_only", read_time, priority=bool(retry))
+        transaction = Transaction(
+            new_transaction_id(), database, mode == "read_only", read_time, priority=bool(retry)
+        )
         self._transactions[transaction.id] = transaction
         return transaction
 
@@ -182,7 +184,11 @@ class TransactionManager:
         """The transaction with this id (possibly aborted); ABORTED if it ended, INVALID_ARGUMENT for garbage."""
         check_transaction_id(transaction_id)
         transaction = self._transactions.get(transaction_id)
-        if transaction is None or transaction.database != database or transaction.ended and not transaction.aborted:
+        if (
+            transaction is None
+            or transaction.database != database
+            or (transaction.ended and not transaction.aborted)
+        ):
             raise Aborted(EXPIRED)
         transaction.last_active = time.monotonic()
         return transaction

@@ -46,7 +46,9 @@ INT64_MIN = -(2**63)
 MAX_DOCUMENT_SIZE = 1_048_576  # bytes: 1 MiB, name and fields included
 MAX_FIELD_NAME_SIZE = 1_500  # bytes, UTF-8
 MAX_FIELD_PATH_SIZE = 1_500  # bytes, UTF-8, of a field path as written: it must stay below this
-MAX_INDEXED_VALUE_SIZE = 1_500  # bytes of a string or bytes value that order it (Firestore truncates index entries)
+MAX_INDEXED_VALUE_SIZE = (
+    1_500  # bytes of a string or bytes value that order it (Firestore truncates index entries)
+)
 MAX_FIELD_VALUE_SIZE = 1_048_487  # bytes: 1 MiB - 89, of one string or bytes value (the official emulator)
 MAX_SUBCOLLECTION_DEPTH = 100  # collections nested below a top-level collection
 MAX_NESTING_DEPTH = 20  # maps and arrays, each adds one level
@@ -115,11 +117,12 @@ def type_order(v: Pb) -> int:
 
 
 def _sign(x: Any, y: Any) -> int:
-    return (x > y) - (x < y)
+    return int(x > y) - int(x < y)
 
 
 def _number(v: Pb) -> int | float:
-    return v.integer_value if v.WhichOneof("value_type") == "integer_value" else v.double_value
+    number: int | float = v.integer_value if v.WhichOneof("value_type") == "integer_value" else v.double_value
+    return number
 
 
 PATH_KEYS_CACHED = 200_000  # names whose sort key is kept (a few hundred bytes each)
@@ -395,7 +398,11 @@ def _extreme(current: Pb | None, operand: Pb, want: int, kind: str) -> Pb:
 
 def _zero_sign(v: Pb) -> int:
     """-1 for the double -0.0, else 0: breaks the tie between the two zeros only."""
-    if v.WhichOneof("value_type") == "double_value" and v.double_value == 0 and math.copysign(1, v.double_value) < 0:
+    if (
+        v.WhichOneof("value_type") == "double_value"
+        and v.double_value == 0
+        and math.copysign(1, v.double_value) < 0
+    ):
         return -1
     return 0
 
@@ -571,7 +578,12 @@ def _check_id(kind: str, segment: str, name: str, index: int) -> None:
         raise InvalidArgument(f"The key path element {element} is longer than {MAX_ID_SIZE} bytes.")
     if segment in (".", ".."):
         raise InvalidArgument(f'Document name "{name}" contains a resource id "{segment}" at index {index}.')
-    if segment.startswith("__id") and segment.endswith("__") and len(segment) > 5 and numeric_id(segment) is None:
+    if (
+        segment.startswith("__id")
+        and segment.endswith("__")
+        and len(segment) > 5
+        and numeric_id(segment) is None
+    ):
         raise InvalidArgument(
             "A long document ID string must be formatted like '__id{LONG}__', where LONG is a 64-bit integer. "
             f"Found: '{segment}'."

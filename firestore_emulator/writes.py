@@ -69,9 +69,10 @@ class PendingCommit:
     def _new_fields(self, write: Pb, existing: Pb | None, name: str) -> Pb:
         """The document's fields after the write's data: replaced (set), merged by mask (update), or kept (transform)."""
         doc = Document(name=name)
-        if write.WhichOneof("operation") == "transform" or write.HasField("update_mask"):
-            if existing is not None:
-                doc.fields.MergeFrom(existing.fields)
+        if (
+            write.WhichOneof("operation") == "transform" or write.HasField("update_mask")
+        ) and existing is not None:
+            doc.fields.MergeFrom(existing.fields)
         if write.WhichOneof("operation") == "transform":
             return doc
         if not write.HasField("update_mask"):
@@ -114,7 +115,18 @@ def _partition(name: str) -> str:
 
 def _text_string(text: str) -> str:
     """A string as protobuf text format (Java's TextFormat) writes it: escapes, non-ASCII bytes in octal."""
-    escapes = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 39: "\\'", 92: "\\\\"}
+    escapes = {
+        7: "\\a",
+        8: "\\b",
+        9: "\\t",
+        10: "\\n",
+        11: "\\v",
+        12: "\\f",
+        13: "\\r",
+        34: '\\"',
+        39: "\\'",
+        92: "\\\\",
+    }
     out = []
     for byte in text.encode("utf-8", "surrogatepass"):
         if byte in escapes:

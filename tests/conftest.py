@@ -1,8 +1,14 @@
-"""Fixtures shared by every test area: the embedded Firestore emulator, started once per session.
+"""Fixtures shared by every test area: a Firestore emulator, started once per session.
 
-The emulator runs as a child process (``Emulator`` from ``firestore_emulator``), so a test that freezes time with
-freezegun freezes only the code under test, never the server, and tests talk to it over a real gRPC connection.
-Each test starts on an empty database: ``firestore_project`` clears the project before the test runs.
+By default that is the embedded emulator (``Emulator`` from ``firestore_emulator``), run as a child process, so a
+test that freezes time with freezegun freezes only the code under test, never the server, and tests talk to it over
+a real gRPC connection. ``TAILRUN_TEST_FIRESTORE=google`` makes it Google's own emulator instead (the Java one,
+``tests/google_firestore.py``): the same tests then show where tailrun relies on something the embedded emulator
+does and production does not. Each test starts on an empty database: ``firestore_project`` clears the project
+before the test runs.
+
+``google_firestore`` is Google's emulator for the tests that need it whatever the switch says (security rules);
+it skips them, saying what to install, where it cannot run.
 """
 
 from __future__ import annotations
@@ -10,43 +16,91 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from google_firestore import GoogleEmulator, unavailable_reason
 
 from firestore_emulator import Emulator
 
 TEST_PROJECT = "tailrun-test"
+SWITCH = "TAILRUN_TEST_FIRESTORE"  # "embedded" (the default) or "google"
+EMULATOR_KINDS = ("embedded", "google")
+
+
+def _emulator_kind() -> str:
+    kind = os.environ.get(SWITCH, "embedded") or "embedded"
+    if kind not in EMULATOR_KINDS:
+        raise pytest.UsageError(f"{SWITCH} must be one of {', '.join(EMULATOR_KINDS)}, got {kind!r}")
+    return kind
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuses a misspelt switch before any test runs, rather than quietly using the embedded emulator."""
+    _emulator_kind()
+
+
+def pytest_report_header() -> str:
+    """Says on the first lines of a run which Firestore emulator the suite runs against."""
+    return f"firestore emulator: {_emulator_kind()} ({SWITCH})"
 
 
 @pytest.fixture(scope="session")
-def firestore_emulator() -> Iterator[Emulator]:
-    """One emulator (in memory) for the whole session; FIRESTORE_EMULATOR_HOST points the clients at it."""
-    with Emulator(host="127.0.0.1", port=0) as emulator:
-        previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
-        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.address
-        os.environ.setdefault("GOOGLE_CLOUD_PROJECT", TEST_PROJECT)
-        try:
-            yield emulator
-        finally:
-            if previous is None:
-                os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
-            else:
-                os.environ["FIRESTORE_EMULATOR_HOST"] = previous
+def google_firestore() -> Iterator[GoogleEmulator]:
+    """Google's Firestore emulator for the session, with no rules loaded (tests load theirs per project)."""
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"Google's Firestore emulator cannot run here: {reason}")
+    with GoogleEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator | GoogleEmulator]:
+    """One emulator (in memory) for the whole session; FIRESTORE_EMULATOR_HOST points the clients at it.
+
+    Both kinds offer what the tests use: ``address`` (gRPC), ``http_address`` (the REST admin calls) and
+    ``reset(project)``. With the switch at ``google`` and Google's emulator unavailable, every test that needs the
+    emulator errors with the reason: the run asked for Google's emulator, so running it on another is no answer.
+    """
+    if _emulator_kind() == "google":
+        reason = unavailable_reason()
+        if reason is not None:
+            pytest.fail(f"{SWITCH}=google, but Google's Firestore emulator cannot run here: {reason}")
+        emulator: Emulator | GoogleEmulator = request.getfixturevalue("google_firestore")
+        yield from _pointed_at(emulator)
+    else:
+        with Emulator(host="127.0.0.1", port=0) as embedded:
+            yield from _pointed_at(embedded)
+
+
+def _pointed_at(emulator: Emulator | GoogleEmulator) -> Iterator[Emulator | GoogleEmulator]:
+    """Yield the emulator with FIRESTORE_EMULATOR_HOST (and a default project) set to it, restored afterwards."""
+    previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.address
+    os.environ.setdefault("GOOGLE_CLOUD_PROJECT", TEST_PROJECT)
+    try:
+        yield emulator
+    finally:
+        if previous is None:
+            os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+        else:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = previous
 
 
 @pytest.fixture
-def firestore_project(firestore_emulator: Emulator) -> str:
+def firestore_project(firestore_emulator: Emulator | GoogleEmulator) -> str:
     """The project id of a test, cleared of every document before the test starts."""
     firestore_emulator.reset(TEST_PROJECT)
     return TEST_PROJECT
 
 
 @pytest.fixture
-def firestore_client(firestore_project: str):  # type: ignore[no-untyped-def]
+def firestore_client(firestore_project: str) -> Iterator[Any]:
     """A real ``google.cloud.firestore.Client`` talking to the emulator over gRPC."""
     from google.cloud import firestore
 
-    client = firestore.Client(project=firestore_project)
+    client: Any = firestore.Client(project=firestore_project)
     yield client
     client.close()
 

@@ -51,7 +51,9 @@ def test_http_admin_on_a_port_of_its_own_too() -> None:
         ("DELETE", "/emulator/v1/projects/p/documents", 404),
     ],
 )
-def test_bad_admin_requests_get_json_errors(firestore_emulator: Emulator, method: str, path: str, status: int) -> None:
+def test_bad_admin_requests_get_json_errors(
+    firestore_emulator: Emulator, method: str, path: str, status: int
+) -> None:
     code, body = _request(method, f"http://{firestore_emulator.http_address}{path}")
     assert code == status
     error = json.loads(body)["error"]
@@ -71,7 +73,9 @@ def test_clearing_one_database_over_http_keeps_the_others(
     other_project = _client(firestore_emulator, f"{firestore_project}-other")
     for client in (default, other_database, other_project):
         client.collection("c").document(unique_id).set({"who": client.project + client._database})
-    assert other_database.collection("c").document(unique_id).get().get("who") == firestore_project + "other-db"
+    assert (
+        other_database.collection("c").document(unique_id).get().get("who") == firestore_project + "other-db"
+    )
 
     url = f"http://{firestore_emulator.http_address}/emulator/v1/projects/{firestore_project}/databases/%28default%29/documents"
     assert _request("DELETE", url) == (200, b"{}")

@@ -103,7 +103,8 @@ def test_count_up_to_must_not_be_negative() -> None:
     assert engine.run_aggregation(ROOT, raw, docs({}))["c"].integer_value == 0
     raw.aggregations[0].count.up_to.value = -1
     with pytest.raises(
-        InvalidArgument, match="^The `up_to` value in a COUNT aggregation must be greater than or equal to zero.$"
+        InvalidArgument,
+        match=r"^The `up_to` value in a COUNT aggregation must be greater than or equal to zero.$",
     ):
         engine.run_aggregation(ROOT, raw, [])
 
@@ -119,20 +120,20 @@ def test_a_summed_field_leaves_documents_without_it_out_of_every_aggregation() -
 
 def test_aggregation_errors_use_the_official_words() -> None:
     raw = coll.count(alias="x").sum("v", alias="x")._to_protobuf()._pb
-    with pytest.raises(InvalidArgument, match="^Aggregation aliases contain duplicate alias: x.$"):
+    with pytest.raises(InvalidArgument, match=r"^Aggregation aliases contain duplicate alias: x.$"):
         engine.run_aggregation(ROOT, raw, [])
     raw = coll.count(alias="__x__")._to_protobuf()._pb
-    with pytest.raises(InvalidArgument, match='^The property.name "__x__" is reserved.$'):
+    with pytest.raises(InvalidArgument, match=r'^The property.name "__x__" is reserved.$'):
         engine.run_aggregation(ROOT, raw, [])
     raw = coll.sum("__name__", alias="s")._to_protobuf()._pb
-    with pytest.raises(InvalidArgument, match="^Aggregations are not supported for the property: __key__$"):
+    with pytest.raises(InvalidArgument, match=r"^Aggregations are not supported for the property: __key__$"):
         engine.run_aggregation(ROOT, raw, [])
     raw = coll.sum("v", alias="s")._to_protobuf()._pb
     raw.aggregations[0].sum.field.field_path = ""
-    with pytest.raises(InvalidArgument, match="^Invalid empty property path string.$"):
+    with pytest.raises(InvalidArgument, match=r"^Invalid empty property path string.$"):
         engine.run_aggregation(ROOT, raw, [])
     raw.aggregations[0].ClearField("sum")
-    with pytest.raises(InvalidArgument, match="^Operator field in Aggregation is not set.$"):
+    with pytest.raises(InvalidArgument, match=r"^Operator field in Aggregation is not set.$"):
         engine.run_aggregation(ROOT, raw, [])
 
 
@@ -223,7 +224,9 @@ def test_an_aggregation_query_without_aggregations_is_refused_with_the_official_
         AggregationQuery(firestore_client.collection("scores")._query()).get()
 
 
-def test_client_sum_and_avg_with_a_limit_take_the_smallest_values_first(firestore_client: firestore.Client) -> None:
+def test_client_sum_and_avg_with_a_limit_take_the_smallest_values_first(
+    firestore_client: firestore.Client,
+) -> None:
     """As production and the official emulator (the client's own system tests): the aggregated field's index is
     scanned, so ``limit(n)`` without an order takes the n smallest values of that field, after the query's own
     orders and inequality fields."""

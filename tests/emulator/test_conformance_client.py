@@ -39,7 +39,9 @@ def test_update_with_dotted_paths_creates_nested_maps_and_replaces_non_maps(
     assert doc.get().to_dict() == {"a": {"b": {"c": 1}}, "scalar": {"inner": 2}, "keep": {"x": 1, "y": 2}}
 
 
-def test_delete_field_in_set_merge_and_refused_in_plain_set(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_delete_field_in_set_merge_and_refused_in_plain_set(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("w").document(unique_id)
     doc.set({"a": 1, "m": {"x": 1, "y": 2}})
     doc.set({"a": firestore.DELETE_FIELD, "m": {"x": firestore.DELETE_FIELD}}, merge=True)
@@ -59,7 +61,9 @@ def test_set_merge_with_field_paths(firestore_client: firestore.Client, unique_i
         doc.set({"a": 1}, merge=["nope"])
 
 
-def test_transforms_on_nested_fields_with_an_update_mask(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_transforms_on_nested_fields_with_an_update_mask(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("w").document(unique_id)
     doc.set({"m": {"n": 1, "keep": True}, "other": 1})
     result = doc.update({"m.n": firestore.Increment(2), "m.at": firestore.SERVER_TIMESTAMP, "m.label": "x"})
@@ -77,19 +81,26 @@ def test_server_timestamp_inside_an_array_is_refused_by_the_client(
         firestore_client.collection("w").document(unique_id).set({"a": [firestore.SERVER_TIMESTAMP]})
 
 
-def test_empty_maps_and_arrays_are_stored_and_returned(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_empty_maps_and_arrays_are_stored_and_returned(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("w").document(unique_id)
     doc.set({"m": {}, "a": [], "nested": {"m": {}, "a": []}})
     assert doc.get().to_dict() == {"m": {}, "a": [], "nested": {"m": {}, "a": []}}
     doc.update({"m.x": 1, "nested.m": firestore.DELETE_FIELD})
     assert doc.get().to_dict() == {"m": {"x": 1}, "a": [], "nested": {"a": []}}
-    assert [s.id for s in firestore_client.collection("w").where(filter=Filter("a", "==", [])).stream()] == [unique_id]
-    assert [s.id for s in firestore_client.collection("w").where(filter=Filter("nested", "==", {"a": []})).stream()] == [
+    assert [s.id for s in firestore_client.collection("w").where(filter=Filter("a", "==", [])).stream()] == [
         unique_id
     ]
+    assert [
+        s.id
+        for s in firestore_client.collection("w").where(filter=Filter("nested", "==", {"a": []})).stream()
+    ] == [unique_id]
 
 
-def test_an_update_time_precondition_that_no_longer_holds(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_an_update_time_precondition_that_no_longer_holds(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("w").document(unique_id)
     first = doc.set({"a": 1})
     doc.update({"a": 2})
@@ -100,13 +111,15 @@ def test_an_update_time_precondition_that_no_longer_holds(firestore_client: fire
     assert doc.get().get("a") == 2
 
 
-def test_map_nesting_and_field_name_limits_through_the_client(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_map_nesting_and_field_name_limits_through_the_client(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("w").document(unique_id)
     deep: dict[str, Any] = {"leaf": 1}
     for _ in range(19):
         deep = {"m": deep}
     doc.set({"top": deep})  # 20 levels of maps
-    with pytest.raises(exceptions.BadRequest, match="Property top contains an invalid nested entity."):
+    with pytest.raises(exceptions.BadRequest, match=r"Property top contains an invalid nested entity."):
         doc.set({"top": {"m": deep}})
     doc.set({"x" * 1500: 1})
     with pytest.raises(exceptions.BadRequest, match="longer than 1500 bytes"):
@@ -115,7 +128,9 @@ def test_map_nesting_and_field_name_limits_through_the_client(firestore_client: 
         doc.set({"a": [[1]]})
 
 
-def test_an_update_of_a_1500_byte_field_path_is_refused(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_an_update_of_a_1500_byte_field_path_is_refused(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("paths").document(unique_id)
     doc.set({"x" * 1500: 1})  # a field name of 1,500 bytes is fine in data
     with pytest.raises(exceptions.BadRequest, match=r"property path is longer than 1500 bytes\."):
@@ -126,7 +141,9 @@ def test_an_update_of_a_1500_byte_field_path_is_refused(firestore_client: firest
 # --- values -----------------------------------------------------------------------------------------------------
 
 
-def test_int64_bounds_negative_zero_and_nan_round_trip(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_int64_bounds_negative_zero_and_nan_round_trip(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("vals").document(unique_id)
     doc.set({"max": 2**63 - 1, "min": -(2**63), "nz": -0.0, "nan": math.nan, "inf": -math.inf})
     data = doc.get().to_dict()
@@ -179,7 +196,19 @@ def test_order_and_cursors_across_types(firestore_client: firestore.Client) -> N
     for doc_id, value in rows.items():
         coll.document(doc_id).set({"v": value})
     order = [s.id for s in coll.order_by("v").stream()]
-    assert order == ["a_null", "b_bool", "c_num", "d_time", "e_str", "f_bytes", "g_ref", "h_geo2", "h_geo", "i_arr", "j_map"]
+    assert order == [
+        "a_null",
+        "b_bool",
+        "c_num",
+        "d_time",
+        "e_str",
+        "f_bytes",
+        "g_ref",
+        "h_geo2",
+        "h_geo",
+        "i_arr",
+        "j_map",
+    ]
     descending = [s.id for s in coll.order_by("v", direction=firestore.Query.DESCENDING).stream()]
     assert descending == list(reversed(order))
     assert [s.id for s in coll.order_by("v").start_at(["a string"]).limit(2).stream()] == ["e_str", "f_bytes"]
@@ -195,7 +224,9 @@ def test_maps_order_by_keys_then_values(firestore_client: firestore.Client) -> N
     assert [s.id for s in coll.order_by("v").stream()] == ["t", "s", "q", "p", "r"]
 
 
-def test_references_to_other_projects_are_stored_as_given(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_references_to_other_projects_are_stored_as_given(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     other = firestore.Client(project="other-project")
     try:
         doc = firestore_client.collection("refs").document(unique_id)
@@ -226,7 +257,9 @@ def test_limit_to_last_with_cursors(firestore_client: firestore.Client) -> None:
     assert [s.id for s in coll.order_by("i").order_by("j").limit_to_last(2).get()] == ["d5", "d8"]
     # The Python client flips the orders of a limit_to_last query but sends its cursors unchanged (other SDKs
     # swap them): the server answers the message it gets, ordered descending, "before (2, 5)" being above it.
-    assert [s.id for s in coll.order_by("i").order_by("j").limit_to_last(2).end_before([2, 5]).get()] == ["d8"]
+    assert [s.id for s in coll.order_by("i").order_by("j").limit_to_last(2).end_before([2, 5]).get()] == [
+        "d8"
+    ]
     assert [s.id for s in coll.order_by("i").order_by("j").limit_to_last(3).start_after([1, 7]).get()] == [
         "d6",
         "d1",
@@ -243,7 +276,9 @@ def test_offset_with_cursors_and_limit(firestore_client: firestore.Client) -> No
     assert ids_of(coll.order_by("i").offset(20)) == []
 
 
-def test_snapshot_cursors_add_the_name_and_partial_cursors_skip_duplicates(firestore_client: firestore.Client) -> None:
+def test_snapshot_cursors_add_the_name_and_partial_cursors_skip_duplicates(
+    firestore_client: firestore.Client,
+) -> None:
     coll = seeded(firestore_client, "dup", {"a": {"k": 1}, "b": {"k": 1}, "c": {"k": 1}, "d": {"k": 2}})
     b = coll.document("b").get()
     assert ids_of(coll.order_by("k").start_after(b)) == ["c", "d"]
@@ -271,7 +306,11 @@ def test_name_filters_in_collection_group_queries(firestore_client: firestore.Cl
 
 
 def test_not_equal_orders_by_its_field_first(firestore_client: firestore.Client) -> None:
-    coll = seeded(firestore_client, "ne", {"a": {"v": 3, "w": 1}, "b": {"v": 1, "w": 2}, "c": {"v": 2, "w": 0}, "d": {"w": 9}})
+    coll = seeded(
+        firestore_client,
+        "ne",
+        {"a": {"v": 3, "w": 1}, "b": {"v": 1, "w": 2}, "c": {"v": 2, "w": 0}, "d": {"w": 9}},
+    )
     assert ids_of(coll.where(filter=Filter("v", "!=", 2))) == ["b", "a"]
     assert ids_of(coll.where(filter=Filter("v", "!=", 2)).order_by("w")) == ["a", "b"]
 
@@ -289,7 +328,9 @@ def test_or_queries_up_to_thirty_disjunctions(firestore_client: firestore.Client
 
 
 def test_select_of_nested_fields_and_count_with_limit(firestore_client: firestore.Client) -> None:
-    coll = seeded(firestore_client, "sel", {f"d{i}": {"m": {"a": i, "b": {"c": i}}, "x": i} for i in range(5)})
+    coll = seeded(
+        firestore_client, "sel", {f"d{i}": {"m": {"a": i, "b": {"c": i}}, "x": i} for i in range(5)}
+    )
     (first,) = coll.order_by("x").limit(1).select(["m.b.c", "x"]).get()
     assert first.to_dict() == {"m": {"b": {"c": 0}}, "x": 0}
     (result,) = coll.limit(3).count(alias="n").get()[0]
@@ -317,9 +358,9 @@ class Recorder:
 
     def wait_for(self, predicate: Callable[[list[str]], bool], timeout: float = 10) -> tuple[list[str], Any]:
         with self.condition:
-            assert self.condition.wait_for(lambda: bool(self.snapshots) and predicate(self.snapshots[-1][0]), timeout), (
-                self.snapshots
-            )
+            assert self.condition.wait_for(
+                lambda: bool(self.snapshots) and predicate(self.snapshots[-1][0]), timeout
+            ), self.snapshots
             return self.snapshots[-1]
 
 
@@ -362,7 +403,9 @@ def test_a_collection_group_listener(firestore_client: firestore.Client) -> None
         watch.unsubscribe()
 
 
-def test_a_document_listener_on_a_missing_document(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_a_document_listener_on_a_missing_document(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("ghost").document(unique_id)
     seen: list[bool] = []
     condition = threading.Condition()
@@ -453,7 +496,11 @@ def test_a_read_only_transaction_at_a_read_time(firestore_client: firestore.Clie
     )
     responses = list(
         firestore_client._firestore_api.batch_get_documents(
-            request={"database": firestore_client._database_string, "documents": [doc._document_path], "new_transaction": options}
+            request={
+                "database": firestore_client._database_string,
+                "documents": [doc._document_path],
+                "new_transaction": options,
+            }
         )
     )
     assert responses[0].transaction
@@ -485,13 +532,21 @@ def test_batch_get_with_a_mask_duplicates_and_other_databases(firestore_client: 
     elsewhere = root.replace("(default)", "other-db")
     with pytest.raises(exceptions.BadRequest) as raised:
         batch_get(firestore_client, [f"{elsewhere}/bg/a"])
-    assert raised.value.message == f'Document "{elsewhere}/bg/a" is not in database "{firestore_client._database_string}".'
+    assert (
+        raised.value.message
+        == f'Document "{elsewhere}/bg/a" is not in database "{firestore_client._database_string}".'
+    )
     with pytest.raises(exceptions.BadRequest) as raised:
         firestore_client._firestore_api.commit(
-            request={"database": firestore_client._database_string, "writes": [{"delete": f"{elsewhere}/bg/a"}]}
+            request={
+                "database": firestore_client._database_string,
+                "writes": [{"delete": f"{elsewhere}/bg/a"}],
+            }
         )
-    assert raised.value.message == f'Document "{elsewhere}/bg/a" is not in database "{firestore_client._database_string}".'
-
+    assert (
+        raised.value.message
+        == f'Document "{elsewhere}/bg/a" is not in database "{firestore_client._database_string}".'
+    )
 
 
 async def test_async_client_conformance(firestore_project: str) -> None:
@@ -511,7 +566,9 @@ async def test_async_client_conformance(firestore_project: str) -> None:
 
         @firestore.async_transactional
         async def total(transaction: Any) -> int:
-            return sum([s.get("i") async for s in await transaction.get(coll.where(filter=Filter("i", ">=", 3)))])
+            return sum(
+                [s.get("i") async for s in await transaction.get(coll.where(filter=Filter("i", ">=", 3)))]
+            )
 
         assert await total(db.transaction()) == 7
     finally:
@@ -555,7 +612,10 @@ def test_run_query_reports_what_the_offset_skipped_on_every_response_but_the_las
         if limit is not None:
             query["limit"] = limit
         responses = api.run_query(request={"parent": parent, "structured_query": query})
-        return [(r.document.name.rsplit("/", 1)[-1] if r.document.name else "", r.skipped_results, r.done) for r in responses]
+        return [
+            (r.document.name.rsplit("/", 1)[-1] if r.document.name else "", r.skipped_results, r.done)
+            for r in responses
+        ]
 
     assert shape(2, 3) == [("d2", 2, False), ("d3", 2, False), ("d4", 0, True)]
     assert shape(5) == [("d5", 0, True)]
@@ -587,7 +647,9 @@ def test_a_query_that_starts_a_transaction_answers_its_id_alone_first(
 # --- the gRPC surface -------------------------------------------------------------------------------------------
 
 
-def test_v1beta1_is_served_too_as_the_official_emulator(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_v1beta1_is_served_too_as_the_official_emulator(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     """The official emulator also serves google.firestore.v1beta1.Firestore (hidane's grpc_settings.json): the
     same documents, its own PartitionQuery wording."""
     import os
@@ -603,7 +665,10 @@ def test_v1beta1_is_served_too_as_the_official_emulator(firestore_client: firest
         call = channel.unary_unary("/google.firestore.v1beta1.Firestore/Commit")
         call(firestore_types.CommitRequest.serialize(commit), timeout=10)
         get = channel.unary_unary("/google.firestore.v1beta1.Firestore/GetDocument")
-        raw = get(firestore_types.GetDocumentRequest.serialize(firestore_types.GetDocumentRequest(name=name)), timeout=10)
+        raw = get(
+            firestore_types.GetDocumentRequest.serialize(firestore_types.GetDocumentRequest(name=name)),
+            timeout=10,
+        )
         assert document_types.Document.deserialize(raw).fields["n"].integer_value == 1
         missing = firestore_types.GetDocumentRequest(name=name + "-missing")
         with pytest.raises(grpc.RpcError) as raised:
@@ -613,7 +678,10 @@ def test_v1beta1_is_served_too_as_the_official_emulator(firestore_client: firest
         partition = channel.unary_unary("/google.firestore.v1beta1.Firestore/PartitionQuery")
         with pytest.raises(grpc.RpcError) as raised:
             partition(b"", timeout=10)
-        assert raised.value.details() == "Method google.firestore.v1beta1.Firestore/PartitionQuery is unimplemented"
+        assert (
+            raised.value.details()
+            == "Method google.firestore.v1beta1.Firestore/PartitionQuery is unimplemented"
+        )
     assert firestore_client.document(f"beta/{unique_id}").get().get("n") == 1
 
 

@@ -22,6 +22,12 @@ ListenResponse = firestore_types.ListenResponse.pb()
 TargetChange = firestore_types.TargetChange.pb()
 
 
+def client_metadata(database: str) -> list[tuple[str, str]]:
+    """What the client libraries send with a Listen: the database it is for (Google's emulator answers UNKNOWN to a
+    Listen without it) and, to an emulator, the owner token."""
+    return [("google-cloud-resource-prefix", database), ("authorization", "Bearer owner")]
+
+
 class Snapshots:
     """Collects what an on_snapshot callback receives, for a test to take in order."""
 
@@ -39,7 +45,9 @@ class Snapshots:
         return [(change.type.name, change.document.id) for change in self.next()[1]]
 
 
-def test_document_listener_sees_every_write_in_order(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_document_listener_sees_every_write_in_order(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("watched").document(unique_id)
     snapshots = Snapshots()
     watch = doc.on_snapshot(snapshots)
@@ -81,7 +89,9 @@ def test_query_listener_sees_adds_modifies_and_documents_leaving(
         watch.unsubscribe()
 
 
-def test_limited_query_listener_keeps_the_top_documents(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_limited_query_listener_keeps_the_top_documents(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     scores = firestore_client.collection(f"scores-{unique_id}")
     for name, score in [("a", 1), ("b", 2), ("c", 3)]:
         scores.document(name).set({"score": score})
@@ -133,9 +143,13 @@ class RawListen:
             response_deserializer=ListenResponse.FromString,
         )
         self._requests: queue.Queue[Any] = queue.Queue()
-        self._responses: Iterator[Any] = call(iter(self._requests.get, None), timeout=WAIT_SECONDS * 3)
+        self._responses: Iterator[Any] = call(
+            iter(self._requests.get, None), timeout=WAIT_SECONDS * 3, metadata=client_metadata(database)
+        )
 
-    def add(self, target_id: int, documents: list[str], resume_token: bytes = b"", once: bool = False) -> None:
+    def add(
+        self, target_id: int, documents: list[str], resume_token: bytes = b"", once: bool = False
+    ) -> None:
         request = ListenRequest(database=self.database)
         request.add_target.target_id = target_id
         request.add_target.documents.documents.extend(documents)
@@ -159,7 +173,11 @@ class RawListen:
         for response in self._responses:
             received.append(response)
             change = response.target_change
-            if response.HasField("target_change") and change.target_change_type == 0 and not change.target_ids:
+            if (
+                response.HasField("target_change")
+                and change.target_change_type == 0
+                and not change.target_ids
+            ):
                 return received
         raise AssertionError(f"stream ended after {received}")
 
@@ -195,7 +213,9 @@ def raw(firestore_client: firestore.Client) -> Iterator[RawListen]:
     stream.close()
 
 
-def test_several_targets_on_one_stream(firestore_client: firestore.Client, raw: RawListen, unique_id: str) -> None:
+def test_several_targets_on_one_stream(
+    firestore_client: firestore.Client, raw: RawListen, unique_id: str
+) -> None:
     collection = firestore_client.collection(f"multi-{unique_id}")
     a, b = collection.document("a"), collection.document("b")
     a.set({"n": 1})
@@ -227,7 +247,15 @@ def test_a_resumed_target_is_reset_and_sent_whole(firestore_client: firestore.Cl
     b.update({"n": 2})
     a.delete()
     c.set({"n": 1})
-    whole = ["ADD[7]", "RESET[7]", "change b [7]", "change c [7]", "document_delete a [7]", "CURRENT[7]", "NO_CHANGE[]"]
+    whole = [
+        "ADD[7]",
+        "RESET[7]",
+        "change b [7]",
+        "change c [7]",
+        "document_delete a [7]",
+        "CURRENT[7]",
+        "NO_CHANGE[]",
+    ]
     second = RawListen(firestore_client._database_string)
     second.add(7, [a._document_path, b._document_path, c._document_path], resume_token=token)
     assert _kinds(second.until_no_change()) == whole
@@ -242,11 +270,19 @@ def test_a_resumed_target_is_reset_and_sent_whole(firestore_client: firestore.Cl
     third.close()
 
 
-def test_unknown_resume_token_resets(firestore_client: firestore.Client, raw: RawListen, unique_id: str) -> None:
+def test_unknown_resume_token_resets(
+    firestore_client: firestore.Client, raw: RawListen, unique_id: str
+) -> None:
     doc = firestore_client.collection("things").document(unique_id)
     doc.set({"n": 1})
     raw.add(3, [doc._document_path], resume_token=b"not-ours")
-    assert _kinds(raw.until_no_change()) == ["ADD[3]", "RESET[3]", f"change {unique_id} [3]", "CURRENT[3]", "NO_CHANGE[]"]
+    assert _kinds(raw.until_no_change()) == [
+        "ADD[3]",
+        "RESET[3]",
+        f"change {unique_id} [3]",
+        "CURRENT[3]",
+        "NO_CHANGE[]",
+    ]
 
 
 def test_once_target_is_removed_after_its_snapshot(
@@ -255,11 +291,18 @@ def test_once_target_is_removed_after_its_snapshot(
     doc = firestore_client.collection("things").document(unique_id)
     raw.add(4, [doc._document_path], once=True)
     # a named document that does not exist comes as a DocumentDelete, as the official emulator sends it
-    assert _kinds(raw.until_no_change()) == ["ADD[4]", f"document_delete {unique_id} [4]", "CURRENT[4]", "NO_CHANGE[]"]
+    assert _kinds(raw.until_no_change()) == [
+        "ADD[4]",
+        f"document_delete {unique_id} [4]",
+        "CURRENT[4]",
+        "NO_CHANGE[]",
+    ]
     assert _kinds([raw.next()]) == ["REMOVE[4]"]
 
 
-def test_invalid_query_target_is_removed_with_a_cause(firestore_client: firestore.Client, raw: RawListen) -> None:
+def test_invalid_query_target_is_removed_with_a_cause(
+    firestore_client: firestore.Client, raw: RawListen
+) -> None:
     request = ListenRequest(database=raw.database)
     request.add_target.target_id = 5
     request.add_target.query.parent = "projects/other/databases/(default)/documents"
@@ -270,7 +313,9 @@ def test_invalid_query_target_is_removed_with_a_cause(firestore_client: firestor
     assert response.target_change.cause.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
 
 
-async def test_one_hundred_listeners_all_see_a_commit(firestore_client: firestore.Client, unique_id: str) -> None:
+async def test_one_hundred_listeners_all_see_a_commit(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("fanout").document(unique_id)
     request = ListenRequest(database=firestore_client._database_string)
     request.add_target.target_id = 1
@@ -281,7 +326,8 @@ async def test_one_hundred_listeners_all_see_a_commit(firestore_client: firestor
             request_serializer=ListenRequest.SerializeToString,
             response_deserializer=ListenResponse.FromString,
         )
-        calls = [listen(iter([request])) for _ in range(100)]
+        metadata = client_metadata(firestore_client._database_string)
+        calls = [listen(iter([request]), metadata=metadata) for _ in range(100)]
 
         async def first_change(call: Any) -> int:
             async for response in call:
@@ -312,7 +358,9 @@ def test_removing_an_unknown_target_sends_nothing(
     assert _kinds(raw.until_no_change()) == ["ADD[1]", f"change {unique_id} [1]", "CURRENT[1]", "NO_CHANGE[]"]
 
 
-def test_a_target_id_in_use_ends_the_stream(firestore_client: firestore.Client, raw: RawListen, unique_id: str) -> None:
+def test_a_target_id_in_use_ends_the_stream(
+    firestore_client: firestore.Client, raw: RawListen, unique_id: str
+) -> None:
     doc = firestore_client.collection("things").document(unique_id)
     doc.set({"n": 1})
     raw.add(1, [doc._document_path])
@@ -343,7 +391,9 @@ def test_a_document_leaving_a_query_comes_as_a_change_with_removed_target_ids(
     doc.update({"n": 2})
     change, _ = raw.until_no_change()
     assert change.WhichOneof("response_type") == "document_change"
-    assert list(change.document_change.target_ids) == [] and list(change.document_change.removed_target_ids) == [2]
+    assert list(change.document_change.target_ids) == [] and list(
+        change.document_change.removed_target_ids
+    ) == [2]
 
 
 def test_resume_tokens_use_the_official_emulators_encoding(

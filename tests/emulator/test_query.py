@@ -188,7 +188,7 @@ def test_filters_on_document_name() -> None:
 
 
 def test_filters_on_document_name_need_references() -> None:
-    with pytest.raises(InvalidArgument, match="^__key__ filter value must be a Key$"):
+    with pytest.raises(InvalidArgument, match=r"^__key__ filter value must be a Key$"):
         run(coll.where(filter=Filter("__name__", "==", "a")), [])
 
 
@@ -331,7 +331,9 @@ def invalid(query: Any, match: str) -> None:
 
 def test_in_accepts_30_values_and_refuses_31() -> None:
     run(coll.where(filter=Filter("v", "in", list(range(30)))), [])
-    invalid(coll.where(filter=Filter("v", "in", list(range(31)))), "^'IN' supports up to 30 comparison values.$")
+    invalid(
+        coll.where(filter=Filter("v", "in", list(range(31)))), "^'IN' supports up to 30 comparison values.$"
+    )
     invalid(
         coll.where(filter=Filter("v", "array_contains_any", list(range(31)))),
         "^'ARRAY_CONTAINS_ANY' supports up to 30 comparison values.$",
@@ -348,17 +350,26 @@ def test_disjunctive_normal_form_is_limited_to_30_terms() -> None:
 
 
 def test_not_in_accepts_at_most_10_values() -> None:
-    invalid(coll.where(filter=Filter("v", "not-in", list(range(11)))), "^'NOT_IN' supports up to 10 comparison")
+    invalid(
+        coll.where(filter=Filter("v", "not-in", list(range(11)))), "^'NOT_IN' supports up to 10 comparison"
+    )
 
 
 def test_only_one_array_contains_per_disjunction() -> None:
     """FAILED_PRECONDITION with the official emulator's words."""
     message = "^Only a single array-contains clause is allowed in a query$"
     with pytest.raises(FailedPrecondition, match=message):
-        run(coll.where(filter=Filter("a", "array_contains", 1)).where(filter=Filter("b", "array_contains", 2)), [])
+        run(
+            coll.where(filter=Filter("a", "array_contains", 1)).where(
+                filter=Filter("b", "array_contains", 2)
+            ),
+            [],
+        )
     with pytest.raises(FailedPrecondition, match=message):
         run(
-            coll.where(filter=Filter("a", "array_contains", 1)).where(filter=Filter("b", "array_contains_any", [2])),
+            coll.where(filter=Filter("a", "array_contains", 1)).where(
+                filter=Filter("b", "array_contains_any", [2])
+            ),
             [],
         )
     run(coll.where(filter=Or([Filter("a", "array_contains", 1), Filter("b", "array_contains", 2)])), [])
@@ -372,7 +383,10 @@ def test_not_in_conflicts_with_not_equal_in_and_or() -> None:
     invalid(coll.where(filter=Filter("a", "!=", 1)).where(filter=Filter("b", "!=", 2)), single)
     invalid(coll.where(filter=Filter("a", "!=", None)).where(filter=Filter("b", "!=", math.nan)), single)
     invalid(coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "in", [2])), not_in)
-    invalid(coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "array_contains_any", [2])), not_in)
+    invalid(
+        coll.where(filter=Filter("a", "not-in", [1])).where(filter=Filter("b", "array_contains_any", [2])),
+        not_in,
+    )
     invalid(coll.where(filter=Or([Filter("a", "not-in", [1]), Filter("b", "==", 2)])), not_in)
 
 
@@ -449,7 +463,7 @@ def test_kindless_queries_filter_and_order_only_by_name_ascending() -> None:
     raw = pb(coll.order_by("__name__", direction="DESCENDING"))
     raw.from_[0].collection_id = ""
     raw.from_[0].all_descendants = True
-    with pytest.raises(FailedPrecondition, match="^Firestore does not support descending key scans$"):
+    with pytest.raises(FailedPrecondition, match=r"^Firestore does not support descending key scans$"):
         engine.run_query(ROOT, raw, NESTED)
 
 
@@ -472,7 +486,10 @@ def test_filters_without_an_operator_are_refused() -> None:
 
 
 def test_name_filters_take_document_references_only() -> None:
-    invalid(coll.where(filter=Filter("__name__", "array_contains", coll.document("a"))), "^the name __key__ is reserved$")
+    invalid(
+        coll.where(filter=Filter("__name__", "array_contains", coll.document("a"))),
+        "^the name __key__ is reserved$",
+    )
     invalid(coll.where(filter=Filter("__name__", "not-in", ["a"])), "^__key__ filter value must be a Key$")
     invalid(coll.where(filter=Filter("__name__", "==", None)), "^__key__ filter value must be a Key$")
     raw = pb(coll.where(filter=Filter("__name__", "<", coll.document("a"))))
@@ -677,9 +694,8 @@ def test_client_sees_invalid_queries_as_invalid_argument(firestore_client: fires
             .where(filter=Filter("b", "array_contains", 2))
             .stream()
         )
-    with pytest.raises(ClientInvalidArgument, match="'IN' supports up to 30 comparison values."):
+    with pytest.raises(ClientInvalidArgument, match=r"'IN' supports up to 30 comparison values."):
         list(coll_.where(filter=Filter("a", "in", list(range(31)))).stream())
-
 
 
 async def test_async_client_queries_and_cursors(firestore_project: str) -> None:

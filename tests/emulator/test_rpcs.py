@@ -77,12 +77,17 @@ def test_batch_write_reports_each_write(firestore_client: firestore.Client, uniq
         {"update": {"name": f"{base}/ok", "fields": {}}},
         {"update": {"name": f"{base}/missing", "fields": {}}, "current_document": {"exists": True}},
     ]
-    response = api.batch_write(request={"database": firestore_client._database_string, "writes": writes})
+    owner = firestore_client._rpc_metadata  # Google's emulator takes BatchWrite only with the owner token
+    response = api.batch_write(
+        request={"database": firestore_client._database_string, "writes": writes}, metadata=owner
+    )
     assert [s.code for s in response.status] == [0, grpc.StatusCode.NOT_FOUND.value[0]]
     assert firestore_client.document(f"bw-{unique_id}/ok").get().exists
     duplicate = [writes[0], writes[0]]
     with pytest.raises(exceptions.InvalidArgument):
-        api.batch_write(request={"database": firestore_client._database_string, "writes": duplicate})
+        api.batch_write(
+            request={"database": firestore_client._database_string, "writes": duplicate}, metadata=owner
+        )
 
 
 def test_get_all_reports_missing_documents(firestore_client: firestore.Client, unique_id: str) -> None:
@@ -98,7 +103,11 @@ def test_document_crud_rpcs(firestore_client: firestore.Client, unique_id: str) 
     api = firestore_client._firestore_api
     parent = f"{firestore_client._database_string}/documents"
     created = api.create_document(
-        request={"parent": parent, "collection_id": f"crud-{unique_id}", "document": {"fields": {"a": {"integer_value": 1}}}}
+        request={
+            "parent": parent,
+            "collection_id": f"crud-{unique_id}",
+            "document": {"fields": {"a": {"integer_value": 1}}},
+        }
     )
     assert len(created.name.rsplit("/", 1)[1]) == 20
     with pytest.raises(exceptions.AlreadyExists):
@@ -160,7 +169,9 @@ def test_unsupported_rpcs_answer_as_the_official_emulator() -> None:
         with pytest.raises(grpc.RpcError) as raised:
             partition(b"", timeout=10)
         assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
-        assert raised.value.details() == "Method google.firestore.v1.Firestore/PartitionQuery is unimplemented"
+        assert (
+            raised.value.details() == "Method google.firestore.v1.Firestore/PartitionQuery is unimplemented"
+        )
         pipeline = channel.unary_stream("/google.firestore.v1.Firestore/ExecutePipeline")
         request = firestore_types.ExecutePipelineRequest(database="projects/p/databases/(default)")
         with pytest.raises(grpc.RpcError) as raised:
@@ -191,7 +202,9 @@ def test_collection_ids_with_a_slash_are_invalid(firestore_client: firestore.Cli
     api = firestore_client._firestore_api
     parent = f"{firestore_client._database_string}/documents"
     with pytest.raises(exceptions.InvalidArgument):
-        api.create_document(request={"parent": parent, "collection_id": "a/b", "document_id": "c", "document": {}})
+        api.create_document(
+            request={"parent": parent, "collection_id": "a/b", "document_id": "c", "document": {}}
+        )
     with pytest.raises(exceptions.InvalidArgument):
         api.list_documents(request={"parent": parent, "collection_id": "a/b"})
 
@@ -224,7 +237,11 @@ def test_queries_without_a_collection_id_read_every_child_collection(
     for query in ({}, {"from_": [{"collection_id": ""}]}):
         responses = api.run_query(request={"parent": doc._document_path, "structured_query": query})
         assert [r.document.name.rsplit("/", 2)[1:] for r in responses] == [["x", "1"], ["y", "2"]]
-    filtered = {"where": {"field_filter": {"field": {"field_path": "n"}, "op": "EQUAL", "value": {"integer_value": 1}}}}
+    filtered = {
+        "where": {
+            "field_filter": {"field": {"field_path": "n"}, "op": "EQUAL", "value": {"integer_value": 1}}
+        }
+    }
     with pytest.raises(exceptions.InvalidArgument, match="kind is required for filter: n"):
         list(api.run_query(request={"parent": doc._document_path, "structured_query": filtered}))
 
@@ -238,7 +255,9 @@ def test_a_collection_as_query_parent_gets_the_official_message(firestore_client
     assert raised.value.message == f'Document parent name "{parent}" lacks "/" at index {len(parent)}.'
 
 
-def test_batch_write_fails_whole_on_an_invalid_write(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_batch_write_fails_whole_on_an_invalid_write(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     """An invalid write is INVALID_ARGUMENT for the request and nothing is written; a precondition failure is
     that write's status only (the official emulator)."""
     api = firestore_client._firestore_api
@@ -248,7 +267,10 @@ def test_batch_write_fails_whole_on_an_invalid_write(firestore_client: firestore
         {"update": {"name": f"{base}/ok", "fields": {}}},
     ]
     with pytest.raises(exceptions.InvalidArgument, match="field name __x__ is reserved"):
-        api.batch_write(request={"database": firestore_client._database_string, "writes": writes})
+        api.batch_write(
+            request={"database": firestore_client._database_string, "writes": writes},
+            metadata=firestore_client._rpc_metadata,
+        )
     assert not firestore_client.document(f"bwi-{unique_id}/ok").get().exists
 
 
@@ -260,9 +282,18 @@ def test_batch_write_to_a_locked_document_is_aborted_with_the_lock_timeout(
     doc = firestore_client.document(f"bwl-{unique_id}/locked")
     doc.set({"n": 1})
     transaction = api.begin_transaction(request={"database": database}).transaction
-    list(api.batch_get_documents(request={"database": database, "documents": [doc._document_path], "transaction": transaction}))
-    writes = [{"update": {"name": doc._document_path, "fields": {}}}, {"update": {"name": f"{doc._document_path}-free", "fields": {}}}]
-    response = api.batch_write(request={"database": database, "writes": writes})
+    list(
+        api.batch_get_documents(
+            request={"database": database, "documents": [doc._document_path], "transaction": transaction}
+        )
+    )
+    writes = [
+        {"update": {"name": doc._document_path, "fields": {}}},
+        {"update": {"name": f"{doc._document_path}-free", "fields": {}}},
+    ]
+    response = api.batch_write(
+        request={"database": database, "writes": writes}, metadata=firestore_client._rpc_metadata
+    )
     assert [(s.code, s.message) for s in response.status] == [
         (grpc.StatusCode.ABORTED.value[0], "Transaction lock timeout."),
         (0, ""),
@@ -290,7 +321,9 @@ def _write_stream(requests: list[dict[str, object]]) -> tuple[list[object], grpc
         return responses, None
 
 
-def test_the_write_stream_commits_each_request_in_order(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_the_write_stream_commits_each_request_in_order(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     """Handshake (token "0"), one response per request with the next token, an empty request ends it."""
     database = firestore_client._database_string
     base = f"{database}/documents/ws-{unique_id}"
@@ -317,12 +350,18 @@ def test_the_write_stream_commits_each_request_in_order(firestore_client: firest
     ("first", "message"),
     [
         ({}, "'database' must be set on an initial write request."),
-        ({"stream_id": "1", "stream_token": b"1"}, "Resuming streams is not supported, do not set stream ID."),
+        (
+            {"stream_id": "1", "stream_token": b"1"},
+            "Resuming streams is not supported, do not set stream ID.",
+        ),
         (
             {"stream_token": b"5"},
             "Resuming streams is not supported, 'stream_token' must not be set on an initial write request.",
         ),
-        ({"writes": [{"delete": "{database}/documents/c/d"}]}, "'writes' must not be set on an initial write request."),
+        (
+            {"writes": [{"delete": "{database}/documents/c/d"}]},
+            "'writes' must not be set on an initial write request.",
+        ),
     ],
 )
 def test_the_write_stream_refuses_a_bad_first_request(
@@ -343,7 +382,10 @@ def test_the_write_stream_refuses_a_bad_first_request(
 
 def test_the_write_stream_ends_on_a_failed_write(firestore_client: firestore.Client, unique_id: str) -> None:
     database = firestore_client._database_string
-    missing = {"update": {"name": f"{database}/documents/ws-{unique_id}/m", "fields": {}}, "current_document": {"exists": True}}
+    missing = {
+        "update": {"name": f"{database}/documents/ws-{unique_id}/m", "fields": {}},
+        "current_document": {"exists": True},
+    }
     responses, error = _write_stream([{"database": database}, {"writes": [missing]}])
     assert len(responses) == 1 and error is not None and error.code() == grpc.StatusCode.NOT_FOUND  # type: ignore[attr-defined]
     other = "projects/other/databases/(default)"
@@ -368,11 +410,15 @@ def test_list_documents_as_the_official_emulator(firestore_client: firestore.Cli
         request={"parent": parent, "collection_id": "", "page_size": 2, "page_token": first.next_page_token}
     )
     assert not second.documents and not second.next_page_token
-    with pytest.raises(exceptions.FailedPrecondition, match="Firestore does not support descending key scans"):
+    with pytest.raises(
+        exceptions.FailedPrecondition, match="Firestore does not support descending key scans"
+    ):
         api.list_documents(request={"parent": parent, "collection_id": "x", "order_by": "__name__ desc"})
-    with pytest.raises(exceptions.InvalidArgument, match="^400 Page size must be nonnegative.$"):
+    with pytest.raises(exceptions.InvalidArgument, match=r"^400 Page size must be nonnegative.$"):
         api.list_documents(request={"parent": parent, "collection_id": "x", "page_size": -1})
-    with pytest.raises(exceptions.InvalidArgument, match="^400 collection id must be set when show_missing is true$"):
+    with pytest.raises(
+        exceptions.InvalidArgument, match=r"^400 collection id must be set when show_missing is true$"
+    ):
         api.list_documents(request={"parent": parent, "collection_id": "", "show_missing": True})
 
 
@@ -386,18 +432,33 @@ def test_a_collection_query_ordered_by_name_descending_alone_is_a_descending_key
     collection.document("a").set({"n": 1})
     collection.document("b").set({"n": 2})
     by_name_desc = collection.order_by("__name__", direction="DESCENDING")
-    with pytest.raises(exceptions.FailedPrecondition, match="^400 Firestore does not support descending key scans$"):
+    with pytest.raises(
+        exceptions.FailedPrecondition, match=r"^400 Firestore does not support descending key scans$"
+    ):
         list(by_name_desc.stream())
     with pytest.raises(exceptions.FailedPrecondition):
-        list(by_name_desc.where(filter=firestore.FieldFilter("__name__", ">", collection.document("a"))).stream())
+        list(
+            by_name_desc.where(
+                filter=firestore.FieldFilter("__name__", ">", collection.document("a"))
+            ).stream()
+        )
     with pytest.raises(exceptions.FailedPrecondition):
-        list(firestore_client.collection_group(f"desc-{unique_id}").order_by("__name__", direction="DESCENDING").stream())
-    assert [d.id for d in by_name_desc.where(filter=firestore.FieldFilter("n", "in", [1, 2])).stream()] == ["b", "a"]
+        list(
+            firestore_client.collection_group(f"desc-{unique_id}")
+            .order_by("__name__", direction="DESCENDING")
+            .stream()
+        )
+    assert [d.id for d in by_name_desc.where(filter=firestore.FieldFilter("n", "in", [1, 2])).stream()] == [
+        "b",
+        "a",
+    ]
     ordered = collection.order_by("n", direction="DESCENDING").order_by("__name__", direction="DESCENDING")
     assert [d.id for d in ordered.stream()] == ["b", "a"]
 
 
-def test_read_time_reads_committed_versions_at_the_rpc_level(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_read_time_reads_committed_versions_at_the_rpc_level(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     """GetDocument, BatchGetDocuments, RunQuery, RunAggregationQuery, ListDocuments and ListCollectionIds read
     the versions committed at ``read_time`` (the document was deleted since); a time before the document existed
     is NOT_FOUND, even hours back (as the official emulator answers); a sub-microsecond or future time is
@@ -411,8 +472,12 @@ def test_read_time_reads_committed_versions_at_the_rpc_level(firestore_client: f
     second = doc.update({"value": "second"}).update_time
     doc.delete()
     name, parent = doc._document_path, f"{database}/documents/runs/{unique_id}"
-    assert api.get_document(request={"name": name, "read_time": first}).fields["value"].string_value == "first"
-    assert api.get_document(request={"name": name, "read_time": second}).fields["value"].string_value == "second"
+    assert (
+        api.get_document(request={"name": name, "read_time": first}).fields["value"].string_value == "first"
+    )
+    assert (
+        api.get_document(request={"name": name, "read_time": second}).fields["value"].string_value == "second"
+    )
     [got] = api.batch_get_documents(request={"database": database, "documents": [name], "read_time": first})
     assert got.found.fields["value"].string_value == "first" and got.read_time == first
     query = {"from_": [{"collection_id": "hist"}]}
@@ -426,7 +491,11 @@ def test_read_time_reads_committed_versions_at_the_rpc_level(firestore_client: f
     assert counted.result.aggregate_fields["total"].integer_value == 1 and counted.read_time == first
     listed = api.list_documents(request={"parent": parent, "collection_id": "hist", "read_time": first})
     assert [d.fields["value"].string_value for d in listed.documents] == ["first"]
-    assert list(api.list_collection_ids(request={"parent": parent, "read_time": first}).collection_ids) == ["hist"]
+    # Google's emulator answers ListCollectionIds (a "metadata operation") only with the owner token.
+    owner = firestore_client._rpc_metadata
+    assert list(
+        api.list_collection_ids(request={"parent": parent, "read_time": first}, metadata=owner).collection_ids
+    ) == ["hist"]
     with pytest.raises(exceptions.NotFound):
         api.get_document(request={"name": name})
     seconds = int(first.timestamp())
@@ -439,7 +508,9 @@ def test_read_time_reads_committed_versions_at_the_rpc_level(firestore_client: f
         api.get_document(request={"name": name, "read_time": finer})
 
 
-def test_list_documents_orders_a_collection_by_fields(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_list_documents_orders_a_collection_by_fields(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     """As the official emulator (a conformance suite's recording of v1.22.0): in a collection, order_by orders as
     a query (documents lacking the field left out, ties by name in the last direction); the first page carries a
     token, but resuming with it while order_by is set is UNKNOWN; without a collection only the name ascending
@@ -462,13 +533,17 @@ def test_list_documents_orders_a_collection_by_fields(firestore_client: firestor
         api.list_documents(request={**by_name, "page_token": named.next_page_token})
     descending = api.list_documents(request={**request, "page_size": 10, "order_by": "rank desc"})
     assert [d.name.rsplit("/", 1)[1] for d in descending.documents] == ["a", "c", "b"]
-    with pytest.raises(exceptions.InvalidArgument, match="^400 kind is required for all orders except __key__ ascending$"):
+    with pytest.raises(
+        exceptions.InvalidArgument, match=r"^400 kind is required for all orders except __key__ ascending$"
+    ):
         api.list_documents(request={"parent": parent, "page_size": 10, "order_by": "rank"})
     with pytest.raises(exceptions.InvalidArgument, match="Invalid order_by"):
         api.list_documents(request={**request, "order_by": "rank sideways"})
 
 
-def test_list_pages_resume_after_the_last_item_listed(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_list_pages_resume_after_the_last_item_listed(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     """Page tokens are opaque and name the last document (or collection id) listed, so a document added before
     it does not shift the next page; a full page always carries a token and the page after the end is empty
     without one (ListDocuments and ListCollectionIds alike, as the official emulator pages)."""
@@ -497,7 +572,7 @@ def test_list_pages_resume_after_the_last_item_listed(firestore_client: firestor
             break
         response = api.list_collection_ids(request={**ids_request, "page_token": response.next_page_token})
     assert ids == ["docs", "other"] and len(tokens) == 3 and not tokens[-1]
-    with pytest.raises(exceptions.InvalidArgument, match="^400 Page size must be nonnegative.$"):
+    with pytest.raises(exceptions.InvalidArgument, match=r"^400 Page size must be nonnegative.$"):
         api.list_collection_ids(request={"parent": parent, "page_size": -1})
 
 
@@ -514,14 +589,32 @@ def test_write_rpcs_field_by_field(firestore_client: firestore.Client, unique_id
             "parent": f"{database}/documents",
             "collection_id": f"w-{unique_id}",
             "document_id": "d",
-            "document": {"fields": {"a": {"integer_value": 1}, "m": {"map_value": {"fields": {"x": {"integer_value": 1}, "y": {"integer_value": 2}}}}}},
+            "document": {
+                "fields": {
+                    "a": {"integer_value": 1},
+                    "m": {"map_value": {"fields": {"x": {"integer_value": 1}, "y": {"integer_value": 2}}}},
+                }
+            },
             "mask": {"field_paths": ["m.y"]},
         }
     )
-    assert created.name == f"{base}/d" and list(created.fields) == ["m"] and list(created.fields["m"].map_value.fields) == ["y"]
+    assert (
+        created.name == f"{base}/d"
+        and list(created.fields) == ["m"]
+        and list(created.fields["m"].map_value.fields) == ["y"]
+    )
     assert created.create_time == created.update_time
-    with pytest.raises(exceptions.InvalidArgument, match='^400 Resource id "__x__" is invalid because it is reserved.$'):
-        api.create_document(request={"parent": f"{database}/documents", "collection_id": "c", "document_id": "__x__", "document": {}})
+    with pytest.raises(
+        exceptions.InvalidArgument, match=r'^400 Resource id "__x__" is invalid because it is reserved.$'
+    ):
+        api.create_document(
+            request={
+                "parent": f"{database}/documents",
+                "collection_id": "c",
+                "document_id": "__x__",
+                "document": {},
+            }
+        )
     updated = api.update_document(
         request={
             "document": {"name": f"{base}/d", "fields": {"z": {"integer_value": 3}}},
@@ -531,16 +624,28 @@ def test_write_rpcs_field_by_field(firestore_client: firestore.Client, unique_id
     )
     assert set(updated.fields) == {"z", "m"} and list(updated.fields["m"].map_value.fields) == ["y"]
     with pytest.raises(exceptions.AlreadyExists, match="entity already exists: EntityRef"):
-        api.update_document(request={"document": {"name": f"{base}/d", "fields": {}}, "current_document": {"exists": False}})
+        api.update_document(
+            request={"document": {"name": f"{base}/d", "fields": {}}, "current_document": {"exists": False}}
+        )
     with pytest.raises(exceptions.NotFound, match="no entity to update"):
-        api.update_document(request={"document": {"name": f"{base}/new", "fields": {}}, "current_document": {"exists": True}})
+        api.update_document(
+            request={"document": {"name": f"{base}/new", "fields": {}}, "current_document": {"exists": True}}
+        )
     stale = {"update_time": {"seconds": 5}}
-    with pytest.raises(exceptions.FailedPrecondition, match=r"does not match the required base version \(5000000\)$"):
-        api.update_document(request={"document": {"name": f"{base}/d", "fields": {}}, "current_document": stale})
-    upserted = api.update_document(request={"document": {"name": f"{base}/new", "fields": {"n": {"integer_value": 1}}}})
+    with pytest.raises(
+        exceptions.FailedPrecondition, match=r"does not match the required base version \(5000000\)$"
+    ):
+        api.update_document(
+            request={"document": {"name": f"{base}/d", "fields": {}}, "current_document": stale}
+        )
+    upserted = api.update_document(
+        request={"document": {"name": f"{base}/new", "fields": {"n": {"integer_value": 1}}}}
+    )
     assert upserted.fields["n"].integer_value == 1
     matching = {"update_time": upserted.update_time}
-    api.update_document(request={"document": {"name": f"{base}/new", "fields": {}}, "current_document": matching})
+    api.update_document(
+        request={"document": {"name": f"{base}/new", "fields": {}}, "current_document": matching}
+    )
     api.delete_document(request={"name": f"{base}/missing"})
     with pytest.raises(exceptions.NotFound):
         api.delete_document(request={"name": f"{base}/missing", "current_document": {"exists": True}})
@@ -562,7 +667,11 @@ def test_write_rpcs_field_by_field(firestore_client: firestore.Client, unique_id
         }
     )
     first, deleted = response.write_results
-    assert first.update_time == response.commit_time and not deleted.update_time and not deleted.transform_results
+    assert (
+        first.update_time == response.commit_time
+        and not deleted.update_time
+        and not deleted.transform_results
+    )
     assert first.transform_results[0].timestamp_value == response.commit_time
     assert first.transform_results[1].integer_value == 3
 
@@ -577,17 +686,31 @@ def test_read_rpcs_answer_shapes(firestore_client: firestore.Client, unique_id: 
     collection = firestore_client.collection(f"r-{unique_id}")
     collection.document("a").set({"n": 1, "m": 2})
     names = [collection.document(i)._document_path for i in ("a", "zz", "a")]
-    request = {"database": database, "documents": names, "mask": {"field_paths": ["n"]}, "new_transaction": {"read_only": {}}}
+    request = {
+        "database": database,
+        "documents": names,
+        "mask": {"field_paths": ["n"]},
+        "new_transaction": {"read_only": {}},
+    }
     responses = list(api.batch_get_documents(request=request))
     assert [type(r).pb(r).WhichOneof("result") for r in responses] == ["found", "missing", "found"]
     assert responses[0].transaction and not responses[1].transaction
     assert set(responses[0].found.fields) == {"n"} and responses[1].missing == names[1]
     assert len({r.read_time for r in responses}) == 1
     parent = f"{database}/documents"
-    [empty] = api.run_query(request={"parent": parent, "structured_query": {"from_": [{"collection_id": f"none-{unique_id}"}]}})
+    [empty] = api.run_query(
+        request={"parent": parent, "structured_query": {"from_": [{"collection_id": f"none-{unique_id}"}]}}
+    )
     assert empty.done and empty.read_time and not empty.document.name and not empty.skipped_results
-    aggregations = [{"count": {}}, {"sum": {"field": {"field_path": "n"}}}, {"avg": {"field": {"field_path": "n"}}, "alias": "mean"}]
-    query = {"structured_query": {"from_": [{"collection_id": f"none-{unique_id}"}]}, "aggregations": aggregations}
+    aggregations = [
+        {"count": {}},
+        {"sum": {"field": {"field_path": "n"}}},
+        {"avg": {"field": {"field_path": "n"}}, "alias": "mean"},
+    ]
+    query = {
+        "structured_query": {"from_": [{"collection_id": f"none-{unique_id}"}]},
+        "aggregations": aggregations,
+    }
     [result] = api.run_aggregation_query(request={"parent": parent, "structured_aggregation_query": query})
     fields = result.result.aggregate_fields
     assert set(fields) == {"field_1", "field_2", "mean"} and result.read_time
@@ -595,7 +718,9 @@ def test_read_rpcs_answer_shapes(firestore_client: firestore.Client, unique_id: 
     assert type(fields["mean"]).pb(fields["mean"]).WhichOneof("value_type") == "null_value"
 
 
-def test_show_missing_pages_name_only_placeholders(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_show_missing_pages_name_only_placeholders(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     """As the official emulator pages show_missing (a conformance suite's recording of v1.22.0): pages of one,
     the placeholder of a document that only has subcollections carries only its name, and a full last page is
     followed by an empty one without a token; show_missing with any order_by is INVALID_ARGUMENT."""
@@ -606,8 +731,13 @@ def test_show_missing_pages_name_only_placeholders(firestore_client: firestore.C
     request = {"parent": parent, "collection_id": "containers", "page_size": 1, "show_missing": True}
     pages, token = [], ""
     while True:
-        response = api.list_documents(request={**request, "page_token": token})
-        pages.append([(d.name.rsplit("/", 1)[1], set(d.fields), bool(d.create_time)) for d in response.documents])
+        # show_missing is a "metadata operation": Google's emulator answers it only with the owner token.
+        response = api.list_documents(
+            request={**request, "page_token": token}, metadata=firestore_client._rpc_metadata
+        )
+        pages.append(
+            [(d.name.rsplit("/", 1)[1], set(d.fields), bool(d.create_time)) for d in response.documents]
+        )
         token = response.next_page_token
         if not token:
             break

@@ -73,7 +73,9 @@ def test_versions_per_document_are_bounded(monkeypatch: pytest.MonkeyPatch) -> N
 def test_sqlite_replays_commits_and_clears(tmp_path: Path) -> None:
     first = Store(tmp_path)
     first.database(DB).commit(100, {NAME: version(1, 100)})
-    first.database(DatabaseId("p", "other")).commit(100, {NAME.replace("(default)", "other"): version(7, 100)})
+    first.database(DatabaseId("p", "other")).commit(
+        100, {NAME.replace("(default)", "other"): version(7, 100)}
+    )
     first.database(DB).commit(200, {NAME: version(2, 200)})
     first.close()
 

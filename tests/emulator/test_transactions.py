@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 from typing import Any
 
 import grpc
@@ -14,6 +13,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from firestore_emulator import Emulator
+from firestore_emulator.transactions import TransactionManager
 
 pytestmark = pytest.mark.usefixtures("firestore_project")
 
@@ -52,35 +52,48 @@ def test_concurrent_increments_in_transactions_end_exact(firestore_project: str,
 
 
 def test_a_write_waits_for_the_transaction_that_read_the_document(
-    firestore_project: str, unique_id: str
+    monkeypatch: pytest.MonkeyPatch, unique_id: str
 ) -> None:
-    path = f"accounts/{unique_id}"
-    firestore.Client(project=firestore_project).document(path).set({"balance": 10})
-    transaction_read = threading.Event()
-    attempts: list[int] = []
-    written: list[Any] = []
+    # Its own emulator, in this process, so the test can see the moment the write starts waiting for the lock
+    # (a spy on the lock manager's wait: it changes nothing) and only then lets the transaction commit.
+    write_waits = threading.Event()
+    wait_for_lock = TransactionManager._wait
 
-    def write_meanwhile() -> None:
-        transaction_read.wait(10)
-        written.append(firestore.Client(project=firestore_project).document(path).set({"balance": 100}))
+    async def noticed_wait(manager: TransactionManager, transaction: Any, key: Any, mode: str) -> bool:
+        if mode == "write":
+            write_waits.set()  # before the wait itself, which is queued in the same step of the event loop
+        return await wait_for_lock(manager, transaction, key, mode)
 
-    writer = threading.Thread(target=write_meanwhile)
-    writer.start()
-    client = firestore.Client(project=firestore_project)
+    monkeypatch.setattr(TransactionManager, "_wait", noticed_wait)
+    with Emulator(in_process=True) as emulator:
+        monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", emulator.address)
+        path = f"accounts/{unique_id}"
+        firestore.Client(project="locks").document(path).set({"balance": 10})
+        transaction_read = threading.Event()
+        attempts: list[int] = []
+        written: list[Any] = []
 
-    @firestore.transactional
-    def withdraw(transaction: firestore.Transaction) -> None:
-        balance = client.document(path).get(transaction=transaction).get("balance")
-        attempts.append(balance)
-        transaction_read.set()
-        time.sleep(0.3)  # keep the transaction open while the other write is in flight
-        transaction.update(client.document(path), {"balance": balance - 1})
+        def write_meanwhile() -> None:
+            transaction_read.wait(10)
+            written.append(firestore.Client(project="locks").document(path).set({"balance": 100}))
 
-    withdraw(client.transaction())
-    writer.join(10)
-    assert attempts == [10]  # the transaction was not disturbed: it held what it read
-    assert client.document(path).get().get("balance") == 100  # the waiting write applied after it
-    assert written[0].update_time > client.document(path).get().create_time
+        writer = threading.Thread(target=write_meanwhile)
+        writer.start()
+        client = firestore.Client(project="locks")
+
+        @firestore.transactional
+        def withdraw(transaction: firestore.Transaction) -> None:
+            balance = client.document(path).get(transaction=transaction).get("balance")
+            attempts.append(balance)
+            transaction_read.set()
+            assert write_waits.wait(10), "the other write never waited for the transaction's lock"
+            transaction.update(client.document(path), {"balance": balance - 1})
+
+        withdraw(client.transaction())
+        writer.join(10)
+        assert attempts == [10]  # the transaction was not disturbed: it held what it read
+        assert client.document(path).get().get("balance") == 100  # the waiting write applied after it
+        assert written[0].update_time > client.document(path).get().create_time
 
 
 def test_a_commit_stuck_behind_an_open_transaction_is_aborted(
@@ -101,7 +114,9 @@ def test_a_commit_stuck_behind_an_open_transaction_is_aborted(
         assert doc.get().get("balance") == 9
 
 
-def test_first_committer_wins_and_the_retry_succeeds(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_first_committer_wins_and_the_retry_succeeds(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     api = firestore_client._firestore_api
     database = firestore_client._database_string
     name = f"{database}/documents/counters/{unique_id}"
@@ -137,9 +152,15 @@ def test_batch_write_to_a_document_a_transaction_holds_is_aborted_alone(
     locked, free = (f"{database}/documents/held-{unique_id}/{n}" for n in ("locked", "free"))
     firestore_client.document(f"held-{unique_id}/locked").set({"v": 1})
     transaction = api.begin_transaction(request={"database": database}).transaction
-    list(api.batch_get_documents(request={"database": database, "documents": [locked], "transaction": transaction}))
+    list(
+        api.batch_get_documents(
+            request={"database": database, "documents": [locked], "transaction": transaction}
+        )
+    )
     writes = [{"update": {"name": n, "fields": {"v": {"integer_value": 2}}}} for n in (locked, free)]
-    response = api.batch_write(request={"database": database, "writes": writes})
+    response = api.batch_write(
+        request={"database": database, "writes": writes}, metadata=firestore_client._rpc_metadata
+    )
     assert [s.code for s in response.status] == [grpc.StatusCode.ABORTED.value[0], 0]
     api.rollback(request={"database": database, "transaction": transaction})
     assert firestore_client.document(f"held-{unique_id}/locked").get().get("v") == 1
@@ -258,7 +279,9 @@ def test_read_only_transaction_at_a_read_time(firestore_client: firestore.Client
 def test_unknown_transaction_ids_are_invalid(firestore_client: firestore.Client, unique_id: str) -> None:
     api = firestore_client._firestore_api
     with pytest.raises(exceptions.InvalidArgument):
-        api.commit(request={"database": firestore_client._database_string, "transaction": b"nope", "writes": []})
+        api.commit(
+            request={"database": firestore_client._database_string, "transaction": b"nope", "writes": []}
+        )
     with pytest.raises(exceptions.InvalidArgument):
         api.rollback(request={"database": firestore_client._database_string, "transaction": b"nope"})
 
@@ -268,11 +291,21 @@ def test_a_committed_transaction_id_cannot_be_reused(firestore_client: firestore
     database = firestore_client._database_string
     transaction = api.begin_transaction(request={"database": database}).transaction
     api.commit(request={"database": database, "transaction": transaction, "writes": []})
-    with pytest.raises(exceptions.Aborted, match="The referenced transaction has expired or is no longer valid."):
+    with pytest.raises(
+        exceptions.Aborted, match=r"The referenced transaction has expired or is no longer valid."
+    ):
         api.commit(request={"database": database, "transaction": transaction, "writes": []})
-    with pytest.raises(exceptions.Aborted, match="The referenced transaction has expired or is no longer valid."):
-        list(api.batch_get_documents(request={"database": database, "documents": [], "transaction": transaction}))
-    api.rollback(request={"database": database, "transaction": transaction})  # rolling back an ended one is fine
+    with pytest.raises(
+        exceptions.Aborted, match=r"The referenced transaction has expired or is no longer valid."
+    ):
+        list(
+            api.batch_get_documents(
+                request={"database": database, "documents": [], "transaction": transaction}
+            )
+        )
+    api.rollback(
+        request={"database": database, "transaction": transaction}
+    )  # rolling back an ended one is fine
 
 
 def test_bytes_that_are_no_transaction_are_invalid(firestore_client: firestore.Client) -> None:
@@ -280,12 +313,14 @@ def test_bytes_that_are_no_transaction_are_invalid(firestore_client: firestore.C
     api = firestore_client._firestore_api
     database = firestore_client._database_string
     for garbage in (b"\x00\x00\x00", b""):
-        with pytest.raises(exceptions.InvalidArgument, match="^400 Invalid transaction.$"):
+        with pytest.raises(exceptions.InvalidArgument, match=r"^400 Invalid transaction.$"):
             api.rollback(request={"database": database, "transaction": garbage})
-    with pytest.raises(exceptions.InvalidArgument, match="^400 Invalid transaction.$"):
+    with pytest.raises(exceptions.InvalidArgument, match=r"^400 Invalid transaction.$"):
         api.commit(request={"database": database, "transaction": b"\x00\x00\x00", "writes": []})
-    with pytest.raises(exceptions.InvalidArgument, match="^400 Invalid transaction.$"):
-        api.begin_transaction(request={"database": database, "options": {"read_write": {"retry_transaction": b"x"}}})
+    with pytest.raises(exceptions.InvalidArgument, match=r"^400 Invalid transaction.$"):
+        api.begin_transaction(
+            request={"database": database, "options": {"read_write": {"retry_transaction": b"x"}}}
+        )
 
 
 def test_a_failed_precondition_ends_the_transaction_but_an_invalid_write_does_not(
@@ -300,7 +335,8 @@ def test_a_failed_precondition_ends_the_transaction_but_an_invalid_write_does_no
     with pytest.raises(exceptions.InvalidArgument, match="field name __x__ is reserved"):
         api.commit(request={"database": database, "transaction": transaction, "writes": [reserved]})
     read = {"database": database, "documents": [doc._document_path], "transaction": transaction}
-    assert list(api.batch_get_documents(request=read))[0].found.name == doc._document_path  # still open
+    [still_open] = api.batch_get_documents(request=read)
+    assert still_open.found.name == doc._document_path
     create = {"update": {"name": doc._document_path, "fields": {}}, "current_document": {"exists": False}}
     with pytest.raises(exceptions.AlreadyExists):
         api.commit(request={"database": database, "transaction": transaction, "writes": [create]})
@@ -316,15 +352,22 @@ def test_read_only_transactions_refuse_writes_and_stay_open(
     database = firestore_client._database_string
     doc = firestore_client.collection("things").document(unique_id)
     doc.set({"n": 1})
-    transaction = api.begin_transaction(request={"database": database, "options": {"read_only": {}}}).transaction
+    transaction = api.begin_transaction(
+        request={"database": database, "options": {"read_only": {}}}
+    ).transaction
     write = {"update": {"name": doc._document_path, "fields": {}}}
-    with pytest.raises(exceptions.InvalidArgument, match="^400 Cannot modify entities in a read-only transaction.$"):
+    with pytest.raises(
+        exceptions.InvalidArgument, match=r"^400 Cannot modify entities in a read-only transaction.$"
+    ):
         api.commit(request={"database": database, "transaction": transaction, "writes": [write]})
     read = {"database": database, "documents": [doc._document_path], "transaction": transaction}
-    assert list(api.batch_get_documents(request=read))[0].found.fields["n"].integer_value == 1
+    [result] = api.batch_get_documents(request=read)
+    assert result.found.fields["n"].integer_value == 1
 
 
-def test_read_times_in_the_future_or_below_a_microsecond_are_refused(firestore_client: firestore.Client) -> None:
+def test_read_times_in_the_future_or_below_a_microsecond_are_refused(
+    firestore_client: firestore.Client,
+) -> None:
     """Future read times and ones finer than a microsecond are INVALID_ARGUMENT; an old one is a plain read, as
     the official emulator (which keeps every version) answers, where production would refuse it as too old."""
     import datetime
@@ -333,7 +376,9 @@ def test_read_times_in_the_future_or_below_a_microsecond_are_refused(firestore_c
     database = firestore_client._database_string
     now = datetime.datetime.now(tz=datetime.UTC)
     future = {"read_only": {"read_time": now + datetime.timedelta(days=1)}}
-    with pytest.raises(exceptions.InvalidArgument, match="The requested 'read_time' cannot be in the future."):
+    with pytest.raises(
+        exceptions.InvalidArgument, match=r"The requested 'read_time' cannot be in the future."
+    ):
         api.begin_transaction(request={"database": database, "options": future})
     old = {"read_only": {"read_time": now - datetime.timedelta(days=1)}}
     assert api.begin_transaction(request={"database": database, "options": old}).transaction
@@ -349,7 +394,11 @@ def test_new_transaction_on_first_read(firestore_client: firestore.Client, uniqu
     doc.set({"n": 1})
     responses = list(
         api.batch_get_documents(
-            request={"database": database, "documents": [doc._document_path], "new_transaction": {"read_write": {}}}
+            request={
+                "database": database,
+                "documents": [doc._document_path],
+                "new_transaction": {"read_write": {}},
+            }
         )
     )
     transaction = responses[0].transaction
@@ -373,7 +422,9 @@ async def test_async_transaction(firestore_project: str, unique_id: str) -> None
     assert (await doc.get()).get("n") == 2
 
 
-def test_transactions_locking_in_opposite_orders_both_complete(firestore_project: str, unique_id: str) -> None:
+def test_transactions_locking_in_opposite_orders_both_complete(
+    firestore_project: str, unique_id: str
+) -> None:
     setup = firestore.Client(project=firestore_project)
     first, second = setup.document(f"pair/{unique_id}-a"), setup.document(f"pair/{unique_id}-b")
     first.set({"n": 0})

@@ -263,14 +263,16 @@ def test_field_paths_parse_into_segments(path: str, parts: tuple[str, ...]) -> N
 
 
 def test_an_empty_field_path_is_invalid() -> None:
-    with pytest.raises(InvalidArgument, match="^Invalid empty property path string.$"):
+    with pytest.raises(InvalidArgument, match=r"^Invalid empty property path string.$"):
         values.parse_field_path("")
 
 
 @pytest.mark.parametrize("path", ["a..b", "a.", ".a", "`a", "a`b`", "`a`b", "`a\\", "a-b", "1", "é", "a b"])
 def test_malformed_field_paths_are_invalid_arguments(path: str) -> None:
     """Unquoted segments must be simple identifiers; the official emulator's message names the rules."""
-    with pytest.raises(InvalidArgument, match=f'^Invalid property path "{re.escape(path)}". Unquoted property'):
+    with pytest.raises(
+        InvalidArgument, match=f'^Invalid property path "{re.escape(path)}". Unquoted property'
+    ):
         values.parse_field_path(path)
 
 
@@ -410,9 +412,9 @@ def test_document_size_matches_the_worked_example_of_the_storage_size_page() -> 
 
 def test_a_document_over_one_mebibyte_is_refused_with_firestores_message() -> None:
     values.validate_document(document("c/d", a=b"x" * 500_000, b=b"x" * 500_000))
-    with pytest.raises(InvalidArgument, match="^maximum entity size is 1048576 bytes$"):
+    with pytest.raises(InvalidArgument, match=r"^maximum entity size is 1048576 bytes$"):
         values.validate_document(document("c/d", a=b"x" * 600_000, b=b"x" * 600_000))
-    with pytest.raises(InvalidArgument, match="^maximum entity size is 1048576 bytes$"):
+    with pytest.raises(InvalidArgument, match=r"^maximum entity size is 1048576 bytes$"):
         values.validate_document(document("c/d", m=mp(a=b"x" * 600_000, b=b"x" * 600_000)))
 
 
@@ -425,16 +427,16 @@ def nested_maps(depth: int) -> Any:
 
 def test_maps_and_arrays_nest_at_most_twenty_levels() -> None:
     values.validate_document(document("c/d", deep=nested_maps(20)))
-    with pytest.raises(InvalidArgument, match="^Property deep contains an invalid nested entity.$"):
+    with pytest.raises(InvalidArgument, match=r"^Property deep contains an invalid nested entity.$"):
         values.validate_document(document("c/d", deep=nested_maps(21)))
-    with pytest.raises(InvalidArgument, match="^Property deep contains an invalid nested entity.$"):
+    with pytest.raises(InvalidArgument, match=r"^Property deep contains an invalid nested entity.$"):
         values.validate_document(document("c/d", deep=mp(n=arr(nested_maps(19)))))
-    with pytest.raises(InvalidArgument, match="^Property array contains an invalid nested entity.$"):
+    with pytest.raises(InvalidArgument, match=r"^Property array contains an invalid nested entity.$"):
         values.validate_document(document("c/d", deep=arr(nested_maps(20))))
 
 
 def test_arrays_directly_inside_arrays_are_refused() -> None:
-    with pytest.raises(InvalidArgument, match="^Nested arrays are not allowed$"):
+    with pytest.raises(InvalidArgument, match=r"^Nested arrays are not allowed$"):
         values.validate_document(document("c/d", a=arr(arr(1))))
     values.validate_document(document("c/d", a=arr(mp(inner=arr(1)))))
 
@@ -459,23 +461,25 @@ def test_nested_field_names_count_their_whole_path(fields: dict[str, Any], valid
     if valid:
         values.validate_document(doc)
     else:
-        with pytest.raises(InvalidArgument, match=r"^Property (m|array) contains an invalid nested entity\.$"):
+        with pytest.raises(
+            InvalidArgument, match=r"^Property (m|array) contains an invalid nested entity\.$"
+        ):
             values.validate_document(doc)
 
 
 def test_field_names_are_limited_and_reserved_names_refused() -> None:
     values.validate_document(document("c/d", **{"x" * 1500: 1}))
-    with pytest.raises(InvalidArgument, match="^The property.name is longer than 1500 bytes.$"):
+    with pytest.raises(InvalidArgument, match=r"^The property.name is longer than 1500 bytes.$"):
         values.validate_document(document("c/d", **{"x" * 1501: 1}))
     values.validate_document(document("c/d", m=mp(**{"k" * 1498: 1})))  # "m.kkk…": 1,500 bytes with its path
-    with pytest.raises(InvalidArgument, match="^Property m contains an invalid nested entity.$"):
+    with pytest.raises(InvalidArgument, match=r"^Property m contains an invalid nested entity.$"):
         values.validate_document(document("c/d", m=mp(**{"k" * 1499: 1})))
-    with pytest.raises(InvalidArgument, match="^field name __secret__ is reserved$"):
+    with pytest.raises(InvalidArgument, match=r"^field name __secret__ is reserved$"):
         values.validate_document(document("c/d", __secret__=1))
     # __type__ names a typed value (only "__vector__" exists): any other type is an invalid nested entity
-    with pytest.raises(InvalidArgument, match="^Property outer contains an invalid nested entity.$"):
+    with pytest.raises(InvalidArgument, match=r"^Property outer contains an invalid nested entity.$"):
         values.validate_document(document("c/d", outer=mp(__type__="plain map")))
-    with pytest.raises(InvalidArgument, match="^field name '__x__' is reserved.$"):
+    with pytest.raises(InvalidArgument, match=r"^field name '__x__' is reserved.$"):
         values.validate_document(document("c/d", a=arr(mp(__x__=b"x" * 1_048_488))))
     values.validate_document(document("c/d", embedding=vector(1.0, 2.0)))
 
@@ -484,15 +488,20 @@ def test_field_names_are_limited_and_reserved_names_refused() -> None:
     ("path", "message"),
     [
         ("c/.", f'Document name "{ROOT}/c/." contains a resource id "." at index {len(ROOT) + 3}.'),
-        ("c/../e/f", f'Document name "{ROOT}/c/../e/f" contains a resource id ".." at index {len(ROOT) + 3}.'),
+        (
+            "c/../e/f",
+            f'Document name "{ROOT}/c/../e/f" contains a resource id ".." at index {len(ROOT) + 3}.',
+        ),
         ("c/__reserved__", 'Resource id "__reserved__" is invalid because it is reserved.'),
         ("__c__/d", 'Resource id "__c__" is invalid because it is reserved.'),
         ("c/" + "x" * 1501, "The key path element name is longer than 1500 bytes."),
         ("c" * 1501 + "/d", "The key path element kind is longer than 1500 bytes."),
         (
             "c/__id5x__",
-            "A long document ID string must be formatted like '__id{LONG}__', where LONG is a 64-bit integer. "
-            "Found: '__id5x__'.",
+            (
+                "A long document ID string must be formatted like '__id{LONG}__', where LONG is a 64-bit integer. "
+                "Found: '__id5x__'."
+            ),
         ),
         ("c/d/e", None),
     ],
@@ -509,13 +518,15 @@ def test_bad_document_names_are_refused(path: str, message: str | None) -> None:
 def test_strings_and_bytes_are_limited_to_1048487_bytes_under_their_property_name() -> None:
     values.validate_document(document("c/d", s="x" * values.MAX_FIELD_VALUE_SIZE))
     values.validate_document(document("c/d", s="€" * 349_495))
-    with pytest.raises(InvalidArgument, match='^The value of property "s" is longer than 1048487 bytes.$'):
+    with pytest.raises(InvalidArgument, match=r'^The value of property "s" is longer than 1048487 bytes.$'):
         values.validate_document(document("c/d", s="€" * 349_496))
-    with pytest.raises(InvalidArgument, match='^The value of property "array" is longer than 1048487 bytes.$'):
+    with pytest.raises(
+        InvalidArgument, match=r'^The value of property "array" is longer than 1048487 bytes.$'
+    ):
         values.validate_document(document("c/d", a=arr(b"x" * 1_048_488)))
-    with pytest.raises(InvalidArgument, match="^Property array contains an invalid nested entity.$"):
+    with pytest.raises(InvalidArgument, match=r"^Property array contains an invalid nested entity.$"):
         values.validate_document(document("c/d", a=arr(mp(s=b"x" * 1_048_488))))
-    with pytest.raises(InvalidArgument, match="^Property m contains an invalid nested entity.$"):
+    with pytest.raises(InvalidArgument, match=r"^Property m contains an invalid nested entity.$"):
         values.validate_document(document("c/d", m=mp(a=arr(b"x" * 1_048_488))))
 
 
@@ -559,7 +570,7 @@ def test_client_writes_over_the_document_limits_are_refused(firestore_client: An
     for _ in range(20):
         deep = {"n": deep}
     ref.set(deep)  # twenty levels of maps are allowed
-    with pytest.raises(ClientInvalidArgument, match="Property n contains an invalid nested entity."):
+    with pytest.raises(ClientInvalidArgument, match=r"Property n contains an invalid nested entity."):
         ref.set({"n": deep})
     ref.delete()
     with pytest.raises(ClientInvalidArgument, match="reserved"):
@@ -569,7 +580,9 @@ def test_client_writes_over_the_document_limits_are_refused(firestore_client: An
 
 def test_field_values_over_1_mib_minus_89_bytes_and_empty_field_names_are_refused() -> None:
     # A value of 1,048,500 bytes keeps the document under 1 MiB but is over the per-value limit.
-    with pytest.raises(InvalidArgument, match='^The value of property "blob" is longer than 1048487 bytes.$'):
+    with pytest.raises(
+        InvalidArgument, match=r'^The value of property "blob" is longer than 1048487 bytes.$'
+    ):
         values.validate_document(document("c/d", blob=b"x" * 1_048_500))
     values.validate_document(document("c/d", blob=b"x" * values.MAX_FIELD_VALUE_SIZE))
     with pytest.raises(InvalidArgument, match="invalid nested entity"):
@@ -596,7 +609,7 @@ def test_maximum_and_minimum_tell_the_two_zeros_apart_and_keep_equal_values() ->
     assert math.copysign(1, apply(-0.0, "minimum", 0.0).double_value) == -1
     assert apply(3, "maximum", 3.0).WhichOneof("value_type") == "integer_value"
     assert apply(3, "minimum", 3.0).WhichOneof("value_type") == "integer_value"
-    with pytest.raises(InvalidArgument, match="^Input must be int64 or double.$"):
+    with pytest.raises(InvalidArgument, match=r"^Input must be int64 or double.$"):
         apply(1, "increment", "x")
 
 
@@ -605,7 +618,7 @@ def test_stored_references_follow_the_document_id_rules() -> None:
     good = Value(reference_value=f"{ROOT}/c/__id5__")
     values.validate_document(document("c/d", r=good))
     bad = Value(reference_value=f"{ROOT}/c/__idx__")
-    with pytest.raises(InvalidArgument, match="^A long document ID string must be formatted like"):
+    with pytest.raises(InvalidArgument, match=r"^A long document ID string must be formatted like"):
         values.validate_document(document("c/d", r=bad))
 
 

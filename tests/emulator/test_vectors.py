@@ -38,8 +38,17 @@ def _json_double(x: float) -> float | str:
 
 def vector(*numbers: Any) -> dict[str, Any]:
     """A vector value in the JSON form of ``google.firestore.v1.Value`` (ints stay integers)."""
-    elements = [{"integerValue": str(n)} if isinstance(n, int) else {"doubleValue": _json_double(n)} for n in numbers]
-    return {"mapValue": {"fields": {"__type__": {"stringValue": "__vector__"}, "value": {"arrayValue": {"values": elements}}}}}
+    elements = [
+        {"integerValue": str(n)} if isinstance(n, int) else {"doubleValue": _json_double(n)} for n in numbers
+    ]
+    return {
+        "mapValue": {
+            "fields": {
+                "__type__": {"stringValue": "__vector__"},
+                "value": {"arrayValue": {"values": elements}},
+            }
+        }
+    }
 
 
 SEED: dict[str, dict[str, Any]] = {
@@ -68,12 +77,20 @@ def seed_documents() -> list[Any]:
 
 def nearest_query(measure: str = "EUCLIDEAN", limit: int | None = 10, **extra: Any) -> dict[str, Any]:
     """A collection query on ``v`` with a find_nearest from (1, 1); ``extra`` adds to find_nearest or the query."""
-    find: dict[str, Any] = {"vectorField": {"fieldPath": "v"}, "queryVector": vector(1.0, 1.0), "distanceMeasure": measure}
+    find: dict[str, Any] = {
+        "vectorField": {"fieldPath": "v"},
+        "queryVector": vector(1.0, 1.0),
+        "distanceMeasure": measure,
+    }
     if limit is not None:
         find["limit"] = limit
     query: dict[str, Any] = {"from": [{"collectionId": "v"}], "findNearest": find}
     for key, value in extra.items():
-        (find if key in ("distanceResultField", "distanceThreshold", "queryVector", "vectorField") else query)[key] = value
+        (
+            find
+            if key in ("distanceResultField", "distanceThreshold", "queryVector", "vectorField")
+            else query
+        )[key] = value
     return query
 
 
@@ -115,7 +132,9 @@ def test_cosine_keeps_a_zero_vector_last_with_a_nan_distance() -> None:
 
 
 def test_dot_product_largest_first() -> None:
-    distances = [fields["d"]["doubleValue"] for _, fields in run(nearest_query("DOT_PRODUCT", distanceResultField="d"))]
+    distances = [
+        fields["d"]["doubleValue"] for _, fields in run(nearest_query("DOT_PRODUCT", distanceResultField="d"))
+    ]
     assert names(nearest_query("DOT_PRODUCT")) == ["v/x", "v/y", "v/z", "v/u", "v/r"]
     assert distances == [4.0, 1.0, 1.0, 0.0, -2.0]
     assert names(nearest_query("DOT_PRODUCT", distanceThreshold=1.5)) == ["v/x"]
@@ -144,7 +163,11 @@ def test_the_distance_result_field_is_one_literal_field_name() -> None:
 
 def test_a_projection_applies_after_the_distance_is_set() -> None:
     select_k = run(nearest_query(distanceResultField="d", select={"fields": [{"fieldPath": "k"}]}))
-    assert select_k[:3] == [("v/y", {"k": {"integerValue": "2"}}), ("v/z", {"k": {"integerValue": "1"}}), ("v/u", {})]
+    assert select_k[:3] == [
+        ("v/y", {"k": {"integerValue": "2"}}),
+        ("v/z", {"k": {"integerValue": "1"}}),
+        ("v/u", {}),
+    ]
     select_d = run(nearest_query(distanceResultField="d", select={"fields": [{"fieldPath": "d"}]}))
     assert select_d[0] == ("v/y", {"d": {"doubleValue": 1.0}})
 
@@ -160,7 +183,9 @@ def test_ties_follow_the_query_order_which_also_drops_documents_without_its_fiel
 
 
 def test_filters_apply_first_and_only_vectors_of_the_query_dimension_count() -> None:
-    filtered = nearest_query(where={"fieldFilter": {"field": {"fieldPath": "k"}, "op": "EQUAL", "value": {"integerValue": "1"}}})
+    filtered = nearest_query(
+        where={"fieldFilter": {"field": {"fieldPath": "k"}, "op": "EQUAL", "value": {"integerValue": "1"}}}
+    )
     assert names(filtered) == ["v/z", "v/x"]
     assert names(nearest_query(queryVector=vector(1.0, 0.0, 0.0))) == ["v/w"]
     assert names(nearest_query(vectorField={"fieldPath": "nope"})) == []
@@ -244,17 +269,28 @@ INVALID_PATH = (
         ({**nearest_query(vectorField={"fieldPath": "a..b"}), "limit": 1}, INVALID_PATH),
         ({**nearest_query(), "limit": 1, "offset": 1}, "A query limit cannot be used with FindNearest"),
         ({**nearest_query(), "offset": 1, **CURSOR}, "A query offset cannot be used with FindNearest"),
-        ({**nearest_query(distanceResultField="__x__"), **CURSOR}, "A cursor cannot be used with FindNearest"),
+        (
+            {**nearest_query(distanceResultField="__x__"), **CURSOR},
+            "A cursor cannot be used with FindNearest",
+        ),
         (
             nearest_query(
                 queryVector={"integerValue": "1"},
-                where={"fieldFilter": {"field": {"fieldPath": "a..b"}, "op": "EQUAL", "value": {"integerValue": "1"}}},
+                where={
+                    "fieldFilter": {
+                        "field": {"fieldPath": "a..b"},
+                        "op": "EQUAL",
+                        "value": {"integerValue": "1"},
+                    }
+                },
             ),
             INVALID_PATH,
         ),
     ],
 )
-def test_find_nearest_is_validated_in_the_official_order_and_words(query: dict[str, Any], message: str) -> None:
+def test_find_nearest_is_validated_in_the_official_order_and_words(
+    query: dict[str, Any], message: str
+) -> None:
     error = refused(query)
     assert isinstance(error, InvalidArgument)
     assert error.message == message
@@ -270,7 +306,10 @@ def test_aggregations_over_the_nearest_documents() -> None:
     aggregation = json_format.ParseDict(
         {
             "structuredQuery": nearest_query(limit=3),
-            "aggregations": [{"alias": "s", "sum": {"field": {"fieldPath": "k"}}}, {"alias": "a", "avg": {"field": {"fieldPath": "k"}}}],
+            "aggregations": [
+                {"alias": "s", "sum": {"field": {"fieldPath": "k"}}},
+                {"alias": "a", "avg": {"field": {"fieldPath": "k"}}},
+            ],
         },
         query_types.StructuredAggregationQuery.pb()(),
     )
@@ -313,11 +352,23 @@ def doubles(count: int) -> dict[str, Any]:
         ({"v": vector()}, "Cannot have a zero length vector."),
         ({"v": vector_map()}, "Vector map is missing key 'value'."),
         ({"v": vector_map(value={"integerValue": "1"})}, "Vector value type must be an array."),
-        ({"v": vector_map(x={"doubleValue": 1.0}, value=doubles(1))}, "Vector value map has extraneous entries."),
+        (
+            {"v": vector_map(x={"doubleValue": 1.0}, value=doubles(1))},
+            "Vector value map has extraneous entries.",
+        ),
         ({"v": vector_map(x={"doubleValue": 1.0})}, "Vector map is missing key 'value'."),
-        ({"v": vector_map(x={"doubleValue": 1.0}, value={"integerValue": "1"})}, "Vector value type must be an array."),
-        ({"v": vector_map(x={"doubleValue": 1.0}, value=doubles(0))}, "Vector value map has extraneous entries."),
-        ({"v": vector_map(x={"doubleValue": 1.0}, value=doubles(2049))}, "Vector value map has extraneous entries."),
+        (
+            {"v": vector_map(x={"doubleValue": 1.0}, value={"integerValue": "1"})},
+            "Vector value type must be an array.",
+        ),
+        (
+            {"v": vector_map(x={"doubleValue": 1.0}, value=doubles(0))},
+            "Vector value map has extraneous entries.",
+        ),
+        (
+            {"v": vector_map(x={"doubleValue": 1.0}, value=doubles(2049))},
+            "Vector value map has extraneous entries.",
+        ),
         (
             {"v": vector_map(value={"arrayValue": {"values": [{"integerValue": "1"}] * 2049}})},
             "Vectors must be at most 2048 dimensions.",
@@ -329,24 +380,65 @@ def doubles(count: int) -> dict[str, Any]:
             "Property v contains an invalid nested entity.",
         ),
         (
-            {"m": {"mapValue": {"fields": {"n": {"mapValue": {"fields": {"v": {"mapValue": {"fields": {"__type__": {"stringValue": "other"}}}}}}}}}}},
+            {
+                "m": {
+                    "mapValue": {
+                        "fields": {
+                            "n": {
+                                "mapValue": {
+                                    "fields": {
+                                        "v": {"mapValue": {"fields": {"__type__": {"stringValue": "other"}}}}
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
             "Property m contains an invalid nested entity.",
         ),
         (
-            {"zz": {"arrayValue": {"values": [{"mapValue": {"fields": {"__type__": {"stringValue": "other"}}}}]}}},
+            {
+                "zz": {
+                    "arrayValue": {
+                        "values": [{"mapValue": {"fields": {"__type__": {"stringValue": "other"}}}}]
+                    }
+                }
+            },
             "Property array contains an invalid nested entity.",
         ),
-        ({"v": {"mapValue": {"fields": {"__type__": {"integerValue": "1"}}}}}, "Field __type__ must be a string; founds LONG."),
-        ({"v": {"mapValue": {"fields": {"__type__": {"booleanValue": True}}}}}, "Field __type__ must be a string; founds BOOLEAN."),
-        ({"v": {"mapValue": {"fields": {"__type__": {"doubleValue": 1.0}}}}}, "Field __type__ must be a string; founds DOUBLE."),
-        ({"v": {"mapValue": {"fields": {"__type__": {"nullValue": None}}}}}, "Field __type__ must be a string; founds NULL."),
-        ({"v": {"mapValue": {"fields": {"__type__": {"mapValue": {}}}}}}, "Field __type__ must be a string; founds MAP."),
-        ({"v": {"mapValue": {"fields": {"__type__": {"arrayValue": {}}}}}}, "Field __type__ must be a string; founds ARRAY."),
+        (
+            {"v": {"mapValue": {"fields": {"__type__": {"integerValue": "1"}}}}},
+            "Field __type__ must be a string; founds LONG.",
+        ),
+        (
+            {"v": {"mapValue": {"fields": {"__type__": {"booleanValue": True}}}}},
+            "Field __type__ must be a string; founds BOOLEAN.",
+        ),
+        (
+            {"v": {"mapValue": {"fields": {"__type__": {"doubleValue": 1.0}}}}},
+            "Field __type__ must be a string; founds DOUBLE.",
+        ),
+        (
+            {"v": {"mapValue": {"fields": {"__type__": {"nullValue": None}}}}},
+            "Field __type__ must be a string; founds NULL.",
+        ),
+        (
+            {"v": {"mapValue": {"fields": {"__type__": {"mapValue": {}}}}}},
+            "Field __type__ must be a string; founds MAP.",
+        ),
+        (
+            {"v": {"mapValue": {"fields": {"__type__": {"arrayValue": {}}}}}},
+            "Field __type__ must be a string; founds ARRAY.",
+        ),
         (
             {"v": {"mapValue": {"fields": {"__type__": {"timestampValue": "2020-01-01T00:00:00Z"}}}}},
             "Field __type__ must be a string; founds TIMESTAMP.",
         ),
-        ({"v": {"mapValue": {"fields": {"__type__": {"bytesValue": "AA=="}}}}}, "Field __type__ must be a string; founds BYTES."),
+        (
+            {"v": {"mapValue": {"fields": {"__type__": {"bytesValue": "AA=="}}}}},
+            "Field __type__ must be a string; founds BYTES.",
+        ),
         (
             {"v": {"mapValue": {"fields": {"__type__": {"referenceValue": f"{ROOT}/c/x"}}}}},
             "Field __type__ must be a string; founds ENTITY_REF.",
@@ -355,7 +447,10 @@ def doubles(count: int) -> dict[str, Any]:
             {"v": {"mapValue": {"fields": {"__type__": {"geoPointValue": {"latitude": 1, "longitude": 1}}}}}},
             "Field __type__ must be a string; founds GEO_POINT.",
         ),
-        ({"m": {"mapValue": {"fields": {"__x__": {"integerValue": "1"}}}}}, "field name '__x__' is reserved."),
+        (
+            {"m": {"mapValue": {"fields": {"__x__": {"integerValue": "1"}}}}},
+            "field name '__x__' is reserved.",
+        ),
         ({"__x__": {"integerValue": "1"}}, "field name __x__ is reserved"),
     ],
 )
@@ -364,6 +459,7 @@ def test_stored_vectors_are_checked_as_the_official_emulator(fields: dict[str, A
 
 
 # === through the real client, over gRPC =========================================================================
+
 
 def seed_client(db: firestore.Client) -> Any:
     batch = db.batch()
@@ -375,23 +471,37 @@ def seed_client(db: firestore.Client) -> Any:
 
 
 @pytest.mark.usefixtures("firestore_project")
-def test_client_find_nearest_with_distances_and_a_literal_distance_field(firestore_client: firestore.Client) -> None:
+def test_client_find_nearest_with_distances_and_a_literal_distance_field(
+    firestore_client: firestore.Client,
+) -> None:
     coll = seed_client(firestore_client)
-    query = coll.find_nearest("v", Vector([1.0, 1.0]), distance_measure=DistanceMeasure.COSINE, limit=10, distance_result_field="dist.ance")
+    query = coll.find_nearest(
+        "v",
+        Vector([1.0, 1.0]),
+        distance_measure=DistanceMeasure.COSINE,
+        limit=10,
+        distance_result_field="dist.ance",
+    )
     snapshots = list(query.stream())
     assert [s.id for s in snapshots] == ["x", "y", "z", "r", "u"]
     assert math.isnan(snapshots[-1].get("`dist.ance`"))
     assert snapshots[0].get("v") == Vector([2.0, 2.0])
     with pytest.raises(exceptions.BadRequest, match="A query limit cannot be used with FindNearest"):
-        list(coll.limit(1).find_nearest("v", Vector([1.0, 1.0]), distance_measure=DistanceMeasure.EUCLIDEAN, limit=2).stream())
+        list(
+            coll.limit(1)
+            .find_nearest("v", Vector([1.0, 1.0]), distance_measure=DistanceMeasure.EUCLIDEAN, limit=2)
+            .stream()
+        )
 
 
 @pytest.mark.usefixtures("firestore_project")
-def test_client_refuses_nothing_the_server_must_refuse_for_stored_vectors(firestore_client: firestore.Client) -> None:
+def test_client_refuses_nothing_the_server_must_refuse_for_stored_vectors(
+    firestore_client: firestore.Client,
+) -> None:
     doc = firestore_client.collection("writes").document("w")
-    with pytest.raises(exceptions.BadRequest, match="Cannot have a zero length vector."):
+    with pytest.raises(exceptions.BadRequest, match=r"Cannot have a zero length vector."):
         doc.set({"v": Vector([])})
-    with pytest.raises(exceptions.BadRequest, match="Vector cannot contain NaN values."):
+    with pytest.raises(exceptions.BadRequest, match=r"Vector cannot contain NaN values."):
         doc.set({"v": Vector([float("nan")])})
     with pytest.raises(exceptions.BadRequest, match=r"Property v contains an invalid nested entity\."):
         doc.set({"v": {"__type__": "other"}})
@@ -407,13 +517,19 @@ async def test_async_client_find_nearest(firestore_project: str) -> None:
             batch.set(db.collection("av").document(doc_id), {"v": Vector(numbers)})
         await batch.commit()
         query = db.collection("av").find_nearest(
-            "v", Vector([1.0, 0.1]), distance_measure=DistanceMeasure.DOT_PRODUCT, limit=2, distance_result_field="d"
+            "v",
+            Vector([1.0, 0.1]),
+            distance_measure=DistanceMeasure.DOT_PRODUCT,
+            limit=2,
+            distance_result_field="d",
         )
         results = [(s.id, s.get("d")) for s in await query.get()]
         assert [name for name, _ in results] == ["c", "a"]
         assert results[0][1] == pytest.approx(3.3)
         with pytest.raises(exceptions.BadRequest, match="Vector must only contain values of type 'double'"):
-            raw = db.collection("av").find_nearest("v", Vector([1.0]), distance_measure=DistanceMeasure.EUCLIDEAN, limit=1)
+            raw = db.collection("av").find_nearest(
+                "v", Vector([1.0]), distance_measure=DistanceMeasure.EUCLIDEAN, limit=1
+            )
             raw._query_vector = {"__type__": "__vector__", "value": [1]}
             await raw.get()
     finally:

@@ -20,14 +20,18 @@ def test_set_replaces_the_whole_document(firestore_client: firestore.Client, uni
     assert doc.get().to_dict() == {"b": 2}
 
 
-def test_set_with_merge_only_touches_the_given_fields(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_set_with_merge_only_touches_the_given_fields(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("things").document(unique_id)
     doc.set({"a": 1, "nested": {"x": 1, "y": 2}})
     doc.set({"nested": {"y": 3, "z": 4}}, merge=True)
     assert doc.get().to_dict() == {"a": 1, "nested": {"x": 1, "y": 3, "z": 4}}
 
 
-def test_update_with_nested_and_quoted_field_paths(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_update_with_nested_and_quoted_field_paths(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("things").document(unique_id)
     doc.set({"nested": {"x": 1, "y": 2}, "odd.key": 1, "keep": True})
     doc.update({"nested.y": 20, "nested.deep.z": 3, FieldPath("odd.key").to_api_repr(): 2})
@@ -41,13 +45,17 @@ def test_update_can_delete_a_field(firestore_client: firestore.Client, unique_id
     assert doc.get().to_dict() == {"nested": {"y": 2}}
 
 
-def test_update_of_a_missing_document_is_not_found(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_update_of_a_missing_document_is_not_found(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     with pytest.raises(exceptions.NotFound):
         firestore_client.collection("things").document(unique_id).update({"a": 1})
     assert not firestore_client.collection("things").document(unique_id).get().exists
 
 
-def test_create_of_an_existing_document_already_exists(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_create_of_an_existing_document_already_exists(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     doc = firestore_client.collection("things").document(unique_id)
     doc.create({"a": 1})
     with pytest.raises(exceptions.AlreadyExists):
@@ -190,7 +198,9 @@ def test_two_writes_to_one_document_in_a_batch_apply_in_order(
     assert doc.get().to_dict() == {"a": 1, "b": 2}
 
 
-def test_more_than_500_writes_in_a_commit_is_invalid(firestore_client: firestore.Client, unique_id: str) -> None:
+def test_more_than_500_writes_in_a_commit_is_invalid(
+    firestore_client: firestore.Client, unique_id: str
+) -> None:
     batch = firestore_client.batch()
     for index in range(501):
         batch.set(firestore_client.collection("many").document(f"{unique_id}-{index}"), {"i": index})
@@ -209,7 +219,7 @@ def test_exactly_500_writes_in_a_commit_succeed(firestore_client: firestore.Clie
 
 def test_documents_over_one_mebibyte_are_rejected(firestore_client: firestore.Client, unique_id: str) -> None:
     doc = firestore_client.collection("big").document(unique_id)
-    with pytest.raises(exceptions.InvalidArgument, match="^400 maximum entity size is 1048576 bytes$"):
+    with pytest.raises(exceptions.InvalidArgument, match=r"^400 maximum entity size is 1048576 bytes$"):
         doc.set({"a": b"x" * 600_000, "b": b"x" * 600_000})
     doc.set({"blob": b"x" * 1_000_000})
     assert len(doc.get().get("blob")) == 1_000_000
@@ -263,7 +273,9 @@ async def test_async_client_writes_and_reads(firestore_project: str, unique_id: 
     assert not (await doc.get()).exists
 
 
-async def test_async_client_preconditions_transforms_and_batches(firestore_project: str, unique_id: str) -> None:
+async def test_async_client_preconditions_transforms_and_batches(
+    firestore_project: str, unique_id: str
+) -> None:
     client = firestore.AsyncClient(project=firestore_project)
     doc = client.collection("things").document(unique_id)
     written = await doc.set({"n": 1, "tags": ["a"]})
@@ -282,7 +294,9 @@ async def test_async_client_preconditions_transforms_and_batches(firestore_proje
     batch.delete(doc)
     results = await batch.commit()
     assert results[0]._pb.HasField("update_time") and not results[1]._pb.HasField("update_time")
-    snapshots = {s.id: s async for s in client.get_all([doc, client.collection("things").document(f"{unique_id}-2")])}
+    snapshots = {
+        s.id: s async for s in client.get_all([doc, client.collection("things").document(f"{unique_id}-2")])
+    }
     assert not snapshots[unique_id].exists
     assert snapshots[f"{unique_id}-2"].get("n") == 10
 
@@ -322,9 +336,11 @@ def test_document_limits_through_the_client_use_the_official_words(
 ) -> None:
     doc = firestore_client.collection("limits").document(unique_id)
     doc.set({"s": "x" * 1_048_487})  # the limit is on the value's bytes
-    with pytest.raises(exceptions.InvalidArgument, match='^400 The value of property "s" is longer than 1048487'):
+    with pytest.raises(
+        exceptions.InvalidArgument, match=r'^400 The value of property "s" is longer than 1048487'
+    ):
         doc.set({"s": "x" * 1_048_488})
-    with pytest.raises(exceptions.InvalidArgument, match="^400 field name '__x__' is reserved.$"):
+    with pytest.raises(exceptions.InvalidArgument, match=r"^400 field name '__x__' is reserved.$"):
         doc.set({"m": {"__x__": 1}})
     bad_id = firestore_client.collection("limits").document("__id1x__")
     with pytest.raises(exceptions.InvalidArgument, match="A long document ID string must be formatted like"):

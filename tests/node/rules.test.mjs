@@ -1,0 +1,385 @@
+// infra/firestore.rules, evaluated for real: @firebase/rules-unit-testing drives the Firebase JS SDK (what the web
+// viewer uses) against a Firestore emulator that enforces rules, as alice (who owns a job), bob (another user) and
+// a reader who is not signed in. The emulator's address comes from FIRESTORE_EMULATOR_HOST, so the same tests run
+// against Google's emulator (tests/node/test_rules.py starts it) or any other that enforces rules.
+//
+// Run: FIRESTORE_EMULATOR_HOST=127.0.0.1:PORT node --test tests/node/rules.test.mjs
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { assertFails, assertSucceeds, initializeTestEnvironment } from '@firebase/rules-unit-testing';
+import {
+  Timestamp,
+  collection,
+  collectionGroup,
+  deleteDoc,
+  doc,
+  getDoc,
+  getDocs,
+  limit,
+  onSnapshot,
+  orderBy,
+  query,
+  runTransaction,
+  setLogLevel,
+  setDoc,
+  updateDoc,
+  where,
+  writeBatch,
+} from 'firebase/firestore';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RULES = readFileSync(path.resolve(here, '../../infra/firestore.rules'), 'utf8');
+const PROJECT = 'demo-tailrun-rules';
+const LISTEN_TIMEOUT_MS = 15000;
+setLogLevel('silent'); // refusals are what these tests expect; the SDK would log each one as an error
+
+const ALICE_JOB = 'a'.repeat(32);
+const BOB_JOB = 'b'.repeat(32);
+const MISSING_JOB = 'c'.repeat(32);
+const CHUNK = '0001-00000000';
+const ATTEMPT = '0001';
+const ARTIFACT = 'report-txt';
+const at = Timestamp.fromMillis(Date.UTC(2026, 0, 2, 3, 4, 5));
+
+function job(owner, status) {
+  return {
+    owner, status, attempt: 1, argv: ['echo', 'hi'], spec: { argv: ['echo', 'hi'], timeout_s: 60, labels: {} },
+    created_at: at, updated_at: at, lines: 1, last_seq: 1, tail: [{ line: 0, stream: 'stdout', text: 'hi' }],
+    parent_job_id: null, idempotency_key: null,
+  };
+}
+
+// Every document a reader could aim at, as the functions write them (functions/DATA_MODEL.md).
+const SEED = {
+  [`jobs/${ALICE_JOB}`]: job('alice', 'running'),
+  [`jobs/${ALICE_JOB}/chunks/${CHUNK}`]: {
+    attempt: 1, seq: 0, first_line: 0, line_count: 1, created_at: at,
+    lines: [{ line: 0, stream: 'stdout', ts: 1767323045000, text: 'hi' }],
+  },
+  [`jobs/${ALICE_JOB}/attempts/${ATTEMPT}`]: { attempt: 1, status: 'running', created_at: at },
+  [`jobs/${ALICE_JOB}/artifacts/${ARTIFACT}`]: { name: 'report.txt', size: 3, review: 'pending', created_at: at },
+  [`jobs/${BOB_JOB}`]: job('bob', 'succeeded'),
+  [`jobs/${BOB_JOB}/chunks/${CHUNK}`]: { attempt: 1, seq: 0, first_line: 0, line_count: 0, lines: [], created_at: at },
+  [`jobs/${BOB_JOB}/attempts/${ATTEMPT}`]: { attempt: 1, status: 'succeeded', created_at: at },
+  [`jobs/${BOB_JOB}/artifacts/${ARTIFACT}`]: { name: 'report.txt', size: 3, review: 'approved', created_at: at },
+  'users/alice/artifacts/upload-1': { name: 'notes.md', size: 5, created_at: at },
+  'users/bob/artifacts/upload-2': { name: 'notes.md', size: 5, created_at: at },
+  // Server-only, each holding alice's own data: owning it does not make it readable.
+  [`job_secrets/${ALICE_JOB}`]: { owner: 'alice', env: { API_KEY: 'secret' } },
+  [`attempt_tokens/${ALICE_JOB}-0001`]: { owner: 'alice', job_id: ALICE_JOB, attempt: 1, token_hash: '00'.repeat(32) },
+  [`idempotency/${'d'.repeat(64)}`]: { owner: 'alice', job_id: ALICE_JOB, fingerprint: 'f', created_at: at },
+  'artifact_uploads/upload-3': { owner: 'alice', job_id: ALICE_JOB, name: 'out.bin', created_at: at },
+  'users/alice': { owner: 'alice' },
+  'anything_added_later/x': { owner: 'alice' },
+};
+const SERVER_ONLY = [
+  `job_secrets/${ALICE_JOB}`, `attempt_tokens/${ALICE_JOB}-0001`, `idempotency/${'d'.repeat(64)}`,
+  'artifact_uploads/upload-3', 'users/alice', 'anything_added_later/x',
+];
+const SUBCOLLECTIONS = ['chunks', 'attempts', 'artifacts'];
+const ONE = { chunks: CHUNK, attempts: ATTEMPT, artifacts: ARTIFACT };
+
+let env;
+let alice;
+let bob;
+let anonymous;
+
+function emulatorHost() {
+  const address = process.env.FIRESTORE_EMULATOR_HOST;
+  if (!address) throw new Error('set FIRESTORE_EMULATOR_HOST to the host:port of a Firestore emulator that enforces rules');
+  const colon = address.lastIndexOf(':');
+  return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+}
+
+/** Resolves with the first snapshot the server answers (not one from the local cache), rejects with the error. */
+function firstServerSnapshot(target) {
+  const listener = listen(target);
+  return listener.next(() => true).finally(listener.close);
+}
+
+/** A listener whose snapshots from the server are awaited one predicate at a time; errors reject the wait. */
+function listen(target) {
+  const seen = [];
+  const waiters = [];
+  let failure = null;
+  const settle = () => {
+    for (const waiter of [...waiters]) {
+      const found = seen.find(waiter.predicate);
+      if (failure || found) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        clearTimeout(waiter.timer);
+        if (found) waiter.resolve(found);
+        else waiter.reject(failure);
+      }
+    }
+  };
+  const unsubscribe = onSnapshot(
+    target,
+    { includeMetadataChanges: true },
+    (snapshot) => {
+      if (!snapshot.metadata.fromCache) seen.push(snapshot);
+      settle();
+    },
+    (error) => {
+      failure = error;
+      settle();
+    },
+  );
+  return {
+    next(predicate) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no matching snapshot within ${LISTEN_TIMEOUT_MS} ms`));
+        }, LISTEN_TIMEOUT_MS);
+        const waiter = { predicate, resolve, reject, timer };
+        waiters.push(waiter);
+        settle();
+      });
+    },
+    close: unsubscribe,
+  };
+}
+
+/** Asserts, reading with rules off, that every seeded document is as seeded and no other job or chunk appeared. */
+async function assertNothingChanged() {
+  await asServer(async (db) => {
+    for (const [name, data] of Object.entries(SEED)) {
+      const snapshot = await getDoc(doc(db, name));
+      assert.deepEqual(snapshot.data(), data, `${name} changed`);
+    }
+    assert.equal((await getDoc(doc(db, 'jobs', MISSING_JOB))).exists(), false);
+    assert.equal((await getDocs(collection(db, 'jobs', ALICE_JOB, 'chunks'))).size, 1);
+  });
+}
+
+/** Runs `write(db)` with rules off, as the functions (Admin access) write. */
+function asServer(write) {
+  return env.withSecurityRulesDisabled((context) => write(context.firestore()));
+}
+
+before(async () => {
+  env = await initializeTestEnvironment({ projectId: PROJECT, firestore: { ...emulatorHost(), rules: RULES } });
+  await env.clearFirestore();
+  await asServer((db) => Promise.all(Object.entries(SEED).map(([name, data]) => setDoc(doc(db, name), data))));
+  alice = env.authenticatedContext('alice').firestore();
+  bob = env.authenticatedContext('bob').firestore();
+  anonymous = env.unauthenticatedContext().firestore();
+});
+
+after(async () => {
+  await env?.cleanup();
+});
+
+describe('jobs', () => {
+  test('the owner gets her job', async () => {
+    const snapshot = await assertSucceeds(getDoc(doc(alice, 'jobs', ALICE_JOB)));
+    assert.equal(snapshot.get('owner'), 'alice');
+  });
+
+  test("another user cannot get someone else's job", async () => {
+    await assertFails(getDoc(doc(bob, 'jobs', ALICE_JOB)));
+    await assertFails(getDoc(doc(alice, 'jobs', BOB_JOB)));
+  });
+
+  test('a reader who is not signed in gets no job', async () => {
+    await assertFails(getDoc(doc(anonymous, 'jobs', ALICE_JOB)));
+  });
+
+  test('getting a job that does not exist is refused, so it tells nothing about which ids exist', async () => {
+    await assertFails(getDoc(doc(alice, 'jobs', MISSING_JOB)));
+  });
+
+  test("the owner lists her jobs filtered on owner, as the job list's query does, and sees only hers", async () => {
+    const mine = await assertSucceeds(getDocs(query(collection(alice, 'jobs'), where('owner', '==', 'alice'))));
+    assert.deepEqual(mine.docs.map((d) => d.id), [ALICE_JOB]);
+    const newest = query(collection(alice, 'jobs'), where('owner', '==', 'alice'), orderBy('created_at', 'desc'), limit(20));
+    assert.equal((await assertSucceeds(getDocs(newest))).size, 1);
+    const byStatus = query(collection(alice, 'jobs'), where('owner', '==', 'alice'), where('status', '==', 'running'));
+    assert.equal((await assertSucceeds(getDocs(byStatus))).size, 1);
+    const retries = query(collection(alice, 'jobs'), where('owner', '==', 'alice'), where('parent_job_id', '==', BOB_JOB));
+    assert.equal((await assertSucceeds(getDocs(retries))).size, 0);
+  });
+
+  test('rules are not filters: a list without the owner constraint is refused as a whole', async () => {
+    await assertFails(getDocs(collection(alice, 'jobs')));
+    await assertFails(getDocs(query(collection(alice, 'jobs'), orderBy('created_at', 'desc'))));
+    await assertFails(getDocs(query(collection(alice, 'jobs'), where('status', '==', 'running'))));
+  });
+
+  test("a list filtered on another user's uid is refused", async () => {
+    await assertFails(getDocs(query(collection(alice, 'jobs'), where('owner', '==', 'bob'))));
+  });
+
+  test('a reader who is not signed in cannot list jobs, even filtered on an owner', async () => {
+    await assertFails(getDocs(query(collection(anonymous, 'jobs'), where('owner', '==', 'alice'))));
+  });
+});
+
+for (const sub of SUBCOLLECTIONS) {
+  describe(`jobs/{job}/${sub}`, () => {
+    test(`the job's owner gets and lists its ${sub}`, async () => {
+      const one = await assertSucceeds(getDoc(doc(alice, 'jobs', ALICE_JOB, sub, ONE[sub])));
+      assert.ok(one.exists());
+      const all = await assertSucceeds(getDocs(collection(alice, 'jobs', ALICE_JOB, sub)));
+      assert.deepEqual(all.docs.map((d) => d.id), [ONE[sub]]);
+    });
+
+    test(`another user cannot get or list the ${sub} of someone else's job`, async () => {
+      await assertFails(getDoc(doc(bob, 'jobs', ALICE_JOB, sub, ONE[sub])));
+      await assertFails(getDocs(collection(bob, 'jobs', ALICE_JOB, sub)));
+      await assertFails(getDoc(doc(alice, 'jobs', BOB_JOB, sub, ONE[sub])));
+      await assertFails(getDocs(collection(alice, 'jobs', BOB_JOB, sub)));
+    });
+
+    test(`a reader who is not signed in cannot get or list ${sub}`, async () => {
+      await assertFails(getDoc(doc(anonymous, 'jobs', ALICE_JOB, sub, ONE[sub])));
+      await assertFails(getDocs(collection(anonymous, 'jobs', ALICE_JOB, sub)));
+    });
+
+    test(`the ${sub} of a job that does not exist are refused`, async () => {
+      await assertFails(getDocs(collection(alice, 'jobs', MISSING_JOB, sub)));
+    });
+
+    test(`a collection-group query over every job's ${sub} is refused, even to an owner`, async () => {
+      await assertFails(getDocs(collectionGroup(alice, sub)));
+    });
+  });
+}
+
+describe('jobs/{job}/chunks queries', () => {
+  test("the owner reads one attempt's output in order, as clients and the completed callback query it", async () => {
+    const chunks = collection(alice, 'jobs', ALICE_JOB, 'chunks');
+    const inOrder = await assertSucceeds(getDocs(query(chunks, where('attempt', '==', 1), orderBy('seq'))));
+    assert.equal(inOrder.size, 1);
+    const tail = await assertSucceeds(getDocs(query(chunks, where('attempt', '==', 1), orderBy('seq', 'desc'), limit(5))));
+    assert.equal(tail.size, 1);
+  });
+});
+
+describe('users/{uid}/artifacts', () => {
+  test('a user gets and lists her own uploads', async () => {
+    assert.ok((await assertSucceeds(getDoc(doc(alice, 'users/alice/artifacts/upload-1')))).exists());
+    const all = await assertSucceeds(getDocs(collection(alice, 'users/alice/artifacts')));
+    assert.deepEqual(all.docs.map((d) => d.id), ['upload-1']);
+  });
+
+  test("another user, or a reader who is not signed in, cannot read someone's uploads", async () => {
+    await assertFails(getDoc(doc(bob, 'users/alice/artifacts/upload-1')));
+    await assertFails(getDocs(collection(bob, 'users/alice/artifacts')));
+    await assertFails(getDoc(doc(anonymous, 'users/alice/artifacts/upload-1')));
+    await assertFails(getDocs(collection(anonymous, 'users/alice/artifacts')));
+  });
+});
+
+describe('server-only collections', () => {
+  for (const name of SERVER_ONLY) {
+    test(`${name} is readable by no client, not even the user it belongs to`, async () => {
+      const collectionPath = name.slice(0, name.lastIndexOf('/'));
+      for (const db of [alice, bob, anonymous]) {
+        await assertFails(getDoc(doc(db, name)));
+        await assertFails(getDocs(collection(db, collectionPath)));
+        await assertFails(getDocs(query(collection(db, collectionPath), where('owner', '==', 'alice'))));
+      }
+    });
+  }
+});
+
+describe('writes: clients write nothing', () => {
+  const existing = Object.keys(SEED);
+
+  test('no client creates, overwrites, updates or deletes any document, even her own', async () => {
+    for (const db of [alice, bob, anonymous]) {
+      for (const name of existing) {
+        await assertFails(setDoc(doc(db, name), { owner: 'alice' }));
+        await assertFails(setDoc(doc(db, name), { status: 'succeeded' }, { merge: true }));
+        await assertFails(updateDoc(doc(db, name), { status: 'succeeded' }));
+        await assertFails(deleteDoc(doc(db, name)));
+      }
+    }
+    await assertNothingChanged();
+  });
+
+  test('no client creates a job, even one she would own, nor anything under it', async () => {
+    await assertFails(setDoc(doc(alice, 'jobs', MISSING_JOB), job('alice', 'queued')));
+    for (const sub of SUBCOLLECTIONS) {
+      await assertFails(setDoc(doc(alice, 'jobs', ALICE_JOB, sub, 'new'), { attempt: 1 }));
+    }
+    await assertFails(setDoc(doc(alice, 'users/alice/artifacts/new'), { name: 'x' }));
+    await assertNothingChanged();
+  });
+
+  test('a batch or a transaction is refused as a whole', async () => {
+    const batch = writeBatch(alice);
+    batch.update(doc(alice, 'jobs', ALICE_JOB), { status: 'canceled' });
+    batch.set(doc(alice, 'jobs', ALICE_JOB, 'chunks', 'forged'), { attempt: 1, seq: 9 });
+    await assertFails(batch.commit());
+    await assertFails(
+      runTransaction(alice, async (transaction) => {
+        const mine = await transaction.get(doc(alice, 'jobs', ALICE_JOB));
+        transaction.update(mine.ref, { status: 'canceled' });
+      }),
+    );
+    await assertNothingChanged();
+  });
+});
+
+describe('listeners (onSnapshot), as the web viewer reads', () => {
+  test('the owner listens to her job, her job list and her output', async () => {
+    const job = await firstServerSnapshot(doc(alice, 'jobs', ALICE_JOB));
+    assert.equal(job.get('owner'), 'alice');
+    const jobs = await firstServerSnapshot(
+      query(collection(alice, 'jobs'), where('owner', '==', 'alice'), orderBy('created_at', 'desc')),
+    );
+    assert.equal(jobs.size, 1);
+    for (const sub of SUBCOLLECTIONS) {
+      assert.equal((await firstServerSnapshot(collection(alice, 'jobs', ALICE_JOB, sub))).size, 1);
+    }
+    assert.equal((await firstServerSnapshot(collection(alice, 'users/alice/artifacts'))).size, 1);
+  });
+
+  test("a listener sees the server's later writes: an artifact appears and its review changes", async () => {
+    const listener = listen(collection(alice, 'jobs', ALICE_JOB, 'artifacts'));
+    try {
+      await listener.next((snapshot) => snapshot.size === 1);
+      const added = `listened-${Date.now()}`;
+      await asServer((db) => setDoc(doc(db, 'jobs', ALICE_JOB, 'artifacts', added), { name: 'b.txt', review: 'pending' }));
+      await listener.next((snapshot) => snapshot.docs.some((d) => d.id === added));
+      await asServer((db) => updateDoc(doc(db, 'jobs', ALICE_JOB, 'artifacts', added), { review: 'approved' }));
+      await listener.next((snapshot) => snapshot.docs.some((d) => d.id === added && d.get('review') === 'approved'));
+      await asServer((db) => deleteDoc(doc(db, 'jobs', ALICE_JOB, 'artifacts', added)));
+    } finally {
+      listener.close();
+    }
+  });
+
+  test("a listener on someone else's job, list or output is refused", async () => {
+    await assertFails(firstServerSnapshot(doc(bob, 'jobs', ALICE_JOB)));
+    await assertFails(firstServerSnapshot(query(collection(bob, 'jobs'), where('owner', '==', 'alice'))));
+    for (const sub of SUBCOLLECTIONS) {
+      await assertFails(firstServerSnapshot(collection(bob, 'jobs', ALICE_JOB, sub)));
+    }
+    await assertFails(firstServerSnapshot(collection(bob, 'users/alice/artifacts')));
+  });
+
+  test('a listener on the job list without the owner constraint is refused', async () => {
+    await assertFails(firstServerSnapshot(collection(alice, 'jobs')));
+    await assertFails(firstServerSnapshot(query(collection(alice, 'jobs'), orderBy('created_at', 'desc'))));
+  });
+
+  test('a reader who is not signed in can listen to nothing', async () => {
+    await assertFails(firstServerSnapshot(doc(anonymous, 'jobs', ALICE_JOB)));
+    await assertFails(firstServerSnapshot(query(collection(anonymous, 'jobs'), where('owner', '==', 'alice'))));
+    await assertFails(firstServerSnapshot(collection(anonymous, 'jobs', ALICE_JOB, 'chunks')));
+  });
+
+  test('a listener on a server-only document or collection is refused, even to the user it belongs to', async () => {
+    for (const name of SERVER_ONLY) {
+      await assertFails(firstServerSnapshot(doc(alice, name)));
+      await assertFails(firstServerSnapshot(collection(alice, name.slice(0, name.lastIndexOf('/')))));
+    }
+  });
+});
