@@ -93,6 +93,11 @@ class TargetState:
         return self.selects(doc)
 
 
+Authorize = Callable[
+    [TargetState, dict[str, Pb]], None
+]  # raises PermissionDenied for a target the rules refuse
+
+
 @dataclass
 class _Entry:
     """What one document's message will say, gathered across targets."""
@@ -105,9 +110,12 @@ class _Entry:
 class ListenSession:
     """One Listen stream on one database."""
 
-    def __init__(self, db: Database, queue: asyncio.Queue[object]) -> None:
+    def __init__(
+        self, db: Database, queue: asyncio.Queue[object], authorize: Authorize | None = None
+    ) -> None:
         self.db = db
         self.queue = queue
+        self.authorize = authorize  # the rules' check of a target as it is added (a denial removes it)
         self._targets: dict[int, TargetState] = {}
 
     def on_commit(self, time: int, changes: Sequence[Change]) -> None:
@@ -152,6 +160,8 @@ class ListenSession:
             target = self._target(spec, target_id)
             now = self.db.read_time()
             current = target.evaluate(self.db, now)
+            if self.authorize is not None:
+                self.authorize(target, current)
         except EmulatorError as error:
             return [_removed(target_id, error)]
         responses = [_target_change(ADD, [target_id])]
@@ -184,12 +194,16 @@ class ListenSession:
             return TargetState(target_id, documents=frozenset(spec.documents.documents), once=spec.once)
         if kind == "query":
             if parse_parent(spec.query.parent) != self.db.id:
-                raise InvalidArgument(f"Query parent {spec.query.parent!r} is not in database {self.db.id.name!r}.")
+                raise InvalidArgument(
+                    f"Query parent {spec.query.parent!r} is not in database {self.db.id.name!r}."
+                )
             query = spec.query.structured_query
             rerun = query.HasField("limit") or query.offset > 0
             rerun = rerun or any(query.HasField(f) for f in ("start_at", "end_at", "find_nearest"))
             selects = query_engine.matcher(spec.query.parent, query)
-            return TargetState(target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once)
+            return TargetState(
+                target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once
+            )
         raise InvalidArgument("A target must be a query or a list of documents.")
 
     def _free_id(self) -> int:

@@ -7,8 +7,8 @@ from firestore_emulator.rules.decide import (
     OWNER,
     Caller,
     Decision,
-    RulesRegistry,
     Ruleset,
+    RulesRegistry,
     WriteCheck,
     caller_from_metadata,
 )

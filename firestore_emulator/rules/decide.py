@@ -79,11 +79,15 @@ class Ruleset:
         self.source = source
         self.service = parse(source)
 
-    def applicable(self, segments: Sequence[Segment]) -> Iterator[tuple[S.Match, dict[str, Any], dict[str, S.Function]]]:
+    def applicable(
+        self, segments: Sequence[Segment]
+    ) -> Iterator[tuple[S.Match, dict[str, Any], dict[str, S.Function]]]:
         """The match blocks whose full path matches ``segments``, with their variables and functions in scope."""
         yield from _walk(self.service.matches, tuple(segments), {}, dict(self.service.functions))
 
-    def decide(self, method: str, segments: Sequence[Segment], variables: dict[str, Any], budget: Budget) -> str | None:
+    def decide(
+        self, method: str, segments: Sequence[Segment], variables: dict[str, Any], budget: Budget
+    ) -> str | None:
         """None when some ``allow`` for ``method`` grants the request; otherwise the denial's reasons."""
         reasons: list[str] = []
         for block, bindings, functions in self.applicable(segments):
@@ -103,7 +107,10 @@ class Ruleset:
 
 
 def _walk(
-    blocks: Sequence[S.Match], segments: tuple[Segment, ...], bindings: dict[str, Any], functions: dict[str, S.Function]
+    blocks: Sequence[S.Match],
+    segments: tuple[Segment, ...],
+    bindings: dict[str, Any],
+    functions: dict[str, S.Function],
 ) -> Iterator[tuple[S.Match, dict[str, Any], dict[str, S.Function]]]:
     for block in blocks:
         scope = {**functions, **block.functions}
@@ -172,14 +179,18 @@ class Decision:
     def get(self, name: str, doc: Pb | None) -> None:
         """A read of one document (``doc``: as stored, None when missing)."""
         path = path_of_name(name)
-        self._enforce("get", path.segments, {"request": self._request("get", path), "resource": resource(doc)})
+        self._enforce(
+            "get", path.segments, {"request": self._request("get", path), "resource": resource(doc)}
+        )
 
     def writes(self, checks: Sequence[WriteCheck]) -> None:
         """Every write of a commit must be allowed (one denial denies the commit)."""
         for check in checks:
             path = path_of_name(check.name)
             request = self._request(check.method, path, resource=resource(check.after))
-            self._enforce(check.method, path.segments, {"request": request, "resource": resource(check.before)})
+            self._enforce(
+                check.method, path.segments, {"request": request, "resource": resource(check.before)}
+            )
 
     def query(self, parent: str, query: Pb, returned: Sequence[Pb]) -> None:
         """A list (RunQuery, a Listen query target, ListDocuments as a query without filters); ``returned``: the

@@ -202,11 +202,19 @@ class Evaluator:
         return self.eval(node.then if test else node.otherwise, scope)
 
     def _call(self, node: S.Call, scope: dict[str, Any]) -> Any:
-        if isinstance(node.target, S.Name) and node.target.name in library.NAMESPACES and node.target.name not in scope:
-            return library.call_namespace(node.target.name, node.name, [self.eval(a, scope) for a in node.args])
+        if (
+            isinstance(node.target, S.Name)
+            and node.target.name in library.NAMESPACES
+            and node.target.name not in scope
+        ):
+            return library.call_namespace(
+                node.target.name, node.name, [self.eval(a, scope) for a in node.args]
+            )
         if node.target is not None:
             target = check_known(self.eval(node.target, scope))
-            return library.call_method(target, node.name, [check_known(self.eval(a, scope)) for a in node.args])
+            return library.call_method(
+                target, node.name, [check_known(self.eval(a, scope)) for a in node.args]
+            )
         args = [self.eval(a, scope) for a in node.args]
         if node.name in ("get", "exists", "getAfter", "existsAfter"):
             return self._access(node.name, args)
@@ -226,7 +234,9 @@ class Evaluator:
 
     def _user_function(self, function: S.Function, args: list[Any]) -> Any:
         if len(args) != len(function.params):
-            raise EvaluationError(f"{function.name}() takes {len(function.params)} arguments, got {len(args)}.")
+            raise EvaluationError(
+                f"{function.name}() takes {len(function.params)} arguments, got {len(args)}."
+            )
         if self.depth >= MAX_CALL_DEPTH:
             raise EvaluationError(f"Exceeded maximum call depth of {MAX_CALL_DEPTH}.")
         scope = {**self.variables, **dict(zip(function.params, args, strict=True))}
@@ -294,7 +304,8 @@ def _in(value: Any, container: Any) -> bool:
 
 def _compare(op: str, left: Any, right: Any) -> bool:
     comparable = (is_number(left) and is_number(right)) or (
-        type_name(left) == type_name(right) and type_name(left) in ("string", "bytes", "timestamp", "duration", "bool")
+        type_name(left) == type_name(right)
+        and type_name(left) in ("string", "bytes", "timestamp", "duration", "bool")
     )
     if not comparable:
         raise EvaluationError(f"Cannot compare {type_name(left)} {op} {type_name(right)}.")

@@ -14,16 +14,43 @@ from dataclasses import dataclass
 from firestore_emulator.rules.errors import RulesSyntaxError
 
 KEYWORDS = frozenset(
-    {"rules_version", "service", "match", "allow", "if", "function", "let", "return", "true", "false", "null", "in", "is"}
+    {
+        "rules_version",
+        "service",
+        "match",
+        "allow",
+        "if",
+        "function",
+        "let",
+        "return",
+        "true",
+        "false",
+        "null",
+        "in",
+        "is",
+    }
 )
 _PUNCTUATION = ("&&", "||", "==", "!=", "<=", ">=", "{", "}", "(", ")", "[", "]", ";", ",", ".", ":", "?", "!",
                 "=", "<", ">", "+", "-", "*", "/", "%")  # fmt: skip
 _VALUE_ENDS = frozenset({"IDENT", "INT", "FLOAT", "STRING", "BYTES", "PATH", ")", "]"})
 _SPACE = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)+", re.DOTALL)
-_NUMBER = re.compile(r"(?:\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0[xX][0-9a-fA-F]+|\d+)")
+_NUMBER = re.compile(
+    r"(?:\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0[xX][0-9a-fA-F]+|\d+)"
+)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PLAIN_SEGMENT = re.compile(r"[^/\s(){}\[\],;$]+")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "0": "\0",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 @dataclass(frozen=True)

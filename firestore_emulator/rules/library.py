@@ -123,14 +123,23 @@ MAP: dict[str, Method] = {
     "keys": lambda m: list(m),
     "values": lambda m: list(m.values()),
     "get": _get,
-    "diff": lambda m, other: MapDiff(m, other) if isinstance(other, dict) else _need(other, "map", "map.diff"),
+    "diff": lambda m, other: (
+        MapDiff(m, other) if isinstance(other, dict) else _need(other, "map", "map.diff")
+    ),
 }
+
+
+def _keys_of(which: str) -> Method:
+    return lambda diff: _diff_keys(diff, which)
+
+
 MAP_DIFF: dict[str, Method] = {
-    f"{which}Keys": (lambda which: lambda diff: _diff_keys(diff, which))(which)
-    for which in ("added", "removed", "changed", "unchanged", "affected")
+    f"{which}Keys": _keys_of(which) for which in ("added", "removed", "changed", "unchanged", "affected")
 }
 TIMESTAMP: dict[str, Method] = {
-    "date": lambda t: timestamp_from_datetime(to_datetime(t).replace(hour=0, minute=0, second=0, microsecond=0)),
+    "date": lambda t: timestamp_from_datetime(
+        to_datetime(t).replace(hour=0, minute=0, second=0, microsecond=0)
+    ),
     "year": lambda t: to_datetime(t).year,
     "month": lambda t: to_datetime(t).month,
     "day": lambda t: to_datetime(t).day,

@@ -255,7 +255,9 @@ class Parser:
         if token.kind in ("INT", "FLOAT", "STRING", "BYTES"):
             return S.Literal(token.line, token.column, token.value)
         if token.kind in ("true", "false", "null"):
-            return S.Literal(token.line, token.column, {"true": True, "false": False, "null": None}[token.kind])
+            return S.Literal(
+                token.line, token.column, {"true": True, "false": False, "null": None}[token.kind]
+            )
         if token.kind == "IDENT":
             return S.Name(token.line, token.column, str(token.value))
         if token.kind == "PATH":
@@ -291,5 +293,7 @@ def _path_segment(segment: RawSegment) -> str | S.Node:
     if segment.kind == "expression":
         return parse_expression(segment.text, segment.line, segment.column)
     if segment.kind == "wildcard":
-        raise RulesSyntaxError("A path in an expression cannot hold {variables}; use $(…).", segment.line, segment.column)
+        raise RulesSyntaxError(
+            "A path in an expression cannot hold {variables}; use $(…).", segment.line, segment.column
+        )
     return segment.text
