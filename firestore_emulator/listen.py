@@ -160,10 +160,15 @@ class ListenSession:
             target = self._target(spec, target_id)
             now = self.db.read_time()
             current = target.evaluate(self.db, now)
-            if self.authorize is not None:
-                self.authorize(target, current)
         except EmulatorError as error:
             return [_removed(target_id, error)]
+        if self.authorize is not None:
+            try:
+                self.authorize(target, current)
+            except (
+                EmulatorError
+            ) as error:  # refused by the rules: added, then removed, as Google's emulator answers
+                return [_target_change(ADD, [target_id]), _removed(target_id, error)]
         responses = [_target_change(ADD, [target_id])]
         if spec.resume_token or spec.HasField("read_time"):
             responses.append(_target_change(RESET, [target_id]))  # the official emulator never resumes

@@ -7,8 +7,8 @@ field the query does not constrain fails (``Property owner is undefined on objec
 denied, however many (or few) documents it would return. Where a rule needs a field the query constrains by
 something other than equality (``<``, ``in``, ``array-contains``, ``!=``, or inside an ``or``), this emulator
 cannot decide from the constraints and falls back to evaluating the rule on every document the query returns,
-denying the query if any is denied. Collection-group queries are decided per returned document too (their
-documents' paths are known only from the results), with the abstract document as ``resource``.
+denying the query if any is denied. A collection-group query's documents lie at unknown depths below its parent:
+only a recursive wildcard (``{path=**}``) matches the unknown part, bound to an unknown value.
 """
 
 from __future__ import annotations
@@ -26,13 +26,30 @@ from firestore_emulator.rules import syntax as S
 from firestore_emulator.rules.errors import EvaluationError, PermissionDenied
 from firestore_emulator.rules.evaluator import Budget, Evaluator, Lookup
 from firestore_emulator.rules.parser import parse
-from firestore_emulator.rules.types import Path, Timestamp, Unknown, from_value, path_of_name, resource
+from firestore_emulator.rules.types import (
+    Bounded,
+    Interval,
+    Path,
+    Timestamp,
+    Unknown,
+    from_value,
+    path_of_name,
+    resource,
+)
 
 NO_MATCH = "No matching allow statements"  # Google's emulator's words when no allow statement applies
 OWNER_TOKEN = "owner"  # the bearer token server libraries send to an emulator: bypasses the rules
-_EQUAL = 5  # StructuredQuery.FieldFilter.Operator.EQUAL
+_RANGES = {1: "<", 2: "<=", 3: ">", 4: ">="}  # StructuredQuery.FieldFilter.Operator
+_EQUAL, _IN = 5, 8
 _AND = 1  # StructuredQuery.CompositeFilter.Operator.AND
-Segment = str | Unknown
+
+
+class AnyPath:
+    """The unknown segments between a collection-group query's parent and its collection: zero or more, matched
+    only by a recursive wildcard."""
+
+
+Segment = str | Unknown | AnyPath
 
 
 @dataclass(frozen=True)
@@ -132,13 +149,15 @@ def _consume(
     if head.recursive:
         for count in range(len(segments) + 1):
             taken = segments[:count]
-            known = all(isinstance(s, str) for s in taken)
+            known = all(isinstance(s, str) for s in taken)  # a path with unknown segments is unknown
             value = Path(tuple(str(s) for s in taken)) if known else Unknown(f"{{{head.variable}}}")
             yield from _consume(tail, segments[count:], {**bindings, head.variable: value})
         return
     if not segments:
         return
     first = segments[0]
+    if isinstance(first, AnyPath):
+        return
     if head.variable:
         yield from _consume(tail, segments[1:], {**bindings, head.variable: first})
     elif isinstance(first, str) and first == head.text:
@@ -201,12 +220,10 @@ class Decision:
         collection_path = path_of_name(parent).segments
         request = self._request("list", Path(collection_path), query=_query_info(query))
         variables = {"request": request, "resource": abstract}
-        if any(s.all_descendants for s in query.from_):
-            for doc in returned:
-                self._enforce("list", path_of_name(doc.name).segments, variables)
-            return
-        collection = query.from_[0].collection_id if query.from_ else ""
-        segments = (*collection_path, collection, Unknown("the document id"))
+        selector = query.from_[0] if query.from_ else None
+        below: tuple[Segment, ...] = (AnyPath(),) if selector is not None and selector.all_descendants else ()
+        collection = selector.collection_id if selector is not None else ""
+        segments = (*collection_path, *below, collection, Unknown("the document id"))
         verdict = self.ruleset.decide("list", segments, variables, self.budget)
         if verdict is None:
             return
@@ -225,21 +242,37 @@ def _query_info(query: Pb) -> dict[str, Any]:
 
 
 def _constrained(where: Pb, partial: list[Unknown]) -> dict[str, Any]:
-    """The abstract document's data: each field an equality filter fixes, and an ``Unknown`` (partial) for each
-    field the filter constrains otherwise; unconstrained fields are absent."""
+    """The abstract document's data: the value an equality (or a one-value ``in``) fixes, a ``Bounded`` interval
+    for numeric range filters, an ``Unknown`` (partial) for any other constraint; unconstrained fields are absent."""
+    constraints: dict[tuple[str, ...], list[tuple[str, Any]]] = {}
+    for path, op, value in _filter_fields(where, conjunctive=True):
+        constraints.setdefault(path, []).append((op, value))
     data: dict[str, Any] = {}
-    for path, value in _filter_fields(where, conjunctive=True):
-        if value is None:
-            unknown = Unknown(f"resource.data.{'.'.join(path)}", partial=True)
-            partial.append(unknown)
-            _place(data, path, unknown, overwrite=False)
-        else:
-            _place(data, path, value, overwrite=True)
+    for path, terms in constraints.items():
+        _place(data, path, _field_value(".".join(path), terms, partial))
     return data
 
 
-def _filter_fields(where: Pb, conjunctive: bool) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """(field path, its value when an equality in a conjunction fixes it, else None) of a filter."""
+def _field_value(name: str, terms: list[tuple[str, Any]], partial: list[Unknown]) -> Any:
+    exact = [value for op, value in terms if op == "=="]
+    if exact:
+        return exact[0]
+    if all(
+        op in _RANGES.values() and isinstance(v, int | float) and not isinstance(v, bool) for op, v in terms
+    ):
+        interval = Interval()
+        for op, value in terms:
+            interval.narrow(op, float(value))
+        unknown: Unknown = Bounded(f"resource.data.{name}", interval)
+    else:
+        unknown = Unknown(f"resource.data.{name}", partial=True)
+    partial.append(unknown)
+    return unknown
+
+
+def _filter_fields(where: Pb, conjunctive: bool) -> Iterator[tuple[tuple[str, ...], str, Any]]:
+    """(field path, operator, value) of each term of a filter: ``==`` with the value for an equality (or a
+    one-value ``in``) in a conjunction, the operator and value for a range in a conjunction, ``?`` otherwise."""
     kind = where.WhichOneof("filter_type")
     if kind == "composite_filter":
         both = conjunctive and where.composite_filter.op == _AND
@@ -248,18 +281,25 @@ def _filter_fields(where: Pb, conjunctive: bool) -> Iterator[tuple[tuple[str, ..
         return
     leaf = where.field_filter if kind == "field_filter" else where.unary_filter
     path = tuple(leaf.field.field_path.split("."))
-    exact = conjunctive and kind == "field_filter" and leaf.op == _EQUAL
-    yield path, (from_value(leaf.value, "") if exact else None)
+    if not conjunctive or kind != "field_filter":
+        yield path, "?", None
+    elif leaf.op == _EQUAL:
+        yield path, "==", from_value(leaf.value, "")
+    elif leaf.op == _IN and len(leaf.value.array_value.values) == 1:
+        yield path, "==", from_value(leaf.value.array_value.values[0], "")
+    elif leaf.op in _RANGES:
+        yield path, _RANGES[leaf.op], from_value(leaf.value, "")
+    else:
+        yield path, "?", None
 
 
-def _place(data: dict[str, Any], path: tuple[str, ...], value: Any, *, overwrite: bool) -> None:
+def _place(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for part in path[:-1]:
         inner = data.get(part)
         if not isinstance(inner, dict):
             inner = data[part] = {}
         data = inner
-    if overwrite or path[-1] not in data:
-        data[path[-1]] = value
+    data[path[-1]] = value
 
 
 class RulesRegistry:

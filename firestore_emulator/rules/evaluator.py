@@ -18,6 +18,7 @@ from firestore_emulator.rules import library
 from firestore_emulator.rules import syntax as S
 from firestore_emulator.rules.errors import EvaluationError
 from firestore_emulator.rules.types import (
+    Bounded,
     Duration,
     MapDiff,
     Path,
@@ -180,9 +181,14 @@ class Evaluator:
                 return decisive
         except EvaluationError as error:
             left_error = error
-        right = self.eval(node.right, scope)
-        if not isinstance(right, bool):
-            raise EvaluationError(f"{node.op} needs bools, got {type_name(right)}.")
+        try:
+            right = self.eval(node.right, scope)
+            if not isinstance(right, bool):
+                raise EvaluationError(f"{node.op} needs bools, got {type_name(right)}.")
+        except EvaluationError:
+            if left_error is not None:
+                raise left_error from None  # both sides failed: the first error is the one reported
+            raise
         if right is decisive or left_error is None:
             return right
         raise left_error
@@ -279,6 +285,10 @@ def member(target: Any, name: str) -> Any:
 
 def binary(op: str, left: Any, right: Any) -> Any:
     """An arithmetic, comparison or membership operator applied to two values."""
+    if op in _FLIPPED and (isinstance(left, Bounded) or isinstance(right, Bounded)):
+        decided = _bounded(op, left, right)
+        if decided is not None:
+            return decided
     check_known(left)
     check_known(right)
     if op == "==":
@@ -290,6 +300,21 @@ def binary(op: str, left: Any, right: Any) -> Any:
     if op in ("<", "<=", ">", ">="):
         return _compare(op, left, right)
     return _arithmetic(op, left, right)
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _bounded(op: str, left: Any, right: Any) -> bool | None:
+    """A comparison of a range-constrained field with a number, decided for every value the query admits; None
+    for anything else (the field then counts as a partial constraint)."""
+    field, other, op = (left, right, op) if isinstance(left, Bounded) else (right, left, _FLIPPED[op])
+    if not is_number(other):
+        return None
+    decided = field.interval.decide(op, float(other))
+    if decided is None:
+        raise EvaluationError(f"{field.what} {op} {other} is not decided by the query's constraints.")
+    return decided
 
 
 def _in(value: Any, container: Any) -> bool:
@@ -308,7 +333,10 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         and type_name(left) in ("string", "bytes", "timestamp", "duration", "bool")
     )
     if not comparable:
-        raise EvaluationError(f"Cannot compare {type_name(left)} {op} {type_name(right)}.")
+        raise EvaluationError(
+            f"Unsupported operation error. Received: {type_name(left)} {op} {type_name(right)}. Expected: string {op} "
+            f"string, bytes {op} bytes, int {op} int, float {op} float, duration {op} duration, timestamp {op} timestamp."
+        )
     if op == "<":
         return bool(left < right)
     if op == "<=":

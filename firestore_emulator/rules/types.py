@@ -60,6 +60,55 @@ class Unknown:
         return f"Unknown({self.what})"
 
 
+@dataclass
+class Interval:
+    """The numbers a query's range filters (``<``, ``<=``, ``>``, ``>=``) allow for a field."""
+
+    low: float = -math.inf
+    low_inclusive: bool = False
+    high: float = math.inf
+    high_inclusive: bool = False
+
+    def narrow(self, op: str, bound: float) -> None:
+        """Intersect with ``field op bound``."""
+        if op in ("<", "<=") and (bound < self.high or (bound == self.high and op == "<")):
+            self.high, self.high_inclusive = bound, op == "<="
+        elif op in (">", ">=") and (bound > self.low or (bound == self.low and op == ">")):
+            self.low, self.low_inclusive = bound, op == ">="
+
+    def _all_below(self, bound: float, inclusive: bool) -> bool:
+        """Every number of the interval is < bound (<= when inclusive)."""
+        return self.high < bound or (self.high == bound and (inclusive or not self.high_inclusive))
+
+    def _all_above(self, bound: float, inclusive: bool) -> bool:
+        return self.low > bound or (self.low == bound and (inclusive or not self.low_inclusive))
+
+    def decide(self, op: str, bound: float) -> bool | None:
+        """``x op bound`` for every x of the interval: True, False, or None when it depends on x."""
+        always = {
+            "<": self._all_below(bound, False), "<=": self._all_below(bound, True),
+            ">": self._all_above(bound, False), ">=": self._all_above(bound, True),
+        }  # fmt: skip
+        never = {"<": always[">="], "<=": always[">"], ">": always["<="], ">=": always["<"]}
+        if op in always:
+            return True if always[op] else (False if never[op] else None)
+        point = self.low == self.high == bound and self.low_inclusive and self.high_inclusive
+        outside = always["<"] or always[">"]
+        equal = True if point else (False if outside else None)
+        if op == "==" or equal is None:
+            return equal
+        return not equal
+
+
+class Bounded(Unknown):
+    """A field a query constrains to an ``Interval``: comparisons with a number are decided for every value the
+    query admits (an error when they depend on the value); any other use is a partial constraint."""
+
+    def __init__(self, what: str, interval: Interval) -> None:
+        super().__init__(what, partial=True)
+        self.interval = interval
+
+
 class RulesSet:
     """A rules ``set``: distinct values by rules equality (values need not be hashable)."""
 

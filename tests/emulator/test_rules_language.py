@@ -241,15 +241,28 @@ def test_a_list_is_decided_by_its_constraints_not_its_results() -> None:
         alice.query(parent, _query(("owner", "b")), [])
 
 
-def test_a_list_on_a_range_constraint_falls_back_to_the_returned_documents() -> None:
+def test_a_range_constraint_decides_a_comparison_for_every_value_it_admits() -> None:
     ruleset = rules("match /jobs/{id} { allow list: if resource.data.size < 10; }")
     anyone = Decision(ruleset, Caller(owner=False), lambda path, after: None)
     parent = "projects/p/databases/(default)/documents"
-    anyone.query(parent, _query(less_than=("size", 5)), [_job("j1", "a", 3)])
-    with pytest.raises(PermissionDenied):
-        anyone.query(parent, _query(less_than=("size", 50)), [_job("j1", "a", 30)])
+    anyone.query(parent, _query(less_than=("size", 5)), [])  # every size below 5 is below 10
+    with pytest.raises(PermissionDenied, match="not decided by the query's constraints"):
+        anyone.query(parent, _query(less_than=("size", 50)), [_job("j1", "a", 3)])  # 30 would pass the query
     with pytest.raises(PermissionDenied, match="Property size is undefined"):
         anyone.query(parent, _query(), [_job("j1", "a", 3)])
+
+
+def test_other_constraints_fall_back_to_the_returned_documents() -> None:
+    ruleset = rules("match /jobs/{id} { allow list: if resource.data.owner == 'a'; }")
+    anyone = Decision(ruleset, Caller(owner=False), lambda path, after: None)
+    parent = "projects/p/databases/(default)/documents"
+    query = _query()
+    leaf = query.where.composite_filter.filters.add().field_filter
+    leaf.field.field_path, leaf.op = "owner", 6  # owner != "z": not an equality
+    leaf.value.string_value = "z"
+    anyone.query(parent, query, [_job("j1", "a")])
+    with pytest.raises(PermissionDenied, match="false for 'list'"):
+        anyone.query(parent, query, [_job("j1", "a"), _job("j2", "b")])
 
 
 def test_writes_see_the_document_before_and_after() -> None:

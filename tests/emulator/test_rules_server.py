@@ -17,6 +17,7 @@ from typing import Any
 import grpc
 import pytest
 from google.api_core import exceptions
+from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -36,11 +37,14 @@ def unsigned_jwt(claims: dict[str, Any]) -> str:
 
 
 class ClientAs(firestore.Client):  # type: ignore[misc]
-    """A real client that sends a chosen bearer token (None: no authorization at all) instead of ``owner``."""
+    """A real client that sends a chosen bearer token (None: no authorization at all) instead of ``owner``, to
+    the emulator at ``host`` (default: ``FIRESTORE_EMULATOR_HOST``)."""
 
-    def __init__(self, project: str, token: str | None) -> None:
-        super().__init__(project=project)
+    def __init__(self, project: str, token: str | None, host: str | None = None) -> None:
+        super().__init__(project=project, credentials=AnonymousCredentials())
         self._token = token
+        if host is not None:
+            self._emulator_host = host  # read only when the first call opens the channel
 
     @property
     def _rpc_metadata(self) -> list[tuple[str, str]]:
@@ -227,9 +231,13 @@ def test_listeners_on_refused_targets_fail_and_allowed_ones_see_changes(
     call = listen(
         iter([request]), metadata=[("authorization", f"Bearer {alice._token}")], timeout=WATCH_TIMEOUT_SECONDS
     )
-    first = types.ListenResponse.deserialize(next(call))
-    assert first.target_change.target_change_type == types.TargetChange.TargetChangeType.REMOVE
-    assert first.target_change.cause.code == grpc.StatusCode.PERMISSION_DENIED.value[0]
+    added, removed = (
+        types.ListenResponse.deserialize(next(call)) for _ in range(2)
+    )  # as Google's emulator answers
+    assert added.target_change.target_change_type == types.TargetChange.TargetChangeType.ADD
+    assert removed.target_change.target_change_type == types.TargetChange.TargetChangeType.REMOVE
+    assert removed.target_change.cause.code == grpc.StatusCode.PERMISSION_DENIED.value[0]
+    assert "false for 'get'" in removed.target_change.cause.message
     call.cancel()
     channel.close()
 
