@@ -118,6 +118,11 @@ class ListenSession:
         self.authorize = authorize  # the rules' check of a target as it is added (a denial removes it)
         self._targets: dict[int, TargetState] = {}
 
+    @property
+    def has_targets(self) -> bool:
+        """Whether any target is still listened to on this stream."""
+        return bool(self._targets)
+
     def on_commit(self, time: int, changes: Sequence[Change]) -> None:
         self.queue.put_nowait((time, changes))
 

@@ -354,8 +354,12 @@ class FirestoreService:
             while True:
                 item = await queue.get()
                 if item is END:
-                    # The client half-closed: it sends no more targets, but still receives changes until it
-                    # cancels the call (a closed connection cancels this coroutine).
+                    # The client half-closed: it sends no more targets. With none left (the JS SDK's terminate()
+                    # after its listeners are gone, which waits for the end) the stream ends; otherwise its
+                    # targets still receive changes until it cancels the call (a closed connection cancels this
+                    # coroutine). Google's emulator ends the stream at once either way.
+                    if session is None or not session.has_targets:
+                        return
                     continue
                 if session is None:
                     db = self.store.database(parse_database(item.database))  # type: ignore[attr-defined]

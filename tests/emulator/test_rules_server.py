@@ -306,3 +306,34 @@ def test_an_emulator_given_rules_that_do_not_compile_does_not_start() -> None:
 
     with pytest.raises(RulesSyntaxError), Emulator(rules="service cloud.firestore { oops }"):
         pass
+
+
+def test_a_listen_stream_without_targets_ends_when_the_client_half_closes(alice: firestore.Client) -> None:
+    """The JS SDK half-closes at terminate() and waits for the end (rules-unit-testing's cleanup does so)."""
+    from firestore_emulator import protos as P
+
+    added = P.ListenRequest(database=alice._database_string)
+    added.add_target.target_id = 1
+    added.add_target.documents.documents.append(f"{alice._database_string}/documents/jobs/mine")
+    removed = P.ListenRequest(database=alice._database_string, remove_target=1)
+    sent = threading.Event()
+
+    def requests() -> Iterator[Any]:
+        yield added
+        assert sent.wait(WATCH_TIMEOUT_SECONDS)
+        yield removed  # then the iterator ends: the client half-closes with no target left
+
+    with grpc.insecure_channel(alice._emulator_host) as channel:
+        listen = channel.stream_stream(
+            "/google.firestore.v1.Firestore/Listen",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=P.ListenResponse.FromString,
+        )
+        call = listen(requests(), metadata=[("authorization", "Bearer owner")], timeout=WATCH_TIMEOUT_SECONDS)
+        kinds = []
+        for response in call:  # ends by itself: a stream still open would end in DEADLINE_EXCEEDED instead
+            kinds.append(response.target_change.target_change_type)
+            if response.target_change.target_change_type == P.TargetChange.TargetChangeType.CURRENT:
+                sent.set()
+        assert call.code() == grpc.StatusCode.OK
+        assert kinds[-1] == P.TargetChange.TargetChangeType.REMOVE
