@@ -11,6 +11,8 @@ from firestore_emulator.rules.decide import (
     RulesRegistry,
     WriteCheck,
     caller_from_metadata,
+    signed_in,
+    unsigned_jwt,
 )
 from firestore_emulator.rules.errors import EvaluationError, PermissionDenied, RulesSyntaxError
 
@@ -25,4 +27,6 @@ __all__ = [
     "Ruleset",
     "WriteCheck",
     "caller_from_metadata",
+    "signed_in",
+    "unsigned_jwt",
 ]

@@ -54,26 +54,43 @@ Segment = str | Unknown | AnyPath
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sends a request: the owner (server libraries: rules bypassed) or a client with ``auth`` (None when
-    signed out; else ``{"uid", "token"}`` from the unsigned JWT the client SDKs send to an emulator)."""
+    """Who sends a request: the owner (server libraries: rules bypassed), or a client with its bearer ``token``
+    (None when signed out), read only when rules apply, so that without rules any token is accepted as before."""
 
     owner: bool
-    auth: dict[str, Any] | None = None
+    token: str | None = None
+
+    @property
+    def auth(self) -> dict[str, Any] | None:
+        """``request.auth``: None when signed out, else ``{"uid", "token"}`` from the unsigned JWT the client SDKs
+        send to an emulator; INVALID_ARGUMENT ``invalid jwt`` (Google's emulator's answer) for any other token."""
+        return None if self.token is None else _claims_auth(self.token)
 
 
 OWNER = Caller(owner=True)
 
 
+def signed_in(claims: dict[str, Any]) -> Caller:
+    """A client signed in with these claims (a test helper, and what an unsigned JWT of them means)."""
+    return Caller(owner=False, token=unsigned_jwt(claims))
+
+
+def unsigned_jwt(claims: dict[str, Any]) -> str:
+    """A token as the JS SDK's ``mockUserToken`` makes it: alg "none", the claims in the payload, no signature."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
 def caller_from_metadata(metadata: Sequence[tuple[str, Any]] | None) -> Caller:
-    """The caller named by a request's ``authorization`` metadata; INVALID_ARGUMENT ``invalid jwt`` (Google's
-    emulator's answer) for a bearer token that is neither ``owner`` nor a JWT with a JSON payload."""
+    """The caller named by a request's ``authorization`` metadata (``Bearer owner``: the owner)."""
     header = next((str(value) for key, value in metadata or () if key.lower() == "authorization"), "")
     if not header:
         return Caller(owner=False)
     token = header.removeprefix("Bearer ").strip()
-    if token == OWNER_TOKEN:
-        return OWNER
-    return Caller(owner=False, auth=_claims_auth(token))
+    return OWNER if token == OWNER_TOKEN else Caller(owner=False, token=token)
 
 
 def _claims_auth(token: str) -> dict[str, Any]:
@@ -186,9 +203,10 @@ class Decision:
         self.caller = caller
         self.budget = Budget(20 if multi else 10, lookup)
         self.time = Timestamp(now_micros() * 1000)
+        self.auth = caller.auth
 
     def _request(self, method: str, path: Path, **extra: Any) -> dict[str, Any]:
-        return {"auth": self.caller.auth, "method": method, "path": path, "time": self.time, **extra}
+        return {"auth": self.auth, "method": method, "path": path, "time": self.time, **extra}
 
     def _enforce(self, method: str, segments: Sequence[Segment], variables: dict[str, Any]) -> None:
         verdict = self.ruleset.decide(method, segments, variables, self.budget)

@@ -20,11 +20,9 @@ from firestore_emulator.rules.errors import EvaluationError
 from firestore_emulator.rules.types import (
     Bounded,
     Duration,
-    MapDiff,
     Path,
     RulesSet,
     Timestamp,
-    Unknown,
     check_int,
     check_known,
     equal,
@@ -389,6 +387,3 @@ def _int_divide(a: int, b: int) -> int:
     """Integer division truncating toward zero, as rules (and C) divide."""
     quotient = abs(a) // abs(b)
     return quotient if (a >= 0) == (b >= 0) else -quotient
-
-
-__all__ = ["Budget", "Evaluator", "MapDiff", "Unknown", "binary", "member"]

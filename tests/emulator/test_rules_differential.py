@@ -17,9 +17,10 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_rules_server import ClientAs, put_rules, ruleset_body, unsigned_jwt
+from test_rules_server import ClientAs, put_rules, ruleset_body
 
 from firestore_emulator import Emulator
+from firestore_emulator.rules import unsigned_jwt
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from firestore_emulator import protos as P
-from firestore_emulator.rules import Caller, Decision, PermissionDenied, Ruleset, RulesSyntaxError
+from firestore_emulator.rules import Caller, Decision, PermissionDenied, Ruleset, RulesSyntaxError, signed_in
 from firestore_emulator.rules.errors import EvaluationError
 from firestore_emulator.rules.evaluator import Budget, Evaluator
 from firestore_emulator.rules.parser import parse_expression
@@ -169,9 +169,7 @@ def test_functions_with_let_see_the_wildcards_of_their_scope() -> None:
         "function isOwner(uid) { let prefix = 'user-'; return prefix + request.auth.uid == uid; }\n"
         "match /users/{uid} { allow get: if isOwner(uid); }"
     )
-    alice = Decision(
-        ruleset, Caller(owner=False, auth={"uid": "alice", "token": {}}), lambda path, after: None
-    )
+    alice = Decision(ruleset, signed_in({"sub": "alice"}), lambda path, after: None)
     alice.get("projects/p/databases/(default)/documents/users/user-alice", None)
     with pytest.raises(PermissionDenied, match="false for 'get' @ L5"):
         alice.get("projects/p/databases/(default)/documents/users/user-bob", None)
@@ -232,7 +230,7 @@ def _job(job_id: str, owner: str, size: int = 0) -> Any:
 
 def test_a_list_is_decided_by_its_constraints_not_its_results() -> None:
     ruleset = rules("match /jobs/{id} { allow list: if resource.data.owner == request.auth.uid; }")
-    alice = Decision(ruleset, Caller(owner=False, auth={"uid": "a", "token": {}}), lambda path, after: None)
+    alice = Decision(ruleset, signed_in({"user_id": "a"}), lambda path, after: None)
     parent = "projects/p/databases/(default)/documents"
     alice.query(parent, _query(("owner", "a")), [])  # nothing returned, and allowed
     with pytest.raises(PermissionDenied, match=r"Property owner is undefined on object\."):
@@ -273,7 +271,7 @@ def test_writes_see_the_document_before_and_after() -> None:
     )
     from firestore_emulator.rules import WriteCheck
 
-    alice = Decision(ruleset, Caller(owner=False, auth={"uid": "a", "token": {}}), lambda path, after: None)
+    alice = Decision(ruleset, signed_in({"user_id": "a"}), lambda path, after: None)
     alice.writes([WriteCheck("create", f"{JOBS}/j1", None, _job("j1", "a"))])
     alice.writes([WriteCheck("update", f"{JOBS}/j1", _job("j1", "a"), _job("j1", "a", 5))])
     with pytest.raises(PermissionDenied, match="false for 'update' @ L6"):
@@ -281,3 +279,16 @@ def test_writes_see_the_document_before_and_after() -> None:
     with pytest.raises(PermissionDenied, match="false for 'delete'"):
         alice.writes([WriteCheck("delete", f"{JOBS}/j1", _job("j1", "a"), None)])
     assert resource(None) is None
+
+
+def test_the_caller_comes_from_the_authorization_metadata() -> None:
+    from firestore_emulator.errors import InvalidArgument
+    from firestore_emulator.rules import OWNER, caller_from_metadata, unsigned_jwt
+
+    assert caller_from_metadata([("authorization", "Bearer owner")]) is OWNER
+    assert caller_from_metadata([]).auth is None
+    token = unsigned_jwt({"sub": "s", "user_id": "u", "email": "u@example.com"})
+    auth = caller_from_metadata([("Authorization", f"Bearer {token}")]).auth
+    assert auth == {"uid": "u", "token": {"sub": "s", "user_id": "u", "email": "u@example.com"}}
+    with pytest.raises(InvalidArgument, match="invalid jwt"):
+        _ = caller_from_metadata([("authorization", "Bearer not-a-jwt")]).auth

@@ -4,7 +4,6 @@ rules-unit-testing send them) against the owner (what server libraries send), wi
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import urllib.error
@@ -22,18 +21,10 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from firestore_emulator import Emulator
+from firestore_emulator.rules import unsigned_jwt
 
 RULES = (Path(__file__).parents[2] / "infra" / "firestore.rules").read_text()
 WATCH_TIMEOUT_SECONDS = 10.0
-
-
-def unsigned_jwt(claims: dict[str, Any]) -> str:
-    """A token as ``mockUserToken`` makes it: alg "none", the claims in the payload, no signature."""
-
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
 class ClientAs(firestore.Client):  # type: ignore[misc]
@@ -255,11 +246,24 @@ def test_a_bad_ruleset_is_a_400_with_the_compile_error_and_the_rules_stay(
     denied(alice.document("job_secrets/x").get)  # tailrun's rules are still in force
 
 
-def test_without_rules_every_client_is_allowed(firestore_emulator: Emulator) -> None:
-    client = ClientAs(f"open-{uuid.uuid4().hex[:10]}", unsigned_jwt({"sub": "anyone"}))
+@pytest.mark.parametrize("token", [unsigned_jwt({"sub": "anyone"}), "not-a-jwt", None])
+def test_without_rules_every_client_is_allowed(firestore_emulator: Emulator, token: str | None) -> None:
+    client = ClientAs(f"open-{uuid.uuid4().hex[:10]}", token)
     client.document("jobs/x").set({"owner": "someone else"})
     assert client.document("jobs/x").get().exists
     client.close()
+
+
+def test_batch_write_is_for_the_owner_only_under_rules(
+    admin: firestore.Client, alice: firestore.Client
+) -> None:
+    writes = [{"update": {"name": f"{alice._database_string}/documents/jobs/b", "fields": {}}}]
+    request = {"database": alice._database_string, "writes": writes}
+    with pytest.raises(exceptions.PermissionDenied, match=r"Batch writes require admin authentication\."):
+        alice._firestore_api.batch_write(request=request, metadata=alice._rpc_metadata)
+    assert not admin.document("jobs/b").get().exists
+    response = admin._firestore_api.batch_write(request=request, metadata=admin._rpc_metadata)
+    assert [status.code for status in response.status] == [0]
 
 
 def test_a_token_that_is_not_a_jwt_is_invalid(project: str) -> None:
