@@ -436,7 +436,9 @@ class FirestoreService:
                 return resource(pending.current(name))
             return resource(db.get(name, at))
 
-        return Decision(ruleset, caller, lookup, multi=multi)
+        return Decision(
+            ruleset, caller, lookup, multi=multi, time=pending.time if pending is not None else None
+        )
 
     def _authorize_listing(self, caller: Caller, ctx: ReadContext, request: Pb, page: list[Pb]) -> None:
         """ListDocuments is a list of each collection it lists, as a query without filters."""

@@ -195,14 +195,23 @@ class Decision:
     """The rules checks of one request by a client: document reads, queries and writes.
 
     ``lookup`` reads documents for get()/exists() (and, with ``after``, getAfter()/existsAfter()); ``multi``
-    says whether the request touches several documents (20 accesses allowed instead of 10).
+    says whether the request touches several documents (20 accesses allowed instead of 10); ``time`` (in
+    microseconds; default now) is ``request.time``: a commit's time, so that server timestamps equal it.
     """
 
-    def __init__(self, ruleset: Ruleset, caller: Caller, lookup: Lookup, *, multi: bool = False) -> None:
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        caller: Caller,
+        lookup: Lookup,
+        *,
+        multi: bool = False,
+        time: int | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.caller = caller
         self.budget = Budget(20 if multi else 10, lookup)
-        self.time = Timestamp(now_micros() * 1000)
+        self.time = Timestamp((now_micros() if time is None else time) * 1000)
         self.auth = caller.auth
 
     def _request(self, method: str, path: Path, **extra: Any) -> dict[str, Any]:

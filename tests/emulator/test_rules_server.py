@@ -4,6 +4,7 @@ rules-unit-testing send them) against the owner (what server libraries send), wi
 
 from __future__ import annotations
 
+import datetime
 import json
 import threading
 import urllib.error
@@ -341,3 +342,18 @@ def test_a_listen_stream_without_targets_ends_when_the_client_half_closes(alice:
                 sent.set()
         assert call.code() == grpc.StatusCode.OK
         assert kinds[-1] == P.TargetChange.TargetChangeType.REMOVE
+
+
+def test_a_server_timestamp_equals_request_time(firestore_emulator: Emulator) -> None:
+    project = f"stamps-{uuid.uuid4().hex[:10]}"
+    source = (
+        "rules_version = '2';\nservice cloud.firestore { match /databases/{d}/documents {\n"
+        "  match /notes/{id} { allow create: if request.resource.data.at == request.time; }\n} }"
+    )
+    assert put_rules(firestore_emulator.http_address, project, ruleset_body(source)) == (200, {})
+    client = ClientAs(project, unsigned_jwt({"sub": "u"}))
+    client.document("notes/now").set({"at": firestore.SERVER_TIMESTAMP})
+    denied(
+        lambda: client.document("notes/then").set({"at": datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)})
+    )
+    client.close()
