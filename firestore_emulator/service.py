@@ -544,7 +544,8 @@ class FirestoreService:
         """Wait for locks on the written documents, then apply the writes atomically (no await from the check of
         the transaction to the commit), aborting the other transactions that read them; a client's writes must
         all be allowed by the rules, judged on the applied but not yet committed state (nothing is written when
-        one is denied)."""
+        one is denied). The rules come before preconditions, as in Google's emulator: an update of a missing
+        document that the rules refuse is PERMISSION_DENIED, one they allow NOT_FOUND."""
         check_write_count(len(writes))
         names = [write_target(write) for write in writes]
         await self.transactions.before_write(database, names, transaction)
@@ -553,11 +554,21 @@ class FirestoreService:
             self.transactions.check_commit(transaction, db)
         pending = PendingCommit(db, db.next_commit_time())
         decision = self._decision(caller, db, None, pending, multi=len(writes) > 1 or transaction is not None)
-        checks = []
+        checks: list[WriteCheck] = []
         results = []
         for write, name in zip(writes, names, strict=True):
             before = pending.current(name)
-            results.append(pending.apply(write))
+            try:
+                results.append(pending.apply(write))
+            except (NotFound, AlreadyExists, FailedPrecondition):
+                if (
+                    decision is not None
+                ):  # judged as if the precondition held; denied, or the precondition fails
+                    after = _ignoring_precondition(db, pending, write, name)
+                    decision.writes(
+                        [*checks, WriteCheck(_write_method(write, before), name, db.get(name), after)]
+                    )
+                raise
             if decision is not None:
                 checks.append(
                     WriteCheck(_write_method(write, before), name, db.get(name), pending.current(name))
@@ -587,13 +598,30 @@ async def _pump(requests: AsyncIterator[Pb], queue: asyncio.Queue[object]) -> No
 
 
 def _write_method(write: Pb, before: Pb | None) -> str:
-    """The rules method of a write: delete; create for a new document (or ``exists: false``); else update."""
+    """The rules method of a write: delete; create with ``exists: false``, update with another precondition;
+    without one, create for a new document and update for an existing one."""
     if write.WhichOneof("operation") == "delete":
         return "delete"
     precondition = write.current_document
-    if before is None or (precondition.WhichOneof("condition_type") == "exists" and not precondition.exists):
-        return "create"
-    return "update"
+    condition = precondition.WhichOneof("condition_type")
+    if condition is not None:
+        return "create" if condition == "exists" and not precondition.exists else "update"
+    return "create" if before is None else "update"
+
+
+def _ignoring_precondition(db: Database, pending: PendingCommit, write: Pb, name: str) -> Pb | None:
+    """The document a write whose precondition failed would have left (for ``request.resource``); None when it
+    fails without its precondition too."""
+    scratch = PendingCommit(db, pending.time)
+    scratch.documents = dict(pending.documents)
+    unconditional = P.Write()
+    unconditional.CopyFrom(write)
+    unconditional.ClearField("current_document")
+    try:
+        scratch.apply(unconditional)
+    except EmulatorError:
+        return None
+    return scratch.current(name)
 
 
 def _collection_id(doc: Pb) -> str:

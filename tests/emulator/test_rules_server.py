@@ -357,3 +357,22 @@ def test_a_server_timestamp_equals_request_time(firestore_emulator: Emulator) ->
         lambda: client.document("notes/then").set({"at": datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)})
     )
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("rule", "outcome"),
+    [
+        ("allow update: if false;", exceptions.PermissionDenied),
+        ("allow update: if true;", exceptions.NotFound),
+    ],
+)
+def test_rules_come_before_preconditions(
+    firestore_emulator: Emulator, rule: str, outcome: type[Exception]
+) -> None:
+    project = f"order-{uuid.uuid4().hex[:10]}"
+    source = f"rules_version = '2';\nservice cloud.firestore {{ match /databases/{{d}}/documents {{\n  match /x/{{id}} {{ {rule} }}\n}} }}"
+    assert put_rules(firestore_emulator.http_address, project, ruleset_body(source)) == (200, {})
+    client = ClientAs(project, unsigned_jwt({"sub": "u"}))
+    with pytest.raises(outcome):
+        client.document("x/missing").update({"a": 1})  # an update of a missing document: exists=true
+    client.close()
