@@ -137,7 +137,7 @@ class Evaluator:
             if not isinstance(index, int) or isinstance(index, bool):
                 raise EvaluationError(f"An index must be an int, got {type_name(index)}.")
             if not 0 <= index < len(items):
-                raise EvaluationError(f"Index {index} out of range.")
+                raise EvaluationError(f"Index out of bound error. Index: [{index}] , size: [{len(items)}].")
             return items[index]
         raise EvaluationError(f"Cannot index a {type_name(target)}.")
 
@@ -154,7 +154,9 @@ class Evaluator:
         value = check_known(self.eval(node.operand, scope))
         if node.op == "!":
             if not isinstance(value, bool):
-                raise EvaluationError(f"! needs a bool, got {type_name(value)}.")
+                raise EvaluationError(
+                    f"Unsupported operation error. Received: !{type_name(value)}. Expected: !bool."
+                )
             return not value
         if is_number(value):
             return check_int(-value) if isinstance(value, int) else -value
@@ -234,7 +236,11 @@ class Evaluator:
         if len(args) != 1 or not isinstance(args[0], Path):
             raise EvaluationError(f"{name}() takes one path.")
         found = self.budget.read(args[0], name.endswith("After"))
-        return found is not None if name.startswith("exists") else found
+        if name.startswith("exists"):
+            return found is not None
+        if found is None:  # Google's evaluator: get() of a missing document is an error, not null
+            raise EvaluationError(f"Service call error. Function: [{name}], Argument: [{args[0]}].")
+        return found
 
     def _user_function(self, function: S.Function, args: list[Any]) -> Any:
         if len(args) != len(function.params):
@@ -328,7 +334,7 @@ def _in(value: Any, container: Any) -> bool:
 def _compare(op: str, left: Any, right: Any) -> bool:
     comparable = (is_number(left) and is_number(right)) or (
         type_name(left) == type_name(right)
-        and type_name(left) in ("string", "bytes", "timestamp", "duration", "bool")
+        and type_name(left) in ("string", "bytes", "timestamp", "duration")
     )
     if not comparable:
         raise EvaluationError(

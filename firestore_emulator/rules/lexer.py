@@ -3,7 +3,8 @@
 A ``/`` where a value cannot end (at the start, after an operator, a keyword, ``(`` or ``,``) starts a path
 literal: ``/databases/{database}/documents`` after ``match``, ``/databases/$(database)/documents/jobs/$(id)`` in an
 expression. It is read whole into one ``PATH`` token whose segments are kept raw (``$(…)`` text is parsed later by
-the parser), because path segments such as ``(default)`` or ``{doc=**}`` are not tokens of the expression language.
+the parser), because path segments such as ``(default)`` (a literal segment: only ``$(…)`` is evaluated) or
+``{doc=**}`` are not tokens of the expression language.
 """
 
 from __future__ import annotations
@@ -185,10 +186,13 @@ class Lexer:
     def _segment(self) -> RawSegment:
         line, column = self.line, self.column
         rest = self.source[self.pos :]
-        if rest.startswith(("$(", "(")):
-            self._advance(2 if rest[0] == "$" else 1)
+        if rest.startswith("$("):
+            self._advance(2)
             start_line, start_column = self.line, self.column
             return RawSegment("expression", self._balanced(line, column), start_line, start_column)
+        if rest.startswith("("):  # (default): a literal segment, as Google's compiler reads it
+            self._advance(1)
+            return RawSegment("text", f"({self._balanced(line, column)})", line, column)
         if rest.startswith("{"):
             end = rest.find("}")
             if end < 0:

@@ -36,6 +36,7 @@ Method = Callable[..., Any]
 _UNITS = {"w": 7 * 86400 * 10**9, "d": 86400 * 10**9, "h": 3600 * 10**9, "m": 60 * 10**9, "s": 10**9,
           "ms": 10**6, "us": 10**3, "ns": 1}  # fmt: skip
 _EARTH_RADIUS_METERS = 6_371_000.0
+_INTEGER = re.compile(r"[+-]?\d+")
 
 
 def _need(value: Any, kind: str, what: str) -> None:
@@ -124,7 +125,7 @@ MAP: dict[str, Method] = {
     "values": lambda m: list(m.values()),
     "get": _get,
     "diff": lambda m, other: (
-        MapDiff(m, other) if isinstance(other, dict) else _need(other, "map", "map.diff")
+        MapDiff(before=other, after=m) if isinstance(other, dict) else _need(other, "map", "map.diff")
     ),
 }
 
@@ -211,12 +212,11 @@ def _to_int(value: Any) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, str):
-        try:
-            return check_int(int(value))
-        except ValueError:
+        if not _INTEGER.fullmatch(value):
             raise EvaluationError(
                 f"Type conversion error. Argument: [{value}], From type: [string], To type: [int]."
-            ) from None
+            )
+        return check_int(int(value))
     raise EvaluationError(f"Type conversion error. From type: [{type_name(value)}], To type: [int].")
 
 
@@ -262,7 +262,11 @@ def _to_path(value: Any) -> Path:
 
 
 def _duration_value(magnitude: Any, unit: Any) -> Duration:
-    _need(magnitude, "number", "duration.value")
+    if type_name(magnitude) != "int" or type_name(unit) != "string":
+        raise EvaluationError(
+            f"Unsupported operation error. Received: duration.value({type_name(magnitude)}, {type_name(unit)}). "
+            "Expected: duration.value(int, string)."
+        )
     if unit not in _UNITS:
         raise EvaluationError(f"duration.value: unknown unit {unit!r}.")
     return Duration(int(magnitude * _UNITS[unit]))
@@ -308,7 +312,8 @@ def _math(function: Callable[..., Any]) -> Method:
 
 
 def _round(x: float) -> float:
-    return float(math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5))
+    """Half up, as Java's Math.round (Google's evaluator): round(2.5) is 3, round(-2.5) is -2."""
+    return float(math.floor(x + 0.5))
 
 
 NAMESPACES: dict[str, dict[str, Method]] = {

@@ -17,6 +17,7 @@ Grammar (the subset of Google's rules language this emulator supports)::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from firestore_emulator.rules import syntax as S
@@ -31,6 +32,7 @@ METHODS = {
 MAX_FUNCTION_ARGUMENTS = 7  # Google's documented limits
 MAX_LET_BINDINGS = 10
 _RELATIONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in"})
+_REGEX_METHODS = frozenset({"matches", "split", "replace"})
 
 
 def parse(source: str) -> S.Service:
@@ -226,6 +228,7 @@ class Parser:
                 name = self.name()
                 if self.accept("("):
                     node = S.Call(token.line, token.column, node, name, self._args(")"))
+                    _check_pattern(node)
                 else:
                     node = S.Member(token.line, token.column, node, name)
             elif self.accept("["):
@@ -279,6 +282,23 @@ class Parser:
             return S.MapLiteral(token.line, token.column, tuple(entries))
         found = "end of input" if token.kind == "EOF" else f"'{token.value}'"
         raise self.error(f"Unexpected {found}.", token)
+
+
+def _check_pattern(call: S.Call) -> None:
+    """A literal regular expression of ``matches``, ``split`` or ``replace`` must compile (Google checks them when
+    it compiles the rules)."""
+    if call.name not in _REGEX_METHODS or not call.args or not isinstance(call.args[0], S.Literal):
+        return
+    pattern = call.args[0].value
+    if isinstance(pattern, str):
+        try:
+            re.compile(pattern)
+        except re.error:
+            raise RulesSyntaxError(
+                f"Invalid regular expression pattern. Pattern: {pattern}.",
+                call.args[0].line,
+                call.args[0].column,
+            ) from None
 
 
 def _pattern(segment: RawSegment) -> S.PatternSegment:

@@ -161,27 +161,28 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def equal(a: Any, b: Any) -> bool:
-    """Rules equality: ints equal floats of the same value, lists and maps compare by content, types never mix."""
+def equal(a: Any, b: Any, *, nested: bool = False) -> bool:
+    """Rules equality: an int equals a float of the same value (but not inside lists, maps and sets, as Google's
+    evaluator compares them: ``[1] == [1.0]`` is false), lists and maps compare by content, types never mix."""
     check_known(a)
     check_known(b)
-    if is_number(a) and is_number(b):
+    if is_number(a) and is_number(b) and not nested:
         return bool(a == b)
     if type_name(a) != type_name(b):
         return False
     if isinstance(a, list):
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(equal(x, y, nested=True) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(equal(a[k], b[k], nested=True) for k in a)
     if isinstance(a, RulesSet):
-        return len(a) == len(b) and all(b.contains(x) for x in a)
+        return len(a) == len(b) and all(any(equal(x, y, nested=True) for y in b) for x in a)
     return bool(a == b)
 
 
 def check_int(value: int) -> int:
     """An int result, or an evaluation error when it leaves the 64-bit range."""
     if not INT64_MIN <= value <= INT64_MAX:
-        raise EvaluationError("Integer overflow.")
+        raise EvaluationError(f"Integer value is out of the [{INT64_MIN}, {INT64_MAX}] range.")
     return value
 
 
