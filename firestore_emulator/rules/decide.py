@@ -34,6 +34,7 @@ from firestore_emulator.rules.types import (
     Unknown,
     from_value,
     path_of_name,
+    range_kind,
     resource,
 )
 
@@ -270,7 +271,8 @@ def _query_info(query: Pb) -> dict[str, Any]:
 
 def _constrained(where: Pb, partial: list[Unknown]) -> dict[str, Any]:
     """The abstract document's data: the value an equality (or a one-value ``in``) fixes, a ``Bounded`` interval
-    for numeric range filters, an ``Unknown`` (partial) for any other constraint; unconstrained fields are absent."""
+    for range filters (numbers, strings, timestamps), an ``Unknown`` (partial: listed in ``partial``) for any other constraint;
+    unconstrained fields are absent."""
     constraints: dict[tuple[str, ...], list[tuple[str, Any]]] = {}
     for path, op, value in _filter_fields(where, conjunctive=True):
         constraints.setdefault(path, []).append((op, value))
@@ -284,15 +286,13 @@ def _field_value(name: str, terms: list[tuple[str, Any]], partial: list[Unknown]
     exact = [value for op, value in terms if op == "=="]
     if exact:
         return exact[0]
-    if all(
-        op in _RANGES.values() and isinstance(v, int | float) and not isinstance(v, bool) for op, v in terms
-    ):
-        interval = Interval()
+    kinds = {range_kind(value) for _, value in terms}
+    if all(op in _RANGES.values() for op, _ in terms) and len(kinds) == 1 and None not in kinds:
+        interval = Interval(kinds.pop() or "")
         for op, value in terms:
-            interval.narrow(op, float(value))
-        unknown: Unknown = Bounded(f"resource.data.{name}", interval)
-    else:
-        unknown = Unknown(f"resource.data.{name}", partial=True)
+            interval.narrow(op, value)
+        return Bounded(f"resource.data.{name}", interval)
+    unknown = Unknown(f"resource.data.{name}", partial=True)
     partial.append(unknown)
     return unknown
 

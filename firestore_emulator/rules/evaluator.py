@@ -27,6 +27,7 @@ from firestore_emulator.rules.types import (
     check_known,
     equal,
     is_number,
+    range_kind,
     type_name,
 )
 
@@ -197,6 +198,8 @@ class Evaluator:
         value = self.eval(node.operand, scope)
         if node.type_name not in _TYPE_NAMES:
             raise EvaluationError(f"Unknown type {node.type_name}.")
+        if isinstance(value, Bounded):  # Google's evaluator: a range-constrained field is a constraint
+            return node.type_name == "constraint"
         if node.type_name == "number":
             return is_number(value)
         return type_name(value) == node.type_name
@@ -290,9 +293,7 @@ def member(target: Any, name: str) -> Any:
 def binary(op: str, left: Any, right: Any) -> Any:
     """An arithmetic, comparison or membership operator applied to two values."""
     if op in _FLIPPED and (isinstance(left, Bounded) or isinstance(right, Bounded)):
-        decided = _bounded(op, left, right)
-        if decided is not None:
-            return decided
+        return _bounded(op, left, right)
     check_known(left)
     check_known(right)
     if op == "==":
@@ -309,15 +310,14 @@ def binary(op: str, left: Any, right: Any) -> Any:
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
-def _bounded(op: str, left: Any, right: Any) -> bool | None:
-    """A comparison of a range-constrained field with a number, decided for every value the query admits; None
-    for anything else (the field then counts as a partial constraint)."""
+def _bounded(op: str, left: Any, right: Any) -> bool:
+    """A comparison of a range-constrained field, decided for every value the query admits."""
     field, other, op = (left, right, op) if isinstance(left, Bounded) else (right, left, _FLIPPED[op])
-    if not is_number(other):
-        return None
-    decided = field.interval.decide(op, float(other))
+    if isinstance(other, Bounded) or range_kind(other) != field.interval.kind:
+        raise EvaluationError(f"Unsupported operation error. Received: constraint {op} {type_name(other)}.")
+    decided = field.interval.decide(op, other)
     if decided is None:
-        raise EvaluationError(f"{field.what} {op} {other} is not decided by the query's constraints.")
+        raise EvaluationError(f"{field.what} {op} {other!r} is not decided by the query's constraints.")
     return decided
 
 

@@ -62,28 +62,38 @@ class Unknown:
 
 @dataclass
 class Interval:
-    """The numbers a query's range filters (``<``, ``<=``, ``>``, ``>=``) allow for a field."""
+    """The values a query's range filters (``<``, ``<=``, ``>``, ``>=``) allow for a field: numbers, strings or
+    timestamps (``kind``) between optional bounds."""
 
-    low: float = -math.inf
+    kind: str
+    low: Any = None  # None: unbounded
     low_inclusive: bool = False
-    high: float = math.inf
+    high: Any = None
     high_inclusive: bool = False
 
-    def narrow(self, op: str, bound: float) -> None:
+    def narrow(self, op: str, bound: Any) -> None:
         """Intersect with ``field op bound``."""
-        if op in ("<", "<=") and (bound < self.high or (bound == self.high and op == "<")):
+        if op in ("<", "<=") and (
+            self.high is None or bound < self.high or (bound == self.high and op == "<")
+        ):
             self.high, self.high_inclusive = bound, op == "<="
-        elif op in (">", ">=") and (bound > self.low or (bound == self.low and op == ">")):
+        elif op in (">", ">=") and (
+            self.low is None or bound > self.low or (bound == self.low and op == ">")
+        ):
             self.low, self.low_inclusive = bound, op == ">="
 
-    def _all_below(self, bound: float, inclusive: bool) -> bool:
-        """Every number of the interval is < bound (<= when inclusive)."""
-        return self.high < bound or (self.high == bound and (inclusive or not self.high_inclusive))
+    def _all_below(self, bound: Any, inclusive: bool) -> bool:
+        """Every value of the interval is < bound (<= when inclusive)."""
+        if self.high is None:
+            return False
+        return bool(self.high < bound or (self.high == bound and (inclusive or not self.high_inclusive)))
 
-    def _all_above(self, bound: float, inclusive: bool) -> bool:
-        return self.low > bound or (self.low == bound and (inclusive or not self.low_inclusive))
+    def _all_above(self, bound: Any, inclusive: bool) -> bool:
+        if self.low is None:
+            return False
+        return bool(self.low > bound or (self.low == bound and (inclusive or not self.low_inclusive)))
 
-    def decide(self, op: str, bound: float) -> bool | None:
+    def decide(self, op: str, bound: Any) -> bool | None:
         """``x op bound`` for every x of the interval: True, False, or None when it depends on x."""
         always = {
             "<": self._all_below(bound, False), "<=": self._all_below(bound, True),
@@ -101,12 +111,20 @@ class Interval:
 
 
 class Bounded(Unknown):
-    """A field a query constrains to an ``Interval``: comparisons with a number are decided for every value the
-    query admits (an error when they depend on the value); any other use is a partial constraint."""
+    """A field a query constrains to an ``Interval``. As in Google's evaluator it is a ``constraint``: a
+    comparison with a value of its kind is decided for every value the query admits (an error when it depends on
+    the value), ``is constraint`` is true and every other ``is`` false, and any other use is an error."""
 
     def __init__(self, what: str, interval: Interval) -> None:
-        super().__init__(what, partial=True)
+        super().__init__(what)
         self.interval = interval
+
+
+def range_kind(value: Any) -> str | None:
+    """The kind of a range filter's value an ``Interval`` can hold, or None."""
+    if is_number(value):
+        return "number"
+    return type_name(value) if isinstance(value, str | Timestamp) else None
 
 
 class RulesSet:

@@ -302,3 +302,24 @@ def test_the_caller_comes_from_the_authorization_metadata() -> None:
     assert auth == {"uid": "u", "token": {"sub": "s", "user_id": "u", "email": "u@example.com"}}
     with pytest.raises(InvalidArgument, match="invalid jwt"):
         _ = caller_from_metadata([("authorization", "Bearer not-a-jwt")]).auth
+
+
+@pytest.mark.parametrize(
+    ("condition", "allowed"),
+    [
+        ("resource.data.size is constraint", True),  # as Google's evaluator types a range-constrained field
+        ("resource.data.size is int", False),  # though every document returned has an int size
+        ("resource.data.size != 7", True),
+        ("resource.data.size + 1 < 10", False),  # arithmetic on a constraint is an error
+        ("resource.data.size > 'a'", False),
+    ],
+)
+def test_a_range_constrained_field_is_a_constraint(condition: str, allowed: bool) -> None:
+    ruleset = rules(f"match /jobs/{{id}} {{ allow list: if {condition}; }}")
+    anyone = Decision(ruleset, Caller(owner=False), lambda path, after: None)
+    parent = "projects/p/databases/(default)/documents"
+    if allowed:
+        anyone.query(parent, _query(less_than=("size", 5)), [_job("j1", "a", 3)])
+    else:
+        with pytest.raises(PermissionDenied):
+            anyone.query(parent, _query(less_than=("size", 5)), [_job("j1", "a", 3)])
