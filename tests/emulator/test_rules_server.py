@@ -376,3 +376,44 @@ def test_rules_come_before_preconditions(
     with pytest.raises(outcome):
         client.document("x/missing").update({"a": 1})  # an update of a missing document: exists=true
     client.close()
+
+
+def test_rules_loaded_after_a_listen_stream_opened_apply_to_its_later_targets(
+    firestore_emulator: Emulator,
+) -> None:
+    import queue
+
+    from firestore_emulator import protos as P
+
+    project = f"late-{uuid.uuid4().hex[:10]}"
+    database = f"projects/{project}/databases/(default)"
+    outgoing: queue.Queue[Any] = queue.Queue()
+
+    def target(target_id: int) -> Any:
+        request = P.ListenRequest(database=database)
+        request.add_target.target_id = target_id
+        request.add_target.documents.documents.append(f"{database}/documents/jobs/x")
+        return request
+
+    with grpc.insecure_channel(firestore_emulator.address) as channel:
+        listen = channel.stream_stream(
+            "/google.firestore.v1.Firestore/Listen",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=P.ListenResponse.FromString,
+        )
+        token = unsigned_jwt({"sub": "alice"})
+        call = listen(
+            iter(outgoing.get, None),
+            metadata=[("authorization", f"Bearer {token}")],
+            timeout=WATCH_TIMEOUT_SECONDS,
+        )
+        outgoing.put(target(1))
+        changes = (r.target_change for r in call if r.WhichOneof("response_type") == "target_change")
+        assert next(c for c in changes if c.target_change_type == P.TargetChange.TargetChangeType.CURRENT)
+        assert put_rules(firestore_emulator.http_address, project, ruleset_body(RULES)) == (200, {})
+        outgoing.put(target(2))
+        removed = next(c for c in changes if c.target_change_type == P.TargetChange.TargetChangeType.REMOVE)
+        assert list(removed.target_ids) == [2]
+        assert removed.cause.code == grpc.StatusCode.PERMISSION_DENIED.value[0]
+        outgoing.put(None)
+        call.cancel()
