@@ -260,10 +260,8 @@ class FirestoreService:
         try:
             commit_time, results = await self._commit(database, writes, transaction, caller)
         except (NotFound, AlreadyExists, FailedPrecondition):
-            if transaction is not None:
-                self.transactions.finish(
-                    transaction
-                )  # a failed precondition ends it; an invalid write does not
+            if transaction is not None:  # a failed precondition ends it; an invalid write does not
+                self.transactions.finish(transaction)
             raise
         if transaction is not None:
             self.transactions.finish(transaction)
