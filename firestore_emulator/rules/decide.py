@@ -124,6 +124,7 @@ class Ruleset:
         self, method: str, segments: Sequence[Segment], variables: dict[str, Any], budget: Budget
     ) -> str | None:
         """None when some ``allow`` for ``method`` grants the request; otherwise the denial's reasons."""
+        budget.next_document()
         reasons: list[str] = []
         for block, bindings, functions in self.applicable(segments):
             for allow in block.allows:

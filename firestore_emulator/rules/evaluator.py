@@ -42,17 +42,28 @@ _TYPE_NAMES = frozenset({"bool", "bytes", "constraint", "duration", "float", "in
 
 @dataclass
 class Budget:
-    """The document accesses of one request, shared by every rule evaluated for it (repeats count once)."""
+    """The document accesses of one request (``limit`` distinct ones in all), shared by every rule evaluated for
+    it, and at most 10 for the decision about any one document (as Google's emulator counts: a batch of two
+    writes whose rules read 11 documents is refused); repeats count once."""
 
     limit: int
     lookup: Lookup
     seen: dict[tuple[str, bool], dict[str, Any] | None] = field(default_factory=dict)
+    current: set[tuple[str, bool]] = field(default_factory=set)  # accesses for the document being decided
+
+    def next_document(self) -> None:
+        """Start the decision about another document of the request."""
+        self.current = set()
 
     def read(self, path: Path, after: bool) -> dict[str, Any] | None:
         key = (str(path), after)
-        if key not in self.seen:
-            if len(self.seen) >= self.limit:
+        if key not in self.current:
+            if len(self.current) >= SINGLE_DOCUMENT_ACCESSES:
+                raise EvaluationError(f"Exceeded maximum of {SINGLE_DOCUMENT_ACCESSES} document accesses.")
+            if key not in self.seen and len(self.seen) >= self.limit:
                 raise EvaluationError(f"Exceeded maximum of {self.limit} document accesses per request.")
+            self.current.add(key)
+        if key not in self.seen:
             self.seen[key] = self.lookup(path, after)
         return self.seen[key]
 

@@ -323,3 +323,32 @@ def test_a_range_constrained_field_is_a_constraint(condition: str, allowed: bool
     else:
         with pytest.raises(PermissionDenied):
             anyone.query(parent, _query(less_than=("size", 5)), [_job("j1", "a", 3)])
+
+
+def test_each_document_of_a_request_may_read_ten_and_the_request_twenty() -> None:
+    def reads(count: int, first: int = 0) -> str:
+        return " && ".join(
+            f"!exists(/databases/$(database)/documents/c/{i})" for i in range(first, first + count)
+        )
+
+    def decide(condition: str, names: list[str]) -> None:
+        from firestore_emulator.rules import WriteCheck
+
+        ruleset = rules(f"match /x/{{id}} {{ allow create: if {condition}; }}")
+        decision = Decision(ruleset, Caller(owner=False), lambda path, after: None, multi=True)
+        decision.writes(
+            [
+                WriteCheck("create", f"projects/p/databases/(default)/documents/x/{n}", None, None)
+                for n in names
+            ]
+        )
+
+    decide(reads(10), ["a", "b"])
+    with pytest.raises(PermissionDenied, match="maximum of 10 document accesses"):
+        decide(reads(11), ["a", "b"])  # twenty allowed in all, yet ten for each document
+    decide("(id == 'a' && " + reads(10) + ") || (id == 'b' && " + reads(10, 10) + ")", ["a", "b"])
+    with pytest.raises(PermissionDenied, match="maximum of 20 document accesses per request"):
+        decide(
+            f"(id == 'a' && {reads(10)}) || (id == 'b' && {reads(10, 10)}) || (id == 'c' && {reads(1, 20)})",
+            ["a", "b", "c"],
+        )
