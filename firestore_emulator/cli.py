@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from firestore_emulator.rules import Ruleset, RulesRegistry, RulesSyntaxError
 from firestore_emulator.server import EmulatorServer
 from firestore_emulator.transactions import LOCK_WAIT_SECONDS
 
@@ -23,16 +24,29 @@ READY_PREFIX = "firestore-emulator ready"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="firestore_emulator", description="An embedded Firestore emulator (gRPC).")
+    parser = argparse.ArgumentParser(
+        prog="firestore_emulator", description="An embedded Firestore emulator (gRPC)."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="gRPC port; 0 picks a free one (default 8080)")
     parser.add_argument("--data-dir", type=Path, default=None, help="persist documents in SQLite here")
-    parser.add_argument("--http-port", type=int, default=None, help="also serve the HTTP admin API on this port (it is always on the gRPC port)")
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=None,
+        help="also serve the HTTP admin API on this port (it is always on the gRPC port)",
+    )
     parser.add_argument(
         "--lock-wait",
         type=float,
         default=LOCK_WAIT_SECONDS,
         help=f"seconds a commit or read waits for another transaction's lock before ABORTED (default {LOCK_WAIT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        default=None,
+        help="security rules file enforced for clients of every project (default: none, all allowed)",
     )
     parser.add_argument("--log-level", default="WARNING", help="logging level on stderr (default WARNING)")
     parser.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)
@@ -42,17 +56,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator in the foreground; returns the process exit code."""
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
+    )
     try:
-        asyncio.run(_serve(args))
+        rules = load_rules(args.rules)
+    except (OSError, RulesSyntaxError) as error:
+        logging.getLogger(__name__).error("cannot load the rules %s: %s", args.rules, error)
+        return 2
+    try:
+        asyncio.run(_serve(args, rules))
     except OSError as error:
         logging.getLogger(__name__).error("cannot start: %s", error)
         return 1
     return 0
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    server = EmulatorServer(args.host, args.port, args.data_dir, args.http_port, args.lock_wait)
+def load_rules(path: Path | None) -> RulesRegistry:
+    """The rules in force from the start: a file's ruleset for every project, or none (every request allowed)."""
+    return RulesRegistry(Ruleset(path.read_text()) if path is not None else None)
+
+
+async def _serve(args: argparse.Namespace, rules: RulesRegistry) -> None:
+    server = EmulatorServer(args.host, args.port, args.data_dir, args.http_port, args.lock_wait, rules)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

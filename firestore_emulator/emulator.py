@@ -4,6 +4,9 @@ By default the server runs in a child process (``python -m firestore_emulator``)
 freezegun, or monkeypatches anything, affects only its own process, never the server; ``stop`` (or the parent
 dying, which closes the child's stdin) ends it. ``in_process=True`` runs it on a background thread instead, which
 starts faster and is what a benchmark that wants no process boundary may prefer.
+
+``rules`` (a file's path, or the rules' source text) are enforced for clients of every project from the start; a
+source that does not compile fails ``start``.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import os
 import selectors
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from firestore_emulator.cli import READY_PREFIX
+from firestore_emulator.cli import READY_PREFIX, load_rules
+from firestore_emulator.rules import Ruleset
 from firestore_emulator.server import EmulatorServer
 from firestore_emulator.transactions import LOCK_WAIT_SECONDS
 
@@ -39,6 +44,7 @@ class Emulator:
         http_port: int | None = None,
         in_process: bool = False,
         lock_wait: float | None = None,
+        rules: str | Path | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -46,6 +52,10 @@ class Emulator:
         self.http_port = http_port
         self.in_process = in_process
         self.lock_wait = lock_wait  # seconds; None: the server's default
+        self.rules = rules
+        self._rules_file: tempfile._TemporaryFileWrapper[str] | None = (
+            None  # rules given as source, for the child
+        )
         self.process: subprocess.Popen[bytes] | None = None
         self._address = ""
         self._http_address = ""
@@ -69,6 +79,8 @@ class Emulator:
 
     def start(self) -> Emulator:
         """Start the server and wait until it accepts connections."""
+        if self.rules is not None:
+            self._write_rules_file(self.rules)
         if self.in_process:
             self._start_thread()
         else:
@@ -87,6 +99,9 @@ class Emulator:
                 self._thread.join(STOP_TIMEOUT_SECONDS)
             self._loop.close()
             self._loop = self._server = self._thread = None
+        if self._rules_file is not None:
+            self._rules_file.close()
+            self._rules_file = None
         self._address = self._http_address = ""
 
     def reset(self, project: str | None = None, database: str | None = None) -> None:
@@ -112,7 +127,19 @@ class Emulator:
             command += ["--http-port", str(self.http_port)]
         if self.lock_wait is not None:
             command += ["--lock-wait", str(self.lock_wait)]
-        return command + ["--exit-with-stdin"]
+        if self._rules_file is not None:
+            command += ["--rules", self._rules_file.name]
+        return [*command, "--exit-with-stdin"]
+
+    def _write_rules_file(self, rules: str | Path) -> None:
+        """Check the rules (a compile error raises ``RulesSyntaxError`` here) and copy them to a file the server
+        reads, so the rules given as a path may change afterwards without effect, as with source text."""
+        looks_like_path = isinstance(rules, Path) or ("{" not in rules and Path(rules).is_file())
+        source = Path(rules).read_text() if looks_like_path else str(rules)
+        Ruleset(source)
+        self._rules_file = tempfile.NamedTemporaryFile("w", suffix=".rules")  # noqa: SIM115 - kept until stop()
+        self._rules_file.write(source)
+        self._rules_file.flush()
 
     def _start_process(self) -> None:
         env = dict(os.environ)
@@ -132,7 +159,8 @@ class Emulator:
     def _start_thread(self) -> None:
         loop = asyncio.new_event_loop()
         lock_wait = LOCK_WAIT_SECONDS if self.lock_wait is None else self.lock_wait
-        server = EmulatorServer(self.host, self.port, self.data_dir, self.http_port, lock_wait)
+        rules = load_rules(Path(self._rules_file.name) if self._rules_file is not None else None)
+        server = EmulatorServer(self.host, self.port, self.data_dir, self.http_port, lock_wait, rules)
         thread = threading.Thread(target=loop.run_forever, name="firestore-emulator", daemon=True)
         thread.start()
         asyncio.run_coroutine_threadsafe(server.start(), loop).result(STARTUP_TIMEOUT_SECONDS)

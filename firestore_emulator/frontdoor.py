@@ -65,6 +65,7 @@ class _FrontDoor(_Relay):
         self._limit = limit
         self._buffer = b""
         self._decided = False
+        self._task: asyncio.Task[None] | None = None  # the HTTP handler, referenced so it is not collected
 
     def data_received(self, data: bytes) -> None:
         if self._decided:
@@ -104,7 +105,7 @@ class _FrontDoor(_Relay):
         protocol.connection_made(self.transport)
         protocol.data_received(self._buffer)
         writer = asyncio.StreamWriter(self.transport, protocol, reader, loop)
-        loop.create_task(self._http(reader, writer))
+        self._task = loop.create_task(self._http(reader, writer))
 
 
 async def serve(host: str, port: int, grpc_port: int, http: HttpHandler, limit: int) -> asyncio.Server:

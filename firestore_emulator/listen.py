@@ -93,6 +93,11 @@ class TargetState:
         return self.selects(doc)
 
 
+Authorize = Callable[
+    [TargetState, dict[str, Pb]], None
+]  # raises PermissionDenied for a target the rules refuse
+
+
 @dataclass
 class _Entry:
     """What one document's message will say, gathered across targets."""
@@ -105,10 +110,18 @@ class _Entry:
 class ListenSession:
     """One Listen stream on one database."""
 
-    def __init__(self, db: Database, queue: asyncio.Queue[object]) -> None:
+    def __init__(
+        self, db: Database, queue: asyncio.Queue[object], authorize: Authorize | None = None
+    ) -> None:
         self.db = db
         self.queue = queue
+        self.authorize = authorize  # the rules' check of a target as it is added (a denial removes it)
         self._targets: dict[int, TargetState] = {}
+
+    @property
+    def has_targets(self) -> bool:
+        """Whether any target is still listened to on this stream."""
+        return bool(self._targets)
 
     def on_commit(self, time: int, changes: Sequence[Change]) -> None:
         self.queue.put_nowait((time, changes))
@@ -154,6 +167,13 @@ class ListenSession:
             current = target.evaluate(self.db, now)
         except EmulatorError as error:
             return [_removed(target_id, error)]
+        if self.authorize is not None:
+            try:
+                self.authorize(target, current)
+            except (
+                EmulatorError
+            ) as error:  # refused by the rules: added, then removed, as Google's emulator answers
+                return [_target_change(ADD, [target_id]), _removed(target_id, error)]
         responses = [_target_change(ADD, [target_id])]
         if spec.resume_token or spec.HasField("read_time"):
             responses.append(_target_change(RESET, [target_id]))  # the official emulator never resumes
@@ -184,12 +204,16 @@ class ListenSession:
             return TargetState(target_id, documents=frozenset(spec.documents.documents), once=spec.once)
         if kind == "query":
             if parse_parent(spec.query.parent) != self.db.id:
-                raise InvalidArgument(f"Query parent {spec.query.parent!r} is not in database {self.db.id.name!r}.")
+                raise InvalidArgument(
+                    f"Query parent {spec.query.parent!r} is not in database {self.db.id.name!r}."
+                )
             query = spec.query.structured_query
             rerun = query.HasField("limit") or query.offset > 0
             rerun = rerun or any(query.HasField(f) for f in ("start_at", "end_at", "find_nearest"))
             selects = query_engine.matcher(spec.query.parent, query)
-            return TargetState(target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once)
+            return TargetState(
+                target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once
+            )
         raise InvalidArgument("A target must be a query or a list of documents.")
 
     def _free_id(self) -> int:

@@ -14,12 +14,15 @@ from pathlib import Path
 import grpc
 
 from firestore_emulator import frontdoor, http_admin, service
+from firestore_emulator.rules import RulesRegistry
 from firestore_emulator.store import Store
 from firestore_emulator.transactions import LOCK_WAIT_SECONDS
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 100 * 1024 * 1024  # the official emulator's gRPC limit (a 64 MB commit passes, 105 MB does not)
+MAX_MESSAGE_BYTES = (
+    100 * 1024 * 1024
+)  # the official emulator's gRPC limit (a 64 MB commit passes, 105 MB does not)
 HOUSEKEEPING_SECONDS = 5.0  # how often idle transactions expire
 PRUNE_EVERY = 12  # housekeeping rounds between prunes of old versions (a full scan: once a minute is plenty)
 
@@ -34,8 +37,10 @@ class EmulatorServer:
         data_dir: Path | None = None,
         http_port: int | None = None,
         lock_wait: float = LOCK_WAIT_SECONDS,
+        rules: RulesRegistry | None = None,
     ) -> None:
         self.host = host
+        self.rules = rules if rules is not None else RulesRegistry()  # none loaded: every request is allowed
         self.lock_wait = lock_wait
         self.port = port
         self.http_port = http_port
@@ -62,7 +67,7 @@ class EmulatorServer:
                 ("grpc.so_reuseport", 0),
             ]
         )
-        firestore = service.register(self._grpc, self.store, self.lock_wait)
+        firestore = service.register(self._grpc, self.store, self.lock_wait, self.rules)
         grpc_port = self._grpc.add_insecure_port("127.0.0.1:0")
         await self._grpc.start()
         self.private_address = f"127.0.0.1:{grpc_port}"
@@ -71,14 +76,15 @@ class EmulatorServer:
             firestore.transactions.drop_database(project)
             return self.store.clear(project, database)  # type: ignore[union-attr]
 
-        admin = http_admin.handler(clear)
+        actions = http_admin.Actions(clear, self.rules.set)
+        admin = http_admin.handler(actions)
         self._servers.append(
             await frontdoor.serve(self.host, self.port, grpc_port, admin, http_admin.MAX_LINE_BYTES)
         )
         self.address = f"{self.host}:{self._servers[0].sockets[0].getsockname()[1]}"
         self.http_address = self.address
         if self.http_port is not None:
-            self._servers.append(await http_admin.serve(self.host, self.http_port, clear))
+            self._servers.append(await http_admin.serve(self.host, self.http_port, actions))
             self.http_address = f"{self.host}:{self._servers[1].sockets[0].getsockname()[1]}"
         self._housekeeping = asyncio.create_task(self._tidy(firestore))
         logger.info("Firestore emulator serving gRPC on %s, HTTP on %s", self.address, self.http_address)

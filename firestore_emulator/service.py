@@ -35,7 +35,7 @@ from firestore_emulator.errors import (
     Unimplemented,
     Unknown,
 )
-from firestore_emulator.listen import END, ListenSession
+from firestore_emulator.listen import END, Authorize, ListenSession, TargetState
 from firestore_emulator.names import (
     DatabaseId,
     check_collection_id,
@@ -46,6 +46,15 @@ from firestore_emulator.names import (
 )
 from firestore_emulator.protos import Pb, timestamp
 from firestore_emulator.query import StructuredQuery
+from firestore_emulator.rules import (
+    Caller,
+    Decision,
+    PermissionDenied,
+    RulesRegistry,
+    WriteCheck,
+    caller_from_metadata,
+)
+from firestore_emulator.rules.types import Path, resource
 from firestore_emulator.store import Database, Store
 from firestore_emulator.transactions import (
     LOCK_TIMEOUT,
@@ -66,6 +75,7 @@ _AUTO_ID_ALPHABET = string.ascii_letters + string.digits
 # The official emulator fails a ListDocuments page token combined with any order_by with UNKNOWN (a conformance
 # suite's recording of cloud-firestore-emulator v1.22.0); the first page, token included, is answered.
 LIST_TOKEN_WITH_ORDER = "ListDocuments cannot resume from a page token when order_by is set."
+BATCH_WRITE_NEEDS_ADMIN = "Batch writes require admin authentication."  # Google's emulator, to a client
 _QUERY_LOCK_ROUNDS = 3  # re-runs of a transactional query while the documents it returns get locked
 
 
@@ -95,20 +105,26 @@ class ReadContext:
 class FirestoreService:
     """The RPCs. State lives in the store and the transaction manager; the service only orchestrates."""
 
-    def __init__(self, store: Store, lock_wait: float = LOCK_WAIT_SECONDS) -> None:
+    def __init__(
+        self, store: Store, lock_wait: float = LOCK_WAIT_SECONDS, rules: RulesRegistry | None = None
+    ) -> None:
         self.store = store
         self.transactions = TransactionManager(store, lock_wait)
+        self.rules = rules if rules is not None else RulesRegistry()
 
     # --- reads ---
 
-    async def get_document(self, request: Pb) -> Pb:
+    async def get_document(self, request: Pb, caller: Caller) -> Pb:
         ctx = self._read_context(parse_document(request.name), request)
         doc = await self._read_documents(ctx, [request.name])
+        decision = self._decision(caller, ctx.db, ctx.at)
+        if decision is not None:
+            decision.get(request.name, doc[0])
         if doc[0] is None:
             raise NotFound(f"Document ({request.name}) not found.")  # the official emulator's wording
         return _project(doc[0], request.mask if request.HasField("mask") else None)
 
-    async def batch_get_documents(self, request: Pb) -> AsyncIterator[Pb]:
+    async def batch_get_documents(self, request: Pb, caller: Caller) -> AsyncIterator[Pb]:
         """Documents in request order, each found or missing; the first response carries a new transaction's id."""
         database = parse_database(request.database)
         names = list(request.documents)
@@ -116,6 +132,10 @@ class FirestoreService:
             check_in_database(name, database)
         ctx = self._read_context(database, request)
         docs = await self._read_documents(ctx, names)
+        decision = self._decision(caller, ctx.db, ctx.at, multi=len(names) > 1)
+        if decision is not None:
+            for name, doc in zip(names, docs, strict=True):
+                decision.get(name, doc)
         read_time = timestamp(ctx.read_time())
         mask = request.mask if request.HasField("mask") else None
         for index, (name, doc) in enumerate(zip(names, docs, strict=True)):
@@ -130,7 +150,7 @@ class FirestoreService:
         if not names and ctx.new_transaction:
             yield P.BatchGetDocumentsResponse(transaction=ctx.new_transaction, read_time=read_time)
 
-    async def run_query(self, request: Pb) -> AsyncIterator[Pb]:
+    async def run_query(self, request: Pb, caller: Caller) -> AsyncIterator[Pb]:
         """One response per result (or one with only read_time), the last marked done, every other one carrying
         the number of results the offset skipped (as the official emulator answers), after a response holding
         only a new transaction's id; explain options are ignored (the official emulator runs the query and
@@ -139,6 +159,9 @@ class FirestoreService:
         if not request.HasField("structured_query"):
             raise InvalidArgument("RunQuery needs a structured_query.")
         docs, skipped = await self._query(ctx, request)
+        decision = self._decision(caller, ctx.db, ctx.at)
+        if decision is not None:
+            decision.query(request.parent, request.structured_query, docs)
         read_time = timestamp(ctx.read_time())
         responses = [
             P.RunQueryResponse(document=doc, read_time=read_time, skipped_results=skipped) for doc in docs
@@ -153,7 +176,7 @@ class FirestoreService:
         for response in responses:
             yield response
 
-    async def run_aggregation_query(self, request: Pb) -> AsyncIterator[Pb]:
+    async def run_aggregation_query(self, request: Pb, caller: Caller) -> AsyncIterator[Pb]:
         """One response with the aggregations by alias (explain options ignored, as the official emulator); in a
         read-write transaction the query is re-checked at commit."""
         ctx = self._read_context(parse_parent(request.parent), request)
@@ -163,9 +186,13 @@ class FirestoreService:
         query = aggregation.structured_query
         candidates = list(ctx.db.candidates(request.parent, query, ctx.at))
         fields = query_engine.run_aggregation(request.parent, aggregation, candidates)
-        if ctx.locking is not None:
+        decision = self._decision(caller, ctx.db, ctx.at)
+        if ctx.locking is not None or decision is not None:
             matched = query_engine.run_query(request.parent, query, candidates)
-            ctx.locking.queries.append(QueryRead(request.parent, query, versions(matched)))
+            if decision is not None:
+                decision.query(request.parent, query, matched)
+            if ctx.locking is not None:
+                ctx.locking.queries.append(QueryRead(request.parent, query, versions(matched)))
         response = P.RunAggregationQueryResponse(read_time=timestamp(ctx.read_time()))
         for alias, value in fields.items():
             response.result.aggregate_fields[alias].CopyFrom(value)
@@ -173,7 +200,7 @@ class FirestoreService:
             response.transaction = ctx.new_transaction
         yield response
 
-    async def list_documents(self, request: Pb) -> Pb:
+    async def list_documents(self, request: Pb, caller: Caller) -> Pb:
         """Documents of a collection (or, without a collection id, of every collection under the parent) ordered
         by name or, in a collection, by ``order_by`` as a query orders them; paged by opaque tokens naming the
         last document listed (a full page always gets a token, as the official emulator answers); show_missing
@@ -196,13 +223,14 @@ class FirestoreService:
             after = _page_after(request.page_token)
             docs = [doc for doc in docs if values.compare_paths(doc.name, after) > 0]
         page = docs[: request.page_size] if request.page_size > 0 else docs
+        self._authorize_listing(caller, ctx, request, page)
         mask = request.mask if request.HasField("mask") else None
         response = P.ListDocumentsResponse(documents=[_project(doc, mask) for doc in page])
         if request.page_size > 0 and len(page) == request.page_size:
             response.next_page_token = _page_token(page[-1].name)
         return response
 
-    async def list_collection_ids(self, request: Pb) -> Pb:
+    async def list_collection_ids(self, request: Pb, caller: Caller) -> Pb:
         """Ids of the collections directly under a parent that hold live documents (at any depth), sorted, paged
         by opaque tokens naming the last id (a full page always gets a token, as the official emulator answers)."""
         ctx = self._read_context(parse_parent(request.parent), request)
@@ -220,7 +248,7 @@ class FirestoreService:
 
     # --- writes ---
 
-    async def commit(self, request: Pb) -> Pb:
+    async def commit(self, request: Pb, caller: Caller) -> Pb:
         """Apply writes atomically, in a transaction if one is given (ABORTED if it was aborted or what it read changed)."""
         database = parse_database(request.database)
         writes = list(request.writes)
@@ -230,10 +258,10 @@ class FirestoreService:
             if transaction.read_only and writes:
                 raise InvalidArgument("Cannot modify entities in a read-only transaction.")
         try:
-            commit_time, results = await self._commit(database, writes, transaction)
+            commit_time, results = await self._commit(database, writes, transaction, caller)
         except (NotFound, AlreadyExists, FailedPrecondition):
-            if transaction is not None:
-                self.transactions.finish(transaction)  # a failed precondition ends it; an invalid write does not
+            if transaction is not None:  # a failed precondition ends it; an invalid write does not
+                self.transactions.finish(transaction)
             raise
         if transaction is not None:
             self.transactions.finish(transaction)
@@ -241,8 +269,9 @@ class FirestoreService:
             return P.CommitResponse()  # the official emulator answers an empty commit with an empty response
         return P.CommitResponse(write_results=results, commit_time=timestamp(commit_time))
 
-    async def batch_write(self, request: Pb) -> Pb:
-        """Apply writes independently at one time: each gets its own status; one document at most once per request."""
+    async def batch_write(self, request: Pb, caller: Caller) -> Pb:
+        """Apply writes independently at one time: each gets its own status; one document at most once per request.
+        Under rules only the owner may (Google's emulator refuses clients whatever the rules say)."""
         database = parse_database(request.database)
         writes = list(request.writes)
         check_write_count(len(writes))
@@ -250,6 +279,8 @@ class FirestoreService:
         if len(set(targets)) != len(targets):
             raise InvalidArgument("the same document cannot be written more than once in a single request")
         db = self.store.database(database)
+        if self._decision(caller, db, None) is not None:
+            raise PermissionDenied(BATCH_WRITE_NEEDS_ADMIN)
         pending = PendingCommit(db, db.next_commit_time())
         response = P.BatchWriteResponse()
         for write, target in zip(writes, targets, strict=True):
@@ -266,7 +297,7 @@ class FirestoreService:
         db.commit(pending.time, pending.documents)
         return response
 
-    async def create_document(self, request: Pb) -> Pb:
+    async def create_document(self, request: Pb, caller: Caller) -> Pb:
         """Create a document (a random 20-character id when none is given); ALREADY_EXISTS if it exists."""
         database = parse_parent(request.parent)
         if not request.collection_id:
@@ -275,9 +306,11 @@ class FirestoreService:
         name = f"{request.parent}/{request.collection_id}/{request.document_id or auto_id()}"
         write = P.Write(update=P.Document(name=name, fields=request.document.fields))
         write.current_document.exists = False
-        return await self._written(database, write, request.mask if request.HasField("mask") else None)
+        return await self._written(
+            database, write, request.mask if request.HasField("mask") else None, caller
+        )
 
-    async def update_document(self, request: Pb) -> Pb:
+    async def update_document(self, request: Pb, caller: Caller) -> Pb:
         """Upsert a document (with an optional mask and precondition) and return it as stored."""
         database = parse_document(request.document.name)
         write = P.Write(update=request.document)
@@ -285,29 +318,31 @@ class FirestoreService:
             write.update_mask.CopyFrom(request.update_mask)
         if request.HasField("current_document"):
             write.current_document.CopyFrom(request.current_document)
-        return await self._written(database, write, request.mask if request.HasField("mask") else None)
+        return await self._written(
+            database, write, request.mask if request.HasField("mask") else None, caller
+        )
 
-    async def delete_document(self, request: Pb) -> Pb:
+    async def delete_document(self, request: Pb, caller: Caller) -> Pb:
         write = P.Write(delete=request.name)
         if request.HasField("current_document"):
             write.current_document.CopyFrom(request.current_document)
-        await self._commit(parse_document(request.name), [write], None)
+        await self._commit(parse_document(request.name), [write], None, caller)
         return P.Empty()
 
     # --- transactions ---
 
-    async def begin_transaction(self, request: Pb) -> Pb:
+    async def begin_transaction(self, request: Pb, caller: Caller) -> Pb:
         database = parse_database(request.database)
         options = request.options if request.HasField("options") else None
         return P.BeginTransactionResponse(transaction=self.transactions.begin(database, options).id)
 
-    async def rollback(self, request: Pb) -> Pb:
+    async def rollback(self, request: Pb, caller: Caller) -> Pb:
         self.transactions.rollback(request.transaction, parse_database(request.database))
         return P.Empty()
 
     # --- Listen ---
 
-    async def listen(self, requests: AsyncIterator[Pb]) -> AsyncIterator[Pb]:
+    async def listen(self, requests: AsyncIterator[Pb], caller: Caller) -> AsyncIterator[Pb]:
         """The Listen stream: requests and commits for this stream are queued and answered in order, one coroutine per stream."""
         queue: asyncio.Queue[object] = asyncio.Queue()
         reader = asyncio.create_task(_pump(requests, queue))
@@ -316,12 +351,16 @@ class FirestoreService:
             while True:
                 item = await queue.get()
                 if item is END:
-                    # The client half-closed: it sends no more targets, but still receives changes until it
-                    # cancels the call (a closed connection cancels this coroutine).
+                    # The client half-closed: it sends no more targets. With none left (the JS SDK's terminate()
+                    # after its listeners are gone, which waits for the end) the stream ends; otherwise its
+                    # targets still receive changes until it cancels the call (a closed connection cancels this
+                    # coroutine). Google's emulator ends the stream at once either way.
+                    if session is None or not session.has_targets:
+                        return
                     continue
                 if session is None:
                     db = self.store.database(parse_database(item.database))  # type: ignore[attr-defined]
-                    session = ListenSession(db, queue)
+                    session = ListenSession(db, queue, self._listen_authorizer(caller, db))
                     db.listeners.add(session)
                 if isinstance(item, tuple):
                     responses = session.handle_commit(*item)
@@ -336,7 +375,7 @@ class FirestoreService:
 
     # --- unsupported ---
 
-    async def execute_pipeline(self, request: Pb) -> AsyncIterator[Pb]:
+    async def execute_pipeline(self, request: Pb, caller: Caller) -> AsyncIterator[Pb]:
         """Pipelines need an Enterprise database, which the official emulator does not emulate either."""
         parse_database(request.database)
         raise InvalidArgument("ExecutePipeline requires the Database Edition to be `enterprise`.")
@@ -344,7 +383,7 @@ class FirestoreService:
 
     # --- the Write stream ---
 
-    async def write_stream(self, requests: AsyncIterator[Pb]) -> AsyncIterator[Pb]:
+    async def write_stream(self, requests: AsyncIterator[Pb], caller: Caller) -> AsyncIterator[Pb]:
         """The Write stream: a handshake (token "0"), then each request's writes committed atomically and
         answered in order with the next token; an empty request is answered and ends the stream."""
         database: DatabaseId | None = None
@@ -364,10 +403,71 @@ class FirestoreService:
             if not request.writes:
                 yield P.WriteResponse(stream_token=token)
                 return
-            commit_time, results = await self._commit(database, list(request.writes), None)
-            yield P.WriteResponse(stream_token=token, write_results=results, commit_time=timestamp(commit_time))
+            commit_time, results = await self._commit(database, list(request.writes), None, caller)
+            yield P.WriteResponse(
+                stream_token=token, write_results=results, commit_time=timestamp(commit_time)
+            )
 
     # --- helpers ---
+
+    def _decision(
+        self,
+        caller: Caller,
+        db: Database,
+        at: int | None,
+        pending: PendingCommit | None = None,
+        *,
+        multi: bool = False,
+    ) -> Decision | None:
+        """The rules checks of a client's request; None for the owner or where no rules are loaded (all allowed).
+        get()/exists() read as of ``at``; getAfter()/existsAfter() the state the pending writes leave."""
+        if caller.owner:
+            return None
+        ruleset = self.rules.for_project(db.id.project)
+        if ruleset is None:
+            return None
+        root = f"projects/{db.id.project}/"
+
+        def lookup(path: Path, after: bool) -> dict[str, Any] | None:
+            name = root + "/".join(path.segments)
+            if after and pending is not None:
+                return resource(pending.current(name))
+            return resource(db.get(name, at))
+
+        return Decision(
+            ruleset, caller, lookup, multi=multi, time=pending.time if pending is not None else None
+        )
+
+    def _authorize_listing(self, caller: Caller, ctx: ReadContext, request: Pb, page: list[Pb]) -> None:
+        """ListDocuments is a list of each collection it lists, as a query without filters."""
+        decision = self._decision(caller, ctx.db, ctx.at)
+        if decision is None:
+            return
+        collections = (
+            [request.collection_id] if request.collection_id else sorted({_collection_id(d) for d in page})
+        )
+        for collection_id in collections:
+            query = StructuredQuery()
+            query.from_.add(collection_id=collection_id)
+            decision.query(request.parent, query, [d for d in page if _collection_id(d) == collection_id])
+
+    def _listen_authorizer(self, caller: Caller, db: Database) -> Authorize | None:
+        """How a Listen stream checks a target when it is added: its documents as gets, its query as a list, under
+        the rules in force then (rules loaded after the stream opened apply to its later targets)."""
+        if caller.owner:
+            return None
+
+        def authorize(target: TargetState, current: dict[str, Pb]) -> None:
+            decision = self._decision(caller, db, None, multi=len(target.documents) > 1)
+            if decision is None:
+                return
+            if target.query is None:
+                for name in sorted(target.documents):
+                    decision.get(name, current.get(name))
+            else:
+                decision.query(target.parent, target.query, list(current.values()))
+
+        return authorize
 
     def _read_context(self, database: DatabaseId, request: Pb) -> ReadContext:
         """Resolve the request's consistency selector: a transaction, a new one, or a read time."""
@@ -439,10 +539,13 @@ class FirestoreService:
         return docs
 
     async def _commit(
-        self, database: DatabaseId, writes: list[Pb], transaction: Transaction | None
+        self, database: DatabaseId, writes: list[Pb], transaction: Transaction | None, caller: Caller
     ) -> tuple[int, list[Pb]]:
         """Wait for locks on the written documents, then apply the writes atomically (no await from the check of
-        the transaction to the commit), aborting the other transactions that read them."""
+        the transaction to the commit), aborting the other transactions that read them; a client's writes must
+        all be allowed by the rules, judged on the applied but not yet committed state (nothing is written when
+        one is denied). The rules come before preconditions, as in Google's emulator: an update of a missing
+        document that the rules refuse is PERMISSION_DENIED, one they allow NOT_FOUND."""
         check_write_count(len(writes))
         names = [write_target(write) for write in writes]
         await self.transactions.before_write(database, names, transaction)
@@ -450,13 +553,34 @@ class FirestoreService:
         if transaction is not None:
             self.transactions.check_commit(transaction, db)
         pending = PendingCommit(db, db.next_commit_time())
-        results = [pending.apply(write) for write in writes]
+        decision = self._decision(caller, db, None, pending, multi=len(writes) > 1 or transaction is not None)
+        checks: list[WriteCheck] = []
+        results = []
+        for write, name in zip(writes, names, strict=True):
+            before = pending.current(name)
+            try:
+                results.append(pending.apply(write))
+            except (NotFound, AlreadyExists, FailedPrecondition):
+                if (
+                    decision is not None
+                ):  # judged as if the precondition held; denied, or the precondition fails
+                    after = _ignoring_precondition(db, pending, write, name)
+                    decision.writes(
+                        [*checks, WriteCheck(_write_method(write, before), name, db.get(name), after)]
+                    )
+                raise
+            if decision is not None:
+                checks.append(
+                    WriteCheck(_write_method(write, before), name, db.get(name), pending.current(name))
+                )
+        if decision is not None:
+            decision.writes(checks)
         self.transactions.take_over(database, names, transaction)
         db.commit(pending.time, pending.documents)
         return pending.time, results
 
-    async def _written(self, database: DatabaseId, write: Pb, mask: Pb | None) -> Pb:
-        await self._commit(database, [write], None)
+    async def _written(self, database: DatabaseId, write: Pb, mask: Pb | None, caller: Caller) -> Pb:
+        await self._commit(database, [write], None, caller)
         doc = self.store.database(database).get(write.update.name)
         return _project(doc, mask)
 
@@ -471,6 +595,37 @@ async def _pump(requests: AsyncIterator[Pb], queue: asyncio.Queue[object]) -> No
     except Exception as error:  # the client's side failed: end the stream
         logger.debug("listen stream reader ended: %r", error)
     queue.put_nowait(END)
+
+
+def _write_method(write: Pb, before: Pb | None) -> str:
+    """The rules method of a write: delete; create with ``exists: false``, update with another precondition;
+    without one, create for a new document and update for an existing one."""
+    if write.WhichOneof("operation") == "delete":
+        return "delete"
+    precondition = write.current_document
+    condition = precondition.WhichOneof("condition_type")
+    if condition is not None:
+        return "create" if condition == "exists" and not precondition.exists else "update"
+    return "create" if before is None else "update"
+
+
+def _ignoring_precondition(db: Database, pending: PendingCommit, write: Pb, name: str) -> Pb | None:
+    """The document a write whose precondition failed would have left (for ``request.resource``); None when it
+    fails without its precondition too."""
+    scratch = PendingCommit(db, pending.time)
+    scratch.documents = dict(pending.documents)
+    unconditional = P.Write()
+    unconditional.CopyFrom(write)
+    unconditional.ClearField("current_document")
+    try:
+        scratch.apply(unconditional)
+    except EmulatorError:
+        return None
+    return scratch.current(name)
+
+
+def _collection_id(doc: Pb) -> str:
+    return str(doc.name.rsplit("/", 2)[-2])
 
 
 def _open_write_stream(request: Pb) -> DatabaseId:
@@ -520,7 +675,11 @@ def _list_orders(order_by: str) -> list[Pb]:
         values.parse_field_path(words[0])  # INVALID_ARGUMENT in the official emulator's words
         descending = len(words) == 2 and words[1].lower() == "desc"
         direction = StructuredQuery.DESCENDING if descending else StructuredQuery.ASCENDING
-        orders.append(StructuredQuery.Order(field=StructuredQuery.FieldReference(field_path=words[0]), direction=direction))
+        orders.append(
+            StructuredQuery.Order(
+                field=StructuredQuery.FieldReference(field_path=words[0]), direction=direction
+            )
+        )
     return orders
 
 
@@ -553,11 +712,11 @@ def _page_after(token: str) -> str:
 Handler = Callable[[Pb, grpc.aio.ServicerContext], Awaitable[Pb]]
 
 
-def _unary(method: Callable[[Pb], Awaitable[Pb]]) -> Handler:
+def _unary(method: Callable[[Pb, Caller], Awaitable[Pb]]) -> Handler:
     @functools.wraps(method)
     async def handler(request: Pb, context: grpc.aio.ServicerContext) -> Pb:
         try:
-            return await method(request)
+            return await method(request, caller_from_metadata(context.invocation_metadata()))
         except EmulatorError as error:
             await context.abort(error.code, error.message)
         except Exception as error:
@@ -568,11 +727,13 @@ def _unary(method: Callable[[Pb], Awaitable[Pb]]) -> Handler:
     return handler
 
 
-def _streaming(method: Callable[[Any], AsyncIterator[Pb]]) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Pb]]:
+def _streaming(
+    method: Callable[[Any, Caller], AsyncIterator[Pb]],
+) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Pb]]:
     @functools.wraps(method)
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Pb]:
         try:
-            async for response in method(request):
+            async for response in method(request, caller_from_metadata(context.invocation_metadata())):
                 yield response
         except EmulatorError as error:
             await context.abort(error.code, error.message)
@@ -587,7 +748,7 @@ class _Opaque:
     """The request of an unsupported method: left unparsed, the method only answers UNIMPLEMENTED."""
 
     @staticmethod
-    def FromString(data: bytes) -> bytes:  # noqa: N802 - the protobuf deserialiser's name
+    def FromString(data: bytes) -> bytes:  # the protobuf deserialiser's name
         return data
 
 
@@ -595,10 +756,10 @@ def _serialize(message: Pb) -> bytes:
     return message.SerializeToString()  # type: ignore[no-any-return]
 
 
-def _partition_query(name: str) -> Callable[[Pb], Awaitable[Pb]]:
+def _partition_query(name: str) -> Callable[[Pb, Caller], Awaitable[Pb]]:
     """PartitionQuery of the service ``name``: UNIMPLEMENTED in the official emulator's words."""
 
-    async def partition_query(request: Pb) -> Pb:
+    async def partition_query(request: Pb, caller: Caller) -> Pb:
         raise Unimplemented(f"Method {name}/PartitionQuery is unimplemented")
 
     return partition_query
@@ -608,7 +769,7 @@ def generic_handler(service: FirestoreService, service_name: str = SERVICE) -> g
     """The service's methods under their gRPC names in the service ``service_name``, with the raw messages'
     (de)serialisers."""
     s = service
-    unary: list[tuple[str, Callable[[Pb], Awaitable[Pb]], Any]] = [
+    unary: list[tuple[str, Callable[[Pb, Caller], Awaitable[Pb]], Any]] = [
         ("GetDocument", s.get_document, P.GetDocumentRequest),
         ("ListDocuments", s.list_documents, P.ListDocumentsRequest),
         ("CreateDocument", s.create_document, P.CreateDocumentRequest),
@@ -621,13 +782,16 @@ def generic_handler(service: FirestoreService, service_name: str = SERVICE) -> g
         ("ListCollectionIds", s.list_collection_ids, P.ListCollectionIdsRequest),
         ("PartitionQuery", _partition_query(service_name), _Opaque),
     ]
-    server_streaming: list[tuple[str, Callable[[Any], AsyncIterator[Pb]], Any]] = [
+    server_streaming: list[tuple[str, Callable[[Any, Caller], AsyncIterator[Pb]], Any]] = [
         ("BatchGetDocuments", s.batch_get_documents, P.BatchGetDocumentsRequest),
         ("RunQuery", s.run_query, P.RunQueryRequest),
         ("RunAggregationQuery", s.run_aggregation_query, P.RunAggregationQueryRequest),
         ("ExecutePipeline", s.execute_pipeline, P.ExecutePipelineRequest),
     ]
-    bidi: list[tuple[str, Callable[[Any], AsyncIterator[Pb]], Any]] = [("Listen", s.listen, P.ListenRequest), ("Write", s.write_stream, P.WriteRequest)]
+    bidi: list[tuple[str, Callable[[Any, Caller], AsyncIterator[Pb]], Any]] = [
+        ("Listen", s.listen, P.ListenRequest),
+        ("Write", s.write_stream, P.WriteRequest),
+    ]
     handlers: dict[str, grpc.RpcMethodHandler] = {}
     for name, method, request_class in unary:
         handlers[name] = grpc.unary_unary_rpc_method_handler(
@@ -635,18 +799,30 @@ def generic_handler(service: FirestoreService, service_name: str = SERVICE) -> g
         )
     for name, stream_method, request_class in server_streaming:
         handlers[name] = grpc.unary_stream_rpc_method_handler(
-            _streaming(stream_method), request_deserializer=request_class.FromString, response_serializer=_serialize
+            _streaming(stream_method),
+            request_deserializer=request_class.FromString,
+            response_serializer=_serialize,
         )
     for name, bidi_method, request_class in bidi:
         handlers[name] = grpc.stream_stream_rpc_method_handler(
-            _streaming(bidi_method), request_deserializer=request_class.FromString, response_serializer=_serialize
+            _streaming(bidi_method),
+            request_deserializer=request_class.FromString,
+            response_serializer=_serialize,
         )
     return grpc.method_handlers_generic_handler(service_name, handlers)
 
 
-def register(server: grpc.aio.Server, store: Store, lock_wait: float = LOCK_WAIT_SECONDS) -> FirestoreService:
+def register(
+    server: grpc.aio.Server,
+    store: Store,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+    rules: RulesRegistry | None = None,
+) -> FirestoreService:
     """Add the Firestore service to a grpc.aio server, as ``google.firestore.v1.Firestore`` and, as the official
-    emulator also serves it (its messages are the same on the wire), ``google.firestore.v1beta1.Firestore``."""
-    service = FirestoreService(store, lock_wait)
-    server.add_generic_rpc_handlers(tuple(generic_handler(service, name) for name in (SERVICE, SERVICE_V1BETA1)))
+    emulator also serves it (its messages are the same on the wire), ``google.firestore.v1beta1.Firestore``;
+    ``rules`` decide clients' requests (none: every request is allowed)."""
+    service = FirestoreService(store, lock_wait, rules)
+    server.add_generic_rpc_handlers(
+        tuple(generic_handler(service, name) for name in (SERVICE, SERVICE_V1BETA1))
+    )
     return service
