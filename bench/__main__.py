@@ -16,7 +16,8 @@ BENCHES = {
     "emulator": HERE / "emulator_bench.py",  # issue 2: the embedded Firestore emulator
     "runner": HERE / "runner_bench.py",  # issue 3: the runner against two baselines
     "functions": HERE / "functions_bench.py",  # issue 4: Firestore cost and callback latency
-    "emulators": HERE / "emulators_bench.py",  # issue 13: the embedded emulator against Google's, rules on and off
+    "emulators": HERE
+    / "emulators_bench.py",  # issue 13: the embedded emulator against Google's, rules on and off
 }
 
 

@@ -96,8 +96,14 @@ def bench_query(client: firestore.Client, documents: int, repeats: int) -> tuple
         for index in range(start, min(start + 500, documents)):
             batch.set(collection.document(f"d{index:05d}"), {"n": index, "group": index % 10})
         batch.commit()
-    query = collection.where(filter=FieldFilter("group", "==", 3)).order_by("n", direction="DESCENDING").limit(100)
-    count: Any = collection.where(filter=FieldFilter("n", ">=", documents // 2)).count()  # the stubs mistype get()
+    query = (
+        collection.where(filter=FieldFilter("group", "==", 3))
+        .order_by("n", direction="DESCENDING")
+        .limit(100)
+    )
+    count: Any = collection.where(
+        filter=FieldFilter("n", ">=", documents // 2)
+    ).count()  # the stubs mistype get()
     results = len(list(query.stream()))
     started = time.perf_counter()
     for _ in range(repeats):
@@ -134,7 +140,10 @@ async def bench_listeners(address: str, listeners: int, commits: int) -> list[fl
 
         async def consume(call: grpc.aio.StreamStreamCall, first: asyncio.Event) -> None:
             async for response in call:
-                if response.WhichOneof("response_type") == "target_change" and response.target_change.target_change_type == 1:
+                if (
+                    response.WhichOneof("response_type") == "target_change"
+                    and response.target_change.target_change_type == 1
+                ):
                     first.set()  # NO_CHANGE=0, ADD=2, CURRENT=1: initial state delivered
                 elif response.WhichOneof("response_type") == "document_change":
                     value = response.document_change.document.fields["seq"].integer_value
@@ -143,7 +152,9 @@ async def bench_listeners(address: str, listeners: int, commits: int) -> list[fl
                         ready.set()
 
         currents = [asyncio.Event() for _ in calls]
-        tasks = [asyncio.create_task(consume(call, event)) for call, event in zip(calls, currents, strict=True)]
+        tasks = [
+            asyncio.create_task(consume(call, event)) for call, event in zip(calls, currents, strict=True)
+        ]
         await asyncio.wait_for(asyncio.gather(*(event.wait() for event in currents)), 60)
         latencies: list[float] = []
         for seq in range(commits):
@@ -163,7 +174,9 @@ async def bench_listeners(address: str, listeners: int, commits: int) -> list[fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     args = parser.parse_args()
     scale = 0.1 if args.quick else 1.0
@@ -178,7 +191,9 @@ def main() -> None:
         writes = bench_writes(client, int(2000 * scale))
         print(f"single-document writes: {writes:,.0f} writes/s ({writes / base_rate:.2f}x baseline calls/s)")
         persisted = bench_persisted_writes(int(2000 * scale))
-        print(f"single-document writes with --data-dir (SQLite): {persisted:,.0f} writes/s ({persisted / writes:.2f}x in memory)")
+        print(
+            f"single-document writes with --data-dir (SQLite): {persisted:,.0f} writes/s ({persisted / writes:.2f}x in memory)"
+        )
         os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.address
 
         batches = bench_batches(client, max(int(40 * scale), 4))

@@ -55,7 +55,9 @@ def generate(rate: float, duration: float) -> None:
     if rate == 0:
         for first in range(0, int(duration), 1000):
             now_ns = time.time_ns()
-            out.write("".join(f"{n} {now_ns} {PAD}\n" for n in range(first, min(first + 1000, int(duration)))))
+            out.write(
+                "".join(f"{n} {now_ns} {PAD}\n" for n in range(first, min(first + 1000, int(duration))))
+            )
         out.flush()
         return
     total = int(rate * duration)
@@ -91,7 +93,9 @@ class Received:
             self.delays_ms.extend((arrival_ns - w) / 1e6 for w in writes)
             if writes:
                 first = min(writes)
-                self.first_write_ns = first if self.first_write_ns is None else min(self.first_write_ns, first)
+                self.first_write_ns = (
+                    first if self.first_write_ns is None else min(self.first_write_ns, first)
+                )
             self.last_arrival_ns = arrival_ns
 
 
@@ -160,7 +164,9 @@ class Poster:
 
     def send(self, lines: list[dict[str, Any]]) -> None:
         with self.lock:
-            body = json.dumps({"seq": self.seq, "type": "output", "ts": time.time_ns() // 10**6, "lines": lines})
+            body = json.dumps(
+                {"seq": self.seq, "type": "output", "ts": time.time_ns() // 10**6, "lines": lines}
+            )
             self.seq += 1
             self.conn.request("POST", self.path, body=body.encode(), headers=self.headers)
             self.conn.getresponse().read()
@@ -188,7 +194,12 @@ def baseline(kind: str) -> None:
     if kind == "seed":
         threading.Thread(target=timer, daemon=True).start()
     for n, raw in enumerate(proc.stdout):
-        line = {"line": n, "stream": "stdout", "ts": time.time_ns() // 10**6, "text": raw.decode().rstrip("\n")}
+        line = {
+            "line": n,
+            "stream": "stdout",
+            "ts": time.time_ns() // 10**6,
+            "text": raw.decode().rstrip("\n"),
+        }
         if kind == "per-line":
             poster.send([line])
             continue
@@ -217,8 +228,15 @@ class Row:
     capped: bool
 
 
-def run_one(receiver: Receiver, name: str, command: list[str], rate: int, seconds: float, cap_s: float,
-            extra_env: dict[str, str] | None = None) -> Row:
+def run_one(
+    receiver: Receiver,
+    name: str,
+    command: list[str],
+    rate: int,
+    seconds: float,
+    cap_s: float,
+    extra_env: dict[str, str] | None = None,
+) -> Row:
     """Run one runner on one rate; return its row."""
     receiver.current = Received()
     job = [sys.executable, os.path.abspath(__file__), "--generate", str(rate), str(seconds)]
@@ -275,10 +293,14 @@ def print_rows(title: str, rows: list[Row]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sweep", action="store_true", help="also run tailrun at several batch ages")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="the callback's answer time")
-    parser.add_argument("--cap-s", type=float, default=12.0, help="stop a runner this long after its job ends")
+    parser.add_argument(
+        "--cap-s", type=float, default=12.0, help="stop a runner this long after its job ends"
+    )
     args = parser.parse_args()
     receiver = Receiver(args.latency_ms)
     me = [sys.executable, os.path.abspath(__file__)]
@@ -292,11 +314,20 @@ def main() -> None:
         for rate, seconds in RATES
         for name, command, env in runners
     ]
-    print_rows(f"callback answer time {args.latency_ms:.0f} ms; * = stopped after --cap-s, not all delivered", rows)
+    print_rows(
+        f"callback answer time {args.latency_ms:.0f} ms; * = stopped after --cap-s, not all delivered", rows
+    )
     if args.sweep:
         sweep = [
-            run_one(receiver, f"tailrun age {age} ms", [RUNNER], rate, seconds, args.cap_s,
-                    {"TAILRUN_BATCH_MAX_AGE_MS": str(age)})
+            run_one(
+                receiver,
+                f"tailrun age {age} ms",
+                [RUNNER],
+                rate,
+                seconds,
+                args.cap_s,
+                {"TAILRUN_BATCH_MAX_AGE_MS": str(age)},
+            )
             for rate, seconds in RATES[:3]
             for age in (0, 10, 25, 50, 100)
         ]
