@@ -8,13 +8,11 @@ rules as production does. A failing node test fails this test with node's report
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 from google_firestore import GoogleEmulator
@@ -78,15 +76,7 @@ def test_infra_firestore_rules_hold_on_googles_emulator(
 
 
 def test_infra_firestore_rules_hold_on_the_embedded_emulator(node_ready: None) -> None:
-    """The same tests against the embedded emulator, once it enforces rules (``Emulator(rules=PATH)``, issue 13
-    part 3); until that parameter exists this is skipped, saying so."""
-    if "rules" not in inspect.signature(Emulator.__init__).parameters:
-        pytest.skip(
-            "the embedded emulator does not enforce security rules yet (Emulator has no rules= parameter)"
-        )
-    options: dict[str, Any] = {
-        "rules": str(RULES)
-    }  # the parameter part 3 adds, unknown to the type checker yet
-    with Emulator(**options) as embedded:
+    """The same tests against the embedded emulator, which enforces rules as Google's does (issue 13 part 3)."""
+    with Emulator(rules=str(RULES)) as embedded:
         result = run_rules_tests(embedded.address)
     assert_all_passed(result)
