@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|runner|functions]``.
+"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|emulators|runner|functions]``.
 
 Each benchmark is its own script, run here one after the other in a child process of its own so that one's
 servers and threads never load the machine while the next is measuring. Each prints its figures next to a

@@ -5,7 +5,7 @@ RunQuery over a collection of N documents (``owner == uid order by n desc limit 
 query), and 500-write Commits. Each is measured, in the same run, on:
 
 - the embedded emulator with rules off: the baseline, every other figure is given as a ratio to it;
-- the embedded emulator with rules on (``Emulator(rules=PATH)``), when that parameter exists;
+- the embedded emulator with rules on (``Emulator(rules=PATH)``), requests carrying a user's token;
 - Google's emulator with rules on, requests carrying a user's token (evaluated);
 - Google's emulator with rules on, requests carrying the owner token (rules bypassed).
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import inspect
 import itertools
 import json
 import sys
@@ -235,11 +234,6 @@ def embedded(rules_path: str | None) -> Iterator[str]:
         yield emulator.address
 
 
-def embedded_has_rules() -> bool:
-    """Whether ``Emulator`` takes ``rules=PATH`` yet (the rules engine adds it)."""
-    return "rules" in inspect.signature(Emulator.__init__).parameters
-
-
 def run_target(
     address: str, metadata: list[tuple[str, str]], scale: Scale, label: str, *, fresh: bool
 ) -> Figures:
@@ -296,16 +290,12 @@ def main() -> None:
             baseline = run_target(address, OWNER, scale, "embedded", fresh=True)
         report("embedded, rules off (baseline)", baseline, baseline)
 
-        # Embedded with rules on: measured once Emulator(rules=PATH) exists (the rules engine adds it).
-        if embedded_has_rules():
-            with embedded(rules_path) as address:
-                report(
-                    "embedded, rules on, user token",
-                    run_target(address, AS_USER, scale, "embedded rules", fresh=True),
-                    baseline,
-                )
-        else:
-            report("embedded, rules on, user token", None, baseline, "Emulator has no rules= parameter yet")
+        with embedded(rules_path) as address:
+            report(
+                "embedded, rules on, user token",
+                run_target(address, AS_USER, scale, "embedded rules", fresh=True),
+                baseline,
+            )
 
         reason = unavailable_reason()
         if reason is not None:

@@ -37,6 +37,10 @@ JOB_WRITE_INTERVAL_S = 1.0  # seconds: the job document is rewritten at most thi
 REAP_BATCH = 200  # jobs examined per reaper query page
 SANDBOX_CHECK_AFTER_S = 20.0  # seconds of silence before the reaper asks Cloud Run whether an attempt runs
 CLAIM_RETRY_AFTER_S = 1  # seconds: Retry-After of a claim that came before its launch was recorded
+UNAVAILABLE_RETRY_AFTER_S = 1  # seconds: Retry-After of a 503 when Firestore is unavailable or too contended
+CANCEL_TRANSACTION_ATTEMPTS = (
+    20  # tries of cancel_job's transaction (the client's default is 5) under contention
+)
 STOP_JOIN_S = 10.0  # seconds a local launcher's stop waits for each watcher to sweep its runner's session
 STOP_GRACE_S = 30.0  # seconds a locally canceled runner gets to drain before its process group is killed
 CLOUD_TIMEOUT_MARGIN_S = (

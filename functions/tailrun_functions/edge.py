@@ -114,11 +114,24 @@ def serve(request: Request, handler: Handler, limit: int = defaults.MAX_REQUEST_
         google_exceptions.DeadlineExceeded,
         google_exceptions.Aborted,
     ) as exc:
-        logger.warning("Firestore unavailable: %s", exc)
-        return error(503, "unavailable", "the job store is unavailable; retry with backoff")
+        return unavailable(exc)
+    except ValueError as exc:
+        # The client gives up a contended transaction after its attempts with a ValueError whose cause is the
+        # last Aborted: the store is busy, not the request wrong (Google's emulator shows it under contention).
+        if isinstance(exc.__cause__, google_exceptions.Aborted):
+            return unavailable(exc)
+        logger.exception("unexpected error")
+        return error(500, "internal", "internal error")
     except Exception:
         logger.exception("unexpected error")
         return error(500, "internal", "internal error")
+
+
+def unavailable(exc: Exception) -> Response:
+    """503 with ``Retry-After``: Firestore is unavailable or too contended for now; the caller retries later."""
+    logger.warning("Firestore unavailable: %s", exc)
+    retry_after = {"Retry-After": str(defaults.UNAVAILABLE_RETRY_AFTER_S)}
+    return error(503, "unavailable", "the job store is busy or unavailable; retry with backoff", retry_after)
 
 
 # --- one handler per entrypoint: (services, headers, body) → (status, payload) ---

@@ -159,7 +159,8 @@ def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
             )
         return attempt_doc.get("launch") if token.get("state") == TokenState.LIVE else None
 
-    launch = cancel(db.transaction())
+    # A user's cancel must not lose to the job's own output: its transaction retries longer than the callbacks'.
+    launch = cancel(db.transaction(max_attempts=defaults.CANCEL_TRANSACTION_ATTEMPTS))
     if launch:
         svc.launcher.cancel(launch)
     logger.info("job %s canceled by %s", job_id, owner)

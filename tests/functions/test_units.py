@@ -4,14 +4,17 @@ authentication, chunk writes."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
+import json
 from typing import Any
 
 import pytest
+from google.api_core import exceptions as google_exceptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 from google.cloud.firestore_v1 import _helpers
-from tailrun_functions import admission, auth, fastwrite, tokens
+from tailrun_functions import admission, auth, edge, fastwrite, tokens
 from tailrun_functions.documents import TokenDoc, TokenState
 from tailrun_functions.errors import Conflict, TailrunError, Unauthorized
 from tailrun_functions.settings import Settings, SettingsError
@@ -229,3 +232,45 @@ def test_a_runner_token_comes_from_the_bearer_or_the_job_token_header(
 
 def test_a_runner_request_without_a_token_is_refused() -> None:
     assert answer(lambda: admission.runner_token({"authorization": "Basic abc"})) == (401, "missing_token")
+
+
+class _Request:
+    """The request surface ``edge.serve`` reads (a pure unit test of serve's error mapping)."""
+
+    method = "POST"
+    headers: dict[str, str] = {}  # noqa: RUF012 - read only
+    content_length = 2
+    stream = io.BytesIO(b"{}")
+
+
+def _contended() -> ValueError:
+    """What google-cloud-firestore raises when a transaction exhausts its attempts: a ValueError from Aborted."""
+    try:
+        raise google_exceptions.Aborted("Transaction lock timeout.")
+    except google_exceptions.Aborted as aborted:
+        try:
+            raise ValueError("Failed to commit transaction in 5 attempts.") from aborted
+        except ValueError as exhausted:
+            return exhausted
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "code"),
+    [
+        (google_exceptions.Aborted("contended"), 503, "unavailable"),
+        (google_exceptions.ServiceUnavailable("down"), 503, "unavailable"),
+        (_contended(), 503, "unavailable"),
+        (ValueError("a bug"), 500, "internal"),
+    ],
+)
+def test_a_busy_store_is_a_503_with_retry_after_and_a_bug_a_500(
+    monkeypatch: pytest.MonkeyPatch, raised: Exception, status: int, code: str
+) -> None:
+    monkeypatch.setattr(edge.services, "current", lambda: None)
+
+    def handler(*_: Any) -> tuple[int, dict[str, Any]]:
+        raise raised
+
+    body, answered, headers = edge.serve(_Request(), handler)
+    assert (answered, json.loads(body)["error"]["code"]) == (status, code)
+    assert ("Retry-After" in headers) == (status == 503)
