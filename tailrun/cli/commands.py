@@ -354,7 +354,9 @@ def emulator(
     rules: Annotated[
         Path | None,
         typer.Option(
-            help="Enforce this security rules file for clients (e.g. infra/firestore.rules; default: none)."
+            exists=True,
+            dir_okay=False,
+            help="Enforce this security rules file for clients (e.g. infra/firestore.rules; default: none).",
         ),
     ] = None,
 ) -> None:
