@@ -51,6 +51,9 @@ STOP_TIMEOUT_SECONDS = 10.0
 REQUEST_TIMEOUT_SECONDS = 30.0
 RESET_TIMEOUT_SECONDS = 90.0  # an abandoned transaction's locks are freed after ~60 s
 LOCKED = 409  # HTTP status of ABORTED "Transaction lock timeout." from the REST calls
+# HTTP status of CANCELLED "call already cancelled", with which a delete can answer just after a Listen closed
+CANCELLED = 499
+RETRY_PAUSE_SECONDS = 0.1  # between two tries of a delete answered CANCELLED
 PORT_ATTEMPTS = 3  # free ports tried when port=0 and another process takes the one picked
 PORT_TAKEN = "Address already in use"  # the JVM's BindException, the one start-up failure worth a retry
 OUTPUT_LINES_KEPT = 200  # of the emulator's output, quoted when it fails
@@ -142,7 +145,8 @@ class GoogleEmulator:
 
         The delete waits for document locks, and a transaction left open (a test that began one and never ended
         it) keeps its locks until Google's emulator expires it, about 60 s later: each try waits ~2 s for the
-        locks and answers ABORTED ``Transaction lock timeout.``, so tries go on until ``RESET_TIMEOUT_SECONDS``.
+        locks and answers ABORTED ``Transaction lock timeout.``, so tries go on until ``RESET_TIMEOUT_SECONDS``. A
+        delete right after a Listen was cancelled can answer CANCELLED ``call already cancelled``: tried again too.
         """
         deadline = time.monotonic() + RESET_TIMEOUT_SECONDS
         while True:
@@ -150,8 +154,10 @@ class GoogleEmulator:
                 self._request("DELETE", f"/emulator/v1/projects/{project}/databases/(default)/documents")
                 return
             except _Refused as refused:
-                if refused.status != LOCKED or time.monotonic() > deadline:
+                if refused.status not in (LOCKED, CANCELLED) or time.monotonic() > deadline:
                     raise
+                if refused.status == CANCELLED:
+                    time.sleep(RETRY_PAUSE_SECONDS)  # polling until the deadline, not waiting for one event
 
     def output(self) -> str:
         """The emulator's last lines of output, for a failure message."""
