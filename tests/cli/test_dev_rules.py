@@ -47,7 +47,7 @@ def read_as(address: str, uid: str, path: str) -> grpc.StatusCode:
         try:
             get(request, metadata=listen_metadata(uid, DATABASE), timeout=30)
         except grpc.RpcError as error:
-            return error.code()  # type: ignore[no-any-return]  # grpc: untyped
+            return error.code()
     return grpc.StatusCode.OK
 
 
@@ -65,7 +65,7 @@ def bobs_job(dev_stack: DevProcess) -> Iterator[str]:
     db.document(f"jobs/{job_id}").set({"owner": "bob", "status": "running", "argv": ["bob-secret-argv"]})
     db.document(f"jobs/{job_id}/chunks/c1").set({"lines": [{"line": 0, "text": "bob-secret-line"}]})
     yield job_id
-    db.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
+    db.close()
 
 
 def changed(job_id: str, target_id: int) -> Any:
@@ -91,10 +91,9 @@ def receive_all(channel: HttpChannel, *predicates: Any) -> list[dict[str, Any]]:
 def assert_dev_sees_its_job_and_not_bobs(url: str, token: str, job_id: str, bobs: str) -> None:
     """Through the stack's Listen front: `dev`'s job, its jobs query and chunks are served; bob's job is refused."""
     channel = HttpChannel(url, token)
-    mine = {"parent": f"{DATABASE}/documents", "structuredQuery": {"from": [{"collectionId": "jobs"}]}}
-    mine["structuredQuery"]["where"] = {
-        "fieldFilter": {"field": {"fieldPath": "owner"}, "op": "EQUAL", "value": {"stringValue": DEV_USER}}
-    }
+    owned = {"field": {"fieldPath": "owner"}, "op": "EQUAL", "value": {"stringValue": DEV_USER}}
+    structured = {"from": [{"collectionId": "jobs"}], "where": {"fieldFilter": owned}}
+    mine = {"parent": f"{DATABASE}/documents", "structuredQuery": structured}
     channel.open(
         document(f"jobs/{bobs}", 2),
         document(f"jobs/{bobs}/chunks/c1", 4),
@@ -146,7 +145,7 @@ def test_dev_on_googles_emulator_streams_a_job_under_the_rules(tmp_path: Path) -
         db = clients.firestore_client(LOCAL_PROJECT, address)
         db.document(f"jobs/{job_id}-bob").set({"owner": "bob", "status": "running", "argv": ["bob-secret"]})
         db.document(f"jobs/{job_id}-bob/chunks/c1").set({"lines": [{"line": 0, "text": "bob-secret-line"}]})
-        db.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
+        db.close()
 
         assert_dev_sees_its_job_and_not_bobs(stack.url, token_of(stack), job_id, f"{job_id}-bob")
         assert read_as(address, DEV_USER, f"jobs/{job_id}-bob") == grpc.StatusCode.PERMISSION_DENIED

@@ -33,7 +33,7 @@ def removed_with_cause(target_id: int) -> Any:
 
     def predicate(message: dict[str, Any]) -> bool:
         change = message.get("targetChange", {})
-        return (
+        return bool(
             change.get("targetChangeType") == "REMOVE"
             and change.get("targetIds") == [target_id]
             and change.get("cause", {}).get("code") == 7
@@ -47,7 +47,7 @@ def current(target_id: int) -> Any:
 
     def predicate(message: dict[str, Any]) -> bool:
         change = message.get("targetChange", {})
-        return change.get("targetChangeType") == "CURRENT" and target_id in change.get("targetIds", [])
+        return bool(change.get("targetChangeType") == "CURRENT" and target_id in change.get("targetIds", []))
 
     return predicate
 
