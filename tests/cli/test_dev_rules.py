@@ -1,12 +1,15 @@
 """A real `tailrun dev` runs under ``infra/firestore.rules``, whichever Firestore emulator it uses: the embedded one
 (``Emulator(rules=…)``), one already running (``--firestore-emulator HOST:PORT``: rules loaded over REST) or Google's
-(``--firestore-emulator google``). The development identity (`dev`) sees its jobs through the Listen front, and
-another user's job, written by the server for `bob`, is refused: by the emulator itself, not only by the front."""
+(``--firestore-emulator google``); `tailrun emulator --rules FILE` enforces them too. The development identity
+(`dev`) sees its jobs through the Listen front, and another user's job, written by the server for `bob`, is refused:
+by the emulator itself, not only by the front."""
 
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -26,9 +29,9 @@ from firestore_emulator.google import JAR_ENV, unavailable_reason
 from firestore_emulator.webchannel import listen_metadata
 from tailrun import settings
 from tailrun.errors import TailrunError
-from tailrun.local.dev import DevProcess, spawn
+from tailrun.local.dev import RULES_FILE, DevProcess, spawn
 
-from .stack import Cli, cli_env, start_dev
+from .stack import TAILRUN, Cli, cli_env, default_sigint, start_dev
 from .test_cli import detach
 from .test_local_only import DATABASE, HttpChannel, document, removed, token_of
 
@@ -169,3 +172,27 @@ def test_dev_refuses_a_firestore_emulator_that_is_neither_google_nor_host_port(t
         start_dev(tmp_path / "state", "--firestore-emulator", "gogle")
 
     assert "HOST:PORT or 'google', got 'gogle'" in str(failure.value)
+
+
+def test_the_emulator_command_enforces_the_rules_it_is_given(tmp_path: Path) -> None:
+    """`tailrun emulator --rules FILE` hands the file to the embedded emulator: clients are judged by it, the
+    server (the owner) is not."""
+    process = subprocess.Popen(
+        [*TAILRUN, "emulator", "--port", "0", "--rules", str(RULES_FILE)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
+    try:
+        assert process.stdout is not None
+        address = process.stdout.readline().split("grpc=")[1].split()[0]
+        db = clients.firestore_client(LOCAL_PROJECT, address)
+        db.document("jobs/mine").set({"owner": DEV_USER, "status": "running"})
+        db.document("jobs/theirs").set({"owner": "bob", "status": "running"})
+        db.close()
+
+        assert read_as(address, DEV_USER, "jobs/mine") == grpc.StatusCode.OK
+        assert read_as(address, DEV_USER, "jobs/theirs") == grpc.StatusCode.PERMISSION_DENIED
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
