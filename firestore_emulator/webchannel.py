@@ -17,17 +17,24 @@ The protocol, as the client (``webchannelbase.js``) reads it:
 
 Every body chunk is framed as ``<length>\\n<json>``, the length in UTF-16 units (the JSON is ASCII-only here).
 
-**Access.** Who may open a channel and which targets each may add is not the protocol's to decide: the bridge is
-given a ``ListenAccess`` and asks it. A handshake must carry a bearer credential (``Authorization: Bearer …``).
+**Access.** Who may open a channel is not the protocol's to decide: the bridge is given a ``ListenAccess`` and asks
+it. A handshake must carry a bearer credential (``Authorization: Bearer …``).
 WebChannel carries a handshake's headers in one of three ways, all read: a real header; the form field ``headers``
 of the handshake body (the Firebase SDK sets ``encodeInitMessageHeaders``, which writes
 ``headers=<encoded "Name:value\\r\\n"…>&`` before the messages, so that the browser sends a CORS-simple request);
 or the URL parameter named by ``httpHeadersOverwriteParam`` (``$httpHeaders`` by convention), in the same
 ``Name:value\\r\\n`` format. No credential is a 401 and one that ``ListenAccess.admit`` refuses a 403; neither opens a
 gRPC stream. Later requests of the channel are authorized by its session id (random, known only to the client that
-completed the handshake). Every ``addTarget`` is then put to ``ListenAccess.may_listen`` first: a refused target
-never reaches the emulator, and the client gets what Firestore sends, a REMOVE with cause ``PERMISSION_DENIED``
-(the SDK's ``onSnapshot`` then fails with ``permission-denied``).
+completed the handshake).
+
+**Rules.** Which targets the admitted principal may add is the emulator's security rules' to decide, as in
+production: the channel's gRPC Listen carries the principal as the caller, ``authorization: Bearer <unsigned JWT
+whose uid is the principal>`` (the token the JS SDK's ``mockUserToken`` makes; an emulator reads the uid from it and
+does not check a signature), with ``google-cloud-resource-prefix: <database>``, as the client libraries send it
+(Google's emulator answers a Listen without it UNKNOWN). A target the rules refuse comes back from the emulator as
+a REMOVE with cause ``PERMISSION_DENIED``, relayed like any other message (the SDK's ``onSnapshot`` then fails with
+``permission-denied``). The one check made here is the protocol's: a channel serves one database, so a target that
+names a document or parent outside it never reaches the emulator and is answered in the same way.
 
 The emulator's package holds this front because it speaks Firestore's protocol; it imports nothing of the
 application (the local stack passes its access check in).
@@ -38,6 +45,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import secrets
 import threading
 import time
@@ -49,6 +57,8 @@ import flask
 import grpc
 from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.protobuf import json_format
+
+from firestore_emulator.rules import unsigned_jwt
 
 logger = logging.getLogger(__name__)
 
@@ -65,21 +75,40 @@ HEADERS_OVERWRITE_PARAM = "$httpHeaders"
 ENCODED_HEADERS_FIELD = "headers"  # the handshake body's field when the client sets encodeInitMessageHeaders
 PERMISSION_DENIED = 7  # google.rpc.Code of a refused target
 DENIED_MESSAGE = "Missing or insufficient permissions."  # what Firestore says with it
+DATABASE_NAME = re.compile(r"projects/[^/]+/databases/[^/]+")  # a channel's ?database=
 
 ListenRequest = firestore_types.ListenRequest.pb()
 ListenResponse = firestore_types.ListenResponse.pb()
 
 
 class ListenAccess(Protocol):
-    """Who may open a channel and which targets each may add: the application's part, passed to the bridge."""
+    """Who may open a channel: the application's part, passed to the bridge (the rules decide the targets)."""
 
     def admit(self, bearer_tokens: Sequence[str]) -> str | None:
         """The principal (a user id) that one of the handshake's bearer tokens stands for; None refuses them all."""
         ...
 
-    def may_listen(self, principal: str, database: str, target: Any) -> bool:
-        """May ``principal`` add ``target`` (a ``Target`` proto of a ListenRequest) in ``database``?"""
-        ...
+
+def listen_metadata(principal: str, database: str) -> list[tuple[str, str]]:
+    """The gRPC metadata of a channel's Listen: ``principal`` as the rules' caller, and the database prefix."""
+    project = database.split("/")[1]
+    token = unsigned_jwt(mock_user_claims(principal, project))
+    return [("authorization", f"Bearer {token}"), ("google-cloud-resource-prefix", database)]
+
+
+def mock_user_claims(uid: str, project: str) -> dict[str, Any]:
+    """The claims the JS SDK's ``mockUserToken`` puts in a token for ``uid`` (``createMockUserToken``), which both
+    emulators accept as a signed-in user."""
+    return {
+        "iss": f"https://securetoken.google.com/{project}",
+        "aud": project,
+        "iat": 0,
+        "exp": 3600,
+        "auth_time": 0,
+        "sub": uid,
+        "user_id": uid,
+        "firebase": {"sign_in_provider": "custom", "identities": {}},
+    }
 
 
 def denied(target_id: int) -> dict[str, Any]:
@@ -100,7 +129,7 @@ class Channel:
 
     sid: str
     principal: str
-    database: str = ""
+    database: str
     forwarded: set[int] = field(default_factory=set)  # the target ids that reached the emulator
     requests: queue.Queue[Any] = field(default_factory=queue.Queue)
     arrays: list[tuple[int, Any]] = field(default_factory=list)
@@ -141,8 +170,8 @@ class ListenBridge:
     """The WebChannel sessions of one server, relayed to the emulator at ``emulator_host``."""
 
     def __init__(self, emulator_host: str, *, access: ListenAccess, project: str | None = None) -> None:
-        """``access`` admits each handshake and each target; with ``project`` set, only that project's default
-        database can be listened to."""
+        """``access`` admits each handshake (the emulator's rules then decide each target); with ``project`` set,
+        only that project's default database can be listened to."""
         self._access = access
         self._database = f"projects/{project}/databases/(default)" if project else None
         self._grpc = grpc.insecure_channel(emulator_host)
@@ -194,6 +223,12 @@ class ListenBridge:
         if isinstance(principal, flask.Response):
             return principal
         database = request.args.get("database", self._database or "")
+        if not DATABASE_NAME.fullmatch(database):
+            return flask.Response(
+                f"the Listen channel needs database=projects/P/databases/D, got {database!r}",
+                status=400,
+                mimetype="text/plain",
+            )
         if self._database is not None and database != self._database:
             return flask.Response(
                 f"this stack serves {self._database} only", status=403, mimetype="text/plain"
@@ -244,17 +279,20 @@ class ListenBridge:
         logger.warning("refused a Listen handshake with a wrong token")
         return flask.Response("the Listen channel refused this token", status=403, mimetype="text/plain")
 
-    def _allowed(self, channel: Channel, message: Any) -> bool:
-        """May this ListenRequest's target be added (in the channel's database, and as ``access`` says)?"""
-        database = message.database or channel.database
-        if channel.database and database != channel.database:
+    def _in_database(self, channel: Channel, message: Any) -> bool:
+        """Does this ListenRequest's target lie in the channel's database (the one its Listen is prefixed with)?"""
+        if (message.database or channel.database) != channel.database:
             return False
-        return self._access.may_listen(channel.principal, database, message.add_target)
+        root = f"{channel.database}/documents"
+        target = message.add_target
+        kind = target.WhichOneof("target_type")
+        names = list(target.documents.documents) if kind == "documents" else [target.query.parent]
+        return all(name == root or name.startswith(root + "/") for name in names)
 
     def _read_messages(self, channel: Channel) -> flask.Response | None:
         """Parse the form's ``reqN___data__`` messages onto the gRPC stream; a 400 for a malformed body.
 
-        A target the rules refuse is answered at once (a REMOVE with cause) and not sent to the emulator."""
+        A target outside the channel's database is answered at once (a REMOVE with cause) and not sent on."""
         request = flask.request
         if (request.content_length or 0) > MAX_FORWARD_BYTES:
             return flask.Response("request too large", status=413, mimetype="text/plain")
@@ -277,13 +315,14 @@ class ListenBridge:
         return None
 
     def _route(self, channel: Channel, message: Any) -> None:
-        """Send one ListenRequest on, or answer it here when the rules refuse its target."""
+        """Send one ListenRequest on, or answer it here when its target lies outside the channel's database."""
         kind = message.WhichOneof("target_change")
         if kind == "add_target":
             target_id = int(message.add_target.target_id)
-            if not self._allowed(channel, message):
+            if not self._in_database(channel, message):
                 logger.info(
-                    "refused a Listen target (permission denied): %s",
+                    "refused a Listen target outside %s: %s",
+                    channel.database,
                     json.dumps(json_format.MessageToDict(message.add_target))[:300],
                 )
                 channel.push([denied(target_id)])
@@ -291,7 +330,7 @@ class ListenBridge:
             channel.forwarded.add(target_id)
         elif kind == "remove_target":
             if message.remove_target not in channel.forwarded:
-                return  # a target that was refused here: the emulator never had it
+                return  # a target refused here: the emulator never had it
             channel.forwarded.discard(message.remove_target)
         channel.requests.put(message)
 
@@ -319,7 +358,8 @@ class ListenBridge:
     def _relay(self, channel: Channel) -> None:
         """Copy the emulator's ListenResponses onto the channel until either side ends."""
         try:
-            for response in self._listen(channel.outgoing()):
+            metadata = listen_metadata(channel.principal, channel.database)
+            for response in self._listen(channel.outgoing(), metadata=metadata):
                 channel.push([json_format.MessageToDict(response)])
         except grpc.RpcError as exc:
             if not channel.closed:

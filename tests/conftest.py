@@ -3,7 +3,7 @@
 By default that is the embedded emulator (``Emulator`` from ``firestore_emulator``), run as a child process, so a
 test that freezes time with freezegun freezes only the code under test, never the server, and tests talk to it over
 a real gRPC connection. ``TAILRUN_TEST_FIRESTORE=google`` makes it Google's own emulator instead (the Java one,
-``tests/google_firestore.py``): the same tests then show where tailrun relies on something the embedded emulator
+``firestore_emulator.google``): the same tests then show where tailrun relies on something the embedded emulator
 does and production does not. Each test starts on an empty database: ``firestore_project`` clears the project
 before the test runs.
 
@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from google_firestore import GoogleEmulator, unavailable_reason
 
 from firestore_emulator import Emulator
+from firestore_emulator.google import GoogleEmulator, unavailable_reason
 
 TEST_PROJECT = "tailrun-test"
 SWITCH = "TAILRUN_TEST_FIRESTORE"  # "embedded" (the default) or "google"

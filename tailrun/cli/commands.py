@@ -351,6 +351,14 @@ def emulator(
         Path | None, typer.Option(help="Keep the data in this folder (default: in memory).")
     ] = None,
     http_port: Annotated[int | None, typer.Option(help="Port of the emulator's REST endpoints.")] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Enforce this security rules file for clients (e.g. infra/firestore.rules; default: none).",
+        ),
+    ] = None,
 ) -> None:
     """Run the embedded Firestore emulator alone (FIRESTORE_EMULATOR_HOST=HOST:PORT points clients at it)."""
     from firestore_emulator.cli import main as emulator_main
@@ -360,6 +368,8 @@ def emulator(
         argv += ["--data-dir", str(data_dir)]
     if http_port is not None:
         argv += ["--http-port", str(http_port)]
+    if rules is not None:
+        argv += ["--rules", str(rules)]
     raise typer.Exit(emulator_main(argv) or 0)
 
 
@@ -388,7 +398,8 @@ def dev(
     firestore_emulator: Annotated[
         str | None,
         typer.Option(
-            help="HOST:PORT of a running Firestore emulator (e.g. Google's) to use instead of starting the embedded one.",
+            help="'google' to start Google's Firestore emulator (in memory) instead of the embedded one, or "
+            "HOST:PORT of a running emulator to use; infra/firestore.rules is loaded into it either way.",
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,

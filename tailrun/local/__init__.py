@@ -2,8 +2,8 @@
 
 ``dev`` starts and stops the parts (the Firestore and storage emulators, the functions on one server, the
 scheduler loop); ``functions_server`` serves every HTTP function of ``functions/main.py`` and answers only its
-own names; ``listen_rules`` is the access check the WebChannel front (``firestore_emulator.webchannel``) calls
-for each Listen target (the development token and a mirror of ``infra/firestore.rules``); ``jsonlog`` makes the
+own names; ``access`` is who the WebChannel front (``firestore_emulator.webchannel``) admits (the development
+token, as user ``dev``; the emulator's rules, ``infra/firestore.rules``, decide each target); ``jsonlog`` makes the
 stack's log one JSON object per line. It may import ``tailrun.errors``, ``tailrun.settings``,
 ``firestore_emulator`` and ``tailrun_functions`` (the functions run in this process); never ``tailrun.cli``.
 """

@@ -1,14 +1,16 @@
 """`tailrun dev`: the whole stack on one machine, with no cloud account.
 
 It starts, in order: the embedded Firestore emulator (a child process; data under ``<state>/firestore`` so a
-restart loses nothing), ``gcp-storage-emulator`` (a child process, in memory, with the artifacts bucket), the HTTP
+restart loses nothing; or Google's emulator, ``--firestore-emulator google``, in memory; or it uses one already
+running, ``--firestore-emulator HOST:PORT``), with ``infra/firestore.rules`` loaded into it whichever it is, so
+that the job viewer reads under production's rules; ``gcp-storage-emulator`` (a child process, in memory, with the artifacts bucket), the HTTP
 functions on one server at ``/<function name>`` (in this process; the functions' local launcher runs each job's
 runner as a child process), and a scheduler loop that calls ``reap_sandboxes`` on an interval, as Cloud Scheduler
 does in the cloud. It then serves ``GET /_tailrun/config`` to loopback clients, which is how the CLI finds the
 emulators and the state directory; the CLI reads the development token from the directory's owner-only
 ``dev_token`` file, never over HTTP. The server answers only its own names and pages (``functions_server.serve``),
-the Listen front (``firestore_emulator.webchannel``) requires the token and applies the rules (``listen_rules``), and the process is
-made non-dumpable (Linux), so that a job of the same user cannot read the token from its memory or environment.
+the Listen front (``firestore_emulator.webchannel``) requires the token (``access``) and listens as the user it
+stands for (``schema.DEV_USER``), so the emulator's rules decide each target, and the process is made non-dumpable (Linux), so that a job of the same user cannot read the token from its memory or environment.
 The job viewer's link, printed once at start, carries the token in its fragment (never sent to the server).
 
 One stack per state directory: an exclusive ``flock`` on ``<state>/dev.lock`` (released by the kernel even if the
@@ -36,8 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
-from google.cloud import firestore
-from tailrun_functions import clients, services
+from tailrun_functions import services
 from tailrun_functions.schema import DEV_USER, LOCAL_BUCKET, LOCAL_PROJECT
 from tailrun_functions.settings import Settings
 from werkzeug.serving import BaseWSGIServer
@@ -45,13 +46,16 @@ from werkzeug.serving import BaseWSGIServer
 from firestore_emulator.webchannel import ListenBridge
 from tailrun import settings
 from tailrun.errors import StackAlreadyRunning, TailrunError
+from tailrun.local.access import DevAccess
 from tailrun.local.functions_server import create_app, load_http_functions, serve
-from tailrun.local.listen_rules import DevAccess, owners_in
 
 logger = logging.getLogger(__name__)
 
 # the job viewer (index.html + the bundled bundle/viewer.js)
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+# production's security rules, which the stack's Firestore emulator enforces for the viewer too
+RULES_FILE = Path(__file__).resolve().parents[2] / "infra" / "firestore.rules"
+GOOGLE_EMULATOR = "google"  # --firestore-emulator google: start Google's emulator instead of the embedded one
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class DevOptions:
     state_dir: Path = Path(settings.STATE_DIR)
     reap_interval_s: float = settings.REAP_INTERVAL_S
     in_memory: bool = False
-    # host:port of a Firestore emulator to use instead of the embedded one
+    # instead of the embedded Firestore emulator: "google" (start Google's), or HOST:PORT of a running one
     external_firestore: str | None = None
 
 
@@ -173,7 +177,6 @@ class LocalStack:
         self._storage: subprocess.Popen[bytes] | None = None
         self._server: BaseWSGIServer | None = None
         self._bridge: ListenBridge | None = None
-        self._db: firestore.Client | None = None  # the Listen front's reads of a job's owner
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
@@ -222,24 +225,68 @@ class LocalStack:
                 ) from None
 
     def _start_firestore(self) -> None:
-        if self.options.external_firestore:
-            host, _, port = self.options.external_firestore.rpartition(":")
-            if not host or not port.isdigit():
-                raise TailrunError(
-                    f"--firestore-emulator takes HOST:PORT, got {self.options.external_firestore!r}."
-                )
-            wait_for_port(host, int(port), settings.STARTUP_TIMEOUT_S)
-            self.addresses.firestore = self.options.external_firestore
-            return
+        """Start (or reach) the Firestore emulator, with ``RULES_FILE`` in force for clients."""
+        if self.options.external_firestore == GOOGLE_EMULATOR:
+            self._start_google_firestore()
+        elif self.options.external_firestore:
+            self._use_running_firestore(self.options.external_firestore)
+        else:
+            self._start_embedded_firestore()
+
+    def _start_embedded_firestore(self) -> None:
         from firestore_emulator import Emulator
 
         data_dir = None if self.options.in_memory else self.state.path / "firestore"
         if data_dir is not None:
             data_dir.mkdir(parents=True, exist_ok=True)
-        self._emulator = Emulator(self.options.host, self.options.firestore_port, data_dir=data_dir)
+        self._emulator = Emulator(
+            self.options.host, self.options.firestore_port, data_dir=data_dir, rules=RULES_FILE
+        )
         with sigint_blocked():
             self._emulator.start()
         self.addresses.firestore = str(self._emulator.address)
+
+    def _start_google_firestore(self) -> None:
+        """Google's emulator (the JVM), in memory: it keeps no data across restarts."""
+        from firestore_emulator.google import GoogleEmulator, unavailable_reason
+
+        reason = unavailable_reason()
+        if reason is not None:
+            raise TailrunError(
+                f"--firestore-emulator google cannot start Google's Firestore emulator: {reason}."
+            )
+        self._emulator = GoogleEmulator(self.options.host, self.options.firestore_port, rules=str(RULES_FILE))
+        try:
+            with sigint_blocked():
+                self._emulator.start()
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            self._emulator = None
+            raise TailrunError(f"Google's Firestore emulator did not start: {exc}") from None
+        self.addresses.firestore = self._emulator.address
+
+    def _use_running_firestore(self, address: str) -> None:
+        """Use the emulator at ``address``, loading ``RULES_FILE`` for the stack's project with the REST call both
+        emulators serve on their gRPC port (``PUT /emulator/v1/projects/{project}:securityRules``)."""
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise TailrunError(
+                f"--firestore-emulator takes HOST:PORT or {GOOGLE_EMULATOR!r}, got {address!r}."
+            )
+        wait_for_port(host, int(port), settings.STARTUP_TIMEOUT_S)
+        body = {"rules": {"files": [{"name": RULES_FILE.name, "content": RULES_FILE.read_text()}]}}
+        url = f"http://{address}/emulator/v1/projects/{LOCAL_PROJECT}:securityRules"
+        with requests.Session() as session:
+            session.trust_env = False  # a local emulator, never through an HTTP(S)_PROXY
+            try:
+                answer = session.put(url, json=body, timeout=settings.HTTP_TIMEOUT_S)
+            except requests.RequestException as exc:
+                raise TailrunError(f"could not load the security rules into {address}: {exc}") from None
+        if not answer.ok:
+            raise TailrunError(
+                f"the Firestore emulator at {address} refused the security rules {RULES_FILE} "
+                f"(HTTP {answer.status_code}): {answer.text[:500]}"
+            )
+        self.addresses.firestore = address
 
     def _start_storage(self) -> None:
         port = self.options.storage_port or free_port(self.options.host)
@@ -290,8 +337,7 @@ class LocalStack:
             "state_dir": str(self.state.path),
         }
         app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
-        self._db = clients.firestore_client(LOCAL_PROJECT, self.addresses.firestore)
-        access = DevAccess(self.token, owners_in(self._db), uid=DEV_USER)
+        access = DevAccess(self.token, uid=DEV_USER)
         self._bridge = ListenBridge(self.addresses.firestore, access=access, project=LOCAL_PROJECT)
         self._bridge.register(app)
         self._server = serve(app, self.options.host, self.options.port)
@@ -331,9 +377,6 @@ class LocalStack:
         if self._bridge is not None:
             self._bridge.close()
             self._bridge = None
-        if self._db is not None:
-            self._db.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
-            self._db = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

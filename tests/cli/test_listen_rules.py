@@ -1,36 +1,60 @@
-"""``tailrun.local.listen_rules`` says what ``infra/firestore.rules`` says about reads; this pins each rule in a table, so
-that a change to the rules file has a place here to be mirrored (the protocol tests are in test_webchannel.py)."""
+"""What `dev` may listen to through the local stack's front is what ``infra/firestore.rules`` says, decided by the
+emulator the front forwards `dev` to: each rule in a table, every target answered over the protocol by the real
+emulator (the protocol's details are in test_webchannel.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
+import flask
 import pytest
-from google.protobuf import json_format
+from google.cloud import firestore
 
-from firestore_emulator.webchannel import ListenRequest
-from tailrun.local.listen_rules import may_listen
+from firestore_emulator.webchannel import ListenBridge
+from tailrun.local.access import DevAccess
 
-DATABASE = "projects/p/databases/(default)"
-OWNERS = {"mine": "dev", "theirs": "alice"}
-RULES = Path(__file__).resolve().parents[2] / "infra" / "firestore.rules"
+from .webchannel_client import TOKEN, BrowserChannel, current, removed_with_cause
 
-
-def target(**add_target: Any) -> Any:
-    return json_format.ParseDict({"addTarget": {"targetId": 2, **add_target}}, ListenRequest()).add_target
+TARGET = 2  # the target id of every case
+OWNERS = {"mine": "dev", "theirs": "alice"}  # the jobs of every case, by id, and their owners
 
 
-def documents(*paths: str) -> Any:
-    return target(documents={"documents": [f"{DATABASE}/documents/{path}" for path in paths]})
+@pytest.fixture
+def jobs(owner_client: firestore.Client) -> firestore.Client:
+    """``OWNERS``' jobs, each with a chunk, an attempt and an artifact, and each user's artifact, written as the
+    server writes them."""
+    for job_id, owner in OWNERS.items():
+        job = owner_client.document(f"jobs/{job_id}")
+        job.set({"owner": owner, "status": "running"})
+        for child in ("chunks/c1", "attempts/1", "artifacts/a"):
+            job.collection(child.split("/")[0]).document(child.split("/")[1]).set({"job": job_id})
+        owner_client.document(f"users/{owner}/artifacts/a").set({"job": job_id})
+    return owner_client
 
 
-def query(parent: str, collection: str, where: dict[str, Any] | None = None, *, group: bool = False) -> Any:
+def document_target(channel: BrowserChannel, *paths: str) -> dict[str, Any]:
+    names = [f"{channel.database}/documents/{path}" for path in paths]
+    return {
+        "database": channel.database,
+        "addTarget": {"targetId": TARGET, "documents": {"documents": names}},
+    }
+
+
+def query_target(
+    channel: BrowserChannel,
+    parent: str,
+    collection: str,
+    where: dict[str, Any] | None = None,
+    *,
+    group: bool = False,
+) -> dict[str, Any]:
     structured: dict[str, Any] = {"from": [{"collectionId": collection, "allDescendants": group}]}
     if where is not None:
         structured["where"] = where
-    root = f"{DATABASE}/documents"
-    return target(query={"parent": f"{root}/{parent}" if parent else root, "structuredQuery": structured})
+    root = f"{channel.database}/documents"
+    query = {"parent": f"{root}/{parent}" if parent else root, "structuredQuery": structured}
+    return {"database": channel.database, "addTarget": {"targetId": TARGET, "query": query}}
 
 
 def owner_is(uid: str, op: str = "EQUAL") -> dict[str, Any]:
@@ -41,12 +65,35 @@ def status_is(value: str) -> dict[str, Any]:
     return {"fieldFilter": {"field": {"fieldPath": "status"}, "op": "EQUAL", "value": {"stringValue": value}}}
 
 
-def allowed(listen_target: Any) -> bool:
-    return may_listen(listen_target, database=DATABASE, uid="dev", owner_of=OWNERS.get)
+def both(op: str, *filters: dict[str, Any]) -> dict[str, Any]:
+    return {"compositeFilter": {"op": op, "filters": list(filters)}}
+
+
+def allowed(channel: BrowserChannel, target: dict[str, Any]) -> bool:
+    """Add ``target`` on a new channel: True once it is current, False once it is refused as Firestore refuses."""
+    refused, served = removed_with_cause(TARGET), current(TARGET)
+    channel.open(target)
+    seen = channel.receive_until(lambda message: refused(message) or served(message))
+    return not any(refused(message) for message in seen)
+
+
+def documents(*paths: str) -> Any:
+    return lambda channel: document_target(channel, *paths)
+
+
+def query(parent: str, collection: str, where: dict[str, Any] | None = None, *, group: bool = False) -> Any:
+    return lambda channel: query_target(channel, parent, collection, where, group=group)
+
+
+def other_project(channel: BrowserChannel) -> dict[str, Any]:
+    """A target in the channel's database whose document lies in another project's."""
+    target = document_target(channel, "jobs/mine")
+    target["addTarget"]["documents"]["documents"] = ["projects/other/databases/(default)/documents/jobs/mine"]
+    return target
 
 
 @pytest.mark.parametrize(
-    "listen_target, expected",
+    "make_target, expected",
     [
         (documents("jobs/mine"), True),
         (documents("jobs/theirs"), False),
@@ -63,30 +110,11 @@ def allowed(listen_target: Any) -> bool:
         (documents("attempt_tokens/mine_1"), False),
         (documents("idempotency/k"), False),
         (documents("artifact_uploads/u"), False),
-        (target(documents={"documents": ["projects/other/databases/(default)/documents/jobs/mine"]}), False),
+        (other_project, False),  # refused by the front: the channel serves one database
         (query("", "jobs", owner_is("dev")), True),
-        (
-            query(
-                "",
-                "jobs",
-                {"compositeFilter": {"op": "AND", "filters": [status_is("running"), owner_is("dev")]}},
-            ),
-            True,
-        ),
-        (
-            query(
-                "", "jobs", {"compositeFilter": {"op": "OR", "filters": [owner_is("dev"), owner_is("dev")]}}
-            ),
-            True,
-        ),
-        (
-            query(
-                "",
-                "jobs",
-                {"compositeFilter": {"op": "OR", "filters": [status_is("running"), owner_is("dev")]}},
-            ),
-            False,
-        ),
+        (query("", "jobs", both("AND", status_is("running"), owner_is("dev"))), True),
+        (query("", "jobs", both("OR", owner_is("dev"), owner_is("dev"))), True),
+        (query("", "jobs", both("OR", status_is("running"), owner_is("dev"))), False),
         (query("", "jobs"), False),  # rules are not filters
         (query("", "jobs", owner_is("alice")), False),
         (query("", "jobs", owner_is("dev", "NOT_EQUAL")), False),
@@ -106,21 +134,26 @@ def allowed(listen_target: Any) -> bool:
         (query("", "anything_new"), False),
     ],
 )
-def test_each_target_is_allowed_as_the_rules_say(listen_target: Any, expected: bool) -> None:
-    assert allowed(listen_target) is expected
+def test_each_target_is_allowed_as_the_rules_say(
+    channel: BrowserChannel, jobs: firestore.Client, make_target: Any, expected: bool
+) -> None:
+    assert allowed(channel, make_target(channel)) is expected
 
 
-def test_the_rules_file_still_has_the_shape_this_mirror_knows() -> None:
-    """If this fails, infra/firestore.rules changed: change tailrun/local/listen_rules.py (and the table above) with it."""
-    rules = RULES.read_text()
-    matches = [line.strip() for line in rules.splitlines() if line.strip().startswith("match ")]
-    assert matches == [
-        "match /databases/{database}/documents {",
-        "match /jobs/{jobId} {",
-        "match /chunks/{chunkId} {",
-        "match /attempts/{attemptId} {",
-        "match /artifacts/{artifactId} {",
-        "match /users/{uid}/artifacts/{artifactId} {",
-        "match /{document=**} {",
-    ]
-    assert rules.count("allow get, list:") == 5 and "allow read, write: if false;" in rules
+@pytest.fixture
+def alice_channel(firestore_emulator: Any, jobs: firestore.Client) -> Iterator[BrowserChannel]:
+    """The front admitting the token as user `alice`: what the emulator judges is the user the front names."""
+    bridge = ListenBridge(
+        firestore_emulator.address, access=DevAccess(TOKEN, uid="alice"), project=jobs.project
+    )
+    app = flask.Flask("webchannel-alice")
+    bridge.register(app)
+    yield BrowserChannel(app.test_client(), jobs.project)
+    bridge.close()
+
+
+def test_the_rules_see_the_user_the_front_admitted(alice_channel: BrowserChannel) -> None:
+    assert allowed(alice_channel, document_target(alice_channel, "jobs/theirs"))
+    assert allowed(alice_channel, query_target(alice_channel, "", "jobs", owner_is("alice")))
+    assert not allowed(alice_channel, document_target(alice_channel, "jobs/mine"))
+    assert not allowed(alice_channel, query_target(alice_channel, "", "jobs", owner_is("dev")))

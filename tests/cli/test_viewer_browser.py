@@ -14,14 +14,18 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from tailrun_functions import clients
+from tailrun_functions.schema import LOCAL_PROJECT
 
 from tailrun.local.dev import DevProcess
 
 from .stack import Cli, job_with_files
 from .test_cli import detach
+from .test_dev_rules import firestore_of
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 VISITS = Path(__file__).resolve().parent / "viewer_visits.mjs"
@@ -160,3 +164,29 @@ def test_a_stale_token_is_refused_and_the_page_says_to_open_the_printed_link(
 
     assert visits.returncode == 0, visits.stdout + visits.stderr[-3000:]
     assert "not for a stale token" not in visits.stdout
+
+
+def test_another_users_job_is_refused_to_the_viewer_by_the_rules(cli: Cli, dev_stack: DevProcess) -> None:
+    """A job the server wrote for `bob` (with its output) is not `dev`'s: the emulator's rules refuse the SDK's
+    listener, and the page says so, as it says for a job that does not exist."""
+    browser = chromium()
+    db = clients.firestore_client(LOCAL_PROJECT, firestore_of(dev_stack))
+    job_id = f"bob-{uuid.uuid4().hex[:8]}"
+    db.document(f"jobs/{job_id}").set({"owner": "bob", "status": "running", "argv": ["bob-secret-argv"]})
+    db.document(f"jobs/{job_id}/chunks/c1").set({"lines": [{"line": 0, "text": "bob-secret-line"}]})
+    db.close()
+    token = (dev_stack.state_dir / "dev_token").read_text().strip()
+    visits = subprocess.run(
+        [
+            shutil.which("node") or "node",
+            str(VISITS),
+            browser,
+            f"{dev_stack.url}/web/?job={job_id}#token={token}#status=no such job (or not yours)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert visits.returncode == 0, visits.stdout + visits.stderr[-3000:]
+    assert visits.stdout.count("SAW ") == 1 and "bob-secret" not in visits.stdout

@@ -1,15 +1,15 @@
 """The WebChannel front relays a browser's Listen channel to the emulator's gRPC Listen, as the Firebase SDK uses it.
 
 These tests speak the protocol as Closure's WebChannel client does (handshake POST, back-channel GETs, forward
-POSTs, terminate; ``webchannel_client``), to pin its details, with the front set up as `tailrun dev` sets it up (the
-development token, the rules); ``tests/emulator/test_webchannel.py`` pins what the front asks its access check, and
-``test_viewer_browser.py`` runs the real SDK in headless Chromium.
+POSTs, terminate; ``webchannel_client``), to pin its details, with the front set up as `tailrun dev` sets it up
+(``conftest.py``: the development token, acting as `dev`, in front of an emulator enforcing ``infra/firestore.rules``);
+``test_listen_rules.py`` goes through each rule, ``tests/emulator/test_webchannel.py`` pins what the front asks its
+access check and forwards to the emulator, and ``test_viewer_browser.py`` runs the real SDK in headless Chromium.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import flask
@@ -17,27 +17,8 @@ import pytest
 from google.cloud import firestore
 
 from firestore_emulator.webchannel import ListenBridge
-from tailrun.local.listen_rules import DevAccess, owners_in
 
-from .webchannel_client import TOKEN, BrowserChannel
-
-
-@pytest.fixture
-def bridge(
-    firestore_emulator: Any, firestore_project: str, firestore_client: firestore.Client
-) -> Iterator[ListenBridge]:
-    """The front as `tailrun dev` sets it up: the development token, the rules, the owners read from the emulator."""
-    access = DevAccess(TOKEN, owners_in(firestore_client))
-    bridge = ListenBridge(firestore_emulator.address, access=access, project=firestore_project)
-    yield bridge
-    bridge.close()
-
-
-@pytest.fixture
-def channel(bridge: ListenBridge, firestore_project: str) -> BrowserChannel:
-    app = flask.Flask("webchannel-test")
-    bridge.register(app)
-    return BrowserChannel(app.test_client(), firestore_project)
+from .webchannel_client import RULES_PROJECT, TOKEN, BrowserChannel, current, removed_with_cause
 
 
 def document_target(channel: BrowserChannel, path: str, target_id: int = 2) -> dict[str, Any]:
@@ -56,9 +37,9 @@ def changed_status(message: dict[str, Any]) -> str | None:
 
 
 def test_a_listen_channel_sees_a_document_and_its_changes(
-    channel: BrowserChannel, firestore_client: firestore.Client, unique_id: str
+    channel: BrowserChannel, owner_client: firestore.Client, unique_id: str
 ) -> None:
-    job = firestore_client.document(f"jobs/{unique_id}")
+    job = owner_client.document(f"jobs/{unique_id}")
     job.set({"status": "running", "owner": "dev"})
     handshake = channel.open(document_target(channel, f"jobs/{unique_id}"))
     assert handshake == [[[0, ["c", channel.sid, "", 8, 0, 10000]]]]
@@ -69,9 +50,9 @@ def test_a_listen_channel_sees_a_document_and_its_changes(
 
 
 def test_a_forward_message_removes_a_target(
-    channel: BrowserChannel, firestore_client: firestore.Client, unique_id: str
+    channel: BrowserChannel, owner_client: firestore.Client, unique_id: str
 ) -> None:
-    firestore_client.document(f"jobs/{unique_id}").set({"status": "running", "owner": "dev"})
+    owner_client.document(f"jobs/{unique_id}").set({"status": "running", "owner": "dev"})
     channel.open(document_target(channel, f"jobs/{unique_id}"))
     channel.receive_until(lambda message: "CURRENT" in json.dumps(message))
     acknowledged = channel.send({"database": channel.database, "removeTarget": 2})
@@ -115,19 +96,19 @@ def no_stream_opened(bridge: ListenBridge) -> bool:
 
 
 def test_a_handshake_without_a_credential_is_refused_and_opens_no_stream(
-    bridge: ListenBridge, firestore_project: str, firestore_client: firestore.Client, unique_id: str
+    bridge: ListenBridge, owner_client: firestore.Client, unique_id: str
 ) -> None:
-    firestore_client.document(f"jobs/{unique_id}").set({"status": "running", "owner": "dev"})
+    owner_client.document(f"jobs/{unique_id}").set({"status": "running", "owner": "dev"})
     app = flask.Flask("webchannel-test")
     bridge.register(app)
-    anonymous = BrowserChannel(app.test_client(), firestore_project, token=None)
+    anonymous = BrowserChannel(app.test_client(), RULES_PROJECT, token=None)
     answer = anonymous.client.post(
         anonymous.url(RID=1, CVER=22),
         data=anonymous.form(document_target(anonymous, f"jobs/{unique_id}"), headers=True),
     )
     assert answer.status_code == 401
     assert "X-HTTP-Session-Id" not in answer.headers and "running" not in answer.get_data(as_text=True)
-    wrong = BrowserChannel(app.test_client(), firestore_project, token="not-the-token")
+    wrong = BrowserChannel(app.test_client(), RULES_PROJECT, token="not-the-token")
     answer = wrong.client.post(
         wrong.url(RID=1, CVER=22), data=wrong.form(document_target(wrong, f"jobs/{unique_id}"), headers=True)
     )
@@ -136,13 +117,13 @@ def test_a_handshake_without_a_credential_is_refused_and_opens_no_stream(
 
 
 def test_the_credential_may_come_as_a_header_or_in_the_headers_overwrite_parameter(
-    bridge: ListenBridge, firestore_project: str
+    bridge: ListenBridge,
 ) -> None:
     from urllib.parse import quote
 
     app = flask.Flask("webchannel-test")
     bridge.register(app)
-    channel = BrowserChannel(app.test_client(), firestore_project, token=None)
+    channel = BrowserChannel(app.test_client(), RULES_PROJECT, token=None)
     as_header = channel.client.post(
         channel.url(RID=1, CVER=22), data=channel.form(), headers={"Authorization": f"Bearer {TOKEN}"}
     )
@@ -160,19 +141,7 @@ def test_the_credential_may_come_as_a_header_or_in_the_headers_overwrite_paramet
     assert other_project.status_code == 403
 
 
-# The rules (infra/firestore.rules, mirrored by tailrun.local.listen_rules), over the protocol with the real emulator.
-
-
-def removed_with_cause(target_id: int) -> Any:
-    def predicate(message: dict[str, Any]) -> bool:
-        change = message.get("targetChange", {})
-        return (
-            change.get("targetChangeType") == "REMOVE"
-            and change.get("targetIds") == [target_id]
-            and change.get("cause", {}).get("code") == 7
-        )
-
-    return predicate
+# The rules (infra/firestore.rules, enforced by the emulator for the user the front forwards), over the protocol.
 
 
 def query_target(
@@ -214,15 +183,13 @@ def query_target(
     ],
 )
 def test_a_document_the_rules_refuse_is_removed_with_permission_denied(
-    channel: BrowserChannel, firestore_client: firestore.Client, unique_id: str, path: str
+    channel: BrowserChannel, owner_client: firestore.Client, unique_id: str, path: str
 ) -> None:
-    firestore_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
-    firestore_client.document(f"attempt_tokens/{unique_id}_1").set({"hash": "sk-secret-value"})
-    firestore_client.document(f"jobs/{unique_id}-alice").set({"owner": "alice", "status": "sk-secret-value"})
-    firestore_client.document(f"jobs/{unique_id}-alice/chunks/c1").set(
-        {"lines": [{"text": "sk-secret-value"}]}
-    )
-    firestore_client.document("users/alice/artifacts/a1").set({"name": "sk-secret-value"})
+    owner_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
+    owner_client.document(f"attempt_tokens/{unique_id}_1").set({"hash": "sk-secret-value"})
+    owner_client.document(f"jobs/{unique_id}-alice").set({"owner": "alice", "status": "sk-secret-value"})
+    owner_client.document(f"jobs/{unique_id}-alice/chunks/c1").set({"lines": [{"text": "sk-secret-value"}]})
+    owner_client.document("users/alice/artifacts/a1").set({"name": "sk-secret-value"})
 
     channel.open(document_target(channel, path.format(id=unique_id), target_id=4))
     seen = channel.receive_until(removed_with_cause(4))
@@ -246,18 +213,16 @@ def test_a_document_the_rules_refuse_is_removed_with_permission_denied(
 )
 def test_a_query_the_rules_refuse_is_removed_with_permission_denied(
     channel: BrowserChannel,
-    firestore_client: firestore.Client,
+    owner_client: firestore.Client,
     unique_id: str,
     parent: str,
     collection: str,
     owner: str | None,
     all_descendants: bool,
 ) -> None:
-    firestore_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
-    firestore_client.document(f"jobs/{unique_id}-alice").set({"owner": "alice", "status": "sk-secret-value"})
-    firestore_client.document(f"jobs/{unique_id}-alice/chunks/c1").set(
-        {"lines": [{"text": "sk-secret-value"}]}
-    )
+    owner_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
+    owner_client.document(f"jobs/{unique_id}-alice").set({"owner": "alice", "status": "sk-secret-value"})
+    owner_client.document(f"jobs/{unique_id}-alice/chunks/c1").set({"lines": [{"text": "sk-secret-value"}]})
 
     channel.open(
         query_target(
@@ -270,12 +235,12 @@ def test_a_query_the_rules_refuse_is_removed_with_permission_denied(
 
 
 def test_the_owner_listens_to_the_job_its_output_and_its_jobs_beside_a_refused_target(
-    channel: BrowserChannel, firestore_client: firestore.Client, unique_id: str
+    channel: BrowserChannel, owner_client: firestore.Client, unique_id: str
 ) -> None:
-    job = firestore_client.document(f"jobs/{unique_id}")
+    job = owner_client.document(f"jobs/{unique_id}")
     job.set({"owner": "dev", "status": "running"})
     job.collection("chunks").document("c1").set({"lines": [{"line": 0, "text": "owner's line"}]})
-    firestore_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
+    owner_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
 
     channel.open(
         document_target(channel, f"job_secrets/{unique_id}", target_id=2),
@@ -285,12 +250,7 @@ def test_the_owner_listens_to_the_job_its_output_and_its_jobs_beside_a_refused_t
         query_target(channel, "users/dev", "artifacts", 10),
     )
     seen = channel.receive_until(lambda message: "owner's line" in json.dumps(message))
-    seen += channel.receive_until(
-        lambda message: (
-            message.get("targetChange", {}).get("targetChangeType") == "CURRENT"
-            and 10 in message["targetChange"].get("targetIds", [])
-        )
-    )
+    seen += channel.receive_until(current(10))
 
     assert any(removed_with_cause(2)(message) for message in seen)
     assert not any(removed_with_cause(target)(message) for message in seen for target in (4, 6, 8, 10))

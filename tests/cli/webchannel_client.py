@@ -5,11 +5,51 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import requests
 from flask.testing import FlaskClient
 
 from firestore_emulator.webchannel import LISTEN_PATH
 
 TOKEN = "webchannel-test-token"
+RULES_PROJECT = "tailrun-cli-rules"  # the session emulator's project with production's rules in force
+RULES_TIMEOUT_S = 30.0  # seconds to wait for an emulator to load rules
+
+
+def load_rules(http_address: str, project: str, source: str) -> None:
+    """Load security rules for one project with the REST call both emulators serve (rules-unit-testing's)."""
+    body = {"rules": {"files": [{"name": "firestore.rules", "content": source}]}}
+    with requests.Session() as session:
+        session.trust_env = False  # never through an HTTP(S)_PROXY
+        answer = session.put(
+            f"http://{http_address}/emulator/v1/projects/{project}:securityRules",
+            json=body,
+            timeout=RULES_TIMEOUT_S,
+        )
+    assert answer.ok, answer.text
+
+
+def removed_with_cause(target_id: int) -> Any:
+    """A predicate: the message refuses ``target_id`` as Firestore does (REMOVE, cause PERMISSION_DENIED)."""
+
+    def predicate(message: dict[str, Any]) -> bool:
+        change = message.get("targetChange", {})
+        return bool(
+            change.get("targetChangeType") == "REMOVE"
+            and change.get("targetIds") == [target_id]
+            and change.get("cause", {}).get("code") == 7
+        )
+
+    return predicate
+
+
+def current(target_id: int) -> Any:
+    """A predicate: the message says ``target_id`` is current (its snapshot was sent whole)."""
+
+    def predicate(message: dict[str, Any]) -> bool:
+        change = message.get("targetChange", {})
+        return bool(change.get("targetChangeType") == "CURRENT" and target_id in change.get("targetIds", []))
+
+    return predicate
 
 
 def frames(body: str) -> list[Any]:
@@ -52,6 +92,8 @@ class BrowserChannel:
         return body
 
     def open(self, *messages: dict[str, Any]) -> list[Any]:
+        """Handshake a new channel (the client's ids start over) with ``messages``; its first arrays."""
+        self.sid, self.last_array, self.rid = "", 0, 1
         answer = self.client.post(self.url(RID=self.rid, CVER=22), data=self.form(*messages, headers=True))
         assert answer.status_code == 200, answer.get_data(as_text=True)
         self.sid = answer.headers["X-HTTP-Session-Id"]

@@ -1,8 +1,10 @@
-"""The WebChannel front (``firestore_emulator.webchannel``) leaves who may listen to the access check it is given.
+"""The WebChannel front (``firestore_emulator.webchannel``) asks its access check who opens a channel, and lets the
+emulator's security rules decide each target, as the principal the check named.
 
-It asks ``admit`` about the handshake's bearer credentials and ``may_listen`` about each target, with the principal
-that ``admit`` named, and it imports nothing of the application. ``tests/cli/test_webchannel.py`` pins the protocol
-with the local stack's own access check (the development token and the rules).
+It asks ``admit`` about the handshake's bearer credentials, then opens the channel's gRPC Listen with that principal
+as the caller (an unsigned JWT, as the JS SDK's ``mockUserToken``) and the database prefix, so the emulator's rules
+judge every target; it imports nothing of the application. ``tests/cli/test_webchannel.py`` pins the protocol with
+the local stack's own access check and ``infra/firestore.rules``.
 """
 
 from __future__ import annotations
@@ -16,90 +18,137 @@ from typing import Any
 
 import flask
 import pytest
-from cli.webchannel_client import BrowserChannel
+from cli.webchannel_client import BrowserChannel, current, load_rules, removed_with_cause
 from google.cloud import firestore
 
 from firestore_emulator.webchannel import ListenBridge
 
 TOKEN = "emulator-front-token"
 PRINCIPAL = "reader"
+PROJECT = "webchannel-front"  # the session emulator's project with this file's rules
+RULES = """rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /things/{id} {
+      allow get, list: if request.auth != null && request.auth.uid == resource.data.reader;
+    }
+  }
+}
+"""
 
 
 class OneToken:
-    """A ``ListenAccess`` for these tests: ``TOKEN`` stands for ``PRINCIPAL``; the targets ``refused`` are refused.
+    """A ``ListenAccess`` for these tests: ``TOKEN`` stands for ``PRINCIPAL``. It records what it was offered."""
 
-    It records what it was asked, so a test can see that the bridge asks about every target, with the principal."""
-
-    def __init__(self, refused: frozenset[int] = frozenset()) -> None:
-        self.refused = refused
+    def __init__(self) -> None:
         self.offered: list[list[str]] = []
-        self.asked: list[tuple[str, str, int]] = []
 
     def admit(self, bearer_tokens: Sequence[str]) -> str | None:
         self.offered.append(list(bearer_tokens))
         return PRINCIPAL if TOKEN in bearer_tokens else None
 
-    def may_listen(self, principal: str, database: str, target: Any) -> bool:
-        self.asked.append((principal, database, int(target.target_id)))
-        return int(target.target_id) not in self.refused
-
 
 @pytest.fixture
 def access() -> OneToken:
-    return OneToken(refused=frozenset({4}))
+    return OneToken()
 
 
 @pytest.fixture
-def channel(firestore_emulator: Any, firestore_project: str, access: OneToken) -> Iterator[BrowserChannel]:
-    bridge = ListenBridge(firestore_emulator.address, access=access, project=firestore_project)
-    app = flask.Flask("webchannel-front-test")
-    bridge.register(app)
-    yield BrowserChannel(app.test_client(), firestore_project, token=TOKEN)
+def owner(firestore_emulator: Any) -> Iterator[firestore.Client]:
+    """A server client of ``PROJECT`` (it bypasses rules), emptied, with ``RULES`` loaded for the project."""
+    firestore_emulator.reset(PROJECT)
+    load_rules(firestore_emulator.http_address, PROJECT, RULES)
+    client = firestore.Client(project=PROJECT)
+    yield client
+    client.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
+
+
+@pytest.fixture
+def bridge(firestore_emulator: Any, owner: firestore.Client, access: OneToken) -> Iterator[ListenBridge]:
+    bridge = ListenBridge(firestore_emulator.address, access=access, project=PROJECT)
+    yield bridge
     bridge.close()
 
 
-def document_target(channel: BrowserChannel, path: str, target_id: int) -> dict[str, Any]:
-    documents = {"documents": [f"{channel.database}/documents/{path}"]}
+@pytest.fixture
+def channel(bridge: ListenBridge) -> BrowserChannel:
+    app = flask.Flask("webchannel-front-test")
+    bridge.register(app)
+    return BrowserChannel(app.test_client(), PROJECT, token=TOKEN)
+
+
+def document_target(channel: BrowserChannel, name: str, target_id: int) -> dict[str, Any]:
+    documents = {"documents": [name]}
     return {"database": channel.database, "addTarget": {"documents": documents, "targetId": target_id}}
 
 
-def test_each_target_is_put_to_the_access_check_with_the_principal_it_admitted(
-    channel: BrowserChannel, access: OneToken, firestore_client: firestore.Client, unique_id: str
-) -> None:
-    firestore_client.document(f"things/{unique_id}").set({"say": "allowed"})
-    firestore_client.document(f"secrets/{unique_id}").set({"say": "refused-value"})
+def thing(channel: BrowserChannel, thing_id: str, target_id: int) -> dict[str, Any]:
+    return document_target(channel, f"{channel.database}/documents/things/{thing_id}", target_id)
 
-    channel.open(
-        document_target(channel, f"things/{unique_id}", 2),
-        document_target(channel, f"secrets/{unique_id}", 4),
-    )
-    seen = channel.receive_until(lambda message: "allowed" in json.dumps(message))  # the refusal comes first
+
+def test_the_rules_judge_each_target_as_the_principal_the_access_check_admitted(
+    channel: BrowserChannel, access: OneToken, owner: firestore.Client, unique_id: str
+) -> None:
+    owner.document(f"things/{unique_id}-mine").set({"reader": PRINCIPAL, "say": "allowed"})
+    owner.document(f"things/{unique_id}-theirs").set({"reader": "someone-else", "say": "refused-value"})
+
+    channel.open(thing(channel, f"{unique_id}-mine", 2), thing(channel, f"{unique_id}-theirs", 4))
+    seen = channel.receive_until(lambda message: "allowed" in json.dumps(message))
+    seen += channel.receive_until(current(2))
+    if not any(removed_with_cause(4)(message) for message in seen):
+        seen += channel.receive_until(removed_with_cause(4))
 
     assert access.offered == [[TOKEN]]
-    assert access.asked == [(PRINCIPAL, channel.database, 2), (PRINCIPAL, channel.database, 4)]
-    refusal = next(message for message in seen if message.get("targetChange", {}).get("cause"))
-    assert refusal["targetChange"] == {
-        "targetChangeType": "REMOVE",
-        "targetIds": [4],
-        "cause": {"code": 7, "message": "Missing or insufficient permissions."},
-    }
+    assert not any(removed_with_cause(2)(message) for message in seen)
     assert "refused-value" not in json.dumps(seen)
 
 
-def test_no_credential_is_a_401_and_a_refused_one_a_403_and_neither_opens_a_stream(
-    firestore_emulator: Any, firestore_project: str, access: OneToken
+def test_a_target_outside_the_channels_database_is_refused_without_reaching_the_emulator(
+    channel: BrowserChannel, firestore_emulator: Any, unique_id: str
 ) -> None:
-    bridge = ListenBridge(firestore_emulator.address, access=access, project=firestore_project)
+    other = firestore.Client(project="webchannel-elsewhere")  # no rules there: the emulator would serve it
+    other.document(f"things/{unique_id}").set({"reader": PRINCIPAL, "say": "elsewhere-value"})
+    other.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
+    name = f"projects/webchannel-elsewhere/databases/(default)/documents/things/{unique_id}"
+
+    channel.open(document_target(channel, name, 2))
+    seen = channel.receive_until(removed_with_cause(2))
+
+    refusal = next(message for message in seen if removed_with_cause(2)(message))
+    # the front's own words: the emulator, which words a denial by the rules it evaluated, never saw the target
+    assert refusal["targetChange"]["cause"] == {"code": 7, "message": "Missing or insufficient permissions."}
+    assert "elsewhere-value" not in json.dumps(seen)
+    firestore_emulator.reset("webchannel-elsewhere")
+
+
+def test_no_credential_is_a_401_and_a_refused_one_a_403_and_neither_opens_a_stream(
+    bridge: ListenBridge, access: OneToken
+) -> None:
+    app = flask.Flask("webchannel-front-test")
+    bridge.register(app)
+    for token, status in ((None, 401), ("another-token", 403)):
+        client = BrowserChannel(app.test_client(), PROJECT, token=token)
+        answer = client.client.post(client.url(RID=1, CVER=22), data=client.form(headers=True))
+        assert answer.status_code == status, answer.get_data(as_text=True)
+        assert "X-HTTP-Session-Id" not in answer.headers
+    assert access.offered == [["another-token"]]  # no credential: nothing to ask about
+    assert not any(thread.name.startswith("webchannel-") for thread in threading.enumerate())
+
+
+def test_a_handshake_without_a_database_is_a_400(firestore_emulator: Any, access: OneToken) -> None:
+    bridge = ListenBridge(
+        firestore_emulator.address, access=access
+    )  # no project: the client names the database
     app = flask.Flask("webchannel-front-test")
     bridge.register(app)
     try:
-        for token, status in ((None, 401), ("another-token", 403)):
-            client = BrowserChannel(app.test_client(), firestore_project, token=token)
-            answer = client.client.post(client.url(RID=1, CVER=22), data=client.form(headers=True))
-            assert answer.status_code == status, answer.get_data(as_text=True)
+        client = BrowserChannel(app.test_client(), PROJECT, token=TOKEN)
+        for database in ("", "projects/p", "nonsense"):
+            answer = client.client.post(
+                client.url(RID=1, CVER=22, database=database), data=client.form(headers=True)
+            )
+            assert answer.status_code == 400 and "database=" in answer.get_data(as_text=True)
             assert "X-HTTP-Session-Id" not in answer.headers
-        assert access.offered == [["another-token"]]  # no credential: nothing to ask about
-        assert not any(thread.name.startswith("webchannel-") for thread in threading.enumerate())
     finally:
         bridge.close()
 
