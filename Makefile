@@ -36,10 +36,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The application's suites that talk to Firestore run a second time on Google's own emulator (issue 13), where it
+# The application's suites (the functions, the runner end to end, the CLI and its `tailrun dev` stacks, which
+# then start Google's emulator) run a second time on Google's own emulator (issue 13), where it
 # is installed (google-cloud-cli-firestore-emulator and Java 17); elsewhere that run is skipped and says why.
-GOOGLE_SUITES := tests/functions tests/artifacts tests/cli/test_webchannel.py tests/cli/test_listen_rules.py \
-  tests/cli/test_local_only.py tests/emulator/test_webchannel.py
+GOOGLE_SUITES := tests/functions tests/artifacts tests/cli tests/emulator/test_webchannel.py
 
 test: install node-deps browser-deps lint
 	$(BIN)/python -m pytest -q

@@ -35,10 +35,19 @@ def cli_env(url: str) -> dict[str, str]:
 
 def start_dev(state_dir: Path, *extra: str, persistent: bool = False, own_group: bool = False) -> DevProcess:
     """A real `tailrun dev` child process on free ports (in memory unless ``persistent``; in a process group of
-    its own, as a terminal's foreground job is, with ``own_group``)."""
+    its own, as a terminal's foreground job is, with ``own_group``).
+
+    Under ``TAILRUN_TEST_FIRESTORE=google`` the stack runs on Google's emulator (``--firestore-emulator google``)
+    unless the test names its own emulator or needs data that outlives the stack (Google's keeps none)."""
+    on_google = (
+        os.environ.get("TAILRUN_TEST_FIRESTORE") == "google"
+        and not persistent
+        and "--firestore-emulator" not in extra
+    )
     return spawn(
         state_dir,
         *([] if persistent else ["--in-memory"]),
+        *(["--firestore-emulator", "google"] if on_google else []),
         *extra,
         env=cli_env("unused"),
         new_session=own_group,
