@@ -84,3 +84,20 @@ def dump_all(db: firestore.Client) -> dict[str, dict[str, Any]]:
     for collection in db.collections():
         walk(collection)
     return found
+
+
+MAX_BUSY_RETRIES = (
+    20  # how many 503s a contended call in a test is retried (as a client does with Retry-After)
+)
+
+
+def until_not_busy(call: Callable[[], Any]) -> Any:
+    """``call()``'s reply, called again while it is a 503 ``unavailable``, as a client that honours ``Retry-After``
+    does: a transaction that lost to contention wrote nothing, so calling again is safe. Google's emulator (2 s lock
+    waits, no wound-wait) gives such answers to concurrent transactions on one document; the embedded one rarely.
+    The retry is at once: the transactions it lost to have ended by the time the 503 came back."""
+    for _ in range(MAX_BUSY_RETRIES):
+        reply = call()
+        if not (reply.status == 503 and reply.body.get("error", {}).get("code") == "unavailable"):
+            return reply
+    raise AssertionError(f"still busy after {MAX_BUSY_RETRIES} tries: {reply.body}")

@@ -15,7 +15,7 @@ from tailrun_functions import services
 
 from .conftest import Api
 from .helpers import job, launched
-from .shared import dump_all
+from .shared import dump_all, until_not_busy
 
 
 def test_a_job_is_written_with_its_first_attempt_and_launched(
@@ -66,7 +66,12 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_job(
 ) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         replies = list(
-            pool.map(lambda _: api.post("create_job", {"argv": ["true"], "idempotency_key": "k-3"}), range(4))
+            pool.map(
+                lambda _: until_not_busy(
+                    lambda: api.post("create_job", {"argv": ["true"], "idempotency_key": "k-3"})
+                ),
+                range(4),
+            )
         )
 
     assert {reply.status for reply in replies} == {201}, [reply.body for reply in replies]
