@@ -53,7 +53,10 @@ RESET_TIMEOUT_SECONDS = 90.0  # an abandoned transaction's locks are freed after
 LOCKED = 409  # HTTP status of ABORTED "Transaction lock timeout." from the REST calls
 # HTTP status of CANCELLED "call already cancelled", with which a delete can answer just after a Listen closed
 CANCELLED = 499
-RETRY_PAUSE_SECONDS = 0.1  # between two tries of a delete answered CANCELLED
+UNKNOWN = (
+    500  # HTTP status of a bare {"code": 500, "status": "UNKNOWN"}, seen from a delete racing a stream's end
+)
+RETRY_PAUSE_SECONDS = 0.1  # between two tries of a delete answered CANCELLED or UNKNOWN
 PORT_ATTEMPTS = 3  # free ports tried when port=0 and another process takes the one picked
 PORT_TAKEN = "Address already in use"  # the JVM's BindException, the one start-up failure worth a retry
 OUTPUT_LINES_KEPT = 200  # of the emulator's output, quoted when it fails
@@ -146,7 +149,8 @@ class GoogleEmulator:
         The delete waits for document locks, and a transaction left open (a test that began one and never ended
         it) keeps its locks until Google's emulator expires it, about 60 s later: each try waits ~2 s for the
         locks and answers ABORTED ``Transaction lock timeout.``, so tries go on until ``RESET_TIMEOUT_SECONDS``. A
-        delete right after a Listen was cancelled can answer CANCELLED ``call already cancelled``: tried again too.
+        delete right after a Listen was cancelled can answer CANCELLED ``call already cancelled``, and one racing a
+        stream's end a bare 500 ``UNKNOWN``: both are tried again too, after a pause.
         """
         deadline = time.monotonic() + RESET_TIMEOUT_SECONDS
         while True:
@@ -154,9 +158,9 @@ class GoogleEmulator:
                 self._request("DELETE", f"/emulator/v1/projects/{project}/databases/(default)/documents")
                 return
             except _Refused as refused:
-                if refused.status not in (LOCKED, CANCELLED) or time.monotonic() > deadline:
+                if refused.status not in (LOCKED, CANCELLED, UNKNOWN) or time.monotonic() > deadline:
                     raise
-                if refused.status == CANCELLED:
+                if refused.status in (CANCELLED, UNKNOWN):
                     time.sleep(RETRY_PAUSE_SECONDS)  # polling until the deadline, not waiting for one event
 
     def output(self) -> str:
