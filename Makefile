@@ -40,13 +40,18 @@ lint: install
 # then start Google's emulator) run a second time on Google's own emulator (issue 13), where it
 # is installed (google-cloud-cli-firestore-emulator and Java 17); elsewhere that run is skipped and says why.
 GOOGLE_SUITES := tests/functions tests/artifacts tests/cli tests/emulator/test_webchannel.py
+# Left out there: tests of several transactions racing on one document. Google's emulator locks pessimistically
+# with a 2 s wait and no wound-wait, so under load they exhaust the client's attempts or the test's timeout
+# (docs/ARCHITECTURE.md, "Known differences between the two emulators": contention); they run on the embedded one.
+GOOGLE_DESELECT := not racing_a_cancel and not two_reapers_at_once and not concurrent_requests_with_one_idempotency \
+  and not two_reviews_at_once
 
 test: install node-deps browser-deps lint
 	$(BIN)/python -m pytest -q
 	@reason=$$($(BIN)/python -c 'import sys; sys.path.insert(0, "tests"); from google_firestore import unavailable_reason; print(unavailable_reason() or "")'); \
 	  if [ -n "$$reason" ]; then echo "SKIPPED: the suites on Google's Firestore emulator: $$reason"; \
 	  else echo "--- the suites again, on Google's Firestore emulator ---"; \
-	    TAILRUN_TEST_FIRESTORE=google $(BIN)/python -m pytest -q $(GOOGLE_SUITES); fi
+	    TAILRUN_TEST_FIRESTORE=google $(BIN)/python -m pytest -q $(GOOGLE_SUITES) -k "$(GOOGLE_DESELECT)"; fi
 
 bench: install
 	$(BIN)/python -m bench
