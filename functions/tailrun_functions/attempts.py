@@ -125,15 +125,21 @@ def fresh_attempt_fields(attempt: int) -> dict[str, Any]:
 def launch_request(
     job_id: str, attempt: int, token: str, job: dict[str, Any], env: dict[str, str], svc: Services
 ) -> LaunchRequest:
+    """What the launcher needs for one attempt, from the job document: its command, env, limits and directory."""
+    spec = job["spec"]
+    idle = spec.get("idle_timeout_s")
     return LaunchRequest(
         job_id=job_id,
         attempt=attempt,
         token=token,
         argv=tuple(job["argv"]),
         env=env,
-        timeout_s=int(job["spec"]["timeout_s"]),
+        timeout_s=int(spec["timeout_s"]),
         callback_url=svc.settings.callback_url,
-        artifacts=tuple(job["spec"].get("artifacts") or ()),
+        artifacts=tuple(spec.get("artifacts") or ()),
+        idle_timeout_s=int(idle) if idle is not None else None,
+        tty=bool(spec.get("tty", False)),
+        cwd=spec.get("cwd"),
     )
 
 
@@ -292,9 +298,16 @@ def apply_ending(
 
 
 def start_next_attempt(svc: Services, job_id: str, after_attempt: int) -> LaunchRequest | None:
-    """Create attempt ``after_attempt + 1`` when the job waits for it and its backoff is over; else None."""
+    """Create attempt ``after_attempt + 1`` when the job waits for it and its backoff is over; else None.
+
+    Also None while the launcher is ``closing`` (the local stack shutting down): nothing is written, so the job
+    stays queued with its ``next_attempt_at`` and the reaper of the next stack launches it (``due``)."""
     db = svc.db
     job_ref = store.job_ref(db, job_id)
+
+    if svc.launcher.closing:  # the stack is going away: the job stays queued for the next one's reaper
+        logger.info("job %s waits for attempt %d: the launcher is shutting down", job_id, after_attempt + 1)
+        return None
 
     @firestore.transactional
     def create(t: firestore.Transaction) -> LaunchRequest | None:
@@ -330,7 +343,7 @@ def continue_after(svc: Services, job_id: str, attempt: int, outcome: Outcome | 
     if outcome is None or outcome.status is not JobStatus.QUEUED or outcome.next_attempt_at is None:
         return outcome.status if outcome is not None else JobStatus.QUEUED
     wait = (outcome.next_attempt_at - clock.now()).total_seconds()
-    if wait > svc.settings.inline_backoff_max_s:
+    if wait > svc.settings.inline_backoff_max_s or svc.launcher.closing:
         return JobStatus.QUEUED
     if wait > 0:
         svc.sleep(wait)

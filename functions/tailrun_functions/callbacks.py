@@ -21,7 +21,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tailrun_functions import attempts, claim, clock, defaults, fastwrite, schema, store
+from tailrun_functions import attempts, claim, clock, defaults, fastwrite, reaper, schema, store
 from tailrun_functions.admission import Admission, admit
 from tailrun_functions.documents import TailLine, TokenDoc, TokenState
 from tailrun_functions.models import (
@@ -161,14 +161,19 @@ def _newest_chunks(svc: Services, job_id: str, attempt: int, limit: int) -> list
     return [snapshot.to_dict() or {} for snapshot in reversed(list(query.stream()))]
 
 
-def exact_tail(svc: Services, job_id: str, attempt: int) -> list[TailLine]:
-    """The attempt's last lines read from its last chunks (at completion only: a job list shows them)."""
+def exact_tail_and_time(svc: Services, job_id: str, attempt: int) -> tuple[list[TailLine], Any]:
+    """The attempt's last lines and when its newest chunk was stored (None without output): at completion, so
+    that ``last_output_at`` is set for a job whose output all waited for the job document's write interval."""
     lines: list[dict[str, Any]] = []
+    newest_at = None
     for limit in (1, defaults.TAIL_LINES):
-        lines = [line for chunk in _newest_chunks(svc, job_id, attempt, limit) for line in chunk["lines"]]
+        chunks = _newest_chunks(svc, job_id, attempt, limit)
+        if chunks:
+            newest_at = chunks[-1].get("created_at")
+        lines = [line for chunk in chunks for line in chunk["lines"]]
         if len(lines) >= defaults.TAIL_LINES:
             break
-    return [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
+    return [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]], newest_at
 
 
 def _output(svc: Services, token: str, message: Output) -> float | None:
@@ -292,14 +297,38 @@ def _started(svc: Services, token: str, message: Started) -> None:
     start(svc.db.transaction())
 
 
-def _ending_of(message: Completed) -> attempts.Ending:
-    if message.exit_code == 0:
-        return attempts.Ending(JobStatus.SUCCEEDED, "none", "exited with code 0")
+def _how_it_exited(message: Completed) -> str:
+    """``exited with code 3``, ``killed by SIGKILL``, or ``ended`` when the runner could not tell."""
     if message.signal:
-        return attempts.Ending(JobStatus.FAILED, "signal", f"killed by {message.signal} ({message.reason})")
-    return attempts.Ending(
-        JobStatus.FAILED, "exit_code", f"exited with code {message.exit_code} ({message.reason})"
-    )
+        return f"killed by {message.signal}"
+    if message.exit_code is not None:
+        return f"exited with code {message.exit_code}"
+    return "ended"
+
+
+def _ending_of(message: Completed, spec: Mapping[str, Any]) -> attempts.Ending:
+    """How the runner's ``completed`` ends the attempt, each reason said once in one sentence:
+
+    - ``timeout`` / ``idle_timeout``: the runner ended the job at its limit → timed_out, in the reaper's words;
+    - ``stopped``: the runner was told to stop (the local stack shutting down; Cloud Run stopping the task) →
+      failed whatever the job's exit code, since the job did not finish on its own;
+    - ``canceled``: → canceled (the cancel usually ended the attempt first, and this changes nothing);
+    - ``exited``: succeeded for 0, else failed by its exit code or its signal.
+    """
+    how = _how_it_exited(message)
+    if message.reason in ("timeout", "idle_timeout"):
+        kind = reaper.VerdictKind.OVERDUE if message.reason == "timeout" else reaper.VerdictKind.IDLE
+        status, code, template = reaper.ENDINGS[kind]
+        return attempts.Ending(status, code, f"the job {template.format(**spec)}")
+    if message.reason == "stopped":
+        return attempts.Ending(
+            JobStatus.FAILED, "stopped", f"the sandbox was shut down while the job ran; it {how}"
+        )
+    if message.reason == "canceled":
+        return attempts.Ending(JobStatus.CANCELED, "canceled", f"the job was canceled; it {how}")
+    if message.exit_code == 0 and not message.signal:
+        return attempts.Ending(JobStatus.SUCCEEDED, "none", how)
+    return attempts.Ending(JobStatus.FAILED, "signal" if message.signal else "exit_code", how)
 
 
 def _completed(svc: Services, token: str, message: Completed) -> None:
@@ -319,15 +348,18 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
             return None
         job = store.data(job_ref.get(transaction=t))
         now = clock.now()
-        tail = exact_tail(
-            svc, message.job_id, message.attempt
-        )  # only once the token is checked: it reads chunks
+        # only once the token is checked: it reads chunks
+        tail, last_output_at = exact_tail_and_time(svc, message.job_id, message.attempt)
         job_fields: dict[str, Any] = {
             **result,
             "lines": message.lines,
             "tail": tail,
             "last_seq": firestore.Maximum(message.seq),
         }
+        if (
+            last_output_at is not None
+        ):  # output that waited for the write interval is dated here at the latest
+            job_fields["last_output_at"] = last_output_at
         job_fields.update({"updated_at": now, "last_heartbeat_at": now})
         if token_doc.get("pending_progress") is not None:
             job_fields.update(progress=token_doc["pending_progress"], progress_at=now)
@@ -335,9 +367,8 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
         if token_doc["state"] == TokenState.LIVE and not JobStatus(job["status"]).terminal:
             if _to_running(job):
                 job = {**job, "status": JobStatus.RUNNING.value}
-            outcome = attempts.apply_ending(
-                t, svc, message.job_id, job, _ending_of(message), job_fields, attempt_fields
-            )
+            ending = _ending_of(message, job["spec"])
+            outcome = attempts.apply_ending(t, svc, message.job_id, job, ending, job_fields, attempt_fields)
         else:
             t.update(job_ref, job_fields)
             t.update(attempt_ref, attempt_fields)

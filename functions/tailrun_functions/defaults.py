@@ -49,6 +49,16 @@ CLOUD_TIMEOUT_MARGIN_S = (
 MIN_FLUSH_IN_MS = (
     50  # milliseconds: a callback's flush hint is never shorter (a runner whose clock runs ahead)
 )
+RUNNER_KILL_GRACE_S = 5.0  # seconds the runner waits after SIGTERM before SIGKILL (its TAILRUN_KILL_GRACE_S)
+# seconds past a job's timeout (or idle timeout) before the reaper ends it: the runner ends it at the limit itself
+# and needs its kill grace plus the time to deliver ``completed``; the reaper is the backstop for a runner that
+# died or hangs, so it must not win that race.
+REAP_LIMIT_MARGIN_S = RUNNER_KILL_GRACE_S + 10.0
+SANDBOX_MAX_AGE_S = 24 * 3600.0  # TAILRUN_SANDBOX_MAX_AGE_S: seconds a local attempt's directory is kept
+SANDBOX_SWEEP_INTERVAL_S = (
+    600.0  # seconds: a local launcher sweeps old sandboxes at a launch at most this often
+)
+SANDBOX_MODE = 0o700  # a local sandbox (and its root) is its user's only
 SWEEP_ROUNDS = 5  # passes over /proc when killing a dead local runner's session (members may fork meanwhile)
 
 # --- job spec defaults and limits ---
@@ -67,6 +77,7 @@ MAX_ENV_ITEMS = 100
 MAX_ENV_BYTES = 24 * 1024  # bytes of all names and values together
 MAX_LABELS = 32
 MAX_LABEL_CHARS = 63
+MAX_CWD_CHARS = 4096  # characters of a spec's cwd (PATH_MAX on Linux)
 MAX_IDEMPOTENCY_KEY_CHARS = 128  # printable ASCII characters of a create request's idempotency key
 MAX_ARTIFACT_PATTERNS = 32
 MAX_ARTIFACT_ERRORS = 100  # failed uploads recorded per attempt (the runner uploads at most 100 files)

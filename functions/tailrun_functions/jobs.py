@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from typing import Any
 
@@ -33,6 +34,28 @@ def resolve_argv(request: CreateJobRequest, svc: Services) -> list[str]:
     return [*prefix, request.prompt or ""]
 
 
+def check_cwd(request: CreateJobRequest, svc: Services) -> None:
+    """A spec's ``cwd`` must be an absolute path of an existing directory, and only the local stack has one: a Cloud
+    Run execution starts from its image's filesystem, where no directory of the user's exists."""
+    if request.cwd is None:
+        return
+    if svc.settings.launcher == "cloudrun":
+        raise InvalidRequest(
+            "cwd is for the local stack only: a job in the cloud runs in a fresh container's directory",
+            code="cwd_not_supported",
+        )
+    if not os.path.isabs(request.cwd):
+        raise InvalidRequest(f"cwd must be an absolute path, got {request.cwd!r}", code="cwd_invalid")
+    if not os.path.isdir(request.cwd):
+        raise InvalidRequest(f"cwd must be an existing directory, got {request.cwd!r}", code="cwd_invalid")
+
+
+def label_pairs(labels: dict[str, str]) -> list[str]:
+    """The labels as sorted ``k=v`` texts: a client filters jobs by one with ``array_contains`` (keys hold no ``=``,
+    so each text names one label)."""
+    return sorted(f"{key}={value}" for key, value in labels.items())
+
+
 def spec_fields(request: CreateJobRequest) -> dict[str, Any]:
     """The client-readable spec: everything but env values (kept in job_secrets) and the idempotency key."""
     spec = request.model_dump(exclude={"env", "idempotency_key"}, exclude_none=True)
@@ -50,6 +73,7 @@ def create_job(
 ) -> dict[str, Any]:
     """Write the job and its first attempt in one transaction, then launch it (unless the key was seen before)."""
     argv = resolve_argv(request, svc)
+    check_cwd(request, svc)
     db, job_id = svc.db, uuid.uuid4().hex
 
     @firestore.transactional
@@ -110,6 +134,8 @@ def _job_document(
         "ended_at": None,
         "error": None,
         "parent_job_id": parent_job_id,
+        "retried_by": [],
+        "label_pairs": label_pairs(request.labels),
         "idempotency_key": request.idempotency_key,
         **attempts.fresh_attempt_fields(1),
     }
@@ -168,7 +194,12 @@ def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
 
 
 def retry_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
-    """A failed, canceled or timed-out job → a new job with the same spec, linked by ``parent_job_id``."""
+    """A failed, canceled or timed-out job → a new job with the same spec, linked both ways: the new job's
+    ``parent_job_id``, and the parent's ``retried_by`` (its retries' ids, oldest first).
+
+    The parent's link is written right after the new job's transaction and before the answer, not inside it:
+    the new job (with its ``parent_job_id``) is what must not be lost, and only an answered retry is acknowledged.
+    Should this second write fail, the client gets an error, and the retry still exists and names its parent."""
     job = _owned_job(svc, owner, job_id)
     status = JobStatus(job["status"])
     if status not in RETRYABLE:
@@ -180,4 +211,5 @@ def retry_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
     spec = {k: v for k, v in job["spec"].items() if k != "env_keys"}
     request = CreateJobRequest.model_validate({**spec, "env": env})
     result = create_job(svc, owner, request, parent_job_id=job_id)
+    store.job_ref(svc.db, job_id).update({"retried_by": firestore.ArrayUnion([result["job_id"]])})
     return {**result, "parent_job_id": job_id}

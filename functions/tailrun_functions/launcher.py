@@ -18,10 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict
 
 from tailrun_functions import defaults
 from tailrun_functions.errors import LaunchError
+from tailrun_functions.sandboxes import Sandboxes
 from tailrun_functions.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 class LaunchInfo(TypedDict, total=False):
     """An attempt's ``launch`` record (stored on its attempt document, read back to cancel or check it):
-    ``{kind: "local", pid, start_time, job_id, attempt}`` or ``{kind: "cloudrun", execution}``."""
+    ``{kind: "local", pid, start_time, job_id, attempt, cwd}`` or ``{kind: "cloudrun", execution}``."""
 
     kind: Literal["local", "cloudrun"]
     pid: int
@@ -37,6 +39,7 @@ class LaunchInfo(TypedDict, total=False):
     job_id: str
     attempt: int
     execution: str  # the Cloud Run execution's full name
+    cwd: str  # a local attempt's working directory (its sandbox, or the directory its spec asked for)
 
 
 # A local runner inherits the functions' environment (PATH, the virtualenv, ...) except every variable with this
@@ -56,6 +59,9 @@ class LaunchRequest:
     timeout_s: int
     callback_url: str
     artifacts: tuple[str, ...] = ()  # the spec's glob patterns of files to keep
+    idle_timeout_s: int | None = None  # the spec's idle timeout: the runner ends a job silent for this long
+    tty: bool = False  # run the job on a pseudo-terminal
+    cwd: str | None = None  # the directory the spec asked for (local only); None: a fresh sandbox
 
     def runner_env(self) -> dict[str, str]:
         """The local runner's contract: its whole job, secrets included, in environment variables.
@@ -82,7 +88,18 @@ class LaunchRequest:
             "TAILRUN_ATTEMPT": str(self.attempt),
             "TAILRUN_CALLBACK_URL": self.callback_url,
             "TAILRUN_CLAIM": "google",
+            **self.limits_env(),
         }
+
+    def limits_env(self) -> dict[str, str]:
+        """The job's limits and terminal, which the runner enforces itself (none is secret, so Cloud Run's
+        overrides may carry them): ``TAILRUN_TIMEOUT_S``, ``TAILRUN_IDLE_TIMEOUT_S``, ``TAILRUN_TTY=1``."""
+        variables = {"TAILRUN_TIMEOUT_S": str(self.timeout_s)}
+        if self.idle_timeout_s is not None:
+            variables["TAILRUN_IDLE_TIMEOUT_S"] = str(self.idle_timeout_s)
+        if self.tty:
+            variables["TAILRUN_TTY"] = "1"
+        return variables
 
 
 class Launcher(Protocol):
@@ -101,7 +118,13 @@ class Launcher(Protocol):
 
     def stop_all(self, grace_s: float = 0.0) -> None:
         """Stop every sandbox this launcher owns in this process (the services' shutdown), giving each up to
-        ``grace_s`` seconds to deliver what its job printed."""
+        ``grace_s`` seconds to deliver what its job printed. Once called, ``closing`` is true for good."""
+        ...
+
+    @property
+    def closing(self) -> bool:
+        """Whether the launcher is going away with its host (the local stack shutting down): no new attempt is
+        started then; a job that waits for one stays queued for the reaper of the next stack."""
         ...
 
 
@@ -195,6 +218,12 @@ def _environ_has(pid: int, marks: set[bytes]) -> bool:
         return False
 
 
+def _runs(pid: int, start_time: int | None) -> bool:
+    """Whether ``pid`` is still the process that started at ``start_time`` (unknown start time: any process)."""
+    stat = ProcStat.read(pid)
+    return stat is not None and (start_time is None or stat.start_time == start_time)
+
+
 def describe_exit(returncode: int) -> str:
     """``code 3``, or ``code -9 (SIGKILL)`` for a signal."""
     if returncode >= 0:
@@ -212,7 +241,11 @@ class LocalLauncher:
     Each runner is watched: when it exits, what is left of its job is killed (``Leftovers``), and when it
     exits without having delivered ``completed`` (any exit but 0), ``on_runner_exit`` is told so that the attempt
     ends at once instead of at the heartbeat timeout. Runner tuning variables (``TAILRUN_HEARTBEAT_S`` ...) come
-    from ``TAILRUN_RUNNER_ENV`` (``extra_env``)."""
+    from ``TAILRUN_RUNNER_ENV`` (``extra_env``).
+
+    Each attempt runs in a fresh directory of its own under ``sandbox_root`` (``sandboxes.py``), or in the
+    directory its spec asked for, passed to the runner as ``TAILRUN_CWD``; old sandboxes are swept at a launch,
+    at most every ``SANDBOX_SWEEP_INTERVAL_S``."""
 
     def __init__(
         self,
@@ -220,31 +253,50 @@ class LocalLauncher:
         extra_env: dict[str, str],
         stop_grace_s: float = defaults.STOP_GRACE_S,
         on_runner_exit: RunnerExit | None = None,
+        *,
+        sandbox_root: str | None = None,
+        sandbox_max_age_s: float = defaults.SANDBOX_MAX_AGE_S,
     ):
         self.command = command
         self.extra_env = extra_env
         self.stop_grace_s = stop_grace_s
         self.on_runner_exit = on_runner_exit
+        self.sandboxes = Sandboxes(sandbox_root, sandbox_max_age_s, is_running=_runs)
         self._children: dict[int, subprocess.Popen[bytes]] = {}
         self._watchers: list[threading.Thread] = []
         self._stopping = False
+        self._closed = False
         self._lock = threading.Lock()
 
+    @property
+    def closing(self) -> bool:
+        with self._lock:
+            return self._closed
+
     def launch(self, request: LaunchRequest) -> LaunchInfo:
+        if self.closing:
+            raise LaunchError("the local stack is shutting down")
+        self.sandboxes.maybe_sweep()
+        cwd = self._working_directory(request)
         env = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_PREFIX)}
         env.update(self.extra_env)
         env.update(request.runner_env())
+        env["TAILRUN_CWD"] = str(cwd)
         try:
             child = subprocess.Popen(
                 list(self.command), env=env, stdin=subprocess.DEVNULL, start_new_session=True
             )
         except OSError as exc:
+            self._release(cwd)
             raise LaunchError(f"could not start {self.command[0]!r}: {exc}") from exc
         stat = ProcStat.read(child.pid)  # unreaped until the watcher has swept: a zombie still has its stat
         start_time = stat.start_time if stat is not None else None
+        if self.sandboxes.owns(cwd):
+            with contextlib.suppress(OSError):  # without it only the age protects the directory
+                self.sandboxes.record_runner(cwd, child.pid, start_time)
         watcher = threading.Thread(
             target=self._watch,
-            args=(child, Leftovers(child.pid, start_time, request.job_id, request.attempt)),
+            args=(child, Leftovers(child.pid, start_time, request.job_id, request.attempt), cwd),
             daemon=True,
             name=f"runner-{child.pid}",
         )
@@ -261,7 +313,26 @@ class LocalLauncher:
             "start_time": start_time,
             "job_id": request.job_id,
             "attempt": request.attempt,
+            "cwd": str(cwd),
         }
+
+    def _working_directory(self, request: LaunchRequest) -> Path:
+        """The directory the spec asked for (``create_job`` checked it), else a fresh sandbox."""
+        if request.cwd is not None:
+            if not os.path.isdir(request.cwd):
+                raise LaunchError(f"the job's directory {request.cwd!r} no longer exists")
+            return Path(request.cwd)
+        try:
+            return self.sandboxes.create(request.job_id, request.attempt)
+        except OSError as exc:
+            raise LaunchError(
+                f"could not make the attempt's directory under {self.sandboxes.root}: {exc}"
+            ) from exc
+
+    def _release(self, cwd: Path) -> None:
+        """The runner of ``cwd`` is gone (or never started): its sandbox ages from now."""
+        if self.sandboxes.owns(cwd):
+            self.sandboxes.runner_exited(cwd)
 
     def cancel(self, launch: LaunchInfo) -> None:
         pid = launch.get("pid")
@@ -288,9 +359,12 @@ class LocalLauncher:
         grace, SIGTERM first (each runner stops its job and delivers what it printed) and SIGKILL to the process
         group of any runner still there after ``grace_s`` seconds; without one, SIGKILL at once.
 
-        Runners ended here are not reported to ``on_runner_exit``: the stack is going away, not the attempt."""
+        Runners ended here are not reported to ``on_runner_exit``: the stack is going away, not the attempt. From
+        here on the launcher is ``closing``: it launches nothing more (an attempt that ends meanwhile, its job
+        allowed another, leaves the job queued for the reaper of the next stack)."""
         with self._lock:
             self._stopping = True
+            self._closed = True
             children = list(self._children.values())
             watchers = list(self._watchers)
         if grace_s > 0:
@@ -309,7 +383,7 @@ class LocalLauncher:
         with self._lock:
             self._stopping = False
 
-    def _watch(self, child: subprocess.Popen[bytes], leftovers: Leftovers) -> None:
+    def _watch(self, child: subprocess.Popen[bytes], leftovers: Leftovers, cwd: Path) -> None:
         """Wait for the runner to exit; kill what is left of its job; report an exit without ``completed``.
 
         ``waitid(WNOWAIT)`` leaves the runner a zombie while its session is swept, so its pid (the session id)
@@ -319,6 +393,7 @@ class LocalLauncher:
             os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
         killed = leftovers.kill()
         code = child.wait()
+        self._release(cwd)
         with self._lock:
             self._children.pop(child.pid, None)
             stopping = self._stopping
@@ -452,6 +527,11 @@ class CloudRunLauncher:
         """Nothing to stop: an execution outlives the process that launched it (cancel ends one, the reaper ends
         those that overrun)."""
 
+    @property
+    def closing(self) -> bool:
+        """Never: executions run in Cloud Run, whatever becomes of the function instance that launched them."""
+        return False
+
     def _jobs(self) -> Any:
         if self._jobs_client is None:
             from google.cloud import run_v2
@@ -471,4 +551,10 @@ def make_launcher(settings: Settings, on_runner_exit: RunnerExit | None = None) 
     """The launcher the settings ask for; a local one reports runners that die to ``on_runner_exit``."""
     if settings.launcher == "cloudrun":
         return CloudRunLauncher(settings)
-    return LocalLauncher(settings.runner_command, dict(settings.runner_env), on_runner_exit=on_runner_exit)
+    return LocalLauncher(
+        settings.runner_command,
+        dict(settings.runner_env),
+        on_runner_exit=on_runner_exit,
+        sandbox_root=settings.sandbox_root,
+        sandbox_max_age_s=settings.sandbox_max_age_s,
+    )

@@ -74,6 +74,9 @@ class CreateJobRequest(BaseModel):
     idempotency_key: (
         Annotated[str, Field(pattern=rf"^[\x21-\x7e]{{1,{defaults.MAX_IDEMPOTENCY_KEY_CHARS}}}$")] | None
     ) = None
+    tty: bool = False  # run the job on a pseudo-terminal: stdout and stderr become one stream
+    # The directory the job runs in, local stack only (``jobs.check_cwd``: absolute, existing, refused in the cloud).
+    cwd: Annotated[Text, Field(min_length=1, max_length=defaults.MAX_CWD_CHARS)] | None = None
 
     @model_validator(mode="after")
     def _one_command(self) -> CreateJobRequest:
@@ -91,7 +94,14 @@ class CreateJobRequest(BaseModel):
 
     def fingerprint(self) -> str:
         """A stable text of the request without its idempotency key: a reused key must come with the same job."""
-        return json.dumps(self.model_dump(exclude={"idempotency_key"}), sort_keys=True, separators=(",", ":"))
+        fields = self.model_dump(exclude={"idempotency_key"})
+        for name, default in (
+            ("tty", False),
+            ("cwd", None),
+        ):  # fields added later: old keys' texts still match
+            if fields[name] == default:
+                del fields[name]
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
 class JobRef(BaseModel):
@@ -178,7 +188,9 @@ class Completed(_Message):
     signal: Annotated[str, Field(pattern=r"^[A-Z0-9+]{1,16}$")] | None = None
     duration_ms: int = Field(ge=0, le=MAX_SEQ)
     lines: int = Field(ge=0, le=MAX_SEQ)
-    reason: Literal["exited", "canceled", "stopped"] = "exited"
+    # Why the job ended: it exited on its own, the runner stopped it (``stopped``: the runner got SIGTERM;
+    # ``canceled``), or the runner ended it at its timeout or idle timeout. ``callbacks._ending_of`` maps them.
+    reason: Literal["exited", "canceled", "stopped", "timeout", "idle_timeout"] = "exited"
 
 
 class ArtifactError(BaseModel):

@@ -4,9 +4,13 @@ One pass lists the active jobs, diagnoses each from its job document, and applie
 that re-reads the job and diagnoses again: two reapers at once (or twice in a row) act on a job once, because the
 second finds it already changed. Verdicts:
 
-- ``overdue``: running longer than its ``timeout_s`` → timed_out.
-- ``idle``: running with no output and no progress for its ``idle_timeout_s`` → timed_out. (Runner heartbeats do
-  not count: they prove the runner lives, not that the job does anything — a hung job still heartbeats.)
+- ``overdue``: running longer than its ``timeout_s`` plus ``reap_limit_margin_s`` → timed_out.
+- ``idle``: running with no output and no progress for its ``idle_timeout_s`` plus ``reap_limit_margin_s`` →
+  timed_out. (Runner heartbeats do not count: they prove the runner lives, not that the job does anything — a
+  hung job still heartbeats.) The runner enforces both limits itself (``TAILRUN_TIMEOUT_S``,
+  ``TAILRUN_IDLE_TIMEOUT_S``) and reports ``completed`` with reason ``timeout``/``idle_timeout``; the margin (the
+  runner's kill grace plus delivery time, ``defaults.REAP_LIMIT_MARGIN_S``) lets it win that race, so the reaper
+  only ends the attempts of runners that died or hang.
 - ``lost``: running with no message at all (heartbeat or other) for ``heartbeat_timeout_s`` → failed.
 - ``stuck``: booting without ``started`` for ``boot_timeout_s`` → failed.
 - ``unlaunched``: queued with its attempt never launched for ``queued_timeout_s`` (its launcher died) → failed.
@@ -96,11 +100,12 @@ def diagnose(job: JobDoc, settings: Settings) -> VerdictKind | None:
     """The reaper's verdict on one job document, or None when it is fine."""
     status, spec = JobStatus(job["status"]), job["spec"]
     if status is JobStatus.RUNNING:
-        if _age(job, "attempt_started_at") > spec["timeout_s"]:
+        margin = settings.reap_limit_margin_s
+        if _age(job, "attempt_started_at") > spec["timeout_s"] + margin:
             return VerdictKind.OVERDUE
         if _age(job, "last_heartbeat_at", "attempt_started_at") > settings.heartbeat_timeout_s:
             return VerdictKind.LOST
-        if _age(job, "last_output_at", "progress_at", "attempt_started_at") > spec["idle_timeout_s"]:
+        if _age(job, "last_output_at", "progress_at", "attempt_started_at") > spec["idle_timeout_s"] + margin:
             return VerdictKind.IDLE
     elif status is JobStatus.BOOTING:
         if _age(job, "launched_at", "attempt_created_at") > settings.boot_timeout_s:

@@ -54,6 +54,10 @@ class Settings:
     queued_timeout_s: float = defaults.QUEUED_TIMEOUT_S
     drain_s: float = defaults.DRAIN_S
     job_write_interval_s: float = defaults.JOB_WRITE_INTERVAL_S
+    reap_limit_margin_s: float = defaults.REAP_LIMIT_MARGIN_S
+    # --- the local launcher's sandboxes ---
+    sandbox_root: str | None = None  # each local attempt's directory goes here (None: a temporary directory)
+    sandbox_max_age_s: float = defaults.SANDBOX_MAX_AGE_S
     # --- artifacts ---
     bucket: str = ""  # "" when no bucket is configured: the artifact entrypoints then answer "misconfigured"
     storage_emulator_host: str | None = None  # URL (or HOST:PORT) of gcp-storage-emulator, else Cloud Storage
@@ -96,6 +100,9 @@ class Settings:
             queued_timeout_s=_seconds(env, "TAILRUN_QUEUED_TIMEOUT_S", defaults.QUEUED_TIMEOUT_S),
             drain_s=_seconds(env, "TAILRUN_CANCEL_DRAIN_S", defaults.DRAIN_S),
             job_write_interval_s=_seconds(env, "TAILRUN_JOB_WRITE_INTERVAL_S", defaults.JOB_WRITE_INTERVAL_S),
+            reap_limit_margin_s=_seconds(env, "TAILRUN_REAP_LIMIT_MARGIN_S", defaults.REAP_LIMIT_MARGIN_S),
+            sandbox_root=_absolute(env, "TAILRUN_SANDBOX_ROOT"),
+            sandbox_max_age_s=_seconds(env, "TAILRUN_SANDBOX_MAX_AGE_S", defaults.SANDBOX_MAX_AGE_S),
             bucket=env.get("TAILRUN_BUCKET") or (schema.LOCAL_BUCKET if storage_emulator else ""),
             storage_emulator_host=storage_emulator,
             signer_email=env.get("TAILRUN_SIGNER_EMAIL") or None,
@@ -182,6 +189,14 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+
+
+def _absolute(env: Mapping[str, str], name: str) -> str | None:
+    """An absolute path, or None when the variable is unset or empty."""
+    raw = env.get(name) or None
+    if raw is not None and not os.path.isabs(raw):
+        raise SettingsError(f"{name} must be an absolute path, got {raw!r}")
+    return raw
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -322,6 +322,8 @@ class LocalStack:
             "TAILRUN_AUTH": "dev",
             "TAILRUN_DEV_TOKEN": self.token,
             "TAILRUN_BUCKET": LOCAL_BUCKET,
+            # each attempt's own directory: the stack's, never the directory it was started in
+            "TAILRUN_SANDBOX_ROOT": str((self.state.path / "sandboxes").resolve()),
         }
 
     def _start_http(self) -> None:
