@@ -298,9 +298,9 @@ def _started(svc: Services, token: str, message: Started) -> None:
 
 
 def _how_it_exited(message: Completed) -> str:
-    """``exited with code 3``, ``killed by SIGKILL``, or ``ended`` when the runner could not tell."""
+    """``exited with code 3``, ``was killed by SIGKILL``, or ``ended`` when the runner could not tell."""
     if message.signal:
-        return f"killed by {message.signal}"
+        return f"was killed by {message.signal}"
     if message.exit_code is not None:
         return f"exited with code {message.exit_code}"
     return "ended"
@@ -328,7 +328,9 @@ def _ending_of(message: Completed, spec: Mapping[str, Any]) -> attempts.Ending:
         return attempts.Ending(JobStatus.CANCELED, "canceled", f"the job was canceled; it {how}")
     if message.exit_code == 0 and not message.signal:
         return attempts.Ending(JobStatus.SUCCEEDED, "none", how)
-    return attempts.Ending(JobStatus.FAILED, "signal" if message.signal else "exit_code", how)
+    if message.signal:
+        return attempts.Ending(JobStatus.FAILED, "signal", f"killed by {message.signal}")
+    return attempts.Ending(JobStatus.FAILED, "exit_code", how)
 
 
 def _completed(svc: Services, token: str, message: Completed) -> None:

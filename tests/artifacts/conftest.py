@@ -140,6 +140,7 @@ def configure(
             "TAILRUN_RETRY_BACKOFF_S": "0",
             "STORAGE_EMULATOR_HOST": storage_emulator,
             "TAILRUN_BUCKET": BUCKET,
+            "TAILRUN_SANDBOX_ROOT": str(tmp_path / "sandboxes"),
             **current,
         }
         services.configure(Settings.from_env(env)).user_verifier = verify_test_token

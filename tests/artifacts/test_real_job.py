@@ -86,3 +86,31 @@ def test_the_launcher_gives_the_runner_the_jobs_artifact_patterns(
     variables = launch_variables(tmp_path, firestore_client, job_id)
 
     assert json.loads(variables.get("TAILRUN_ARTIFACTS", "null")) == ["out/*.csv", "**/*.png"]
+
+
+def test_a_launched_jobs_artifacts_are_rooted_in_its_own_sandbox_not_the_stacks_directory(
+    api: Api, configure: Any, bucket: storage.Bucket, firestore_client: firestore.Client, tmp_path: Path
+) -> None:
+    """The local launcher runs the real runner in the attempt's own directory (``TAILRUN_CWD``): the job's files
+    land there, its artifact patterns match there, and nothing is written where the functions run."""
+    configure(
+        TAILRUN_RUNNER_COMMAND=json.dumps([sys.executable, "-m", "tailrun_runner"]),
+        TAILRUN_RUNNER_ENV=json.dumps({"TAILRUN_HEARTBEAT_S": "0.5", "TAILRUN_DRAIN_S": "0.5"}),
+    )
+    before = set(os.listdir(os.getcwd()))
+
+    job_id = api.create_job(
+        "alice", argv=[sys.executable, str(SCENARIOS / "writes_files.py")], artifacts=["out/*.csv"]
+    )
+
+    def ended() -> dict[str, Any] | None:
+        job = firestore_client.collection("jobs").document(job_id).get().to_dict() or {}
+        return job if job.get("status") in {"succeeded", "failed", "canceled", "timed_out"} else None
+
+    assert wait_for(ended, timeout=60, what="the job to end")["status"] == "succeeded"
+    sandbox = tmp_path / "sandboxes" / f"{job_id}-1"
+    stored = artifacts_of(firestore_client, job_id)
+    assert sorted(stored) == ["early.txt", "out/table.csv"]
+    for name, artifact in stored.items():
+        assert artifact["md5"] == md5_of((sandbox / name).read_bytes()), name
+    assert set(os.listdir(os.getcwd())) == before, "no job writes into the directory the stack runs in"

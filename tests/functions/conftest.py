@@ -169,7 +169,15 @@ def certificate_urls(google_key: Key, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.fixture
-def configure(firestore_project: str, functions_server: str) -> Iterator[Callable[..., dict[str, str]]]:
+def sandbox_root(tmp_path: Path) -> Path:
+    """Where the test's local attempts get their directories (``TAILRUN_SANDBOX_ROOT``): made by the launcher."""
+    return tmp_path / "sandboxes"
+
+
+@pytest.fixture
+def configure(
+    firestore_project: str, functions_server: str, sandbox_root: Path
+) -> Iterator[Callable[..., dict[str, str]]]:
     """Configure the functions for this test from these variables (the names deployed functions read); returns
     them. Call again to change some. Runners the test launched and left running are killed when it ends."""
     current: dict[str, str] = {}
@@ -186,6 +194,7 @@ def configure(firestore_project: str, functions_server: str) -> Iterator[Callabl
             "TAILRUN_RUNNER_ENV": json.dumps(FAST_RUNNER),
             "TAILRUN_RETRY_BACKOFF_S": "0",
             "TAILRUN_JOB_WRITE_INTERVAL_S": "1",
+            "TAILRUN_SANDBOX_ROOT": str(sandbox_root),
             **current,
         }
         services.configure(Settings.from_env(env))

@@ -601,6 +601,14 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
             )
         ),
         "idempotency_key": bad(literal("", "a b", "é", "x" * 129, "\t", nullable=True)),
+        "tty": bad(st.one_of(non_bool, st.none())),
+        # not absolute, not a directory, or not text: each refused before anything is written
+        "cwd": bad(
+            st.one_of(
+                text(defaults.MAX_CWD_CHARS, nullable=True, empty_ok=False),
+                st.sampled_from(["relative/dir", ".", "/no/such/directory", "/dev/null"]),
+            )
+        ),
     },
     models.JobRef: {"job_id": bad(ident(nullable=False))},
     models.ReapRequest: {"dry_run": bad(st.one_of(non_bool, st.none()))},
@@ -796,6 +804,8 @@ class Bodies:
                 "labels": {"k": "v"},
                 "artifacts": ["out/*"],
                 "idempotency_key": "key-1",
+                "tty": True,
+                "cwd": "/",
             }
         if model is models.JobRef:
             return {"job_id": job_id}

@@ -103,7 +103,7 @@ def test_a_failed_attempt_gets_a_new_attempt_and_the_old_one_is_superseded(
     second.completed(1)
     document = job(firestore_client, runner.job_id)
     assert document["status"] == "failed"
-    assert document["error"] == {"code": "exit_code", "message": "exited with code 1 (exited)"}
+    assert document["error"] == {"code": "exit_code", "message": "exited with code 1"}
     assert [line["text"] for line in lines_of(firestore_client, runner.job_id, attempt=2)] == ["ok"]
 
 

@@ -191,4 +191,8 @@ def test_an_ended_job_that_did_not_succeed_is_retried_as_a_new_linked_job(
     assert variables["TAILRUN_ATTEMPT"] == "1"
     document = job(firestore_client, child)
     assert document["parent_job_id"] == job_id and document["attempt"] == 1
-    assert job(firestore_client, job_id) == parent_before, "the parent is final and stays as it was"
+    parent = job(firestore_client, job_id)
+    assert parent.pop("retried_by") == [child], "the parent lists its retry"
+    assert parent == {k: v for k, v in parent_before.items() if k != "retried_by"}, (
+        "and is otherwise unchanged"
+    )

@@ -45,6 +45,8 @@ REQUEST = LaunchRequest(
     timeout_s=600,
     callback_url="https://fn/job_callback",
     artifacts=("out/secret-pattern-*.txt",),
+    idle_timeout_s=120,
+    tty=True,
 )
 
 
@@ -66,6 +68,10 @@ def test_a_launch_runs_one_execution_naming_only_the_attempt_in_env_overrides() 
         "TAILRUN_ATTEMPT": "2",
         "TAILRUN_CALLBACK_URL": "https://fn/job_callback",
         "TAILRUN_CLAIM": "google",
+        # the limits and the terminal, which the runner enforces: not secret, so in the overrides
+        "TAILRUN_TIMEOUT_S": "600",
+        "TAILRUN_IDLE_TIMEOUT_S": "120",
+        "TAILRUN_TTY": "1",
     }
 
 
@@ -155,6 +161,8 @@ def test_create_and_cancel_go_through_cloud_run(
         "TAILRUN_ATTEMPT": "1",
         "TAILRUN_CALLBACK_URL": env["TAILRUN_CALLBACK_URL"],
         "TAILRUN_CLAIM": "google",
+        "TAILRUN_TIMEOUT_S": "60",
+        "TAILRUN_IDLE_TIMEOUT_S": "60",
     }
     attempt = firestore_client.document(f"jobs/{job_id}/attempts/0001").get().to_dict() or {}
     assert attempt["launch"] == {"kind": "cloudrun", "execution": EXECUTION}

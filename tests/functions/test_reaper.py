@@ -15,8 +15,9 @@ from freezegun.api import FrozenDateTimeFactory
 from google.api_core import exceptions
 from google.cloud import firestore, run_v2
 from google.protobuf import timestamp_pb2
-from tailrun_functions import services
+from tailrun_functions import defaults, services
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest
+from tailrun_functions.settings import Settings
 
 from .cloud_fakes import EXECUTION, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .conftest import Api
@@ -29,7 +30,12 @@ CloudRun = tuple[RecordingJobsClient, RecordingExecutionsClient, RecordingLaunch
 @pytest.fixture
 def clock(configure: Callable[..., dict[str, str]]) -> Iterator[FrozenDateTimeFactory]:
     """Reaper timings for the tests, and a frozen clock starting now."""
-    configure(TAILRUN_HEARTBEAT_TIMEOUT_S="30", TAILRUN_BOOT_TIMEOUT_S="120", TAILRUN_QUEUED_TIMEOUT_S="60")
+    configure(
+        TAILRUN_HEARTBEAT_TIMEOUT_S="30",
+        TAILRUN_BOOT_TIMEOUT_S="120",
+        TAILRUN_QUEUED_TIMEOUT_S="60",
+        TAILRUN_REAP_LIMIT_MARGIN_S="0",  # the limits exactly (the margin's own tests set it)
+    )
     with freeze_time(dt.datetime.now(dt.UTC)) as frozen:
         assert isinstance(frozen, FrozenDateTimeFactory)
         yield frozen
@@ -103,6 +109,39 @@ def test_an_overdue_job_times_out(
         assert verdicts(reap(api)) == {played.job_id: "overdue"}
     assert job(firestore_client, played.job_id)["error"]["code"] == "timeout"
     assert f"reaper: job {played.job_id} attempt 1 overdue → timed_out" in caplog.messages
+
+
+@pytest.mark.parametrize(
+    ("spec", "limit_s", "verdict"),
+    [({"timeout_s": 100, "idle_timeout_s": 1000}, 100, "overdue"), ({"idle_timeout_s": 60}, 60, "idle")],
+    ids=["timeout", "idle_timeout"],
+)
+def test_the_reaper_leaves_a_job_past_its_limit_to_its_runner_for_the_margin(
+    api: Api,
+    captured: Path,
+    clock: FrozenDateTimeFactory,
+    configure: Callable[..., dict[str, str]],
+    firestore_client: firestore.Client,
+    spec: dict[str, int],
+    limit_s: int,
+    verdict: str,
+) -> None:
+    """The runner ends a job at its limit itself (SIGTERM, its kill grace, then ``completed``): the reaper, the
+    backstop for a runner that died or hangs, acts only once the margin after the limit is over too."""
+    configure(TAILRUN_REAP_LIMIT_MARGIN_S="15", TAILRUN_HEARTBEAT_TIMEOUT_S="3600")
+    played = start(api, captured, **spec)
+
+    clock.tick(limit_s + 14)
+    played.heartbeat()
+    assert reap(api)["actions"] == [], "within the margin: the runner's own timeout is on its way"
+    clock.tick(2)
+
+    assert verdicts(reap(api)) == {played.job_id: verdict}
+    assert job(firestore_client, played.job_id)["status"] == "timed_out"
+
+
+def test_the_reaper_margin_defaults_to_the_runners_kill_grace_and_more() -> None:
+    assert Settings().reap_limit_margin_s == defaults.REAP_LIMIT_MARGIN_S > defaults.RUNNER_KILL_GRACE_S
 
 
 def test_a_job_stuck_in_booting_fails(

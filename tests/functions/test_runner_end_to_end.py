@@ -10,6 +10,7 @@ from pathlib import Path
 
 from freezegun import freeze_time
 from google.cloud import firestore
+from tailrun_functions import defaults
 
 from .conftest import FAST_RUNNER, SCENARIOS, Api, Commit
 from .helpers import job, lines_of
@@ -108,7 +109,8 @@ def test_a_reaped_job_has_its_process_ended_and_keeps_what_it_printed(
         "pid"
     ]
 
-    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61)):  # silent, though heartbeating
+    silent_s = 60 + defaults.REAP_LIMIT_MARGIN_S + 1  # past the idle timeout and the reaper's margin
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=silent_s)):  # silent, though heartbeating
         reply = api.post("reap_sandboxes", {})
 
     assert reply.status == 200
