@@ -452,8 +452,9 @@ class CloudRunLauncher:
         return f"projects/{s.project}/locations/{s.region}/jobs/{s.runner_job}"
 
     def build_run_request(self, request: LaunchRequest) -> Any:
-        """The RunJobRequest for one attempt: one task, the job's timeout, and as env overrides only where to
-        claim the job (``claim_env``): overrides are execution metadata that project readers see."""
+        """The RunJobRequest for one attempt: one task, the job's timeout plus a margin (the runner ends the job at
+        its timeout itself; the execution's own limit is the backstop), and as env overrides only where to claim
+        the job and its limits (``claim_env``): overrides are execution metadata that project readers see."""
         from google.cloud import run_v2
         from google.protobuf import duration_pb2
 
