@@ -81,9 +81,10 @@ TIMEOUT_S: float | None = None
 # holds the job's output back (backpressure, the callback slow or down) the job counts as busy. Unit: seconds.
 IDLE_TIMEOUT_S: float | None = None
 
-# TAILRUN_TTY (``1``/``true`` on; unset, empty, ``0``/``false`` off): run the job on a pseudo-terminal, as Buildkite
-# runs every job: its stdout and stderr are the slave side of one pty, so programs line-buffer and colour as in a
-# terminal, and both streams become one, reported as ``stdout`` (exactly in the order written). See ``process``.
+# TAILRUN_TTY: ``1``/``true`` on; unset, empty, ``0``/``false`` off (either case). Run the job on a pseudo-terminal,
+# as Buildkite runs every job: its stdout and stderr are the slave side of one pty, so programs line-buffer and
+# colour as in a terminal, and both streams become one, reported as ``stdout`` (exactly in the order written). See
+# ``process``.
 TTY = False
 # The pty's window size (TIOCSWINSZ): wide enough that programs that fit output to the terminal do not wrap it.
 # Unit: characters.
@@ -94,10 +95,11 @@ TTY_ROWS = 50
 TTY_TERM = "xterm-256color"
 
 # Variables that make common runtimes write each line when it is printed, even to a pipe, set in the job's
-# environment unless the job's own environment (TAILRUN_ENV) sets the same variable (a job opts out so, e.g.
-# ``PYTHONUNBUFFERED=""``). Only Python needs and has such a switch: Node, Go, Rust (``println!``: line-buffered),
-# Java (``System.out.println`` flushes) write at once; C stdio, Ruby and Perl block-buffer to a pipe and have no
-# switch that is safe to set for every job (see the runner's README, "Output order").
+# environment unless the job's own environment (TAILRUN_ENV) sets the same variable (a job opts out so, e.g. with
+# ``PYTHONUNBUFFERED=0`` or empty, which Python reads as buffered). Only Python needs and has such a switch: Node,
+# Go, Rust (``println!``: line-buffered) and Java (``System.out.println`` flushes) write at once; C stdio, Ruby and
+# Perl block-buffer to a pipe and have no switch that is safe to set for every job (see the runner's README,
+# "Output order").
 LINE_BUFFERING_ENV = {"PYTHONUNBUFFERED": "1"}
 
 # Accounting: bytes counted per queued line on top of its JSON, for the Python objects that hold it. Unit: bytes.
