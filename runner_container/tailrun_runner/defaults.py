@@ -91,8 +91,11 @@ TTY = False
 TTY_COLUMNS = 200
 # Unit: lines.
 TTY_ROWS = 50
-# TERM for a job on a pty, unless its own environment (TAILRUN_ENV) sets TERM.
-TTY_TERM = "xterm-256color"
+# The environment of a job on a pty, each variable unless the job's own environment (TAILRUN_ENV) sets it: a
+# terminal type that programs colour for, and no pager (``git log`` or ``man`` on a terminal would start ``less`` and
+# wait for keys nobody presses, until the job's timeout; measured: ``git log -n 200`` hung so). ``GIT_PAGER`` too, as
+# it outranks a ``core.pager`` setting.
+TTY_ENV = {"TERM": "xterm-256color", "PAGER": "cat", "GIT_PAGER": "cat"}
 
 # Variables that make common runtimes write each line when it is printed, even to a pipe, set in the job's
 # environment unless the job's own environment (TAILRUN_ENV) sets the same variable (a job opts out so, e.g. with

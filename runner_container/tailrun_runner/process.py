@@ -14,6 +14,8 @@ exactly the order written, as one stream (reported as ``stdout``). Details:
 
 - stdin stays ``/dev/null``: nobody types into the job, and a program that reads its input (a prompt, ``[y/N]``,
   a REPL) gets end-of-file at once instead of waiting on a terminal until its timeout.
+- ``TERM`` is ``xterm-256color`` and ``PAGER``/``GIT_PAGER`` are ``cat`` unless the job sets them
+  (``defaults.TTY_ENV``): a pager on a terminal would wait for keys.
 - The slave's output processing is off (``OPOST``/``ONLCR`` cleared): ``\n`` stays ``\n`` instead of becoming
   ``\r\n``, which the reader would take for a ``\r`` rewrite. The window is ``TTY_COLUMNS`` x ``TTY_ROWS``.
 - The pty is *not* the job's controlling terminal (no ``setsid``/``TIOCSCTTY``): that would move the job out of

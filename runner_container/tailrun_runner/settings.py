@@ -266,7 +266,7 @@ def child_environment(
     environ: Mapping[str, str], extra: Mapping[str, str], *, tty: bool = False
 ) -> dict[str, str]:
     """The job's environment: the runner's, minus the runner's own variables, plus the runner's defaults for the
-    job (``defaults.LINE_BUFFERING_ENV``; on a pty also ``TERM``), plus ``TAILRUN_ENV`` (``extra``), which wins:
+    job (``defaults.LINE_BUFFERING_ENV``; on a pty also ``defaults.TTY_ENV``: ``TERM``, no pager), plus ``TAILRUN_ENV`` (``extra``), which wins:
     a variable the job's own environment sets, even to the empty string, is never overridden.
 
     ``TAILRUN_JOB_ID`` and ``TAILRUN_ATTEMPT`` stay visible: a job may use them to name what it writes.
@@ -274,6 +274,6 @@ def child_environment(
     env = {name: value for name, value in environ.items() if name not in RUNNER_VARIABLES}
     env.update(defaults.LINE_BUFFERING_ENV)
     if tty:
-        env["TERM"] = defaults.TTY_TERM
+        env.update(defaults.TTY_ENV)
     env.update(extra)
     return env
