@@ -80,6 +80,10 @@ class LineSplitter:
             self._add(tail, now)
         return out
 
+    def pending(self) -> bool:
+        """Whether the start of a line is held, waiting for its end (its first bytes came in an earlier read)."""
+        return self._line_started is not None
+
     def poll(self, now: float) -> list[RawLine]:
         """Return the current state of a line being rewritten, if it is due (see ``due``) and changed."""
         due = self.due()

@@ -69,6 +69,42 @@ KILL_GRACE_S = 5.0
 # output pipes before they are killed. Unit: seconds.
 DRAIN_S = 2.0
 
+# Limits of the job (optional; unset: no limit). They are the job spec's own, passed with the attempt (locally by
+# the launcher, in the cloud as Cloud Run env overrides: none is secret); the server's reaper stays the backstop.
+# When one passes, the job is stopped as on SIGTERM (SIGTERM to its group, SIGKILL after TAILRUN_KILL_GRACE_S),
+# what it printed is delivered, and ``completed`` says ``timeout`` or ``idle_timeout``. The supervisor checks them
+# every ``SUPERVISOR_TICK_S``, so a limit fires within that of its deadline (a ``time.monotonic()`` deadline).
+# TAILRUN_TIMEOUT_S: the job's timeout, counted from the moment its process was spawned. Unit: seconds.
+TIMEOUT_S: float | None = None
+# TAILRUN_IDLE_TIMEOUT_S: stop the job once it has printed nothing (no byte on either stream: a partial line, a
+# ``\r`` rewrite and a ``::progress`` line count) for this long since it started or last printed. While the runner
+# holds the job's output back (backpressure, the callback slow or down) the job counts as busy. Unit: seconds.
+IDLE_TIMEOUT_S: float | None = None
+
+# TAILRUN_TTY: ``1``/``true`` on; unset, empty, ``0``/``false`` off (either case). Run the job on a pseudo-terminal,
+# as Buildkite runs every job: its stdout and stderr are the slave side of one pty, so programs line-buffer and
+# colour as in a terminal, and both streams become one, reported as ``stdout`` (exactly in the order written). See
+# ``process``.
+TTY = False
+# The pty's window size (TIOCSWINSZ): wide enough that programs that fit output to the terminal do not wrap it.
+# Unit: characters.
+TTY_COLUMNS = 200
+# Unit: lines.
+TTY_ROWS = 50
+# The environment of a job on a pty, each variable unless the job's own environment (TAILRUN_ENV) sets it: a
+# terminal type that programs colour for, and no pager (``git log`` or ``man`` on a terminal would start ``less`` and
+# wait for keys nobody presses, until the job's timeout; measured: ``git log -n 200`` hung so). ``GIT_PAGER`` too, as
+# it outranks a ``core.pager`` setting.
+TTY_ENV = {"TERM": "xterm-256color", "PAGER": "cat", "GIT_PAGER": "cat"}
+
+# Variables that make common runtimes write each line when it is printed, even to a pipe, set in the job's
+# environment unless the job's own environment (TAILRUN_ENV) sets the same variable (a job opts out so, e.g. with
+# ``PYTHONUNBUFFERED=0`` or empty, which Python reads as buffered). Only Python needs and has such a switch: Node,
+# Go, Rust (``println!``: line-buffered) and Java (``System.out.println`` flushes) write at once; C stdio, Ruby and
+# Perl block-buffer to a pipe and have no switch that is safe to set for every job (see the runner's README,
+# "Output order").
+LINE_BUFFERING_ENV = {"PYTHONUNBUFFERED": "1"}
+
 # Accounting: bytes counted per queued line on top of its JSON, for the Python objects that hold it. Unit: bytes.
 LINE_OVERHEAD_BYTES = 128
 # Accounting: bytes counted against the bound for one queued progress report. Unit: bytes.

@@ -30,10 +30,16 @@ class MessageType(enum.StrEnum):
 
 
 class EndReason(enum.StrEnum):
-    """Why the job ended, as ``completed`` reports it."""
+    """Why the job ended, as ``completed`` reports it.
+
+    Every reason but ``exited`` means the runner stopped the job (SIGTERM to its group, SIGKILL after the grace);
+    the first cause wins (a timeout that passes while a SIGTERM stop is under way changes nothing, and the other way
+    round). ``exit_code`` or ``signal`` is always the job's own: a job that traps SIGTERM and exits 3 reports 3."""
 
     EXITED = "exited"  # the job's main process exited by itself
     STOPPED = "stopped"  # the runner stopped the job because it was told to stop (SIGTERM or SIGINT)
+    TIMEOUT = "timeout"  # the runner stopped the job when its timeout (TAILRUN_TIMEOUT_S) passed
+    IDLE_TIMEOUT = "idle_timeout"  # ... when it printed nothing for TAILRUN_IDLE_TIMEOUT_S
 
 
 # Cloud Run's own description of the task, reported in ``started`` when present.

@@ -17,6 +17,12 @@ Endings:
 - SIGTERM (or SIGINT) to the runner, as when Cloud Run stops the task: SIGTERM to the job's process group, SIGKILL
   after ``kill_grace_s`` to whatever is left of the group; what the job printed is delivered, then ``completed``
   with reason ``stopped``; exit 0.
+- The job's timeout (``TAILRUN_TIMEOUT_S``, from its spawn) or idle timeout (``TAILRUN_IDLE_TIMEOUT_S``, since it
+  last wrote anything) passes: the same stop, then ``completed`` with reason ``timeout`` or ``idle_timeout`` and
+  the job's own exit code or signal; exit 0. The supervisor checks the deadlines every ``SUPERVISOR_TICK_S``, so
+  the stop begins within that of the limit, whatever the server's reaper does. The first cause of a stop wins.
+  As after any stop, the end-of-job artifact patterns are not collected (``completed`` should follow the limit
+  within the grace, not after minutes of uploads); files named on ``::artifact`` lines before were uploaded.
 - The callback answers 409 or 410: the server takes nothing more for this attempt, so nothing more is sent; the
   job's group is stopped the same way and the runner exits 0 (the attempt ended as tailrun decided).
 - The callback rejects a message (400, 401, other 4xx) or stays unreachable for ``retry_max_s``: the job's group
@@ -91,6 +97,7 @@ class Runner:
         self._reader: PipeReader | None = None
         self._exit_info: ExitInfo | None = None
         self._reason = EndReason.EXITED
+        self._stop_cause: EndReason | None = None  # why the runner stops the job; the first cause wins
 
     def request_stop(self) -> None:
         """Ask the runner to stop the job (safe to call from a signal handler: it only sets a flag)."""
@@ -116,7 +123,11 @@ class Runner:
         settings = self._settings
         try:
             self._child = Child.spawn(
-                settings.argv, child_environment(self._environ, settings.env), settings.cwd, settings.job_user
+                settings.argv,
+                child_environment(self._environ, settings.env, tty=settings.tty),
+                settings.cwd,
+                settings.job_user,
+                tty=settings.tty,
             )
         except subprocess.SubprocessError as exc:  # the job's isolation (sandbox.JobIsolation) failed
             logger.error("cannot isolate the job %r: %s", settings.argv, exc)
@@ -132,12 +143,18 @@ class Runner:
             code = 127 if isinstance(exc, FileNotFoundError) else 126
             self._job_ended(ExitInfo(exit_code=code, signal=None, duration_ms=0))
             return
-        logger.info("started the job %r as pid %d", settings.argv, self._child.pid)
+        logger.info(
+            "started the job %r as pid %d%s",
+            settings.argv,
+            self._child.pid,
+            " on a pty" if settings.tty else "",
+        )
         self._reader = PipeReader(
             self._child.pipes,
             self._sink,
             max_line_bytes=settings.max_line_bytes,
             cr_interval_s=settings.cr_interval_s,
+            started_at=self._child.started_at,
         )
         threading.Thread(target=self._reader.run, name="tailrun-reader", daemon=True).start()
 
@@ -166,11 +183,32 @@ class Runner:
             return
         stopper = _Stopper(child, reader, grace_s=self._settings.kill_grace_s, drain_s=self._settings.drain_s)
         while sender.is_alive() or not stopper.ended:
-            if stopper.step(time.monotonic(), stop=self._stop_requested or self._failure is not None):
+            now = time.monotonic()
+            if self._stop_cause is None:
+                self._stop_cause = self._due_stop(child, reader, now)
+            if stopper.step(now, stop=self._stop_cause is not None):
                 assert child.exit_info is not None
-                self._reason = EndReason.STOPPED if stopper.stopped_job else EndReason.EXITED
+                cause = self._stop_cause or EndReason.STOPPED
+                self._reason = cause if stopper.stopped_job else EndReason.EXITED
                 self._job_ended(child.exit_info)
             sender.join(defaults.SUPERVISOR_TICK_S)
+
+    def _due_stop(self, child: Child, reader: PipeReader, now: float) -> EndReason | None:
+        """Why the job must be stopped now, if it must: told to (SIGTERM, or delivery failed), or a limit passed.
+        A job that has exited has no limit left to pass."""
+        if self._stop_requested or self._failure is not None:
+            return EndReason.STOPPED
+        if child.exited.is_set():
+            return None
+        settings = self._settings
+        if settings.timeout_s is not None and now - child.started_at >= settings.timeout_s:
+            logger.warning("the job ran for its timeout of %g s: stopping it", settings.timeout_s)
+            return EndReason.TIMEOUT
+        idle_s = settings.idle_timeout_s
+        if idle_s is not None and reader.quiet_for(now) >= idle_s:
+            logger.warning("the job printed nothing for its idle timeout of %g s: stopping it", idle_s)
+            return EndReason.IDLE_TIMEOUT
+        return None
 
     def _send_loop(self) -> None:
         """Deliver messages in order until ``completed`` is acknowledged or delivery fails."""

@@ -2,8 +2,10 @@
 
 Required: ``TAILRUN_JOB_ID``, ``TAILRUN_ATTEMPT`` (int), ``TAILRUN_CALLBACK_URL`` (http or https),
 ``TAILRUN_TOKEN``, ``TAILRUN_ARGV`` (JSON list of strings). Optional: ``TAILRUN_ENV`` (JSON object of strings,
-merged into the job's environment), ``TAILRUN_CWD`` (the job's working directory), ``TAILRUN_JOB_USER`` (run the
-job as this user: a name or a uid; needs a root runner) and the tuning variables documented in ``defaults``.
+merged into the job's environment), ``TAILRUN_CWD`` (the job's working directory; its artifacts are rooted there),
+``TAILRUN_JOB_USER`` (run the job as this user: a name or a uid; needs a root runner), the job's limits
+``TAILRUN_TIMEOUT_S`` and ``TAILRUN_IDLE_TIMEOUT_S`` (positive seconds), ``TAILRUN_TTY`` (run it on a
+pseudo-terminal) and the tuning variables, all documented in ``defaults``.
 
 The secret ones (the token, argv, env, artifact patterns) do not stay in the environment: ``handoff`` moves them
 to memory before the settings are read, and with ``TAILRUN_CLAIM=google`` they come from the callback
@@ -63,6 +65,9 @@ class Settings:
     retry_max_s: float = defaults.RETRY_MAX_S
     kill_grace_s: float = defaults.KILL_GRACE_S
     drain_s: float = defaults.DRAIN_S
+    timeout_s: float | None = defaults.TIMEOUT_S
+    idle_timeout_s: float | None = defaults.IDLE_TIMEOUT_S
+    tty: bool = defaults.TTY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -102,6 +107,9 @@ class Settings:
             retry_max_s=parse_number(environ, "TAILRUN_RETRY_MAX_S", float, defaults.RETRY_MAX_S, 0),
             kill_grace_s=parse_number(environ, "TAILRUN_KILL_GRACE_S", float, defaults.KILL_GRACE_S, 0),
             drain_s=parse_number(environ, "TAILRUN_DRAIN_S", float, defaults.DRAIN_S, 0),
+            timeout_s=_optional_seconds(environ, "TAILRUN_TIMEOUT_S"),
+            idle_timeout_s=_optional_seconds(environ, "TAILRUN_IDLE_TIMEOUT_S"),
+            tty=parse_flag(environ, "TAILRUN_TTY", defaults.TTY),
         )
 
 
@@ -133,6 +141,32 @@ def parse_number(
         bound = "positive" if minimum is None else f">= {minimum}"
         raise ConfigError(f"{name} must be {bound}, got {raw!r}")
     return value
+
+
+def _optional_seconds(environ: Mapping[str, str], name: str) -> float | None:
+    """A positive number of seconds, or None when unset or empty (no limit)."""
+    if not environ.get(name, "").strip():
+        return None
+    value = parse_number(environ, name, float, None)
+    if value != value or value == float("inf"):  # NaN or infinity: not a limit anyone meant
+        raise ConfigError(f"{name} must be a finite number of seconds, got {environ[name]!r}")
+    return value
+
+
+_TRUE = frozenset({"1", "true"})
+_FALSE = frozenset({"", "0", "false"})
+
+
+def parse_flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """``1``/``true`` → True; ``0``/``false``/empty → False (either case); unset → ``default``; else ``ConfigError``."""
+    if name not in environ:
+        return default
+    raw = environ[name].strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1, true, 0 or false, got {environ[name]!r}")
 
 
 def job_user(environ: Mapping[str, str], euid: int | None = None) -> JobUser | None:
@@ -219,17 +253,27 @@ RUNNER_VARIABLES = (
             "TAILRUN_RETRY_MAX_S",
             "TAILRUN_KILL_GRACE_S",
             "TAILRUN_DRAIN_S",
+            "TAILRUN_TIMEOUT_S",
+            "TAILRUN_IDLE_TIMEOUT_S",
+            "TAILRUN_TTY",
         }
     )
     | ARTIFACT_VARIABLES
 )
 
 
-def child_environment(environ: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
-    """The job's environment: the runner's, minus the runner's own variables, plus ``TAILRUN_ENV``.
+def child_environment(
+    environ: Mapping[str, str], extra: Mapping[str, str], *, tty: bool = False
+) -> dict[str, str]:
+    """The job's environment: the runner's, minus the runner's own variables, plus the runner's defaults for the
+    job (``defaults.LINE_BUFFERING_ENV``; on a pty also ``defaults.TTY_ENV``: ``TERM``, no pager), plus ``TAILRUN_ENV`` (``extra``), which wins:
+    a variable the job's own environment sets, even to the empty string, is never overridden.
 
     ``TAILRUN_JOB_ID`` and ``TAILRUN_ATTEMPT`` stay visible: a job may use them to name what it writes.
     """
     env = {name: value for name, value in environ.items() if name not in RUNNER_VARIABLES}
+    env.update(defaults.LINE_BUFFERING_ENV)
+    if tty:
+        env.update(defaults.TTY_ENV)
     env.update(extra)
     return env

@@ -87,6 +87,7 @@ def test_the_job_does_not_see_the_runners_own_variables():
         "TAILRUN_URL": "http://stack",
         "PATH": "/opt/bin",
         "EXTRA": "1",
+        "PYTHONUNBUFFERED": "1",  # the runner's line-buffering default (defaults.LINE_BUFFERING_ENV)
     }
 
 
@@ -111,7 +112,8 @@ def test_every_documented_tuning_variable_is_read_and_hidden_from_the_job():
     assert set(names) == RUNNER_VARIABLES - job_variables - ARTIFACT_VARIABLES
     base = Settings.from_env(REQUIRED)
     for name in names:
-        assert Settings.from_env({**REQUIRED, name: "7"}) != base, f"{name} is not read"
+        value = "1" if name == "TAILRUN_TTY" else "7"  # a flag, not a number
+        assert Settings.from_env({**REQUIRED, name: value}) != base, f"{name} is not read"
 
 
 def test_every_artifact_variable_is_read_and_hidden_from_the_job() -> None:
