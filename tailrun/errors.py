@@ -8,13 +8,20 @@ under the message (for a bug report, or to see which call failed).
 
 from __future__ import annotations
 
+import re
+
+FIELD_FIRST = re.compile(
+    r"^[\w.\[\]-]+:"
+)  # a message that starts with the name of a field (``spec.argv: …``)
+
 
 def sentence(text: str) -> str:
     """``text`` as a sentence: its first letter capitalised and a full stop at its end (unless it has one)."""
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    if not FIELD_FIRST.match(text):  # "tty: extra inputs are not permitted" starts with a name: keep its case
+        text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
 

@@ -543,7 +543,9 @@ def review(
     decision: Annotated[
         Decision, typer.Argument(metavar="approve|reject", help="The decision (final).", show_default=False)
     ],
-    note: Annotated[str, typer.Option(metavar="TEXT", help="Why, for the record.")] = "",
+    note: Annotated[
+        str, typer.Option(metavar="NOTE", help="Why, for the record (shown with the review).")
+    ] = "",
 ) -> None:
     """Approve or reject a job's artifact, once: the decision, you as its reviewer and the time are recorded."""
     from tailrun.cli import artifacts as job_artifacts
