@@ -432,7 +432,8 @@ def list_jobs(
     def read(stack: Stack) -> jobs.JobPage:
         if not every:
             return jobs.list_jobs(stack, limit=limit, which=which, after=after)
-        found = [job for page in jobs.all_jobs(stack, page_size=jobs.PAGE_SIZE, which=which) for job in page]
+        pages = jobs.all_jobs(stack, page_size=jobs.PAGE_SIZE, which=which, after=after)
+        found = [job for page in pages for job in page]
         return jobs.JobPage(found, None)
 
     page = _connected(read)

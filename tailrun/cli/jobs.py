@@ -150,9 +150,11 @@ def _read_page(stack: Stack, which: JobFilter, cursor: Any, size: int) -> list[A
     return list(query.limit(size).stream())
 
 
-def all_jobs(stack: Stack, *, page_size: int, which: JobFilter) -> Iterator[list[dict[str, Any]]]:
-    """Every job ``which`` selects, newest first, a page at a time (`tailrun jobs --all`)."""
-    after: str | None = None
+def all_jobs(
+    stack: Stack, *, page_size: int, which: JobFilter, after: str | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """Every job ``which`` selects (after the job ``after``, if given), newest first, a page at a time
+    (`tailrun jobs --all`)."""
     while True:
         page = list_jobs(stack, limit=page_size, which=which, after=after)
         if page.jobs:

@@ -342,13 +342,13 @@ def _command(job: dict[str, Any]) -> str:
 
 
 def _labels(job: dict[str, Any]) -> str:
-    """A job's labels as ``k=v`` pairs (its ``label_pairs``, or its spec's labels on older documents)."""
+    """A job's labels as ``k=v,k2=v2`` (its ``label_pairs``, or its spec's labels on older documents)."""
     pairs = job.get("label_pairs")
     if not isinstance(pairs, list):
         raw_spec = job.get("spec")
         labels = (raw_spec.get("labels") if isinstance(raw_spec, dict) else None) or {}
         pairs = sorted(f"{key}={value}" for key, value in labels.items())
-    return " ".join(str(pair) for pair in pairs)
+    return ",".join(str(pair) for pair in pairs)
 
 
 def _elapsed(job: dict[str, Any], now: datetime | None = None) -> str:
@@ -377,7 +377,9 @@ def jobs_table(jobs: list[dict[str, Any]], *, header: bool = True) -> Table:
         table.add_column(column, no_wrap=True, min_width=len(column))
     table.columns[0].min_width = 32  # job ids are copied from here: never cut them
     table.columns[3].justify = table.columns[4].justify = "right"
-    table.add_column("LABELS", overflow="fold", max_width=30)
+    table.add_column(
+        "LABELS", overflow="ellipsis", no_wrap=True, max_width=40
+    )  # one row per job, for scripts
     table.add_column("COMMAND", overflow="ellipsis", no_wrap=True, max_width=60)
     for job in jobs:
         status = str(job.get("status", ""))

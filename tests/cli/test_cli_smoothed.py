@@ -300,9 +300,9 @@ def test_jobs_shows_times_durations_exit_codes_and_labels(cli: Cli) -> None:
     header = listing.stdout.splitlines()[0].split()
     assert header == ["JOB", "STATUS", "CREATED", "DURATION", "EXIT", "LABELS", "COMMAND"]
     row = next(line for line in listing.stdout.splitlines() if line.split()[:1] == [job_id])
-    assert re.search(r"failed\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+\.\d s\s+6\s+kind=test team=cli", row), (
-        row
-    )
+    assert re.search(
+        r"failed\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+\.\d s\s+6\s+kind=test,team=cli\s", row
+    ), row
 
 
 def test_jobs_pages_past_any_count(cli: Cli) -> None:
