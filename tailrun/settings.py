@@ -30,3 +30,6 @@ EXIT_TAILRUN_ERROR = 125  # exit code of `tailrun run` when tailrun itself fails
 EXIT_TIMED_OUT = 124  # exit code of `tailrun run` for a timed-out job (as `timeout(1)` does)
 EXIT_CANCELED = 130  # exit code of `tailrun run` for a canceled job (as for Ctrl-C)
 EXIT_SIGNAL_BASE = 128  # a job killed by signal N exits `tailrun run` with 128 + N, as a shell reports it
+EXIT_STOPPED = (
+    143  # exit code for a job the stack stopped (SIGTERM) that failed with exit code 0: 128 + SIGTERM
+)

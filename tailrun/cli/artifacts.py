@@ -12,6 +12,7 @@ import base64
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,14 @@ from tailrun_functions.schema import ARTIFACTS, ATTEMPTS, JOBS
 from tailrun import settings
 from tailrun.cli import jobs
 from tailrun.cli.client import Stack
-from tailrun.errors import TailrunError
+from tailrun.errors import ArtifactNotFound, TailrunError
 
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_CHUNK_BYTES = 1024 * 1024  # bytes written at a time while downloading
+ARTIFACT_ID = re.compile(
+    r"^[0-9a-f]{32}$"
+)  # what finalize_artifact names an artifact (secrets.token_hex(16))
 
 
 def list_artifacts(stack: Stack, job_id: str) -> list[dict[str, Any]]:
@@ -49,6 +53,47 @@ def failed_uploads(stack: Stack, job_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def find_by_name(stack: Stack, job_id: str, name: str) -> dict[str, Any]:
+    """The one artifact of the job that ``name`` names: by its full name, else by its file name alone.
+
+    No match is ``ArtifactNotFound``; several (two attempts kept the same file, or two folders hold files of that
+    name) is an error that lists them, so the user can give the full name or the artifact's id.
+    """
+    found = list_artifacts(stack, job_id)
+    matches = [artifact for artifact in found if artifact.get("name") == name]
+    if not matches:
+        matches = [artifact for artifact in found if str(artifact.get("name", "")).rsplit("/", 1)[-1] == name]
+    if not matches:
+        raise ArtifactNotFound(job_id, name)
+    if len(matches) > 1:
+        listed = "; ".join(
+            f"{artifact.get('name')} (attempt {artifact.get('attempt')}, id {artifact['artifact_id']}, "
+            f"{(artifact.get('review') or {}).get('state')})"
+            for artifact in matches
+        )
+        raise TailrunError(
+            f"{len(matches)} artifacts of job {job_id} are called {name!r}: {listed}. Give the one you mean by "
+            "its full name or its id."
+        )
+    return matches[0]
+
+
+def review(stack: Stack, job_id: str, name: str, decision: str, note: str = "") -> dict[str, Any]:
+    """Approve or reject the artifact ``name`` (a name, a file name, or an artifact id) of a job; the artifact as
+    ``review_artifact`` answers it. An id goes straight to the function, without reading Firestore."""
+    jobs.check_job_id(job_id)
+    artifact_id = name if ARTIFACT_ID.match(name) else str(find_by_name(stack, job_id, name)["artifact_id"])
+    body = {"job_id": job_id, "artifact_id": artifact_id, "decision": decision, "note": note}
+    answer = stack.call("review_artifact", body)
+    artifact = answer.get("artifact")
+    if not isinstance(artifact, dict):
+        raise TailrunError(
+            "The stack recorded the review but did not answer with the artifact; see `tailrun artifacts`.",
+            detail=f"review_artifact answered {answer!r}",
+        )
+    return artifact
+
+
 def destination_for(name: str, output: Path | None) -> Path:
     """Where ``tailrun download`` writes the artifact ``name``: ``output`` (inside it, if it is a directory), else
     the artifact's file name in the current directory."""
@@ -67,7 +112,10 @@ def download(stack: Stack, job_id: str, name: str, output: Path | None = None) -
     artifact = answer.get("artifact")
     url = answer.get("url")
     if not isinstance(artifact, dict) or not isinstance(url, str):
-        raise TailrunError(f"download_artifact answered without a URL: {answer!r}.")
+        raise TailrunError(
+            f"The stack did not give a link to download {name!r}; try again.",
+            detail=f"download_artifact answered {answer!r}",
+        )
     target = destination_for(name, output)
     if not target.parent.is_dir():
         raise TailrunError(f"Cannot write {target}: the folder {target.parent} does not exist.")
@@ -86,8 +134,9 @@ def _fetch(url: str, target: Path, artifact: dict[str, Any]) -> None:
                 with requests.get(url, stream=True, timeout=settings.HTTP_TIMEOUT_S) as response:
                     if response.status_code != 200:
                         raise TailrunError(
-                            f"The storage answered HTTP {response.status_code} for {artifact.get('name')!r}; "
-                            "try again (the download link lives only a few minutes)."
+                            f"The storage refused the download of {artifact.get('name')!r}; try again (the "
+                            "download link lives only a few minutes).",
+                            detail=f"GET {url}: HTTP {response.status_code}",
                         )
                     for chunk in response.iter_content(DOWNLOAD_CHUNK_BYTES):
                         sink.write(chunk)
@@ -95,7 +144,7 @@ def _fetch(url: str, target: Path, artifact: dict[str, Any]) -> None:
                         size += len(chunk)
             except requests.RequestException as exc:
                 raise TailrunError(
-                    f"The download of {artifact.get('name')!r} failed ({exc}); try again."
+                    f"The download of {artifact.get('name')!r} was cut off; try again.", detail=str(exc)
                 ) from None
         _check(artifact, size, base64.b64encode(digest.digest()).decode("ascii"))
         os.replace(temporary, target)

@@ -21,13 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
-from google.cloud import firestore
-from google.oauth2.credentials import Credentials
-from tailrun_functions import clients
 
 from tailrun import settings
 from tailrun.errors import (
@@ -38,6 +35,11 @@ from tailrun.errors import (
     StackNotRunning,
     TailrunError,
 )
+
+if (
+    TYPE_CHECKING
+):  # the Firestore client library costs ~0.5 s of CPU to import: only commands that read load it
+    from google.cloud import firestore
 
 logger = logging.getLogger(__name__)
 
@@ -80,14 +82,20 @@ class StackConfig:
         try:
             answer = requests.get(url + settings.CONFIG_PATH, timeout=settings.HTTP_TIMEOUT_S)
         except requests.RequestException as exc:
-            raise StackNotRunning(url, _reason(exc)) from None
+            raise StackNotRunning(
+                url, _reason(exc), detail=f"GET {url}{settings.CONFIG_PATH}: {exc}"
+            ) from None
         if answer.status_code == 404:
             raise ConfigurationError(
                 f"The stack at {url} is not a local `tailrun dev` stack. To use a deployed stack set "
                 "TAILRUN_ID_TOKEN (a Firebase ID token) and GOOGLE_CLOUD_PROJECT."
             )
         if answer.status_code != 200:
-            raise StackNotRunning(url, f"its configuration answered HTTP {answer.status_code}")
+            raise StackNotRunning(
+                url,
+                "it did not give its configuration",
+                detail=f"GET {settings.CONFIG_PATH}: HTTP {answer.status_code}",
+            )
         try:
             body = answer.json()
             state_dir = Path(body["state_dir"])
@@ -186,7 +194,7 @@ class Stack:
         try:
             answer = self._session.post(url, json=body, timeout=settings.HTTP_TIMEOUT_S)
         except requests.RequestException as exc:
-            raise StackNotRunning(self.config.url, _reason(exc)) from None
+            raise StackNotRunning(self.config.url, _reason(exc), detail=f"POST {url}: {exc}") from None
         try:
             payload = answer.json()
         except ValueError:
@@ -196,7 +204,9 @@ class Stack:
         error = payload.get("error") if isinstance(payload, dict) else None
         if not isinstance(error, dict):
             raise TailrunError(
-                f"{function} answered HTTP {answer.status_code} without a JSON error: {answer.text[:200]!r}."
+                f"The stack at {self.config.url} gave an answer tailrun cannot read: check that TAILRUN_URL "
+                "points at a tailrun stack of this version.",
+                detail=f"{function} answered HTTP {answer.status_code} without a JSON error: {answer.text[:200]!r}",
             )
         code, message = str(error.get("code", "unknown")), str(error.get("message", ""))
         if answer.status_code == 404 and code == "artifact_not_found":
@@ -208,7 +218,11 @@ class Stack:
     @cached_property
     def firestore(self) -> firestore.Client:
         """A Firestore client on the stack's database: the emulator of a local stack, or Firestore as the user
-        (their ID token), so that the security rules apply."""
+        (their ID token), so that the security rules apply. Imported and built on first use: commands that only
+        call the functions (`run --detach`, `cancel`, `retry`) never load the Firestore library."""
+        from google.oauth2.credentials import Credentials
+        from tailrun_functions import clients
+
         client: firestore.Client
         if self.config.firestore_emulator_host:
             client = clients.firestore_client(self.config.project, self.config.firestore_emulator_host)

@@ -1,46 +1,46 @@
 """The `tailrun` command line: submit and follow jobs, inspect them, and run the local stack.
 
-Every command reads as a sentence when it fails (``tailrun.errors``), never as a stack trace. `tailrun run` ends with
-the job's own exit code; when tailrun itself fails it ends with 125 (as `docker run` does), so the two never mix.
+Every command reads as a sentence when it fails (``tailrun.errors``), never as a stack trace; `tailrun --verbose`
+adds which call failed and how. `tailrun run` and `tailrun logs -f` end with the job's own exit code (124 timed out,
+130 canceled, 128+N killed by signal N, see ``render.exit_code_for``); when tailrun itself fails they end with 125
+(as `docker run` does), so the two never mix.
+
+Start-up time matters (a script may submit many jobs at once): this module imports only typer and rich at the top.
+The stack's client (``requests``), the follower and the Firestore library are imported by the commands that use
+them, so `tailrun run --detach`, `cancel`, `retry`, `review` by artifact id and `--help` never load Firestore.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import shlex
+import shutil
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.prompt import Confirm
 
 from tailrun import settings
-from tailrun.cli import artifacts as job_artifacts
-from tailrun.cli import jobs
-from tailrun.cli.client import Stack
-from tailrun.cli.follow import Follower
-from tailrun.cli.render import (
-    TerminalDisplay,
-    artifacts_table,
-    clean,
-    exit_code_for,
-    jobs_table,
-    status_table,
-)
+from tailrun.cli.helptext import PlainCommand, PlainGroup
 from tailrun.errors import TailrunError
+
+if TYPE_CHECKING:
+    from tailrun.cli.client import Stack
+    from tailrun.cli.render import TerminalDisplay
 
 logger = logging.getLogger(__name__)
 
 app = typer.Typer(
     name="tailrun",
+    cls=PlainGroup,
     help="Run commands as serverless jobs and watch their output live, line by line, in order.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -51,12 +51,48 @@ PIPE_WIDTH = 160  # columns of tables written to a pipe or a file (a terminal's 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
+FLAG = ""  # the metavar of a flag: nothing after its name in the help
 
-JobId = Annotated[str, typer.Argument(help="The job's id (see `tailrun jobs`).", show_default=False)]
+JobId = Annotated[
+    str, typer.Argument(metavar="JOB", help="The job's id (see `tailrun jobs`).", show_default=False)
+]
+
+
+@dataclass
+class GlobalOptions:
+    """What the options before the command set, for the whole run."""
+
+    verbose: bool = False
+
+
+OPTIONS = GlobalOptions()
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.command`` whose help shows no type placeholders (``tailrun.cli.helptext``)."""
+    return app.command(*args, cls=PlainCommand, **kwargs)
+
+
+@app.callback()
+def _global(
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            metavar=FLAG,
+            help="On an error, also say which call failed and how (function, HTTP status, error code).",
+        ),
+    ] = False,
+) -> None:
+    """Run commands as serverless jobs and watch their output live, line by line, in order."""
+    OPTIONS.verbose = verbose
 
 
 def _connected(action: Callable[[Stack], T]) -> T:
     """Run ``action`` on the stack named by the environment, closing the connection afterwards."""
+    from tailrun.cli.client import Stack
+
     stack = Stack.connect()
     try:
         return action(stack)
@@ -75,66 +111,118 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return result
 
 
-@app.command(context_settings={"allow_interspersed_args": False})
+def _as_tailrun_failure(error: TailrunError) -> TailrunError:
+    """``error`` with the exit code of tailrun itself failing (125), for commands that end with a job's code."""
+    error.exit_code = settings.EXIT_TAILRUN_ERROR
+    return error
+
+
+def _working_directory(cwd: Path | None) -> str | None:
+    """``--cwd`` as the absolute path the job spec needs, checked to be a directory."""
+    if cwd is None:
+        return None
+    path = cwd.expanduser().resolve()
+    if not path.is_dir():
+        raise TailrunError(f"--cwd {str(cwd)!r} is not a directory.")
+    return str(path)
+
+
+@command(context_settings={"allow_interspersed_args": False})
 def run(
-    command: Annotated[
-        list[str], typer.Argument(help="The command and its arguments, after `--`.", show_default=False)
+    argv: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="COMMAND...", help="The command and its arguments, after `--`.", show_default=False
+        ),
     ],
     detach: Annotated[
-        bool, typer.Option("--detach", "-d", help="Submit, print the job id and return.")
+        bool, typer.Option("--detach", "-d", metavar=FLAG, help="Submit, print the job id and return.")
     ] = False,
     timeout: Annotated[
-        int | None, typer.Option(help="Longest run, in seconds (default: the stack's).")
+        int | None, typer.Option(metavar="SECONDS", help="Longest run (default: the stack's).")
     ] = None,
     idle_timeout: Annotated[
-        int | None, typer.Option(help="Longest silence, in seconds, before the job is reaped.")
+        int | None,
+        typer.Option(
+            metavar="SECONDS", help="Longest silence (no output, no progress) before the job is ended."
+        ),
     ] = None,
-    max_attempts: Annotated[int, typer.Option(help="Attempts in all, retries included.")] = 1,
-    label: Annotated[list[str], typer.Option("--label", "-l", help="KEY=VALUE label (repeatable).")] = [],  # noqa: B006
+    max_attempts: Annotated[int, typer.Option(metavar="N", help="Attempts in all, retries included.")] = 1,
+    label: Annotated[
+        list[str], typer.Option("--label", "-l", metavar="KEY=VALUE", help="A label (repeatable).")
+    ] = [],  # noqa: B006
     env: Annotated[
-        list[str], typer.Option("--env", "-e", help="KEY=VALUE for the job's environment (repeatable).")
+        list[str],
+        typer.Option(
+            "--env", "-e", metavar="KEY=VALUE", help="A variable of the job's environment (repeatable)."
+        ),
     ] = [],  # noqa: B006
     idempotency_key: Annotated[
-        str | None, typer.Option(help="Submitting twice with one key makes one job.")
+        str | None, typer.Option(metavar="KEY", help="Submitting twice with one key makes one job.")
     ] = None,
     artifact: Annotated[
         list[str],
         typer.Option(
             "--artifact",
             "-a",
+            metavar="PATTERN",
             help="Glob pattern, relative to the job's working directory, of files to keep as artifacts when the job "
             "ends (repeatable; `**` matches any depth). See them with `tailrun artifacts JOB`.",
         ),
     ] = [],  # noqa: B006
+    tty: Annotated[
+        bool,
+        typer.Option(
+            "--tty",
+            "-t",
+            metavar=FLAG,
+            help="Run the job on a pseudo-terminal: programs line-buffer and colour their output as in a terminal, "
+            "and its stdout and stderr become one stream (all of it arrives as stdout).",
+        ),
+    ] = False,
+    cwd: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Run the job in DIR (local stack only; a deployed stack refuses it). By default each job runs "
+            "in a fresh directory of its own.",
+        ),
+    ] = None,
 ) -> None:
     """Run COMMAND as a job and follow its output live; exit with the job's exit code.
 
-    Ctrl-C asks whether to cancel the job (in a terminal) or detaches from it (the job keeps running).
+    Exit codes: the job's own; 124 if it timed out, 130 if it was canceled, 128+N if signal N killed it, 125 if
+    tailrun itself failed. Ctrl-C asks whether to cancel the job (in a terminal) or detaches from it (the job
+    keeps running).
     """
-    spec: dict[str, Any] = {
-        "argv": command,
-        "max_attempts": max_attempts,
-        "labels": _pairs(label, "--label"),
-        "env": _pairs(env, "--env"),
-    }
-    if artifact:
-        spec["artifacts"] = artifact
-    for key, value in (
-        ("timeout_s", timeout),
-        ("idle_timeout_s", idle_timeout),
-        ("idempotency_key", idempotency_key),
-    ):
-        if value is not None:
-            spec[key] = value
     try:
+        spec: dict[str, Any] = {
+            "argv": argv,
+            "max_attempts": max_attempts,
+            "labels": _pairs(label, "--label"),
+            "env": _pairs(env, "--env"),
+        }
+        if artifact:
+            spec["artifacts"] = artifact
+        if tty:
+            spec["tty"] = True
+        for key, value in (
+            ("timeout_s", timeout),
+            ("idle_timeout_s", idle_timeout),
+            ("idempotency_key", idempotency_key),
+            ("cwd", _working_directory(cwd)),
+        ):
+            if value is not None:
+                spec[key] = value
         code = _connected(lambda stack: _run(stack, spec, detach))
     except TailrunError as error:
-        error.exit_code = settings.EXIT_TAILRUN_ERROR
-        raise
+        raise _as_tailrun_failure(error) from None
     raise typer.Exit(code)
 
 
 def _run(stack: Stack, spec: dict[str, Any], detach: bool) -> int:
+    from tailrun.cli import jobs
+
     job_id = jobs.submit(stack, spec)
     if detach:
         out.print(job_id)
@@ -148,14 +236,17 @@ def _follow_interruptibly(stack: Stack, job_id: str) -> int:
 
     The exit code is the job's (see ``exit_code_for``).
     """
+    from tailrun.cli import jobs
+    from tailrun.cli.follow import Follower
+    from tailrun.cli.render import TerminalDisplay
+
     display = TerminalDisplay(job_id)
     follower = Follower(display, first_attempt=1)
     while True:
         try:
             with display, _deferred_interrupts() as interrupted:
                 job = jobs.follow(stack, job_id, follower, interrupted)
-            display.summary(job)
-            return exit_code_for(job)
+            return _ended(stack, display, job)
         except KeyboardInterrupt:
             if not _confirm_cancel(job_id):
                 err.print(
@@ -165,6 +256,33 @@ def _follow_interruptibly(stack: Stack, job_id: str) -> int:
                 return settings.EXIT_CANCELED
             jobs.cancel(stack, job_id)
             err.print(f"Canceling job {job_id}…", style="dim")
+
+
+def _ended(stack: Stack, display: TerminalDisplay, job: dict[str, Any]) -> int:
+    """What `run` and `logs -f` do once a followed job has ended: name on stderr each artifact that could not be
+    uploaded (and why), say how the job ended, and give the exit code to end with."""
+    from tailrun.cli import jobs
+    from tailrun.cli.render import exit_code_for, failed_upload_entries
+
+    failed = failed_upload_entries(jobs.attempts(stack, job["id"]))
+    for entry in failed:
+        _not_uploaded(entry)
+    display.summary(job, len(failed))
+    return exit_code_for(job)
+
+
+def _not_uploaded(entry: dict[str, Any]) -> None:
+    """One file a job's runner could not upload, on stderr."""
+    from tailrun.cli.render import clean
+
+    err.print(
+        clean(
+            f"Not uploaded: {entry.get('name')} (attempt {entry.get('attempt')}): {entry.get('message')}",
+            keep_sgr=False,
+        ),
+        markup=False,
+        emoji=False,
+    )
 
 
 @contextlib.contextmanager
@@ -181,6 +299,8 @@ def _deferred_interrupts() -> Iterator[threading.Event]:
 
 def _confirm_cancel(job_id: str) -> bool:
     """Ask whether Ctrl-C means cancel; without a terminal to ask on (or on a second Ctrl-C) it means detach."""
+    from rich.prompt import Confirm
+
     if not sys.stdin.isatty():
         return False
     try:
@@ -189,17 +309,26 @@ def _confirm_cancel(job_id: str) -> bool:
         return False
 
 
-@app.command()
+@command()
 def logs(
     job_id: JobId,
     follow: Annotated[
-        bool, typer.Option("--follow", "-f", help="Keep following until the job ends.")
+        bool,
+        typer.Option(
+            "--follow",
+            "-f",
+            metavar=FLAG,
+            help="Keep following until the job ends; exit as `tailrun run` does.",
+        ),
     ] = False,
-    attempt: Annotated[int | None, typer.Option(help="Show this attempt (default: the latest).")] = None,
+    attempt: Annotated[
+        int | None, typer.Option(metavar="N", help="Show attempt N (default: the latest).")
+    ] = None,
     raw: Annotated[
         bool,
         typer.Option(
             "--raw",
+            metavar=FLAG,
             help="Write the lines exactly as stored, escape sequences included (only for output you trust: "
             "a job's sequences can write your clipboard or retitle your terminal).",
         ),
@@ -207,75 +336,146 @@ def logs(
 ) -> None:
     """Print a job's output: stdout to stdout, stderr to stderr, in line order.
 
-    Control sequences other than colours are removed, on a terminal and in a pipe alike, unless --raw.
+    Control sequences other than colours are removed, on a terminal and in a pipe alike, unless --raw. With
+    --follow it exits with the job's exit code, as `tailrun run` does (125 if tailrun itself fails).
     """
+    from tailrun.cli import jobs
+    from tailrun.cli.follow import Follower
+    from tailrun.cli.render import TerminalDisplay
 
-    def show(stack: Stack) -> None:
+    def show(stack: Stack) -> int:
         job = jobs.get_job(stack, job_id)
+        if attempt is not None:
+            jobs.check_attempt(job, attempt)
         if follow and attempt is None:
             display = TerminalDisplay(job_id, raw=raw)
             with display:
                 job = jobs.follow(stack, job_id, Follower(display))
-            display.summary(job)
-            return
+            return _ended(stack, display, job)
         jobs.read_output(
             stack,
             job_id,
-            attempt or int(job.get("attempt") or 1),
+            attempt or jobs.attempt_count(job),
             TerminalDisplay(job_id, interactive=False, raw=raw),
         )
+        return 0
 
-    _connected(show)
+    try:
+        code = _connected(show)
+    except TailrunError as error:
+        raise (_as_tailrun_failure(error) if follow else error) from None
+    raise typer.Exit(code)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-@app.command()
+@command()
 def status(
     job_id: JobId,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the job document as JSON.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            metavar=FLAG,
+            help="Print the job document as JSON (sorted keys), with its attempts, artifacts and failed uploads "
+            "under the keys `attempts`, `artifacts` and `failed_uploads`.",
+        ),
+    ] = False,
 ) -> None:
-    """Show a job's status, command, times, exit code and progress."""
-    job = _connected(lambda stack: jobs.get_job(stack, job_id))
+    """Show a job's status, command, times, exit code, progress, attempts, retries and artifacts."""
+    from tailrun.cli import jobs
+    from tailrun.cli.render import stable_json, status_document, status_table
+
+    def read(stack: Stack) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        job = jobs.get_job(stack, job_id)
+        return job, jobs.attempts(stack, job_id), jobs.artifacts(stack, job_id)
+
+    job, attempts, artifacts = _connected(read)
     if as_json:
-        out.print_json(json.dumps(job, default=_json_default))
+        sys.stdout.write(stable_json(status_document(job, attempts, artifacts)))
     else:
-        out.print(status_table(job))
+        out.print(status_table(job, attempts, artifacts))
 
 
-@app.command("jobs")
+@command("jobs")
 def list_jobs(
-    limit: Annotated[int, typer.Option(help="How many jobs to list, newest first.")] = settings.JOBS_LIMIT,
-    status_filter: Annotated[str | None, typer.Option("--status", help="Only jobs with this status.")] = None,
+    limit: Annotated[
+        int, typer.Option(metavar="N", help="How many jobs to list, newest first.")
+    ] = settings.JOBS_LIMIT,
+    status_filter: Annotated[
+        str | None,
+        typer.Option(
+            "--status", metavar="STATUS", help="Only jobs with this status (queued, running, failed, …)."
+        ),
+    ] = None,
+    label: Annotated[
+        list[str],
+        typer.Option(
+            "--label", "-l", metavar="KEY=VALUE", help="Only jobs with this label (repeatable: all of them)."
+        ),
+    ] = [],  # noqa: B006
+    after: Annotated[
+        str | None,
+        typer.Option(metavar="JOB", help="Continue after this job (the list ends by saying which to give)."),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", metavar=FLAG, help="List every job, read a page at a time.")
+    ] = False,
 ) -> None:
-    """List your most recent jobs."""
-    found = _connected(lambda stack: jobs.list_jobs(stack, limit=limit, status=status_filter))
-    if not found:
-        which = f"{status_filter} jobs" if status_filter else "jobs yet"
-        err.print(f"No {which}. Run one with `tailrun run -- echo hello`.")
+    """List your jobs, newest first: created time, duration, exit code, labels and command.
+
+    When more jobs match than --limit, the list ends by saying how to see the next ones (`--after JOB`).
+    """
+    from tailrun.cli import jobs
+    from tailrun.cli.render import jobs_table
+
+    which = jobs.JobFilter(status=status_filter, labels=tuple(label))
+
+    def read(stack: Stack) -> jobs.JobPage:
+        if not every:
+            return jobs.list_jobs(stack, limit=limit, which=which, after=after)
+        pages = jobs.all_jobs(stack, page_size=jobs.PAGE_SIZE, which=which, after=after)
+        found = [job for page in pages for job in page]
+        return jobs.JobPage(found, None)
+
+    page = _connected(read)
+    if not page.jobs:
+        if status_filter or label or after:
+            err.print("No jobs match." if not after else f"No more jobs after {after}.")
+        else:
+            err.print("No jobs yet. Run one with `tailrun run -- echo hello`.")
         return
-    out.print(jobs_table(found))
+    out.print(jobs_table(page.jobs))
+    if page.after is not None:
+        again = ["tailrun", "jobs", *(["--status", status_filter] if status_filter else [])]
+        again += [arg for pair in label for arg in ("--label", pair)]
+        again += [*(["--limit", str(limit)] if limit != settings.JOBS_LIMIT else []), "--after", page.after]
+        err.print(f"More jobs: {shlex.join(again)} (or --all for every one).", markup=False)
 
 
-@app.command()
+@command()
 def cancel(job_id: JobId) -> None:
-    """Cancel a job: its process is stopped and what it printed is kept."""
-    _connected(lambda stack: jobs.cancel(stack, job_id))
-    out.print(f"Canceled job {job_id}.")
+    """Cancel a job: its process is stopped and what it printed is kept. A job that has ended already is left as
+    it is (and said so)."""
+    from tailrun.cli import jobs
+    from tailrun.cli.render import end_phrase
+
+    done = _connected(lambda stack: jobs.cancel(stack, job_id))
+    if done.ended is not None:
+        out.print(
+            f"Job {job_id} has already ended: {end_phrase(done.ended)}. Nothing to cancel.", markup=False
+        )
+    else:
+        out.print(f"Canceled job {job_id}.")
 
 
-@app.command()
+@command()
 def retry(
     job_id: JobId,
     follow: Annotated[
-        bool, typer.Option("--follow", "-f", help="Follow the new attempt; exit with its code.")
+        bool, typer.Option("--follow", "-f", metavar=FLAG, help="Follow the new job; exit with its code.")
     ] = False,
 ) -> None:
-    """Run a job again, as a new attempt linked to the original."""
+    """Run a failed, canceled or timed-out job again, as a new job linked to the original."""
+    from tailrun.cli import jobs
 
     def go(stack: Stack) -> int:
         new_id = jobs.retry(stack, job_id)
@@ -285,16 +485,25 @@ def retry(
         )
         return _follow_interruptibly(stack, new_id) if follow else 0
 
-    raise typer.Exit(_connected(go))
+    try:
+        code = _connected(go)
+    except TailrunError as error:
+        raise (_as_tailrun_failure(error) if follow else error) from None
+    raise typer.Exit(code)
 
 
-@app.command("artifacts")
+@command("artifacts")
 def list_artifacts(
     job_id: JobId,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the artifact documents as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar=FLAG, help="Print the artifact documents as JSON.")
+    ] = False,
 ) -> None:
     """List the files a job produced (or was given): name, size, type and review state; then, on stderr, the
     files its runner could not upload, with the reason."""
+    from tailrun.cli import artifacts as job_artifacts
+    from tailrun.cli.render import artifacts_table, stable_json
+
     found, failed = _connected(
         lambda stack: (
             job_artifacts.list_artifacts(stack, job_id),
@@ -302,7 +511,7 @@ def list_artifacts(
         )
     )
     if as_json:
-        out.print_json(json.dumps(found, default=_json_default))
+        sys.stdout.write(stable_json(found))
     elif found:
         out.print(artifacts_table(found))
     elif not failed:
@@ -311,51 +520,88 @@ def list_artifacts(
             "or by printing `::artifact PATH`."
         )
     for failure in failed:
-        err.print(
-            clean(
-                f"Not uploaded: {failure.get('name')} (attempt {failure.get('attempt')}): "
-                f"{failure.get('message')}",
-                keep_sgr=False,
-            ),
-            markup=False,
-            emoji=False,
-        )
+        _not_uploaded(failure)
 
 
-@app.command()
+class Decision(StrEnum):
+    """What a review decides."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@command()
+def review(
+    job_id: JobId,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The artifact's name as `tailrun artifacts JOB` lists it (or its file name alone, or its id).",
+            show_default=False,
+        ),
+    ],
+    decision: Annotated[
+        Decision, typer.Argument(metavar="approve|reject", help="The decision (final).", show_default=False)
+    ],
+    note: Annotated[
+        str, typer.Option(metavar="NOTE", help="Why, for the record (shown with the review).")
+    ] = "",
+) -> None:
+    """Approve or reject a job's artifact, once: the decision, you as its reviewer and the time are recorded."""
+    from tailrun.cli import artifacts as job_artifacts
+
+    artifact = _connected(lambda stack: job_artifacts.review(stack, job_id, name, decision.value, note))
+    done = "Approved" if decision is Decision.APPROVE else "Rejected"
+    out.print(f"{done} {artifact.get('name')} of job {job_id}.", markup=False)
+
+
+@command()
 def download(
     job_id: JobId,
     name: Annotated[
         str,
-        typer.Argument(help="The artifact's name, as `tailrun artifacts JOB` lists it.", show_default=False),
+        typer.Argument(
+            metavar="NAME",
+            help="The artifact's name, as `tailrun artifacts JOB` lists it.",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
+            metavar="PATH",
             help="File or folder to write to (default: the artifact's file name, here).",
         ),
     ] = None,
 ) -> None:
     """Download a job's artifact (the newest of that name), checked against its size and MD5."""
+    from tailrun.cli import artifacts as job_artifacts
+
     path, artifact = _connected(lambda stack: job_artifacts.download(stack, job_id, name, output))
-    err.print(f"Downloaded {artifact.get('name')} ({artifact.get('size')} bytes) to {path}.")
+    err.print(f"Downloaded {artifact.get('name')} ({artifact.get('size')} bytes) to {path}.", markup=False)
 
 
-@app.command()
+@command()
 def emulator(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = settings.DEFAULT_HOST,
-    port: Annotated[int, typer.Option(help="gRPC port (0: any free port).")] = 8080,
+    host: Annotated[
+        str, typer.Option(metavar="HOST", help="Interface to listen on.")
+    ] = settings.DEFAULT_HOST,
+    port: Annotated[int, typer.Option(metavar="PORT", help="gRPC port (0: any free port).")] = 8080,
     data_dir: Annotated[
-        Path | None, typer.Option(help="Keep the data in this folder (default: in memory).")
+        Path | None, typer.Option(metavar="DIR", help="Keep the data in this folder (default: in memory).")
     ] = None,
-    http_port: Annotated[int | None, typer.Option(help="Port of the emulator's REST endpoints.")] = None,
+    http_port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="Port of the emulator's REST endpoints.")
+    ] = None,
     rules: Annotated[
         Path | None,
         typer.Option(
             exists=True,
             dir_okay=False,
+            metavar="FILE",
             help="Enforce this security rules file for clients (e.g. infra/firestore.rules; default: none).",
         ),
     ] = None,
@@ -373,36 +619,45 @@ def emulator(
     raise typer.Exit(emulator_main(argv) or 0)
 
 
-@app.command()
+@command()
 def dev(
     port: Annotated[
-        int, typer.Option(help="Port of the HTTP server (0: any free port).")
+        int, typer.Option(metavar="PORT", help="Port of the HTTP server (0: any free port).")
     ] = settings.DEFAULT_PORT,
     host: Annotated[
         str,
         typer.Option(
-            help="Interface to listen on (the stack runs commands for its dev token: keep it local)."
+            metavar="HOST",
+            help="Interface to listen on (the stack runs commands for its dev token: keep it local).",
         ),
     ] = settings.DEFAULT_HOST,
     firestore_port: Annotated[
-        int, typer.Option(help="Port of the Firestore emulator (0: any free port).")
+        int, typer.Option(metavar="PORT", help="Port of the Firestore emulator (0: any free port).")
     ] = 0,
-    storage_port: Annotated[int, typer.Option(help="Port of the storage emulator (0: any free port).")] = 0,
+    storage_port: Annotated[
+        int, typer.Option(metavar="PORT", help="Port of the storage emulator (0: any free port).")
+    ] = 0,
     state_dir: Annotated[
-        Path, typer.Option(envvar="TAILRUN_STATE_DIR", help="Lock, dev token and Firestore data.")
+        Path,
+        typer.Option(envvar="TAILRUN_STATE_DIR", metavar="DIR", help="Lock, dev token and Firestore data."),
     ] = Path(settings.STATE_DIR),
     reap_interval: Annotated[
-        float, typer.Option(help="Seconds between two reaper runs.")
+        float, typer.Option(metavar="SECONDS", help="Seconds between two reaper runs.")
     ] = settings.REAP_INTERVAL_S,
-    in_memory: Annotated[bool, typer.Option(help="Keep Firestore data in memory only.")] = False,
+    in_memory: Annotated[
+        bool, typer.Option("--in-memory", metavar=FLAG, help="Keep Firestore data in memory only.")
+    ] = False,
     firestore_emulator: Annotated[
         str | None,
         typer.Option(
+            metavar="google|HOST:PORT",
             help="'google' to start Google's Firestore emulator (in memory) instead of the embedded one, or "
             "HOST:PORT of a running emulator to use; infra/firestore.rules is loaded into it either way.",
         ),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Log every request.")
+    ] = False,
 ) -> None:
     """Run the whole stack locally: Firestore and storage emulators, every function, sandboxes, the reaper."""
     from tailrun.local import jsonlog
@@ -424,8 +679,33 @@ def dev(
     run_until_signal(LocalStack(options), _announce)
 
 
+def typeable_tailrun(argv0: str | None = None, executable: str | None = None, path: str | None = None) -> str:
+    """How to type the `tailrun` that is running, so a printed hint works as printed: ``tailrun`` when that is
+    what PATH finds, else the absolute path of this console script, else ``PYTHON -m tailrun`` (started as
+    ``python -m tailrun``) with this interpreter's absolute path."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    executable = sys.executable if executable is None else executable
+    on_path = shutil.which("tailrun", path=path)
+    script = Path(argv0)
+    if script.name == "tailrun" and script.is_file():
+        mine = script.absolute()
+        if on_path and _same_file(Path(on_path), mine):
+            return "tailrun"
+        return shlex.quote(str(mine))
+    if on_path and Path(on_path).absolute().parent == Path(executable).absolute().parent:
+        return "tailrun"  # the console script beside this interpreter: the same installation
+    return f"{shlex.quote(str(Path(executable).absolute()))} -m tailrun"
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False
+
+
 def _announce(addresses: Any) -> None:
-    """Print where the stack listens and how to use it."""
+    """Print where the stack listens and how to use it (the `Try:` line works as printed, PATH or not)."""
     url = addresses.url
     env_hint = "" if url == settings.DEFAULT_URL else f"export TAILRUN_URL={url}; "
     for line in (
@@ -435,26 +715,50 @@ def _announce(addresses: Any) -> None:
         f"  storage emulator   {addresses.storage}",
         f"  job viewer         {addresses.viewer}",
         "                     (open this link once: it gives the page the dev token; then /web/?job=JOB_ID follows one job)",
-        f"Try: {env_hint}tailrun run -- {shlex.join(['echo', 'hello'])}    (Ctrl-C stops the stack)",
     ):
         out.print(line, soft_wrap=True)
+    try_it = f"{env_hint}{typeable_tailrun()} run -- {shlex.join(['echo', 'hello'])}"
+    out.print(f"Try: {try_it}    (Ctrl-C stops the stack)", soft_wrap=True, markup=False)
+
+
+def _report(error: TailrunError) -> None:
+    """An error as the user reads it: its sentence, and under --verbose its technical detail."""
+    err.print("[bold red]Error:[/] ", end="")
+    err.print(str(error), markup=False, emoji=False)
+    if OPTIONS.verbose and error.detail:
+        err.print(f"  ({error.detail})", markup=False, emoji=False, style="dim")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console script entry point: run a command, turning tailrun's errors into sentences and exit codes."""
-    from google.api_core import exceptions as google_exceptions
-
     try:
         app(args=argv, prog_name="tailrun")
     except TailrunError as error:
-        err.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
+        _report(error)
         sys.exit(error.exit_code)
-    except google_exceptions.GoogleAPIError as error:
-        err.print(
-            f"[bold red]Error:[/] Firestore did not answer as expected ({error}). Is the stack still "
-            "running? Start it with `tailrun dev`.",
-            soft_wrap=True,
-        )
-        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(settings.EXIT_CANCELED)
+    except Exception as error:
+        if not _is_google_api_error(error):
+            raise
+        _report(
+            TailrunError(
+                "Firestore did not answer as expected. Is the stack still running? Start it with `tailrun dev`.",
+                detail=f"{type(error).__name__}: {error}",
+            )
+        )
+        sys.exit(settings.EXIT_TAILRUN_ERROR if _ends_with_job_code(argv) else 1)
+
+
+def _is_google_api_error(error: Exception) -> bool:
+    """Whether ``error`` is the Google client library's (checked without importing it, unless it was loaded)."""
+    module = sys.modules.get("google.api_core.exceptions")
+    return module is not None and isinstance(error, module.GoogleAPIError)
+
+
+def _ends_with_job_code(argv: list[str] | None) -> bool:
+    """Whether the command line is one that ends with a job's exit code (`run`, `logs -f`, `retry -f`), whose own
+    failures then end with 125."""
+    words = sys.argv[1:] if argv is None else argv
+    name = next((word for word in words if not word.startswith("-")), "")
+    return name == "run" or (name in ("logs", "retry") and ("-f" in words or "--follow" in words))

@@ -18,11 +18,13 @@ cleaned of every sequence, colours included, and never read as rich markup or em
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import sys
-from datetime import datetime
+from collections import Counter
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import IO, Any
 
@@ -222,9 +224,11 @@ class TerminalDisplay:
             style="bold red",
         )
 
-    def summary(self, job: dict[str, Any]) -> None:
-        """The final status of the job."""
-        self.note(describe_end(job), style="bold " + STATUS_STYLES.get(str(job.get("status")), ""))
+    def summary(self, job: dict[str, Any], failed_uploads: int = 0) -> None:
+        """The final status of the job (and how many of its artifacts could not be uploaded)."""
+        self.note(
+            describe_end(job, failed_uploads), style="bold " + STATUS_STYLES.get(str(job.get("status")), "")
+        )
 
 
 def _percent(value: Any) -> str:
@@ -234,18 +238,46 @@ def _percent(value: Any) -> str:
         return str(value)
 
 
-def describe_end(job: dict[str, Any]) -> str:
-    """One sentence on how a job ended, e.g. ``job ab12 succeeded (exit code 0) in 10.2 s``."""
-    parts = [f"job {job.get('id', '')}".strip(), str(job.get("status"))]
+# error codes whose message only restates the exit code or the signal that the end's details already give
+RESTATING_CODES = frozenset({"none", "exit", "exit_code", "signal"})
+
+
+def end_details(job: dict[str, Any], failed_uploads: int = 0) -> list[str]:
+    """What to say, in brackets, about how a job ended: its exit code or signal and why, each said once.
+
+    The error's message is left out when it only restates the exit code or signal (``exited with code 3``), and
+    the exit code or signal is left out when the message says it already.
+    """
+    raw_error = job.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+    message = ""
+    if error.get("message") and error.get("code") not in RESTATING_CODES:
+        message = clean(str(error["message"]), keep_sgr=False).rstrip(".")
     details = []
-    if job.get("exit_code") is not None:
-        details.append(f"exit code {job['exit_code']}")
-    if job.get("signal"):
-        details.append(f"signal {job['signal']}")
-    error = job.get("error")
-    if isinstance(error, dict) and error.get("message") and error.get("code") != "exit_code":
-        details.append(str(error["message"]))
-    text = " ".join(parts) + (f" ({'; '.join(details)})" if details else "")
+    exit_code, signal_name = job.get("exit_code"), job.get("signal")
+    if exit_code is not None and not re.search(rf"\b(code|with) {int(exit_code)}\b", message):
+        details.append(f"exit code {exit_code}")
+    if signal_name and str(signal_name) not in message:
+        details.append(f"signal {signal_name}")
+    if message:
+        details.append(message)
+    if failed_uploads:
+        files = "artifact" if failed_uploads == 1 else "artifacts"
+        details.append(f"{failed_uploads} {files} not uploaded")
+    return details
+
+
+def describe_end(job: dict[str, Any], failed_uploads: int = 0) -> str:
+    """One sentence on how a job ended, e.g. ``job ab12 succeeded (exit code 0) in 10.2 s``; ``failed_uploads``
+    artifact files that could not be uploaded are said too, so a job that lost files never reads as a bare
+    success."""
+    return f"job {job.get('id', '')} ".lstrip() + end_phrase(job, failed_uploads)
+
+
+def end_phrase(job: dict[str, Any], failed_uploads: int = 0) -> str:
+    """How a job ended, without its id: ``failed (exit code 3) in 1.2 s``."""
+    details = end_details(job, failed_uploads)
+    text = str(job.get("status")) + (f" ({'; '.join(details)})" if details else "")
     duration = _duration(job)
     return text + (f" in {duration}" if duration else "")
 
@@ -258,18 +290,30 @@ def _duration(job: dict[str, Any]) -> str | None:
 
 
 def exit_code_for(job: dict[str, Any]) -> int:
-    """The exit code `tailrun run` ends with: the job's own, or a conventional one when it has none."""
+    """The exit code `tailrun run` and `tailrun logs -f` end with, from the job's end.
+
+    ``timed_out`` is 124 (as ``timeout(1)``) and ``canceled`` 130 (as Ctrl-C), whatever code the job had when it
+    was stopped; otherwise the job's own non-zero exit code, or 128 + N for a job killed by signal N. A job that
+    failed with exit code 0 (or none), e.g. one that caught the SIGTERM of a stack shutting down and exited 0, never
+    ends with 0: 143 (128 + SIGTERM) when the stack stopped it (``error.code == "stopped"``), else 1.
+    """
     status = job.get("status")
-    if job.get("exit_code") is not None:
-        return int(job["exit_code"])
     if status == "succeeded":
         return 0
     if status == "timed_out":
         return settings.EXIT_TIMED_OUT
     if status == "canceled":
         return settings.EXIT_CANCELED
+    exit_code = job.get("exit_code")
+    if isinstance(exit_code, int) and exit_code != 0:
+        return exit_code
     number = _signal_number(job.get("signal"))
-    return settings.EXIT_SIGNAL_BASE + number if number else 1
+    if number:
+        return settings.EXIT_SIGNAL_BASE + number
+    raw_error = job.get("error")
+    if isinstance(raw_error, dict) and raw_error.get("code") == "stopped":
+        return settings.EXIT_STOPPED
+    return 1
 
 
 def _signal_number(name: Any) -> int | None:
@@ -297,12 +341,45 @@ def _command(job: dict[str, Any]) -> str:
     return str(job.get("prompt") or spec.get("prompt") or "")
 
 
-def jobs_table(jobs: list[dict[str, Any]]) -> Table:
-    """The table of `tailrun jobs`."""
-    table = Table(box=None, header_style="bold")
-    for column in ("JOB", "STATUS", "CREATED", "EXIT"):
+def _labels(job: dict[str, Any]) -> str:
+    """A job's labels as ``k=v,k2=v2`` (its ``label_pairs``, or its spec's labels on older documents)."""
+    pairs = job.get("label_pairs")
+    if not isinstance(pairs, list):
+        raw_spec = job.get("spec")
+        labels = (raw_spec.get("labels") if isinstance(raw_spec, dict) else None) or {}
+        pairs = sorted(f"{key}={value}" for key, value in labels.items())
+    return ",".join(str(pair) for pair in pairs)
+
+
+def _elapsed(job: dict[str, Any], now: datetime | None = None) -> str:
+    """How long a job ran (``12.3 s``), or has been running so far (``12.3 s…``); empty before it started."""
+    started, ended = job.get("started_at"), job.get("ended_at")
+    if not isinstance(started, datetime):
+        return ""
+    if isinstance(ended, datetime):
+        return _seconds((ended - started).total_seconds())
+    return _seconds(((now or datetime.now(UTC)) - started).total_seconds()) + "…"
+
+
+def _seconds(value: float) -> str:
+    if value < 60:
+        return f"{value:.1f} s"
+    minutes, seconds = divmod(int(value), 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def jobs_table(jobs: list[dict[str, Any]], *, header: bool = True) -> Table:
+    """The table of `tailrun jobs`: id, status, created time, duration, exit code, labels and command."""
+    table = Table(box=None, header_style="bold", show_header=header)
+    for column in ("JOB", "STATUS", "CREATED", "DURATION", "EXIT"):
         table.add_column(column, no_wrap=True, min_width=len(column))
     table.columns[0].min_width = 32  # job ids are copied from here: never cut them
+    table.columns[3].justify = table.columns[4].justify = "right"
+    table.add_column(
+        "LABELS", overflow="ellipsis", no_wrap=True, max_width=40
+    )  # one row per job, for scripts
     table.add_column("COMMAND", overflow="ellipsis", no_wrap=True, max_width=60)
     for job in jobs:
         status = str(job.get("status", ""))
@@ -311,30 +388,58 @@ def jobs_table(jobs: list[dict[str, Any]]) -> Table:
             _plain(job.get("id", "")),
             _plain(status, STATUS_STYLES.get(status, "")),
             _plain(_when(job.get("created_at"))),
+            _plain(_elapsed(job)),
             _plain("" if exit_code is None else exit_code),
+            _plain(_labels(job)),
             _plain(" ".join(_command(job).split())),
         )
     return table
 
 
-def status_table(job: dict[str, Any]) -> Table:
-    """The key/value table of `tailrun status`."""
+def _attempt_line(attempt: dict[str, Any]) -> str:
+    """One attempt as a status row: ``2: failed (exit code 3) in 1.2 s``."""
+    status = str(attempt.get("status", "?"))
+    details = end_details(attempt, len(attempt.get("artifact_errors") or []))
+    text = f"{attempt.get('attempt')}: {status}" + (f" ({'; '.join(details)})" if details else "")
+    seconds = _attempt_seconds(attempt)
+    return text + (f" in {_seconds(seconds)}" if seconds is not None else "")
+
+
+def _attempt_seconds(attempt: dict[str, Any]) -> float | None:
+    """How long an attempt's process ran, in seconds (its ``duration_ms``, else its start and end)."""
+    if isinstance(attempt.get("duration_ms"), int | float):
+        return float(attempt["duration_ms"]) / 1000
+    started, ended = attempt.get("started_at"), attempt.get("ended_at")
+    if isinstance(started, datetime) and isinstance(ended, datetime):
+        return (ended - started).total_seconds()
+    return None
+
+
+def status_table(
+    job: dict[str, Any],
+    attempts: list[dict[str, Any]] | None = None,
+    artifacts: list[dict[str, Any]] | None = None,
+) -> Table:
+    """The key/value table of `tailrun status`: the job, then (when given) its attempts, artifacts and the files
+    that failed to upload."""
     table = Table(box=None, show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     status = str(job.get("status", ""))
     progress = job.get("progress") or {}
-    raw_error = job.get("error")
-    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+    failed = failed_upload_entries(attempts or [])
+    retried_by = job.get("retried_by")
     rows: list[tuple[str, Any]] = [
         ("job", job.get("id")),
         ("status", _plain(status, STATUS_STYLES.get(status, ""))),
         ("command", _command(job)),
+        ("labels", _labels(job)),
         ("attempt", job.get("attempt")),
         ("created", _when(job.get("created_at"))),
         ("started", _when(job.get("started_at"))),
         ("ended", _when(job.get("ended_at"))),
         ("duration", _duration(job)),
+        ("last output", _when(job.get("last_output_at"))),
         ("exit code", job.get("exit_code")),
         ("signal", job.get("signal")),
         (
@@ -343,14 +448,121 @@ def status_table(job: dict[str, Any]) -> Table:
             if progress.get("percent") is not None
             else None,
         ),
-        ("error", f"{error.get('code')}: {error.get('message')}" if error else None),
+        ("ended as", "; ".join(end_details(job)) if status in TERMINAL else None),
         ("lines", job.get("lines")),
         ("retry of", job.get("parent_job_id")),
+        ("retried by", ", ".join(map(str, retried_by)) if isinstance(retried_by, list) else None),
+    ]
+    rows += [("attempts" if index == 0 else "", _attempt_line(a)) for index, a in enumerate(attempts or [])]
+    if artifacts:
+        summary = artifacts_summary(artifacts)
+        rows.append(
+            (
+                "artifacts",
+                f"{summary['count']}: "
+                + ", ".join(f"{item['name']} ({item['review_state']})" for item in summary["items"]),
+            )
+        )
+    rows += [
+        (
+            "not uploaded" if index == 0 else "",
+            f"{entry['name']} (attempt {entry['attempt']}): {entry['message']}",
+        )
+        for index, entry in enumerate(failed)
     ]
     for key, value in rows:
         if value not in (None, ""):
             table.add_row(key, value if isinstance(value, Text) else _plain(value))
     return table
+
+
+def failed_upload_entries(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files the job's runners could not upload (``artifact_errors`` of its attempts), oldest first."""
+    return [
+        {
+            "attempt": attempt.get("attempt"),
+            "name": error.get("name"),
+            "code": error.get("code"),
+            "message": error.get("message"),
+        }
+        for attempt in attempts
+        for error in attempt.get("artifact_errors") or []
+        if isinstance(error, dict)
+    ]
+
+
+def artifacts_summary(artifacts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A job's artifacts in brief: how many, their names, how many are in each review state, and each one."""
+    items = [
+        {
+            "artifact_id": artifact.get("artifact_id"),
+            "name": artifact.get("name"),
+            "attempt": artifact.get("attempt"),
+            "size": artifact.get("size"),
+            "review_state": (artifact.get("review") or {}).get("state"),
+        }
+        for artifact in artifacts
+    ]
+    states = Counter(str(item["review_state"]) for item in items)
+    return {
+        "count": len(items),
+        "names": sorted({str(item["name"]) for item in items}),
+        "review_states": dict(sorted(states.items())),
+        "items": items,
+    }
+
+
+def attempt_summary(attempt: dict[str, Any]) -> dict[str, Any]:
+    """One attempt for `tailrun status --json`: its number, status, exit code, signal, error, duration and the
+    files it could not upload."""
+    seconds = _attempt_seconds(attempt)
+    return {
+        "attempt": attempt.get("attempt"),
+        "status": attempt.get("status"),
+        "exit_code": attempt.get("exit_code"),
+        "signal": attempt.get("signal"),
+        "reason": attempt.get("reason"),
+        "error": attempt.get("error"),
+        "started_at": attempt.get("started_at"),
+        "ended_at": attempt.get("ended_at"),
+        "duration_s": None if seconds is None else round(seconds, 3),
+        "failed_uploads": failed_upload_entries([attempt]),
+    }
+
+
+STATUS_ADDED_KEYS = (
+    "attempts",
+    "artifacts",
+    "failed_uploads",
+)  # what `status --json` adds to the job document
+
+
+def status_document(
+    job: dict[str, Any], attempts: list[dict[str, Any]], artifacts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What `tailrun status --json` prints: the job document's fields as stored (with its ``id``), and, under keys
+    of their own (``STATUS_ADDED_KEYS``), its attempts, its artifacts in brief and the files that failed to upload.
+    """
+    failed = failed_upload_entries(attempts)
+    return {
+        **job,
+        "attempts": [attempt_summary(attempt) for attempt in attempts],
+        "artifacts": artifacts_summary(artifacts),
+        "failed_uploads": {"count": len(failed), "items": failed},
+    }
+
+
+def _json_value(value: Any) -> Any:
+    """A Firestore value JSON cannot hold: timestamps as ISO 8601 (UTC), anything else as its text."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+def stable_json(document: Any) -> str:
+    """``document`` as indented JSON with sorted keys: the same bytes for the same data, whatever order Firestore
+    returned its fields in."""
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, default=_json_value) + "\n"
 
 
 REVIEW_STYLES = {"pending": "yellow", "approved": "green", "rejected": "red"}

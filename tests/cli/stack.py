@@ -149,9 +149,10 @@ def job_with_files(cli: Cli, files: dict[str, str], patterns: list[str]) -> Iter
     """A detached job that writes ``files`` (name → text) into a new folder and keeps those matching ``patterns``
     (relative to that folder) as artifacts; yields the job id and the folder's name, then removes the folder.
 
-    A local job runs in the stack's working directory (the test's), so its files go to a folder of their own."""
+    The folder is relative to the job's working directory: the stack's (the test's) on main's local stack, which
+    is why it is removed afterwards, or the job's own fresh directory once each local job gets one (issue 11)."""
     folder = Path.cwd() / f".tailrun-test-{uuid.uuid4().hex[:8]}"
-    script = f"import pathlib; d = pathlib.Path({str(folder)!r}); d.mkdir()\n" + "".join(
+    script = f"import pathlib; d = pathlib.Path({folder.name!r}); d.mkdir()\n" + "".join(
         f"(d / {name!r}).write_text({text!r})\n" for name, text in files.items()
     )
     flags = [arg for pattern in patterns for arg in ("-a", f"{folder.name}/{pattern}")]

@@ -119,7 +119,8 @@ def test_cancel_stops_a_running_job(cli: Cli) -> None:
     assert answer.returncode == 0, answer.stderr
     assert wait_for_status(cli, job_id, {"canceled"})["status"] == "canceled"
     again = cli("cancel", job_id)
-    assert again.returncode == 1 and "already ended" in again.stderr
+    assert again.returncode == 0, again.stderr
+    assert f"Job {job_id} has already ended: canceled" in again.stdout and "Nothing to cancel" in again.stdout
 
 
 def test_retry_runs_a_failed_job_again(cli: Cli) -> None:
@@ -140,7 +141,8 @@ def test_an_unknown_job_is_a_sentence(cli: Cli) -> None:
         ["artifacts", "no-such-job"],
     ):
         answer = cli(*command)
-        assert answer.returncode == 1
+        # `logs -f` ends as `run` does: 125 when tailrun itself fails, so it never reads as the job's own code
+        assert answer.returncode == (125 if "-f" in command else 1), (command, answer.stderr)
         assert "There is no job 'no-such-job'" in answer.stderr
         assert "Traceback" not in answer.stderr
 

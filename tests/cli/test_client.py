@@ -143,8 +143,16 @@ def test_function_errors_become_sentences(local_url: str) -> None:
     stack = Stack(StackConfig.discover({"TAILRUN_URL": local_url}))
     with pytest.raises(JobNotFound, match="There is no job 'missing'"):
         stack.call("cancel_job", {"job_id": "missing"})
-    with pytest.raises(RequestRefused, match=r"job already ended \(conflict, HTTP 409\)"):
+    with pytest.raises(RequestRefused) as refused:
         stack.call("cancel_job", {"job_id": "done"})
-    with pytest.raises(RequestRefused, match="not_found"):
+    assert str(refused.value) == "Job already ended."  # a sentence: no function name, no HTTP status
+    assert (refused.value.function, refused.value.status, refused.value.code) == (
+        "cancel_job",
+        409,
+        "conflict",
+    )
+    assert refused.value.detail == "cancel_job answered HTTP 409 with error code 'conflict'"  # for --verbose
+    with pytest.raises(RequestRefused) as unknown:
         stack.call("no_such_function", {})
+    assert unknown.value.code == "not_found" and "HTTP" not in str(unknown.value)
     stack.close()
