@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|emulators|runner|functions]``.
+"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|emulators|runner|functions|create_job]``.
 
 Each benchmark is its own script, run here one after the other in a child process of its own so that one's
 servers and threads never load the machine while the next is measuring. Each prints its figures next to a
@@ -18,6 +18,7 @@ BENCHES = {
     "functions": HERE / "functions_bench.py",  # issue 4: Firestore cost and callback latency
     "emulators": HERE
     / "emulators_bench.py",  # issue 13: the embedded emulator against Google's, rules on and off
+    "create_job": HERE / "create_job_bench.py",  # issue 11: create_job under concurrency, 20 x run --detach
 }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
 
 from tailrun_functions import clock, defaults, store, tokens
@@ -143,8 +144,11 @@ def launch_request(
     )
 
 
-def launch(svc: Services, request: LaunchRequest) -> JobStatus:
-    """Start the sandbox of an attempt and record it; a failed launch ends the attempt (and maybe retries)."""
+def launch(svc: Services, request: LaunchRequest, *, written_at: dt.datetime | None = None) -> JobStatus:
+    """Start the sandbox of an attempt and record it; a failed launch ends the attempt (and maybe retries).
+
+    ``written_at``: the update time of the job's and the attempt's documents when one commit just created both
+    (``jobs.create_job``); the launch is then recorded by one conditioned commit (``_record_fresh_launch``)."""
     try:
         info = svc.launcher.launch(request)
     except LaunchError as exc:
@@ -154,10 +158,33 @@ def launch(svc: Services, request: LaunchRequest) -> JobStatus:
             svc, request.job_id, request.attempt, lambda job: ending, token_state=TokenState.SUPERSEDED
         )
         return continue_after(svc, request.job_id, request.attempt, outcome)
-    if not _record_launch(svc, request.job_id, request.attempt, info):
+    fresh = written_at is not None and _record_fresh_launch(svc, request, info, written_at)
+    if not fresh and not _record_launch(svc, request.job_id, request.attempt, info):
         logger.info("job %s moved on while attempt %d launched; stopping it", request.job_id, request.attempt)
         svc.launcher.cancel(info)
     return JobStatus.BOOTING
+
+
+def _record_fresh_launch(
+    svc: Services, request: LaunchRequest, info: LaunchInfo, written_at: dt.datetime
+) -> bool:
+    """queued → booting with the launch record, in one commit (no read, no transaction) conditioned on the job's
+    and the attempt's documents being unchanged since ``written_at``, when they were created queued. False when
+    either changed meanwhile (its runner already reported, or a cancel): ``_record_launch`` then decides."""
+    db, now = svc.db, clock.now()
+    unchanged = db.write_option(last_update_time=written_at)
+    batch = db.batch()
+    check_transition(JobStatus.QUEUED, JobStatus.BOOTING)
+    booting = {"status": JobStatus.BOOTING.value, "launched_at": now}
+    batch.update(store.job_ref(db, request.job_id), {**booting, "updated_at": now}, option=unchanged)
+    batch.update(
+        store.attempt_ref(db, request.job_id, request.attempt), {**booting, "launch": info}, option=unchanged
+    )
+    try:
+        batch.commit()
+    except (google_exceptions.FailedPrecondition, google_exceptions.NotFound):
+        return False
+    return True
 
 
 def _record_launch(svc: Services, job_id: str, attempt: int, info: LaunchInfo) -> bool:

@@ -71,45 +71,59 @@ def watch_paths(job_id: str) -> dict[str, str]:
 def create_job(
     svc: Services, owner: str, request: CreateJobRequest, parent_job_id: str | None = None
 ) -> dict[str, Any]:
-    """Write the job and its first attempt in one transaction, then launch it (unless the key was seen before)."""
+    """Write the job and its first attempt in one commit, then launch it (unless the key was seen before).
+
+    Without an idempotency key nothing is read, so the documents are created by one batch (one RPC; creates are
+    atomic and fail if a document exists) rather than a read-write transaction (three), and the launch is
+    recorded by one commit conditioned on the documents being as written (``attempts.launch``'s ``written_at``).
+    """
     argv = resolve_argv(request, svc)
     check_cwd(request, svc)
     db, job_id = svc.db, uuid.uuid4().hex
 
-    @firestore.transactional
-    def write(t: firestore.Transaction) -> tuple[str, LaunchRequest | None]:
-        if request.idempotency_key is not None:
-            key_ref = store.idempotency_ref(db, owner, request.idempotency_key)
-            seen = store.data(key_ref.get(transaction=t))
-            if seen:
-                if seen["fingerprint"] != request.fingerprint():
-                    raise Conflict(
-                        "this idempotency key was used for a different job", code="idempotency_conflict"
-                    )
-                return seen["job_id"], None
-            t.create(
-                key_ref,
-                {
-                    "job_id": job_id,
-                    "owner": owner,
-                    "fingerprint": request.fingerprint(),
-                    "created_at": clock.now(),
-                },
-            )
+    def write_new(w: firestore.Transaction | firestore.WriteBatch) -> LaunchRequest:
         job = _job_document(owner, request, argv, parent_job_id)
-        t.create(store.job_ref(db, job_id), job)
-        t.create(store.secrets_ref(db, job_id), {"owner": owner, "env": dict(request.env)})
+        w.create(store.job_ref(db, job_id), job)
+        w.create(store.secrets_ref(db, job_id), {"owner": owner, "env": dict(request.env)})
         token = attempts.attempt_docs(
-            t, db, job_id, 1, owner=owner, timeout_s=request.timeout_s, settings=svc.settings
+            w, db, job_id, 1, owner=owner, timeout_s=request.timeout_s, settings=svc.settings
         )
-        return job_id, attempts.launch_request(job_id, 1, token, job, dict(request.env), svc)
+        return attempts.launch_request(job_id, 1, token, job, dict(request.env), svc)
 
-    created_id, launch = write(db.transaction())
+    @firestore.transactional
+    def write(t: firestore.Transaction, key: str) -> tuple[str, LaunchRequest | None]:
+        key_ref = store.idempotency_ref(db, owner, key)
+        seen = store.data(key_ref.get(transaction=t))
+        if seen:
+            if seen["fingerprint"] != request.fingerprint():
+                raise Conflict(
+                    "this idempotency key was used for a different job", code="idempotency_conflict"
+                )
+            return seen["job_id"], None
+        t.create(
+            key_ref,
+            {
+                "job_id": job_id,
+                "owner": owner,
+                "fingerprint": request.fingerprint(),
+                "created_at": clock.now(),
+            },
+        )
+        return job_id, write_new(t)
+
+    written_at = None
+    if request.idempotency_key is None:
+        batch = db.batch()
+        created_id, launch = job_id, write_new(batch)
+        batch.commit()
+        written_at = batch.commit_time  # every document a commit creates has its commit time as update time
+    else:
+        created_id, launch = write(db.transaction(), request.idempotency_key)
     if launch is None:
         logger.info("idempotency key of %s matched job %s; nothing launched", owner, created_id)
         status = store.data(store.job_ref(db, created_id).get()).get("status", JobStatus.QUEUED.value)
         return {"job_id": created_id, "status": status, "created": False, "watch": watch_paths(created_id)}
-    status = attempts.launch(svc, launch)
+    status = attempts.launch(svc, launch, written_at=written_at)
     return {
         "job_id": created_id,
         "status": status.value,
