@@ -193,10 +193,13 @@ class PipeReader:
                 if lines is None:
                     break
                 self._emit([(self._streams[fd], line) for line in lines])
+                if fd not in selector.get_map():  # it closed
+                    break
 
     def _read(self, selector: selectors.BaseSelector, fd: int) -> list[RawLine] | None:
-        """Read once from ``fd``; return the lines it completed, or None when it had nothing (nothing yet, or
-        closed: then its last partial line is emitted and it is closed)."""
+        """Read once from ``fd``; return the lines it completed, or None when it had nothing yet. At its end
+        (end-of-file; ``EIO`` on a pty's master) it is closed and its last partial line, if any, returned (in the
+        same round as what the other pipe gave, so the merge places it)."""
         try:
             data = os.read(fd, READ_CHUNK_BYTES)
         except BlockingIOError:
@@ -206,8 +209,9 @@ class PipeReader:
                 raise
             data = b""  # a pty's master once every slave fd is closed: the end of the output
         if not data:
-            self._close(selector, fd)
-            return None
+            selector.unregister(fd)
+            self._pipes[fd].close()
+            return self._splitters[fd].finish()
         now = time.monotonic()
         self._last_output = now
         return self._splitters[fd].feed(data, now)
