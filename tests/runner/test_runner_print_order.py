@@ -46,7 +46,20 @@ def test_without_the_runners_default_the_same_job_would_hold_its_prints_back(sta
     assert received.text("stdout") == "line 0\n"  # flushed only at the job's exit
 
 
-@pytest.mark.parametrize("delay_s", [0, 0.002])
+@pytest.mark.parametrize(
+    "delay_s",
+    [
+        pytest.param(
+            0,
+            marks=pytest.mark.xfail(
+                reason="known bug (issue 11, open): with no pause between prints, a merged wake-up can misplace "
+                "a line's text (seen: the header's line held 'line 1' on an idle machine)",
+                strict=False,
+            ),
+        ),
+        0.002,
+    ],
+)
 def test_two_hundred_unflushed_lines_alternating_keep_each_streams_order_and_interleave(
     start_runner, callback_server, delay_s
 ):
