@@ -6,7 +6,7 @@ excluded). Baselines from the same run: a single-document write on the same emul
 least), and the writes a naive design would make (one document per line; the job document rewritten on every
 message instead of coalesced: measured writes minus job-document writes plus one per callback).
 
-How reads and writes are counted: the functions' own Firestore client (the one ``services.for_settings`` builds)
+How reads and writes are counted: the functions' own Firestore client (the one ``services.configure`` builds)
 has its GAPIC methods wrapped: every Write in a Commit is one document write (a transform rides in its write);
 every document named in a BatchGetDocuments is one read (a missing one is billed too); every document a RunQuery
 returns is one read, and a query returning nothing counts one, as Firestore bills it. The bench's own polling uses
@@ -32,7 +32,7 @@ from typing import Any
 
 import requests
 from google.cloud import firestore
-from tailrun_functions.services import for_settings
+from tailrun_functions.services import configure
 from tailrun_functions.settings import Settings
 from werkzeug.serving import make_server
 
@@ -257,7 +257,7 @@ def measure() -> tuple[list[dict[str, Any]], float, float]:
                 "TAILRUN_CALLBACK_URL": f"{url}/job_callback",
             }
         )
-        count_rpcs(for_settings(Settings.from_env()).db, counters)
+        count_rpcs(configure(Settings.from_env()).db, counters)
         watcher = firestore.Client(project=PROJECT)
         write_p50, write_p99 = baseline_write_ms(watcher)
         results = [run_scenario(scenario, url, token, watcher, counters) for scenario in SCENARIOS]
