@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from functions_bench import logs_to_file  # a sibling script: bench/ is on sys.path when run
 from tailrun_functions import clients, services
 from tailrun_functions.schema import LOCAL_PROJECT
 from tailrun_functions.settings import Settings
@@ -245,22 +246,6 @@ def running_stack(state_root: Path, firestore_emulator: str | None) -> Iterator[
         stack.stop()
 
 
-@contextlib.contextmanager
-def logs_to_file() -> Iterator[str]:
-    """This process's stderr (the stack's and the runners' logs: they inherit it) to a file; yields its path."""
-    log = tempfile.NamedTemporaryFile(prefix="create-job-bench-", suffix=".log", delete=False)  # noqa: SIM115
-    saved = os.dup(2)
-    sys.stderr.flush()
-    os.dup2(log.fileno(), 2)
-    try:
-        yield log.name
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        log.close()
-
-
 def measure(stack: LocalStack, quick: bool, *, full: bool) -> dict[str, Any]:
     bench = Bench(stack, quick)
     figures: dict[str, Any] = {"create_job_real_runner": bench.create_job_latencies(real=True)}
@@ -315,7 +300,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as scratch, logs_to_file() as log_path:
+    with tempfile.TemporaryDirectory() as scratch, logs_to_file("create-job-bench-") as log_path:
         with running_stack(Path(scratch), None) as stack:
             results["embedded"] = measure(stack, args.quick, full=True)
         if args.google:

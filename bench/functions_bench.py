@@ -216,10 +216,10 @@ def baseline_write_ms(client: firestore.Client, count: int = 300) -> tuple[float
 
 
 @contextlib.contextmanager
-def logs_to_file() -> Iterator[str]:
+def logs_to_file(prefix: str = "functions-bench-") -> Iterator[str]:
     """Send this process's stderr (the server's request log, the runners' logs: they inherit it) to a file, so
-    that only the figures reach the terminal; yields the file's path."""
-    log = tempfile.NamedTemporaryFile(prefix="functions-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    that only the figures reach the terminal; yields the file's path. The other benches use it too."""
+    log = tempfile.NamedTemporaryFile(prefix=prefix, suffix=".log", delete=False)  # noqa: SIM115
     saved = os.dup(2)
     sys.stderr.flush()
     os.dup2(log.fileno(), 2)
