@@ -375,7 +375,11 @@ def jobs_table(jobs: list[dict[str, Any]], *, header: bool = True) -> Table:
     table = Table(box=None, header_style="bold", show_header=header)
     for column in ("JOB", "STATUS", "CREATED", "DURATION", "EXIT"):
         table.add_column(column, no_wrap=True, min_width=len(column))
-    table.columns[0].min_width = 32  # job ids are copied from here: never cut them
+    # job ids are copied from here, and times and statuses are read whole: never cut them; a narrow pipe cuts the
+    # labels and the command instead
+    table.columns[0].min_width = 32
+    table.columns[1].min_width = max(map(len, STATUS_STYLES), default=0)
+    table.columns[2].min_width = len("2026-12-03 00:40:45")
     table.columns[3].justify = table.columns[4].justify = "right"
     table.add_column(
         "LABELS", overflow="ellipsis", no_wrap=True, max_width=40

@@ -211,7 +211,7 @@ def test_status_json_lists_retries_and_last_output(cli: Cli) -> None:
 
     assert document.get("retried_by") == [new_id]
     assert document["last_output_at"] is not None
-    assert f"retried by  {new_id}" in " ".join(cli("status", job_id).stdout.split("\n"))
+    assert re.search(rf"\bretried by\s+{new_id}\b", cli("status", job_id).stdout)
 
 
 # 7. failed uploads

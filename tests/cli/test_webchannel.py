@@ -249,8 +249,7 @@ def test_the_owner_listens_to_the_job_its_output_and_its_jobs_beside_a_refused_t
         query_target(channel, "", "jobs", 8, owner="dev"),
         query_target(channel, "users/dev", "artifacts", 10),
     )
-    seen = channel.receive_until(lambda message: "owner's line" in json.dumps(message))
-    seen += channel.receive_until(current(10))
+    seen = channel.receive_all(lambda message: "owner's line" in json.dumps(message), current(10))
 
     assert any(removed_with_cause(2)(message) for message in seen)
     assert not any(removed_with_cause(target)(message) for message in seen for target in (4, 6, 8, 10))

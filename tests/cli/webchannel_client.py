@@ -126,3 +126,12 @@ class BrowserChannel:
             if any(predicate(message) for message in seen):
                 return seen
         raise AssertionError(f"never received the expected message; got {seen}")
+
+    def receive_all(self, *predicates: Any) -> list[dict[str, Any]]:
+        """The messages received until each predicate has matched one of them, in any order and in any back-channel
+        request (two awaited messages often come in the same one)."""
+        seen: list[dict[str, Any]] = []
+        for predicate in predicates:
+            if not any(predicate(message) for message in seen):
+                seen += self.receive_until(predicate)
+        return seen

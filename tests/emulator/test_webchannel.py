@@ -93,10 +93,9 @@ def test_the_rules_judge_each_target_as_the_principal_the_access_check_admitted(
     owner.document(f"things/{unique_id}-theirs").set({"reader": "someone-else", "say": "refused-value"})
 
     channel.open(thing(channel, f"{unique_id}-mine", 2), thing(channel, f"{unique_id}-theirs", 4))
-    seen = channel.receive_until(lambda message: "allowed" in json.dumps(message))
-    seen += channel.receive_until(current(2))
-    if not any(removed_with_cause(4)(message) for message in seen):
-        seen += channel.receive_until(removed_with_cause(4))
+    seen = channel.receive_all(
+        lambda message: "allowed" in json.dumps(message), current(2), removed_with_cause(4)
+    )
 
     assert access.offered == [[TOKEN]]
     assert not any(removed_with_cause(2)(message) for message in seen)

@@ -139,10 +139,16 @@ QUERIES = [
     ),
     Query(
         "tailrun/cli/jobs.py",
-        'query.where(filter=FieldFilter("status", "==", status))',
+        'query.where(filter=FieldFilter("status", "==", which.status))',
         "jobs",
         (("owner", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
+    Query(
+        "tailrun/cli/jobs.py",
+        'FieldFilter("label_pairs", "array_contains", which.labels[0])',
+        "jobs",
+        (("owner", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
+    ),  # with --status too: the owner, status, label_pairs, created_at index of DATA_MODEL.md below
     Query(
         "tailrun/cli/jobs.py", 'order_by("created_at", direction=Query.DESCENDING)', "jobs"
     ),  # part of the above
