@@ -65,6 +65,17 @@ def status_is(value: str) -> dict[str, Any]:
     return {"fieldFilter": {"field": {"fieldPath": "status"}, "op": "EQUAL", "value": {"stringValue": value}}}
 
 
+def labelled(pair: str) -> dict[str, Any]:
+    """``label_pairs array-contains pair``: `tailrun jobs --label` (issue 11)."""
+    return {
+        "fieldFilter": {
+            "field": {"fieldPath": "label_pairs"},
+            "op": "ARRAY_CONTAINS",
+            "value": {"stringValue": pair},
+        }
+    }
+
+
 def both(op: str, *filters: dict[str, Any]) -> dict[str, Any]:
     return {"compositeFilter": {"op": op, "filters": list(filters)}}
 
@@ -114,6 +125,9 @@ def other_project(channel: BrowserChannel) -> dict[str, Any]:
         (query("", "jobs", owner_is("dev")), True),
         (query("", "jobs", both("AND", status_is("running"), owner_is("dev"))), True),
         (query("", "jobs", both("OR", owner_is("dev"), owner_is("dev"))), True),
+        (query("", "jobs", both("AND", owner_is("dev"), labelled("team=cli"))), True),
+        (query("", "jobs", both("AND", owner_is("dev"), status_is("failed"), labelled("team=cli"))), True),
+        (query("", "jobs", labelled("team=cli")), False),  # a label is no owner: rules are not filters
         (query("", "jobs", both("OR", status_is("running"), owner_is("dev"))), False),
         (query("", "jobs"), False),  # rules are not filters
         (query("", "jobs", owner_is("alice")), False),
