@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -263,9 +264,9 @@ def _one_line(value: str) -> str:
     return first + " …" if len(lines) > 1 else first
 
 
-def _labelled(label: str, value: Any) -> str:
+def _labelled(label: str, value: Any, sep: str = ": ") -> str:
     text = _one_line(value) if isinstance(value, str) else ""
-    return f"{label}: {text}" if text else label
+    return f"{label}{sep}{text}" if text else label
 
 
 class _Usage:
@@ -549,15 +550,23 @@ class ClaudeStream:
         return []
 
 
+_CLAUDE_FAILURES = {  # result subtype → what it means, for people
+    "error_max_turns": "the agent reached its maximum number of turns",
+    "error_max_budget_usd": "the agent reached its budget",
+    "error_during_execution": "the agent failed while running",
+    "error_max_structured_output_retries": "the agent could not produce the structured output asked for",
+}
+
+
 def _claude_failure(obj: dict[str, Any], subtype: str | None) -> str:
-    """Why a Claude run failed: its ``errors``, else its ``result`` text, else its subtype."""
+    """Why a Claude run failed: its ``errors``, else its ``result`` text, else what its subtype means."""
     errors = obj.get("errors")
     if isinstance(errors, list) and errors:
         return "; ".join(e if isinstance(e, str) else json.dumps(e, ensure_ascii=False) for e in errors)
     result = obj.get("result")
     if isinstance(result, str) and result:
         return result
-    return subtype or "the agent failed"
+    return _CLAUDE_FAILURES.get(subtype or "", subtype or "the agent failed")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -592,9 +601,8 @@ def _codex_item(obj: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
 def _codex_tool_call(kind: str, item_id: str, item: dict[str, Any]) -> AgentEvent:
     if kind == "command_execution":
         command = item.get("command")
-        return _event(
-            Kind.TOOL_CALL, id=item_id, name=kind, input={"command": command}, summary=_labelled("$", command)
-        )
+        summary = _labelled("$", _shell_script(command), sep=" ")
+        return _event(Kind.TOOL_CALL, id=item_id, name=kind, input={"command": command}, summary=summary)
     if kind == "file_change":
         changes = _list(item.get("changes"))
         paths = [c["path"] for c in changes if isinstance(c, dict) and isinstance(c.get("path"), str)]
@@ -621,6 +629,26 @@ def _codex_tool_call(kind: str, item_id: str, item: dict[str, Any]) -> AgentEven
     query = item.get("query")
     search = {"query": query, **({"action": item["action"]} if "action" in item else {})}
     return _event(Kind.TOOL_CALL, id=item_id, name=kind, input=search, summary=_labelled("web_search", query))
+
+
+_SHELLS = ("bash", "sh", "zsh")
+
+
+def _shell_script(command: Any) -> str | None:
+    """The command as people read it: Codex runs ``bash -lc '<script>'``; the summary shows the script."""
+    argv: list[str]
+    if isinstance(command, list) and all(isinstance(arg, str) for arg in command):
+        argv = [str(arg) for arg in command]
+    elif isinstance(command, str):
+        try:
+            argv = shlex.split(command)
+        except ValueError:
+            return command
+    else:
+        return None
+    if len(argv) == 3 and argv[0].rsplit("/", 1)[-1] in _SHELLS and argv[1] in ("-c", "-lc"):
+        return argv[2]
+    return command if isinstance(command, str) else shlex.join(argv)
 
 
 def _codex_tool_result(kind: str, item_id: str, item: dict[str, Any]) -> AgentEvent:
