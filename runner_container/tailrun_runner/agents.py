@@ -472,9 +472,7 @@ class ClaudeStream:
             return []
         call = _str(message.get("id")) or f"#{len(self._calls)}"
         self._calls[call] = counts
-        if (
-            call == self._usage_call
-        ):  # the same model call as the last total: its final counts go with the next
+        if call == self._usage_call:  # the same model call as the last total: its final counts go later
             return []
         self._usage_call = call
         return self._usage.event(

@@ -739,3 +739,27 @@ def test_a_fake_agent_played_as_a_child_process_streams_into_the_same_events(
     assert child.wait(timeout=30) == exit_code
     assert out == play(agent, fixture)
     assert kinds(out)[-1] in ("agent_completed", "agent_failed")
+
+
+def test_claude_usage_growing_within_one_model_call_waits_for_the_next_call():
+    def block(call: str, out_tokens: int) -> str:
+        usage = {"input_tokens": 10, "output_tokens": out_tokens}
+        return line(
+            type="assistant", message={"id": call, "content": [{"type": "text", "text": "t"}], "usage": usage}
+        )
+
+    out = play("claude", [block("m1", 1), block("m1", 5), block("m1", 9), block("m2", 2)])
+    assert of_kind(out, "usage") == [
+        {"input_tokens": 10, "output_tokens": 1},
+        {"input_tokens": 20, "output_tokens": 11},  # m1's final 9, once, with m2's first 2
+    ]
+
+
+def test_claude_deltas_superseded_by_the_whole_message_are_not_sent_again_at_the_end():
+    lines = fixture_lines("claude_success.jsonl")
+    text_arrived = lines.index(
+        next(t for t in lines if "I'll run the tests first." in t and '"assistant"' in t)
+    )
+    out = play("claude", lines[: text_arrived + 1])
+    assert texts(out) == ["I'll run the tests first."]
+    assert of_kind(out, "message") == [{"role": "assistant", "text": "I'll run the tests first."}]
