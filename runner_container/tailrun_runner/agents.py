@@ -26,7 +26,9 @@ Rules both streams follow:
   sent only when the totals changed.
 - Strings are made safe to store: a lone UTF-16 surrogate (which JSON may escape but UTF-8 cannot carry) becomes
   U+FFFD; an integer beyond Firestore's 64 bits becomes a float; a value nested deeper than ``MAX_DEPTH`` becomes
-  its JSON text (Firestore allows 20 levels, and an event sits three levels down in its chunk).
+  its JSON text (Firestore allows 20 levels, and an event sits three levels down in its chunk); a map key
+  Firestore refuses (empty, reserved ``__x__``, over 1,500 bytes) is renamed (``(empty)``, ``(reserved)__x__``) or
+  cut.
 
 Claude Code (shapes from claude-agent-sdk-python ``_internal/message_parser.py``):
 
@@ -77,6 +79,7 @@ MAX_DEPTH = (
 )
 SUMMARY_CHARS = 200  # a tool call's summary is one line of at most this many characters (and "…")
 PARTIAL_CHARS = 65_536  # text held from streamed deltas, at most: the rest waits for the complete message
+MAX_KEY_BYTES = 1500  # Firestore's limit on a map key
 FILES_NAMED = 5  # a file change's summary names at most this many files, then "+N more"
 
 
@@ -197,7 +200,20 @@ def _safe(value: Any, depth: int, surrogates: bool) -> Any:
             return "…"
     if isinstance(value, list):
         return [_safe(item, depth + 1, surrogates) for item in value]
-    return {(_clean(k) if surrogates else k): _safe(v, depth + 1, surrogates) for k, v in value.items()}
+    return {
+        _safe_key(_clean(k) if surrogates else k): _safe(v, depth + 1, surrogates) for k, v in value.items()
+    }
+
+
+def _safe_key(key: str) -> str:
+    """A map key Firestore accepts: not empty, not reserved (``__x__``), at most 1,500 bytes of UTF-8."""
+    if not key:
+        return "(empty)"
+    if len(key) >= 4 and key.startswith("__") and key.endswith("__"):
+        return "(reserved)" + key
+    if len(key) > MAX_KEY_BYTES // 4 and len(encoded := key.encode("utf-8")) > MAX_KEY_BYTES:
+        return encoded[:MAX_KEY_BYTES].decode("utf-8", "ignore")
+    return key
 
 
 def _clean(text: str) -> str:

@@ -150,6 +150,23 @@ def test_a_lone_surrogate_a_huge_int_and_deep_nesting_are_made_storable(agent: s
     storable([event])
 
 
+@pytest.mark.parametrize("agent", ["claude", "codex"])
+def test_map_keys_firestore_refuses_are_renamed_or_cut(agent: str):
+    long_key = "é" * 1000  # 2,000 bytes
+    raw = {"type": "x", "": 1, "__name__": 2, "_ok_": 3, "____": 4, "__": 5, long_key: {"": 6}}
+    [event] = play(agent, [json.dumps(raw)])
+    assert isinstance(event, AgentEvent)
+    assert event.fields["data"] == {
+        "type": "x",
+        "(empty)": 1,
+        "(reserved)__name__": 2,
+        "_ok_": 3,
+        "(reserved)____": 4,
+        "__": 5,
+        "é" * 750: {"(empty)": 6},
+    }
+
+
 @pytest.mark.parametrize(("agent", "name"), [(a, n) for a, names in FIXTURES.items() for n in names])
 def test_every_prefix_of_every_fixture_line_is_read_without_raising(agent: str, name: str):
     stream = stream_for(agent)
