@@ -168,8 +168,31 @@ def job_callback(svc: Services, headers: Mapping[str, str], body: bytes) -> tupl
     try:
         message = models.parse_message(body)
     except pydantic.ValidationError as exc:
-        raise InvalidRequest(describe(exc), code="invalid_body") from None
+        raise InvalidRequest(describe(exc), code=callback_error_code(exc)) from None
     return 200, callbacks.handle(svc, token, message)
+
+
+# What a refused callback message's error code says about its events and state (design §4): the first match wins.
+_EVENT_ERRORS = {
+    "event_too_large": "event_too_large",
+    "events_not_contiguous": "invalid_events",
+    "state_missing": "invalid_state",
+    "state_mismatch": "invalid_state",
+}
+
+
+def callback_error_code(exc: pydantic.ValidationError) -> str:
+    """``too_many_events``, ``event_too_large``, ``invalid_events`` or ``invalid_state`` when an output message's
+    events or state are what is wrong, else ``invalid_body``."""
+    for item in exc.errors():
+        loc = tuple(item["loc"])
+        if item["type"] in _EVENT_ERRORS:
+            return _EVENT_ERRORS[item["type"]]
+        if loc[:2] == ("output", "events"):
+            return "too_many_events" if loc == ("output", "events") and item["type"] == "too_long" else "invalid_events"
+        if loc[:2] == ("output", "state"):
+            return "invalid_state"
+    return "invalid_body"
 
 
 def upload(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
