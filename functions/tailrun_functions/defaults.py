@@ -92,7 +92,9 @@ MAX_LINES_PER_BATCH = 20_000
 # Events ride the output batches (design §1, §4): each one's JSON is capped (the runner cuts a longer string and
 # marks the event ``cut``; these caps leave room for its escapes), and so is their number in one message.
 MAX_EVENTS_PER_BATCH = 5000
-MAX_EVENT_BYTES = 70 * 1024  # bytes of one event's JSON (the runner's cap is 16 KiB, 64 KiB of a result's value)
+MAX_EVENT_BYTES = (
+    70 * 1024
+)  # bytes of one event's JSON (the runner's cap is 16 KiB, 64 KiB of a result's value)
 MAX_RESULT_BYTES = 70 * 1024  # bytes of the JSON of ``state.result`` (the runner keeps a result to 64 KiB)
 MAX_STATE_TEXT_CHARS = 16 * 1024  # characters of ``state.current_step`` and ``state.current_url``
 # Storage bytes a chunk's lines, events and state may take (Firestore's document limit is 1 MiB, 1,048,576 bytes,

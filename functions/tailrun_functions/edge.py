@@ -189,7 +189,11 @@ def callback_error_code(exc: pydantic.ValidationError) -> str:
         if item["type"] in _EVENT_ERRORS:
             return _EVENT_ERRORS[item["type"]]
         if loc[:2] == ("output", "events"):
-            return "too_many_events" if loc == ("output", "events") and item["type"] == "too_long" else "invalid_events"
+            return (
+                "too_many_events"
+                if loc == ("output", "events") and item["type"] == "too_long"
+                else "invalid_events"
+            )
         if loc[:2] == ("output", "state"):
             return "invalid_state"
     return "invalid_body"
