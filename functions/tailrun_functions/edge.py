@@ -172,28 +172,18 @@ def job_callback(svc: Services, headers: Mapping[str, str], body: bytes) -> tupl
     return 200, callbacks.handle(svc, token, message)
 
 
-# What a refused callback message's error code says about its events and state (design §4): the first match wins.
-_EVENT_ERRORS = {
-    "event_too_large": "event_too_large",
-    "events_not_contiguous": "invalid_events",
-    "state_missing": "invalid_state",
-    "state_mismatch": "invalid_state",
-}
-
-
 def callback_error_code(exc: pydantic.ValidationError) -> str:
     """``too_many_events``, ``event_too_large``, ``invalid_events`` or ``invalid_state`` when an output message's
-    events or state are what is wrong, else ``invalid_body``."""
+    events or state are what is wrong (design §4), else ``invalid_body``; the first error that tells wins."""
     for item in exc.errors():
+        raised = (item.get("ctx") or {}).get("error")
+        if isinstance(raised, models.CodedError):
+            return raised.code
         loc = tuple(item["loc"])
-        if item["type"] in _EVENT_ERRORS:
-            return _EVENT_ERRORS[item["type"]]
+        if loc == ("output", "events") and item["type"] == "too_long":
+            return "too_many_events"
         if loc[:2] == ("output", "events"):
-            return (
-                "too_many_events"
-                if loc == ("output", "events") and item["type"] == "too_long"
-                else "invalid_events"
-            )
+            return "invalid_events"
         if loc[:2] == ("output", "state"):
             return "invalid_state"
     return "invalid_body"

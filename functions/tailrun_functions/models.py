@@ -11,7 +11,6 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
-from pydantic_core import PydanticCustomError
 
 from tailrun_functions import defaults, events
 
@@ -158,6 +157,15 @@ class Started(_Message):
         return self
 
 
+class CodedError(ValueError):
+    """A model's refusal that names the error code the edge answers with (pydantic keeps the exception in the
+    error's context, so ``edge.callback_error_code`` finds it)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def _text_everywhere(value: Any) -> None:
     """Every string of a JSON value, map keys included, must be valid UTF-8 (Firestore refuses lone surrogates)."""
     if isinstance(value, str):
@@ -189,10 +197,9 @@ class Event(BaseModel):
         _text_everywhere(self.model_extra)
         size = events.json_bytes(self.as_sent())
         if size > defaults.MAX_EVENT_BYTES:
-            raise PydanticCustomError(
+            raise CodedError(
                 "event_too_large",
-                "event {event} is {size} bytes of JSON; the limit is {limit}",
-                {"event": self.event, "size": size, "limit": defaults.MAX_EVENT_BYTES},
+                f"event {self.event} is {size} bytes of JSON; the limit is {defaults.MAX_EVENT_BYTES}",
             )
         return self
 
@@ -278,18 +285,16 @@ class Output(_Message):
         ):
             for offset, number in enumerate(numbers):
                 if number != numbers[0] + offset:
-                    raise PydanticCustomError(
-                        f"{what}_not_contiguous",
-                        "{what} must be numbered contiguously: expected {expected}, got {got}",
-                        {"what": what, "expected": numbers[0] + offset, "got": number},
+                    message = (
+                        f"{what} must be numbered contiguously: expected {numbers[0] + offset}, got {number}"
                     )
+                    raise CodedError("invalid_events", message) if what == "events" else ValueError(message)
         if self.events and self.state is None:
-            raise PydanticCustomError("state_missing", "an output message with events carries their state")
+            raise CodedError("invalid_state", "an output message with events carries their state")
         if self.events and self.state is not None and self.state.events != self.events[-1].event + 1:
-            raise PydanticCustomError(
-                "state_mismatch",
-                "state.events is {count}, but the message's last event is {last}",
-                {"count": self.state.events, "last": self.events[-1].event},
+            raise CodedError(
+                "invalid_state",
+                f"state.events is {self.state.events}, but the message's last event is {self.events[-1].event}",
             )
         return self
 
@@ -376,6 +381,7 @@ __all__ = [
     "ArtifactId",
     "CallbackMessage",
     "Claim",
+    "CodedError",
     "Completed",
     "CreateJobRequest",
     "Event",
