@@ -98,6 +98,7 @@ def attempt_docs(
             "job_written_at": None,
             "pending_progress": None,
             "output_pending": False,
+            "state_events": -1,
         },
     )
     return token
@@ -116,10 +117,23 @@ def fresh_attempt_fields(attempt: int) -> dict[str, Any]:
         "tail": [],
         "progress": None,
         "progress_at": None,
+        **fresh_state_fields(),
         "exit_code": None,
         "signal": None,
         "last_output_at": None,
         "last_heartbeat_at": None,
+    }
+
+
+def fresh_state_fields() -> dict[str, Any]:
+    """The job fields of an attempt's latest state (design §4) before it reported any event."""
+    return {
+        "events": 0,
+        "current_step": None,
+        "current_url": None,
+        "annotations": {"error": 0, "warning": 0, "notice": 0},
+        "usage": None,
+        "result": None,
     }
 
 
@@ -141,7 +155,17 @@ def launch_request(
         idle_timeout_s=int(idle) if idle is not None else None,
         tty=bool(spec.get("tty", False)),
         cwd=spec.get("cwd"),
+        agent_stream=agent_stream(spec),
     )
+
+
+def agent_stream(spec: dict[str, Any]) -> str | None:
+    """The agent whose JSON stream a prompt job's stdout is (design §5): the spec's agent (or the default one) when
+    it is one the runner reads; None for an argv job and for any other agent."""
+    if "prompt" not in spec:
+        return None
+    agent = spec.get("agent") or defaults.AGENT
+    return agent if agent in defaults.AGENT_STREAMS else None
 
 
 def launch(svc: Services, request: LaunchRequest, *, written_at: dt.datetime | None = None) -> JobStatus:

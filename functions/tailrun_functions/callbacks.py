@@ -21,7 +21,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tailrun_functions import attempts, claim, clock, defaults, fastwrite, reaper, schema, store
+from tailrun_functions import attempts, claim, clock, defaults, events, fastwrite, reaper, schema, store
 from tailrun_functions.admission import Admission, admit
 from tailrun_functions.documents import TailLine, TokenDoc, TokenState
 from tailrun_functions.models import (
@@ -101,28 +101,79 @@ def _flush(
     token_update: dict[str, Any] = {"job_written_at": now, "pending_progress": None, "output_pending": False}
     if token_doc.get("pending_progress") is not None:
         update.update(progress=token_doc["pending_progress"], progress_at=now)
-    if token_doc.get("output_pending") and "lines" not in fields:
-        waited = _waiting_output(svc, message, token_doc)
+    if token_doc.get("output_pending"):
+        waited = _waiting_output(svc, message, token_doc, need_state="events" not in fields)
+        # this message's own output and state are newer than what waited: they win
+        waited = {name: value for name, value in waited.items() if name not in fields}
         update.update(waited)
         if "tail" in waited:
             token_update["tail"] = waited["tail"]
     update.update(fields)
+    if "events" in update:
+        token_update["state_events"] = update["events"]
     t.update(job_ref, update)
     t.update(token_ref, {**token_update, **(token_fields or {})})
 
 
-def _waiting_output(svc: Services, message: Numbered, token_doc: TokenDoc) -> dict[str, Any]:
-    """The job fields of output stored since the job document was last written (read from the newest chunk)."""
-    newest = _newest_chunks(svc, message.job_id, message.attempt, 1)
+CHUNK_OUTPUT_FIELDS = ["lines", "first_line", "line_count", "created_at", "state"]  # all but the events
+
+
+def _state_fields(state: Mapping[str, Any] | None, token_doc: TokenDoc) -> dict[str, Any]:
+    """The job fields of a stored chunk's ``state``; none when there is none, or when the job document already
+    shows a later one (a batch delivered out of order never takes the state back)."""
+    if not state or state["events"] < token_doc.get("state_events", -1):
+        return {}
+    return {name: state[name] for name in STATE_FIELDS}
+
+
+STATE_FIELDS = ("events", "current_step", "current_url", "annotations", "usage", "result")
+
+
+def _waiting_output(
+    svc: Services, message: Numbered, token_doc: TokenDoc, *, need_state: bool = True
+) -> dict[str, Any]:
+    """The job fields of output stored since the job document was last written: the lines' counters and tail
+    from the newest chunks, and the latest state from the newest chunk that has one."""
+    newest = _newest_chunks(svc, message.job_id, message.attempt, 1, CHUNK_OUTPUT_FIELDS)
     if not newest:
         return {}
     chunk = newest[-1]
+    fields: dict[str, Any] = {"last_output_at": chunk["created_at"]}
     lines = chunk["lines"]
-    return {
-        "lines": firestore.Maximum(lines[-1]["line"] + 1),
-        "last_output_at": chunk["created_at"],
-        "tail": merge_tail(token_doc.get("tail") or [], lines),
-    }
+    end = _end_line(chunk)
+    if end > 0:
+        fields["lines"] = firestore.Maximum(end)
+    if lines:
+        fields["tail"] = merge_tail(token_doc.get("tail") or [], lines)
+    elif end > 0:  # an events-only batch is the newest: the tail is in the chunks before it
+        fields["tail"] = _recent_lines(svc, message.job_id, message.attempt)
+    if need_state:
+        state = chunk.get("state") or _newest_state(svc, message.job_id, message.attempt)
+        fields.update(_state_fields(state, token_doc))
+    return fields
+
+
+def _end_line(chunk: Mapping[str, Any]) -> int:
+    """How many lines of the attempt come up to the end of this chunk (an events-only chunk: before its events)."""
+    return int(chunk.get("first_line", 0)) + int(chunk.get("line_count", 0))
+
+
+def _newest_state(svc: Services, job_id: str, attempt: int) -> dict[str, Any] | None:
+    """The ``state`` of the attempt's chunk with the most events, the latest (states are cumulative):
+    ``where attempt == n order by state.events desc limit 1`` (composite index ``attempt ↑, state.events ↓``;
+    chunks without a state have no ``state.events`` and are not in that order)."""
+    query = (
+        store.job_ref(svc.db, job_id)
+        .collection(schema.CHUNKS)
+        .where(filter=FieldFilter("attempt", "==", attempt))
+        .order_by("state.events", direction=firestore.Query.DESCENDING)
+        .select(["state"])
+        .limit(1)
+    )
+    for snapshot in query.stream():
+        state = (snapshot.to_dict() or {}).get("state")
+        return dict(state) if state else None
+    return None
 
 
 def _capped(line: Line) -> dict[str, Any]:
@@ -146,8 +197,11 @@ def merge_tail(previous: list[TailLine], lines: list[dict[str, Any]]) -> list[Ta
     return recent[-defaults.TAIL_LINES :]
 
 
-def _newest_chunks(svc: Services, job_id: str, attempt: int, limit: int) -> list[dict[str, Any]]:
-    """The attempt's ``limit`` newest chunks, oldest first.
+def _newest_chunks(
+    svc: Services, job_id: str, attempt: int, limit: int, fields: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """The attempt's ``limit`` newest chunks, oldest first (only ``fields`` of each, when given: the events of a
+    chunk are never needed here, and an events-only chunk then costs next to nothing to read).
 
     ``where attempt == n order by seq desc`` (composite index ``attempt ↑, seq ↓``): Firestore refuses a
     descending scan of document names alone, so the chunk ids' order cannot be used backwards."""
@@ -156,30 +210,67 @@ def _newest_chunks(svc: Services, job_id: str, attempt: int, limit: int) -> list
         .collection(schema.CHUNKS)
         .where(filter=FieldFilter("attempt", "==", attempt))
         .order_by("seq", direction=firestore.Query.DESCENDING)
-        .limit(limit)
     )
-    return [snapshot.to_dict() or {} for snapshot in reversed(list(query.stream()))]
+    if fields is not None:
+        query = query.select(fields)
+    return [snapshot.to_dict() or {} for snapshot in reversed(list(query.limit(limit).stream()))]
+
+
+# How many of an attempt's newest chunks are read, at most, for its last lines: events-only batches (an agent's
+# stream) can follow its last line, and their chunks are read without their events.
+TAIL_CHUNK_LIMITS = (1, defaults.TAIL_LINES, 100)
+
+
+def _recent_chunks(svc: Services, job_id: str, attempt: int) -> list[dict[str, Any]]:
+    """The attempt's newest chunks (without events), as few as hold its last ``TAIL_LINES`` lines."""
+    chunks: list[dict[str, Any]] = []
+    for limit in TAIL_CHUNK_LIMITS:
+        chunks = _newest_chunks(svc, job_id, attempt, limit, CHUNK_OUTPUT_FIELDS)
+        if len(chunks) < limit or sum(len(chunk["lines"]) for chunk in chunks) >= defaults.TAIL_LINES:
+            break
+    return chunks
+
+
+def _recent_lines(svc: Services, job_id: str, attempt: int) -> list[TailLine]:
+    lines = [line for chunk in _recent_chunks(svc, job_id, attempt) for line in chunk["lines"]]
+    return [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
 
 
 def exact_tail_and_time(svc: Services, job_id: str, attempt: int) -> tuple[list[TailLine], Any]:
     """The attempt's last lines and when its newest chunk was stored (None without output): at completion, so
     that ``last_output_at`` is set for a job whose output all waited for the job document's write interval."""
-    lines: list[dict[str, Any]] = []
-    newest_at = None
-    for limit in (1, defaults.TAIL_LINES):
-        chunks = _newest_chunks(svc, job_id, attempt, limit)
-        if chunks:
-            newest_at = chunks[-1].get("created_at")
-        lines = [line for chunk in chunks for line in chunk["lines"]]
-        if len(lines) >= defaults.TAIL_LINES:
-            break
+    chunks = _recent_chunks(svc, job_id, attempt)
+    newest_at = chunks[-1].get("created_at") if chunks else None
+    lines = [line for chunk in chunks for line in chunk["lines"]]
     return [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]], newest_at
+
+
+def chunk_document(message: Output, now: Any) -> dict[str, Any]:
+    """The chunk of one output message: its lines (cut to the cap), its events and the state after them (design
+    §4; the event fields are set, empty, for a batch of lines only). The events are cut to markers, largest first,
+    should their storage size not fit the document beside the lines (``events.fit``)."""
+    lines = [_capped(line) for line in message.lines]
+    state = message.state.job_fields() if message.state is not None else None
+    budget = events.chunk_budget(events.storage_size(lines) + events.storage_size(state))
+    stored = events.fit(message.stored_events(), budget)
+    first_line = lines[0]["line"] if lines else message.events[0].at_line
+    return {
+        "attempt": message.attempt,
+        "seq": message.seq,
+        "first_line": first_line,
+        "line_count": len(lines),
+        "lines": lines,
+        "first_event": stored[0]["event"] if stored else 0,
+        "event_count": len(stored),
+        "events": stored,
+        "state": state,
+        "created_at": now,
+    }
 
 
 def _output(svc: Services, token: str, message: Output) -> float | None:
     token_ref, _, _ = _refs(svc, message)
     chunk_ref = store.chunk_ref(svc.db, message.job_id, message.attempt, message.seq)
-    lines = [_capped(line) for line in message.lines]
 
     @firestore.transactional
     def store_batch(t: firestore.Transaction) -> float | None:
@@ -189,22 +280,17 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
         if chunk_ref.get(transaction=t).exists:
             return None
         now = clock.now()
-        fastwrite.create(
-            t,
-            chunk_ref,
-            {
-                "attempt": message.attempt,
-                "seq": message.seq,
-                "first_line": lines[0]["line"],
-                "line_count": len(lines),
-                "lines": lines,
-                "created_at": now,
-            },
-        )
+        chunk = chunk_document(message, now)
+        fastwrite.create(t, chunk_ref, chunk)
         if _due(token_doc, svc):
-            tail = merge_tail(token_doc.get("tail") or [], lines)
-            fields = {"lines": firestore.Maximum(lines[-1]["line"] + 1), "last_output_at": now, "tail": tail}
-            _flush(t, svc, message, token_doc, fields, {"tail": tail})
+            fields: dict[str, Any] = {"last_output_at": now}
+            token_fields: dict[str, Any] = {}
+            if chunk["lines"]:
+                tail = merge_tail(token_doc.get("tail") or [], chunk["lines"])
+                fields.update(lines=firestore.Maximum(_end_line(chunk)), tail=tail)
+                token_fields["tail"] = tail
+            fields.update(_state_fields(chunk["state"], token_doc))
+            _flush(t, svc, message, token_doc, fields, token_fields)
             return None
         if not token_doc.get("output_pending"):  # once per flush: the next one reads the newest chunk
             t.update(token_ref, {"output_pending": True})
@@ -362,6 +448,7 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
             last_output_at is not None
         ):  # output that waited for the write interval is dated here at the latest
             job_fields["last_output_at"] = last_output_at
+        job_fields.update(_state_fields(_newest_state(svc, message.job_id, message.attempt), {}))
         job_fields.update({"updated_at": now, "last_heartbeat_at": now})
         if token_doc.get("pending_progress") is not None:
             job_fields.update(progress=token_doc["pending_progress"], progress_at=now)

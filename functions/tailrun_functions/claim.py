@@ -2,7 +2,7 @@
 
 Cloud Run's execution overrides are readable by anyone with ``run.executions.get``, so the launcher passes only
 ``TAILRUN_JOB_ID``, ``TAILRUN_ATTEMPT``, ``TAILRUN_CALLBACK_URL`` and ``TAILRUN_CLAIM=google``, and the job's limits,
-which are not secret (``TAILRUN_TIMEOUT_S``, ``TAILRUN_IDLE_TIMEOUT_S``, ``TAILRUN_TTY``: the runner reads them from
+which are not secret (``TAILRUN_TIMEOUT_S``, ``TAILRUN_IDLE_TIMEOUT_S``, ``TAILRUN_TTY``, ``TAILRUN_AGENT_STREAM``: the runner reads them from
 its environment, so the claim's answer does not carry them). The runner then
 POSTs ``{"type": "claim", "job_id", "attempt", "execution"}`` to ``job_callback`` with a Google-signed ID token of
 its service account (audience: the callback URL) as its bearer token, and the answer carries what it needs:

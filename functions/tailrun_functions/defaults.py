@@ -13,8 +13,9 @@ LAUNCHER = "local"  # TAILRUN_LAUNCHER: local | cloudrun
 AUTH_MODE = "dev"  # TAILRUN_AUTH: dev | firebase
 RUNNER_COMMAND = (sys.executable, "-m", "tailrun_runner")  # TAILRUN_RUNNER_COMMAND: the local launcher's argv
 AGENTS: dict[str, tuple[str, ...]] = {  # TAILRUN_AGENTS: agent name → the argv prefix a prompt is appended to
-    "claude": ("claude", "-p"),
-    "codex": ("codex", "exec"),
+    # claude and codex in their JSON stream modes: the runner turns the stream into events (TAILRUN_AGENT_STREAM)
+    "claude": ("claude", "-p", "--output-format", "stream-json", "--verbose"),
+    "codex": ("codex", "exec", "--json"),
     "gemini": ("gemini", "-p"),
 }
 REGION = "us-central1"  # TAILRUN_REGION
@@ -88,6 +89,18 @@ MAX_REQUEST_BYTES = 256 * 1024  # create/cancel/retry/reap bodies
 MAX_CALLBACK_BYTES = 900_000  # a callback body; one batch becomes one chunk document (< 1 MiB)
 MAX_LINE_CHARS = 64 * 1024  # a line's text beyond this is cut and marked `cut` (the runner cuts first)
 MAX_LINES_PER_BATCH = 20_000
+# Events ride the output batches (design §1, §4): each one's JSON is capped (the runner cuts a longer string and
+# marks the event ``cut``; these caps leave room for its escapes), and so is their number in one message.
+MAX_EVENTS_PER_BATCH = 5000
+MAX_EVENT_BYTES = (
+    70 * 1024
+)  # bytes of one event's JSON (the runner's cap is 16 KiB, 64 KiB of a result's value)
+MAX_RESULT_BYTES = 70 * 1024  # bytes of the JSON of ``state.result`` (the runner keeps a result to 64 KiB)
+MAX_STATE_TEXT_CHARS = 16 * 1024  # characters of ``state.current_step`` and ``state.current_url``
+# Storage bytes a chunk's lines, events and state may take (Firestore's document limit is 1 MiB, 1,048,576 bytes,
+# name and other fields included): a batch whose events would take more has its largest events cut to markers.
+MAX_CHUNK_STORAGE_BYTES = 1_000_000
+AGENT_STREAMS = ("claude", "codex")  # agents whose JSON stream the runner reads (TAILRUN_AGENT_STREAM)
 TAIL_LINES = 5  # lines kept in jobs/{id}.tail for job lists
 TAIL_LINE_CHARS = 200  # characters of each tail line
 MAX_SANDBOX_BYTES = 4096  # bytes of JSON of the `sandbox` object of `started`

@@ -88,6 +88,9 @@ class TokenDoc(TypedDict, total=False):
     pending_progress: Progress | None
     output_pending: bool
     tail: list[TailLine]
+    state_events: (
+        int  # ``state.events`` last written to the job document (-1: none): an older state never wins
+    )
 
 
 class ReviewState(StrEnum):

@@ -168,8 +168,25 @@ def job_callback(svc: Services, headers: Mapping[str, str], body: bytes) -> tupl
     try:
         message = models.parse_message(body)
     except pydantic.ValidationError as exc:
-        raise InvalidRequest(describe(exc), code="invalid_body") from None
+        raise InvalidRequest(describe(exc), code=callback_error_code(exc)) from None
     return 200, callbacks.handle(svc, token, message)
+
+
+def callback_error_code(exc: pydantic.ValidationError) -> str:
+    """``too_many_events``, ``event_too_large``, ``invalid_events`` or ``invalid_state`` when an output message's
+    events or state are what is wrong (design §4), else ``invalid_body``; the first error that tells wins."""
+    for item in exc.errors():
+        raised = (item.get("ctx") or {}).get("error")
+        if isinstance(raised, models.CodedError):
+            return raised.code
+        loc = tuple(item["loc"])
+        if loc == ("output", "events") and item["type"] == "too_long":
+            return "too_many_events"
+        if loc[:2] == ("output", "events"):
+            return "invalid_events"
+        if loc[:2] == ("output", "state"):
+            return "invalid_state"
+    return "invalid_body"
 
 
 def upload(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:

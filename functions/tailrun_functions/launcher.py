@@ -62,6 +62,7 @@ class LaunchRequest:
     idle_timeout_s: int | None = None  # the spec's idle timeout: the runner ends a job silent for this long
     tty: bool = False  # run the job on a pseudo-terminal
     cwd: str | None = None  # the directory the spec asked for (local only); None: a fresh sandbox
+    agent_stream: str | None = None  # a prompt job's agent whose JSON stream the runner reads (claude, codex)
 
     def runner_env(self) -> dict[str, str]:
         """The local runner's contract: its whole job, secrets included, in environment variables.
@@ -93,12 +94,16 @@ class LaunchRequest:
 
     def limits_env(self) -> dict[str, str]:
         """The job's limits and terminal, which the runner enforces itself (none is secret, so Cloud Run's
-        overrides may carry them): ``TAILRUN_TIMEOUT_S``, ``TAILRUN_IDLE_TIMEOUT_S``, ``TAILRUN_TTY=1``."""
+        overrides may carry them): ``TAILRUN_TIMEOUT_S``, ``TAILRUN_IDLE_TIMEOUT_S``, ``TAILRUN_TTY=1``, and
+        ``TAILRUN_AGENT_STREAM`` (``claude`` or ``codex``: the job's stdout is that agent's JSON stream, which the
+        runner turns into events)."""
         variables = {"TAILRUN_TIMEOUT_S": str(self.timeout_s)}
         if self.idle_timeout_s is not None:
             variables["TAILRUN_IDLE_TIMEOUT_S"] = str(self.idle_timeout_s)
         if self.tty:
             variables["TAILRUN_TTY"] = "1"
+        if self.agent_stream is not None:
+            variables["TAILRUN_AGENT_STREAM"] = self.agent_stream
         return variables
 
 

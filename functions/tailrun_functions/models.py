@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from tailrun_functions import defaults
+from tailrun_functions import defaults, events
 
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 MAX_SEQ = 2**53  # integers stay exact in JSON numbers of every client
@@ -157,19 +157,150 @@ class Started(_Message):
         return self
 
 
+class CodedError(ValueError):
+    """A model's refusal that names the error code the edge answers with (pydantic keeps the exception in the
+    error's context, so ``edge.callback_error_code`` finds it)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _text_everywhere(value: Any) -> None:
+    """Every string of a JSON value, map keys included, must be valid UTF-8 (Firestore refuses lone surrogates)."""
+    if isinstance(value, str):
+        _utf8(value)
+    elif isinstance(value, list):
+        for item in value:
+            _text_everywhere(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _utf8(key)
+            _text_everywhere(item)
+
+
+class Event(BaseModel):
+    """One event of an attempt as the runner sends it (design §1, §2): numbered like lines (``event``, from 0,
+    gap-free), placed before line ``at_line``, of a ``kind``, with the kind's own fields (any JSON: kinds are open,
+    so a runner that knows a new one needs no new functions). Its JSON is at most ``MAX_EVENT_BYTES``."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    event: int = Field(ge=0, le=MAX_SEQ)
+    at_line: int = Field(ge=0, le=MAX_SEQ)
+    ts: int = Field(ge=0, le=MAX_SEQ)
+    kind: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    cut: bool | None = None
+
+    @model_validator(mode="after")
+    def _small_text(self) -> Event:
+        _text_everywhere(self.model_extra)
+        size = events.json_bytes(self.as_sent())
+        if size > defaults.MAX_EVENT_BYTES:
+            raise CodedError(
+                "event_too_large",
+                f"event {self.event} is {size} bytes of JSON; the limit is {defaults.MAX_EVENT_BYTES}",
+            )
+        return self
+
+    def as_sent(self) -> dict[str, Any]:
+        """The event as the runner sent it (an unset ``cut`` left out; other fields as given, nulls included)."""
+        data = self.model_dump()
+        if data["cut"] is None:
+            del data["cut"]
+        return data
+
+
+class Annotations(BaseModel):
+    """Counts of the attempt's annotations by level, every level always present."""
+
+    model_config = STRICT
+
+    error: int = Field(ge=0, le=MAX_SEQ)
+    warning: int = Field(ge=0, le=MAX_SEQ)
+    notice: int = Field(ge=0, le=MAX_SEQ)
+
+
+class Usage(BaseModel):
+    """An agent's latest cumulative totals; a key only when the agent reported it."""
+
+    model_config = STRICT
+
+    input_tokens: int | None = Field(default=None, ge=0, le=MAX_SEQ)
+    output_tokens: int | None = Field(default=None, ge=0, le=MAX_SEQ)
+    cost_usd: float | None = Field(default=None, ge=0)
+
+
+StateText = Annotated[Text, Field(max_length=defaults.MAX_STATE_TEXT_CHARS)]
+
+
+class State(BaseModel):
+    """The attempt's latest state after the message that carries it, cumulative (the runner computes it, so the
+    callback sums nothing and a redelivery changes nothing): what the job document shows (design §1)."""
+
+    model_config = STRICT
+
+    events: int = Field(ge=0, le=MAX_SEQ)
+    current_step: StateText | None = None
+    current_url: StateText | None = None
+    annotations: Annotations
+    usage: Usage | None = None
+    result: Any = None
+
+    @model_validator(mode="after")
+    def _small_result(self) -> State:
+        _text_everywhere(self.result)
+        size = events.json_bytes(self.result)
+        if size > defaults.MAX_RESULT_BYTES:
+            raise ValueError(f"result is {size} bytes of JSON; the limit is {defaults.MAX_RESULT_BYTES}")
+        return self
+
+    def job_fields(self) -> dict[str, Any]:
+        """The job document's fields of this state (``usage`` with the keys reported only)."""
+        return {
+            "events": self.events,
+            "current_step": self.current_step,
+            "current_url": self.current_url,
+            "annotations": self.annotations.model_dump(),
+            "usage": self.usage.model_dump(exclude_none=True) if self.usage is not None else None,
+            "result": events.storable(self.result),
+        }
+
+
 class Output(_Message):
+    """A batch of lines and events, in the order the runner read them; either list may be empty, not both."""
+
     type: Literal["output"]
-    lines: list[Line] = Field(min_length=1, max_length=defaults.MAX_LINES_PER_BATCH)
+    lines: list[Line] = Field(default_factory=list, max_length=defaults.MAX_LINES_PER_BATCH)
+    events: list[Event] = Field(default_factory=list, max_length=defaults.MAX_EVENTS_PER_BATCH)
+    state: State | None = None
 
     @model_validator(mode="after")
     def _contiguous(self) -> Output:
-        first = self.lines[0].line
-        for offset, line in enumerate(self.lines):
-            if line.line != first + offset:
-                raise ValueError(
-                    f"lines must be numbered contiguously: expected {first + offset}, got {line.line}"
-                )
+        if not self.lines and not self.events:
+            raise ValueError("an output message holds lines, events or both")
+        for what, numbers in (
+            ("lines", [line.line for line in self.lines]),
+            ("events", [event.event for event in self.events]),
+        ):
+            for offset, number in enumerate(numbers):
+                if number != numbers[0] + offset:
+                    message = (
+                        f"{what} must be numbered contiguously: expected {numbers[0] + offset}, got {number}"
+                    )
+                    raise CodedError("invalid_events", message) if what == "events" else ValueError(message)
+        if self.events and self.state is None:
+            raise CodedError("invalid_state", "an output message with events carries their state")
+        if self.events and self.state is not None and self.state.events != self.events[-1].event + 1:
+            raise CodedError(
+                "invalid_state",
+                f"state.events is {self.state.events}, but the message's last event is {self.events[-1].event}",
+            )
         return self
+
+    def stored_events(self) -> list[dict[str, Any]]:
+        """The events as a chunk stores them: as sent, with what Firestore cannot hold as JSON text."""
+        return [events.storable(event.as_sent()) for event in self.events]
 
 
 class Heartbeat(_Message):
@@ -245,12 +376,15 @@ def dump(model: BaseModel) -> dict[str, Any]:
 
 
 __all__ = [
+    "Annotations",
     "Artifact",
     "ArtifactId",
     "CallbackMessage",
     "Claim",
+    "CodedError",
     "Completed",
     "CreateJobRequest",
+    "Event",
     "Heartbeat",
     "JobRef",
     "Line",
@@ -259,6 +393,8 @@ __all__ = [
     "Progress",
     "ReapRequest",
     "Started",
+    "State",
+    "Usage",
     "dump",
     "parse_message",
 ]

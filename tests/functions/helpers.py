@@ -95,6 +95,77 @@ class PlayedRunner:
         )
 
 
+def events_of(db: firestore.Client, job_id: str, attempt: int = 1) -> list[dict[str, Any]]:
+    """Every event of an attempt in the order clients read them: chunks by id, each chunk's events in order."""
+    return [event for chunk in chunks(db, job_id) if chunk["attempt"] == attempt for event in chunk["events"]]
+
+
+def fresh_state() -> dict[str, Any]:
+    return {
+        "events": 0,
+        "current_step": None,
+        "current_url": None,
+        "annotations": {"error": 0, "warning": 0, "notice": 0},
+        "usage": None,
+        "result": None,
+    }
+
+
+class EventRunner(PlayedRunner):
+    """A played runner that also numbers events and keeps the attempt's cumulative state as design §1 says the
+    real one does (the latest step or tool call's summary, the latest URL, annotation counts, the latest usage
+    and valid result)."""
+
+    def __init__(self, api: Api, variables: dict[str, str]) -> None:
+        super().__init__(api, variables)
+        self.event = 0
+        self.state = fresh_state()
+
+    def events(self, *events: dict[str, Any]) -> list[dict[str, Any]]:
+        """Number ``events`` (each ``{"kind": …, fields}``) before the next line, and update the state."""
+        numbered = []
+        for event in events:
+            numbered.append(
+                {"event": self.event, "at_line": self.line, "ts": int(time.time() * 1000), **event}
+            )
+            self.event += 1
+            self._apply(event)
+        self.state = {**self.state, "events": self.event}
+        return numbered
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        kind = event["kind"]
+        if kind == "step":
+            self.state["current_step"] = event["text"]
+        elif kind == "tool_call":
+            self.state["current_step"] = event["summary"]
+        elif kind == "url":
+            self.state["current_url"] = event["url"]
+        elif kind == "annotation":
+            counts = dict(self.state["annotations"])
+            counts[event["level"]] += 1
+            self.state["annotations"] = counts
+        elif kind == "usage":
+            self.state["usage"] = {
+                k: event[k] for k in ("input_tokens", "output_tokens", "cost_usd") if k in event
+            }
+        elif kind == "result" and not event.get("cut"):
+            self.state["result"] = event["value"]
+
+    def batch(
+        self, *texts: str, events: tuple[dict[str, Any], ...] = (), seq: int | None = None
+    ) -> dict[str, Any]:
+        """An output message: ``events`` (placed before the lines), then ``texts`` as stdout lines."""
+        numbered = self.events(*events)
+        fields: dict[str, Any] = {"lines": self.lines(*texts)}
+        if numbered:
+            fields.update(events=numbered, state=dict(self.state))
+        return self.message("output", seq=seq, **fields)
+
+    def emit(self, *texts: str, events: tuple[dict[str, Any], ...] = ()) -> Reply:
+        return self.send(self.batch(*texts, events=events))
+
+
 def value_size(value: Any) -> int:
     """A value's storage size as Firestore documents it (https://firebase.google.com/docs/firestore/storage-size)."""
     if value is None or isinstance(value, bool):

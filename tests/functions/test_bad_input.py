@@ -415,9 +415,13 @@ ENTRYPOINT_MODELS: dict[str, list[type[BaseModel]]] = {
     "download_artifact": [artifact_models.DownloadRequest],
 }
 # A nested model's fields are broken inside the body at this place: (field of the parent, index or None).
-NESTED_AT: dict[type[BaseModel], tuple[str, int | None]] = {
+NESTED_AT: dict[type[BaseModel], tuple[str | int, ...]] = {
     models.Line: ("lines", 0),
-    models.ArtifactError: ("error", None),
+    models.ArtifactError: ("error",),
+    models.Event: ("events", 0),
+    models.State: ("state",),
+    models.Annotations: ("state", "annotations"),
+    models.Usage: ("state", "usage"),
 }
 
 
@@ -540,6 +544,17 @@ LINES_AT = st.one_of(
     ),
 )
 
+non_float = st.one_of(st.text(max_size=5), st.lists(st.integers(), max_size=2), st.booleans())
+EVENT = {"event": 0, "at_line": 0, "ts": 1, "kind": "step", "text": "s", "cut": False}
+ANNOTATIONS = {"error": 0, "warning": 1, "notice": 0}
+STATE = {
+    "events": 1,
+    "current_step": "s",
+    "current_url": "https://example.com",
+    "annotations": ANNOTATIONS,
+    "usage": {"input_tokens": 1, "output_tokens": 2, "cost_usd": 0.5},
+    "result": {"ok": True},
+}
 MESSAGE_COMMON: dict[str, st.SearchStrategy[tuple[Any, int]]] = {  # the fields every callback message has
     "job_id": bad(ident(nullable=False)),
     "attempt": bad(integer(1, defaults.MAX_MAX_ATTEMPTS * 100, nullable=False)),
@@ -626,7 +641,45 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
             )
         ),
     },
-    models.Output: {**MESSAGE_COMMON, "lines": bad(LINES_AT)},
+    models.Output: {
+        **MESSAGE_COMMON,
+        "lines": bad(LINES_AT),
+        "events": bad(
+            st.one_of(
+                non_list,
+                st.lists(st.one_of(st.integers(), st.text(max_size=3), st.none()), min_size=1, max_size=3),
+                st.just([{"event": 0}]),
+                st.just([EVENT, {**EVENT, "event": 2}]),  # a gap
+                st.just([{**EVENT, "event": i} for i in range(defaults.MAX_EVENTS_PER_BATCH + 1)]),
+            )
+        ),
+        "state": bad(st.one_of(non_dict, st.none(), st.just({**STATE, "events": 7}))),
+    },
+    models.Event: {
+        "event": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "at_line": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "ts": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "kind": bad(literal("", "Step", "a-b", "1x", "k" * 33, "é")),
+        "cut": bad(non_bool),
+    },
+    models.State: {
+        "events": bad(integer(0, models.MAX_SEQ, nullable=False)),
+        "current_step": bad(text(defaults.MAX_STATE_TEXT_CHARS, nullable=True)),
+        "current_url": bad(text(defaults.MAX_STATE_TEXT_CHARS, nullable=True)),
+        "annotations": bad(
+            st.one_of(non_dict, st.none(), st.just({"error": 0}), st.just({**ANNOTATIONS, "x": 1}))
+        ),
+        "usage": bad(st.one_of(non_dict, st.just({"tokens": 1}))),
+        "result": bad(st.one_of(unsafe_text, st.just("x" * (defaults.MAX_RESULT_BYTES + 1)))),
+    },
+    models.Annotations: {
+        level: bad(integer(0, models.MAX_SEQ, nullable=False)) for level in ("error", "warning", "notice")
+    },
+    models.Usage: {
+        "input_tokens": bad(integer(0, models.MAX_SEQ, nullable=True)),
+        "output_tokens": bad(integer(0, models.MAX_SEQ, nullable=True)),
+        "cost_usd": bad(st.one_of(non_float, st.floats(max_value=0, exclude_max=True, min_value=-1000))),
+    },
     models.Line: {
         "line": bad(integer(0, models.MAX_SEQ, nullable=False)),
         "stream": bad(literal("stdin", "STDOUT", "")),
@@ -856,7 +909,9 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
                 "invalid_utf8": False,
                 "partial": False,
             }
-        ]
+        ],
+        "events": [EVENT],
+        "state": STATE,
     },
     "heartbeat": {},
     "progress": {"percent": 50, "step": "half"},
@@ -875,18 +930,20 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
 
 def _kind_of(model: type[BaseModel]) -> str | None:
     """The message type whose body holds a nested model (Line → output, ArtifactError → artifact)."""
-    return {models.Line: "output", models.ArtifactError: "artifact"}.get(model)
+    nested = {models.Line, models.Event, models.State, models.Annotations, models.Usage}
+    return "output" if model in nested else {models.ArtifactError: "artifact"}.get(model)
 
 
 def place(body: dict[str, Any], model: type[BaseModel], field: str, value: Any) -> dict[str, Any]:
     """The body with ``field`` of ``model`` (the root or a nested one) set to ``value``."""
     body = json.loads(json.dumps(body))
-    if model in NESTED_AT:
-        parent, index = NESTED_AT[model]
-        holder = body[parent][index] if index is not None else body[parent]
-        holder[field] = value
-    else:
-        body[field] = value
+    holder = body
+    for step in NESTED_AT.get(model, ()):
+        holder = holder[step]
+    holder[field] = value
+    if (model, field) == (models.Output, "lines"):  # a batch of lines only: no lines is then wrong too
+        body.pop("events", None)
+        body.pop("state", None)
     return body
 
 

@@ -115,7 +115,9 @@ def test_a_prompt_jobs_claim_answers_the_agent_command_the_launcher_would_have_r
     reply = claim(api, job_id, google_key.sign(**runner_claims()))
 
     assert reply.status == 200, reply.body
-    assert reply.body["argv"] == ["codex", "exec", "summarize the repo"] == list(launched_request.argv)
+    assert (
+        reply.body["argv"] == ["codex", "exec", "--json", "summarize the repo"] == list(launched_request.argv)
+    )
     assert reply.body["env"] == {} and reply.body["artifacts"] == []
 
 

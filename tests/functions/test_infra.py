@@ -177,6 +177,12 @@ QUERIES = [
         "chunks",
     ),
     Query(
+        "functions/tailrun_functions/callbacks.py",
+        '.order_by("state.events", direction=firestore.Query.DESCENDING)',
+        "chunks",
+        (("attempt", "ASCENDING"), ("state.events", "DESCENDING")),
+    ),
+    Query(
         "functions/tailrun_functions/artifacts/access.py",
         'FieldFilter("name", "==", request.name)',
         "artifacts",
