@@ -106,12 +106,12 @@ RESULT_SHOWN_CHARS = (
 RESULT_CELL_CHARS = 200  # characters of a result's compact JSON in `tailrun status` (one line)
 # the fields of an event in `tailrun logs --events`, in this order first, then the rest by name
 FIELD_ORDER = (
+    "role",
     "level",
     "title",
     "text",
     "summary",
     "name",
-    "role",
     "file",
     "line",
     "end_line",
