@@ -212,6 +212,8 @@ class LineAssembler:
         if waiting is not None and waiting.event > self.next_event:
             return self.next_event, waiting.event
         needed = self._events_before.get(self.next_line, 0) if self.next_line in self._lines else 0
+        if waiting is not None:
+            needed = min(needed, waiting.event)  # never past an event that is here
         if needed > self.next_event:
             return self.next_event, needed
         return None
@@ -233,6 +235,26 @@ class LineAssembler:
     def waiting(self) -> bool:
         """Whether lines or events wait for missing ones."""
         return bool(self._lines or self._events)
+
+    def drain(self) -> list[Output]:
+        """Release everything still waiting, whatever it waits for: lines by number, each event before the first
+        line at or past its ``at_line``. Only chunks that contradict each other leave anything here once every gap
+        is skipped; showing it out of place is better than losing it."""
+        events = sorted(self._events.values(), key=lambda event: event.event)
+        released: list[Output] = []
+        for line in sorted(self._lines.values(), key=lambda line: line.line):
+            while events and events[0].at_line <= line.line:
+                released.append(events.pop(0))
+            released.append(line)
+            self.next_line = max(self.next_line, line.line + 1)
+        released += events
+        self.next_event = max(
+            [self.next_event, *(item.event + 1 for item in released if isinstance(item, JobEvent))]
+        )
+        self._lines.clear()
+        self._events.clear()
+        self._events_before.clear()
+        return released
 
 
 class Display(Protocol):
@@ -355,6 +377,7 @@ def show_everything(assembler: LineAssembler, attempt: int, display: Display) ->
             continue
         missing = assembler.skip_event_gap()
         if missing is None:
+            show(display, assembler.drain())
             return
         display.event_gap(attempt, *missing)
 

@@ -28,7 +28,7 @@ from tailrun_functions.schema import DEV_USER, LOCAL_PROJECT
 
 from tailrun.local.dev import DevProcess
 
-from .stack import TAILRUN, Cli, cli_env
+from .stack import TAILRUN, Cli, Terminal, cli_env
 from .test_cli import job_status, wait_for_status
 from .test_dev_rules import firestore_of
 
@@ -305,6 +305,20 @@ def test_display_alone_logs_shows_stored_events_in_order_on_stderr(cli: Cli, wri
         assert in_order(shown.stderr, SHOWN_WRITTEN), shown.stderr
         assert "missing" not in shown.stderr
     assert "succeeded" in followed.stderr.splitlines()[-1]
+
+
+def test_display_alone_on_a_terminal_events_show_among_the_lines_in_colour(
+    cli: Cli, written_job: str
+) -> None:
+    terminal = Terminal.spawn(cli, "logs", written_job, "-f")
+
+    assert terminal.wait() == 0, terminal.output
+    shown = terminal.output.replace("\r\n", "\n")
+    assert in_order(
+        shown, ["before", "▸ Install", "inside", "error: a.py:3: bad", "→ building", "all good"]
+    ), shown
+    assert in_order(shown, ["all good", 'result: {"ok":true}', "succeeded"]), shown
+    assert "\x1b[1;31merror: a.py:3: bad" in shown
 
 
 def test_display_alone_logs_events_lists_them_all(cli: Cli, written_job: str) -> None:

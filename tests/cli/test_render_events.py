@@ -443,3 +443,20 @@ def test_status_leaves_out_what_a_job_did_not_report() -> None:
     Console(file=screen, width=120).print(status_table(job))
     keys = {line.split(None, 1)[0] for line in screen.getvalue().splitlines() if line.strip()}
     assert not keys & {"step", "url", "annotations", "usage", "result"}
+
+
+def test_chunks_that_contradict_each_other_lose_nothing_when_everything_is_shown() -> None:
+    # line 0's chunk says two events came before it; the events say they came after it
+    assembler, display = LineAssembler(), Recording()
+    assembler.add_chunk({"lines": [{"line": 0, "text": "a"}], "first_event": 2})
+    assembler.add_chunk(
+        {
+            "lines": [],
+            "events": [
+                {"event": 0, "at_line": 1, "kind": "step", "text": "x"},
+                {"event": 1, "at_line": 1, "kind": "step", "text": "y"},
+            ],
+        }
+    )
+    show_everything(assembler, 1, display)
+    assert display.shown == ["L0", "E0", "E1"] and not assembler.waiting()
