@@ -173,6 +173,8 @@ class LineAssembler:
                 continue
             line = self._lines.get(self.next_line)
             if line is None or not self._may_release(self.next_line):
+                self._line_heap.smallest(lambda n: n in self._lines)  # forget what was released
+                self._first_waiting_event()
                 return released
             del self._lines[self.next_line]
             self._events_before.pop(self.next_line, None)
