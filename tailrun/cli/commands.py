@@ -333,30 +333,63 @@ def logs(
             "a job's sequences can write your clipboard or retitle your terminal).",
         ),
     ] = False,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events",
+            metavar=FLAG,
+            help="List the job's events instead of its lines, one per line: `EVENT AT_LINE KIND key=value…` "
+            "(every kind: groups, annotations, steps, URLs, results, an agent's messages and tool calls).",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            metavar=FLAG,
+            help="With --events: each event as one JSON object per line, as stored.",
+        ),
+    ] = False,
 ) -> None:
     """Print a job's output: stdout to stdout, stderr to stderr, in line order.
 
-    Control sequences other than colours are removed, on a terminal and in a pipe alike, unless --raw. With
-    --follow it exits with the job's exit code, as `tailrun run` does (125 if tailrun itself fails).
+    Its events show in their place among the lines, on stderr (`→ step`, `error: a.py:3: message`, `result: …`):
+    stdout keeps only the job's stdout, less the workflow commands it printed. Control sequences other than
+    colours are removed, on a terminal and in a pipe alike, unless --raw. With --follow it exits with the job's exit
+    code, as `tailrun run` does (125 if tailrun itself fails).
     """
+    from tailrun_functions.states import TERMINAL
+
     from tailrun.cli import jobs
-    from tailrun.cli.follow import Follower
-    from tailrun.cli.render import TerminalDisplay
+    from tailrun.cli.follow import Expected, Follower
+    from tailrun.cli.render import EventListDisplay, TerminalDisplay
+
+    for wrong, message in (
+        (as_json and not events, "--json lists events: give it with --events."),
+        (raw and events, "--raw writes lines as stored and --events lists events: give one of them."),
+    ):
+        if wrong:
+            error = TailrunError(message)
+            raise _as_tailrun_failure(error) if follow else error
+
+    def display_for(interactive: bool | None) -> TerminalDisplay:
+        if events:
+            return EventListDisplay(job_id, as_json=as_json)
+        return TerminalDisplay(job_id, interactive=interactive, raw=raw)
 
     def show(stack: Stack) -> int:
         job = jobs.get_job(stack, job_id)
         if attempt is not None:
             jobs.check_attempt(job, attempt)
         if follow and attempt is None:
-            display = TerminalDisplay(job_id, raw=raw)
+            display = display_for(None)
             with display:
                 job = jobs.follow(stack, job_id, Follower(display))
             return _ended(stack, display, job)
+        latest = jobs.attempt_count(job)
+        ended = job.get("status") in TERMINAL and (attempt or latest) == latest
         jobs.read_output(
-            stack,
-            job_id,
-            attempt or jobs.attempt_count(job),
-            TerminalDisplay(job_id, interactive=False, raw=raw),
+            stack, job_id, attempt or latest, display_for(False), Expected.of(job) if ended else None
         )
         return 0
 
@@ -380,7 +413,8 @@ def status(
         ),
     ] = False,
 ) -> None:
-    """Show a job's status, command, times, exit code, progress, attempts, retries and artifacts."""
+    """Show a job's status, command, times, exit code, progress, current step and URL, annotations, usage, result,
+    attempts, retries and artifacts."""
     from tailrun.cli import jobs
     from tailrun.cli.render import stable_json, status_document, status_table
 

@@ -21,7 +21,7 @@ from tailrun.cli.client import Stack
 from tailrun.errors import JobNotFound, RequestRefused, TailrunError
 
 if TYPE_CHECKING:
-    from tailrun.cli.follow import Display, Follower
+    from tailrun.cli.follow import Display, Expected, Follower
 
 logger = logging.getLogger(__name__)
 
@@ -179,11 +179,14 @@ def check_attempt(job: dict[str, Any], attempt: int) -> int:
     return attempt
 
 
-def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> None:
-    """Show the stored output of one attempt, in line order, reporting holes."""
+def read_output(
+    stack: Stack, job_id: str, attempt: int, display: Display, expected: Expected | None = None
+) -> None:
+    """Show the stored output of one attempt (its lines and events, in their order), reporting holes, and, when
+    ``expected`` says how many of each the attempt stored, the ones missing at its end."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    from tailrun.cli.follow import LineAssembler, chunk_lines, show_everything
+    from tailrun.cli.follow import LineAssembler, show_everything
 
     chunks = (
         stack.firestore.collection(JOBS)
@@ -194,8 +197,12 @@ def read_output(stack: Stack, job_id: str, attempt: int, display: Display) -> No
     )
     assembler = LineAssembler()
     for chunk in chunks:
-        assembler.add(chunk_lines(chunk.to_dict() or {}))
+        assembler.add_chunk(chunk.to_dict() or {})
     show_everything(assembler, attempt, display)
+    if expected is not None and expected.lines is not None and assembler.next_line < expected.lines:
+        display.gap(attempt, assembler.next_line, expected.lines)
+    if expected is not None and expected.events is not None and assembler.next_event < expected.events:
+        display.event_gap(attempt, assembler.next_event, expected.events)
 
 
 def follow(

@@ -14,6 +14,12 @@ for a user who asked for exactly that. A line the runner cut (``cut``, at ``TAIL
 ``… [line cut at 32 KiB]`` on a terminal, ``… [tailrun: line cut at 32 KiB]`` in a pipe or file, a ``tailrun:`` note
 on stderr with ``--raw``. Everything else tailrun prints from a job (progress steps, error messages, table cells) is
 cleaned of every sequence, colours included, and never read as rich markup or emoji codes.
+
+Events (``::group::``, ``::error``/``::warning``/``::notice``, ``::step``, ``::url``, ``::result``, an agent's tool
+calls and failures) show in their place among the lines (``event_text``): on a terminal like the lines; otherwise
+on stderr, so stdout stays exactly the job's stdout, less the command lines the runner took out. ``tailrun logs
+--events`` lists every event instead (``event_line``, ``event_json``), and ``tailrun status`` shows the job's latest
+step, URL, annotation counts, usage and result.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from rich.text import Text
 from tailrun_functions.states import TERMINAL
 
 from tailrun import settings
-from tailrun.cli.follow import OutputLine
+from tailrun.cli.follow import JobEvent, OutputLine
 
 STATUS_STYLES = {
     "queued": "yellow",
@@ -90,6 +96,214 @@ def cut_size(text: str) -> str:
     # U+FFFD stood for one bad byte: its three bytes here count as one
     kept = len(text.encode("utf-8", "surrogatepass")) - 2 * text.count("\ufffd")
     return f"{round(kept / 1024)} KiB" if kept >= 1024 else f"{kept} bytes"
+
+
+# How events show among the lines: the kind's text and its style (rich style names; none in a pipe or file)
+LEVEL_STYLES = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
+RESULT_SHOWN_CHARS = (
+    1000  # characters of a result's compact JSON shown as it happens (`tailrun status --json` has it all)
+)
+RESULT_CELL_CHARS = 200  # characters of a result's compact JSON in `tailrun status` (one line)
+# the fields of an event in `tailrun logs --events`, in this order first, then the rest by name
+FIELD_ORDER = (
+    "role",
+    "level",
+    "title",
+    "text",
+    "summary",
+    "name",
+    "file",
+    "line",
+    "end_line",
+    "col",
+    "end_column",
+    "url",
+    "message",
+    "value",
+)
+_BARE = re.compile(r"[^\s\"'=\\\x00-\x1f\x7f-\x9f]+")  # a field's text written without quotes
+_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029]")  # what json.dumps leaves as it is (it escapes C0 controls)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` (JSON, or a line of ``key=value`` fields whose texts are words or JSON strings) with DEL, the C1
+    controls and the line separators written as JSON escapes (``json.dumps`` escapes only C0 controls), so
+    nothing in it acts on a terminal; JSON stays JSON, with the same value."""
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def compact_json(value: Any) -> str:
+    """A JSON value on one line, without spaces: ``{"ok":true}``."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """``text`` as one clean line (its lines joined by spaces), of at most ``limit`` characters when given
+    (``…`` says it was cut)."""
+    flat = " ".join(clean(part, keep_sgr=False) for part in text.splitlines())
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _text(value: Any) -> str:
+    """An event's text field, cleaned, on one line."""
+    return "" if value is None else one_line(str(value))
+
+
+def _paragraph(value: Any) -> str:
+    """An event's message, cleaned; a message of several lines continues indented under its first."""
+    parts = str(value or "").splitlines() or [""]
+    return "\n  ".join(clean(part, keep_sgr=False) for part in parts)
+
+
+def _where(fields: dict[str, Any]) -> str:
+    """``file:line:col: `` of an annotation, as much of it as it gives (nothing without a file)."""
+    if not fields.get("file"):
+        return ""
+    place = _text(fields["file"])
+    for key in ("line", "col"):
+        if not isinstance(fields.get(key), int):
+            break
+        place += f":{fields[key]}"
+    return place + ": "
+
+
+def _annotation(fields: dict[str, Any]) -> tuple[str, str]:
+    level = str(fields.get("level") or "notice")
+    title = f"{_text(fields['title'])}: " if fields.get("title") else ""
+    text = f"{_text(level)}: {_where(fields)}{title}{_paragraph(fields.get('message'))}"
+    return text, LEVEL_STYLES.get(level, "")
+
+
+def _result(fields: dict[str, Any]) -> tuple[str, str]:
+    if "value" not in fields:
+        size = fields.get("bytes")
+        over = f"{size:,} bytes, " if isinstance(size, int) else ""
+        return f"result: not kept ({over}over the 64 KiB cap)", "yellow"
+    return f"result: {one_line(compact_json(fields['value']), RESULT_SHOWN_CHARS)}", "green"
+
+
+def _agent_started(fields: dict[str, Any]) -> tuple[str, str]:
+    details = [f"model {_text(fields['model'])}"] if fields.get("model") else []
+    if isinstance(fields.get("tools"), list):
+        details.append(f"{len(fields['tools'])} tools")
+    agent = _text(fields.get("agent") or "agent")
+    return f"{agent} started" + (f" ({', '.join(details)})" if details else ""), "dim"
+
+
+def _agent_completed(fields: dict[str, Any]) -> tuple[str, str]:
+    details = []
+    if isinstance(fields.get("num_turns"), int):
+        details.append(f"{fields['num_turns']} turns")
+    if isinstance(fields.get("duration_ms"), int | float):
+        details.append(_seconds(float(fields["duration_ms"]) / 1000))
+    if isinstance(fields.get("cost_usd"), int | float):
+        details.append(f"${fields['cost_usd']:.4f}")
+    return "agent completed" + (f" ({', '.join(details)})" if details else ""), "dim"
+
+
+def _agent_failed(fields: dict[str, Any]) -> tuple[str, str]:
+    why = _paragraph(fields["message"]) if fields.get("message") else ""
+    subtype = f" ({_text(fields['subtype'])})" if fields.get("subtype") else ""
+    return f"error: the agent failed{subtype}" + (f": {why}" if why else ""), "bold red"
+
+
+def event_text(event: JobEvent) -> tuple[str, str] | None:
+    """How an event shows among a job's lines (its text and rich style), or None for the kinds not shown there:
+    ``message``, ``thinking`` and ``tool_result`` (their text is a line already), ``usage``, ``endgroup``,
+    ``todo``, ``agent_event`` and kinds this CLI does not know (``tailrun logs --events`` lists them all)."""
+    fields, kind = event.fields, event.kind
+    cut = " …" if fields.get("cut") and kind != "result" else ""
+    shown: tuple[str, str] | None
+    if kind == "group":
+        shown = f"▸ {_text(fields.get('title'))}", "bold"
+    elif kind == "annotation":
+        shown = _annotation(fields)
+    elif kind == "step":
+        shown = f"→ {_text(fields.get('text'))}", "cyan"
+    elif kind == "tool_call":
+        shown = f"→ {_text(fields.get('summary') or fields.get('name'))}", "cyan"
+    elif kind == "url":
+        shown = f"↗ {_text(fields.get('url'))}", "blue"
+    elif kind == "result":
+        shown = _result(fields)
+    elif kind == "error":
+        shown = f"error: {_paragraph(fields.get('message'))}", "bold red"
+    elif kind == "agent_failed":
+        shown = _agent_failed(fields)
+    elif kind == "agent_started":
+        shown = _agent_started(fields)
+    elif kind == "agent_completed":
+        shown = _agent_completed(fields)
+    else:
+        return None
+    return shown[0] + cut, shown[1]
+
+
+def _field(value: Any) -> str:
+    """A field's value in `tailrun logs --events`: a word as it is, any other text as a JSON string, anything
+    else as compact JSON."""
+    if isinstance(value, str) and _BARE.fullmatch(value):
+        return value
+    return compact_json(value)
+
+
+def _ordered(fields: dict[str, Any]) -> list[str]:
+    first = [key for key in FIELD_ORDER if key in fields]
+    return first + sorted(key for key in fields if key not in FIELD_ORDER)
+
+
+def event_line(event: JobEvent) -> str:
+    """One event as `tailrun logs --events` lists it: ``EVENT AT_LINE KIND key=value …``, e.g.
+    ``3 13 annotation level=error file=a.py line=3 message=bad``."""
+    fields = " ".join(f"{_field(key)}={_field(event.fields[key])}" for key in _ordered(event.fields))
+    return escape_controls(f"{event.event} {event.at_line} {_field(event.kind)} {fields}".rstrip())
+
+
+def event_json(event: JobEvent) -> str:
+    """One event as `tailrun logs --events --json` lists it: the stored event as one JSON object (sorted keys)."""
+    return escape_controls(
+        json.dumps(
+            event.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_value
+        )
+    )
+
+
+def annotations_text(value: Any) -> str:
+    """A job's annotation counts as people read them, zeros left out: ``1 error, 2 warnings``."""
+    counts: dict[str, Any] = value if isinstance(value, dict) else {}
+    parts = []
+    for level in LEVEL_STYLES:
+        count = counts.get(level)
+        if isinstance(count, int) and count > 0:
+            parts.append(f"{count:,} {level}" + ("" if count == 1 else "s"))
+    return ", ".join(parts)
+
+
+def usage_text(value: Any) -> str:
+    """What an agent reported using, as people read it: ``1,234 in / 567 out tokens, $0.0123`` (what it did not
+    report left out)."""
+    usage: dict[str, Any] = value if isinstance(value, dict) else {}
+    numbers: dict[str, float] = {
+        key: usage[key]
+        for key in ("input_tokens", "output_tokens", "cost_usd")
+        if isinstance(usage.get(key), int | float) and not isinstance(usage.get(key), bool)
+    }
+    tokens = [
+        f"{int(numbers[key]):,} {side}"
+        for key, side in (("input_tokens", "in"), ("output_tokens", "out"))
+        if key in numbers
+    ]
+    parts = [" / ".join(tokens) + " tokens"] if tokens else []
+    if "cost_usd" in numbers:
+        parts.append(f"${numbers['cost_usd']:.4f}")
+    return ", ".join(parts)
+
+
+def result_cell(job: dict[str, Any]) -> Text | None:
+    """A job's result for `tailrun status`: its compact JSON, cut to one line (None before any result)."""
+    if job.get("result") is None:
+        return None
+    return Text(one_line(compact_json(job["result"]), RESULT_CELL_CHARS), no_wrap=True, overflow="ellipsis")
 
 
 def _plain(value: Any, style: str = "") -> Text:
@@ -161,6 +375,9 @@ class TerminalDisplay:
         progress = job.get("progress") or {}
         percent, step = progress.get("percent"), progress.get("step")
         if self._bar is not None and self._task is not None:
+            step = step or job.get(
+                "current_step"
+            )  # the bar says what the job is doing (its lines say it too)
             label = Text.assemble(
                 _plain(self.job_id, "bold"), " ", _plain(status, STATUS_STYLES.get(status, ""))
             )
@@ -212,6 +429,18 @@ class TerminalDisplay:
             return f"{text} … [tailrun: line cut at {cut_size(line.text)}]\n"
         return text + ("" if line.partial else "\n")
 
+    def events(self, events: list[JobEvent]) -> None:
+        """Events, in their place among the lines: on a terminal with the live bar above it, like the lines;
+        otherwise on stderr (in colour when stderr is a terminal), so stdout keeps the job's stdout alone. The
+        kinds ``event_text`` does not show are left out."""
+        for event in events:
+            shown = event_text(event)
+            if shown is None:
+                continue
+            text, style = shown
+            console = self.out if self.interactive else self.err
+            console.print(Text(text, style=style), soft_wrap=True)
+
     def attempt(self, attempt: int) -> None:
         """A new attempt starts (its output follows)."""
         if attempt > 1:
@@ -224,11 +453,36 @@ class TerminalDisplay:
             style="bold red",
         )
 
+    def event_gap(self, attempt: int, start: int, end: int) -> None:
+        """Events that never arrived."""
+        self.note(
+            f"events {start}–{end - 1} of attempt {attempt} are missing from the stored output",
+            style="bold red",
+        )
+
     def summary(self, job: dict[str, Any], failed_uploads: int = 0) -> None:
         """The final status of the job (and how many of its artifacts could not be uploaded)."""
         self.note(
             describe_end(job, failed_uploads), style="bold " + STATUS_STYLES.get(str(job.get("status")), "")
         )
+
+
+class EventListDisplay(TerminalDisplay):
+    """Lists a job's events on stdout, one per line, and none of its lines (`tailrun logs --events`): as
+    ``event_line`` or, with ``as_json``, ``event_json``. tailrun's own notes go to stderr, as in a pipe."""
+
+    def __init__(self, job_id: str, *, as_json: bool = False) -> None:
+        super().__init__(job_id, interactive=False)
+        self.as_json = as_json
+
+    def lines(self, lines: list[OutputLine]) -> None:
+        """Lines are not listed."""
+
+    def events(self, events: list[JobEvent]) -> None:
+        """Every event, whatever its kind."""
+        write = event_json if self.as_json else event_line
+        sys.stdout.write("".join(write(event) + "\n" for event in events))
+        sys.stdout.flush()
 
 
 def _percent(value: Any) -> str:
@@ -452,8 +706,14 @@ def status_table(
             if progress.get("percent") is not None
             else None,
         ),
+        ("step", job.get("current_step")),
+        ("url", job.get("current_url")),
+        ("annotations", annotations_text(job.get("annotations"))),
+        ("usage", usage_text(job.get("usage"))),
+        ("result", result_cell(job)),
         ("ended as", "; ".join(end_details(job)) if status in TERMINAL else None),
         ("lines", job.get("lines")),
+        ("events", job.get("events")),
         ("retry of", job.get("parent_job_id")),
         ("retried by", ", ".join(map(str, retried_by)) if isinstance(retried_by, list) else None),
     ]
@@ -566,7 +826,8 @@ def _json_value(value: Any) -> Any:
 def stable_json(document: Any) -> str:
     """``document`` as indented JSON with sorted keys: the same bytes for the same data, whatever order Firestore
     returned its fields in."""
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, default=_json_value) + "\n"
+    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, default=_json_value)
+    return escape_controls(text) + "\n"
 
 
 REVIEW_STYLES = {"pending": "yellow", "approved": "green", "rejected": "red"}
