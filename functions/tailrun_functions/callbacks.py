@@ -260,7 +260,10 @@ def chunk_document(message: Output, now: Any) -> dict[str, Any]:
         "first_line": first_line,
         "line_count": len(lines),
         "lines": lines,
-        "first_event": stored[0]["event"] if stored else 0,
+        # a batch of lines alone says how many events came before it when it carries the state (the runner sends
+        # it in every batch once the attempt has had an event): readers then hold its lines for a late batch of
+        # events
+        "first_event": stored[0]["event"] if stored else (message.state.events if message.state else 0),
         "event_count": len(stored),
         "events": stored,
         "state": state,
