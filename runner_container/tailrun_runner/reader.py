@@ -252,7 +252,11 @@ def interleave(batches: list[ReadBatch]) -> list[tuple[Stream, RawLine]]:
 
 class PipeReader:
     """Reads the job's pipes (or its pty's master) until all close (or ``stop``), then closes them; run it in a
-    thread. It also tells how long the job has been silent (``quiet_for``), for the idle timeout."""
+    thread. It also tells how long the job has been silent (``quiet_for``), for the idle timeout.
+
+    ``max_line_bytes`` is how much of a line is read before the rest is discarded (the runner passes at least
+    ``COMMAND_LINE_MAX_BYTES``, so commands parse and secrets mask whole; the sink cuts ordinary lines to the line
+    cap). At the end of the output the sink is told (``OutputSink.end``), before ``done`` is set."""
 
     def __init__(
         self,
