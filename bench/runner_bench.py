@@ -3,6 +3,7 @@
     .venv/bin/python bench/runner_bench.py            # the comparison (about 1.5 minutes)
     .venv/bin/python bench/runner_bench.py --sweep    # plus tailrun's runner at several batch ages (+2 min)
     .venv/bin/python bench/runner_bench.py --latency-ms 20   # a callback that takes 20 ms to answer
+    .venv/bin/python bench/runner_bench.py --events   # a chatty agent: events instead of lines (about 20 s)
 
 A generator job prints lines at about 10, 1,000 and 100,000 lines/s; each line carries the time it was written.
 The runner under test delivers them to a local receiver (a threaded ``http.server``) that notes when each line
@@ -14,6 +15,11 @@ Runners:
 - ``per-line``: one request per line, sent as the line is read (implemented here).
 - ``seed 10/500ms``: the seed's BatchedUpdater: buffer lines, flush when 10 are buffered or every 500 ms
   from a timer thread, sending synchronously (implemented here).
+
+``--events``: a chatty agent, one event per token delta (``::step tok N``) with an ordinary line after every 20,
+at 100, 1,000 and 10,000 events/s and as fast as it can print; printed: events delivered, output requests per
+1,000 events, and the Firestore writes they cost per 1,000 events: one chunk document per output message, plus the
+job document, which the callback writes at most once per ``TAILRUN_JOB_WRITE_INTERVAL_S`` (1 s) whatever the rate.
 
 A baseline that cannot keep up is stopped after ``--cap-s`` seconds; its row says how much it delivered.
 The machine is shared and noisy: compare rows of one run, not figures across runs.
@@ -41,6 +47,9 @@ RUNNER = os.path.join(os.path.dirname(sys.executable), "tailrun-runner")
 # (lines/s, seconds of output); rate 0 means as fast as the job can print: 500,000 lines, to find the ceiling.
 RATES: list[tuple[int, float]] = [(10, 3.0), (1_000, 3.0), (100_000, 2.0), (0, 500_000)]
 PAD = "x" * 48  # lines of ~80 bytes, like typical log lines
+# --events: (events/s, seconds); rate 0: 100,000 events as fast as the job can print them.
+EVENT_RATES: list[tuple[int, float]] = [(100, 3.0), (1_000, 3.0), (10_000, 2.0), (0, 100_000)]
+EVENTS_PER_LINE = 20  # an ordinary line after every 20 events, as an agent's text among its deltas
 
 
 # ---- the job: prints numbered, timestamped lines at a rate -------------------------------------------------
@@ -73,6 +82,36 @@ def generate(rate: float, duration: float) -> None:
         time.sleep(min(1 / rate, 0.001))
 
 
+def generate_events(rate: float, duration: float) -> None:
+    """Like ``generate``, but each unit is an event ``::step tok <n> <write time ns>``, with a line (as
+    ``generate`` writes them) after every ``EVENTS_PER_LINE`` events."""
+    out = sys.stdout
+
+    def units(first: int, last: int, now_ns: int) -> str:
+        text = []
+        for n in range(first, last):
+            text.append(f"::step tok {n} {now_ns}\n")
+            if (n + 1) % EVENTS_PER_LINE == 0:
+                text.append(f"{n} {now_ns} {PAD}\n")
+        return "".join(text)
+
+    if rate == 0:
+        for first in range(0, int(duration), 1000):
+            out.write(units(first, min(first + 1000, int(duration)), time.time_ns()))
+        out.flush()
+        return
+    total = int(rate * duration)
+    start = time.monotonic()
+    written = 0
+    while written < total:
+        due = min(total, int((time.monotonic() - start) * rate) + 1)
+        if due > written:
+            out.write(units(written, due, time.time_ns()))
+            out.flush()
+            written = due
+        time.sleep(min(1 / rate, 0.001))
+
+
 # ---- the receiver ----------------------------------------------------------------------------------------
 
 
@@ -82,15 +121,19 @@ class Received:
 
     output_requests: int = 0
     delays_ms: list[float] = field(default_factory=list)
+    event_delays_ms: list[float] = field(default_factory=list)
     first_write_ns: int | None = None
     last_arrival_ns: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, lines: list[dict[str, Any]], arrival_ns: int) -> None:
+    def add(self, lines: list[dict[str, Any]], events: list[dict[str, Any]], arrival_ns: int) -> None:
         writes = [int(line["text"].split(" ", 2)[1]) for line in lines]
+        event_writes = [int(event["text"].rsplit(" ", 1)[1]) for event in events if event["kind"] == "step"]
         with self.lock:
             self.output_requests += 1
             self.delays_ms.extend((arrival_ns - w) / 1e6 for w in writes)
+            self.event_delays_ms.extend((arrival_ns - w) / 1e6 for w in event_writes)
+            writes += event_writes
             if writes:
                 first = min(writes)
                 self.first_write_ns = (
@@ -122,7 +165,7 @@ class Receiver:
                     return
                 arrival_ns = time.time_ns()
                 if message.get("type") == "output":
-                    receiver.current.add(message["lines"], arrival_ns)
+                    receiver.current.add(message["lines"], message.get("events", []), arrival_ns)
                 if receiver.latency_s:
                     time.sleep(receiver.latency_s)
                 body = json.dumps({"ack": message["seq"]}).encode()
@@ -278,6 +321,64 @@ def run_one(
     )
 
 
+@dataclass
+class EventRow:
+    rate: int
+    written: int
+    delivered: int
+    lines: int
+    requests_per_1000: float
+    writes_per_1000: float
+    p50_ms: float
+
+
+def run_events(receiver: Receiver, rate: int, seconds: float, cap_s: float) -> EventRow:
+    """Run tailrun's runner on the chatty agent at one rate; return its row."""
+    receiver.current = Received()
+    job = [sys.executable, os.path.abspath(__file__), "--generate-events", str(rate), str(seconds)]
+    env = {
+        **os.environ,
+        "TAILRUN_JOB_ID": "bench",
+        "TAILRUN_ATTEMPT": "1",
+        "TAILRUN_CALLBACK_URL": receiver.url,
+        "TAILRUN_TOKEN": "bench-token",
+        "TAILRUN_ARGV": json.dumps(job),
+    }
+    started = time.monotonic()
+    proc = subprocess.Popen([RUNNER], env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc.wait(timeout=(seconds if rate else 0) + cap_s)
+    elapsed_s = time.monotonic() - started
+    got = receiver.current
+    with got.lock:
+        delays = sorted(got.event_delays_ms)
+        requests, lines = got.output_requests, len(got.delays_ms)
+    delivered = len(delays)
+    # One chunk per output message; the job document at most once a second (coalesced), and once at completion.
+    writes = requests + int(elapsed_s) + 1
+    return EventRow(
+        rate=rate,
+        written=int(rate * seconds) if rate else int(seconds),
+        delivered=delivered,
+        lines=lines,
+        requests_per_1000=1000 * requests / delivered if delivered else float("nan"),
+        writes_per_1000=1000 * writes / delivered if delivered else float("nan"),
+        p50_ms=statistics.median(delays) if delays else float("nan"),
+    )
+
+
+def print_event_rows(rows: list[EventRow]) -> None:
+    print("\na chatty agent: one event per token delta, a line after every 20 events")
+    header = f"{'rate':>9} {'events delivered':>17} {'lines':>6} {'req/1k events':>13} {'writes/1k events':>16} {'p50 ms':>8}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        rate = f"{row.rate:>7}/s" if row.rate else f"{'max':>9}"
+        print(
+            f"{rate} {f'{row.delivered}/{row.written}':>17} {row.lines:>6} {row.requests_per_1000:>13.2f} "
+            f"{row.writes_per_1000:>16.2f} {row.p50_ms:>8.1f}"
+        )
+
+
 def print_rows(title: str, rows: list[Row]) -> None:
     print(f"\n{title}")
     header = f"{'rate':>9} {'runner':<22} {'delivered':>17} {'lines/s':>9} {'req/1k lines':>12} {'p50 ms':>8} {'p99 ms':>8}"
@@ -301,8 +402,12 @@ def main() -> None:
     parser.add_argument(
         "--cap-s", type=float, default=12.0, help="stop a runner this long after its job ends"
     )
+    parser.add_argument("--events", action="store_true", help="only the chatty agent's events")
     args = parser.parse_args()
     receiver = Receiver(args.latency_ms)
+    if args.events:
+        print_event_rows([run_events(receiver, rate, seconds, args.cap_s) for rate, seconds in EVENT_RATES])
+        return
     me = [sys.executable, os.path.abspath(__file__)]
     runners = [
         ("tailrun", [RUNNER], None),
@@ -337,6 +442,8 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--generate"]:
         generate(float(sys.argv[2]), float(sys.argv[3]))
+    elif sys.argv[1:2] == ["--generate-events"]:
+        generate_events(float(sys.argv[2]), float(sys.argv[3]))
     elif sys.argv[1:2] == ["--baseline"]:
         baseline(sys.argv[2])
     else:

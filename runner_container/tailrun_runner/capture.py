@@ -178,12 +178,19 @@ def decode(data: bytes, *, cut: bool) -> tuple[str, bool]:
 def encode_line(index: int, stream: Stream, ts_ms: int, line: RawLine) -> bytes:
     """The JSON of one entry of an output message's ``lines``, encoded once when the line is read."""
     text, invalid = decode(line.data, cut=line.cut)
+    return encode_text(index, stream, ts_ms, text, cut=line.cut, invalid=invalid, partial=line.partial)
+
+
+def encode_text(
+    index: int, stream: Stream, ts_ms: int, text: str, *, cut: bool, invalid: bool, partial: bool
+) -> bytes:
+    """The JSON of one entry of ``lines`` from its decoded (and masked) text and its flags."""
     flags = ""
-    if line.cut:
+    if cut:
         flags += ',"cut":true'
     if invalid:
         flags += ',"invalid_utf8":true'
-    if line.partial:
+    if partial:
         flags += ',"partial":true'
     text_json = _encode_string(text)
     return f'{{"line":{index},"stream":"{stream}","ts":{ts_ms},"text":{text_json}{flags}}}'.encode()

@@ -105,10 +105,32 @@ TTY_ENV = {"TERM": "xterm-256color", "PAGER": "cat", "GIT_PAGER": "cat"}
 # "Output order").
 LINE_BUFFERING_ENV = {"PYTHONUNBUFFERED": "1"}
 
+# Events (workflow commands and agents' streams; see ``events``).
+# An event's JSON (with ``event``, ``at_line``, ``ts``, ``kind``) is at most this; a longer one has its longest
+# strings cut and is marked ``cut`` (the callback takes up to 70 KiB). Unit: bytes of JSON.
+EVENT_MAX_BYTES = 16 * 1024
+# A ``result`` value's compact JSON is at most this; a larger one is sent as ``{"cut": true, "bytes": N}`` (an
+# agent's result text is cut to it instead). Unit: bytes of JSON.
+RESULT_MAX_BYTES = 64 * 1024
+# Lines are read whole up to this before the line cap (``TAILRUN_MAX_LINE_BYTES``) cuts them, so a command line
+# (``::result`` with a 64 KiB value) is parsed whole and a secret that straddles the line cap is still masked.
+# Unit: bytes (raw output).
+COMMAND_LINE_MAX_BYTES = 256 * 1024
+# The same for the stdout of an agent job (``TAILRUN_AGENT_STREAM``), whose JSON events carry whole tool outputs:
+# a longer event line is cut, so it does not parse and stays a (cut) line. Unit: bytes (raw output).
+AGENT_LINE_MAX_BYTES = 1024 * 1024
+# Env values (``TAILRUN_ENV``) shorter than this are not masked: masking ``1`` would star every digit. Values
+# given with ``::add-mask::`` are masked whatever their length. Unit: characters.
+MASK_MIN_CHARS = 4
+# What a masked value is replaced with.
+MASK = "***"
+
 # Accounting: bytes counted per queued line on top of its JSON, for the Python objects that hold it. Unit: bytes.
 LINE_OVERHEAD_BYTES = 128
 # Accounting: bytes counted against the bound for one queued progress report. Unit: bytes.
 PROGRESS_HELD_BYTES = 256
+# Accounting: bytes counted per queued event on top of its JSON (its entry and its state snapshot). Unit: bytes.
+EVENT_OVERHEAD_BYTES = 256
 # Read size for the job's pipes. Unit: bytes.
 READ_CHUNK_BYTES = 64 * 1024
 # How often the reader wakes while the pipes are quiet, to notice that it is told to stop. Unit: seconds.

@@ -16,6 +16,7 @@ from typing import Any
 
 from tailrun_runner import __version__, clock
 from tailrun_runner.capture import Progress
+from tailrun_runner.events import encode
 
 
 class MessageType(enum.StrEnum):
@@ -67,10 +68,17 @@ class MessageFactory:
         """``progress``: the job's latest ``::progress`` report."""
         return self._build(MessageType.PROGRESS, {"percent": progress.percent, "step": progress.step})
 
-    def output(self, entries: list[bytes]) -> tuple[int, bytes]:
-        """``output``: lines already encoded as JSON objects (see ``capture.encode_line``)."""
+    def output(
+        self, entries: list[bytes], events: list[bytes] | None = None, state: Mapping[str, Any] | None = None
+    ) -> tuple[int, bytes]:
+        """``output``: lines already encoded as JSON objects (see ``capture.encode_text``), and events (see
+        ``events``) with the attempt's ``state`` after them; ``events`` and ``state`` only when there are events
+        (``lines`` may then be empty)."""
         seq, head = self._build(MessageType.OUTPUT, {})
-        return seq, head[:-1] + b',"lines":[' + b",".join(entries) + b"]}"
+        body = head[:-1] + b',"lines":[' + b",".join(entries) + b"]"
+        if events:
+            body += b',"events":[' + b",".join(events) + b'],"state":' + encode(dict(state or {}))
+        return seq, body + b"}"
 
     def artifact(self, report: Mapping[str, Any]) -> tuple[int, bytes]:
         """``artifact``: one file of the job, uploaded (``artifact_id``, ``md5``) or not (``error``)."""

@@ -12,6 +12,11 @@ Batching policy (``take``): the lines queued so far form one batch once there ar
 ``max_bytes`` of JSON, or the oldest has waited ``max_age_s``, or the stream has ended. Delivery is stop-and-wait,
 so lines printed while a request is in flight join the next batch: heavy output batches itself.
 
+Events (``events``: workflow commands, an agent's stream) travel in the same queue as lines and batch like lines:
+each counts toward ``max_lines`` and ``max_bytes`` as a line does, so a flood of events costs the messages the same
+number of lines would, and the lines printed among them go in the same batches, in order. A batch with events
+carries the state after its last one.
+
 Progress reports travel in the same queue, so one is never sent before the lines printed before it. They are
 coalesced: a batch takes the lines up to its limits and skips over the reports among them; the latest of those is
 sent right after the batch. A job that prints a report after every line costs one extra request per batch, not
@@ -27,22 +32,26 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tailrun_runner.capture import Progress
-from tailrun_runner.defaults import LINE_OVERHEAD_BYTES, PROGRESS_HELD_BYTES
+from tailrun_runner.defaults import EVENT_OVERHEAD_BYTES, LINE_OVERHEAD_BYTES, PROGRESS_HELD_BYTES
+from tailrun_runner.events import QueuedEvent, State
 
 logger = logging.getLogger(__name__)
 
-Item = bytes | Progress
+Item = bytes | Progress | QueuedEvent
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Output lines taken for one message: their JSON entries and the bytes they hold in the bound."""
+    """Output lines and events taken for one message: their JSON entries, the bytes they hold in the bound, and
+    the attempt's state after the batch's last event (None when it has none)."""
 
     entries: list[bytes]
     held_bytes: int
+    events: list[bytes] = field(default_factory=list)
+    state: State | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +65,8 @@ class BatchPolicy:
 
 
 class Outbox:
-    """Output lines and progress reports in the order the job printed them, waiting for delivery; thread-safe."""
+    """Output lines, events and progress reports in the order the job printed them, waiting for delivery;
+    thread-safe."""
 
     def __init__(
         self, *, policy: BatchPolicy, max_bytes: int, monotonic: Callable[[], float] = time.monotonic
@@ -81,11 +91,11 @@ class Outbox:
         self.discarded_lines = 0
 
     def put(self, items: list[Item]) -> None:
-        """Queue lines (JSON entries) and progress reports in order; block while the bound is reached."""
+        """Queue lines (JSON entries), events and progress reports in order; block while the bound is reached."""
         if not items:
             return
         now = self._monotonic()
-        size = sum(len(item) for item in items if isinstance(item, bytes))
+        size = sum(map(_size, items))
         held = sum(map(_held, items))
         with self._cond:
             while not self._abandoned and self._queued_bytes + self._inflight_bytes >= self._max_bytes:
@@ -170,34 +180,42 @@ class Outbox:
         return self._progress is not None and (self._closed or now >= self._progress_at)
 
     def _take_batch(self) -> Batch | None:
-        """Take lines from the front up to the batch limits (a single line always fits, even over the limit).
+        """Take lines and events from the front up to the batch limits (a single one always fits, even over the
+        limit).
 
         Progress reports among them are taken too; the latest replaces the one waiting to be sent. None when
         only reports were taken.
         """
         policy = self._policy
         entries: list[bytes] = []
+        events: list[bytes] = []
+        state: State | None = None
         size = held = 0
         progress: Progress | None = None
-        while self._items and len(entries) < policy.max_lines:
+        while self._items and len(entries) + len(events) < policy.max_lines:
             item = self._items[0][0]
-            if isinstance(item, bytes):
-                if entries and size + len(item) > policy.max_bytes:
-                    break
-                entries.append(item)
-                size += len(item)
-            else:
+            if isinstance(item, Progress):
                 progress = item
+            else:
+                entry = item if isinstance(item, bytes) else item.entry
+                if (entries or events) and size + len(entry) > policy.max_bytes:
+                    break
+                if isinstance(item, bytes):
+                    entries.append(item)
+                else:
+                    events.append(entry)
+                    state = item.state
+                size += len(entry)
             held += _held(item)
             self._items.popleft()
         self._queued_bytes -= held
         self._batch_bytes -= size
         if progress is not None:
             self._progress = progress
-        if not entries:
+        if not entries and not events:
             return None
         self._inflight_bytes += held
-        return Batch(entries=entries, held_bytes=held)
+        return Batch(entries=entries, held_bytes=held, events=events, state=state)
 
     def _next_wake(self, deadline: float | None) -> float | None:
         oldest = self._items[0][1] + self._policy.max_age_s if self._items else None
@@ -206,6 +224,17 @@ class Outbox:
         return min(wakes) if wakes else None
 
 
+def _size(item: Item) -> int:
+    """Bytes of JSON one queued item adds to a batch (a progress report goes in a message of its own)."""
+    if isinstance(item, bytes):
+        return len(item)
+    return len(item.entry) if isinstance(item, QueuedEvent) else 0
+
+
 def _held(item: Item) -> int:
     """Bytes one queued item counts against the bound."""
-    return len(item) + LINE_OVERHEAD_BYTES if isinstance(item, bytes) else PROGRESS_HELD_BYTES
+    if isinstance(item, bytes):
+        return len(item) + LINE_OVERHEAD_BYTES
+    if isinstance(item, QueuedEvent):
+        return len(item.entry) + EVENT_OVERHEAD_BYTES
+    return PROGRESS_HELD_BYTES

@@ -31,12 +31,24 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
-from tailrun_runner import clock
+from tailrun_runner import clock, commands, events
+from tailrun_runner.agent_hook import AgentHook
 from tailrun_runner.artifacts import MARKER
-from tailrun_runner.capture import LineSplitter, RawLine, Stream, encode_line, parse_progress
-from tailrun_runner.defaults import DRAIN_READ_BYTES, READ_CHUNK_BYTES, READ_POLL_S
+from tailrun_runner.capture import (
+    LineSplitter,
+    Progress,
+    RawLine,
+    Stream,
+    decode,
+    encode_text,
+    parse_progress,
+)
+from tailrun_runner.commands import AddMask, Event, Kind
+from tailrun_runner.defaults import DRAIN_READ_BYTES, MAX_LINE_BYTES, READ_CHUNK_BYTES, READ_POLL_S
+from tailrun_runner.events import QueuedEvent, State
+from tailrun_runner.masking import Masker
 from tailrun_runner.outbox import Item, Outbox
 
 logger = logging.getLogger(__name__)
@@ -45,12 +57,38 @@ ARTIFACT_MARKER = MARKER.encode()
 
 
 class OutputSink:
-    """Numbers output lines, encodes them, and hands them (and progress reports) to the outbox in order."""
+    """Turns what the job prints into the outbox's items, in order: numbered output lines, events (workflow
+    commands; an agent's stream), progress reports; every one masked before it is encoded.
 
-    def __init__(self, outbox: Outbox, on_marker: Callable[[str], None] | None = None) -> None:
+    For each line, in this order: a ``::progress`` line becomes a progress report (its step masked); a workflow
+    command (``commands``) becomes an event, or with ``::add-mask::`` a new masked value, and is not a line; any
+    other line is masked, cut at ``max_line_bytes`` (after masking: a secret across the cap is masked too) and
+    numbered. With an agent hook, the job's stdout lines go through the agent's stream reader first, and what it
+    gives (lines, events) goes on as above.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        on_marker: Callable[[str], None] | None = None,
+        *,
+        masker: Masker | None = None,
+        max_line_bytes: int = MAX_LINE_BYTES,
+        agent: AgentHook | None = None,
+    ) -> None:
         self._outbox = outbox
         self._on_marker = on_marker  # told of every ``::artifact`` line (it stays in the output)
+        self._masker = masker if masker is not None else Masker()
+        self._max_line_bytes = max_line_bytes
+        self._agent = agent
         self.lines = 0
+        self.events = 0
+        self.state = State()
+
+    @property
+    def masker(self) -> Masker:
+        """The job's masker (env values, and values added by ``::add-mask::``)."""
+        return self._masker
 
     def emit(self, stream: Stream, lines: list[RawLine], ts_ms: int) -> None:
         """Queue ``lines`` of ``stream``, read at ``ts_ms``; ``::progress`` lines become progress reports."""
@@ -59,16 +97,122 @@ class OutputSink:
     def emit_merged(self, lines: list[tuple[Stream, RawLine]], ts_ms: int) -> None:
         """Queue ``lines`` of either stream, in this order, in one ``put``."""
         items: list[Item] = []
+        agent = self._agent
         for stream, line in lines:
-            progress = parse_progress(line.data) if line.data.startswith(b"::progress") else None
-            if progress is not None:
-                items.append(progress)
-                continue
-            if self._on_marker is not None and line.data.startswith(ARTIFACT_MARKER):
-                self._on_marker(line.data.decode("utf-8", "replace"))
-            items.append(encode_line(self.lines, stream, ts_ms, line))
-            self.lines += 1
+            if agent is not None and stream == "stdout" and not line.cut:
+                text = decode(line.data, cut=False)[0]
+                given = agent.feed(text)
+                if given is not None and not _same_line(given, text):
+                    self._given(items, stream, given, ts_ms)
+                    continue
+            self._raw(items, stream, line, ts_ms)
         self._outbox.put(items)
+
+    def end(self, ts_ms: int) -> None:
+        """The job's output has ended: what the agent's stream reader still holds is queued."""
+        if self._agent is not None:
+            items: list[Item] = []
+            self._given(items, "stdout", self._agent.finish(), ts_ms)
+            self._outbox.put(items)
+
+    def _given(self, items: list[Item], stream: Stream, given: list[str | Event], ts_ms: int) -> None:
+        for thing in given:
+            if isinstance(thing, Event):
+                self._event(items, thing.kind, thing.fields, ts_ms)
+            else:
+                self._text(items, stream, thing, ts_ms)
+
+    def _raw(self, items: list[Item], stream: Stream, line: RawLine, ts_ms: int) -> None:
+        """One line as read from a pipe."""
+        data = line.data
+        if data.startswith(b"::") or (data[:1] in _BLANKS and data.lstrip(b" \t").startswith(b"::")):
+            if self._command(items, data, ts_ms, cut=line.cut):
+                return
+            if self._on_marker is not None and data.startswith(ARTIFACT_MARKER):
+                self._on_marker(data.decode("utf-8", "replace"))
+        cap = self._max_line_bytes
+        cut = line.cut
+        if not self._masker:
+            if len(data) > cap:
+                data, cut = data[:cap], True
+            text, invalid = decode(data, cut=cut)
+            items.append(
+                encode_text(self.lines, stream, ts_ms, text, cut=cut, invalid=invalid, partial=line.partial)
+            )
+            self.lines += 1
+            return
+        text, invalid = decode(data, cut=cut)
+        self._line(items, stream, text, ts_ms, cut=cut, invalid=invalid, partial=line.partial)
+
+    def _text(self, items: list[Item], stream: Stream, text: str, ts_ms: int) -> None:
+        """One line given as text (by an agent's stream reader)."""
+        invalid = False
+        try:
+            text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: not UTF-8, replaced as a pipe's bad bytes are
+            text, invalid = text.encode("utf-8", "replace").decode(), True
+        if text.lstrip(" \t").startswith("::") and self._command(items, text, ts_ms, cut=False):
+            return
+        self._line(items, stream, text, ts_ms, cut=False, invalid=invalid, partial=False)
+
+    def _line(
+        self,
+        items: list[Item],
+        stream: Stream,
+        text: str,
+        ts_ms: int,
+        *,
+        cut: bool,
+        invalid: bool,
+        partial: bool,
+    ) -> None:
+        """Mask ``text``, cut it to the line cap, number and queue it."""
+        text = self._masker.mask(text)
+        cap = self._max_line_bytes
+        if len(text) > cap // 4 and len(encoded := text.encode()) > cap:
+            text, cut = encoded[:cap].decode("utf-8", "ignore"), True
+            invalid = invalid and "\ufffd" in text
+        items.append(encode_text(self.lines, stream, ts_ms, text, cut=cut, invalid=invalid, partial=partial))
+        self.lines += 1
+
+    def _command(self, items: list[Item], line: bytes | str, ts_ms: int, *, cut: bool) -> bool:
+        """Handle ``line`` if it is a progress report or a workflow command; False if it is neither (a line)."""
+        data = line if isinstance(line, bytes) else line.encode("utf-8", "replace")
+        if data.startswith(b"::progress"):
+            progress = parse_progress(data)
+            if progress is None:
+                return False
+            items.append(Progress(progress.percent, self._masker.mask(progress.step)))
+            return True
+        if cut and data.lstrip(b" \t").startswith(RESULT_MARKERS):
+            # A result longer than the command line cap: it cannot be parsed, it is over the cap in any case.
+            self._event(items, Kind.RESULT, {"cut": True, "bytes": len(data)}, ts_ms)
+            return True
+        command = commands.parse(line)
+        if command is None:
+            return False
+        if isinstance(command, AddMask):
+            self._masker.add(command.value)
+        else:
+            self._event(items, command.kind, command.fields, ts_ms)
+        return True
+
+    def _event(self, items: list[Item], kind: str, fields: dict[str, Any], ts_ms: int) -> None:
+        """Mask, number, cap and queue one event, with the state after it."""
+        event = events.build(self.events, self.lines, ts_ms, kind, self._masker.mask_json(fields))
+        self.state = events.advance(self.state, event)
+        self.events += 1
+        items.append(QueuedEvent(events.encode(event), self.state))
+
+
+_BLANKS = (b" ", b"\t")
+RESULT_MARKERS = (b"::result ", b"::result\t", b"::result::")
+
+
+def _same_line(given: list[str | Event], text: str) -> bool:
+    """Whether the agent's reader gave the line back as it was (not JSON): it then keeps its flags (partial,
+    invalid UTF-8) as any plain line does."""
+    return len(given) == 1 and given[0] == text
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +252,11 @@ def interleave(batches: list[ReadBatch]) -> list[tuple[Stream, RawLine]]:
 
 class PipeReader:
     """Reads the job's pipes (or its pty's master) until all close (or ``stop``), then closes them; run it in a
-    thread. It also tells how long the job has been silent (``quiet_for``), for the idle timeout."""
+    thread. It also tells how long the job has been silent (``quiet_for``), for the idle timeout.
+
+    ``max_line_bytes`` is how much of a line is read before the rest is discarded (the runner passes at least
+    ``COMMAND_LINE_MAX_BYTES``, so commands parse and secrets mask whole; the sink cuts ordinary lines to the line
+    cap). At the end of the output the sink is told (``OutputSink.end``), before ``done`` is set."""
 
     def __init__(
         self,
@@ -160,10 +308,13 @@ class PipeReader:
         except Exception:
             logger.exception("reading the job's output failed")
         finally:
-            for key in list(selector.get_map().values()):
-                self._close(selector, key.fd)
-            selector.close()
-            self.done.set()
+            try:
+                for key in list(selector.get_map().values()):
+                    self._close(selector, key.fd)
+                selector.close()
+                self._sink.end(clock.now_ms())
+            finally:
+                self.done.set()
 
     def _read_ready(self, selector: selectors.BaseSelector) -> None:
         """Wait for the pipes, read each ready one once, in the order they became ready, and emit their lines

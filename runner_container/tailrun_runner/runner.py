@@ -40,9 +40,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tailrun_runner import clock, defaults
+from tailrun_runner.agent_hook import AgentHook
 from tailrun_runner.artifacts import Artifacts
 from tailrun_runner.capture import Progress, RawLine
 from tailrun_runner.delivery import Courier, Outcome, Result, Transport
+from tailrun_runner.masking import Masker
 from tailrun_runner.messages import EndReason, MessageFactory, sandbox_details
 from tailrun_runner.outbox import Batch, BatchPolicy, Outbox
 from tailrun_runner.process import Child, ExitInfo
@@ -81,7 +83,14 @@ class Runner:
         self._uploads_stop = threading.Event()
         self._artifacts = Artifacts.from_env(environ, stop=self._uploads_stop)
         self._uploads_done = threading.Event()  # the end-of-job uploads are over (or will not happen)
-        self._sink = OutputSink(self._outbox, on_marker=self._artifacts.mark)
+        # Invariant 8: the job's env values are masked from its first line on (``masking``).
+        self._sink = OutputSink(
+            self._outbox,
+            on_marker=self._artifacts.mark,
+            masker=Masker.from_env(settings.env),
+            max_line_bytes=settings.max_line_bytes,
+            agent=AgentHook.load(settings.agent_stream),
+        )
         self._messages = MessageFactory(settings.job_id, settings.attempt)
         self._courier = Courier(
             Transport(settings.callback_url, settings.token, settings.request_timeout_s),
@@ -152,7 +161,7 @@ class Runner:
         self._reader = PipeReader(
             self._child.pipes,
             self._sink,
-            max_line_bytes=settings.max_line_bytes,
+            max_line_bytes=read_line_bytes(settings),
             cr_interval_s=settings.cr_interval_s,
             started_at=self._child.started_at,
         )
@@ -223,11 +232,12 @@ class Runner:
                 heartbeat_at = time.monotonic() + heartbeat_every
                 seq, body = self._messages.heartbeat()
             elif isinstance(item, Batch):
-                seq, body = self._messages.output(item.entries)
+                state = None if item.state is None else item.state.to_json()
+                seq, body = self._messages.output(item.entries, item.events, state)
             elif isinstance(item, Progress):
                 seq, body = self._messages.progress(item)
             else:
-                seq, body = self._messages.artifact(item)
+                seq, body = self._messages.artifact(mask_report(item, self._sink.masker))
             result = self._courier.deliver(seq, body)
             if isinstance(item, Batch):
                 self._outbox.acked(item)
@@ -288,6 +298,21 @@ class Runner:
             undelivered,
         )
         return EXIT_UNDELIVERED
+
+
+def read_line_bytes(settings: Settings) -> int:
+    """How much of a line the reader keeps before it cuts it: at least the line cap, and enough for a command line
+    (``::result`` with its 64 KiB) or an agent's JSON event; the sink then cuts ordinary lines to the line cap."""
+    floor = defaults.AGENT_LINE_MAX_BYTES if settings.agent_stream else defaults.COMMAND_LINE_MAX_BYTES
+    return max(settings.max_line_bytes, floor)
+
+
+def mask_report(report: dict[str, Any], masker: Masker) -> dict[str, Any]:
+    """An artifact report with its error message masked (it may quote what the job printed or named)."""
+    error = report.get("error")
+    if not masker or not isinstance(error, dict) or not isinstance(error.get("message"), str):
+        return report
+    return {**report, "error": {**error, "message": masker.mask(error["message"])}}
 
 
 class _Stopper:

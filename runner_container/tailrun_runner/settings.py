@@ -5,7 +5,9 @@ Required: ``TAILRUN_JOB_ID``, ``TAILRUN_ATTEMPT`` (int), ``TAILRUN_CALLBACK_URL`
 merged into the job's environment), ``TAILRUN_CWD`` (the job's working directory; its artifacts are rooted there),
 ``TAILRUN_JOB_USER`` (run the job as this user: a name or a uid; needs a root runner), the job's limits
 ``TAILRUN_TIMEOUT_S`` and ``TAILRUN_IDLE_TIMEOUT_S`` (positive seconds), ``TAILRUN_TTY`` (run it on a
-pseudo-terminal) and the tuning variables, all documented in ``defaults``.
+pseudo-terminal), ``TAILRUN_AGENT_STREAM`` (``claude`` or ``codex``: the job is that agent in its JSON stream mode,
+and its stdout is read as that stream; see ``agent_hook``) and the tuning variables, all documented in
+``defaults``.
 
 The secret ones (the token, argv, env, artifact patterns) do not stay in the environment: ``handoff`` moves them
 to memory before the settings are read, and with ``TAILRUN_CLAIM=google`` they come from the callback
@@ -68,6 +70,7 @@ class Settings:
     timeout_s: float | None = defaults.TIMEOUT_S
     idle_timeout_s: float | None = defaults.IDLE_TIMEOUT_S
     tty: bool = defaults.TTY
+    agent_stream: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -110,6 +113,7 @@ class Settings:
             timeout_s=_optional_seconds(environ, "TAILRUN_TIMEOUT_S"),
             idle_timeout_s=_optional_seconds(environ, "TAILRUN_IDLE_TIMEOUT_S"),
             tty=parse_flag(environ, "TAILRUN_TTY", defaults.TTY),
+            agent_stream=environ.get("TAILRUN_AGENT_STREAM", "").strip().lower() or None,
         )
 
 
@@ -256,6 +260,7 @@ RUNNER_VARIABLES = (
             "TAILRUN_TIMEOUT_S",
             "TAILRUN_IDLE_TIMEOUT_S",
             "TAILRUN_TTY",
+            "TAILRUN_AGENT_STREAM",
         }
     )
     | ARTIFACT_VARIABLES

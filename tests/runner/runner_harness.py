@@ -64,6 +64,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # more fields of a 200 answer, beside "ack"
     body: dict[str, Any] | None = None  # the whole 200 answer instead (a claim's answer has no "ack")
+    error: dict[str, Any] | None = None  # the ``error`` of an answer that is not 200 (else a stock one)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,28 @@ class Receiver:
             assert [line["line"] for line in lines] == list(range(len(lines)))
         return lines
 
+    def events(self, *, check: bool = True) -> list[dict[str, Any]]:
+        """Every event in order; with ``check``, numbered 0, 1, 2, ... with no gap, each message's ``state`` counting
+        the events up to its last one, and each ``at_line`` no more than the lines delivered up to its message."""
+        events: list[dict[str, Any]] = []
+        lines = 0
+        for message in self.of_type("output"):
+            lines += len(message["lines"])
+            batch = message.get("events", [])
+            assert ("state" in message) == bool(batch), message
+            if check and batch:
+                assert message["state"]["events"] == len(events) + len(batch)
+                assert all(event["at_line"] <= lines for event in batch)
+            events.extend(batch)
+        if check:
+            assert [event["event"] for event in events] == list(range(len(events)))
+        return events
+
+    def state(self) -> dict[str, Any] | None:
+        """The ``state`` of the last output message that carried one."""
+        states = [m["state"] for m in self.of_type("output") if "state" in m]
+        return states[-1] if states else None
+
     def text(self, stream: str) -> str:
         """A stream rebuilt from its lines: each complete line ends with a newline, a partial one does not."""
         return "".join(
@@ -230,7 +253,7 @@ def _handler_for(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             if reply.status != 200:
-                payload = _error(reply.status)
+                payload = {"error": reply.error} if reply.error is not None else _error(reply.status)
             else:
                 payload = reply.body if reply.body is not None else {"ack": message.get("seq"), **reply.extra}
             try:

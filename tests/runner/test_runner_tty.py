@@ -51,10 +51,11 @@ def commits(repo: Path) -> int:
 
 
 def test_the_jobs_own_term_is_kept(start_runner, callback_server):
-    runner = start_runner(job("terminal"), **TTY, TAILRUN_ENV=json.dumps({"TERM": "vt100"}))
+    # ``env`` values of 4 characters or more are masked in the output (invariant 8): a short one shows what it was.
+    runner = start_runner(job("terminal"), **TTY, TAILRUN_ENV=json.dumps({"TERM": "vt1"}))
 
     assert runner.wait() == 0
-    assert "term vt100" in callback_server.received().text("stdout").splitlines()
+    assert "term vt1" in callback_server.received().text("stdout").splitlines()
 
 
 @pytest.mark.parametrize("value", ["0", "false", ""])

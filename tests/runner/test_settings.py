@@ -109,6 +109,7 @@ def test_every_documented_tuning_variable_is_read_and_hidden_from_the_job():
     names = [name for name in documented_tuning_variables() if name not in ARTIFACT_VARIABLES]
     job_variables = {"TAILRUN_CALLBACK_URL", "TAILRUN_TOKEN", "TAILRUN_ARGV", "TAILRUN_ENV", "TAILRUN_CWD"}
     job_variables |= {"TAILRUN_JOB_USER", "TAILRUN_CLAIM", "TAILRUN_SECRETS_FD"}  # start-up, not tuning
+    job_variables |= {"TAILRUN_AGENT_STREAM"}  # what the job is, not tuning
     assert set(names) == RUNNER_VARIABLES - job_variables - ARTIFACT_VARIABLES
     base = Settings.from_env(REQUIRED)
     for name in names:
