@@ -72,12 +72,14 @@ class MessageFactory:
         self, entries: list[bytes], events: list[bytes] | None = None, state: Mapping[str, Any] | None = None
     ) -> tuple[int, bytes]:
         """``output``: lines already encoded as JSON objects (see ``capture.encode_text``), and events (see
-        ``events``) with the attempt's ``state`` after them; ``events`` and ``state`` only when there are events
-        (``lines`` may then be empty)."""
+        ``events``) and the attempt's ``state`` after them; ``events`` only when there are some (``lines`` may then
+        be empty), ``state`` once the attempt has had an event."""
         seq, head = self._build(MessageType.OUTPUT, {})
         body = head[:-1] + b',"lines":[' + b",".join(entries) + b"]"
         if events:
-            body += b',"events":[' + b",".join(events) + b'],"state":' + encode(dict(state or {}))
+            body += b',"events":[' + b",".join(events) + b"]"
+        if state is not None:
+            body += b',"state":' + encode(dict(state))
         return seq, body + b"}"
 
     def artifact(self, report: Mapping[str, Any]) -> tuple[int, bytes]:

@@ -14,8 +14,9 @@ so lines printed while a request is in flight join the next batch: heavy output 
 
 Events (``events``: workflow commands, an agent's stream) travel in the same queue as lines and batch like lines:
 each counts toward ``max_lines`` and ``max_bytes`` as a line does, so a flood of events costs the messages the same
-number of lines would, and the lines printed among them go in the same batches, in order. A batch with events
-carries the state after its last one.
+number of lines would, and the lines printed among them go in the same batches, in order. Once the attempt has had
+an event, every batch carries the state after it (so a batch of lines alone tells readers how many events came
+before it, and they can wait for a late batch of events).
 
 Progress reports travel in the same queue, so one is never sent before the lines printed before it. They are
 coalesced: a batch takes the lines up to its limits and skips over the reports among them; the latest of those is
@@ -46,7 +47,7 @@ Item = bytes | Progress | QueuedEvent
 @dataclass(frozen=True, slots=True)
 class Batch:
     """Output lines and events taken for one message: their JSON entries, the bytes they hold in the bound, and
-    the attempt's state after the batch's last event (None when it has none)."""
+    the attempt's state after the batch (None until the attempt has had an event)."""
 
     entries: list[bytes]
     held_bytes: int
@@ -89,6 +90,7 @@ class Outbox:
             False  # the bound was reached once: said in the log (once, a flood reaches it often)
         )
         self.discarded_lines = 0
+        self._state: State | None = None  # the state after the last event taken, sent with every later batch
 
     def put(self, items: list[Item]) -> None:
         """Queue lines (JSON entries), events and progress reports in order; block while the bound is reached."""
@@ -189,7 +191,6 @@ class Outbox:
         policy = self._policy
         entries: list[bytes] = []
         events: list[bytes] = []
-        state: State | None = None
         size = held = 0
         progress: Progress | None = None
         while self._items and len(entries) + len(events) < policy.max_lines:
@@ -204,7 +205,7 @@ class Outbox:
                     entries.append(item)
                 else:
                     events.append(entry)
-                    state = item.state
+                    self._state = item.state
                 size += len(entry)
             held += _held(item)
             self._items.popleft()
@@ -215,7 +216,7 @@ class Outbox:
         if not entries and not events:
             return None
         self._inflight_bytes += held
-        return Batch(entries=entries, held_bytes=held, events=events, state=state)
+        return Batch(entries=entries, held_bytes=held, events=events, state=self._state)
 
     def _next_wake(self, deadline: float | None) -> float | None:
         oldest = self._items[0][1] + self._policy.max_age_s if self._items else None

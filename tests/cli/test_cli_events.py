@@ -118,7 +118,9 @@ def test_logs_events_lists_every_event_and_json_gives_them_as_stored(cli: Cli, c
     assert events[0] == {**events[0], "title": "Install", "at_line": 1}
     assert events[2] == {**events[2], "level": "error", "file": "a.py", "line": 3, "message": "bad"}
     assert events[5]["message"] == "careful\nnow"
-    assert events[6]["value"] == {"ok": True} and events[6]["at_line"] == 4
+    # 4 lines of stdout came before it; 5 when the stderr line, printed in the same burst, was merged ahead of it
+    # (across the two pipes a burst's order is an estimate: reader.interleave)
+    assert events[6]["value"] == {"ok": True} and events[6]["at_line"] in (4, 5)
 
 
 def test_status_shows_the_latest_step_url_annotations_and_result(cli: Cli, commands_job: str) -> None:

@@ -162,7 +162,8 @@ MASKED = "runtime-token-4242"  # a value the job masks itself with ::add-mask::
 
 WORKFLOW = r"""
 import os, sys
-print("::add-mask::runtime-token-4242")
+token = "-".join(["runtime", "token", str(4000 + 242)])  # made at run time: the job's argv must not hold it
+print("::add-mask::" + token)
 print("::group::Build")
 print("compiling")
 print("::error file=src/a.py,line=3,title=Syntax::unexpected token")
@@ -170,7 +171,7 @@ print("::warning::deprecated flag")
 print("::step deploying")
 print("::url https://example.com/deploy")
 print("key is " + os.environ["API_KEY"])
-print("the token runtime-token-4242 works", file=sys.stderr)
+print("the token " + token + " works", file=sys.stderr)
 print("::endgroup::")
 print("::frobnicate:: stays a line")
 print('::result {"ok": true, "url": "https://example.com/deploy"}')

@@ -113,13 +113,17 @@ def test_events_batch_with_lines_count_toward_the_line_limit_and_carry_the_last_
     assert second.state == State(events=3)
 
 
-def test_a_batch_of_events_alone_goes_and_lines_alone_carry_no_state():
+def test_a_batch_of_events_alone_goes_and_later_lines_carry_the_state_but_earlier_ones_none():
     clock = [100.0]
     box = Outbox(
         policy=BatchPolicy(max_lines=10, max_bytes=10_000, max_age_s=0.025),
         max_bytes=1 << 20,
         monotonic=lambda: clock[0],
     )
+    box.put([b"first"])
+    clock[0] += 1
+    before_any = box.take(deadline=clock[0])
+    assert isinstance(before_any, Batch) and before_any.state is None
     box.put([queued(0)])
     clock[0] += 1
     only_events = box.take(deadline=clock[0])
@@ -127,4 +131,5 @@ def test_a_batch_of_events_alone_goes_and_lines_alone_carry_no_state():
     box.put([b"line"])
     clock[0] += 1
     only_lines = box.take(deadline=clock[0])
-    assert isinstance(only_lines, Batch) and only_lines.events == [] and only_lines.state is None
+    # a batch of lines after an event says how many events came before it: readers can wait for a late one
+    assert isinstance(only_lines, Batch) and only_lines.events == [] and only_lines.state == State(events=1)
