@@ -31,6 +31,7 @@ from typing import Any
 
 import requests
 from google.cloud import firestore
+from tailrun_functions.attempts import fresh_state_fields
 from tailrun_functions.services import configure
 from tailrun_functions.settings import Settings
 from werkzeug.serving import make_server
@@ -84,14 +85,7 @@ class PlayedRunner:
         """``count`` items at ``rate`` per second: token deltas as events, or plain lines."""
         self.send("started", sandbox={"hostname": "bench"})
         start, batch, batch_bytes, first_at = time.monotonic(), [], 0, None
-        state = {
-            "events": 0,
-            "current_step": None,
-            "current_url": None,
-            "annotations": {"error": 0, "warning": 0, "notice": 0},
-            "usage": None,
-            "result": None,
-        }
+        state = fresh_state_fields()
         for i in range(count + 1):
             due = start + i / rate
             while True:
