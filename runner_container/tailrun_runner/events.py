@@ -3,8 +3,8 @@
 An event is a JSON object ``{"event", "at_line", "ts", "kind", …fields}`` (see the runner's README, "Events"):
 ``event`` numbers the events of an attempt from 0 with no gap, ``at_line`` is how many output lines had been
 emitted before it, ``ts`` when it was read (ms since the epoch). Events travel in ``output`` messages with the
-lines, and every message that carries events also carries ``state``: the attempt's latest state after them,
-cumulative (``State``), so the callback stores it as it is and a redelivery changes nothing.
+lines, and once the attempt has had an event every output message carries ``state``: the attempt's latest state
+after it, cumulative (``State``), so the callback stores it as it is and a redelivery changes nothing.
 
 Caps (``defaults``): an event's JSON is at most ``EVENT_MAX_BYTES``; a longer one has its strings cut, longest
 first, until it fits, and is marked ``"cut": true`` (a structure too big even so has its largest fields replaced by
