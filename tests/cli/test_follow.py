@@ -121,6 +121,34 @@ def test_follower_reports_a_gap_that_never_closes_after_the_grace_period() -> No
     assert display.gaps == [(1, 2, 4)]
 
 
+def test_lines_stored_but_not_yet_delivered_by_the_listener_are_read_once_when_the_grace_runs_out() -> None:
+    display, clock = RecordingDisplay(), FakeClock()
+    follower = Follower(display, clock=clock)
+    stored = {1: [chunk(0, 2, seq=1), chunk(2, 2, seq=2)]}
+    reads: list[int] = []
+    follower.reread = lambda attempt: reads.append(attempt) or stored[attempt]
+    follower.handle("chunk", chunk(2, 2, seq=2))
+    follower.handle("job", {"status": "succeeded", "attempt": 1, "lines": 4})
+    assert not follower.done() and reads == [], "within the grace the listener may still bring them"
+    clock.now += 60
+    assert follower.done()
+    assert [n for n, _ in display.shown] == [0, 1, 2, 3]
+    assert display.gaps == [] and reads == [1]
+
+
+def test_a_gap_still_missing_after_the_read_is_reported_and_read_only_once() -> None:
+    display, clock = RecordingDisplay(), FakeClock()
+    follower = Follower(display, clock=clock)
+    reads: list[int] = []
+    follower.reread = lambda attempt: reads.append(attempt) or [chunk(0, 1, seq=1)]
+    follower.handle("job", {"status": "failed", "attempt": 1, "lines": 3})
+    assert not follower.done()
+    clock.now += 60
+    assert follower.done()
+    assert [n for n, _ in display.shown] == [0]
+    assert display.gaps == [(1, 1, 3)] and reads == [1]
+
+
 def test_an_attempt_waits_for_the_late_chunks_of_the_one_before() -> None:
     display, clock = RecordingDisplay(), FakeClock()
     follower = Follower(display, first_attempt=1, clock=clock)

@@ -156,6 +156,9 @@ QUERIES = [
         "tailrun/cli/jobs.py", 'FieldFilter("attempt", "==", attempt)', "chunks"
     ),  # one equality: automatic
     Query(
+        "tailrun/cli/follow.py", 'FieldFilter("attempt", "==", attempt)', "chunks"
+    ),  # one equality: automatic
+    Query(
         "web/src/viewer.js",
         'where("owner", "==", owner), orderBy("created_at", "desc")',
         "jobs",
