@@ -351,3 +351,53 @@ def test_twenty_open_streams_do_not_starve_the_callbacks_and_share_one_listener_
         assert [line["line"] for line in received.lines()] == list(range(2000))
         assert received.names[-1] == "end"
     wait_for(lambda: sum(h.listeners for h in hub.hubs()) == 0, what="the last stream to close the listeners")
+
+
+SHOWCASE = (
+    "print('a'); print('::step building'); print('b'); print('::error file=x.py,line=3::bad'); print('c')"
+)
+
+
+def test_events_are_sent_in_their_place_among_the_lines_and_after_a_resume_from_their_line(
+    api: Api, stack_url: str, firestore_client: firestore.Client
+) -> None:
+    job_id = api.create(argv=[sys.executable, "-c", SHOWCASE])
+    wait_for(lambda: ended(firestore_client, job_id), what="the job to end")
+
+    whole = read(open_stream(stack_url, job_id))
+    resumed = read(open_stream(stack_url, job_id, from_line=2))
+
+    order = [
+        (event.event, [line["text"] for line in json.loads(event.data)["lines"]])
+        if event.event == "lines"
+        else (event.event, json.loads(event.data).get("at_line"))
+        for event in whole.events
+        if event.event in ("lines", "step", "annotation")
+    ]
+    assert order == [("lines", ["a"]), ("step", 1), ("lines", ["b"]), ("annotation", 2), ("lines", ["c"])]
+    assert whole.of("step")[0] == {
+        "event": 0,
+        "at_line": 1,
+        "ts": whole.of("step")[0]["ts"],
+        "kind": "step",
+        "text": "building",
+    }
+    assert [name for name in resumed.names if name in ("lines", "step", "annotation")] == [
+        "annotation",
+        "lines",
+    ]
+
+
+def test_a_stream_at_its_maximum_duration_tells_the_client_to_reconnect(
+    configure: Callable[..., dict[str, str]], functions_apps: dict[str, Any], stack_url: str
+) -> None:
+    configure(TAILRUN_SSE_MAX_DURATION_S="1", TAILRUN_SSE_HEARTBEAT_S="0.3")
+    job_id = Api(functions_apps).create(
+        argv=[sys.executable, str(SCENARIOS / "sleeper.py"), "30", "plain", "3"]
+    )
+
+    received = read(open_stream(stack_url, job_id))  # returns: the server closed the stream
+
+    assert received.names[-1] == "reconnect"
+    assert received.of("reconnect")[0]["last_event_id"] in ("0", "3")
+    assert "end" not in received.names
