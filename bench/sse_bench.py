@@ -25,11 +25,11 @@ from typing import Any
 
 import requests
 import sseclient
-from firestore_emulator import Emulator
 from tailrun_functions.services import configure, shutdown
 from tailrun_functions.settings import Settings
 from tailrun_functions.streams import hub
 
+from firestore_emulator import Emulator
 from tailrun.local.functions_server import create_app, load_http_functions, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
