@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -401,3 +402,49 @@ def test_a_stream_at_its_maximum_duration_tells_the_client_to_reconnect(
     assert received.names[-1] == "reconnect"
     assert received.of("reconnect")[0]["last_event_id"] in ("0", "3")
     assert "end" not in received.names
+
+
+SSE_PAGE = """<!doctype html><meta charset="utf-8"><title>events</title><pre id="out"></pre><script>
+const query = new URLSearchParams(location.search);
+window.sseLines = [];
+const source = new EventSource(`/events?job_id=${query.get("job")}&access_token=${query.get("token")}`);
+source.addEventListener("lines", (e) => {
+  for (const line of JSON.parse(e.data).lines) {
+    window.sseLines.push(line.text);
+    document.getElementById("out").textContent += line.text + "\\n";
+  }
+});
+source.addEventListener("end", (e) => { window.sseEnd = JSON.parse(e.data); source.close(); });
+</script>"""
+
+
+def test_a_browser_eventsource_receives_the_lines_and_end(api: Api, tmp_path: Path) -> None:
+    from tests.cli.test_viewer_browser import chromium
+
+    browser = chromium()
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "sse.html").write_text(SSE_PAGE)
+    app = create_app(
+        load_http_functions(), config={}, config_path="/_tailrun/config", web_dir=tmp_path / "web"
+    )
+    server = serve(app, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    job_id = api.create(argv=numbered(40))
+    try:
+        page = subprocess.run(
+            [
+                shutil.which("node") or "node",
+                str(Path(__file__).with_name("sse_page.mjs")),
+                browser,
+                f"http://127.0.0.1:{server.server_port}/web/sse.html?job={job_id}&token={DEV_TOKEN}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert page.returncode == 0, page.stdout + page.stderr[-3000:]
+    found = dict(line.split(" ", 1) for line in page.stdout.splitlines() if line[:4] in ("LINE", "END "))
+    assert json.loads(found["LINES"]) == [f"line {i}" for i in range(40)]
+    assert json.loads(found["END"])["status"] == "succeeded"
