@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|emulators|runner|functions|create_job|events]``.
+"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|emulators|runner|functions|create_job|events|sse]``.
 
 Each benchmark is its own script, run here one after the other in a child process of its own so that one's
 servers and threads never load the machine while the next is measuring. Each prints its figures next to a
@@ -20,6 +20,7 @@ BENCHES = {
     / "emulators_bench.py",  # issue 13: the embedded emulator against Google's, rules on and off
     "create_job": HERE / "create_job_bench.py",  # issue 11: create_job under concurrency, 20 x run --detach
     "events": HERE / "events_bench.py",  # issue 12: Firestore writes per 1,000 events against plain lines
+    "sse": HERE / "sse_bench.py",  # issue 16: 100 SSE clients on one job against 1: latency, listeners
 }
 
 

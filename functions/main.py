@@ -5,6 +5,7 @@ from __future__ import annotations
 import flask
 import functions_framework
 from tailrun_functions import defaults, edge, logs
+from tailrun_functions.streams import endpoints as streams
 
 logs.configure()  # JSON lines for Cloud Logging; idempotent, so a re-import adds no second handler
 
@@ -61,3 +62,15 @@ def review_artifact(request: flask.Request) -> edge.Response:
 def download_artifact(request: flask.Request) -> edge.Response:
     """POST {job_id, artifact_id | name} → a short-lived signed GET URL."""
     return edge.serve(request, edge.download_artifact)
+
+
+@functions_framework.http
+def events(request: flask.Request) -> streams.Response:
+    """GET ?job_id=… → text/event-stream: status, lines, progress, events, artifacts, end (resume: Last-Event-ID)."""
+    return streams.events(request)
+
+
+@functions_framework.http
+def job_output(request: flask.Request) -> streams.Response:
+    """GET ?job_id=…&after_line=N&limit=M → {"attempt", "lines", "next_line", "complete"}: the polling fallback."""
+    return streams.job_output(request)

@@ -18,9 +18,12 @@ resource "google_cloudfunctions2_function" "http" {
   }
 
   service_config {
-    available_memory                 = var.function_memory
-    timeout_seconds                  = each.value == "reap_sandboxes" ? 540 : 60
-    max_instance_request_concurrency = 1
+    available_memory = var.function_memory
+    # A stream may last 3600 s, Cloud Functions (2nd gen)'s HTTP limit; it ends itself at TAILRUN_SSE_MAX_DURATION_S.
+    timeout_seconds = contains(var.streaming_functions, each.value) ? 3600 : (each.value == "reap_sandboxes" ? 540 : 60)
+    # More than one request per instance needs a whole CPU; functions-framework's gunicorn serves THREADS at once.
+    max_instance_request_concurrency = contains(var.streaming_functions, each.value) ? var.streaming_concurrency : 1
+    available_cpu                    = contains(var.streaming_functions, each.value) ? "1" : null
     ingress_settings                 = "ALLOW_ALL"
     service_account_email            = google_service_account.functions.email
     environment_variables            = local.function_env

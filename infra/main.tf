@@ -16,6 +16,9 @@ locals {
     TAILRUN_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
     TAILRUN_RUNNER_SERVICE_ACCOUNT    = google_service_account.runner.email
     LOG_EXECUTION_ID                  = "true"
+    # functions-framework's gunicorn threads per instance (default 4 per CPU): a streaming function's open
+    # streams each hold one; idle threads cost nothing on the others, which serve one request at a time.
+    THREADS = tostring(var.streaming_concurrency + 8)
   }
 }
 

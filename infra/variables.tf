@@ -58,7 +58,21 @@ variable "http_functions" {
     "finalize_artifact",
     "review_artifact",
     "download_artifact",
+    "events",
+    "job_output",
   ]
+}
+
+variable "streaming_functions" {
+  description = "Functions that hold a request open (server-sent events): a 60-minute timeout (each stream ends itself before, at TAILRUN_SSE_MAX_DURATION_S) and many requests per instance, each on a thread."
+  type        = list(string)
+  default     = ["events"]
+}
+
+variable "streaming_concurrency" {
+  description = "Open streams one instance of a streaming function serves at once (each holds a thread; the hub shares one Firestore listener set per job among them)."
+  type        = number
+  default     = 80
 }
 
 variable "private_functions" {

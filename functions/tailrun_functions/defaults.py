@@ -140,3 +140,22 @@ MAX_ARTIFACT_SIZE = (
 FINALIZE_GRACE_S = 3600  # seconds after its URL expired that an upload can still be finalized
 NAME_LOOKUP_LIMIT = 100  # artifacts of one name a download by name considers (the newest wins)
 MAX_UID_CHARS = 128  # characters of a uid that may hold its own uploads (users/{uid})
+
+# --- live events (`events`, server-sent events) and the polling page (`job_output`) ---
+SSE_HEARTBEAT_S = 15.0  # TAILRUN_SSE_HEARTBEAT_S: seconds at most between two writes of a stream (a comment)
+SSE_MAX_STREAMS_PER_USER = 5  # TAILRUN_SSE_MAX_STREAMS_PER_USER: open streams of one user on one instance
+# TAILRUN_SSE_MAX_DURATION_S: seconds a stream lasts before it sends `reconnect` and closes; under Cloud Functions
+# (2nd gen)'s 60-minute limit on an HTTP request, so the platform never cuts a stream in the middle of an event.
+SSE_MAX_DURATION_S = 3300.0
+SSE_RETRY_MS = (
+    2000  # milliseconds: the `retry:` advice each stream starts with (EventSource's reconnect delay)
+)
+SSE_TOO_MANY_RETRY_AFTER_S = 10  # seconds: Retry-After of a 429 `too_many_streams`
+SSE_QUEUE_MAX = 20_000  # messages (job/chunk/artifact snapshots) waiting for one stream before it is cut off
+SSE_LINES_PER_EVENT = 1000  # lines at most in one `lines` event (a batch of 20,000 lines becomes 20 events)
+SSE_GAP_GRACE_S = 10.0  # seconds an ended attempt's missing lines or events are waited for before moving on
+SSE_COUNT_RECHECK_S = (
+    1.0  # seconds between two reads of an ended attempt's counts while its lines are awaited
+)
+JOB_OUTPUT_LIMIT = 1000  # lines of a `job_output` page when `limit` is not given
+JOB_OUTPUT_MAX_LIMIT = 5000  # lines a `job_output` page may ask for

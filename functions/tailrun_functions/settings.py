@@ -70,6 +70,10 @@ class Settings:
     inline_max_bytes: int = defaults.INLINE_MAX_BYTES
     content_types: tuple[str, ...] = defaults.CONTENT_TYPES
     reviewers: tuple[str, ...] = ()  # uids that may review and download every job's artifacts
+    # --- live events (`events`) ---
+    sse_heartbeat_s: float = defaults.SSE_HEARTBEAT_S
+    sse_max_streams_per_user: int = defaults.SSE_MAX_STREAMS_PER_USER  # per functions instance
+    sse_max_duration_s: float = defaults.SSE_MAX_DURATION_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,12 +132,19 @@ class Settings:
             ),
             content_types=_list(env, "TAILRUN_ARTIFACT_TYPES") or defaults.CONTENT_TYPES,
             reviewers=_list(env, "TAILRUN_REVIEWERS"),
+            sse_heartbeat_s=_seconds(env, "TAILRUN_SSE_HEARTBEAT_S", defaults.SSE_HEARTBEAT_S),
+            sse_max_streams_per_user=_int(
+                env, "TAILRUN_SSE_MAX_STREAMS_PER_USER", defaults.SSE_MAX_STREAMS_PER_USER, 1, 10_000
+            ),
+            sse_max_duration_s=_seconds(env, "TAILRUN_SSE_MAX_DURATION_S", defaults.SSE_MAX_DURATION_S),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
         """Refuse combinations that cannot work, naming the variable to set."""
+        if self.sse_heartbeat_s <= 0 or self.sse_max_duration_s <= 0:
+            raise SettingsError("TAILRUN_SSE_HEARTBEAT_S and TAILRUN_SSE_MAX_DURATION_S must be more than 0")
         if self.auth == "dev" and not self.dev_token:
             raise SettingsError("TAILRUN_DEV_TOKEN must be set when TAILRUN_AUTH=dev")
         if not self.callback_url:

@@ -18,6 +18,7 @@ import importlib.util
 import ipaddress
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -172,12 +173,35 @@ def _refuse(start_response: StartResponse, status: int, code: str, message: str)
     return [body]
 
 
+SECRET_QUERY = re.compile(r"(?i)((?:^|[?&])access_token=)[^&\s]*")
+
+
+def redact(request_line: str) -> str:
+    """A request line with the value of ``access_token=`` (``/events``' credential for ``EventSource``) hidden."""
+    return SECRET_QUERY.sub(r"\1[redacted]", request_line)
+
+
 class TimedRequestHandler(WSGIRequestHandler):
     """Werkzeug's handler with a socket timeout: each read of a request (its line, headers, body) must come within
     ``settings.READ_TIMEOUT_S``, or the connection is closed. Streamed answers are unaffected while the client reads
-    them (the WebChannel back channel waits on a condition, not on the socket)."""
+    them (the WebChannel back channel waits on a condition, not on the socket; an event stream writes at least every
+    heartbeat, and a client that stops reading for longer than the timeout is disconnected).
+
+    Its request log never shows an ``access_token`` (``redact``)."""
 
     timeout = settings.READ_TIMEOUT_S
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        line, path = self.requestline, getattr(self, "path", None)
+        self.requestline = redact(line)
+        if path is not None:
+            self.path = redact(path)
+        try:
+            super().log_request(code, size)
+        finally:
+            self.requestline = line
+            if path is not None:
+                self.path = path
 
 
 def serve(app: flask.Flask, host: str, port: int) -> BaseWSGIServer:
