@@ -190,6 +190,15 @@ QUERIES = [
         'FieldFilter("name", "==", request.name)',
         "artifacts",
     ),
+    Query(
+        "functions/tailrun_functions/streams/job_output.py",
+        '.where(filter=FieldFilter("attempt", "==", attempt))',
+        "chunks",
+        (("attempt", "ASCENDING"), ("seq", "ASCENDING")),
+    ),
+    Query(
+        "functions/tailrun_functions/streams/job_output.py", '.order_by("seq")', "chunks"
+    ),  # part of the above
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
     Query(
         "functions/DATA_MODEL.md",

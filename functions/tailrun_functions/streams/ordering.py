@@ -109,8 +109,9 @@ class LineAssembler:
     before line n is known from n's chunk: the chunk's ``first_event`` (the events of earlier batches) plus its own
     events whose ``at_line`` is at most n; and any event already received whose ``at_line`` is at most n. So a
     chunk of events alone that arrives late holds back the lines after it when the chunk that follows it says how
-    many events came before (its ``first_event``, or its own events); a chunk without events and without that
-    count cannot say, and its lines may then go out before such a late event (which is shown as soon as it comes).
+    many events came before (its ``first_event``, or its own events). The functions store that count in every chunk
+    once the attempt has had an event (from the runner's ``state``); a chunk written without it (0) cannot say, and
+    its lines may then go out before such a late event (which is shown as soon as it comes).
     """
 
     next_line: int = 0
