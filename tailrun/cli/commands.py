@@ -130,11 +130,25 @@ def _working_directory(cwd: Path | None) -> str | None:
 @command(context_settings={"allow_interspersed_args": False})
 def run(
     argv: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            metavar="COMMAND...", help="The command and its arguments, after `--`.", show_default=False
+            metavar="COMMAND...",
+            help="The command and its arguments, after `--` (or --prompt instead).",
+            show_default=False,
         ),
-    ],
+    ] = None,
+    prompt: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Run an agent on TEXT instead of a command (see --agent): its steps, tool calls and result are "
+            "shown as they happen.",
+        ),
+    ] = None,
+    agent: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="The agent of --prompt: claude (the stack's default), codex, gemini."),
+    ] = None,
     detach: Annotated[
         bool, typer.Option("--detach", "-d", metavar=FLAG, help="Submit, print the job id and return.")
     ] = False,
@@ -189,15 +203,22 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Run COMMAND as a job and follow its output live; exit with the job's exit code.
+    """Run COMMAND (or an agent on --prompt) as a job and follow its output live; exit with the job's exit code.
 
     Exit codes: the job's own; 124 if it timed out, 130 if it was canceled, 128+N if signal N killed it, 125 if
     tailrun itself failed. Ctrl-C asks whether to cancel the job (in a terminal) or detaches from it (the job
     keeps running).
     """
     try:
+        if bool(argv) == (prompt is not None):
+            raise TailrunError("Give a command after `--`, or --prompt TEXT for an agent, not both.")
+        if agent is not None and prompt is None:
+            raise TailrunError("--agent goes with --prompt.")
+        what: dict[str, Any] = {"argv": argv} if argv else {"prompt": prompt}
+        if agent is not None:
+            what["agent"] = agent
         spec: dict[str, Any] = {
-            "argv": argv,
+            **what,
             "max_attempts": max_attempts,
             "labels": _pairs(label, "--label"),
             "env": _pairs(env, "--env"),

@@ -33,9 +33,15 @@ def cli_env(url: str) -> dict[str, str]:
     return env
 
 
-def start_dev(state_dir: Path, *extra: str, persistent: bool = False, own_group: bool = False) -> DevProcess:
+def start_dev(
+    state_dir: Path,
+    *extra: str,
+    persistent: bool = False,
+    own_group: bool = False,
+    env: dict[str, str] | None = None,
+) -> DevProcess:
     """A real `tailrun dev` child process on free ports (in memory unless ``persistent``; in a process group of
-    its own, as a terminal's foreground job is, with ``own_group``).
+    its own, as a terminal's foreground job is, with ``own_group``; ``env`` added to its environment).
 
     Under ``TAILRUN_TEST_FIRESTORE=google`` the stack runs on Google's emulator (``--firestore-emulator google``)
     unless the test names its own emulator or needs data that outlives the stack (Google's keeps none)."""
@@ -49,7 +55,7 @@ def start_dev(state_dir: Path, *extra: str, persistent: bool = False, own_group:
         *([] if persistent else ["--in-memory"]),
         *(["--firestore-emulator", "google"] if on_google else []),
         *extra,
-        env=cli_env("unused"),
+        env={**cli_env("unused"), **(env or {})},
         new_session=own_group,
     )
 

@@ -28,7 +28,7 @@ from tailrun_functions.schema import DEV_USER, LOCAL_PROJECT
 
 from tailrun.local.dev import DevProcess
 
-from .stack import TAILRUN, Cli, Terminal, cli_env
+from .stack import TAILRUN, Cli, Terminal, cli_env, start_dev
 from .test_cli import job_status, wait_for_status
 from .test_dev_rules import firestore_of
 
@@ -383,3 +383,69 @@ def test_logs_help_says_what_events_and_json_do() -> None:
     )
     assert "List the job's events instead of its lines" in answer.stdout
     assert "one JSON object per line" in answer.stdout
+
+
+# --- an agent's prompt (`tailrun run --prompt`): a stand-in `claude` on the stack's PATH plays Claude Code's
+# stream-json (shapes as tests/scenarios/agent_streams/claude_success.jsonl: claude-agent-sdk-python's parser)
+
+FAKE_CLAUDE = """#!{python}
+import json, sys
+def emit(obj):
+    print(json.dumps(obj), flush=True)
+assert sys.argv[1:5] == ["-p", "--output-format", "stream-json", "--verbose"], sys.argv
+prompt = sys.argv[-1]
+emit({{"type": "system", "subtype": "init", "session_id": "s1", "model": "claude-test", "tools": ["Bash"]}})
+emit({{"type": "assistant", "session_id": "s1", "message": {{"role": "assistant", "content": [
+    {{"type": "text", "text": "You asked: " + prompt}},
+    {{"type": "tool_use", "id": "t1", "name": "Bash", "input": {{"command": "npm test"}}}}]}}}})
+emit({{"type": "user", "session_id": "s1", "message": {{"role": "user", "content": [
+    {{"type": "tool_result", "tool_use_id": "t1", "is_error": False, "content": "ok"}}]}}}})
+emit({{"type": "result", "subtype": "success", "is_error": False, "duration_ms": 5, "num_turns": 1,
+      "result": "Done: " + prompt, "session_id": "s1", "total_cost_usd": 0.01,
+      "usage": {{"input_tokens": 10, "output_tokens": 4}}}})
+"""
+
+
+@pytest.fixture(scope="module")
+def agent_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevProcess]:
+    """A stack whose runners find the stand-in `claude` first on their PATH."""
+    bin_dir = tmp_path_factory.mktemp("agent-bin")
+    fake = bin_dir / "claude"
+    fake.write_text(FAKE_CLAUDE.format(python=sys.executable))
+    fake.chmod(0o755)
+    stack = start_dev(
+        tmp_path_factory.mktemp("agent") / "state", env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    )
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def test_run_prompt_runs_the_agent_and_shows_its_text_steps_and_result(agent_stack: DevProcess) -> None:
+    cli = Cli(agent_stack.url)
+
+    answer = cli("run", "--prompt", "fix the tests")
+
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout == "You asked: fix the tests\n"  # the agent's text, not its JSON
+    assert "→ Bash: npm test" in answer.stderr and "{" not in answer.stdout
+    job_id = cli("jobs", "--limit", "1").stdout.splitlines()[1].split()[0]
+    document = job_status(cli, job_id)
+    assert document["result"] == "Done: fix the tests"
+    assert document["current_step"] == "Bash: npm test"
+    assert document["usage"]["output_tokens"] == 4
+
+
+def test_run_takes_a_command_or_a_prompt_not_both_and_agent_only_with_a_prompt(
+    agent_stack: DevProcess,
+) -> None:
+    cli = Cli(agent_stack.url)
+
+    both = cli("run", "--prompt", "hi", "--", "true")
+    neither = cli("run")
+    stray_agent = cli("run", "--agent", "codex", "--", "true")
+
+    assert both.returncode == neither.returncode == stray_agent.returncode == 125
+    assert "not both" in both.stderr and "not both" in neither.stderr
+    assert "--agent goes with --prompt" in stray_agent.stderr
