@@ -140,8 +140,8 @@ def run(
     prompt: Annotated[
         str | None,
         typer.Option(
-            metavar="TEXT",
-            help="Run an agent on TEXT instead of a command (see --agent): its steps, tool calls and result are "
+            metavar="PROMPT",
+            help="Run an agent on PROMPT instead of a command (see --agent): its steps, tool calls and result are "
             "shown as they happen.",
         ),
     ] = None,
