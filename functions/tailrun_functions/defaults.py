@@ -61,6 +61,10 @@ SANDBOX_SWEEP_INTERVAL_S = (
 )
 SANDBOX_MODE = 0o700  # a local sandbox (and its root) is its user's only
 SWEEP_ROUNDS = 5  # passes over /proc when killing a dead local runner's session (members may fork meanwhile)
+SWEEP_WAIT_S = (
+    2.0  # then how long to wait for the killed processes to be gone (a SIGKILL takes effect, not at once)
+)
+SWEEP_POLL_S = 0.005
 
 # --- job spec defaults and limits ---
 TIMEOUT_S = 3600  # seconds a job may run (per attempt)

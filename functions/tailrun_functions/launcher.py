@@ -143,6 +143,11 @@ class ProcStat:
     pid: int
     session: int
     start_time: int  # clock ticks after boot: with the pid, it names one process for the machine's uptime
+    state: str = "R"  # field 3: "Z" (zombie) and "X" (dead) no longer run
+
+    @property
+    def running(self) -> bool:
+        return self.state not in ("Z", "X")
 
     @classmethod
     def read(cls, pid: int) -> ProcStat | None:
@@ -155,7 +160,12 @@ class ProcStat:
         # The command name (field 2) is in parentheses and may hold anything, spaces and ")" included.
         fields = text[text.rindex(b")") + 2 :].split()
         try:  # fields[0] is field 3 (state): field n is fields[n - 3]
-            return cls(pid=pid, session=int(fields[3]), start_time=int(fields[19]))
+            return cls(
+                pid=pid,
+                session=int(fields[3]),
+                start_time=int(fields[19]),
+                state=fields[0].decode("ascii", "replace"),
+            )
         except (IndexError, ValueError):
             return None
 
@@ -174,7 +184,7 @@ class Leftovers:
     attempt: int
 
     def pids(self) -> list[int]:
-        """The pids that match now."""
+        """The pids that match now and still run (a zombie is only waiting for its parent)."""
         try:
             entries = os.listdir("/proc")
         except OSError:
@@ -185,7 +195,7 @@ class Leftovers:
             if not name.isdigit() or int(name) == self.runner_pid:
                 continue
             stat = ProcStat.read(int(name))
-            if stat is None:
+            if stat is None or not stat.running:
                 continue
             if stat.session == self.runner_pid or (
                 self.runner_start_time is not None
@@ -196,22 +206,35 @@ class Leftovers:
         return found
 
     def kill(self) -> int:
-        """SIGKILL them all (a few rounds, for processes that forked meanwhile); returns how many were killed.
+        """SIGKILL them all (a few rounds, for processes that forked meanwhile) and wait, up to
+        ``defaults.SWEEP_WAIT_S``, until none runs any more (a SIGKILL is delivered, not an exit: a process may still
+        be dying when ``kill`` returns to us); returns how many processes were killed.
 
         A session outlives its leader: the job's processes keep the dead runner's session id, and while the runner
         is an unreaped zombie no new process can take that id."""
-        killed = 0
-        for _ in range(defaults.SWEEP_ROUNDS):
-            pids = self.pids()
-            if not pids:
+        killed: set[int] = set()
+        deadline = time.monotonic() + defaults.SWEEP_WAIT_S
+        rounds = 0
+        while pids := self.pids():
+            if rounds < defaults.SWEEP_ROUNDS:
+                rounds += 1
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                        killed.add(pid)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+            elif time.monotonic() > deadline:
+                logger.warning(
+                    "processes of job %s attempt %d still run after SIGKILL: %s",
+                    self.job_id,
+                    self.attempt,
+                    pids,
+                )
                 break
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    killed += 1
-                except (ProcessLookupError, PermissionError):
-                    pass
-        return killed
+            else:
+                time.sleep(defaults.SWEEP_POLL_S)
+        return len(killed)
 
 
 def _environ_has(pid: int, marks: set[bytes]) -> bool:
