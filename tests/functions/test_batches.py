@@ -188,7 +188,15 @@ def test_twelve_rows_at_concurrency_three_with_reapers_racing(
         next(j["job_id"] for j in jobs if j["row"] == i) for i in range(12)
     ]
     assert all(row["result"] == {"name": f"row{row['row']}"} and row["exit_code"] == 0 for row in found)
-    expected = {"total": 12, "queued": 0, "running": 0, "succeeded": 12, "failed": 0, "canceled": 0, "timed_out": 0}
+    expected = {
+        "total": 12,
+        "queued": 0,
+        "running": 0,
+        "succeeded": 12,
+        "failed": 0,
+        "canceled": 0,
+        "timed_out": 0,
+    }
     wait_for(lambda: batch(db, batch_id)["counts"] == expected, timeout=5, what="exact counts")
     final = batch(db, batch_id)
     assert final["success_rate"] == 1.0 and final["eta_s"] == 0.0 and final["avg_duration_s"] is not None
@@ -211,7 +219,9 @@ def test_twelve_rows_at_concurrency_three_with_reapers_racing(
     ]
 
 
-def test_raising_and_lowering_concurrency_while_running(bapi: Api, db: firestore.Client, waiter: Path) -> None:
+def test_raising_and_lowering_concurrency_while_running(
+    bapi: Api, db: firestore.Client, waiter: Path
+) -> None:
     batch_id = create(bapi, csv=names_csv(8), argv=waiter_argv(waiter), concurrency=1, timeout_s=60)
     wait_for(lambda: (marks(waiter) / "started-row0").exists(), what="row 0 started")
     assert active(db, batch_id) == 1
@@ -260,7 +270,15 @@ def test_pause_resume_and_stop_keeping_running_jobs(bapi: Api, db: firestore.Cli
     assert statuses(db, batch_id) == ["succeeded"] * 4 + ["canceled"] * 2
     reply = control(bapi, "resume_batch", batch_id=batch_id)
     assert reply.status == 409 and reply.body["error"]["code"] == "batch_stopped"
-    expected = {"total": 6, "queued": 0, "running": 0, "succeeded": 4, "failed": 0, "canceled": 2, "timed_out": 0}
+    expected = {
+        "total": 6,
+        "queued": 0,
+        "running": 0,
+        "succeeded": 4,
+        "failed": 0,
+        "canceled": 2,
+        "timed_out": 0,
+    }
     wait_for(lambda: batch(db, batch_id)["counts"] == expected, timeout=5, what="exact counts")
 
 
@@ -311,7 +329,9 @@ def test_idempotency_key(bapi: Api, db: firestore.Client, waiter: Path) -> None:
 
 def test_sample_runs_only_the_first_rows(bapi: Api, db: firestore.Client, waiter: Path) -> None:
     release(waiter)
-    reply = until_not_busy(lambda: bapi.post("create_batch", {"csv": names_csv(10), "argv": waiter_argv(waiter), "sample": 3}))
+    reply = until_not_busy(
+        lambda: bapi.post("create_batch", {"csv": names_csv(10), "argv": waiter_argv(waiter), "sample": 3})
+    )
     assert reply.status == 201 and reply.body["total"] == 3
     batch_id = reply.body["batch_id"]
     wait_for(lambda: batch(db, batch_id).get("status") == "completed", timeout=30, what="completed")
