@@ -106,6 +106,10 @@ def batch_jobs(db: firestore.Client, batch_id: str) -> list[dict[str, Any]]:
     return [{"job_id": s.id, **(s.to_dict() or {})} for s in query.stream()]
 
 
+def store_job(db: firestore.Client, job_id: str) -> dict[str, Any]:
+    return db.collection("jobs").document(job_id).get().to_dict() or {}
+
+
 def active(db: firestore.Client, batch_id: str) -> int:
     return sum(status in ("booting", "running") for status in statuses(db, batch_id))
 
@@ -302,6 +306,8 @@ def test_max_failures_pauses_and_retry_links_new_jobs(bapi: Api, db: firestore.C
     assert batch(db, batch_id)["paused_reason"] == "2 rows failed: max_failures 2"
     assert statuses(db, batch_id) == ["failed", "failed"] + ["queued"] * 4
     first = {row["row"]: row["job_id"] for row in rows(db, batch_id)[:2]}
+    ended, started = (store_job(db, first[0])["ended_at"], store_job(db, first[1])["created_at"])
+    assert 0 < (started - ended).total_seconds() < 1  # the ending's callback started the next row
     assert rows(db, batch_id)[0]["exit_code"] == 3
     reply = control(bapi, "retry_batch", batch_id=batch_id)
     assert reply.status == 200 and reply.body["retried"] == 2
