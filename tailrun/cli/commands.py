@@ -147,9 +147,7 @@ def run(
     ] = None,
     agent: Annotated[
         str | None,
-        typer.Option(
-            metavar="NAME", help="The agent of --prompt: claude (the stack's default), codex, gemini."
-        ),
+        typer.Option(metavar="NAME", help="The agent of --prompt: claude (the stack's default), codex, gemini."),
     ] = None,
     detach: Annotated[
         bool, typer.Option("--detach", "-d", metavar=FLAG, help="Submit, print the job id and return.")
