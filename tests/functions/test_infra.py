@@ -24,8 +24,20 @@ from .shared import ROOT, dump_all
 
 RULES = (ROOT / "infra" / "firestore.rules").read_text()
 INDEXES = json.loads((ROOT / "infra" / "firestore.indexes.json").read_text())
-SERVER_ONLY = {store.JOB_SECRETS, store.ATTEMPT_TOKENS, store.IDEMPOTENCY, "artifact_uploads"}
-OWNER_CHECKS = ("resource.data.owner == request.auth.uid", "ownsJob(jobId)", "request.auth.uid == uid")
+SERVER_ONLY = {
+    store.JOB_SECRETS,
+    store.ATTEMPT_TOKENS,
+    store.IDEMPOTENCY,
+    "artifact_uploads",
+    "batch_secrets",
+    "batch_slots",
+}
+OWNER_CHECKS = (
+    "resource.data.owner == request.auth.uid",
+    "ownsJob(jobId)",
+    "request.auth.uid == uid",
+    "ownsBatch(batchId)",
+)
 
 
 @dataclass
@@ -76,7 +88,10 @@ def test_every_readable_document_is_read_only_by_its_owner() -> None:
     readable = [a for a in allows(RULES) if a.operations & READS and a.condition != "false"]
     assert readable
     for allow in readable:
-        assert allow.condition.startswith("signedIn() &&") or allow.condition == "ownsJob(jobId)", allow
+        assert allow.condition.startswith("signedIn() &&") or allow.condition in (
+            "ownsJob(jobId)",
+            "ownsBatch(batchId)",
+        ), allow
         assert any(check in allow.condition for check in OWNER_CHECKS), allow
     assert re.search(
         r"function ownsJob\(jobId\)\s*\{\s*return signedIn\(\) && get\(/databases/\$\(database\)"
@@ -199,7 +214,48 @@ QUERIES = [
     Query(
         "functions/tailrun_functions/streams/job_output.py", '.order_by("seq")', "chunks"
     ),  # part of the above
+    # batches (issue 15): the scheduler takes the lowest queued row; stop and retry sweep rows of some statuses
+    Query(
+        "functions/tailrun_functions/batches/scheduler.py",
+        '.where(filter=FieldFilter("status", "==", RowStatus.QUEUED.value))',
+        "rows",
+        (("status", "ASCENDING"), ("row", "ASCENDING")),
+    ),
+    Query(
+        "functions/tailrun_functions/batches/scheduler.py", '.order_by("row")', "rows"
+    ),  # part of the above
+    Query(
+        "functions/tailrun_functions/batches/scheduler.py",
+        '.where(filter=FieldFilter("stats_final", "==", False))',
+        "batches",
+    ),  # one equality, then __name__: automatic
+    Query("functions/tailrun_functions/batches/scheduler.py", '.order_by("__name__")', "batches"),
+    Query(
+        "functions/tailrun_functions/batches/controls.py",
+        '.where(filter=FieldFilter("status", "in", statuses))',
+        "rows",
+        (("status", "ASCENDING"), ("row", "ASCENDING")),
+    ),
+    Query("functions/tailrun_functions/batches/controls.py", '.order_by("row")', "rows"),  # part of the above
+    Query(
+        "functions/tailrun_functions/batches/stats.py",
+        'rows.where(filter=FieldFilter("status", "==", status.value))',
+        "rows",
+    ),  # a count of one equality: automatic
+    Query(
+        "functions/tailrun_functions/batches/stats.py",
+        'rows.where(filter=FieldFilter("status", "in", RAN_ROWS))',
+        "rows",
+        (("status", "ASCENDING"), ("duration_s", "ASCENDING")),
+    ),  # avg(duration_s) is computed from an index holding the filter's field and the averaged one
+    Query("functions/tailrun_functions/batches/export.py", '.order_by("__name__")', "rows"),
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
+    Query(
+        "functions/DATA_MODEL.md",
+        "`batches` `where owner == uid order by created_at desc`",
+        "batches",
+        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),
     Query(
         "functions/DATA_MODEL.md",
         "`where attempt == n order by seq`",

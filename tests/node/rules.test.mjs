@@ -43,6 +43,21 @@ const CHUNK = '0001-00000000';
 const ATTEMPT = '0001';
 const ARTIFACT = 'report-txt';
 const at = Timestamp.fromMillis(Date.UTC(2026, 0, 2, 3, 4, 5));
+const ALICE_BATCH = '1'.repeat(32);
+const BOB_BATCH = '2'.repeat(32);
+const HALF_WRITTEN_BATCH = '3'.repeat(32); // rows written, batch document not yet: readable by nobody
+const ROW = '000000';
+
+function batch(owner, status) {
+  return {
+    owner, name: 'b', status, concurrency: 2, total: 1, created_at: at, updated_at: at,
+    counts: { total: 1, queued: 1, running: 0, succeeded: 0, failed: 0, canceled: 0, timed_out: 0 },
+  };
+}
+
+function row(status) {
+  return { row: 0, values: { name: 'x' }, status, job_id: null, updated_at: at };
+}
 
 function job(owner, status) {
   return {
@@ -65,6 +80,11 @@ const SEED = {
   [`jobs/${BOB_JOB}/chunks/${CHUNK}`]: { attempt: 1, seq: 0, first_line: 0, line_count: 0, lines: [], created_at: at },
   [`jobs/${BOB_JOB}/attempts/${ATTEMPT}`]: { attempt: 1, status: 'succeeded', created_at: at },
   [`jobs/${BOB_JOB}/artifacts/${ARTIFACT}`]: { name: 'report.txt', size: 3, review: 'approved', created_at: at },
+  [`batches/${ALICE_BATCH}`]: batch('alice', 'running'),
+  [`batches/${ALICE_BATCH}/rows/${ROW}`]: row('queued'),
+  [`batches/${BOB_BATCH}`]: batch('bob', 'completed'),
+  [`batches/${BOB_BATCH}/rows/${ROW}`]: row('succeeded'),
+  [`batches/${HALF_WRITTEN_BATCH}/rows/${ROW}`]: row('queued'),
   'users/alice/artifacts/upload-1': { name: 'notes.md', size: 5, created_at: at },
   'users/bob/artifacts/upload-2': { name: 'notes.md', size: 5, created_at: at },
   // Server-only, each holding alice's own data: owning it does not make it readable.
@@ -72,12 +92,15 @@ const SEED = {
   [`attempt_tokens/${ALICE_JOB}-0001`]: { owner: 'alice', job_id: ALICE_JOB, attempt: 1, token_hash: '00'.repeat(32) },
   [`idempotency/${'d'.repeat(64)}`]: { owner: 'alice', job_id: ALICE_JOB, fingerprint: 'f', created_at: at },
   'artifact_uploads/upload-3': { owner: 'alice', job_id: ALICE_JOB, name: 'out.bin', created_at: at },
+  [`batch_secrets/${ALICE_BATCH}`]: { owner: 'alice', env: { API_KEY: 'secret' } },
+  [`batch_slots/${ALICE_BATCH}-0`]: { owner: 'alice', batch_id: ALICE_BATCH, k: 0, job_id: ALICE_JOB },
   'users/alice': { owner: 'alice' },
   'anything_added_later/x': { owner: 'alice' },
 };
 const SERVER_ONLY = [
   `job_secrets/${ALICE_JOB}`, `attempt_tokens/${ALICE_JOB}-0001`, `idempotency/${'d'.repeat(64)}`,
-  'artifact_uploads/upload-3', 'users/alice', 'anything_added_later/x',
+  'artifact_uploads/upload-3', `batch_secrets/${ALICE_BATCH}`, `batch_slots/${ALICE_BATCH}-0`, 'users/alice',
+  'anything_added_later/x',
 ];
 const SUBCOLLECTIONS = ['chunks', 'attempts', 'artifacts'];
 const ONE = { chunks: CHUNK, attempts: ATTEMPT, artifacts: ARTIFACT };
@@ -257,6 +280,43 @@ describe('jobs/{job}/chunks queries', () => {
     assert.equal(inOrder.size, 1);
     const tail = await assertSucceeds(getDocs(query(chunks, where('attempt', '==', 1), orderBy('seq', 'desc'), limit(5))));
     assert.equal(tail.size, 1);
+  });
+});
+
+describe('batches and their rows', () => {
+  test('the owner gets her batch and lists her batches filtered on owner, newest first', async () => {
+    const snapshot = await assertSucceeds(getDoc(doc(alice, 'batches', ALICE_BATCH)));
+    assert.equal(snapshot.get('owner'), 'alice');
+    const mine = collection(alice, 'batches');
+    const listed = await assertSucceeds(getDocs(query(mine, where('owner', '==', 'alice'), orderBy('created_at', 'desc'))));
+    assert.deepEqual(listed.docs.map((d) => d.id), [ALICE_BATCH]);
+  });
+
+  test("another user, or a reader who is not signed in, gets no batch and lists none", async () => {
+    for (const db of [bob, anonymous]) {
+      await assertFails(getDoc(doc(db, 'batches', ALICE_BATCH)));
+      await assertFails(getDocs(query(collection(db, 'batches'), where('owner', '==', 'alice'))));
+    }
+    await assertFails(getDocs(collection(alice, 'batches'))); // rules are not filters
+  });
+
+  test('the owner reads her rows in row order and listens to them', async () => {
+    const rows = collection(alice, 'batches', ALICE_BATCH, 'rows');
+    const inOrder = await assertSucceeds(getDocs(query(rows, orderBy('row'))));
+    assert.deepEqual(inOrder.docs.map((d) => d.id), [ROW]);
+    const snapshot = await firstServerSnapshot(query(rows, orderBy('row')));
+    assert.equal(snapshot.size, 1);
+  });
+
+  test("someone else's rows, and rows whose batch document is not written yet, are readable by nobody", async () => {
+    for (const db of [alice, bob, anonymous]) {
+      if (db !== bob) await assertFails(getDocs(collection(db, 'batches', BOB_BATCH, 'rows')));
+      await assertFails(getDoc(doc(db, 'batches', HALF_WRITTEN_BATCH, 'rows', ROW)));
+      await assertFails(getDocs(collection(db, 'batches', HALF_WRITTEN_BATCH, 'rows')));
+    }
+    await assertFails(getDoc(doc(bob, 'batches', ALICE_BATCH, 'rows', ROW)));
+    await assertFails(firstServerSnapshot(collection(bob, 'batches', ALICE_BATCH, 'rows')));
+    await assertFails(getDocs(collectionGroup(alice, 'rows')));
   });
 });
 
