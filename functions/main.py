@@ -5,6 +5,7 @@ from __future__ import annotations
 import flask
 import functions_framework
 from tailrun_functions import defaults, edge, logs
+from tailrun_functions.batches import export as batch_export
 from tailrun_functions.streams import endpoints as streams
 
 logs.configure()  # JSON lines for Cloud Logging; idempotent, so a re-import adds no second handler
@@ -74,3 +75,45 @@ def events(request: flask.Request) -> streams.Response:
 def job_output(request: flask.Request) -> streams.Response:
     """GET ?job_id=…&after_line=N&limit=M → {"attempt", "lines", "next_line", "complete"}: the polling fallback."""
     return streams.job_output(request)
+
+
+@functions_framework.http
+def create_batch(request: flask.Request) -> edge.Response:
+    """POST rows (csv or rows) and a job template → 201 {"batch_id", "total"}; one job per row under a limit."""
+    return edge.serve(request, edge.create_batch, limit=defaults.BATCH_MAX_REQUEST_BYTES)
+
+
+@functions_framework.http
+def pause_batch(request: flask.Request) -> edge.Response:
+    """POST {"batch_id"} → no new row starts; running jobs finish."""
+    return edge.serve(request, edge.pause_batch)
+
+
+@functions_framework.http
+def resume_batch(request: flask.Request) -> edge.Response:
+    """POST {"batch_id"} of a paused batch → rows start again (409 batch_stopped for a stopped one)."""
+    return edge.serve(request, edge.resume_batch)
+
+
+@functions_framework.http
+def stop_batch(request: flask.Request) -> edge.Response:
+    """POST {"batch_id", "reason", "cancel_running"} → queued rows canceled, running jobs too unless told not."""
+    return edge.serve(request, edge.stop_batch)
+
+
+@functions_framework.http
+def set_batch_concurrency(request: flask.Request) -> edge.Response:
+    """POST {"batch_id", "concurrency"} → the new limit, at once."""
+    return edge.serve(request, edge.set_batch_concurrency)
+
+
+@functions_framework.http
+def retry_batch(request: flask.Request) -> edge.Response:
+    """POST {"batch_id"} → its failed, timed-out and canceled rows run again as new jobs linked to the old."""
+    return edge.serve(request, edge.retry_batch)
+
+
+@functions_framework.http
+def export_batch(request: flask.Request) -> batch_export.Response:
+    """GET ?batch_id=…&format=csv|jsonl → the rows in row order with their results, streamed."""
+    return batch_export.serve(request)

@@ -19,6 +19,7 @@ from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
 
 from tailrun_functions import clock, defaults, store, tokens
+from tailrun_functions.batches import endings as batch_endings
 from tailrun_functions.documents import JobDoc, TokenState
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.launcher import LaunchInfo, LaunchRequest, describe_exit
@@ -56,6 +57,9 @@ class Outcome:
     status: JobStatus
     next_attempt_at: dt.datetime | None = None
     launch: LaunchInfo | None = None
+    batch_id: str | None = (
+        None  # the batch whose job ended (terminal): its free slots are filled after the commit
+    )
 
 
 def backoff_s(settings: Settings, attempt: int) -> float:
@@ -260,7 +264,7 @@ def end_attempt(
             return None
         outcome = apply_ending(t, svc, job_id, job, ending)
         end_token(t, db, job_id, attempt, token_state, svc.settings.drain_s)
-        return Outcome(outcome.status, outcome.next_attempt_at, attempt_doc.get("launch"))
+        return Outcome(outcome.status, outcome.next_attempt_at, attempt_doc.get("launch"), outcome.batch_id)
 
     return end(db.transaction())  # type: ignore[no-any-return]
 
@@ -337,6 +341,9 @@ def apply_ending(
         store.attempt_ref(db, job_id, attempt),
         {"status": ending.status.value, "ended_at": now, "error": ending.error(), **(attempt_fields or {})},
     )
+    batch_id = batch_endings.job_ended(
+        t, db, job, new_status, ending.error(), job_fields=fields, attempt_fields=attempt_fields
+    )
     logger.info(
         "job %s attempt %d ended: %s (%s) → job %s",
         job_id,
@@ -345,7 +352,7 @@ def apply_ending(
         ending.code,
         new_status.value,
     )
-    return Outcome(new_status, next_at)
+    return Outcome(new_status, next_at, batch_id=batch_id)
 
 
 def start_next_attempt(svc: Services, job_id: str, after_attempt: int) -> LaunchRequest | None:
@@ -391,6 +398,10 @@ def continue_after(svc: Services, job_id: str, attempt: int, outcome: Outcome | 
     A failed launch of the next attempt comes back here through ``launch``, so this recurses at most
     ``max_attempts`` times.
     """
+    if outcome is not None and outcome.batch_id is not None:
+        from tailrun_functions.batches import scheduler  # the scheduler creates jobs: imported late
+
+        scheduler.after_job_ended(svc, outcome.batch_id)
     if outcome is None or outcome.status is not JobStatus.QUEUED or outcome.next_attempt_at is None:
         return outcome.status if outcome is not None else JobStatus.QUEUED
     wait = (outcome.next_attempt_at - clock.now()).total_seconds()

@@ -23,6 +23,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from tailrun_functions import attempts, claim, clock, defaults, events, fastwrite, reaper, schema, store
 from tailrun_functions.admission import Admission, admit
+from tailrun_functions.batches import endings as batch_endings
 from tailrun_functions.documents import TailLine, TokenDoc, TokenState
 from tailrun_functions.models import (
     Artifact,
@@ -382,6 +383,7 @@ def _started(svc: Services, token: str, message: Started) -> None:
                 "started_at": job.get("started_at") or now,
             }
             _flush(t, svc, message, token_doc, fields)
+            batch_endings.job_running(t, svc.db, job)
 
     start(svc.db.transaction())
 

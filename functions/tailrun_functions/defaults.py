@@ -159,3 +159,22 @@ SSE_COUNT_RECHECK_S = (
 )
 JOB_OUTPUT_LIMIT = 1000  # lines of a `job_output` page when `limit` is not given
 JOB_OUTPUT_MAX_LIMIT = 5000  # lines a `job_output` page may ask for
+
+# --- batches (issue 15: one job per row under a concurrency limit) ---
+BATCH_CONCURRENCY = 5  # jobs of a batch booting or running at once when create_batch names no concurrency
+BATCH_MAX_CONCURRENCY = 10  # TAILRUN_BATCH_MAX_CONCURRENCY: the highest concurrency a batch may ask for
+BATCH_MAX_CONCURRENCY_CEILING = 1000  # the highest that setting may be (one slot document per unit)
+BATCH_MAX_ROWS = 10_000  # rows of one batch (CSV rows after the header, or objects of `rows`)
+BATCH_MAX_CSV_BYTES = 10 * 1024 * 1024  # bytes of UTF-8 of a batch's CSV text
+BATCH_MAX_REQUEST_BYTES = 24 * 1024 * 1024  # a create_batch body: the CSV (JSON-escaped) and the template
+BATCH_MAX_COLUMNS = 200  # columns of a batch's rows
+BATCH_MAX_ROW_BYTES = 64 * 1024  # bytes of UTF-8 of one row's values (names and values), well under 1 MiB
+BATCH_MAX_NAME_CHARS = 200  # characters of a batch's name
+BATCH_WRITES_PER_COMMIT = 500  # Firestore's limit of writes in one commit (rows are written in such commits)
+BATCH_STATS_INTERVAL_S = 1.0  # seconds: the batch document's stats are rewritten at most this often
+BATCH_QUIET_S = 2.0  # seconds after a batch's last change by which its stats are exact
+BATCH_EXPORT_PAGE = 500  # rows read per page by export_batch (and by the stop and retry sweeps)
+BATCH_START_TRANSACTION_ATTEMPTS = 20  # a start contends with every other start and ending of its batch
+BATCH_FAILURE_RATE_MIN_FINISHED = (
+    10  # rows that must have finished before max_failure_rate judges their share
+)

@@ -20,6 +20,8 @@ from google.api_core import exceptions as google_exceptions
 from tailrun_functions import admission, auth, callbacks, defaults, jobs, models, reaper, services
 from tailrun_functions.artifacts import access, callers, uploads
 from tailrun_functions.artifacts.models import DownloadRequest, FinalizeRequest, ReviewRequest, UploadRequest
+from tailrun_functions.batches import controls as batch_controls
+from tailrun_functions.batches import create as batch_create
 from tailrun_functions.errors import Conflict, InvalidRequest, MethodNotAllowed, PayloadTooLarge, TailrunError
 from tailrun_functions.services import Services
 from tailrun_functions.settings import SettingsError
@@ -219,3 +221,44 @@ def download_artifact(svc: Services, headers: Mapping[str, str], body: bytes) ->
     uid = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
     request = parse(DownloadRequest, body)
     return 200, access.download(svc, svc.bucket, uid, request)
+
+
+# --- batches (issue 15) ---
+
+
+def create_batch(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    request = parse(models.CreateBatchRequest, body)
+    return batch_create.create_batch(svc, owner, request)
+
+
+def pause_batch(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    ref = parse(models.BatchRef, body)
+    return 200, batch_controls.pause(svc, owner, ref.batch_id)
+
+
+def resume_batch(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    ref = parse(models.BatchRef, body)
+    return 200, batch_controls.resume(svc, owner, ref.batch_id)
+
+
+def stop_batch(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    request = parse(models.StopBatchRequest, body)
+    return 200, batch_controls.stop(svc, owner, request.batch_id, request.reason, request.cancel_running)
+
+
+def set_batch_concurrency(
+    svc: Services, headers: Mapping[str, str], body: bytes
+) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    request = parse(models.SetConcurrencyRequest, body)
+    return 200, batch_controls.set_concurrency(svc, owner, request.batch_id, request.concurrency)
+
+
+def retry_batch(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+    ref = parse(models.BatchRef, body)
+    return 200, batch_controls.retry(svc, owner, ref.batch_id)

@@ -10,6 +10,7 @@ from typing import Any
 from google.cloud import firestore
 
 from tailrun_functions import attempts, clock, defaults, schema, store
+from tailrun_functions.batches import endings as batch_endings
 from tailrun_functions.documents import TokenState
 from tailrun_functions.errors import Conflict, InvalidRequest, NotFound
 from tailrun_functions.launcher import LaunchRequest
@@ -82,13 +83,7 @@ def create_job(
     db, job_id = svc.db, uuid.uuid4().hex
 
     def write_new(w: firestore.Transaction | firestore.WriteBatch) -> LaunchRequest:
-        job = _job_document(owner, request, argv, parent_job_id)
-        w.create(store.job_ref(db, job_id), job)
-        w.create(store.secrets_ref(db, job_id), {"owner": owner, "env": dict(request.env)})
-        token = attempts.attempt_docs(
-            w, db, job_id, 1, owner=owner, timeout_s=request.timeout_s, settings=svc.settings
-        )
-        return attempts.launch_request(job_id, 1, token, job, dict(request.env), svc)
+        return write_job(w, svc, owner, request, job_id, argv, parent_job_id)
 
     @firestore.transactional
     def write(t: firestore.Transaction, key: str) -> tuple[str, LaunchRequest | None]:
@@ -133,6 +128,29 @@ def create_job(
     }
 
 
+def write_job(
+    w: firestore.Transaction | firestore.WriteBatch,
+    svc: Services,
+    owner: str,
+    request: CreateJobRequest,
+    job_id: str,
+    argv: list[str],
+    parent_job_id: str | None,
+    extra: dict[str, Any] | None = None,
+) -> LaunchRequest:
+    """Create a job's documents (the job, its secrets, its first attempt and token) in ``w``; returns what its
+    launch needs. ``extra``: more fields of the job document (a batch's job: ``batch_id``, ``row``, ``batch_slot``).
+    create_job and the batch scheduler (``batches.scheduler``) both create jobs through it."""
+    db = svc.db
+    job = {**_job_document(owner, request, argv, parent_job_id), **(extra or {})}
+    w.create(store.job_ref(db, job_id), job)
+    w.create(store.secrets_ref(db, job_id), {"owner": owner, "env": dict(request.env)})
+    token = attempts.attempt_docs(
+        w, db, job_id, 1, owner=owner, timeout_s=request.timeout_s, settings=svc.settings
+    )
+    return attempts.launch_request(job_id, 1, token, job, dict(request.env), svc)
+
+
 def _job_document(
     owner: str, request: CreateJobRequest, argv: list[str], parent_job_id: str | None
 ) -> dict[str, Any]:
@@ -169,6 +187,10 @@ def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
     """queued/booting/running → canceled in one transaction, then stop the sandbox (the runner drains and ends)."""
     db = svc.db
 
+    batch_of: list[
+        str
+    ] = []  # the batch of the job, when it has one: its free slots are filled after the commit
+
     @firestore.transactional
     def cancel(t: firestore.Transaction) -> dict[str, Any] | None:
         job = _owned_job(svc, owner, job_id, t)
@@ -191,6 +213,11 @@ def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
                 "next_attempt_at": None,
             },
         )
+        batch_of[:] = [
+            batch_id
+            for batch_id in [batch_endings.job_ended(t, db, job, JobStatus.CANCELED, error)]
+            if batch_id is not None
+        ]
         if token.get("state") == TokenState.LIVE:
             attempts.end_token(t, db, job_id, attempt, TokenState.ENDED, svc.settings.drain_s)
             t.update(
@@ -204,6 +231,10 @@ def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
     if launch:
         svc.launcher.cancel(launch)
     logger.info("job %s canceled by %s", job_id, owner)
+    for batch_id in batch_of:
+        from tailrun_functions.batches import scheduler  # the scheduler creates jobs: imported late
+
+        scheduler.after_job_ended(svc, batch_id)
     return {"job_id": job_id, "status": JobStatus.CANCELED.value}
 
 

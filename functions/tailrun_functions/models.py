@@ -120,6 +120,101 @@ class ReapRequest(BaseModel):
     dry_run: bool = False
 
 
+# --- batches (issue 15) ---
+
+BatchId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]  # uuid4().hex: never reserved
+CellValue = Annotated[Text, Field(max_length=defaults.BATCH_MAX_ROW_BYTES)] | int | float | bool | None
+
+# The fields of a batch's job template: every option of create_job (argv and prompt hold ``{column}`` placeholders).
+JOB_TEMPLATE_FIELDS = (
+    "argv",
+    "prompt",
+    "agent",
+    "env",
+    "timeout_s",
+    "idle_timeout_s",
+    "max_attempts",
+    "labels",
+    "artifacts",
+    "tty",
+    "cwd",
+)
+
+
+class CreateBatchRequest(BaseModel):
+    """What create_batch takes: the rows (``csv`` text with a header, or ``rows`` as objects), the job template
+    (create_job's fields; ``argv`` items and ``prompt`` hold ``{column}`` placeholders, ``{{``/``}}`` for braces)
+    and the batch's own options. The rows and the template are checked against each other in ``batches.rows``."""
+
+    model_config = STRICT
+
+    csv: Text | None = None
+    rows: list[dict[Text, CellValue]] | None = None
+    argv: list[Text] | None = Field(default=None, min_length=1, max_length=defaults.MAX_ARGV_ITEMS)
+    prompt: Annotated[Text, Field(min_length=1)] | None = None
+    agent: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")] | None = None
+    env: dict[EnvName, Text] = Field(default_factory=dict, max_length=defaults.MAX_ENV_ITEMS)
+    timeout_s: int = Field(default=defaults.TIMEOUT_S, ge=1, le=defaults.MAX_TIMEOUT_S)
+    idle_timeout_s: int | None = Field(default=None, ge=1, le=defaults.MAX_TIMEOUT_S)
+    max_attempts: int = Field(default=defaults.MAX_ATTEMPTS, ge=1, le=defaults.MAX_MAX_ATTEMPTS)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, max_length=defaults.MAX_LABELS)
+    artifacts: list[Annotated[Text, Field(min_length=1, max_length=256)]] = Field(
+        default_factory=list, max_length=defaults.MAX_ARTIFACT_PATTERNS
+    )
+    tty: bool = False
+    cwd: Annotated[Text, Field(min_length=1, max_length=defaults.MAX_CWD_CHARS)] | None = None
+    concurrency: int = Field(default=defaults.BATCH_CONCURRENCY, ge=1)  # its ceiling is a setting
+    sample: int | None = Field(default=None, ge=1)
+    max_failures: int | None = Field(default=None, ge=1)
+    max_failure_rate: float | None = Field(default=None, gt=0, le=1)
+    name: Annotated[Text, Field(max_length=defaults.BATCH_MAX_NAME_CHARS)] | None = None
+    idempotency_key: (
+        Annotated[str, Field(pattern=rf"^[\x21-\x7e]{{1,{defaults.MAX_IDEMPOTENCY_KEY_CHARS}}}$")] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _one_source_one_command(self) -> CreateBatchRequest:
+        if (self.csv is None) == (self.rows is None):
+            raise ValueError("give exactly one of csv (text with a header row) or rows (a list of objects)")
+        if (self.argv is None) == (self.prompt is None):
+            raise ValueError("give exactly one of argv (a list of strings) or prompt (text for an agent)")
+        if self.agent is not None and self.prompt is None:
+            raise ValueError("agent goes with prompt, not with argv")
+        return self
+
+    def template(self) -> dict[str, Any]:
+        """The job template: create_job's fields as given (None and the defaults left out where create_job has
+        them too)."""
+        return self.model_dump(include=set(JOB_TEMPLATE_FIELDS), exclude_none=True)
+
+    def fingerprint(self) -> str:
+        """A stable text of the request without its idempotency key: a reused key must come with the same batch."""
+        return json.dumps(self.model_dump(exclude={"idempotency_key"}), sort_keys=True, separators=(",", ":"))
+
+
+class BatchRef(BaseModel):
+    """The body of pause_batch, resume_batch and retry_batch."""
+
+    model_config = STRICT
+
+    batch_id: BatchId
+
+
+class StopBatchRequest(BaseModel):
+    model_config = STRICT
+
+    batch_id: BatchId
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
+    cancel_running: bool = True
+
+
+class SetConcurrencyRequest(BaseModel):
+    model_config = STRICT
+
+    batch_id: BatchId
+    concurrency: int = Field(ge=1)
+
+
 # --- callback messages (runner → job_callback), one model per `type` ---
 
 

@@ -232,7 +232,16 @@ def reap(svc: Services, *, dry_run: bool = False) -> dict[str, Any]:
     started = clock.now()
     verdicts = find(svc)
     actions = [] if dry_run else [a for a in (_apply_safely(svc, v) for v in verdicts) if a is not None]
+    if (
+        not dry_run
+    ):  # the batches' backstop: free slots filled, stale stats recomputed (batches.scheduler.sweep)
+        from tailrun_functions.batches import scheduler  # it creates jobs: imported late
+
+        actions.extend(scheduler.sweep(svc))
     for action in actions:
+        if "batch_id" in action:
+            logger.info("reaper: batch %s %s: %s", action["batch_id"], action["action"], action)
+            continue
         logger.info(
             "reaper: job %s attempt %s %s → %s",
             action["job_id"],

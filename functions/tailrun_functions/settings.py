@@ -74,6 +74,8 @@ class Settings:
     sse_heartbeat_s: float = defaults.SSE_HEARTBEAT_S
     sse_max_streams_per_user: int = defaults.SSE_MAX_STREAMS_PER_USER  # per functions instance
     sse_max_duration_s: float = defaults.SSE_MAX_DURATION_S
+    # --- batches ---
+    batch_max_concurrency: int = defaults.BATCH_MAX_CONCURRENCY
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -137,6 +139,13 @@ class Settings:
                 env, "TAILRUN_SSE_MAX_STREAMS_PER_USER", defaults.SSE_MAX_STREAMS_PER_USER, 1, 10_000
             ),
             sse_max_duration_s=_seconds(env, "TAILRUN_SSE_MAX_DURATION_S", defaults.SSE_MAX_DURATION_S),
+            batch_max_concurrency=_int(
+                env,
+                "TAILRUN_BATCH_MAX_CONCURRENCY",
+                defaults.BATCH_MAX_CONCURRENCY,
+                1,
+                defaults.BATCH_MAX_CONCURRENCY_CEILING,
+            ),
         )
         settings.check()
         return settings
