@@ -123,6 +123,10 @@ def eta_seconds(batch: Mapping[str, Any], now: datetime | None = None) -> float 
     if status in FINISHED or status == "paused" or left == 0:
         return None
     eta = _number(batch.get("eta_s"))
+    if eta is not None and eta <= 0:
+        eta = (
+            None  # written when nothing was left (or before the rows were counted): not an estimate of these
+        )
     if eta is None:
         average, concurrency = _number(batch.get("avg_duration_s")), _int(batch.get("concurrency"))
         if average is None or concurrency < 1:
@@ -157,8 +161,8 @@ def _round_seconds(value: float) -> str:
 def throughput_text(batch: Mapping[str, Any]) -> str:
     """``12.5 rows/min`` (empty before the document says)."""
     rate = _number(batch.get("rows_per_minute"))
-    if rate is None:
-        return ""
+    if rate is None or not ended_count(counts_of(batch)):
+        return ""  # no row ended yet: no rate to speak of
     return f"{rate:.1f} rows/min" if rate < 100 else f"{rate:,.0f} rows/min"
 
 

@@ -41,6 +41,7 @@ from tailrun.cli.batch_render import (
     BatchState,
     all_succeeded,
     counts_of,
+    ended_count,
     running_rows,
 )
 from tailrun.cli.client import Stack
@@ -59,7 +60,9 @@ JOBS: Final = "jobs"
 BATCH_ID = re.compile(r"^[0-9a-f]{32}$")  # what create_batch names a batch (uuid4().hex)
 BATCHES_LIMIT = 20  # batches listed by `tailrun batch list` by default
 EXPORT_CHUNK_BYTES = 64 * 1024  # bytes of an export written at a time
-END_GRACE_S = 3.0  # seconds a finished batch waits for its rows' listener to catch up (the last rows' lines)
+END_GRACE_S = (
+    5.0  # seconds a finished batch waits for its final stats and its rows' listener (the last rows' lines)
+)
 POLL_S = 0.25  # seconds between two redraws of the live view when nothing changes (its clocks tick)
 
 
@@ -424,6 +427,19 @@ def finished(state: BatchState) -> bool:
     return status == "paused" and bool(batch.get("paused_reason")) and counts_of(batch)["running"] == 0
 
 
+def settled(state: BatchState) -> bool:
+    """Whether a finished batch's document has its final stats: the functions say so (``stats_final``), or its
+    counts add up (no row queued or running; every row counted as ended). Its status can turn before its stats,
+    which are recomputed at most about once a second and exact once the batch has been quiet 2 s."""
+    batch = state.batch or {}
+    if batch.get("stats_final") is True:
+        return True
+    counts = counts_of(batch)
+    if batch.get("status") == "paused":
+        return counts["running"] == 0
+    return counts["queued"] == 0 and counts["running"] == 0 and ended_count(counts) == counts["total"]
+
+
 def rows_caught_up(state: BatchState) -> bool:
     """Whether the rows' listener has caught up with a finished batch: no row it holds is queued or running
     (a stopped or completed batch has none; one that paused itself, none running)."""
@@ -461,7 +477,8 @@ def watch(
                 display.show(state, datetime.now(UTC), clock())
                 if finished(state):
                     finished_at = clock() if finished_at is None else finished_at
-                    if rows_caught_up(state) or clock() - finished_at >= END_GRACE_S:
+                    caught_up = settled(state) and rows_caught_up(state)
+                    if caught_up or clock() - finished_at >= END_GRACE_S:
                         display.flush(state, datetime.now(UTC))
                         return {"id": batch_id, **(state.batch or {})}
                 else:

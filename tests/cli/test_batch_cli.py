@@ -359,8 +359,10 @@ def test_on_a_terminal_the_live_view_shows_the_running_rows_and_ctrl_c_detaches(
 
     terminal.read_until("waiting alpha")
     terminal.read_until("waiting beta")
-    terminal.read_until("0 succeeded · 2 running · 1 queued")
-    assert "ROW" in terminal.output and "STEP" in terminal.output
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal.output)
+    assert "0 succeeded · 2 running · 1 queued" in shown and "0/3 done (0%)" in shown
+    assert re.search(r"ROW +STATUS +FOR +STEP +VALUES", shown), shown
+    assert re.search(r"0 +running +[0-9.]+ s +waiting alpha +name=alpha", shown), shown
     terminal.write(b"\x03")
     code = terminal.wait()
 

@@ -369,3 +369,12 @@ def test_a_change_of_status_is_written_at_once_and_the_end_is_always_written() -
     lines = sink.getvalue().splitlines()
     assert [line.split(": ")[1].split(",")[0] for line in lines] == ["running", "paused", "paused"]
     assert "42/200 done" in lines[2]
+
+
+def test_no_rate_and_no_eta_before_anything_can_be_said() -> None:
+    counts = {"total": 3, "queued": 1, "running": 2}
+    early = batch(counts=counts, success_rate=None, eta_s=0.0, avg_duration_s=None, rows_per_minute=0.0)
+
+    assert progress_line(BATCH_ID, early, NOW) == (
+        f"batch {BATCH_ID}: running, 0/3 done (0%): 0 succeeded, 2 running, 1 queued; success —; ETA —"
+    )
