@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import re
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -426,3 +428,42 @@ def test_mistakes_on_the_command_line_are_sentences(cli: Cli, tmp_path: Path) ->
     assert missing.returncode == 125 and "Cannot read the rows file" in missing.stderr
     assert not_an_id.returncode == 1 and "'nope' is not a batch id" in not_an_id.stderr
     assert bad_format.returncode == 1 and "--format is csv or jsonl, got 'xml'." in bad_format.stderr
+
+
+def test_ctrl_c_in_a_pipe_detaches_and_the_batch_keeps_running(cli: Cli, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    rows = write_rows(tmp_path, ["name"], ["alpha"], ["beta"])
+    process = cli.popen(
+        "batch",
+        "run",
+        str(rows),
+        "--",
+        PY,
+        "-c",
+        waiting_job(go),
+        "{name}",
+        interruptible=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert first.startswith("batch "), first
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 130 and "Detached; batch " in stderr, stderr
+    batch_id = stderr.split("Detached; batch ")[1].split()[0]
+    assert batch_status(cli, batch_id)["status"] == "running"
+    go.touch()
+    wait_for_batch(cli, batch_id, lambda batch: batch["status"] == "completed")
+
+
+def test_a_sample_runs_only_the_first_rows(cli: Cli, tmp_path: Path) -> None:
+    rows = write_rows(tmp_path, ["name"], *[[f"r{n}"] for n in range(5)])
+
+    answer = cli("batch", "run", str(rows), "--sample", "2", "--detach", "--", PY, "-c", "pass")
+
+    assert answer.returncode == 0 and "Batch of 2 rows." in answer.stderr, answer.stderr
+    batch_id = answer.stdout.strip()
+    watched = cli("batch", "watch", batch_id)
+    assert watched.returncode == 0 and "completed: 2 of 2 rows succeeded" in watched.stderr, watched.stderr
