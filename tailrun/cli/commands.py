@@ -684,7 +684,7 @@ def batch_run(
     prompt: Annotated[
         str | None,
         typer.Option(
-            metavar="TEXT", help="Run an agent on TEXT for each row instead of a command ({column} too)."
+            metavar="PROMPT", help="Run an agent on PROMPT for each row instead of a command ({column} too)."
         ),
     ] = None,
     agent: Annotated[
@@ -905,7 +905,7 @@ def batch_resume(batch_id: BatchId) -> None:
 def batch_stop(
     batch_id: BatchId,
     reason: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Why, for the record (shown with it).")
+        str | None, typer.Option(metavar="REASON", help="Why, for the record (shown with it).")
     ] = None,
     keep_running: Annotated[
         bool,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -30,9 +31,11 @@ from tailrun.cli.batches import (
 )
 from tailrun.cli.commands import _ends_with_job_code
 from tailrun.errors import TailrunError
+from tailrun.local.dev import DevProcess
 
-from .stack import Cli, Terminal
+from .stack import TAILRUN, Cli, Terminal
 from .test_cli import eventually
+from .test_cli_events import agent_stack as agent_stack  # the stack with a stand-in `claude`
 
 PY = sys.executable
 UNKNOWN = "0123456789abcdef0123456789abcdef"
@@ -467,3 +470,49 @@ def test_a_sample_runs_only_the_first_rows(cli: Cli, tmp_path: Path) -> None:
     batch_id = answer.stdout.strip()
     watched = cli("batch", "watch", batch_id)
     assert watched.returncode == 0 and "completed: 2 of 2 rows succeeded" in watched.stderr, watched.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["run"],
+        ["watch"],
+        ["list"],
+        ["status"],
+        ["pause"],
+        ["resume"],
+        ["stop"],
+        ["concurrency"],
+        ["retry"],
+        ["export"],
+    ],
+)
+def test_batch_help_has_no_type_placeholders(command: list[str]) -> None:
+    answer = subprocess.run(
+        [*TAILRUN, "batch", *command, "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert not re.search(
+        r"<[a-z\[\], |]+>|\bTEXT\b|\bINTEGER\b|\bFLOAT\b|\bPATH\b|\{[A-Z]+\}", answer.stdout
+    ), answer.stdout
+
+
+def test_a_prompt_batch_runs_the_agent_on_each_rows_prompt(agent_stack: DevProcess, tmp_path: Path) -> None:
+    cli = Cli(agent_stack.url)
+    rows = write_rows(tmp_path, ["name"], ["ann"], ["bob"])
+
+    answer = cli("batch", "run", str(rows), "--prompt", "greet {name}")
+
+    assert answer.returncode == 0, answer.stderr
+    assert "completed: 2 of 2 rows succeeded" in answer.stderr
+    assert "succeeded in" in answer.stdout and '→ "Done: greet ann"' in answer.stdout, answer.stdout
+    batch_id = answer.stderr.split("Batch ")[1].split()[0]
+    exported = cli("batch", "export", batch_id, "--format", "jsonl")
+    assert [json.loads(line)["result"] for line in exported.stdout.splitlines()] == [
+        "Done: greet ann",
+        "Done: greet bob",
+    ]
