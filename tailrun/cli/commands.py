@@ -641,6 +641,369 @@ def download(
     err.print(f"Downloaded {artifact.get('name')} ({artifact.get('size')} bytes) to {path}.", markup=False)
 
 
+# --- `tailrun batch …`: one job per row of a CSV file (the work is in tailrun.cli.batches) ---
+
+batch_app = typer.Typer(
+    name="batch",
+    cls=PlainGroup,
+    help="Run one job per row of a CSV file under a concurrency limit; watch, steer and export the batch.",
+    no_args_is_help=True,
+)
+app.add_typer(batch_app, name="batch")
+
+BatchId = Annotated[
+    str,
+    typer.Argument(metavar="BATCH", help="The batch's id (see `tailrun batch list`).", show_default=False),
+]
+
+
+def batch_command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``batch_app.command`` whose help shows no type placeholders."""
+    return batch_app.command(*args, cls=PlainCommand, **kwargs)
+
+
+@batch_command("run")
+def batch_run(
+    rows_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ROWS.csv",
+            help="The rows: a CSV file (UTF-8, a header row naming the columns; `-` reads standard input).",
+            show_default=False,
+        ),
+    ],
+    argv: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="COMMAND...",
+            help="The command of each row's job, after `--`; `{column}` is replaced by the row's value of that "
+            "column (`{{` and `}}` write braces).",
+            show_default=False,
+        ),
+    ] = None,
+    prompt: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PROMPT", help="Run an agent on PROMPT for each row instead of a command ({column} too)."
+        ),
+    ] = None,
+    agent: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME", help="The agent of --prompt: claude (the stack's default), codex, gemini."
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Rows running at once (default 5; change it later with `tailrun batch concurrency`).",
+        ),
+    ] = None,
+    sample: Annotated[
+        int | None, typer.Option(metavar="N", help="Run only the first N rows (a trial run).")
+    ] = None,
+    max_failures: Annotated[
+        int | None, typer.Option(metavar="N", help="Pause the batch once N rows have failed.")
+    ] = None,
+    max_failure_rate: Annotated[
+        float | None,
+        typer.Option(
+            metavar="R", help="Pause the batch once this fraction of the ended rows failed (0.2: a fifth)."
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(metavar="NAME", help="A name for the batch, shown in lists.")
+    ] = None,
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", metavar=FLAG, help="Create the batch, print its id and return.")
+    ] = False,
+    timeout: Annotated[
+        int | None,
+        typer.Option(metavar="SECONDS", help="Longest run of each row's job (default: the stack's)."),
+    ] = None,
+    idle_timeout: Annotated[
+        int | None,
+        typer.Option(metavar="SECONDS", help="Longest silence of each row's job before it is ended."),
+    ] = None,
+    max_attempts: Annotated[
+        int | None, typer.Option(metavar="N", help="Attempts of each row's job in all, retries included.")
+    ] = None,
+    label: Annotated[
+        list[str],
+        typer.Option("--label", "-l", metavar="KEY=VALUE", help="A label of every job (repeatable)."),
+    ] = [],  # noqa: B006
+    env: Annotated[
+        list[str],
+        typer.Option(
+            "--env", "-e", metavar="KEY=VALUE", help="A variable of every job's environment (repeatable)."
+        ),
+    ] = [],  # noqa: B006
+    artifact: Annotated[
+        list[str],
+        typer.Option(
+            "--artifact",
+            "-a",
+            metavar="PATTERN",
+            help="Files each job keeps as artifacts (repeatable, as run).",
+        ),
+    ] = [],  # noqa: B006
+    tty: Annotated[
+        bool, typer.Option("--tty", "-t", metavar=FLAG, help="Run each job on a pseudo-terminal (as run).")
+    ] = False,
+    cwd: Annotated[
+        Path | None, typer.Option(metavar="DIR", help="Run each job in DIR (local stack only, as run).")
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, typer.Option(metavar="KEY", help="Creating twice with one key makes one batch.")
+    ] = None,
+) -> None:
+    """Run COMMAND (or an agent on --prompt) once per row of ROWS.csv, and watch the batch live.
+
+    The view shows the counts, the success rate, the ETA, a progress bar and the running rows with their current
+    step (in a pipe: a progress line now and then, and a line per row as it ends). Ctrl-C detaches: the batch keeps
+    running. Exit codes: 0 when every row succeeded, 1 otherwise (some failed, or the batch paused itself or was
+    stopped), 130 detached, 125 if tailrun itself failed.
+    """
+    from tailrun.cli import batches
+
+    try:
+        if bool(argv) == (prompt is not None):
+            raise TailrunError("Give a command after `--`, or --prompt TEXT for an agent, not both.")
+        if agent is not None and prompt is None:
+            raise TailrunError("--agent goes with --prompt.")
+        job: dict[str, Any] = {"argv": argv} if argv else {"prompt": prompt}
+        for key, value in (
+            ("agent", agent),
+            ("timeout_s", timeout),
+            ("idle_timeout_s", idle_timeout),
+            ("max_attempts", max_attempts),
+            ("labels", _pairs(label, "--label") or None),
+            ("env", _pairs(env, "--env") or None),
+            ("artifacts", artifact or None),
+            ("tty", tty or None),
+            ("cwd", _working_directory(cwd)),
+        ):
+            if value is not None:
+                job[key] = value
+        options = batches.BatchOptions(
+            concurrency, sample, max_failures, max_failure_rate, name, idempotency_key
+        )
+        body = batches.create_body(batches.read_rows_file(rows_file), job, options)
+        code = _connected(lambda stack: _batch_run(stack, body, detach))
+    except TailrunError as error:
+        raise _as_tailrun_failure(error) from None
+    raise typer.Exit(code)
+
+
+def _batch_run(stack: Stack, body: dict[str, Any], detach: bool) -> int:
+    from tailrun.cli import batches
+
+    created = batches.create(stack, body)
+    if detach:
+        out.print(created.batch_id)
+        err.print(
+            f"Batch of {created.total:,} rows. Watch it with `tailrun batch watch {created.batch_id}`.",
+            style="dim",
+        )
+        return 0
+    return _watch_batch(stack, created.batch_id)
+
+
+def _watch_batch(stack: Stack, batch_id: str) -> int:
+    """Watch a batch live until it ends; on Ctrl-C detach, saying how to watch it again. Its exit code."""
+    from tailrun.cli import batches
+    from tailrun.cli.batch_render import BatchDisplay, final_text
+    from tailrun.cli.render import is_interactive
+
+    display = BatchDisplay(out, interactive=is_interactive())
+    try:
+        with _deferred_interrupts() as interrupted:
+            batch = batches.watch(stack, batch_id, display, interrupted)
+    except KeyboardInterrupt:
+        err.print(
+            f"Detached; batch {batch_id} keeps running. Watch it again with `tailrun batch watch {batch_id}`; "
+            f"pause it with `tailrun batch pause {batch_id}`, stop it with `tailrun batch stop {batch_id}`.",
+            markup=False,
+        )
+        return settings.EXIT_CANCELED
+    err.print(final_text(batch_id, batch), markup=False, emoji=False)
+    return batches.exit_code(batch)
+
+
+@batch_command("watch")
+def batch_watch(batch_id: BatchId) -> None:
+    """Watch a batch live, as `tailrun batch run` does, until it ends; exit as it does."""
+    try:
+        code = _connected(lambda stack: _watch_batch(stack, batch_id))
+    except TailrunError as error:
+        raise _as_tailrun_failure(error) from None
+    raise typer.Exit(code)
+
+
+@batch_command("list")
+def batch_list(
+    limit: Annotated[int, typer.Option(metavar="N", help="How many batches to list, newest first.")] = 20,
+) -> None:
+    """List your batches, newest first: status, created time, rows done, success rate, name and command."""
+    from tailrun.cli import batches
+    from tailrun.cli.batch_render import batches_table
+
+    found = _connected(lambda stack: batches.list_batches(stack, limit=limit))
+    if not found:
+        err.print("No batches yet. Run one with `tailrun batch run rows.csv -- echo {name}`.", markup=False)
+        return
+    out.print(batches_table(found))
+
+
+@batch_command("status")
+def batch_status(
+    batch_id: BatchId,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar=FLAG, help="Print the batch document as JSON (sorted keys).")
+    ] = False,
+) -> None:
+    """Show a batch: status (and why it paused or stopped), command, counts, success rate, rate, ETA, times."""
+    from datetime import UTC, datetime
+
+    from tailrun.cli import batches
+    from tailrun.cli.batch_render import status_table
+    from tailrun.cli.render import stable_json
+
+    batch = _connected(lambda stack: batches.get_batch(stack, batch_id))
+    if as_json:
+        sys.stdout.write(stable_json(batch))
+    else:
+        out.print(status_table(batch_id, batch, datetime.now(UTC)))
+
+
+@batch_command("pause")
+def batch_pause(batch_id: BatchId) -> None:
+    """Pause a batch: no new row starts; the running ones finish. Resume it with `tailrun batch resume`."""
+    from tailrun.cli import batches
+    from tailrun.cli.batch_render import counts_of
+
+    batch = _connected(lambda stack: batches.pause(stack, batch_id))
+    running = counts_of(batch)["running"]
+    out.print(
+        f"Batch {batch_id} is paused: no new row starts ({running:,} running finish). "
+        f"Resume it with `tailrun batch resume {batch_id}`.",
+        markup=False,
+    )
+
+
+@batch_command("resume")
+def batch_resume(batch_id: BatchId) -> None:
+    """Resume a paused batch: its queued rows start again, up to its concurrency."""
+    from tailrun.cli import batches
+
+    batch = _connected(lambda stack: batches.resume(stack, batch_id))
+    out.print(f"Batch {batch_id} is {batch.get('status')}.", markup=False)
+
+
+@batch_command("stop")
+def batch_stop(
+    batch_id: BatchId,
+    reason: Annotated[
+        str | None, typer.Option(metavar="REASON", help="Why, for the record (shown with it).")
+    ] = None,
+    keep_running: Annotated[
+        bool,
+        typer.Option(
+            "--keep-running",
+            metavar=FLAG,
+            help="Let the running jobs finish (only queued rows are canceled).",
+        ),
+    ] = False,
+) -> None:
+    """Stop a batch for good: its queued rows are canceled, and its running jobs too unless --keep-running."""
+    from tailrun.cli import batches
+
+    batch = _connected(
+        lambda stack: batches.stop(stack, batch_id, reason=reason, cancel_running=not keep_running)
+    )
+    running = "its running jobs finish" if keep_running else "its running jobs are canceled"
+    out.print(
+        f"Batch {batch_id} is {batch.get('status')}: its queued rows are canceled and {running}.",
+        markup=False,
+    )
+
+
+@batch_command("concurrency")
+def batch_concurrency(
+    batch_id: BatchId,
+    concurrency: Annotated[
+        int, typer.Argument(metavar="N", help="Rows running at once, from now on.", show_default=False)
+    ],
+) -> None:
+    """Change how many rows of a batch run at once, now: raising starts more rows at once; lowering starts none
+    until fewer than N run."""
+    from tailrun.cli import batches
+    from tailrun.cli.batch_render import counts_of
+
+    batch = _connected(lambda stack: batches.set_concurrency(stack, batch_id, concurrency))
+    running = counts_of(batch)["running"]
+    out.print(
+        f"Batch {batch_id} now runs up to {batch.get('concurrency', concurrency)} rows at once "
+        f"({running:,} running).",
+        markup=False,
+    )
+
+
+@batch_command("retry")
+def batch_retry(
+    batch_id: BatchId,
+    watch: Annotated[
+        bool, typer.Option("--watch", "-w", metavar=FLAG, help="Then watch the batch; exit as `batch run`.")
+    ] = False,
+) -> None:
+    """Run a batch's failed, timed-out and canceled rows again, as new jobs linked to the old ones."""
+    from tailrun.cli import batches
+
+    def go(stack: Stack) -> int:
+        _, retried = batches.retry(stack, batch_id)
+        if not retried:
+            out.print(
+                f"Batch {batch_id} has no failed, timed-out or canceled rows to run again.", markup=False
+            )
+            return 0
+        rows = "row" if retried == 1 else "rows"
+        out.print(f"Running {retried:,} {rows} of batch {batch_id} again.", markup=False)
+        return _watch_batch(stack, batch_id) if watch else 0
+
+    try:
+        code = _connected(go)
+    except TailrunError as error:
+        raise (_as_tailrun_failure(error) if watch else error) from None
+    raise typer.Exit(code)
+
+
+@batch_command("export")
+def batch_export(
+    batch_id: BatchId,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", metavar="csv|jsonl", help="CSV (default; jsonl when -o ends in .jsonl) or JSON lines."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (default: stdout).")
+    ] = None,
+) -> None:
+    """Export a batch's rows in row order: the input columns, then status, exit_code, duration_s, attempts, error
+    and result."""
+    from tailrun.cli import batches
+
+    if fmt is None:
+        fmt = "jsonl" if output is not None and output.suffix == ".jsonl" else "csv"
+    if fmt not in set(batches.ExportFormat):
+        raise TailrunError(f"--format is csv or jsonl, got {fmt!r}.")
+    written = _connected(lambda stack: batches.export(stack, batch_id, batches.ExportFormat(fmt), output))
+    if written is not None:
+        err.print(f"Exported batch {batch_id} to {written}.", markup=False)
+
+
 @command()
 def emulator(
     host: Annotated[
@@ -817,5 +1180,9 @@ def _ends_with_job_code(argv: list[str] | None) -> bool:
     """Whether the command line is one that ends with a job's exit code (`run`, `logs -f`, `retry -f`), whose own
     failures then end with 125."""
     words = sys.argv[1:] if argv is None else argv
-    name = next((word for word in words if not word.startswith("-")), "")
+    names = [word for word in words if not word.startswith("-")]
+    name = next(iter(names), "")
+    if name == "batch":  # `batch run` and `batch watch` end with the batch's code, `batch retry --watch` too
+        sub = names[1] if len(names) > 1 else ""
+        return sub in ("run", "watch") or (sub == "retry" and ("-w" in words or "--watch" in words))
     return name == "run" or (name in ("logs", "retry") and ("-f" in words or "--follow" in words))
