@@ -60,6 +60,13 @@ variable "http_functions" {
     "download_artifact",
     "events",
     "job_output",
+    "create_batch",
+    "pause_batch",
+    "resume_batch",
+    "stop_batch",
+    "set_batch_concurrency",
+    "retry_batch",
+    "export_batch",
   ]
 }
 
