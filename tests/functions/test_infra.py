@@ -249,6 +249,14 @@ QUERIES = [
         (("status", "ASCENDING"), ("duration_s", "ASCENDING")),
     ),  # avg(duration_s) is computed from an index holding the filter's field and the averaged one
     Query("functions/tailrun_functions/batches/export.py", '.order_by("__name__")', "rows"),
+    Query(
+        "tailrun/cli/batches.py",
+        '.where(filter=FieldFilter("owner", "==", stack.config.owner))',
+        "batches",
+        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),  # tailrun batch list
+    Query("tailrun/cli/batches.py", '.order_by("created_at", direction=Query.DESCENDING)', "batches"),
+    Query("tailrun/cli/batches.py", 'collection(ROWS).order_by("row")', "rows"),  # one field: automatic
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
     Query(
         "functions/DATA_MODEL.md",
