@@ -156,7 +156,9 @@ def test_a_batch_stream_follows_the_counts_and_every_row_to_the_end_then_closes(
         seen = [row for row in first.of("row") if row["row"] == n]
         statuses = [row["status"] for row in seen]
         assert statuses == sorted(statuses, key=LIFECYCLE.index), (n, statuses)
-        assert statuses[0] == "queued" and statuses[-1] == "succeeded", (n, statuses)
+        assert statuses[-1] == "succeeded", (n, statuses)
+        if n >= 2:  # rows 0 and 1 started before create_batch answered; 2 and 3 waited for a free slot
+            assert statuses[0] == "queued", (n, statuses)
         assert all(a != b for a, b in zip(seen, seen[1:], strict=False)), "a row event per change, no repeat"
         last = seen[-1]
         assert last["result"] == {"name": f"row{n}"} and last["exit_code"] == 0
