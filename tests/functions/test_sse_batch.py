@@ -8,6 +8,7 @@ each of which waits until the test releases it, so the test decides when the cou
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 import sys
@@ -130,7 +131,9 @@ def test_a_batch_stream_follows_the_counts_and_every_row_to_the_end_then_closes(
     first = Reader(open_stream(stack_url, batch_id))
     second = Reader(open_stream(stack_url, batch_id))
     wait_for(lambda: len(first.of("row")) >= 4 and len(second.of("row")) >= 4, what="every row once")
-    assert sum(h.listeners for h in hub.hubs()) == hub.LISTENERS_PER_BATCH_FEED, "two viewers, one listener pair"
+    assert sum(h.listeners for h in hub.hubs()) == hub.LISTENERS_PER_BATCH_FEED, (
+        "two viewers, one listener pair"
+    )
 
     release(waiter, "row0")
     wait_for(lambda: first.succeeded() >= 1, timeout=30, what="a batch event counting row 0's success")
@@ -142,12 +145,24 @@ def test_a_batch_stream_follows_the_counts_and_every_row_to_the_end_then_closes(
     assert first.names[0] == "batch", "the batch document first"
     assert opening["batch_id"] == batch_id and opening["concurrency"] == 2 and opening["name"] == "four"
     assert opening["counts"]["total"] == 4
-    assert [row["row"] for row in first.of("row")[:4]] == [0, 1, 2, 3], "every row on connecting, in row order"
+    assert [row["row"] for row in first.of("row")[:4]] == [0, 1, 2, 3], (
+        "every row on connecting, in row order"
+    )
     succeeded = [batch["counts"]["succeeded"] for batch in first.of("batch")]
-    assert succeeded == sorted(succeeded) and succeeded[0] < succeeded[-1] == 4, "the counts move to the final"
+    assert succeeded == sorted(succeeded) and succeeded[0] < succeeded[-1] == 4, (
+        "the counts move to the final"
+    )
     assert 1 in succeeded, "row 0 alone succeeded before the others were released"
     final = first.of("batch")[-1]
-    expected = {"total": 4, "queued": 0, "running": 0, "succeeded": 4, "failed": 0, "canceled": 0, "timed_out": 0}
+    expected = {
+        "total": 4,
+        "queued": 0,
+        "running": 0,
+        "succeeded": 4,
+        "failed": 0,
+        "canceled": 0,
+        "timed_out": 0,
+    }
     assert final["status"] == "completed" and final["stats_final"] is True
     assert final["counts"] == expected and final["success_rate"] == 1.0 and final["eta_s"] == 0.0
 
@@ -159,7 +174,7 @@ def test_a_batch_stream_follows_the_counts_and_every_row_to_the_end_then_closes(
         assert statuses[-1] == "succeeded", (n, statuses)
         if n >= 2:  # rows 0 and 1 started before create_batch answered; 2 and 3 waited for a free slot
             assert statuses[0] == "queued", (n, statuses)
-        assert all(a != b for a, b in zip(seen, seen[1:], strict=False)), "a row event per change, no repeat"
+        assert all(a != b for a, b in itertools.pairwise(seen)), "a row event per change, no repeat"
         last = seen[-1]
         assert last["result"] == {"name": f"row{n}"} and last["exit_code"] == 0
         assert last["job_id"] == stored[n]["job_id"] and last["attempts"] == stored[n]["attempts"] == 1
@@ -191,7 +206,10 @@ def test_a_stopped_batch_ends_its_stream_with_the_canceled_rows(
     wait_for(lambda: (waiter.parent / "marks" / "started-row0").exists(), what="row 0 started")
 
     response = requests.post(
-        f"{stack_url}/stop_batch", json={"batch_id": batch_id, "reason": "enough"}, headers=_auth(), timeout=30
+        f"{stack_url}/stop_batch",
+        json={"batch_id": batch_id, "reason": "enough"},
+        headers=_auth(),
+        timeout=30,
     )
     assert response.status_code == 200, response.text
     assert reader.closed.wait(60)
