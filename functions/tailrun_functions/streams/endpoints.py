@@ -1,10 +1,12 @@
-"""The HTTP side of ``GET /events`` (server-sent events) and ``GET /job_output`` (a page of lines, JSON).
+"""The HTTP side of ``GET /events`` (server-sent events of a job, ``?job_id=``, or of a batch, ``?batch_id=``) and
+``GET /job_output`` (a page of a job's lines, JSON).
 
 Both read their parameters from the query string, authenticate as the other functions do (``Authorization: Bearer``
 with a Firebase ID token, or the development token locally) and also accept ``?access_token=`` (a browser's
 ``EventSource`` cannot set headers; the local server's request log redacts it). A job the caller does not own is a
-404 exactly like a missing one. Errors are the functions' JSON shape ``{"error": {"code", "message"}}``; like the
-rest of the domain this module never imports Flask (``functions/main.py`` hands it the request): a stream is
+404 ``job_not_found`` exactly like a missing one, a batch a 404 ``batch_not_found``. Streams of jobs and of batches
+count alike against the per-user cap. Errors are the functions' JSON shape ``{"error": {"code", "message"}}``; like
+the rest of the domain this module never imports Flask (``functions/main.py`` hands it the request): a stream is
 answered as ``(iterator of bytes, status, headers)``, which Flask sends as it is produced.
 """
 
@@ -13,12 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from google.api_core import exceptions as google_exceptions
 
 from tailrun_functions import auth, defaults, services
+from tailrun_functions.batches import controls as batch_controls
 from tailrun_functions.errors import InvalidRequest, MethodNotAllowed, NotFound, TailrunError
 from tailrun_functions.schema import JOBS
 from tailrun_functions.services import Services
@@ -35,6 +38,7 @@ STREAM_HEADERS = {
     "X-Accel-Buffering": "no",  # proxies that buffer (nginx and its kin) pass each event on at once
 }
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+BATCH_ID = re.compile(r"^[0-9a-f]{32}$")  # as the batch functions take it
 Response = tuple[Any, int, dict[str, str]]
 
 
@@ -99,8 +103,6 @@ def _caller(svc: Services, request: Request, args: Mapping[str, str]) -> str:
 
 
 def _job_id(args: Mapping[str, str]) -> str:
-    if "batch_id" in args and "job_id" not in args:
-        raise NotFound("batches do not exist yet: stream a job with ?job_id=", code="not_found")
     job_id = args.get("job_id")
     if not job_id:
         raise InvalidRequest("give ?job_id=", code="missing_job_id")
@@ -109,6 +111,15 @@ def _job_id(args: Mapping[str, str]) -> str:
             f"job_id must be 1-64 letters, digits, _ or -, got {job_id[:80]!r}", code="invalid_job_id"
         )
     return job_id
+
+
+def _batch_id(args: Mapping[str, str]) -> str:
+    batch_id = args.get("batch_id", "")
+    if not BATCH_ID.match(batch_id):
+        raise InvalidRequest(
+            f"batch_id must be 32 hexadecimal characters, got {batch_id[:80]!r}", code="invalid_batch_id"
+        )
+    return batch_id
 
 
 def _owned_job(svc: Services, uid: str, job_id: str) -> dict[str, Any]:
@@ -160,11 +171,48 @@ def _start(headers: Mapping[str, str], args: Mapping[str, str], job: dict[str, A
 
 def _events(svc: Services, request: Request) -> Response:
     args = _args(request)
+    if "batch_id" in args:
+        if "job_id" in args:
+            raise InvalidRequest("give ?job_id= or ?batch_id=, not both", code="invalid_request")
+        return _batch_events(svc, request, args)
     job_id = _job_id(args)
     uid = _caller(svc, request, args)
     job = _owned_job(svc, uid, job_id)
     headers = {str(name).lower(): str(value) for name, value in request.headers.items()}
     attempt, from_line = _start(headers, args, job)
+
+    def make(options: sse.StreamOptions, on_close: Callable[[], None]) -> Iterable[bytes]:
+        return sse.EventStream(
+            hub.hub_for(svc.db),
+            job_id,
+            job,
+            attempt=attempt,
+            from_line=from_line,
+            options=options,
+            on_close=on_close,
+        )
+
+    return _open_stream(svc, uid, make)
+
+
+def _batch_events(svc: Services, request: Request, args: Mapping[str, str]) -> Response:
+    """A batch's stream: its owner's only; anyone else's batch is a 404 ``batch_not_found`` like a missing one.
+    ``Last-Event-ID`` is ignored: the stream sends the whole batch and every row on each connection."""
+    batch_id = _batch_id(args)
+    uid = _caller(svc, request, args)
+    batch = batch_controls.owned(svc, uid, batch_id)
+
+    def make(options: sse.StreamOptions, on_close: Callable[[], None]) -> Iterable[bytes]:
+        return sse.BatchEventStream(hub.hub_for(svc.db), batch_id, batch, options=options, on_close=on_close)
+
+    return _open_stream(svc, uid, make)
+
+
+def _open_stream(
+    svc: Services, uid: str, make: Callable[[sse.StreamOptions, Callable[[], None]], Iterable[bytes]]
+) -> Response:
+    """Take one of the user's stream slots (429 past the cap) and answer the stream ``make`` builds; the stream
+    gives the slot back when it closes."""
     settings = svc.settings
     if not hub.SLOTS.acquire(uid, settings.sse_max_streams_per_user):
         raise TooManyStreams(
@@ -176,19 +224,10 @@ def _events(svc: Services, request: Request) -> Response:
         options = sse.StreamOptions(
             heartbeat_s=settings.sse_heartbeat_s, max_duration_s=settings.sse_max_duration_s
         )
-        stream = sse.EventStream(
-            hub.hub_for(svc.db),
-            job_id,
-            job,
-            attempt=attempt,
-            from_line=from_line,
-            options=options,
-            on_close=lambda: hub.SLOTS.release(uid),
-        )
+        body = make(options, lambda: hub.SLOTS.release(uid))
     except BaseException:
         hub.SLOTS.release(uid)
         raise
-    body: Iterable[bytes] = stream
     return body, 200, dict(STREAM_HEADERS)
 
 
@@ -206,7 +245,7 @@ def _job_output(svc: Services, request: Request) -> Response:
 
 
 def events(request: Request) -> Response:
-    """``GET /events?job_id=…`` → ``text/event-stream`` (see ``streams.sse``)."""
+    """``GET /events?job_id=…`` or ``?batch_id=…`` → ``text/event-stream`` (see ``streams.sse``)."""
     return _serve(request, _events)
 
 

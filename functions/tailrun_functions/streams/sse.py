@@ -1,6 +1,8 @@
-"""One job's live events as server-sent events: what ``GET /events?job_id=…`` streams.
+"""A job's or a batch's live events as server-sent events: what ``GET /events?job_id=…`` (``EventStream``) and
+``GET /events?batch_id=…`` (``BatchEventStream``) stream. Both share one loop (``_Stream``): ``retry:``, heartbeats,
+the cut-off of a client too slow, ``reconnect`` at the maximum duration.
 
-The stream subscribes to the job's feed (``hub``) and turns its snapshots into events, in this order:
+**A job's stream** subscribes to the job's feed (``hub``) and turns its snapshots into events, in this order:
 
 - ``retry: 2000`` first, then ``status`` (``{status, attempt, exit_code, error}``), again on every change of those;
 - ``lines`` (``{attempt, lines: [stored line objects]}``, at most ``SSE_LINES_PER_EVENT`` each) whose ``id:`` is the
@@ -18,6 +20,20 @@ The stream subscribes to the job's feed (``hub``) and turns its snapshots into e
 
 A comment (``: keep-alive``) goes out whenever nothing else did for ``TAILRUN_SSE_HEARTBEAT_S``. A stream whose queue
 overflowed (its client reads too slowly) ends with the comment ``: too slow``.
+
+**A batch's stream** subscribes to the batch's feed (its document and its rows) and sends:
+
+- ``retry: 2000``, then ``batch``: the batch document with its ``batch_id`` (``status``, ``concurrency``, ``counts``,
+  ``success_rate``, ``eta_s``, …, as the batch controls answer it), again on every change of the document (the
+  functions write it at most about once a second while the batch is busy);
+- ``row``: a row document (``row``, ``values``, ``status``, ``job_id``, ``exit_code``, ``duration_s``, ``attempts``,
+  ``error``, ``result``, …) on every change of a row; on connecting, every row once, in row order;
+- ``end`` (``{batch_id, status, counts, success_rate, stopped_reason}``) once the batch is ``completed`` or
+  ``stopped``, its stats are final (``stats_final``) and the rows sent add up to its final counts; it then closes;
+- ``reconnect`` (``{batch_id, last_event_id: null}``) at ``TAILRUN_SSE_MAX_DURATION_S``, as a job's.
+
+Its events carry no ``id:``: a client that reconnects (``Last-Event-ID`` is ignored) gets the current batch and every
+row again, which is the whole state (a row event is the whole row), so it misses nothing.
 """
 
 from __future__ import annotations
@@ -28,11 +44,13 @@ import logging
 import queue
 import re
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tailrun_functions import defaults
+from tailrun_functions.batches import BatchStatus, RowStatus
+from tailrun_functions.batches.controls import PRIVATE_FIELDS
 from tailrun_functions.schema import ATTEMPTS, JOBS
 from tailrun_functions.states import TERMINAL
 from tailrun_functions.streams.hub import Hub, Message, Subscription
@@ -107,8 +125,10 @@ def _count(document: dict[str, Any] | None, key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-class EventStream:
-    """The frames of one stream, as an iterator of bytes a WSGI server writes as they come.
+class _Stream:
+    """The frames of one stream, as an iterator of bytes a WSGI server writes as they come: the loop every stream
+    shares (``retry:``, what the subclass opens with, then what its subscription delivers, heartbeats, the cut-off of
+    a client too slow, ``reconnect`` at the maximum duration), around what a subclass makes of its messages.
 
     ``close()`` (the server calls it when the client goes or the stream ends) leaves the feed and runs ``on_close``
     (the per-user slot) exactly once, whether or not the stream was ever iterated."""
@@ -116,37 +136,23 @@ class EventStream:
     def __init__(
         self,
         hub: Hub,
-        job_id: str,
-        job: dict[str, Any],
+        subscription: Subscription,
         *,
-        attempt: int,
-        from_line: int,
         options: StreamOptions,
-        on_close: Callable[[], None] = lambda: None,
-        clock: Callable[[], float] = time.monotonic,
+        on_close: Callable[[], None],
+        clock: Callable[[], float],
     ) -> None:
         self.hub = hub
-        self.job_id = job_id
-        self.job = job
-        self.attempt = attempt
-        self.from_line = from_line
         self.options = options
         self._on_close = on_close
         self._clock = clock
-        self._assemblers: dict[int, LineAssembler] = {}
-        self._ended_counts: dict[int, tuple[int | None, int | None]] = {}
-        self._counts_read_at: dict[int, float] = {}
-        self._waiting_since: float | None = None
-        self._status: dict[str, Any] | None = None
-        self._progress: Any = job.get("progress")
-        self._artifacts: dict[str, dict[str, Any]] = {}
-        self._last_id: str | None = None
+        self._waiting_since: float | None = None  # set while the end waits for the rest (rechecked sooner)
         self.finished = False
-        self._subscription: Subscription | None = hub.subscribe(job_id)
+        self._subscription: Subscription | None = subscription
         self._frames = self._generate()
         self._closed = False
 
-    def __iter__(self) -> EventStream:
+    def __iter__(self) -> _Stream:
         return self
 
     def __next__(self) -> bytes:
@@ -164,6 +170,23 @@ class EventStream:
                 self._subscription = None
             self._on_close()
 
+    # --- what a stream makes of its messages ---
+
+    def _opening(self) -> list[bytes]:
+        """The frames after ``retry:``, from the document read when the stream was asked for."""
+        raise NotImplementedError
+
+    def _take(self, message: Message) -> list[bytes]:
+        raise NotImplementedError
+
+    def _advance(self) -> list[bytes]:
+        """Frames that follow from what was taken (and ``finished`` set once the stream's subject ended)."""
+        raise NotImplementedError
+
+    def _reconnect(self) -> dict[str, Any]:
+        """The data of the ``reconnect`` event."""
+        raise NotImplementedError
+
     # --- the stream ---
 
     def _generate(self) -> Generator[bytes, None, None]:
@@ -172,7 +195,7 @@ class EventStream:
         start = self._clock()
         deadline = start + self.options.max_duration_s
         yield f"retry: {self.options.retry_ms}\n\n".encode()
-        yield from self._status_frames(self.job)
+        yield from self._opening()
         last_write = self._clock()
         pending = list(subscription.backlog)
         subscription.backlog = []
@@ -191,7 +214,7 @@ class EventStream:
                 yield TOO_SLOW
                 return
             if now >= deadline:
-                yield encode("reconnect", {"last_event_id": self._resume_id()})
+                yield encode("reconnect", self._reconnect())
                 return
             if now - last_write >= self.options.heartbeat_s:
                 yield KEEP_ALIVE
@@ -214,6 +237,41 @@ class EventStream:
             except queue.Empty:
                 break
         return messages
+
+
+class EventStream(_Stream):
+    """One job's stream (the events of the module's docstring)."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        job_id: str,
+        job: dict[str, Any],
+        *,
+        attempt: int,
+        from_line: int,
+        options: StreamOptions,
+        on_close: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.job_id = job_id
+        self.job = job
+        self.attempt = attempt
+        self.from_line = from_line
+        self._assemblers: dict[int, LineAssembler] = {}
+        self._ended_counts: dict[int, tuple[int | None, int | None]] = {}
+        self._counts_read_at: dict[int, float] = {}
+        self._status: dict[str, Any] | None = None
+        self._progress: Any = job.get("progress")
+        self._artifacts: dict[str, dict[str, Any]] = {}
+        self._last_id: str | None = None
+        super().__init__(hub, hub.subscribe(job_id), options=options, on_close=on_close, clock=clock)
+
+    def _opening(self) -> list[bytes]:
+        return self._status_frames(self.job)
+
+    def _reconnect(self) -> dict[str, Any]:
+        return {"last_event_id": self._resume_id()}
 
     def _resume_id(self) -> str:
         """Where a reconnecting client continues: the last ``lines`` id sent, else where this stream started."""
@@ -362,3 +420,115 @@ class EventStream:
 
 def _line_dict(line: OutputLine) -> dict[str, Any]:
     return {"line": line.line, "stream": line.stream, "text": line.text}
+
+
+# --- a batch's stream ---
+
+ENDED_BATCH = frozenset(status for status in BatchStatus if status.ended)  # completed, stopped
+RUNNING_ROWS = frozenset({RowStatus.BOOTING, RowStatus.RUNNING})  # what the batch's ``counts.running`` counts
+COUNT_KEYS = ("total", "queued", "running", "succeeded", "failed", "canceled", "timed_out")
+
+
+def batch_event(batch_id: str, batch: dict[str, Any]) -> dict[str, Any]:
+    """The data of a ``batch`` event: the batch document with its id, as the batch controls answer it."""
+    return {"batch_id": batch_id, **{k: v for k, v in batch.items() if k not in PRIVATE_FIELDS}}
+
+
+def row_counts(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """What a batch's ``counts`` should say of these rows (``running``: booting and running rows)."""
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for row in rows:
+        counts["total"] += 1
+        status = str(row.get("status"))
+        key = "running" if status in RUNNING_ROWS else status
+        if key in counts:
+            counts[key] += 1
+    return counts
+
+
+class BatchEventStream(_Stream):
+    """One batch's stream: ``batch`` (the document) first and on every change, ``row`` on every change of a row,
+    ``end`` once the batch ended with final stats and every row's last state was sent (see the module's docstring).
+
+    There are no event ids: a client that reconnects gets the current batch and every row again, which is all the
+    state there is (a row event carries the whole row)."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        batch_id: str,
+        batch: dict[str, Any],
+        *,
+        options: StreamOptions,
+        on_close: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.batch_id = batch_id
+        self.batch = batch
+        self._sent_batch: dict[str, Any] | None = None
+        self._rows: dict[int, dict[str, Any]] = {}  # each row as last sent, by its number
+        super().__init__(hub, hub.subscribe_batch(batch_id), options=options, on_close=on_close, clock=clock)
+
+    def _opening(self) -> list[bytes]:
+        return self._batch_frames(self.batch)
+
+    def _reconnect(self) -> dict[str, Any]:
+        return {"batch_id": self.batch_id, "last_event_id": None}
+
+    def _take(self, message: Message) -> list[bytes]:
+        kind, document = message
+        if kind == "batch":
+            if document is None:
+                return []
+            self.batch = document
+            return self._batch_frames(document)
+        if kind == "row":
+            number = document.get("row")
+            if not isinstance(number, int) or isinstance(number, bool) or self._rows.get(number) == document:
+                return []
+            self._rows[number] = document
+            return [encode("row", document)]
+        return []
+
+    def _batch_frames(self, batch: dict[str, Any]) -> list[bytes]:
+        if batch == self._sent_batch:
+            return []
+        self._sent_batch = batch
+        return [encode("batch", batch_event(self.batch_id, batch))]
+
+    def _advance(self) -> list[bytes]:
+        """``end`` once the batch is completed or stopped with final stats (``stats_final``) and the rows sent agree
+        with its final counts (the rows' listener may deliver after the batch's: their last states come first)."""
+        if self.batch.get("status") not in ENDED_BATCH or self.batch.get("stats_final") is not True:
+            self._waiting_since = None
+            return []
+        if not self._rows_final():
+            return []
+        self.finished = True
+        end = {
+            "batch_id": self.batch_id,
+            "status": self.batch.get("status"),
+            "counts": self.batch.get("counts"),
+            "success_rate": self.batch.get("success_rate"),
+            "stopped_reason": self.batch.get("stopped_reason"),
+        }
+        return [encode("end", end)]
+
+    def _rows_final(self) -> bool:
+        """Whether the rows sent add up to the batch's final counts, or the grace for the rest ran out."""
+        counts = self.batch.get("counts") or {}
+        if row_counts(self._rows.values()) == {key: counts.get(key) for key in COUNT_KEYS}:
+            self._waiting_since = None
+            return True
+        now = self._clock()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if now - self._waiting_since < self.options.gap_grace_s:
+            return False
+        logger.warning(
+            "batch %s: its rows still disagree with its final counts after %.0f s; ending its stream",
+            self.batch_id,
+            self.options.gap_grace_s,
+        )
+        self._waiting_since = None
+        return True
