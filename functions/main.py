@@ -67,7 +67,8 @@ def download_artifact(request: flask.Request) -> edge.Response:
 
 @functions_framework.http
 def events(request: flask.Request) -> streams.Response:
-    """GET ?job_id=… → text/event-stream: status, lines, progress, events, artifacts, end (resume: Last-Event-ID)."""
+    """GET ?job_id=… → text/event-stream: status, lines, progress, events, artifacts, end (resume: Last-Event-ID);
+    GET ?batch_id=… → batch, row, end."""
     return streams.events(request)
 
 

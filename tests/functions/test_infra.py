@@ -237,6 +237,8 @@ QUERIES = [
         (("status", "ASCENDING"), ("row", "ASCENDING")),
     ),
     Query("functions/tailrun_functions/batches/controls.py", '.order_by("row")', "rows"),  # part of the above
+    # the event hub's listener on a batch's rows (issue 16): one order_by on one field, automatic
+    Query("functions/tailrun_functions/streams/hub.py", '.order_by("row")', "rows"),
     Query(
         "functions/tailrun_functions/batches/stats.py",
         'rows.where(filter=FieldFilter("status", "==", status.value))',
