@@ -398,6 +398,9 @@ class BatchState:
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     ended: list[dict[str, Any]] = field(default_factory=list)
+    # rows already ended in the rows' first snapshot count as ended since the view started: a batch this view
+    # created (`batch run`) can have fast rows end before its listener's first snapshot
+    new_batch: bool = False
 
     @property
     def columns(self) -> list[str]:

@@ -408,7 +408,7 @@ def apply(state: BatchState, kind: str, payload: Any) -> None:
             continue
         before = state.rows.get(number, {}).get("status")
         state.rows[number] = row
-        if not first and row.get("status") in ENDED_ROW and before not in ENDED_ROW:
+        if (not first or state.new_batch) and row.get("status") in ENDED_ROW and before not in ENDED_ROW:
             state.ended.append(row)
 
 
@@ -455,13 +455,15 @@ def watch(
     interrupted: threading.Event | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
+    new_batch: bool = False,
 ) -> dict[str, Any]:
     """Show a batch live until there is nothing more to watch (``finished``); the last batch document.
+    ``new_batch``: the batch was just created by this command, so every row that ended is news (see ``BatchState``).
 
     ``interrupted`` (set by a SIGINT handler) raises ``KeyboardInterrupt`` here, between two redraws.
     """
     get_batch(stack, batch_id)  # a clear "no such batch" before any listener
-    state = BatchState(batch_id)
+    state = BatchState(batch_id, new_batch=new_batch)
     listeners = BatchWatch(stack.firestore, batch_id)
     listeners.start()
     finished_at: float | None = None

@@ -807,10 +807,10 @@ def _batch_run(stack: Stack, body: dict[str, Any], detach: bool) -> int:
             style="dim",
         )
         return 0
-    return _watch_batch(stack, created.batch_id)
+    return _watch_batch(stack, created.batch_id, new_batch=True)
 
 
-def _watch_batch(stack: Stack, batch_id: str) -> int:
+def _watch_batch(stack: Stack, batch_id: str, *, new_batch: bool = False) -> int:
     """Watch a batch live until it ends; on Ctrl-C detach, saying how to watch it again. Its exit code."""
     from tailrun.cli import batches
     from tailrun.cli.batch_render import BatchDisplay, final_text
@@ -819,7 +819,7 @@ def _watch_batch(stack: Stack, batch_id: str) -> int:
     display = BatchDisplay(out, interactive=is_interactive())
     try:
         with _deferred_interrupts() as interrupted:
-            batch = batches.watch(stack, batch_id, display, interrupted)
+            batch = batches.watch(stack, batch_id, display, interrupted, new_batch=new_batch)
     except KeyboardInterrupt:
         err.print(
             f"Detached; batch {batch_id} keeps running. Watch it again with `tailrun batch watch {batch_id}`; "

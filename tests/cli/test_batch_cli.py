@@ -61,6 +61,17 @@ def test_a_row_that_ends_while_watched_is_added_to_the_ended_rows_once() -> None
     assert state.rows[0]["status"] == "succeeded"  # ended before the watch began: known, not announced
 
 
+def test_a_batch_this_view_created_announces_rows_that_ended_before_its_first_snapshot() -> None:
+    state = BatchState(
+        UNKNOWN, new_batch=True
+    )  # `batch run`: a fast row can end before the rows' listener starts
+
+    apply(state, "rows", rows_snapshot((0, "running"), (1, "failed"), first=True))
+    apply(state, "rows", rows_snapshot((0, "succeeded")))
+
+    assert [(row["row"], row["status"]) for row in state.ended] == [(1, "failed"), (0, "succeeded")]
+
+
 def test_a_retried_row_ends_again() -> None:
     state = BatchState(UNKNOWN)
     apply(state, "rows", rows_snapshot((0, "failed"), first=True))
@@ -298,7 +309,10 @@ def test_the_controls_pause_resume_resize_and_stop_a_batch(cli: Cli, tmp_path: P
     stopped = cli("batch", "stop", batch_id, "--reason", "enough for today", "--keep-running")
     assert stopped.returncode == 0 and "its running jobs finish" in stopped.stdout, stopped.stderr
     go.touch()
-    batch = wait_for_batch(cli, batch_id, lambda batch: batch["status"] == "stopped")
+    # the status turns first; the counts are exact once the stats are final (recomputed at most once a second)
+    batch = wait_for_batch(
+        cli, batch_id, lambda batch: batch["status"] == "stopped" and batch.get("stats_final")
+    )
     assert batch["stopped_reason"] == "enough for today"
     assert batch["counts"]["succeeded"] == 3 and batch["counts"]["canceled"] == 3, batch["counts"]
 
