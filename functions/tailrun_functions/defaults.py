@@ -176,9 +176,17 @@ BATCH_MAX_ROW_BYTES = 64 * 1024  # bytes of UTF-8 of one row's values (names and
 BATCH_MAX_NAME_CHARS = 200  # characters of a batch's name
 BATCH_WRITES_PER_COMMIT = 500  # Firestore's limit of writes in one commit (rows are written in such commits)
 BATCH_STATS_INTERVAL_S = 1.0  # seconds: the batch document's stats are rewritten at most this often
+BATCH_STATS_WRITE_ATTEMPTS = (
+    5  # a stats write preconditioned on the batch's update time, retried when it moved
+)
 BATCH_QUIET_S = 2.0  # seconds after a batch's last change by which its stats are exact
 BATCH_EXPORT_PAGE = 500  # rows read per page by export_batch (and by the stop and retry sweeps)
-BATCH_START_TRANSACTION_ATTEMPTS = 20  # a start contends with every other start and ending of its batch
+BATCH_START_TRANSACTION_ATTEMPTS = (
+    20  # a start contends with the ending and the other starts on its slot or row
+)
+BATCH_FILL_MISSES = (
+    20  # stale plans in a row (another fill took the slot or row) before a fill leaves it to it
+)
 BATCH_FAILURE_RATE_MIN_FINISHED = (
     10  # rows that must have finished before max_failure_rate judges their share
 )

@@ -1,24 +1,30 @@
 """The batch scheduler: which row starts when (invariant 9: a batch never runs more than its concurrency).
 
 **Slots.** ``batch_slots/{batch_id}-{k}`` for k below the batch's ``slot_count`` (the highest concurrency it ever
-had) says which job holds slot k (``job_id``, null when free). A row starts in one transaction (``_start_one``)
-that reads the batch document and every slot, and only when the batch is ``running`` and fewer slots are held
-than its current ``concurrency``: it takes the lowest free slot k below the concurrency and the lowest queued row
-(a query in the transaction), creates the job's documents as create_job does (``jobs.write_job``, with
-``batch_id``, ``row`` and ``batch_slot``) and marks the row (``booting``, its ``job_id``) and the slot. The
-launch follows the commit, as for create_job. A job's terminal transition frees its slot in its own transaction
-(``endings.job_ended``); so at every moment the jobs booting or running are at most the slots held, and a start
-never takes a slot while as many are held as the concurrency allows. Lowering the concurrency frees no running
-job: nothing starts until fewer slots are held than the new limit.
+had) says which job holds slot k (``job_id``, null when free). A fill plans each start from plain reads (the batch,
+its slots, the first queued rows: ``_plan``), then starts it in one transaction (``_start_one``) that reads the
+batch, that slot and that row, and goes on only if the batch is ``running``, k is below its current
+``concurrency``, the slot is free and the row queued; after a lowered concurrency, while a slot at or above the new
+limit is still held, it also reads every slot and requires fewer held than the limit. It creates the job's
+documents as create_job does (``jobs.write_job``, with ``batch_id``, ``row`` and ``batch_slot``) and marks the row
+(``booting``, its ``job_id``) and the slot. The launch follows the commit, as for create_job. A job's terminal
+transition frees its slot in its own transaction (``endings.job_ended``); so at every moment the jobs booting or
+running are at most the slots held, each slot below the concurrency holds at most one, and a start never takes a
+slot while as many are held as the concurrency allows. Lowering the concurrency frees no running job: nothing
+starts until fewer slots are held than the new limit.
 
-Each transaction reads every slot and the row it takes, so two starts racing (callbacks, reapers, controls) cannot
-both commit on the same slot or the same row: one is retried and sees the other's writes. Each row starts once.
+Two starts racing (callbacks, reapers, controls) for the same slot or the same row cannot both commit: both read
+it, one is retried, sees the other's write and gives up its stale plan. Each row starts once. Starts on different
+slots and rows share only read locks (the batch, its secrets), and an ending's transaction (one slot, one row)
+blocks only the start that wants its slot: the earlier design, which read every slot and queried the queue in each
+start, serialized every start and ending of a batch, and Google's emulator timed its locks out under that load.
 
 **Who fills.** ``fill`` starts rows until none can start: after create_batch, after a control, after each job's
 terminal transition (the callback's ``completed``, a cancel, the reaper's ending: ``after_job_ended``, so the next
-row starts as soon as that commit is done), and from the reaper's pass as a backstop (``sweep``). The same
-transaction moves the batch on: ``running`` → ``paused`` when the failure guard is crossed, ``running`` →
-``completed`` when no row is queued and no slot held, ``stopping`` → ``stopped`` when no slot is held.
+row starts as soon as that commit is done), and from the reaper's pass as a backstop (``sweep``). When its plain
+reads say the batch must move on (``running`` → ``paused`` when the failure guard is crossed, ``running`` →
+``completed`` when no row is queued and no slot held, ``stopping`` → ``stopped`` when no slot is held), ``_settle``
+decides it again in a transaction that reads every slot.
 
 **Writes.** A slot document is written twice per job (taken, freed), a row a few times; the batch document only by
 the controls, the state changes above and the coalesced stats (``stats``), never per job event.
@@ -27,6 +33,7 @@ the controls, the state changes above and the coalesced stats (``stats``), never
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import uuid
 from dataclasses import dataclass
@@ -45,9 +52,10 @@ from tailrun_functions.services import Services
 
 logger = logging.getLogger(__name__)
 
-_filling = (
-    threading.local()
-)  # the batches this thread is filling: a launch failing inside a fill does not recurse
+_filling_lock = threading.Lock()
+_filling: dict[
+    str, bool
+] = {}  # the batches being filled in this process → whether another fill was asked for meanwhile
 
 
 @dataclass(frozen=True)
@@ -105,23 +113,72 @@ def job_request(batch: dict[str, Any], values: dict[str, str], env: dict[str, st
     return CreateJobRequest.model_validate({**template, "env": env})
 
 
-def _start_one(svc: Services, batch_id: str) -> Start | None:
-    """One transaction: take a free slot and the lowest queued row and create its job; None when nothing may
-    start now (the batch's state moves on here too: paused by its guard, completed, stopped)."""
-    db = svc.db
-    ref = batch_ref(db, batch_id)
-    queued = (
+@dataclass(frozen=True)
+class Plan:
+    """What a fill tries next, chosen from reads outside any transaction: slot ``slot`` for row ``row``."""
+
+    slot: int
+    row: int
+
+
+def _queued_rows(db: firestore.Client, batch_id: str) -> Any:
+    return (
         rows_of(db, batch_id)
         .where(filter=FieldFilter("status", "==", RowStatus.QUEUED.value))
         .order_by("row")
-        .limit(1)
     )
 
+
+def _plan(svc: Services, batch_id: str) -> Plan | None:
+    """The next start to try, from plain reads (they take no locks): a free slot below the concurrency and a queued
+    row; None when nothing may start now. Moving the batch on (stopped, paused by its guard, completed) is decided
+    here from the same reads and done by ``_settle``, which checks it again in a transaction.
+
+    Fills racing in other requests choose from the same reads: a random free slot, and the queued row as far down
+    the queue as that slot is in the free list, so that two of them rarely try the same slot or row (the transaction
+    decides when they do)."""
+    db = svc.db
+    batch = store.data(batch_ref(db, batch_id).get())
+    if not batch:
+        return None
+    status = BatchStatus(batch["status"])
+    slots = slot_docs(None, db, batch_id, batch)
+    taken = held(slots)
+    if status is BatchStatus.STOPPING:
+        if not taken:
+            _settle(svc, batch_id)
+        return None
+    if status is not BatchStatus.RUNNING:
+        return None
+    if guard(batch, *counted(slots, batch)) is not None:
+        _settle(svc, batch_id)
+        return None
+    concurrency = int(batch["concurrency"])
+    if len(taken) >= concurrency:
+        return None
+    free = [k for k in range(concurrency) if k not in taken]
+    rows = list(_queued_rows(db, batch_id).limit(len(free)).stream())
+    if not rows:
+        if not taken:
+            _settle(svc, batch_id)
+        return None
+    index = random.randrange(len(free))
+    return Plan(free[index], int((rows[min(index, len(rows) - 1)].to_dict() or {})["row"]))
+
+
+def _settle(svc: Services, batch_id: str) -> None:
+    """Move the batch on, in a transaction that reads the batch, every slot and the queue: ``stopping`` →
+    ``stopped`` when no slot is held; ``running`` → ``paused`` when its failure guard is crossed, → ``completed``
+    when no row is queued and no slot held. Rare (a batch's end, its guard), so reading every slot costs little."""
+    db = svc.db
+    ref = batch_ref(db, batch_id)
+    first_queued = _queued_rows(db, batch_id).limit(1)
+
     @firestore.transactional
-    def start(t: firestore.Transaction) -> Start | None:
+    def settle(t: firestore.Transaction) -> None:
         batch = store.data(ref.get(transaction=t))
         if not batch:
-            return None
+            return
         status = BatchStatus(batch["status"])
         slots = slot_docs(t, db, batch_id, batch)
         taken = held(slots)
@@ -129,26 +186,51 @@ def _start_one(svc: Services, batch_id: str) -> Start | None:
         if status is BatchStatus.STOPPING and not taken:
             t.update(ref, {"status": BatchStatus.STOPPED.value, "ended_at": now, "updated_at": now})
             logger.info("batch %s stopped", batch_id)
-            return None
-        if status is not BatchStatus.RUNNING:
-            return None
-        reason = guard(batch, *counted(slots, batch))
-        if reason is not None:
-            t.update(ref, {"status": BatchStatus.PAUSED.value, "paused_reason": reason, "updated_at": now})
-            logger.info("batch %s paused itself: %s", batch_id, reason)
-            return None
-        concurrency = int(batch["concurrency"])
-        if len(taken) >= concurrency:
-            return None
-        rows = list(t.get(queued))
-        if not rows:
-            if not taken:
+        elif status is BatchStatus.RUNNING:
+            reason = guard(batch, *counted(slots, batch))
+            if reason is not None:
+                t.update(
+                    ref, {"status": BatchStatus.PAUSED.value, "paused_reason": reason, "updated_at": now}
+                )
+                logger.info("batch %s paused itself: %s", batch_id, reason)
+            elif not taken and not list(t.get(first_queued)):
                 t.update(ref, {"status": BatchStatus.COMPLETED.value, "ended_at": now, "updated_at": now})
                 logger.info("batch %s completed", batch_id)
+
+    settle(db.transaction(max_attempts=defaults.BATCH_START_TRANSACTION_ATTEMPTS))
+
+
+def _start_one(svc: Services, batch_id: str, plan: Plan) -> Start | None:
+    """One transaction: take slot ``plan.slot`` for row ``plan.row`` and create its job; None when the plan is stale
+    (the batch no longer running, the slot not free or not below the concurrency, the row not queued).
+
+    It reads the batch, that one slot and that one row (plus, after the concurrency was lowered, the slots above it):
+    so starts on different slots and rows share only read locks, and an ending (which writes one slot and one row)
+    blocks only the start that wants that slot. Invariant 9 holds: slots below the concurrency hold one job each,
+    and while a slot above it is still held (a lowered concurrency), the start counts every held slot."""
+    db = svc.db
+    ref = batch_ref(db, batch_id)
+    k, row = plan.slot, plan.row
+
+    @firestore.transactional
+    def start(t: firestore.Transaction) -> Start | None:
+        batch = store.data(ref.get(transaction=t))
+        if not batch or batch["status"] != BatchStatus.RUNNING.value:
             return None
-        row_doc = rows[0].to_dict() or {}
-        row = int(row_doc["row"])
-        k = min(set(range(concurrency)) - set(taken))
+        concurrency = int(batch["concurrency"])
+        count = int(batch.get("slot_count") or concurrency)
+        above = [slot_ref(db, batch_id, j) for j in range(concurrency, count)]
+        if k >= concurrency:
+            return None
+        held_above = held(store.read_all(t, above)) if above else []
+        if held_above:
+            below = slot_docs(t, db, batch_id, {"slot_count": concurrency})
+            if len(held(below)) + len(held_above) >= concurrency:
+                return None
+        slot, row_doc = store.read_all(t, [slot_ref(db, batch_id, k), row_ref(db, batch_id, row)])
+        if slot.get("job_id") or row_doc.get("status") != RowStatus.QUEUED.value:
+            return None
+        now = clock.now()
         env = dict(store.data(secrets_ref(db, batch_id).get(transaction=t)).get("env") or {})
         request = job_request(batch, dict(row_doc.get("values") or {}), env)
         argv = jobs.resolve_argv(request, svc)
@@ -188,24 +270,50 @@ def _start_one(svc: Services, batch_id: str) -> Start | None:
 
 
 def fill(svc: Services, batch_id: str) -> int:
-    """Start rows of the batch until none may start now; returns how many started. Each start is committed before
-    its launch; a launch that fails ends its job (and frees its slot) and the loop goes on with the next row."""
-    filling: set[str] = getattr(_filling, "batches", set())
-    _filling.batches = filling
-    if batch_id in filling:  # a failed launch inside this thread's fill: the outer loop continues
-        return 0
-    filling.add(batch_id)
+    """Start rows of the batch until none may start now; returns how many this call started.
+
+    One thread per process fills a batch at a time: a fill asked for while another runs (another callback, a
+    reaper, a control, a failed launch inside the fill) only asks that one to plan once more when it is done, and
+    returns 0. Racing fills would plan from the same reads and collide on the same slot or row: harmless for
+    correctness (the transactions decide) but costly, since colliding transactions wait on each other's locks (on
+    Google's emulator until its lock timeout). Fills in other processes (other function instances) can still race;
+    the transactions keep that correct."""
+    with _filling_lock:
+        if batch_id in _filling:
+            _filling[batch_id] = True
+            return 0
+        _filling[batch_id] = False
     started = 0
     try:
-        while not svc.launcher.closing:
-            start = _start_one(svc, batch_id)
-            if start is None:
-                break
-            started += 1
-            logger.info("batch %s row %d → job %s (slot %d)", batch_id, start.row, start.job_id, start.slot)
-            attempts.launch(svc, start.launch)
-    finally:
-        filling.discard(batch_id)
+        while True:
+            started += _fill_pass(svc, batch_id)
+            with _filling_lock:
+                if not _filling[batch_id]:
+                    del _filling[batch_id]
+                    return started
+                _filling[batch_id] = False
+    except BaseException:
+        with _filling_lock:
+            _filling.pop(batch_id, None)
+        raise
+
+
+def _fill_pass(svc: Services, batch_id: str) -> int:
+    """Plan and start rows until none may start now. Each start is committed before its launch; a launch that fails
+    ends its job (and frees its slot) and the loop goes on with the next row. A plan found stale (a fill in another
+    process took its slot or row first) is planned again, at most ``BATCH_FILL_MISSES`` times in a row."""
+    started = misses = 0
+    while not svc.launcher.closing and misses <= defaults.BATCH_FILL_MISSES:
+        plan = _plan(svc, batch_id)
+        if plan is None:
+            break
+        start = _start_one(svc, batch_id, plan)
+        if start is None:
+            misses += 1
+            continue
+        started, misses = started + 1, 0
+        logger.info("batch %s row %d → job %s (slot %d)", batch_id, start.row, start.job_id, start.slot)
+        attempts.launch(svc, start.launch)
     stats.touch(svc, batch_id)
     return started
 

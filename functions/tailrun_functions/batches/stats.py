@@ -23,7 +23,7 @@ import logging
 import threading
 from typing import Any
 
-from google.cloud import firestore
+from google.api_core import exceptions as google_exceptions
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from tailrun_functions import clock, defaults, store
@@ -89,24 +89,34 @@ def _value(result: Any) -> Any:
 
 
 def refresh(svc: Services, batch_id: str) -> None:
-    """Recompute the stats and write them, unless a recomputation that began later already did."""
+    """Recompute the stats and write them, unless a recomputation that began later already did.
+
+    The write is preconditioned on the batch document's update time rather than made in a transaction: a
+    transaction's read lock on the batch would contend with every start's (``scheduler``), and Google's emulator
+    times such locks out. When the precondition fails (a control, a start moving the batch on, another
+    recomputation), the document is read again and the decision retaken, at most ``BATCH_STATS_WRITE_ATTEMPTS``
+    times; the next change or the reaper's sweep recomputes after that."""
     began = clock.now()
     ref = batch_ref(svc.db, batch_id)
     batch = store.data(ref.get())
     if not batch:
         return
     fields = compute(svc, batch_id, batch)
-
-    @firestore.transactional
-    def write(t: firestore.Transaction) -> None:
-        current = store.data(ref.get(transaction=t))
+    for _ in range(defaults.BATCH_STATS_WRITE_ATTEMPTS):
+        snapshot = ref.get()
+        current = store.data(snapshot)
         written = store.when(current.get("stats_at"))
-        if written is not None and written >= began:
+        if not current or (written is not None and written >= began):
             return
         final = BatchStatus(current["status"]).ended and BatchStatus(batch["status"]).ended
-        t.update(ref, {**fields, "stats_at": began, "stats_final": final})
-
-    write(svc.db.transaction())
+        try:
+            ref.update(
+                {**fields, "stats_at": began, "stats_final": final},
+                option=svc.db.write_option(last_update_time=snapshot.update_time),
+            )
+            return
+        except google_exceptions.FailedPrecondition:
+            continue
 
 
 def touch(svc: Services, batch_id: str) -> None:
