@@ -223,6 +223,45 @@ def test_twelve_rows_at_concurrency_three_with_reapers_racing(
     ]
 
 
+@pytest.mark.timeout(600)  # 200 real runners and jobs, 5 at a time: about a minute on an idle 2-CPU machine
+def test_two_hundred_rows_at_concurrency_five(bapi: Api, db: firestore.Client, waiter: Path) -> None:
+    """The issue's run: 200 short jobs at concurrency 5, a listener on the batch's jobs never sees more than 5
+    booting or running, each row starts once, the counts are exact at the end and the export is the input plus
+    the results."""
+    release(waiter)
+    batch_id = create(
+        bapi, csv=names_csv(200), argv=waiter_argv(waiter), concurrency=5, name="two hundred", timeout_s=60
+    )
+    watcher = Watcher(db, batch_id)
+    try:
+        wait_for(lambda: batch(db, batch_id).get("status") == "completed", timeout=600, what="completed")
+    finally:
+        watcher.close()
+    jobs = batch_jobs(db, batch_id)
+    assert sorted(job["row"] for job in jobs) == list(range(200))  # each row once
+    assert all(job["status"] == "succeeded" for job in jobs)
+    assert max_overlap(jobs) <= 5
+    assert 0 < watcher.most <= 5
+    counts = {
+        "total": 200,
+        "queued": 0,
+        "running": 0,
+        "succeeded": 200,
+        "failed": 0,
+        "canceled": 0,
+        "timed_out": 0,
+    }
+    wait_for(lambda: batch(db, batch_id)["counts"] == counts, timeout=10, what="exact counts")
+    response = bapi.clients["export_batch"].get(
+        f"/?batch_id={batch_id}&format=csv", headers={"Authorization": f"Bearer {DEV_TOKEN}"}
+    )
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert [line[:2] for line in table[1:]] == list(csv.reader(io.StringIO(names_csv(200))))[1:]
+    assert [(line[2], json.loads(line[7])) for line in table[1:]] == [
+        ("succeeded", {"name": f"row{i}"}) for i in range(200)
+    ]
+
+
 def test_raising_and_lowering_concurrency_while_running(
     bapi: Api, db: firestore.Client, waiter: Path
 ) -> None:
