@@ -44,6 +44,11 @@ CANCEL_TRANSACTION_ATTEMPTS = (
 )
 STOP_JOIN_S = 10.0  # seconds a local launcher's stop waits for each watcher to sweep its runner's session
 STOP_GRACE_S = 30.0  # seconds a locally canceled runner gets to drain before its process group is killed
+LAUNCH_QUOTA_TRIES = 5  # tries of one Cloud Run launch answered 429 (the Admin API's quota) before it fails
+LAUNCH_QUOTA_BACKOFF_S = (
+    1.0  # seconds: the first wait after a 429 (doubling, jittered: launcher.launch_backoff)
+)
+LAUNCH_QUOTA_BACKOFF_MAX_S = 8.0  # seconds: the longest wait between two tries of a launch
 CLOUD_TIMEOUT_MARGIN_S = (
     300  # seconds a Cloud Run execution outlives its job's timeout (the reaper ends it first)
 )

@@ -12,11 +12,12 @@ import contextlib
 import json
 import logging
 import os
+import random
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict
@@ -466,13 +467,31 @@ class LocalLauncher:
             logger.info("runner pid %d already gone", pid)
 
 
+def launch_backoff() -> Iterator[float]:
+    """The waits between a launch's tries when Cloud Run's Admin API answers 429 (its per-minute request quota):
+    exponential from ``LAUNCH_QUOTA_BACKOFF_S``, capped at ``LAUNCH_QUOTA_BACKOFF_MAX_S``, with full jitter so that
+    launches refused together do not come back together; ``LAUNCH_QUOTA_TRIES`` tries in all, after which the
+    attempt's launch fails and its job's retry policy applies. The filling request waits with it, so a batch's
+    starts slow down to what the quota allows instead of failing their rows."""
+    for n in range(defaults.LAUNCH_QUOTA_TRIES - 1):
+        ceiling = min(defaults.LAUNCH_QUOTA_BACKOFF_MAX_S, defaults.LAUNCH_QUOTA_BACKOFF_S * 2**n)
+        yield random.uniform(ceiling / 2, ceiling)
+
+
 class CloudRunLauncher:
     """Runs one execution of the runner's Cloud Run job per attempt; clients are injectable for tests."""
 
-    def __init__(self, settings: Settings, jobs_client: Any = None, executions_client: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        jobs_client: Any = None,
+        executions_client: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self._jobs_client = jobs_client
         self._executions_client = executions_client
+        self._sleep = sleep  # injectable: tests of the back-off do not wait
 
     @property
     def job_name(self) -> str:
@@ -502,11 +521,25 @@ class CloudRunLauncher:
         from google.api_core import exceptions
 
         run_request = self.build_run_request(request)
-        try:
-            operation = self._jobs().run_job(request=run_request)
-            execution = operation.metadata.name if operation.metadata is not None else ""
-        except exceptions.GoogleAPICallError as exc:
-            raise LaunchError(f"Cloud Run refused to run {self.job_name}: {exc.message}") from exc
+        delays = launch_backoff()
+        while True:
+            try:
+                operation = self._jobs().run_job(request=run_request)
+                execution = operation.metadata.name if operation.metadata is not None else ""
+                break
+            except exceptions.TooManyRequests as exc:  # 429 RESOURCE_EXHAUSTED: the Admin API's quota
+                delay = next(delays, None)
+                if delay is None:
+                    raise LaunchError(
+                        f"Cloud Run's API quota refused to run {self.job_name} {defaults.LAUNCH_QUOTA_TRIES} "
+                        f"times: {exc.message}"
+                    ) from exc
+                logger.warning(
+                    "Cloud Run's API quota: retrying job %s's launch in %.1f s", request.job_id, delay
+                )
+                self._sleep(delay)
+            except exceptions.GoogleAPICallError as exc:
+                raise LaunchError(f"Cloud Run refused to run {self.job_name}: {exc.message}") from exc
         if not execution:
             raise LaunchError(f"Cloud Run did not name the execution of {self.job_name}")
         logger.info("launched execution %s for job %s attempt %d", execution, request.job_id, request.attempt)

@@ -16,13 +16,14 @@ RUNNER_SA = "tailrun-runner@tailrun.iam.gserviceaccount.com"
 
 
 class RecordingJobsClient:
-    def __init__(self, fail: Exception | None = None) -> None:
+    def __init__(self, fail: Exception | None = None, times: int | None = None) -> None:
         self.requests: list[Any] = []
         self.fail = fail
+        self.times = times  # how many calls fail (None: all)
 
     def run_job(self, request: run_v2.RunJobRequest) -> Any:
         self.requests.append(request)
-        if self.fail:
+        if self.fail and (self.times is None or len(self.requests) <= self.times):
             raise self.fail
         return SimpleNamespace(metadata=run_v2.Execution(name=EXECUTION))
 

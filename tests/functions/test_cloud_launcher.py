@@ -13,6 +13,7 @@ import pytest
 from google.api_core import exceptions
 from google.cloud import firestore, run_v2
 from google.protobuf import timestamp_pb2
+from tailrun_functions import defaults
 from tailrun_functions.errors import LaunchError
 from tailrun_functions.launcher import CloudRunLauncher, LaunchRequest, make_launcher
 from tailrun_functions.settings import Settings
@@ -108,6 +109,31 @@ def test_a_refused_run_is_a_launch_error() -> None:
     )
     with pytest.raises(LaunchError, match=r"no run\.jobs\.run"):
         launcher.launch(REQUEST)
+
+
+def test_a_launch_backs_off_while_the_api_quota_answers_429() -> None:
+    waits: list[float] = []
+    jobs = RecordingJobsClient(exceptions.TooManyRequests("Quota exceeded: run requests per minute"), times=3)
+    launcher = CloudRunLauncher(settings(), jobs_client=jobs, sleep=waits.append)
+
+    assert launcher.launch(REQUEST) == {"kind": "cloudrun", "execution": EXECUTION}
+
+    assert len(jobs.requests) == 4 and len(waits) == 3
+    ceilings = [
+        min(defaults.LAUNCH_QUOTA_BACKOFF_MAX_S, defaults.LAUNCH_QUOTA_BACKOFF_S * 2**n) for n in range(3)
+    ]
+    assert all(c / 2 <= wait <= c for wait, c in zip(waits, ceilings, strict=True))
+
+
+def test_a_launch_the_quota_keeps_refusing_is_a_launch_error_after_its_tries() -> None:
+    waits: list[float] = []
+    jobs = RecordingJobsClient(exceptions.TooManyRequests("Quota exceeded"))
+    launcher = CloudRunLauncher(settings(), jobs_client=jobs, sleep=waits.append)
+
+    with pytest.raises(LaunchError, match="API quota refused"):
+        launcher.launch(REQUEST)
+
+    assert len(jobs.requests) == defaults.LAUNCH_QUOTA_TRIES and len(waits) == defaults.LAUNCH_QUOTA_TRIES - 1
 
 
 def test_cancel_cancels_the_execution() -> None:
