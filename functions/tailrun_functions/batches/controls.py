@@ -69,11 +69,10 @@ def _change(svc: Services, owner: str, batch_id: str, decide: Any) -> bool:
 def _reset_guard(
     t: firestore.Transaction, svc: Services, batch_id: str, batch: dict[str, Any]
 ) -> dict[str, Any]:
-    """The guard's offsets, so that max_failures and max_failure_rate count from now."""
-    slots = scheduler.slot_docs(t, svc.db, batch_id, batch)
+    """The guard's offsets, so that max_failures and max_failure_rate count from now: the rows' counters summed."""
     return {
-        "finished_offset": sum(int(s.get("finished") or 0) for s in slots),
-        "failures_offset": sum(int(s.get("failed") or 0) for s in slots),
+        "finished_offset": stats.total(svc, batch_id, "runs_finished"),
+        "failures_offset": stats.total(svc, batch_id, "runs_failed"),
     }
 
 
@@ -205,12 +204,10 @@ def stop(
         if canceled:
             logger.info("batch %s: %d queued rows canceled", batch_id, canceled)
         if cancel_running and batch["status"] == BatchStatus.STOPPING.value:
-            for slot in scheduler.slot_docs(None, svc.db, batch_id, batch):
-                job_id = slot.get("job_id")
-                if not job_id:
-                    continue
+            slots = dict(enumerate(scheduler.slot_docs(None, svc.db, batch_id, batch)))
+            for k in scheduler.held(svc.db, svc.db, slots):
                 try:
-                    jobs.cancel_job(svc, owner, job_id)
+                    jobs.cancel_job(svc, owner, slots[k]["job_id"])
                 except Conflict:  # it ended meanwhile
                     continue
     scheduler.fill(svc, batch_id)  # stopping → stopped once no slot is held

@@ -6,7 +6,11 @@ transaction until its terminal transition, ``scheduler``). Its terminal transiti
 
 - writes its row's result (``status``, ``exit_code``, ``duration_s``, ``attempts``, ``error``, ``result``): so the
   rows are always exactly the jobs' statuses, and the batch's counts, recomputed from the rows, are exact;
-- frees its slot and counts the ending on it (``finished``, ``failed``: what the failure guard reads).
+- counts the ending on the row (``runs_finished`` unless canceled, ``runs_failed`` when failed or timed out: what
+  the failure guard sums; a retried row keeps counting).
+
+Its slot is freed by that same status: a slot is held while the job it names has not ended (``scheduler``), so
+the slot document is written once per job, when it is taken, and never by the ending.
 
 The caller then fills the free slots (``scheduler.after_job_ended``), after its commit.
 """
@@ -19,7 +23,7 @@ from google.cloud import firestore
 
 from tailrun_functions import clock, store
 from tailrun_functions.batches import FAILED_ROWS, RowStatus
-from tailrun_functions.batches.refs import row_ref, slot_ref
+from tailrun_functions.batches.refs import row_ref
 from tailrun_functions.states import JobStatus
 
 
@@ -32,7 +36,7 @@ def job_ended(
     job_fields: dict[str, Any] | None = None,
     attempt_fields: dict[str, Any] | None = None,
 ) -> str | None:
-    """Record a batch job's terminal status on its row and free its slot; returns the batch's id (None for a job
+    """Record a batch job's terminal status on its row (which frees its slot); returns the batch's id (None for a job
     of no batch, which writes nothing)."""
     batch_id = job.get("batch_id")
     if not batch_id or not status.terminal:
@@ -59,22 +63,10 @@ def job_ended(
             "result": fields.get("result"),
             "ended_at": now,
             "updated_at": now,
+            "runs_finished": firestore.Increment(0 if status is JobStatus.CANCELED else 1),
+            "runs_failed": firestore.Increment(1 if RowStatus(status.value) in FAILED_ROWS else 0),
         },
     )
-    slot = job.get("batch_slot")
-    if slot is not None:
-        counted = status is not JobStatus.CANCELED
-        t.update(
-            slot_ref(db, batch_id, int(slot)),
-            {
-                "job_id": None,
-                "row": None,
-                "freed_at": now,
-                "changed_at": now,
-                "finished": firestore.Increment(1 if counted else 0),
-                "failed": firestore.Increment(1 if RowStatus(status.value) in FAILED_ROWS else 0),
-            },
-        )
     return str(batch_id)
 
 

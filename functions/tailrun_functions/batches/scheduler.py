@@ -1,21 +1,21 @@
 """The batch scheduler: which row starts when (invariant 9: a batch never runs more than its concurrency).
 
 **Slots.** ``batch_slots/{batch_id}-{k}`` for k below the batch's ``slot_count`` (the highest concurrency it ever
-had) says which job holds slot k (``job_id``, null when free). A fill plans each start from plain reads (the batch,
-its slots, the first queued rows: ``_plan``), then starts it in one transaction (``_start_one``) that reads the
-batch, that slot and that row, and goes on only if the batch is ``running``, k is below its current
-``concurrency``, the slot is free and the row queued; after a lowered concurrency, while a slot at or above the new
-limit is still held, it also reads every slot and requires fewer held than the limit. It creates the job's
-documents as create_job does (``jobs.write_job``, with ``batch_id``, ``row`` and ``batch_slot``) and marks the row
-(``booting``, its ``job_id``) and the slot. The launch follows the commit, as for create_job. A job's terminal
-transition frees its slot in its own transaction (``endings.job_ended``); so at every moment the jobs booting or
-running are at most the slots held, each slot below the concurrency holds at most one, and a start never takes a
-slot while as many are held as the concurrency allows. Lowering the concurrency frees no running job: nothing
-starts until fewer slots are held than the new limit.
+had) names the last job that took slot k (``job_id``); the slot is held while that job has not ended (``held``). A
+fill plans each start from plain reads (the batch, its slots, the first queued rows: ``_plan``), then starts it in
+one transaction (``_start_one``) that reads the batch, that slot and that row, and goes on only if the batch is
+``running``, k is below its current ``concurrency``, the slot is free and the row queued; after a lowered
+concurrency, while a slot at or above the new limit is still held, it also reads every slot and requires fewer held
+than the limit. It creates the job's documents as create_job does (``jobs.write_job``, with ``batch_id``, ``row``
+and ``batch_slot``) and marks the row (``booting``, its ``job_id``) and the slot. The launch follows the commit, as
+for create_job. A job's terminal status frees its slot (the ending writes no slot: one write per slot per job); so
+at every moment the jobs booting or running are at most the slots held, each slot below the concurrency holds at
+most one, and a start never takes a slot while as many are held as the concurrency allows. Lowering the concurrency
+frees no running job: nothing starts until fewer slots are held than the new limit.
 
 Two starts racing (callbacks, reapers, controls) for the same slot or the same row cannot both commit: both read
 it, one is retried, sees the other's write and gives up its stale plan. Each row starts once. Starts on different
-slots and rows share only read locks (the batch, its secrets), and an ending's transaction (one slot, one row)
+slots and rows share only read locks (the batch, its secrets), and an ending's transaction (one job, one row)
 blocks only the start that wants its slot: the earlier design, which read every slot and queried the queue in each
 start, serialized every start and ending of a batch, and Google's emulator timed its locks out under that load.
 
@@ -26,7 +26,7 @@ reads say the batch must move on (``running`` → ``paused`` when the failure gu
 ``completed`` when no row is queued and no slot held, ``stopping`` → ``stopped`` when no slot is held), ``_settle``
 decides it again in a transaction that reads every slot.
 
-**Writes.** A slot document is written twice per job (taken, freed), a row a few times; the batch document only by
+**Writes.** A slot document is written once per job (taken), a row a few times; the batch document only by
 the controls, the state changes above and the coalesced stats (``stats``), never per job event.
 """
 
@@ -49,6 +49,7 @@ from tailrun_functions.batches.rows import parse_template
 from tailrun_functions.launcher import LaunchRequest
 from tailrun_functions.models import CreateJobRequest
 from tailrun_functions.services import Services
+from tailrun_functions.states import JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +76,27 @@ def slot_docs(
     return store.read_all(t if t is not None else db, refs) if refs else []
 
 
-def held(slots: list[dict[str, Any]]) -> list[int]:
-    return [k for k, slot in enumerate(slots) if slot.get("job_id")]
+def held(
+    reader: firestore.Transaction | firestore.Client, db: firestore.Client, slots: dict[int, dict[str, Any]]
+) -> list[int]:
+    """The slots (of ``slots``, k → slot document) that are held: those naming a job that has not ended.
+
+    A slot is freed by its job's terminal status, not by a write to the slot: the slot document is written once per
+    job (when it is taken), so even a batch of one-second jobs writes each about once a second."""
+    named = [(k, slot["job_id"]) for k, slot in sorted(slots.items()) if slot.get("job_id")]
+    if not named:
+        return []
+    found = store.read_all(reader, [store.job_ref(db, job_id) for _, job_id in named])
+    return [
+        k for (k, _), job in zip(named, found, strict=True) if job and not JobStatus(job["status"]).terminal
+    ]
 
 
-def counted(slots: list[dict[str, Any]], batch: dict[str, Any]) -> tuple[int, int]:
-    """(finished, failed) jobs since the guard was last reset (create, resume, retry): the slots' counters."""
-    finished = sum(int(slot.get("finished") or 0) for slot in slots) - int(batch.get("finished_offset") or 0)
-    failed = sum(int(slot.get("failed") or 0) for slot in slots) - int(batch.get("failures_offset") or 0)
+def guard_counts(svc: Services, batch: dict[str, Any], batch_id: str) -> tuple[int, int]:
+    """(finished, failed) jobs since the guard was last reset (create, resume, retry): the rows' ``runs_finished``
+    and ``runs_failed`` summed (two aggregations), less the offsets the reset stored."""
+    finished = stats.total(svc, batch_id, "runs_finished") - int(batch.get("finished_offset") or 0)
+    failed = stats.total(svc, batch_id, "runs_failed") - int(batch.get("failures_offset") or 0)
     return finished, failed
 
 
@@ -142,16 +156,17 @@ def _plan(svc: Services, batch_id: str) -> Plan | None:
     if not batch:
         return None
     status = BatchStatus(batch["status"])
-    slots = slot_docs(None, db, batch_id, batch)
-    taken = held(slots)
+    taken = held(db, db, dict(enumerate(slot_docs(None, db, batch_id, batch))))
     if status is BatchStatus.STOPPING:
         if not taken:
             _settle(svc, batch_id)
         return None
     if status is not BatchStatus.RUNNING:
         return None
-    if guard(batch, *counted(slots, batch)) is not None:
-        _settle(svc, batch_id)
+    guarded = batch.get("max_failures") is not None or batch.get("max_failure_rate") is not None
+    reason = guard(batch, *guard_counts(svc, batch, batch_id)) if guarded else None
+    if reason is not None:
+        _settle(svc, batch_id, reason)
         return None
     concurrency = int(batch["concurrency"])
     if len(taken) >= concurrency:
@@ -166,10 +181,11 @@ def _plan(svc: Services, batch_id: str) -> Plan | None:
     return Plan(free[index], int((rows[min(index, len(rows) - 1)].to_dict() or {})["row"]))
 
 
-def _settle(svc: Services, batch_id: str) -> None:
+def _settle(svc: Services, batch_id: str, guarded: str | None = None) -> None:
     """Move the batch on, in a transaction that reads the batch, every slot and the queue: ``stopping`` →
-    ``stopped`` when no slot is held; ``running`` → ``paused`` when its failure guard is crossed, → ``completed``
-    when no row is queued and no slot held. Rare (a batch's end, its guard), so reading every slot costs little."""
+    ``stopped`` when no slot is held; ``running`` → ``paused`` with the failure guard's reason ``guarded`` (judged
+    by the caller from the rows' counters), → ``completed`` when no row is queued and no slot held. Rare (a batch's
+    end, its guard), so reading every slot costs little."""
     db = svc.db
     ref = batch_ref(db, batch_id)
     first_queued = _queued_rows(db, batch_id).limit(1)
@@ -180,22 +196,17 @@ def _settle(svc: Services, batch_id: str) -> None:
         if not batch:
             return
         status = BatchStatus(batch["status"])
-        slots = slot_docs(t, db, batch_id, batch)
-        taken = held(slots)
+        taken = held(t, db, dict(enumerate(slot_docs(t, db, batch_id, batch))))
         now = clock.now()
         if status is BatchStatus.STOPPING and not taken:
             t.update(ref, {"status": BatchStatus.STOPPED.value, "ended_at": now, "updated_at": now})
             logger.info("batch %s stopped", batch_id)
-        elif status is BatchStatus.RUNNING:
-            reason = guard(batch, *counted(slots, batch))
-            if reason is not None:
-                t.update(
-                    ref, {"status": BatchStatus.PAUSED.value, "paused_reason": reason, "updated_at": now}
-                )
-                logger.info("batch %s paused itself: %s", batch_id, reason)
-            elif not taken and not list(t.get(first_queued)):
-                t.update(ref, {"status": BatchStatus.COMPLETED.value, "ended_at": now, "updated_at": now})
-                logger.info("batch %s completed", batch_id)
+        elif status is BatchStatus.RUNNING and guarded is not None:
+            t.update(ref, {"status": BatchStatus.PAUSED.value, "paused_reason": guarded, "updated_at": now})
+            logger.info("batch %s paused itself: %s", batch_id, guarded)
+        elif status is BatchStatus.RUNNING and not taken and not list(t.get(first_queued)):
+            t.update(ref, {"status": BatchStatus.COMPLETED.value, "ended_at": now, "updated_at": now})
+            logger.info("batch %s completed", batch_id)
 
     settle(db.transaction(max_attempts=defaults.BATCH_START_TRANSACTION_ATTEMPTS))
 
@@ -219,16 +230,20 @@ def _start_one(svc: Services, batch_id: str, plan: Plan) -> Start | None:
             return None
         concurrency = int(batch["concurrency"])
         count = int(batch.get("slot_count") or concurrency)
-        above = [slot_ref(db, batch_id, j) for j in range(concurrency, count)]
         if k >= concurrency:
             return None
-        held_above = held(store.read_all(t, above)) if above else []
+        above = [slot_ref(db, batch_id, j) for j in range(concurrency, count)]
+        held_above = (
+            held(t, db, dict(zip(range(concurrency, count), store.read_all(t, above), strict=True)))
+            if above
+            else []
+        )
         if held_above:
-            below = slot_docs(t, db, batch_id, {"slot_count": concurrency})
-            if len(held(below)) + len(held_above) >= concurrency:
+            below = dict(enumerate(slot_docs(t, db, batch_id, {"slot_count": concurrency})))
+            if len(held(t, db, below)) + len(held_above) >= concurrency:
                 return None
         slot, row_doc = store.read_all(t, [slot_ref(db, batch_id, k), row_ref(db, batch_id, row)])
-        if slot.get("job_id") or row_doc.get("status") != RowStatus.QUEUED.value:
+        if held(t, db, {k: slot}) or row_doc.get("status") != RowStatus.QUEUED.value:
             return None
         now = clock.now()
         env = dict(store.data(secrets_ref(db, batch_id).get(transaction=t)).get("env") or {})

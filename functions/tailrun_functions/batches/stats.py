@@ -80,6 +80,12 @@ def compute(svc: Services, batch_id: str, batch: dict[str, Any]) -> dict[str, An
     }
 
 
+def total(svc: Services, batch_id: str, field: str) -> int:
+    """The sum of a numeric field over the batch's rows (one aggregation; rows without it count 0)."""
+    query = rows_of(svc.db, batch_id).sum(field, alias="n")  # type: ignore[call-arg]  # the stubs miss self
+    return int(_value(query.get()) or 0)
+
+
 def _value(result: Any) -> Any:
     """The one aggregation's value of an aggregation query's answer."""
     for group in result:
