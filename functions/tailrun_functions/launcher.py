@@ -108,6 +108,30 @@ class LaunchRequest:
         return variables
 
 
+# The runner's secret variables (``tailrun_runner.handoff.SECRET_VARIABLES``): a local runner gets them on an
+# inherited fd named by ``TAILRUN_SECRETS_FD``, never in its environment, so it has no secret to scrub by
+# re-executing itself (one interpreter start per runner instead of two) and no other job can read one from
+# ``/proc/<pid>/environ``. (The functions cannot import the runner's package: they are deployed apart.)
+SECRET_VARIABLES = ("TAILRUN_TOKEN", "TAILRUN_ARGV", "TAILRUN_ENV", "TAILRUN_ARTIFACTS")
+SECRETS_FD_VARIABLE = "TAILRUN_SECRETS_FD"
+
+
+def _secrets_fd(data: bytes) -> int:
+    """An anonymous memory file holding ``data``, at its start (the runner reads it once and closes it)."""
+    fd = os.memfd_create(
+        "tailrun-secrets", os.MFD_CLOEXEC
+    )  # Popen's pass_fds makes it inheritable in the child
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
 class Launcher(Protocol):
     def launch(self, request: LaunchRequest) -> LaunchInfo:
         """Start the sandbox; raise LaunchError when it cannot be started."""
@@ -309,15 +333,25 @@ class LocalLauncher:
         cwd = self._working_directory(request)
         env = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_PREFIX)}
         env.update(self.extra_env)
-        env.update(request.runner_env())
+        variables = request.runner_env()
+        secrets = {name: variables.pop(name) for name in SECRET_VARIABLES if name in variables}
+        env.update(variables)
         env["TAILRUN_CWD"] = str(cwd)
         try:
+            fd = _secrets_fd(json.dumps(secrets).encode())
+        except OSError as exc:
+            self._release(cwd)
+            raise LaunchError(f"could not hand the secrets of job {request.job_id} over: {exc}") from exc
+        env[SECRETS_FD_VARIABLE] = str(fd)
+        try:
             child = subprocess.Popen(
-                list(self.command), env=env, stdin=subprocess.DEVNULL, start_new_session=True
+                list(self.command), env=env, stdin=subprocess.DEVNULL, start_new_session=True, pass_fds=(fd,)
             )
         except OSError as exc:
             self._release(cwd)
             raise LaunchError(f"could not start {self.command[0]!r}: {exc}") from exc
+        finally:
+            os.close(fd)
         stat = ProcStat.read(child.pid)  # unreaped until the watcher has swept: a zombie still has its stat
         start_time = stat.start_time if stat is not None else None
         if self.sandboxes.owns(cwd):
