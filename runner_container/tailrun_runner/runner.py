@@ -75,6 +75,9 @@ class Runner:
                 max_bytes=settings.batch_max_bytes,
                 max_age_s=settings.batch_max_age_s,
                 progress_interval_s=settings.progress_interval_s,
+                interval_s=settings.batch_interval_s,
+                heavy_interval_s=settings.batch_heavy_interval_s,
+                heavy_lines=defaults.BATCH_HEAVY_LINES,
             ),
             max_bytes=settings.max_buffer_bytes,
         )
