@@ -90,10 +90,13 @@ def percentile(values: list[float], q: float) -> float:
 
 def serve_stack(state_dir: str) -> None:
     """Child mode: run a LocalStack, print its addresses as one JSON line, stop when stdin closes."""
+    import logging
+
     from tailrun.local import jsonlog
     from tailrun.local.dev import DevOptions, LocalStack
 
-    jsonlog.configure()
+    jsonlog.configure(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # as `tailrun dev` without --verbose
     options = DevOptions(port=0, state_dir=Path(state_dir), in_memory=True, reap_interval_s=3600.0)
     stack = LocalStack(options)
     stack.start()
@@ -190,7 +193,17 @@ def watch(emulator: str, jobs_file: str, group: bool) -> None:
         if readable and not sys.stdin.readline():
             break
     with lock:
-        result = {"samples": samples, "chunks": len(chunks), "lines": len(seen), "expected": expected}
+        per_job: dict[str, int] = {}
+        for job_id, _ in seen:
+            per_job[job_id] = per_job.get(job_id, 0) + 1
+        short = {job_id: per_job.get(job_id, 0) for job_id in job_ids if per_job.get(job_id, 0) < expected / len(job_ids)}
+        result = {
+            "samples": samples,
+            "chunks": len(chunks),
+            "lines": len(seen),
+            "expected": expected,
+            "short": short,
+        }
     print(json.dumps(result), flush=True)
     for w in watches:
         with contextlib.suppress(Exception):
@@ -375,7 +388,7 @@ def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -
             figures.cores = cpu_delta(before, after, time.monotonic() - at)
             wait_status(db, job_ids, {"succeeded", "failed", "canceled", "timed_out"}, seconds + 300)
             results = [collect(proc, SETTLE_S) for proc in procs]
-            grouped = collect(group, 5.0)
+            grouped = collect(group, SETTLE_S)
         finally:
             for proc in [*procs, group]:
                 if proc.poll() is None:
@@ -387,6 +400,8 @@ def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -
             figures.to_commit_ms.append((commit_ns - write_ns) / 1e6)
             figures.to_listener_ms.append((arrived_ns - commit_ns) / 1e6)
         figures.missing += result["expected"] - result["lines"]
+        if result["short"]:
+            print(f"    a watcher lacks lines of {len(result['short'])} jobs: {result['short']}", flush=True)
     figures.group_ms = [(arrived - write) / 1e6 for write, _, arrived in grouped["samples"]]
     figures.group_missing = grouped["expected"] - grouped["lines"]
     figures.chunks = results[0]["chunks"] if results else grouped["chunks"]
