@@ -35,7 +35,6 @@ import contextlib
 import json
 import os
 import select
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,7 +108,9 @@ def serve_stack(state_dir: str) -> None:
 
 
 @contextlib.contextmanager
-def stack_process(env: dict[str, str], log: IO[str]) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+def stack_process(
+    env: dict[str, str], log: IO[str]
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
     with tempfile.TemporaryDirectory(prefix="load-bench-") as state:
         process = subprocess.Popen(
             [sys.executable, str(HERE), "--_stack", state],
@@ -196,7 +197,11 @@ def watch(emulator: str, jobs_file: str, group: bool) -> None:
         per_job: dict[str, int] = {}
         for job_id, _ in seen:
             per_job[job_id] = per_job.get(job_id, 0) + 1
-        short = {job_id: per_job.get(job_id, 0) for job_id in job_ids if per_job.get(job_id, 0) < expected / len(job_ids)}
+        short = {
+            job_id: per_job.get(job_id, 0)
+            for job_id in job_ids
+            if per_job.get(job_id, 0) < expected / len(job_ids)
+        }
         result = {
             "samples": samples,
             "chunks": len(chunks),
@@ -224,7 +229,9 @@ def _processes() -> dict[int, tuple[int, float, str]]:
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmdline = (
+                Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
@@ -232,7 +239,7 @@ def _processes() -> dict[int, tuple[int, float, str]]:
     return found
 
 
-def cpu_by_component(stack_pid: int, watcher_pids: set[int]) -> dict[int, tuple[str, float]]:
+def cpu_by_component(stack_pid: int, watcher_pids: set[int], group_pid: int) -> dict[int, tuple[str, float]]:
     """pid → (component, CPU seconds so far) for the stack's process tree and the watchers."""
     procs = _processes()
     out: dict[int, tuple[str, float]] = {}
@@ -258,14 +265,18 @@ def cpu_by_component(stack_pid: int, watcher_pids: set[int]) -> dict[int, tuple[
         return "other (storage emulator)"
 
     for pid, (_, cpu, _) in procs.items():
-        if pid in watcher_pids:
+        if pid == group_pid:
+            out[pid] = ("group watcher", cpu)
+        elif pid in watcher_pids:
             out[pid] = ("watchers", cpu)
         elif (name := component(pid)) is not None:
             out[pid] = (name, cpu)
     return out
 
 
-def cpu_delta(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], wall: float) -> dict[str, float]:
+def cpu_delta(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], wall: float
+) -> dict[str, float]:
     """Cores used per component between two samples (processes present in ``after``)."""
     cores: dict[str, float] = {}
     for pid, (name, cpu) in after.items():
@@ -324,7 +335,10 @@ def create_jobs(url: str, token: str, count: int, argv: list[str], figures: Figu
     def create(_: int) -> str:
         started = time.perf_counter()
         reply = session.post(
-            f"{url}/create_job", json={"argv": argv}, headers={"Authorization": f"Bearer {token}"}, timeout=120
+            f"{url}/create_job",
+            json={"argv": argv},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
         )
         figures.create_ms.append((time.perf_counter() - started) * 1000)
         if reply.status_code != 201:
@@ -356,9 +370,12 @@ def start_watcher(emulator: str, jobs_file: str, group: bool) -> subprocess.Pope
 def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -> Figures:
     figures = Figures(jobs, watchers, mode)
     lines = int(RATE * seconds)
-    with tempfile.TemporaryDirectory(prefix="load-bench-run-") as scratch, stack_process(MODES[mode], log) as (
-        stack,
-        address,
+    with (
+        tempfile.TemporaryDirectory(prefix="load-bench-run-") as scratch,
+        stack_process(MODES[mode], log) as (
+            stack,
+            address,
+        ),
     ):
         go = Path(scratch) / "go"
         os.environ["FIRESTORE_EMULATOR_HOST"] = address["firestore"]
@@ -378,17 +395,18 @@ def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -
                 if proc.stdout.readline().strip() != "ready":
                     raise RuntimeError("a watcher did not start")
             wait_status(db, job_ids, {"running"}, READY_TIMEOUT_S)
-            watcher_pids = {proc.pid for proc in [*procs, group]}
+            watcher_pids = {proc.pid for proc in procs}
             start = time.time() + 1.0
             go.write_text(repr(start))
             time.sleep(max(0.0, start - time.time() + 0.5))
-            before, at = cpu_by_component(stack.pid, watcher_pids), time.monotonic()
+            before, at = cpu_by_component(stack.pid, watcher_pids, group.pid), time.monotonic()
             time.sleep(max(1.0, seconds - 1.5))
-            after = cpu_by_component(stack.pid, watcher_pids)
+            after = cpu_by_component(stack.pid, watcher_pids, group.pid)
             figures.cores = cpu_delta(before, after, time.monotonic() - at)
             wait_status(db, job_ids, {"succeeded", "failed", "canceled", "timed_out"}, seconds + 300)
-            results = [collect(proc, SETTLE_S) for proc in procs]
-            grouped = collect(group, SETTLE_S)
+            settle_until = time.monotonic() + SETTLE_S  # one deadline for all of them
+            results = [collect(proc, settle_until) for proc in procs]
+            grouped = collect(group, settle_until)
         finally:
             for proc in [*procs, group]:
                 if proc.poll() is None:
@@ -409,10 +427,11 @@ def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -
     return figures
 
 
-def collect(proc: subprocess.Popen[str], settle_s: float) -> dict[str, Any]:
-    """A watcher's result: it ends by itself once it has every line; otherwise it is told to after ``settle_s``."""
+def collect(proc: subprocess.Popen[str], settle_until: float) -> dict[str, Any]:
+    """A watcher's result: it ends by itself once it has every line; otherwise it is told to at ``settle_until``
+    (monotonic)."""
     assert proc.stdout is not None and proc.stdin is not None
-    readable, _, _ = select.select([proc.stdout], [], [], settle_s)
+    readable, _, _ = select.select([proc.stdout], [], [], max(0.0, settle_until - time.monotonic()))
     if not readable:
         proc.stdin.close()
     result: dict[str, Any] = json.loads(proc.stdout.readline())
@@ -464,7 +483,9 @@ def report(rows: list[Figures]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="only 10x1 and 20x3, 10 s each")
     parser.add_argument("--sizes", help="N x W list, e.g. 50x5,100x10")
     parser.add_argument("--seconds", type=float, help="seconds the jobs print (default 20; --quick 10)")
@@ -494,6 +515,7 @@ def main() -> None:
                 except (RuntimeError, TimeoutError, OSError, ValueError) as exc:
                     failed = Figures(jobs, watchers, mode, error=f"{type(exc).__name__}: {exc}")
                     rows.append(failed)
+                print(f"    {json.dumps(rows[-1].summary())}", flush=True)  # each as it comes: a run is long
     report(rows)
     print(json.dumps([row.summary() for row in rows]))
     print(f"(stack and runner logs: {log.name})")

@@ -4,6 +4,7 @@ sustained output is spaced, and every line still arrives once, in order."""
 
 from __future__ import annotations
 
+import itertools
 import statistics
 
 import pytest
@@ -63,7 +64,9 @@ def outbox(clock: Clock, *, max_lines: int = 5000, interval_s: float = 0.2, heav
     return Outbox(policy=policy, max_bytes=1 << 30, monotonic=clock)
 
 
-def simulate(box: Outbox, clock: Clock, rate: float, seconds: float, rtt_s: float = 0.02) -> list[tuple[float, Batch]]:
+def simulate(
+    box: Outbox, clock: Clock, rate: float, seconds: float, rtt_s: float = 0.02
+) -> list[tuple[float, Batch]]:
     """A job printing ``rate`` lines/s (``b"<n>"``) for ``seconds``, in 1 ms steps, and a sender that takes a batch
     whenever one is due and has none in flight (an answer takes ``rtt_s``). Returns (time taken, batch)."""
     start, step = clock.now, 0.001
@@ -100,7 +103,7 @@ def test_ten_lines_a_second_make_at_most_five_batches_a_second_and_wait_little()
     waits = delays(taken, start, 10)
     assert max(waits) <= 0.2 + 0.005 + 0.002 and statistics.median(waits) <= 0.11
     spaced = taken[:-1]  # the last goes when the output ends, unspaced
-    assert min(b - a for (a, _), (b, _) in zip(spaced, spaced[1:], strict=False)) >= 0.2 - 1e-9
+    assert min(b - a for (a, _), (b, _) in itertools.pairwise(spaced)) >= 0.2 - 1e-9
 
 
 def test_a_thousand_lines_a_second_make_at_most_three_batches_per_thousand_lines():
@@ -124,12 +127,14 @@ def test_the_first_line_after_quiet_goes_after_the_linger_even_mid_job():
     clock.now += 0.1
     assert box.take(deadline=clock.now) is None  # 155 ms after the last batch: spaced
     clock.now += 0.051  # 200 ms after it (and a float's rounding)
-    assert isinstance(second := box.take(deadline=clock.now), Batch) and second.entries == [b"1"]
+    second = box.take(deadline=clock.now)
+    assert isinstance(second, Batch) and second.entries == [b"1"]
     box.acked(second)
     clock.now += 3.0  # quiet
     box.put([b"2"])
     clock.now += 0.005
-    assert isinstance(third := box.take(deadline=clock.now), Batch) and third.entries == [b"2"]
+    third = box.take(deadline=clock.now)
+    assert isinstance(third, Batch) and third.entries == [b"2"]
 
 
 def test_a_full_batch_and_the_end_of_output_ignore_the_spacing():
@@ -157,7 +162,8 @@ def test_a_report_at_the_front_goes_while_the_lines_after_it_keep_the_spacing():
     assert box.take(deadline=clock.now) == Progress(50, "half")
     assert box.take(deadline=clock.now) is None
     clock.now += 0.201
-    assert isinstance(after := box.take(deadline=clock.now), Batch) and after.entries == [b"b"]
+    after = box.take(deadline=clock.now)
+    assert isinstance(after, Batch) and after.entries == [b"b"]
 
 
 def test_without_spacing_sustained_output_is_one_batch_per_age():
