@@ -156,6 +156,9 @@ READ_POLL_S = 0.1
 # After the reader is told to stop, at most this much more is read from each pipe. Unit: bytes (a pipe holds
 # 64 KiB on Linux).
 DRAIN_READ_BYTES = 1024 * 1024
+# The autogroup nice value a runner that leads its own session (the local launcher's) gives its session, so the
+# stack it waits on outranks each runner and its job when the CPU is short (see ``priority``). Unit: nice (0-19).
+RUNNER_AUTOGROUP_NICE = 10
 # How often the supervisor checks on signals, the job and the sender. Unit: seconds.
 SUPERVISOR_TICK_S = 0.02
 # The longest ``flush_in_ms`` an acknowledgement may set (a larger one is taken as this). Unit: milliseconds.
