@@ -3,21 +3,29 @@
 Each constant is the default of the environment variable named in the comment above it; ``Settings.from_env``
 reads them. Why these values:
 
-Batching (``BATCH_MAX_*``). Delivery is stop-and-wait: the runner sends one message and waits for its ack before the
-next. While a request is in flight, lines pile up, so the next batch carries everything printed meanwhile: heavy
-output batches itself, whatever the age limit. The age limit matters for sparse and middling output: a line waits
-at most ``BATCH_MAX_AGE_MS`` for company, which bounds its extra delay. Measured with
-``bench/runner_bench.py --sweep`` (2 cores, local receiver; p50 write-to-arrival delay, requests per 1,000 lines):
+Batching (``BATCH_*``; see ``pacing``). Every output message becomes one Firestore chunk document that every
+watcher reads again, so what matters is how many messages a job sends. A line printed after quiet waits
+``BATCH_MAX_AGE_MS`` (the linger, 5 ms) and goes; while output continues, a batch goes no sooner than
+``BATCH_INTERVAL_MS`` (200 ms) after the previous one, or ``BATCH_HEAVY_INTERVAL_MS`` (500 ms) after a batch of
+``BATCH_HEAVY_LINES`` (50) or more: at most 5 chunks a second per job, 2 above ~250 lines/s. Delivery is
+stop-and-wait (one message in flight; lines printed meanwhile join the next batch), and a full batch goes at once.
+
+Before issue 18 a batch went when its first line was 25 ms old, whatever came before it: at 10 lines/s one chunk
+per line, at 1,000 lines/s 38 (the sweep below, ``bench/runner_bench.py --sweep``, 2 cores, local receiver; p50
+write-to-arrival delay, requests per 1,000 lines). ``TAILRUN_BATCH_INTERVAL_MS=0 TAILRUN_BATCH_HEAVY_INTERVAL_MS=0
+TAILRUN_BATCH_MAX_AGE_MS=25`` restores it (``bench/load_bench.py`` compares the two in one run):
 
     age      10 lines/s      1,000 lines/s        100,000 lines/s
     0 ms     0.8 ms          0.3 ms, 663 req      2.6 ms, 6.7 req   (too many requests)
     10 ms    11 ms           6 ms, 90 req         13 ms, 0.7 req
-    25 ms    26 ms           14 ms, 38 req        24 ms, 0.5 req    <- the default
+    25 ms    26 ms           14 ms, 38 req        24 ms, 0.5 req    <- the old default
     50 ms    51 ms           27 ms, 20 req        18 ms, 0.5 req
     100 ms   101 ms          52 ms, 10 req        20 ms, 0.5 req    (sparse p50 over 100 ms)
 
-25 ms keeps sparse output well under the 100 ms p50 goal with room for the network to Cloud Functions, and heavy
-output far under 2 requests per 1,000 lines; a longer age only saves requests in the middle range.
+Why 200 ms and 500 ms: the live goal is a line on a watcher's screen within 150 ms at the median with 100 jobs of
+10 lines/s each; at 10 lines/s a 200 ms spacing costs a line 100 ms at the median (the one after quiet nothing),
+and 5 chunks/s instead of 10. Above 250 lines/s the delay matters less than the cost: 500 ms gives 2 chunks per
+1,000 lines at 1,000 lines/s (the goal: at most 3).
 
 The line and byte limits cap a batch's size, not its frequency. 256 KiB of JSON leaves Firestore's 1 MiB document
 limit (the functions store one batch per chunk document) a wide margin; 5,000 lines keeps a chunk readable in one
@@ -37,8 +45,18 @@ from __future__ import annotations
 BATCH_MAX_LINES = 5000
 # TAILRUN_BATCH_MAX_BYTES: flush once the batch's encoded lines reach this size. Unit: bytes of JSON.
 BATCH_MAX_BYTES = 256 * 1024
-# TAILRUN_BATCH_MAX_AGE_MS: flush once the batch's first line has waited this long. Unit: milliseconds.
-BATCH_MAX_AGE_MS = 25
+# TAILRUN_BATCH_MAX_AGE_MS: a batch's first line waits at least this long for company (the linger; a line after
+# quiet goes then). Unit: milliseconds.
+BATCH_MAX_AGE_MS = 5
+# TAILRUN_BATCH_INTERVAL_MS: a batch goes no sooner than this after the previous one (unless full, or the job's
+# output has ended): at most 1000 / this output messages, so chunk documents, per second per job. 0: no spacing.
+# Unit: milliseconds.
+BATCH_INTERVAL_MS = 200
+# TAILRUN_BATCH_HEAVY_INTERVAL_MS: the spacing after a batch of BATCH_HEAVY_LINES lines and events or more (heavy
+# output: fewer, larger chunks). Unit: milliseconds.
+BATCH_HEAVY_INTERVAL_MS = 500
+# A batch of this many lines and events or more makes the next spacing BATCH_HEAVY_INTERVAL_MS. Unit: lines.
+BATCH_HEAVY_LINES = 50
 # TAILRUN_PROGRESS_INTERVAL_S: progress messages go at most this often (the latest report waits; the last one
 # goes when the job ends). Each costs the callback a write of the attempt's token or job document, which Firestore
 # sustains about once a second per document; the callback coalesces job-document writes to the same 1 s. Unit:
@@ -138,6 +156,9 @@ READ_POLL_S = 0.1
 # After the reader is told to stop, at most this much more is read from each pipe. Unit: bytes (a pipe holds
 # 64 KiB on Linux).
 DRAIN_READ_BYTES = 1024 * 1024
+# The autogroup nice value a runner that leads its own session (the local launcher's) gives its session, so the
+# stack it waits on outranks each runner and its job when the CPU is short (see ``priority``). Unit: nice (0-19).
+RUNNER_AUTOGROUP_NICE = 10
 # How often the supervisor checks on signals, the job and the sender. Unit: seconds.
 SUPERVISOR_TICK_S = 0.02
 # The longest ``flush_in_ms`` an acknowledgement may set (a larger one is taken as this). Unit: milliseconds.

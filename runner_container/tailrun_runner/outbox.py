@@ -9,8 +9,11 @@ runner's RSS stays ~23 MiB for ordinary lines and ~45 MiB for a flood of empty o
 Nothing is dropped unless delivery was abandoned (the callback refused the attempt): then nothing more can go.
 
 Batching policy (``take``): the lines queued so far form one batch once there are ``max_lines`` of them, or
-``max_bytes`` of JSON, or the oldest has waited ``max_age_s``, or the stream has ended. Delivery is stop-and-wait,
-so lines printed while a request is in flight join the next batch: heavy output batches itself.
+``max_bytes`` of JSON, or the stream has ended, or when ``pacing.Pacer`` says so: the oldest has waited
+``max_age_s`` (the linger) and the batch before was taken at least the spacing ago (``interval_s``, or
+``heavy_interval_s`` after a batch of ``heavy_lines`` or more; see ``pacing``: a line after quiet goes at once,
+sustained output a few batches a second). Delivery is stop-and-wait, so lines printed while a request is in
+flight join the next batch: heavy output batches itself.
 
 Events (``events``: workflow commands, an agent's stream) travel in the same queue as lines and batch like lines:
 each counts toward ``max_lines`` and ``max_bytes`` as a line does, so a flood of events costs the messages the same
@@ -38,6 +41,7 @@ from dataclasses import dataclass, field
 from tailrun_runner.capture import Progress
 from tailrun_runner.defaults import EVENT_OVERHEAD_BYTES, LINE_OVERHEAD_BYTES, PROGRESS_HELD_BYTES
 from tailrun_runner.events import QueuedEvent, State
+from tailrun_runner.pacing import Pacer, Pacing
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +65,11 @@ class BatchPolicy:
 
     max_lines: int
     max_bytes: int
-    max_age_s: float
+    max_age_s: float  # the linger: how long the first line of a batch waits for company, at least
     progress_interval_s: float = 0.0
+    interval_s: float = 0.0  # the spacing between batches (``pacing``); 0: none, the age alone decides
+    heavy_interval_s: float = 0.0  # the spacing after a batch of ``heavy_lines`` lines and events or more
+    heavy_lines: int = 50
 
 
 class Outbox:
@@ -73,6 +80,14 @@ class Outbox:
         self, *, policy: BatchPolicy, max_bytes: int, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
         self._policy = policy
+        self._pacer = Pacer(
+            Pacing(
+                linger_s=policy.max_age_s,
+                interval_s=policy.interval_s,
+                heavy_interval_s=policy.heavy_interval_s,
+                heavy_lines=policy.heavy_lines,
+            )
+        )
         self._max_bytes = max_bytes
         self._monotonic = monotonic
         self._cond = threading.Condition()
@@ -168,10 +183,13 @@ class Outbox:
             head, queued_at = self._items[0]
             policy = self._policy
             full = len(self._items) >= policy.max_lines or self._batch_bytes >= policy.max_bytes
-            if full or self._closed or isinstance(head, Progress) or now - queued_at >= policy.max_age_s:
+            if full or self._closed or now >= self._pacer.due_at(queued_at):
                 batch = self._take_batch()
                 if batch is not None:
+                    self._pacer.taken(now, len(batch.entries) + len(batch.events))
                     return batch
+            elif isinstance(head, Progress):  # the lines before it are taken: it may go, the lines after wait
+                self._take_reports()
         if self._progress_due(now):
             progress, self._progress = self._progress, None
             self._progress_at = now + self._policy.progress_interval_s
@@ -218,8 +236,16 @@ class Outbox:
         self._inflight_bytes += held
         return Batch(entries=entries, held_bytes=held, events=events, state=self._state)
 
+    def _take_reports(self) -> None:
+        """Take the progress reports at the front of the queue (the latest waits to be sent)."""
+        while self._items and isinstance(self._items[0][0], Progress):
+            report = self._items.popleft()[0]
+            assert isinstance(report, Progress)
+            self._progress = report
+            self._queued_bytes -= _held(report)
+
     def _next_wake(self, deadline: float | None) -> float | None:
-        oldest = self._items[0][1] + self._policy.max_age_s if self._items else None
+        oldest = self._pacer.due_at(self._items[0][1]) if self._items else None
         progress = self._progress_at if self._progress is not None else None
         wakes = [t for t in (deadline, oldest, progress) if t is not None]
         return min(wakes) if wakes else None

@@ -39,7 +39,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from tailrun_runner import clock, defaults
+from tailrun_runner import clock, defaults, priority
 from tailrun_runner.agent_hook import AgentHook
 from tailrun_runner.artifacts import Artifacts
 from tailrun_runner.capture import Progress, RawLine
@@ -75,6 +75,9 @@ class Runner:
                 max_bytes=settings.batch_max_bytes,
                 max_age_s=settings.batch_max_age_s,
                 progress_interval_s=settings.progress_interval_s,
+                interval_s=settings.batch_interval_s,
+                heavy_interval_s=settings.batch_heavy_interval_s,
+                heavy_lines=defaults.BATCH_HEAVY_LINES,
             ),
             max_bytes=settings.max_buffer_bytes,
         )
@@ -114,6 +117,7 @@ class Runner:
 
     def run(self) -> int:
         """Run the attempt to its end; return the runner's exit code."""
+        priority.yield_to_the_stack()  # before the job is spawned: it inherits the session's weight
         seq, body = self._messages.started(sandbox_details(self._environ))
         result = self._courier.deliver(seq, body)
         if result.outcome is not Outcome.ACKED:

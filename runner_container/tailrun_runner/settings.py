@@ -56,6 +56,8 @@ class Settings:
     batch_max_lines: int = defaults.BATCH_MAX_LINES
     batch_max_bytes: int = defaults.BATCH_MAX_BYTES
     batch_max_age_s: float = defaults.BATCH_MAX_AGE_MS / 1000
+    batch_interval_s: float = defaults.BATCH_INTERVAL_MS / 1000
+    batch_heavy_interval_s: float = defaults.BATCH_HEAVY_INTERVAL_MS / 1000
     progress_interval_s: float = defaults.PROGRESS_INTERVAL_S
     heartbeat_s: float = defaults.HEARTBEAT_S
     max_line_bytes: int = defaults.MAX_LINE_BYTES
@@ -91,6 +93,14 @@ class Settings:
             batch_max_bytes=parse_number(environ, "TAILRUN_BATCH_MAX_BYTES", int, defaults.BATCH_MAX_BYTES),
             batch_max_age_s=parse_number(
                 environ, "TAILRUN_BATCH_MAX_AGE_MS", float, float(defaults.BATCH_MAX_AGE_MS), 0
+            )
+            / 1000,
+            batch_interval_s=parse_number(
+                environ, "TAILRUN_BATCH_INTERVAL_MS", float, float(defaults.BATCH_INTERVAL_MS), 0
+            )
+            / 1000,
+            batch_heavy_interval_s=parse_number(
+                environ, "TAILRUN_BATCH_HEAVY_INTERVAL_MS", float, float(defaults.BATCH_HEAVY_INTERVAL_MS), 0
             )
             / 1000,
             progress_interval_s=parse_number(
@@ -246,6 +256,8 @@ RUNNER_VARIABLES = (
             "TAILRUN_BATCH_MAX_LINES",
             "TAILRUN_BATCH_MAX_BYTES",
             "TAILRUN_BATCH_MAX_AGE_MS",
+            "TAILRUN_BATCH_INTERVAL_MS",
+            "TAILRUN_BATCH_HEAVY_INTERVAL_MS",
             "TAILRUN_HEARTBEAT_S",
             "TAILRUN_PROGRESS_INTERVAL_S",
             "TAILRUN_MAX_LINE_BYTES",

@@ -206,7 +206,9 @@ class Receiver:
         for message in self.of_type("output"):
             lines += len(message["lines"])
             batch = message.get("events", [])
-            assert ("state" in message) == bool(batch), message
+            # a message with events carries the state, and so does every message after the first event (a batch of
+            # lines alone then says how many events came before it); none before
+            assert ("state" in message) == bool(batch or events), message
             if check and batch:
                 assert message["state"]["events"] == len(events) + len(batch)
                 assert all(event["at_line"] <= lines for event in batch)

@@ -1,0 +1,525 @@
+"""The whole local stack under load (issue 18): N jobs printing 10 lines/s each, W watchers of every job's chunks.
+
+    .venv/bin/python bench/load_bench.py            # N x W in 10x1, 20x3, 50x5, 100x10 (about 15 minutes)
+    .venv/bin/python bench/load_bench.py --quick    # 10x1 and 20x3 (about 3 minutes)
+    .venv/bin/python bench/load_bench.py --sizes 50x5 --seconds 20 --modes adaptive
+
+Per size, twice in the same run: with the runner's adaptive batching (``tailrun_runner.pacing``, the defaults) and
+with the batching as it was before issue 18 (a batch when its first line is 25 ms old:
+``TAILRUN_BATCH_INTERVAL_MS=0 TAILRUN_BATCH_HEAVY_INTERVAL_MS=0 TAILRUN_BATCH_MAX_AGE_MS=25``), the ratios printed.
+
+Each measurement starts a fresh ``tailrun dev --in-memory`` stack (``LocalStack``, in a child process of its own so
+that its CPU is its own: the functions server with its threads; the embedded Firestore emulator and the storage
+emulator are its children, the runners too, each with its job). Then:
+
+- ``create_job`` N times, 8 in flight (the CLI's ``tailrun run --detach``): p50/p99 of the HTTP answer.
+- W watcher processes, each with its own Firestore client and one ``on_snapshot`` listener per job on
+  ``jobs/{id}/chunks`` (what ``tailrun logs -f`` opens for the job's output), and one more process with a
+  collection-group listener on every job's chunks (a dashboard of all jobs).
+- Once every job runs and every listener has its first snapshot, the jobs start printing together: 10 lines/s,
+  each line ``<n> <time.time_ns() at the write>``, for ``--seconds``.
+- Each listener notes when each line arrived. Printed: child write → listener p50/p99 over every (watcher, line),
+  split into write → commit (the chunk's ``created_at``, set by ``job_callback`` in its transaction) and commit →
+  listener; the same for the collection-group listener; chunk documents (so chunk writes and every watcher's
+  reads) per 1,000 lines; lines that never reached a watcher within ``SETTLE_S`` of the jobs' end.
+- CPU per component over the printing window (``/proc``: user + system time, in cores): the functions server
+  (the stack's process), the emulator, the runners, the jobs, the watchers.
+
+The machine is shared (2 cores, other engineers' work): compare the two modes of one run, not runs across days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+HERE = Path(__file__).resolve()
+RATE = 10.0  # lines/s per job
+CREATE_IN_FLIGHT = 8
+SETTLE_S = 30.0  # after the jobs end, how long the watchers may still wait for lines
+READY_TIMEOUT_S = 300.0
+FULL_SIZES = [(10, 1), (20, 3), (50, 5), (100, 10)]
+QUICK_SIZES = [(10, 1), (20, 3)]
+MODES = {
+    "adaptive": {},
+    "fixed 25 ms": {
+        "TAILRUN_BATCH_INTERVAL_MS": "0",
+        "TAILRUN_BATCH_HEAVY_INTERVAL_MS": "0",
+        "TAILRUN_BATCH_MAX_AGE_MS": "25",
+    },
+}
+
+# The job: waits for the go file (it holds the wall time to start at), then prints ``count`` lines at ``rate``.
+JOB = """
+import os, sys, time
+go, count, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+while not os.path.exists(go):
+    time.sleep(0.02)
+start = float(open(go).read() or 0)
+for n in range(count):
+    delay = start + n / rate - time.time()
+    if delay > 0:
+        time.sleep(delay)
+    print(n, time.time_ns(), flush=True)
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# ---- the stack, in a child process ---------------------------------------------------------------------------
+
+
+def serve_stack(state_dir: str) -> None:
+    """Child mode: run a LocalStack, print its addresses as one JSON line, stop when stdin closes."""
+    import logging
+
+    from tailrun.local import jsonlog
+    from tailrun.local.dev import DevOptions, LocalStack
+
+    jsonlog.configure(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # as `tailrun dev` without --verbose
+    options = DevOptions(port=0, state_dir=Path(state_dir), in_memory=True, reap_interval_s=3600.0)
+    stack = LocalStack(options)
+    stack.start()
+    try:
+        address = {"url": stack.addresses.url, "firestore": stack.addresses.firestore, "token": stack.token}
+        print(json.dumps(address), flush=True)
+        sys.stdin.read()
+    finally:
+        stack.stop()
+
+
+@contextlib.contextmanager
+def stack_process(
+    env: dict[str, str], log: IO[str]
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+    with tempfile.TemporaryDirectory(prefix="load-bench-") as state:
+        process = subprocess.Popen(
+            [sys.executable, str(HERE), "--_stack", state],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env={**os.environ, **env},
+        )
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line:
+                raise RuntimeError("the stack did not start (see the log)")
+            yield process, json.loads(line)
+        finally:
+            assert process.stdin is not None
+            process.stdin.close()
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# ---- watchers, each in a child process -----------------------------------------------------------------------
+
+
+def watch(emulator: str, jobs_file: str, group: bool) -> None:
+    """Child mode: listen to every job's chunks (or all chunks, with ``group``); say ``ready`` once each listener
+    has its first snapshot; when stdin closes (or every line came), print what arrived when as JSON."""
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
+    from google.cloud import firestore
+    from tailrun_functions.schema import LOCAL_PROJECT
+
+    job_ids: list[str] = json.loads(Path(jobs_file).read_text())["jobs"]
+    expected = json.loads(Path(jobs_file).read_text())["lines"] * len(job_ids)
+    db = firestore.Client(project=LOCAL_PROJECT)
+    lock = threading.Lock()
+    first = threading.Semaphore(0)
+    seen: set[tuple[str, int]] = set()
+    chunks: set[str] = set()
+    samples: list[tuple[int, int, int]] = []  # (write ns, commit ns, arrival ns)
+    done = threading.Event()
+    wanted = set(job_ids)
+
+    def on_snapshot(_docs: Any, changes: list[Any], _read_time: Any) -> None:
+        arrived = time.time_ns()
+        with lock:
+            for change in changes:
+                if change.type.name != "ADDED":
+                    continue
+                job_id = change.document.reference.parent.parent.id
+                if job_id not in wanted:
+                    continue
+                chunks.add(change.document.reference.path)
+                data = change.document.to_dict() or {}
+                created = data.get("created_at")
+                commit_ns = int(created.timestamp() * 1e9) if created is not None else arrived
+                for line in data.get("lines", []):
+                    parts = str(line.get("text", "")).split()
+                    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+                        continue
+                    key = (job_id, int(parts[0]))
+                    if key not in seen:
+                        seen.add(key)
+                        samples.append((int(parts[1]), commit_ns, arrived))
+            if len(seen) >= expected:
+                done.set()
+        first.release()
+
+    if group:
+        watches = [db.collection_group("chunks").on_snapshot(on_snapshot)]
+    else:
+        watches = [db.collection(f"jobs/{job_id}/chunks").on_snapshot(on_snapshot) for job_id in job_ids]
+    for _ in watches:
+        first.acquire()
+    print("ready", flush=True)
+    while not done.is_set():
+        readable, _, _ = select.select([sys.stdin], [], [], 0.2)
+        if readable and not sys.stdin.readline():
+            break
+    with lock:
+        per_job: dict[str, int] = {}
+        for job_id, _ in seen:
+            per_job[job_id] = per_job.get(job_id, 0) + 1
+        short = {
+            job_id: per_job.get(job_id, 0)
+            for job_id in job_ids
+            if per_job.get(job_id, 0) < expected / len(job_ids)
+        }
+        result = {
+            "samples": samples,
+            "chunks": len(chunks),
+            "lines": len(seen),
+            "expected": expected,
+            "short": short,
+        }
+    print(json.dumps(result), flush=True)
+    for w in watches:
+        with contextlib.suppress(Exception):
+            w.unsubscribe()
+    os._exit(0)  # the client's listener threads need not wind down
+
+
+# ---- CPU from /proc ------------------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, float, str]]:
+    """Every process: pid → (ppid, CPU seconds, command line)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmdline = (
+                Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, cmdline)
+    return found
+
+
+def cpu_by_component(stack_pid: int, watcher_pids: set[int], group_pid: int) -> dict[int, tuple[str, float]]:
+    """pid → (component, CPU seconds so far) for the stack's process tree and the watchers."""
+    procs = _processes()
+    out: dict[int, tuple[str, float]] = {}
+
+    def component(pid: int) -> str | None:
+        chain = []
+        while pid in procs and pid > 1:
+            chain.append(pid)
+            if pid == stack_pid:
+                break
+            pid = procs[pid][0]
+        else:
+            return None
+        cmd = procs[chain[0]][2]
+        if chain[0] == stack_pid:
+            return "functions server"
+        if "firestore_emulator" in cmd:
+            return "emulator"
+        if "tailrun_runner" in cmd or "tailrun-runner" in cmd:
+            return "runners"
+        if any("tailrun_runner" in procs[p][2] for p in chain[1:]):
+            return "jobs"
+        return "other (storage emulator)"
+
+    for pid, (_, cpu, _) in procs.items():
+        if pid == group_pid:
+            out[pid] = ("group watcher", cpu)
+        elif pid in watcher_pids:
+            out[pid] = ("watchers", cpu)
+        elif (name := component(pid)) is not None:
+            out[pid] = (name, cpu)
+    return out
+
+
+def cpu_delta(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], wall: float
+) -> dict[str, float]:
+    """Cores used per component between two samples (processes present in ``after``)."""
+    cores: dict[str, float] = {}
+    for pid, (name, cpu) in after.items():
+        used = cpu - before.get(pid, (name, 0.0))[1] if pid in before else cpu
+        cores[name] = cores.get(name, 0.0) + used / wall
+    return cores
+
+
+# ---- one measurement -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    jobs: int
+    watchers: int
+    mode: str
+    create_ms: list[float] = field(default_factory=list)
+    latency_ms: list[float] = field(default_factory=list)
+    to_commit_ms: list[float] = field(default_factory=list)
+    to_listener_ms: list[float] = field(default_factory=list)
+    group_ms: list[float] = field(default_factory=list)
+    chunks: int = 0
+    lines: int = 0
+    missing: int = 0
+    group_missing: int = 0
+    cores: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        def p(values: list[float]) -> dict[str, float]:
+            return {"p50": percentile(values, 0.5), "p99": percentile(values, 0.99)}
+
+        return {
+            "jobs": self.jobs,
+            "watchers": self.watchers,
+            "mode": self.mode,
+            "create_job_ms": p(self.create_ms),
+            "child_to_listener_ms": p(self.latency_ms),
+            "child_to_commit_ms": p(self.to_commit_ms),
+            "commit_to_listener_ms": p(self.to_listener_ms),
+            "group_listener_ms": p(self.group_ms),
+            "chunks_per_1000_lines": 1000 * self.chunks / self.lines if self.lines else float("nan"),
+            "lines": self.lines,
+            "missing": self.missing,
+            "group_missing": self.group_missing,
+            "cores": self.cores,
+            "error": self.error,
+        }
+
+
+def create_jobs(url: str, token: str, count: int, argv: list[str], figures: Figures) -> list[str]:
+    import requests
+
+    session = requests.Session()
+
+    def create(_: int) -> str:
+        started = time.perf_counter()
+        reply = session.post(
+            f"{url}/create_job",
+            json={"argv": argv},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        )
+        figures.create_ms.append((time.perf_counter() - started) * 1000)
+        if reply.status_code != 201:
+            raise RuntimeError(f"create_job answered {reply.status_code}: {reply.text[:300]}")
+        return str(reply.json()["job_id"])
+
+    with ThreadPoolExecutor(CREATE_IN_FLIGHT) as pool:
+        return list(pool.map(create, range(count)))
+
+
+def wait_status(db: Any, job_ids: list[str], statuses: set[str], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    pending = set(job_ids)
+    while pending:
+        refs = [db.document(f"jobs/{job_id}") for job_id in pending]
+        for snapshot in db.get_all(refs):
+            if snapshot.get("status") in statuses:
+                pending.discard(snapshot.id)
+        if pending and time.monotonic() > deadline:
+            raise TimeoutError(f"{len(pending)} jobs not {sorted(statuses)} within {timeout_s:.0f} s")
+        time.sleep(0.2)
+
+
+def start_watcher(emulator: str, jobs_file: str, group: bool) -> subprocess.Popen[str]:
+    argv = [sys.executable, str(HERE), "--_watch", emulator, jobs_file] + (["--group"] if group else [])
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -> Figures:
+    figures = Figures(jobs, watchers, mode)
+    lines = int(RATE * seconds)
+    with (
+        tempfile.TemporaryDirectory(prefix="load-bench-run-") as scratch,
+        stack_process(MODES[mode], log) as (
+            stack,
+            address,
+        ),
+    ):
+        go = Path(scratch) / "go"
+        os.environ["FIRESTORE_EMULATOR_HOST"] = address["firestore"]
+        from google.cloud import firestore
+        from tailrun_functions.schema import LOCAL_PROJECT
+
+        db = firestore.Client(project=LOCAL_PROJECT)
+        argv = [sys.executable, "-c", JOB, str(go), str(lines), str(RATE)]
+        job_ids = create_jobs(address["url"], address["token"], jobs, argv, figures)
+        jobs_file = Path(scratch) / "jobs.json"
+        jobs_file.write_text(json.dumps({"jobs": job_ids, "lines": lines}))
+        procs = [start_watcher(address["firestore"], str(jobs_file), False) for _ in range(watchers)]
+        group = start_watcher(address["firestore"], str(jobs_file), True)
+        try:
+            for proc in [*procs, group]:
+                assert proc.stdout is not None
+                if proc.stdout.readline().strip() != "ready":
+                    raise RuntimeError("a watcher did not start")
+            wait_status(db, job_ids, {"running"}, READY_TIMEOUT_S)
+            watcher_pids = {proc.pid for proc in procs}
+            start = time.time() + 1.0
+            go.write_text(repr(start))
+            time.sleep(max(0.0, start - time.time() + 0.5))
+            before, at = cpu_by_component(stack.pid, watcher_pids, group.pid), time.monotonic()
+            time.sleep(max(1.0, seconds - 1.5))
+            after = cpu_by_component(stack.pid, watcher_pids, group.pid)
+            figures.cores = cpu_delta(before, after, time.monotonic() - at)
+            wait_status(db, job_ids, {"succeeded", "failed", "canceled", "timed_out"}, seconds + 300)
+            settle_until = time.monotonic() + SETTLE_S  # one deadline for all of them
+            results = [collect(proc, settle_until) for proc in procs]
+            grouped = collect(group, settle_until)
+        finally:
+            for proc in [*procs, group]:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+    for result in results:
+        for write_ns, commit_ns, arrived_ns in result["samples"]:
+            figures.latency_ms.append((arrived_ns - write_ns) / 1e6)
+            figures.to_commit_ms.append((commit_ns - write_ns) / 1e6)
+            figures.to_listener_ms.append((arrived_ns - commit_ns) / 1e6)
+        figures.missing += result["expected"] - result["lines"]
+        if result["short"]:
+            print(f"    a watcher lacks lines of {len(result['short'])} jobs: {result['short']}", flush=True)
+    figures.group_ms = [(arrived - write) / 1e6 for write, _, arrived in grouped["samples"]]
+    figures.group_missing = grouped["expected"] - grouped["lines"]
+    figures.chunks = results[0]["chunks"] if results else grouped["chunks"]
+    figures.lines = jobs * lines
+    return figures
+
+
+def collect(proc: subprocess.Popen[str], settle_until: float) -> dict[str, Any]:
+    """A watcher's result: it ends by itself once it has every line; otherwise it is told to at ``settle_until``
+    (monotonic)."""
+    assert proc.stdout is not None and proc.stdin is not None
+    readable, _, _ = select.select([proc.stdout], [], [], max(0.0, settle_until - time.monotonic()))
+    if not readable:
+        proc.stdin.close()
+    result: dict[str, Any] = json.loads(proc.stdout.readline())
+    proc.wait(30)
+    return result
+
+
+# ---- report --------------------------------------------------------------------------------------------------
+
+
+def report(rows: list[Figures]) -> None:
+    print(
+        f"{'N x W':>8} {'batching':>12} {'child->listener p50/p99 ms':>27} {'->commit p50':>12} "
+        f"{'commit->l p50':>13} {'group p50/p99 ms':>17} {'create_job p50/p99 ms':>22} {'chunks/1k':>9} "
+        f"{'missing':>7}  CPU cores"
+    )
+    for r in rows:
+        s = r.summary()
+        if r.error:
+            print(f"{r.jobs:>4}x{r.watchers:<3} {r.mode:>12} failed: {r.error}")
+            continue
+        cores = ", ".join(f"{name} {value:.2f}" for name, value in sorted(s["cores"].items()))
+        print(
+            f"{r.jobs:>4}x{r.watchers:<3} {r.mode:>12} "
+            f"{s['child_to_listener_ms']['p50']:>13.0f}/{s['child_to_listener_ms']['p99']:<13.0f} "
+            f"{s['child_to_commit_ms']['p50']:>12.0f} {s['commit_to_listener_ms']['p50']:>13.0f} "
+            f"{s['group_listener_ms']['p50']:>8.0f}/{s['group_listener_ms']['p99']:<8.0f} "
+            f"{s['create_job_ms']['p50']:>11.0f}/{s['create_job_ms']['p99']:<10.0f} "
+            f"{s['chunks_per_1000_lines']:>9.0f} {r.missing + r.group_missing:>7}  {cores}"
+        )
+    by_size: dict[tuple[int, int], dict[str, Figures]] = {}
+    for r in rows:
+        if not r.error:
+            by_size.setdefault((r.jobs, r.watchers), {})[r.mode] = r
+    for (jobs, watchers), modes in by_size.items():
+        new, old = modes.get("adaptive"), modes.get("fixed 25 ms")
+        if new is None or old is None:
+            continue
+        n, o = new.summary(), old.summary()
+        ratio = [
+            f"{name} {o[key]['p50'] / n[key]['p50']:.1f}x"
+            for key, name in (("child_to_listener_ms", "latency p50"), ("group_listener_ms", "group p50"))
+        ]
+        ratio.append(f"chunks {o['chunks_per_1000_lines'] / n['chunks_per_1000_lines']:.1f}x fewer")
+        stack_new = sum(v for k, v in n["cores"].items() if k in ("functions server", "emulator"))
+        stack_old = sum(v for k, v in o["cores"].items() if k in ("functions server", "emulator"))
+        ratio.append(f"functions+emulator CPU {stack_old:.2f} -> {stack_new:.2f} cores")
+        print(f"{jobs:>4}x{watchers:<3} fixed 25 ms / adaptive: " + "; ".join(ratio))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="only 10x1 and 20x3, 10 s each")
+    parser.add_argument("--sizes", help="N x W list, e.g. 50x5,100x10")
+    parser.add_argument("--seconds", type=float, help="seconds the jobs print (default 20; --quick 10)")
+    parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of: {', '.join(MODES)}")
+    parser.add_argument("--_stack", help=argparse.SUPPRESS)
+    parser.add_argument("--_watch", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--group", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._stack:
+        serve_stack(args._stack)
+        return
+    if args._watch:
+        watch(*args._watch, group=args.group)
+        return
+    sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    if args.sizes:
+        sizes = [tuple(int(x) for x in size.split("x")) for size in args.sizes.split(",")]  # type: ignore[misc]
+    seconds = args.seconds or (10.0 if args.quick else 20.0)
+    modes = [mode.strip() for mode in args.modes.split(",")]
+    rows = []
+    with tempfile.NamedTemporaryFile("w", prefix="load-bench-", suffix=".log", delete=False) as log:
+        for jobs, watchers in sizes:
+            for mode in modes:
+                print(f"... {jobs} jobs x {watchers} watchers, {mode}", flush=True)
+                try:
+                    rows.append(measure(jobs, watchers, mode, seconds, log))
+                except (RuntimeError, TimeoutError, OSError, ValueError) as exc:
+                    failed = Figures(jobs, watchers, mode, error=f"{type(exc).__name__}: {exc}")
+                    rows.append(failed)
+                print(f"    {json.dumps(rows[-1].summary())}", flush=True)  # each as it comes: a run is long
+    report(rows)
+    print(json.dumps([row.summary() for row in rows]))
+    print(f"(stack and runner logs: {log.name})")
+
+
+if __name__ == "__main__":
+    main()
