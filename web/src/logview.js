@@ -51,7 +51,6 @@ export class LogView {
     this.dirty = true; // a full rebuild is due
     this.offsets = null; // wrap: prefix sums of row heights in line units
     this.scheduled = false;
-    this.ignoreScroll = false;
     this.lastTop = 0;
 
     root.classList.add("log");
@@ -351,16 +350,15 @@ export class LogView {
   atBottom() { return this.root.scrollTop + this.root.clientHeight >= this.root.scrollHeight - 4; }
 
   scrollToBottom() {
-    this.ignoreScroll = true;
     this.root.scrollTop = this.root.scrollHeight;
     this.lastTop = this.root.scrollTop;
   }
 
+  /** A scroll up from where the page last put or saw the view pauses follow; reaching the bottom resumes it. */
   onScroll() {
     const top = this.root.scrollTop;
-    if (this.ignoreScroll) { this.ignoreScroll = false; }
-    else if (top < this.lastTop - 1 && !this.atBottom()) this.setFollow(false);
-    else if (this.atBottom()) this.setFollow(true);
+    if (this.atBottom()) this.setFollow(true);
+    else if (top < this.lastTop - 1) this.setFollow(false);
     this.lastTop = top;
     this.schedule();
   }
@@ -384,7 +382,6 @@ export class LogView {
     this.setFollow(false);
     const { ratio } = this.geometry();
     const unit = this.startOf(row);
-    this.ignoreScroll = true;
     this.root.scrollTop = Math.max(0, (unit * this.lineHeight - this.viewHeight / 3) / ratio);
     this.lastTop = this.root.scrollTop;
     this.render();

@@ -27,15 +27,15 @@ import {
 import { LogView, clock } from "./logview.js";
 import { parseCsv, renderMarkdown } from "./text.js";
 
+const params = new URLSearchParams(location.search);
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "timed_out"]);
 const BATCH_ENDED = new Set(["completed", "stopped"]);
 const GAP_GRACE_MS = 5000; // how long an ended attempt may keep a hole before it is reported
-const PAGE_SIZE = 50;
+const PAGE_SIZE = Math.max(1, Math.min(500, Number(params.get("size")) || 50)); // jobs per page (`&size=` for a test)
 const TOKEN_KEY = "tailrun.devToken";
 const WORKSPACE_KEY = "tailrun.workspace";
 
 const $ = (id) => document.getElementById(id);
-const params = new URLSearchParams(location.search);
 
 function el(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -429,9 +429,18 @@ function jobPage(jobId) {
     if (target) {
       const line = Number(target[1]) - 1;
       view.target = line;
+      view.follow = false;
       shown.pendingTarget = line;
     } else view.setFollow(true);
   }
+  // A permalink followed on the same page (only the fragment changes): go to its line.
+  addEventListener("hashchange", () => {
+    const target = /^#L(\d+)$/.exec(location.hash);
+    if (!target || !shown) return;
+    const line = Number(target[1]) - 1;
+    shown.view.target = line;
+    if (!shown.view.reveal(line)) shown.pendingTarget = line;
+  });
   wireLogControls(() => shown && shown.view, jobId, () => shown && shown.attempt);
   watchArtifacts(jobId);
 }
