@@ -145,9 +145,10 @@ def test_the_jobs_table_is_live_filtered_and_paged(web_cli: Cli, web_stack: DevP
     drive(web_stack, "jobs", tmp_path, label=label, marker=marker, release=str(release))
 
 
-def batch_script(release: Path) -> list[str]:
+def batch_script(release: Path, failing: str = "") -> list[str]:
     code = (
         "import pathlib, sys, time\n"
+        f"if sys.argv[1] == {failing!r}: sys.exit(3)\n"
         "print('::step working on ' + sys.argv[1], flush=True)\n"
         f"while not pathlib.Path({str(release)!r}).exists(): time.sleep(0.05)\n"
     )
@@ -157,10 +158,11 @@ def batch_script(release: Path) -> list[str]:
 def test_the_batch_view_and_its_controls(web_stack: DevProcess, tmp_path: Path) -> None:
     release = tmp_path / "never"  # the rows wait until the batch is stopped
     csv = "name\n" + "".join(f"row{i}\n" for i in range(4))
-    batch = call(web_stack, "create_batch", {"csv": csv, "argv": batch_script(release), "concurrency": 1})
+    batch = call(
+        web_stack, "create_batch", {"csv": csv, "argv": batch_script(release, failing="row0"), "concurrency": 1}
+    )
     report = drive(web_stack, "batch", tmp_path, batch=batch["batch_id"])
     assert "OK export" in report and "OK retry failed rows" in report
-    call(web_stack, "stop_batch", {"batch_id": batch["batch_id"], "reason": "test over"})
 
 
 def test_a_batch_completing_is_announced_in_every_tab(web_stack: DevProcess, tmp_path: Path) -> None:
@@ -179,7 +181,17 @@ def test_artifacts_are_previewed_and_reviewed_in_the_page(
     }
     with job_with_files(web_cli, files, ["*.csv", "*.md"]) as (job_id, folder):
         wait_for(web_cli, job_id)
-        drive(web_stack, "artifacts", tmp_path, job=job_id, csv=f"{folder}/table.csv", md=f"{folder}/notes.md")
+        with urllib.request.urlopen(f"{web_stack.url}/_tailrun/config", timeout=10) as answer:
+            storage = json.loads(answer.read())["storage_emulator_host"]
+        drive(
+            web_stack,
+            "artifacts",
+            tmp_path,
+            job=job_id,
+            csv=f"{folder}/table.csv",
+            md=f"{folder}/notes.md",
+            storage=storage,
+        )
 
 
 def test_a_job_and_a_batch_are_created_from_the_page(web_stack: DevProcess, tmp_path: Path) -> None:

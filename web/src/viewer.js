@@ -414,7 +414,7 @@ function jobPage(jobId) {
     $("output").replaceChildren();
     $("output").className = "";
     const view = new LogView($("output"), {
-      permalink: (line) => `?job=${encodeURIComponent(jobId)}${wanted || params.get("attempt") ? `&attempt=${n}` : ""}#L${line}`,
+      permalink: (line) => `?job=${encodeURIComponent(jobId)}&attempt=${n}#L${line}`,
       onFollow: (on) => { $("follow").setAttribute("aria-pressed", String(on)); $("follow").textContent = on ? "Following" : "Follow"; },
     });
     view.setWrap($("wrap").checked);
@@ -887,7 +887,9 @@ function showBatch(batchId, batch) {
   $("resume").hidden = !paused;
   $("stop-form").hidden = !(running || paused);
   const counts = batch.counts || {};
-  $("retry-failed").hidden = !((counts.failed || 0) + (counts.timed_out || 0) + (counts.canceled || 0));
+  // retry_batch refuses a stopped (or stopping) batch: it re-queues failed, timed-out and canceled rows of the others
+  const retryable = (counts.failed || 0) + (counts.timed_out || 0) + (counts.canceled || 0);
+  $("retry-failed").hidden = !retryable || batch.status === "stopped" || batch.status === "stopping";
   if (document.activeElement !== $("concurrency")) $("concurrency").value = batch.concurrency ?? 1;
   $("concurrency-form").hidden = BATCH_ENDED.has(batch.status);
   if (BATCH_ENDED.has(batch.status)) $("batch-done").hidden = false;
@@ -1003,7 +1005,7 @@ function createPage() {
     if (kind() !== "batch" || !csvText) return;
     const [header = [], ...body] = parseCsv(csvText);
     const first = body.slice(0, 5);
-    const template = mode() === "command" ? $("command").value : $("prompt").value;
+    const template = mode() === "command" ? $("new-command").value : $("prompt").value;
     out.append(
       el("p", { text: `${body.length} row${body.length === 1 ? "" : "s"}; columns: ${header.join(", ")}` }),
       el("table", {}, el("thead", {}, el("tr", {}, ...header.map((h) => el("th", { text: h })), el("th", { text: "filled template" }))),
@@ -1013,7 +1015,7 @@ function createPage() {
         }))));
   };
   for (const input of $("create-form").querySelectorAll("input[type=radio]")) input.onchange = sync;
-  $("command").oninput = preview;
+  $("new-command").oninput = preview;
   $("prompt").oninput = preview;
   $("csv-file").onchange = async () => {
     const file = $("csv-file").files[0];
@@ -1028,7 +1030,7 @@ function createPage() {
     try {
       const body = { labels: labelsOf($("labels").value) };
       if (mode() === "command") {
-        const argv = shellSplit($("command").value);
+        const argv = shellSplit($("new-command").value);
         if (!argv.length) throw new Error("Type the command to run.");
         body.argv = argv;
       } else {
