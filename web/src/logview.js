@@ -90,6 +90,7 @@ export class LogView {
       if (this.lines[line.line] !== undefined) continue;
       this.lines[line.line] = line;
       if (line.line > this.highest) this.highest = line.line;
+      if (line.line < this.builtUntil) this.dirty = true; // it fills a hole shown as missing
       if (this.query && this.matchLine(line)) this.insertMatch(line.line);
     }
     while (this.lines[this.contiguous] !== undefined) this.contiguous += 1;

@@ -399,7 +399,8 @@ function jobPage(jobId) {
     const latest = job.attempt || 1;
     const ended = shown.attempt < latest || TERMINAL.has(job.status);
     const count = attempt && typeof attempt.lines === "number" ? attempt.lines : (shown.attempt === latest && ended ? job.lines : null);
-    if (!ended) { shown.endedAt = null; shown.view.setEnded(null, false); return; }
+    // The grace for holes runs from when the attempt ended and its stored chunks have all been read.
+    if (!ended || !shown.done) { shown.endedAt = null; shown.view.setEnded(null, false); return; }
     shown.endedAt = shown.endedAt || Date.now();
     const complete = count !== null && shown.view.contiguous >= count;
     const final = complete || Date.now() - shown.endedAt >= GAP_GRACE_MS;
