@@ -133,8 +133,15 @@ def write_batch(stack: DevProcess, rows: int) -> str:
             "status": "completed",
             "concurrency": 10,
             "total": rows,
-            "counts": {"total": rows, "queued": 0, "running": 0, "succeeded": rows - failed, "failed": failed,
-                       "canceled": 0, "timed_out": 0},
+            "counts": {
+                "total": rows,
+                "queued": 0,
+                "running": 0,
+                "succeeded": rows - failed,
+                "failed": failed,
+                "canceled": 0,
+                "timed_out": 0,
+            },
             "success_rate": (rows - failed) / rows,
             "eta_s": 0,
             "rows_per_minute": 600.0,
@@ -205,21 +212,28 @@ def main() -> int:
         try:
             started = time.monotonic()
             job_id = write_finished_job(stack, options.lines)
-            print(f"wrote a finished job of {options.lines:,} lines in {time.monotonic() - started:.1f} s", flush=True)
+            print(
+                f"wrote a finished job of {options.lines:,} lines in {time.monotonic() - started:.1f} s",
+                flush=True,
+            )
             finished = drive(stack, "finished", job=job_id, lines=options.lines)
             print(f"finished job, {options.lines:,} lines:")
             print(f"  first screen          {finished['first_screen_ms']:8.0f} ms")
             print(f"  whole log held        {finished['all_lines_ms']:8.0f} ms")
             print(f"  DOM nodes             {finished['dom_nodes']:8d}     (budget 5,000)")
             print(f"  JS heap               {finished['heap_mb']:8.1f} MB")
-            print(f"  scroll frame p95      {finished['scroll_p95_ms']:8.1f} ms  (budget 16.7; {finished['frames']} frames top→bottom)")
+            print(
+                f"  scroll frame p95      {finished['scroll_p95_ms']:8.1f} ms  (budget 16.7; {finished['frames']} frames top→bottom)"
+            )
             print(f"  search lands          {finished['search_ms']:8.0f} ms  ({finished['matches']} match)")
             job_id = start_running_job(stack, options.rate, options.seconds)
             running = drive(stack, "running", job=job_id, seconds=options.seconds)
             print(f"running job, {options.rate} lines/s for {options.seconds:.0f} s:")
             print(f"  frame p95             {running['frame_p95_ms']:8.1f} ms  ({running['frames']} frames)")
             print(f"  write → screen p50    {running['delay_p50_ms']:8.0f} ms")
-            print(f"  write → screen p95    {running['delay_p95_ms']:8.0f} ms  ({running['samples']} lines seen)")
+            print(
+                f"  write → screen p95    {running['delay_p95_ms']:8.0f} ms  ({running['samples']} lines seen)"
+            )
             batch_id = write_batch(stack, options.rows)
             batch = drive(stack, "batch", batch=batch_id, rows=options.rows)
             print(f"batch page, {options.rows:,} rows:")

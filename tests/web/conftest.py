@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from cli.stack import Cli, start_dev
+
 from tailrun.local.dev import DevProcess
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from cli.stack import Cli, job_with_files
+
 from tailrun.local.dev import DevProcess
 
 HERE = Path(__file__).resolve().parent
@@ -39,7 +39,9 @@ def chromium() -> str:
         None,
     )
     if found is None:
-        message = "no Chromium: `apt-get install chromium` (make test does it as root) or set TAILRUN_CHROMIUM"
+        message = (
+            "no Chromium: `apt-get install chromium` (make test does it as root) or set TAILRUN_CHROMIUM"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -51,7 +53,12 @@ def drive(stack: DevProcess, scenario: str, tmp_path: Path, **args: Any) -> str:
     shots = Path(os.environ.get("TAILRUN_WEB_SHOTS") or tmp_path)
     token = (stack.state_dir / "dev_token").read_text().strip()
     answer = subprocess.run(
-        [shutil.which("node") or "node", str(DRIVER), scenario, json.dumps({"base": stack.url, "token": token, **args})],
+        [
+            shutil.which("node") or "node",
+            str(DRIVER),
+            scenario,
+            json.dumps({"base": stack.url, "token": token, **args}),
+        ],
         capture_output=True,
         text=True,
         timeout=180,
@@ -134,7 +141,9 @@ def test_every_attempts_output_is_reachable(web_cli: Cli, web_stack: DevProcess,
     drive(web_stack, "attempts", tmp_path, job=job_id)
 
 
-def test_the_jobs_table_is_live_filtered_and_paged(web_cli: Cli, web_stack: DevProcess, tmp_path: Path) -> None:
+def test_the_jobs_table_is_live_filtered_and_paged(
+    web_cli: Cli, web_stack: DevProcess, tmp_path: Path
+) -> None:
     label = f"suite={uuid.uuid4().hex[:8]}"
     for code in (0, 0, 1):
         wait_for(web_cli, detach(web_cli, PY, "-c", f"raise SystemExit({code})", flags=("-l", label)))
@@ -159,7 +168,9 @@ def test_the_batch_view_and_its_controls(web_stack: DevProcess, tmp_path: Path) 
     release = tmp_path / "never"  # the rows wait until the batch is stopped
     csv = "name\n" + "".join(f"row{i}\n" for i in range(4))
     batch = call(
-        web_stack, "create_batch", {"csv": csv, "argv": batch_script(release, failing="row0"), "concurrency": 1}
+        web_stack,
+        "create_batch",
+        {"csv": csv, "argv": batch_script(release, failing="row0"), "concurrency": 1},
     )
     report = drive(web_stack, "batch", tmp_path, batch=batch["batch_id"])
     assert "OK export" in report and "OK retry failed rows" in report
@@ -208,7 +219,9 @@ def test_the_committed_bundle_is_within_its_budget_and_served() -> None:
     files = sorted((WEB / "bundle").rglob("*.js"))
     assert files, "web/bundle is empty: run `npm run build` in web/"
     gzipped = sum(len(gzip.compress(path.read_bytes(), compresslevel=9)) for path in files)
-    assert gzipped <= BUNDLE_BUDGET_BYTES, f"the bundle is {gzipped} bytes gzipped, over {BUNDLE_BUDGET_BYTES}"
+    assert gzipped <= BUNDLE_BUDGET_BYTES, (
+        f"the bundle is {gzipped} bytes gzipped, over {BUNDLE_BUDGET_BYTES}"
+    )
     html = (WEB / "index.html").read_text()
     assert 'src="bundle/viewer.js"' in html
 
@@ -238,7 +251,9 @@ def test_the_bundle_is_built_from_the_sources() -> None:
             capture_output=True,
         )
         built = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*.js")}
-        committed = {str(p.relative_to(WEB / "bundle")): p.read_bytes() for p in (WEB / "bundle").rglob("*.js")}
+        committed = {
+            str(p.relative_to(WEB / "bundle")): p.read_bytes() for p in (WEB / "bundle").rglob("*.js")
+        }
         assert built == committed, "web/bundle is stale: run `npm run build` in web/ and commit it"
     finally:
         shutil.rmtree(out)

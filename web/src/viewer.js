@@ -667,7 +667,8 @@ function showFailedUploads(attempts) {
 /** The job's artifacts, live: each appears when finalized, and its review state changes in place. */
 function watchArtifacts(jobId) {
   const download = async (artifact) => (await callFunction("download_artifact", { job_id: jobId, artifact_id: artifact.id })).url;
-  const ordered = query(collection(me.db, "jobs", jobId, "artifacts"), orderBy("created_at"));
+  const db = me.db;
+  const ordered = query(collection(db, "jobs", jobId, "artifacts"), orderBy("created_at"));
   onSnapshot(ordered, (snapshot) => {
     artifactsShown.documents = snapshot.size;
     showArtifactsSection();
