@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|emulators|runner|functions|create_job|events|sse]``.
+"""Run the benchmarks: ``make bench`` (all of them) or ``.venv/bin/python -m bench [emulator|emulators|runner|functions|create_job|events|sse|web]``.
 
 Each benchmark is its own script, run here one after the other in a child process of its own so that one's
 servers and threads never load the machine while the next is measuring. Each prints its figures next to a
@@ -21,6 +21,8 @@ BENCHES = {
     "create_job": HERE / "create_job_bench.py",  # issue 11: create_job under concurrency, 20 x run --detach
     "events": HERE / "events_bench.py",  # issue 12: Firestore writes per 1,000 events against plain lines
     "sse": HERE / "sse_bench.py",  # issue 16: 100 SSE clients on one job against 1: latency, listeners
+    "web": HERE
+    / "web_bench.py",  # issue 17: the web app in Chromium: a 1M-line log, a live job, a 10k-row batch
 }
 
 
