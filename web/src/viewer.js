@@ -784,7 +784,7 @@ function batchPage(batchId) {
   onSnapshot(query(collection(ref, "rows"), orderBy("row")), (snapshot) => {
     rows = snapshot.docs.map((snap) => snap.data());
     showCards(rows);
-    drawTable();
+    reorder();
   }, (error) => say(`The rows could not be read: ${error.message}`));
 
   setInterval(() => { if (batch) showStats(batch); for (const card of cards.values()) card.tick(); }, 1000);
@@ -816,8 +816,13 @@ function batchPage(batchId) {
 
   // The results table: a virtual list of fixed-height rows, sorted and filtered in memory (≤ 10,000 rows).
   const scroller = $("results");
-  scroller.addEventListener("scroll", () => requestAnimationFrame(drawTable), { passive: true });
-  $("row-filter").onchange = drawTable;
+  let drawing = false;
+  scroller.addEventListener("scroll", () => {
+    if (drawing) return;
+    drawing = true;
+    requestAnimationFrame(() => { drawing = false; drawTable(); });
+  }, { passive: true });
+  $("row-filter").onchange = () => reorder();
   for (const th of document.querySelectorAll("#results-head [data-sort]")) {
     th.tabIndex = 0;
     const choose = () => {
@@ -825,17 +830,25 @@ function batchPage(batchId) {
       sort.key = th.dataset.sort;
       for (const other of document.querySelectorAll("#results-head [data-sort]")) other.removeAttribute("aria-sort");
       th.setAttribute("aria-sort", sort.direction > 0 ? "ascending" : "descending");
-      drawTable();
+      reorder();
     };
     th.onclick = choose;
     th.onkeydown = (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); } };
   }
-  function drawTable() {
+  let ordered = null; // the rows filtered and sorted: recomputed when the rows, the sort or the filter change
+  const reorder = () => { ordered = null; drawTable(); };
+  function sortedRows() {
+    if (ordered) return ordered;
     const filter = $("row-filter").value;
-    let shown = filter ? rows.filter((row) => (filter === "running" ? row.status === "running" || row.status === "booting" : row.status === filter)) : rows.slice();
+    const shown = filter ? rows.filter((row) => (filter === "running" ? row.status === "running" || row.status === "booting" : row.status === filter)) : rows.slice();
     const key = sort.key;
     const value = (row) => (key === "values" ? Object.values(row.values || {}).join(" ") : row[key] ?? (key === "row" ? 0 : ""));
     shown.sort((a, b) => { const x = value(a), y = value(b); return (x < y ? -1 : x > y ? 1 : 0) * sort.direction || a.row - b.row; });
+    ordered = shown;
+    return shown;
+  }
+  function drawTable() {
+    const shown = sortedRows();
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - 5);
     const count = Math.ceil(scroller.clientHeight / ROW_HEIGHT) + 10;
     const visible = shown.slice(first, first + count);
