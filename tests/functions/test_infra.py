@@ -173,11 +173,39 @@ QUERIES = [
     Query(
         "tailrun/cli/follow.py", 'FieldFilter("attempt", "==", attempt)', "chunks"
     ),  # one equality: automatic
+    # the web app (issue 17): the jobs table (owner, + status, + label, + both: the indexes of `tailrun jobs`), the
+    # batches list, a batch's rows, one attempt's chunks, the caller's workspaces (issue 14)
     Query(
         "web/src/viewer.js",
-        'where("owner", "==", owner), orderBy("created_at", "desc")',
+        'where("owner", "==", me.uid)',
         "jobs",
         (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),  # also the batches list: the batches index of the same shape (tailrun batch list's)
+    Query(
+        "web/src/viewer.js",
+        'where("status", "==", filters.status)',
+        "jobs",
+        (("owner", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
+    ),
+    Query(
+        "web/src/viewer.js",
+        'where("label_pairs", "array-contains", filters.label)',
+        "jobs",
+        (("owner", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
+    ),  # with the status too: owner, status, label_pairs, created_at (tailrun jobs --status --label's)
+    Query("web/src/viewer.js", 'constraints.push(orderBy("created_at", "desc"))', "jobs"),  # part of the above
+    # A workspace's lists (issue 14): its indexes (workspace_id ↑ and the fields above) come with the workspaces
+    # branch, which lists them here for its own CLI queries.
+    Query("web/src/viewer.js", 'where("workspace_id", "==", workspace)', "jobs"),
+    Query("web/src/viewer.js", 'scope(), orderBy("created_at", "desc"), limit(100)', "batches"),  # as above
+    Query("web/src/viewer.js", 'where("member_uids", "array-contains", me.uid)', "workspaces"),  # one field
+    Query("web/src/viewer.js", 'query(rowsRef, orderBy("row"))', "rows"),  # one field: automatic
+    Query("web/src/viewer.js", 'query(collection(ref, "rows"), orderBy("row"))', "rows"),  # one field: automatic
+    Query(
+        "web/src/viewer.js",
+        'where("attempt", "==", attempt), orderBy("seq")',
+        "chunks",
+        (("attempt", "ASCENDING"), ("seq", "ASCENDING")),
     ),
     Query(
         "web/src/viewer.js", 'collection(db, "jobs", jobId, "artifacts"), orderBy("created_at")', "artifacts"
