@@ -122,8 +122,12 @@ def emulator_token_subject(token: str, project: str) -> str:
     uid = claims.get("sub")
     if not isinstance(uid, str) or not uid or len(uid) > 128:
         raise Unauthorized("the ID token names no user")
-    if uid == schema.DEV_USER:  # an unsigned token is anyone's to forge: the development user is the token's only
-        raise Unauthorized(f"the uid {schema.DEV_USER!r} is the development token's, not an Auth emulator user's")
+    if (
+        uid == schema.DEV_USER
+    ):  # an unsigned token is anyone's to forge: the development user is the token's only
+        raise Unauthorized(
+            f"the uid {schema.DEV_USER!r} is the development token's, not an Auth emulator user's"
+        )
     return uid
 
 

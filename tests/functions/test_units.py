@@ -177,7 +177,10 @@ def test_auth_emulator_token_rejections(claims: dict[str, Any], message: str) ->
 def test_an_auth_emulator_token_expires_by_the_functions_clock() -> None:
     token = unsigned(emulator_claims())
     with freeze_time(NOW + dt.timedelta(seconds=3599)):
-        assert auth.authenticate_user({"authorization": f"Bearer {token}"}, with_auth_emulator(), never) == "uid-7"
+        assert (
+            auth.authenticate_user({"authorization": f"Bearer {token}"}, with_auth_emulator(), never)
+            == "uid-7"
+        )
     with freeze_time(NOW + dt.timedelta(seconds=3600)), pytest.raises(Unauthorized) as refused:
         auth.authenticate_user({"authorization": f"Bearer {token}"}, with_auth_emulator(), never)
     assert refused.value.code == "token_expired"
@@ -200,7 +203,10 @@ def test_with_the_emulator_setting_a_signed_token_still_goes_to_the_verifier() -
         return {"sub": "google-user"}
 
     signed = unsigned(emulator_claims(), {"alg": "RS256", "kid": "k"})[:-1] + ".c2ln"
-    assert auth.authenticate_user({"authorization": f"Bearer {signed}"}, with_auth_emulator(), verify) == "google-user"
+    assert (
+        auth.authenticate_user({"authorization": f"Bearer {signed}"}, with_auth_emulator(), verify)
+        == "google-user"
+    )
     assert seen == [signed]
 
 
