@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tailrun import settings
-from tailrun.cli.credentials import CredentialStore, TokenSource, firebase_credentials
+from tailrun.cli.credentials import CredentialStore, TokenSource, attach, firebase_credentials
 from tailrun.errors import (
     ArtifactNotFound,
     ConfigurationError,
@@ -285,6 +285,8 @@ class Stack:
         else:
             token = Credentials(token=self.config.token)  # type: ignore[no-untyped-call]  # google-auth: untyped
             client = clients.firestore_client(self.config.project, credentials=token)
+        if self.config.credentials is not None:
+            attach(client, self.config.credentials)  # its listeners reopen with a fresh ID token when due
         return client
 
     def close(self) -> None:

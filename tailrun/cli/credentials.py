@@ -28,6 +28,7 @@ import os
 import stat
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -297,6 +298,22 @@ class TokenSource:
         logger.debug("refreshed the ID token of %s (expires at %s)", self.login.uid, self.login.expires_at)
         if self.store.load(self.login.url) is not None:  # not after a `tailrun logout` meanwhile
             self.store.save(self.login)
+
+
+_CLIENT_TOKENS: weakref.WeakKeyDictionary[Any, TokenSource] = weakref.WeakKeyDictionary()
+
+
+def attach(client: Any, source: TokenSource) -> None:
+    """Remember that ``client`` (a Firestore client) acts for ``source``'s login, so its listeners can renew."""
+    _CLIENT_TOKENS[client] = source
+
+
+def tokens_of(client: Any) -> TokenSource | None:
+    """The login a Firestore client acts for (``attach``), if any."""
+    try:
+        return _CLIENT_TOKENS.get(client)
+    except TypeError:  # not weakly referenceable: no login
+        return None
 
 
 def firebase_credentials(source: TokenSource) -> Any:

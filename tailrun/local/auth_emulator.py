@@ -19,6 +19,7 @@ probe) and keeps its own configuration store in the stack's directory, not the u
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -51,6 +52,16 @@ def unavailable_reason() -> str | None:
     if firebase_command() is None:
         return f"firebase-tools is not installed: run `make node-deps` (it installs it into {PACKAGE_DIR})"
     return None
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2) option
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when `tailrun dev` dies, even by SIGKILL, so that no emulator
+    outlives its stack in its own process group."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 class AuthEmulator:
@@ -107,6 +118,7 @@ class AuthEmulator:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)

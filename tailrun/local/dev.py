@@ -567,11 +567,14 @@ def spawn(
         settings.AUTH_EMULATOR_STARTUP_TIMEOUT_S if "--auth-emulator" in args else 0
     )
     deadline = time.monotonic() + timeout_s
-    while not info.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            raise TailrunError(f"tailrun dev did not start; its output:\n{log.read_text(errors='replace')}")
-        time.sleep(0.05)
+    try:
+        while not info.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise TailrunError(
+                    f"tailrun dev did not start; its output:\n{log.read_text(errors='replace')}"
+                )
+            time.sleep(0.05)
+    except BaseException:  # a timeout, or the caller interrupted: stop what started, its children included
+        DevProcess(process, state_dir, "", log).stop(timeout_s=settings.SHUTDOWN_GRACE_S * 3)
+        raise
     return DevProcess(process, state_dir, json.loads(info.read_text())["url"], log)
