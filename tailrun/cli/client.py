@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tailrun import settings
-from tailrun.cli.credentials import CredentialStore, TokenSource, attach, firebase_credentials
+from tailrun.cli.credentials import CredentialStore, LoginRequired, TokenSource, attach, firebase_credentials
 from tailrun.errors import (
     ArtifactNotFound,
     ConfigurationError,
@@ -64,9 +64,10 @@ class StackConfig:
     storage_emulator_host: str | None = None
     # a stored login's ID tokens, refreshed (None: ``token`` is the development token or TAILRUN_ID_TOKEN)
     credentials: TokenSource | None = field(default=None, compare=False)
-    identity: str = (
-        "development token"  # how the user is known: "login", "TAILRUN_ID_TOKEN", "development token"
-    )
+    # how the user is known: "login", "TAILRUN_ID_TOKEN" or "development token"
+    identity: str = "development token"
+    # HOST:PORT of a local stack's Firebase Auth emulator (`tailrun dev --auth-emulator`)
+    auth_emulator: str | None = None
 
     @classmethod
     def discover(cls, env: Mapping[str, str] | None = None) -> StackConfig:
@@ -88,8 +89,10 @@ class StackConfig:
     def _logged_in(cls, url: str, source: TokenSource) -> StackConfig:
         """A stored login: a local stack's emulators from its discovery endpoint (no development token), or the
         login's project deployed."""
-        token = source.token()  # refreshed now if due: a failed refresh says to log in again before anything
         if source.login.auth_emulator is None:
+            token = (
+                source.token()
+            )  # refreshed now if due: a failed refresh says to log in again before anything
             return cls(
                 url=url,
                 project=source.login.project,
@@ -99,6 +102,13 @@ class StackConfig:
                 identity="login",
             )
         local = cls._local(url, with_dev_token=False)
+        if local.auth_emulator != source.login.auth_emulator:
+            raise LoginRequired(
+                f"The stack at {url} no longer runs the Auth emulator you logged in with "
+                f"({source.login.auth_emulator}): run `tailrun login` again (or `tailrun logout` to use the "
+                "development token)."
+            )
+        token = source.token()
         return replace(local, token=token, owner=source.uid, credentials=source, identity="login")
 
     def bearer(self) -> str:
@@ -155,6 +165,7 @@ class StackConfig:
             owner=body["owner"],
             firestore_emulator_host=body["firestore_emulator_host"],
             storage_emulator_host=body.get("storage_emulator_host"),
+            auth_emulator=body.get("auth_emulator") or None,
         )
 
 
