@@ -25,8 +25,11 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
+
+import requests
 
 from tailrun import settings
 from tailrun.errors import TailrunError
@@ -104,7 +107,11 @@ class AuthEmulator:
             "NO_UPDATE_NOTIFIER": "1",
             "METADATA_SERVER_DETECTION": "none",  # google-auth-library: do not probe the GCE metadata server
             "XDG_CONFIG_HOME": str(self.directory / "config"),  # its configstore, not the user's
+            "TMPDIR": str(
+                self.directory / "tmp"
+            ),  # its hub's locator file (one per project): this stack's only
         }
+        (self.directory / "tmp").mkdir(exist_ok=True)
         log_path = self.directory / "auth-emulator.log"
         log = open(log_path, "ab")  # noqa: SIM115 - owned by the child
         argv = [str(command), "emulators:start", "--only", "auth", "--project", self.project]
@@ -125,12 +132,29 @@ class AuthEmulator:
             log.close()
         try:
             wait_for_port(self.host, self.port, settings.AUTH_EMULATOR_STARTUP_TIMEOUT_S, self.process)
+            self._wait_until_it_answers()
         except TailrunError as exc:
             self.stop()
             tail = log_path.read_text(errors="replace")[-2000:]
             raise TailrunError(
                 f"the Firebase Auth emulator did not start ({exc}); its log:\n{tail}"
             ) from None
+
+    def _wait_until_it_answers(self) -> None:
+        """Until its REST API answers: firebase-tools listens on each port a moment to check that it is free before
+        it starts, so a connection alone can be that check's, not the emulator's."""
+        url = f"http://{self.address}/emulator/v1/projects/{self.project}/config"
+        deadline = time.monotonic() + settings.AUTH_EMULATOR_STARTUP_TIMEOUT_S
+        with requests.Session() as session:
+            session.trust_env = False  # loopback, never through a proxy
+            while time.monotonic() < deadline:
+                if self.process is None or self.process.poll() is not None:
+                    raise TailrunError("the Firebase Auth emulator exited while starting")
+                with contextlib.suppress(requests.RequestException):
+                    if session.get(url, timeout=2).ok:
+                        return
+                time.sleep(0.1)
+        raise TailrunError(f"the Firebase Auth emulator did not answer at {url}")
 
     def stop(self) -> None:
         """SIGTERM (firebase-tools shuts its servers down cleanly), then SIGKILL to its process group after the

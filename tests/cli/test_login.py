@@ -235,7 +235,9 @@ def test_a_refresh_that_firebase_refuses_says_to_log_in_again(auth_stack: DevPro
     result = ann("jobs")
     assert result.returncode == 1
     assert "can no longer be refreshed" in result.stderr and "run `tailrun login` again" in result.stderr
-    assert ann("run", "--detach", "--", "echo", "never").returncode == 125  # `run`'s code for tailrun's own failure
+    assert (
+        ann("run", "--detach", "--", "echo", "never").returncode == 125
+    )  # `run`'s code for tailrun's own failure
 
 
 def test_logs_follow_goes_on_across_expired_id_tokens(auth_stack: DevProcess, tmp_path: Path) -> None:
@@ -307,13 +309,15 @@ def test_the_listen_front_admits_emulator_tokens_as_their_user_and_nothing_forge
 
 def test_the_stack_publishes_its_auth_emulator_and_stops_it(tmp_path: Path) -> None:
     stack = start_dev(tmp_path / "state", "--auth-emulator")
-    info = published(stack)
-    host, _, port = str(info["auth_emulator"]).rpartition(":")
-    assert info["api_key"] and host == "127.0.0.1"
-    config = requests.get(f"{stack.url}/_tailrun/config", timeout=30).json()
-    assert config["auth_emulator"] == info["auth_emulator"]
-    assert requests.get(f"http://{info['auth_emulator']}/", timeout=30).ok
-    assert stack.stop() == 0
+    try:
+        info = published(stack)
+        host, _, port = str(info["auth_emulator"]).rpartition(":")
+        assert info["api_key"] and host == "127.0.0.1"
+        config = requests.get(f"{stack.url}/_tailrun/config", timeout=30).json()
+        assert config["auth_emulator"] == info["auth_emulator"]
+        assert requests.get(f"http://{info['auth_emulator']}/", timeout=30).ok
+    finally:
+        assert stack.stop() == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://{host}:{port}/", timeout=5)
     assert not os.path.exists(stack.state_dir / "dev.json")
