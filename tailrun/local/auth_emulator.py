@@ -61,10 +61,10 @@ PR_SET_PDEATHSIG = 1  # prctl(2) option
 
 
 def _die_with_parent() -> None:
-    """In the child before exec (Linux): SIGTERM when `tailrun dev` dies, even by SIGKILL, so that no emulator
+    """In the child before exec (Linux): SIGKILL when `tailrun dev` dies, even by SIGKILL, so that no emulator
     outlives its stack in its own process group."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class AuthEmulator:
