@@ -14,10 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-node-deps: tests/node/node_modules/.installed
+node-deps: tests/node/node_modules/.installed tailrun/local/firebase/node_modules/.installed
 
 tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# firebase-tools, for the Firebase Auth emulator of `tailrun dev --auth-emulator` (and its tests); the demo needs none
+tailrun/local/firebase/node_modules/.installed: tailrun/local/firebase/package.json tailrun/local/firebase/package-lock.json
+	cd tailrun/local/firebase && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The job viewer's browser test needs a Chromium: Debian's, installed here when missing and we may (root, apt).
@@ -58,4 +63,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .tailrun tests/node/node_modules
+	rm -rf $(VENV) .tailrun tests/node/node_modules tailrun/local/firebase/node_modules

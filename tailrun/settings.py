@@ -18,12 +18,19 @@ DEV_TOKEN_FILE = "dev_token"  # the development token's owner-only file in the s
 # seconds the local server waits for each read of a request (line, headers, body) before closing
 READ_TIMEOUT_S = 5.0
 
+# seconds `tailrun dev --auth-emulator` waits for the Firebase Auth emulator (Node loads ~20 s of CPU at start)
+AUTH_EMULATOR_STARTUP_TIMEOUT_S = 180.0
 HTTP_TIMEOUT_S = 30.0  # seconds the CLI waits for one answer of a function
 STARTUP_TIMEOUT_S = 60.0  # seconds `tailrun dev` waits for each child service to accept connections
 SHUTDOWN_GRACE_S = 10.0  # seconds `tailrun dev` gives running sandboxes to end after SIGTERM
 GAP_GRACE_S = 5.0  # seconds a follower waits for a missing chunk of an ended attempt, before reporting a gap
 # seconds a follower waits for late chunks of an ended attempt whose line count it does not know
 END_GRACE_S = 1.0
+# the CLI's configuration directory under $XDG_CONFIG_HOME (~/.config): logins (credentials.json), config.json
+CONFIG_DIR_NAME = "tailrun"
+CREDENTIALS_FILE = "credentials.json"  # the owner-only logins of `tailrun login`, by functions URL
+# seconds before an ID token's expiry at which the CLI refreshes it (at most half the token's life)
+TOKEN_REFRESH_MARGIN_S = 300.0
 JOBS_LIMIT = 20  # jobs listed by `tailrun jobs` by default
 
 EXIT_TAILRUN_ERROR = 125  # exit code of `tailrun run` when tailrun itself fails (as `docker run` does)

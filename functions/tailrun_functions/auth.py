@@ -2,16 +2,27 @@
 
 The verifiers are injectable so tests can exercise the rejection paths without Google's key servers; by default
 they are ``google.oauth2.id_token.verify_firebase_token`` and ``verify_oauth2_token``.
+
+**The Firebase Auth emulator.** Its ID tokens are unsigned JWTs (header ``alg: none``, empty signature). They are
+accepted only when the functions are told that they talk to an Auth emulator, ``FIREBASE_AUTH_EMULATOR_HOST``
+(``Settings.auth_emulator_host``), as firebase-admin decides it; then their claims are checked as a signed token's
+would be: ``aud`` is the project, ``iss`` is ``https://securetoken.google.com/<project>``, ``exp`` is in the future
+by the functions' clock (``clock.now``, so freezegun controls it) and ``sub`` names a user. Without that setting
+an unsigned token is refused before any verifier sees it. The emulator's tokens work beside the development token
+(``TAILRUN_AUTH=dev``, the local stack) and instead of Google-signed ones (``TAILRUN_AUTH=firebase``).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
+import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tailrun_functions import schema
+from tailrun_functions import clock, schema
 from tailrun_functions.errors import Unauthorized
 from tailrun_functions.settings import Settings
 
@@ -73,12 +84,66 @@ def _required_bearer(headers: Mapping[str, str], what: str) -> str:
     return token
 
 
+def _jwt_part(part: str) -> Any:
+    """One base64url JSON part of a JWT (ValueError when it is not one)."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def unsigned_claims(token: str) -> dict[str, Any] | None:
+    """The claims of an unsigned JWT (header ``alg: none``, the Auth emulator's kind), else None (read only: the
+    caller decides whether an unsigned token may count)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header, claims = _jwt_part(parts[0]), _jwt_part(parts[1])
+    except ValueError:
+        return None
+    if not isinstance(header, dict) or str(header.get("alg", "")).lower() != "none":
+        return None
+    return claims if isinstance(claims, dict) else {}
+
+
+def emulator_token_subject(token: str, project: str) -> str:
+    """The uid of an Auth emulator ID token for ``project``: ``aud`` and ``iss`` name the project, ``exp`` lies in
+    the future by ``clock.now``, ``sub`` is a non-empty string; ``Unauthorized`` otherwise (the local stack's
+    Listen front judges the same tokens with this)."""
+    claims = unsigned_claims(token)
+    if claims is None:
+        raise Unauthorized("the bearer token is not an Auth emulator ID token")
+    if claims.get("aud") != project or claims.get("iss") != f"https://securetoken.google.com/{project}":
+        raise Unauthorized(f"the ID token is not for the project {project!r}")
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or isinstance(exp, bool) or exp <= clock.now().timestamp():
+        raise Unauthorized("the ID token has expired: refresh it", code="token_expired")
+    uid = claims.get("sub")
+    if not isinstance(uid, str) or not uid or len(uid) > 128:
+        raise Unauthorized("the ID token names no user")
+    if (
+        uid == schema.DEV_USER
+    ):  # an unsigned token is anyone's to forge: the development user is the token's only
+        raise Unauthorized(
+            f"the uid {schema.DEV_USER!r} is the development token's, not an Auth emulator user's"
+        )
+    return uid
+
+
 def authenticate_user(headers: Mapping[str, str], settings: Settings, verifier: Verifier) -> str:
-    """The uid of the caller: ``dev`` for the development token, else the Firebase ID token's subject."""
+    """The uid of the caller: ``dev`` for the development token, the subject of an Auth emulator ID token when
+    ``FIREBASE_AUTH_EMULATOR_HOST`` is set, else (``TAILRUN_AUTH=firebase``) the verified Firebase ID token's."""
     token = _required_bearer(headers, "Firebase ID token or development token")
+    if _is_dev_token(settings, token):
+        return schema.DEV_USER
+    if unsigned_claims(token) is not None:
+        if settings.auth_emulator_host is None:
+            raise Unauthorized(
+                "an unsigned ID token (an Auth emulator's) is accepted only when FIREBASE_AUTH_EMULATOR_HOST is set"
+            )
+        return emulator_token_subject(token, settings.project)
     if settings.auth == "dev":
-        if _is_dev_token(settings, token):
-            return schema.DEV_USER
         raise Unauthorized("the development token does not match")
     claims = _verify(verifier, token, settings.project)
     uid = claims.get("sub") or claims.get("user_id")

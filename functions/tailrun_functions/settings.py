@@ -37,6 +37,8 @@ class Settings:
     callback_url: str = ""
     auth: AuthMode = "dev"
     dev_token: str | None = None
+    # HOST:PORT of a Firebase Auth emulator: its unsigned ID tokens are then accepted (never set it deployed)
+    auth_emulator_host: str | None = None
     region: str = defaults.REGION
     runner_job: str = defaults.RUNNER_JOB
     runner_container: str = defaults.RUNNER_CONTAINER
@@ -89,6 +91,7 @@ class Settings:
             callback_url=env.get("TAILRUN_CALLBACK_URL", ""),
             auth=_choice(env, "TAILRUN_AUTH", defaults.AUTH_MODE, ("dev", "firebase")),  # type: ignore[arg-type]
             dev_token=env.get("TAILRUN_DEV_TOKEN") or None,
+            auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
             region=env.get("TAILRUN_REGION", defaults.REGION),
             runner_job=env.get("TAILRUN_RUNNER_JOB", defaults.RUNNER_JOB),
             runner_container=env.get("TAILRUN_RUNNER_CONTAINER", defaults.RUNNER_CONTAINER),

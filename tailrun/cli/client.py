@@ -8,6 +8,13 @@ Two kinds of stack, one code path:
 - **cloud**: ``TAILRUN_ID_TOKEN`` (a Firebase ID token) is set; ``GOOGLE_CLOUD_PROJECT`` names the project and
   ``TAILRUN_URL`` the functions' base URL (``https://REGION-PROJECT.cloudfunctions.net``). The token authenticates
   both the function calls and the Firestore listeners, so Firestore's security rules apply as for any web client.
+
+Which identity: a login stored by `tailrun login` for ``TAILRUN_URL`` (``tailrun.cli.credentials``) when there is
+one, local or deployed; else ``TAILRUN_ID_TOKEN`` when set (scripts; it is not refreshed); else the local stack's
+development token. A login's ID token is refreshed before it expires and once after a 401, for the function calls
+and for the Firestore client (``credentials.firebase_credentials``), whose listeners take a fresh token each time
+they reconnect. A local stack's Firestore emulator is still read with the server's access (the client libraries'
+``owner``), whoever is signed in, as before.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import logging
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +34,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tailrun import settings
+from tailrun.cli.credentials import CredentialStore, LoginRequired, TokenSource, attach, firebase_credentials
 from tailrun.errors import (
     ArtifactNotFound,
     ConfigurationError,
@@ -54,6 +62,12 @@ class StackConfig:
     owner: str
     firestore_emulator_host: str | None = None
     storage_emulator_host: str | None = None
+    # a stored login's ID tokens, refreshed (None: ``token`` is the development token or TAILRUN_ID_TOKEN)
+    credentials: TokenSource | None = field(default=None, compare=False)
+    # how the user is known: "login", "TAILRUN_ID_TOKEN" or "development token"
+    identity: str = "development token"
+    # HOST:PORT of a local stack's Firebase Auth emulator (`tailrun dev --auth-emulator`)
+    auth_emulator: str | None = None
 
     @classmethod
     def discover(cls, env: Mapping[str, str] | None = None) -> StackConfig:
@@ -62,10 +76,44 @@ class StackConfig:
         url = env.get("TAILRUN_URL", settings.DEFAULT_URL).rstrip("/")
         if not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"TAILRUN_URL must be an http(s) URL, got {url!r}.")
+        store = CredentialStore.default(env)
+        login = store.load(url)
+        if login is not None:
+            return cls._logged_in(url, TokenSource(store, login))
         id_token = env.get("TAILRUN_ID_TOKEN")
         if id_token:
             return cls._cloud(url, id_token, env)
         return cls._local(url)
+
+    @classmethod
+    def _logged_in(cls, url: str, source: TokenSource) -> StackConfig:
+        """A stored login: a local stack's emulators from its discovery endpoint (no development token), or the
+        login's project deployed."""
+        if source.login.auth_emulator is None:
+            token = (
+                source.token()
+            )  # refreshed now if due: a failed refresh says to log in again before anything
+            return cls(
+                url=url,
+                project=source.login.project,
+                token=token,
+                owner=source.uid,
+                credentials=source,
+                identity="login",
+            )
+        local = cls._local(url, with_dev_token=False)
+        if local.auth_emulator != source.login.auth_emulator:
+            raise LoginRequired(
+                f"The stack at {url} no longer runs the Auth emulator you logged in with "
+                f"({source.login.auth_emulator}): run `tailrun login` again (or `tailrun logout` to use the "
+                "development token)."
+            )
+        token = source.token()
+        return replace(local, token=token, owner=source.uid, credentials=source, identity="login")
+
+    def bearer(self) -> str:
+        """The bearer token for a call now (a login's, refreshed when due)."""
+        return self.credentials.token() if self.credentials is not None else self.token
 
     @classmethod
     def _cloud(cls, url: str, id_token: str, env: Mapping[str, str]) -> StackConfig:
@@ -75,10 +123,16 @@ class StackConfig:
                 "GOOGLE_CLOUD_PROJECT is not set: with TAILRUN_ID_TOKEN the CLI talks to a deployed stack and "
                 "needs the project that holds its Firestore database."
             )
-        return cls(url=url, project=project, token=id_token, owner=_token_subject(id_token))
+        return cls(
+            url=url,
+            project=project,
+            token=id_token,
+            owner=_token_subject(id_token),
+            identity="TAILRUN_ID_TOKEN",
+        )
 
     @classmethod
-    def _local(cls, url: str) -> StackConfig:
+    def _local(cls, url: str, *, with_dev_token: bool = True) -> StackConfig:
         try:
             answer = requests.get(url + settings.CONFIG_PATH, timeout=settings.HTTP_TIMEOUT_S)
         except requests.RequestException as exc:
@@ -107,10 +161,11 @@ class StackConfig:
         return cls(
             url=url,
             project=body["project"],
-            token=read_dev_token(state_dir, url),
+            token=read_dev_token(state_dir, url) if with_dev_token else "",
             owner=body["owner"],
             firestore_emulator_host=body["firestore_emulator_host"],
             storage_emulator_host=body.get("storage_emulator_host"),
+            auth_emulator=body.get("auth_emulator") or None,
         )
 
 
@@ -181,7 +236,6 @@ class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self._session = requests.Session()
-        self._session.headers["Authorization"] = f"Bearer {config.token}"
 
     @classmethod
     def connect(cls) -> Stack:
@@ -191,10 +245,11 @@ class Stack:
     def call(self, function: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST ``body`` to the function named ``function``; its JSON answer, or a ``TailrunError``."""
         url = f"{self.config.url}/{function}"
-        try:
-            answer = self._session.post(url, json=body, timeout=settings.HTTP_TIMEOUT_S)
-        except requests.RequestException as exc:
-            raise StackNotRunning(self.config.url, _reason(exc), detail=f"POST {url}: {exc}") from None
+        answer = self._post(url, body, self.config.bearer())
+        if answer.status_code == 401 and self.config.credentials is not None:
+            # refused: expired early (a clock behind), or revoked; one refresh, one more try
+            logger.debug("%s answered 401: refreshing the ID token once", function)
+            answer = self._post(url, body, self.config.credentials.refresh())
         try:
             payload = answer.json()
         except ValueError:
@@ -215,6 +270,14 @@ class Stack:
             raise JobNotFound(str(body["job_id"]))
         raise RequestRefused(function, answer.status_code, code, message)
 
+    def _post(self, url: str, body: dict[str, Any], token: str) -> requests.Response:
+        try:
+            return self._session.post(
+                url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=settings.HTTP_TIMEOUT_S
+            )
+        except requests.RequestException as exc:
+            raise StackNotRunning(self.config.url, _reason(exc), detail=f"POST {url}: {exc}") from None
+
     @cached_property
     def firestore(self) -> firestore.Client:
         """A Firestore client on the stack's database: the emulator of a local stack, or Firestore as the user
@@ -226,9 +289,15 @@ class Stack:
         client: firestore.Client
         if self.config.firestore_emulator_host:
             client = clients.firestore_client(self.config.project, self.config.firestore_emulator_host)
+        elif self.config.credentials is not None:
+            client = clients.firestore_client(
+                self.config.project, credentials=firebase_credentials(self.config.credentials)
+            )
         else:
             token = Credentials(token=self.config.token)  # type: ignore[no-untyped-call]  # google-auth: untyped
             client = clients.firestore_client(self.config.project, credentials=token)
+        if self.config.credentials is not None:
+            attach(client, self.config.credentials)  # its listeners reopen with a fresh ID token when due
         return client
 
     def close(self) -> None:

@@ -1075,6 +1075,14 @@ def dev(
             "HOST:PORT of a running emulator to use; infra/firestore.rules is loaded into it either way.",
         ),
     ] = None,
+    auth_emulator: Annotated[
+        bool,
+        typer.Option(
+            "--auth-emulator",
+            metavar=FLAG,
+            help="Also start the Firebase Auth emulator (firebase-tools) so several people can `tailrun login`.",
+        ),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Log every request.")
     ] = False,
@@ -1095,6 +1103,7 @@ def dev(
         reap_interval_s=reap_interval,
         in_memory=in_memory,
         external_firestore=firestore_emulator,
+        auth_emulator=auth_emulator,
     )
     run_until_signal(LocalStack(options), _announce)
 
@@ -1133,6 +1142,11 @@ def _announce(addresses: Any) -> None:
         f"  functions          {url}/<name>  (POST /create_job, /job_callback, …)",
         f"  firestore emulator {addresses.firestore}",
         f"  storage emulator   {addresses.storage}",
+        *(
+            [f"  auth emulator      {addresses.auth_emulator}  (tailrun login)"]
+            if addresses.auth_emulator
+            else []
+        ),
         f"  job viewer         {addresses.viewer}",
         "                     (open this link once: it gives the page the dev token; then /web/?job=JOB_ID follows one job)",
     ):
@@ -1186,3 +1200,61 @@ def _ends_with_job_code(argv: list[str] | None) -> bool:
         sub = names[1] if len(names) > 1 else ""
         return sub in ("run", "watch") or (sub == "retry" and ("-w" in words or "--watch" in words))
     return name == "run" or (name in ("logs", "retry") and ("-f" in words or "--follow" in words))
+
+
+# --- identity: `tailrun login`, `logout`, `whoami` (tailrun.cli.login; the logins are tailrun.cli.credentials') ---
+
+
+@command()
+def login(
+    email: Annotated[
+        str | None, typer.Option(metavar="EMAIL", help="The account's email (asked when not given).")
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", metavar=FLAG, help="Read the password from standard input (one line)."
+        ),
+    ] = False,
+) -> None:
+    """Sign in to the stack at TAILRUN_URL (Firebase Auth, email and password) and keep the login for it."""
+    from tailrun.cli import login as signing
+    from tailrun.cli.credentials import CredentialStore
+
+    endpoint = signing.sign_in_endpoint()
+    if email is None:
+        email = typer.prompt("Email", err=True)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, err=True)
+    store = CredentialStore.default()
+    signed_in = signing.sign_in(endpoint, email, password, store)
+    err.print(
+        f"Logged in to {endpoint.url} as {signed_in.email} (uid {signed_in.uid}); the login is kept in {store.path}.",
+        markup=False,
+    )
+
+
+@command()
+def logout() -> None:
+    """Forget the login for the stack at TAILRUN_URL (the development token or TAILRUN_ID_TOKEN apply again)."""
+    from tailrun.cli import login as signing
+    from tailrun.cli.credentials import CredentialStore
+
+    url = signing.functions_url()
+    if signing.logout(CredentialStore.default()):
+        err.print(f"Logged out of {url}.", markup=False)
+    else:
+        err.print(f"No login for {url} to forget.", markup=False)
+
+
+@command()
+def whoami() -> None:
+    """Show who the CLI acts as on the stack at TAILRUN_URL, and how (login, TAILRUN_ID_TOKEN, development token)."""
+    from tailrun.cli import login as signing
+
+    who = signing.whoami()
+    for key in ("uid", "email", "identity", "provider", "id_token_expires", "url"):
+        if who.get(key):
+            out.print(f"{key.replace('_', ' '):<17} {who[key]}", markup=False, soft_wrap=True)

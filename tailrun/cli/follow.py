@@ -9,6 +9,11 @@ every stored line has been shown, following ends; a gap still open after a grace
 Events (steps, annotations, results, an agent's tool calls: ``JobEvent``) ride the same chunks, numbered like lines
 (``event`` 0, 1, 2, … per attempt) and placed among them by ``at_line``: the follower releases them in one order with
 the lines, each event just before line ``at_line``, and waits for missing events as it waits for missing lines.
+
+A follow can outlive the ID token of a login (an hour): the Firestore client's credentials give every stream it
+(re)opens a current token (``tailrun.cli.credentials``), and the watch reopens its listeners itself once the token
+they were opened with is due for its refresh, rather than wait for Firestore to end them; the snapshots of the new
+listeners repeat what was shown, which the assembler and the display take as the duplicates they are.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from tailrun_functions.streams.ordering import chunk_events as chunk_events
 from tailrun_functions.streams.ordering import chunk_lines as chunk_lines
 
 from tailrun import settings
+from tailrun.cli.credentials import TokenSource, tokens_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +70,41 @@ class JobWatch:
     ``events``, so the display needs no locks.
     """
 
-    def __init__(self, db: Any, job_id: str) -> None:
+    def __init__(
+        self,
+        db: Any,
+        job_id: str,
+        tokens: TokenSource | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._job_ref = db.collection(JOBS).document(job_id)
         self._watches: list[Any] = []
+        self._tokens = tokens if tokens is not None else tokens_of(db)
+        self._clock = clock
+        self._renew_at: float | None = None
+        self.renewals = 0  # how many times the listeners were reopened with a fresh ID token
 
     def start(self) -> None:
-        """Open both listeners."""
+        """Open the listeners (with a current ID token, under a login)."""
+        if self._tokens is not None:
+            self._tokens.token()
+            self._renew_at = self._tokens.login.refresh_at()
         self._watches.append(self._job_ref.on_snapshot(self._on_job))
         self._watches.append(self._job_ref.collection(CHUNKS).on_snapshot(self._changes("chunk")))
         self._watches.append(self._job_ref.collection(ATTEMPTS).on_snapshot(self._changes("attempt")))
+
+    def renew_if_due(self) -> bool:
+        """Reopen the listeners with a fresh ID token once the one they were opened with is due for refresh;
+        whether it did (a failed refresh raises ``LoginRequired``, which says to log in again)."""
+        if self._renew_at is None or self._clock() < self._renew_at:
+            return False
+        self.stop()
+        self.start()
+        self.renewals += 1
+        logger.info("reopened the listeners with a fresh ID token (renewal %d)", self.renewals)
+        return True
 
     def stop(self) -> None:
         """Close the listeners."""
@@ -295,6 +326,7 @@ class Follower:
             if interrupted is not None and interrupted.is_set():
                 interrupted.clear()
                 raise KeyboardInterrupt
+            watch.renew_if_due()
             try:
                 kind, payload = watch.events.get(timeout=poll_s)
             except queue.Empty:

@@ -13,6 +13,14 @@ the Listen front (``firestore_emulator.webchannel``) requires the token (``acces
 stands for (``schema.DEV_USER``), so the emulator's rules decide each target, and the process is made non-dumpable (Linux), so that a job of the same user cannot read the token from its memory or environment.
 The job viewer's link, printed once at start, carries the token in its fragment (never sent to the server).
 
+With ``--auth-emulator`` it also starts the Firebase Auth emulator of npm ``firebase-tools``
+(``tailrun.local.auth_emulator``) for the stack's project, so that several people can sign in (`tailrun login`, the
+web app): the functions are told of it (``FIREBASE_AUTH_EMULATOR_HOST``) and accept its unsigned ID tokens beside
+the development token, the Listen front admits them as their ``sub``, and ``dev.json`` and the discovery endpoint
+name it (``auth_emulator``, HOST:PORT, and the ``api_key`` clients send it: any string works on the emulator).
+Anyone who can reach the stack's loopback port can create an account on an Auth emulator, and a signed-in user
+runs commands on this machine as the stack's user: start it only where every local user is trusted with that.
+
 One stack per state directory: an exclusive ``flock`` on ``<state>/dev.lock`` (released by the kernel even if the
 process dies) refuses a second start with a sentence naming the first; a busy port is reported the same way.
 """
@@ -46,6 +54,7 @@ from werkzeug.serving import BaseWSGIServer
 from firestore_emulator.webchannel import ListenBridge
 from tailrun import settings
 from tailrun.errors import StackAlreadyRunning, TailrunError
+from tailrun.local import auth_emulator
 from tailrun.local.access import DevAccess
 from tailrun.local.functions_server import create_app, load_http_functions, serve
 
@@ -71,6 +80,10 @@ class DevOptions:
     in_memory: bool = False
     # instead of the embedded Firestore emulator: "google" (start Google's), or HOST:PORT of a running one
     external_firestore: str | None = None
+    auth_emulator: bool = (
+        False  # start the Firebase Auth emulator (firebase-tools) for several signed-in people
+    )
+    auth_emulator_port: int = 0
 
 
 @dataclass
@@ -80,6 +93,7 @@ class Addresses:
     url: str = ""
     firestore: str = ""
     storage: str = ""
+    auth_emulator: str = ""  # HOST:PORT of the Firebase Auth emulator ("" without --auth-emulator)
     # the job viewer's link, with the development token in its fragment (print it, never log it)
     viewer: str = ""
 
@@ -175,6 +189,7 @@ class LocalStack:
         self.token = ""
         self._emulator: Any = None
         self._storage: subprocess.Popen[bytes] | None = None
+        self._auth: auth_emulator.AuthEmulator | None = None
         self._server: BaseWSGIServer | None = None
         self._bridge: ListenBridge | None = None
         self._threads: list[threading.Thread] = []
@@ -189,6 +204,7 @@ class LocalStack:
             self.token = self.state.dev_token()
             self._start_firestore()
             self._start_storage()
+            self._start_auth_emulator()
             self._start_http()
             self._start_reaper()
         except BaseException:
@@ -201,6 +217,7 @@ class LocalStack:
                 "firestore": self.addresses.firestore,
                 "storage": self.addresses.storage,
                 "project": LOCAL_PROJECT,
+                **self._auth_config(),
             }
         )
         return self.addresses
@@ -311,9 +328,31 @@ class LocalStack:
         wait_for_port(self.options.host, port, settings.STARTUP_TIMEOUT_S, self._storage)
         self.addresses.storage = f"http://{self.options.host}:{port}"
 
+    def _start_auth_emulator(self) -> None:
+        if not self.options.auth_emulator:
+            return
+        port = self.options.auth_emulator_port or free_port(self.options.host)
+        self._auth = auth_emulator.AuthEmulator(
+            self.options.host, port, LOCAL_PROJECT, self.state.path / "auth-emulator"
+        )
+        self._auth.start(free_port, wait_for_port)
+        self.addresses.auth_emulator = self._auth.address
+
+    def _auth_config(self) -> dict[str, str]:
+        """What clients need to sign in on the Auth emulator (nothing secret): its address and an API key."""
+        if not self.addresses.auth_emulator:
+            return {}
+        return {"auth_emulator": self.addresses.auth_emulator, "api_key": auth_emulator.API_KEY}
+
     def functions_env(self) -> dict[str, str]:
         """The functions' settings for this stack, by the variable names a deployment sets."""
+        auth = (
+            {"FIREBASE_AUTH_EMULATOR_HOST": self.addresses.auth_emulator}
+            if self.addresses.auth_emulator
+            else {}
+        )
         return {
+            **auth,
             "GOOGLE_CLOUD_PROJECT": LOCAL_PROJECT,
             "FIRESTORE_EMULATOR_HOST": self.addresses.firestore,
             "STORAGE_EMULATOR_HOST": self.addresses.storage,
@@ -337,9 +376,14 @@ class LocalStack:
             "bucket": LOCAL_BUCKET,
             "functions": sorted(functions),
             "state_dir": str(self.state.path),
+            **self._auth_config(),
         }
         app = create_app(functions, config=config, config_path=settings.CONFIG_PATH, web_dir=WEB_DIR)
-        access = DevAccess(self.token, uid=DEV_USER)
+        access = DevAccess(
+            self.token,
+            uid=DEV_USER,
+            auth_emulator_project=LOCAL_PROJECT if self.addresses.auth_emulator else None,
+        )
         self._bridge = ListenBridge(self.addresses.firestore, access=access, project=LOCAL_PROJECT)
         self._bridge.register(app)
         self._server = serve(app, self.options.host, self.options.port)
@@ -386,6 +430,9 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=settings.SHUTDOWN_GRACE_S)
         self._threads.clear()
+        if self._auth is not None:
+            self._auth.stop()
+            self._auth = None
         if self._storage is not None:
             _terminate(self._storage)
             self._storage = None
@@ -515,12 +562,19 @@ def spawn(
             start_new_session=new_session,
         )
     info = state_dir / "dev.json"
-    deadline = time.monotonic() + settings.STARTUP_TIMEOUT_S
-    while not info.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            raise TailrunError(f"tailrun dev did not start; its output:\n{log.read_text(errors='replace')}")
-        time.sleep(0.05)
+    # each child service gets STARTUP_TIMEOUT_S; the Auth emulator (Node, ~20 s of CPU to start) gets its own
+    timeout_s = settings.STARTUP_TIMEOUT_S + (
+        settings.AUTH_EMULATOR_STARTUP_TIMEOUT_S if "--auth-emulator" in args else 0
+    )
+    deadline = time.monotonic() + timeout_s
+    try:
+        while not info.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise TailrunError(
+                    f"tailrun dev did not start; its output:\n{log.read_text(errors='replace')}"
+                )
+            time.sleep(0.05)
+    except BaseException:  # a timeout, or the caller interrupted: stop what started, its children included
+        DevProcess(process, state_dir, "", log).stop(timeout_s=settings.SHUTDOWN_GRACE_S * 3)
+        raise
     return DevProcess(process, state_dir, json.loads(info.read_text())["url"], log)

@@ -3,6 +3,7 @@ authentication, chunk writes."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import itertools
@@ -10,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from freezegun import freeze_time
 from google.api_core import exceptions as google_exceptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
@@ -104,6 +106,108 @@ def test_firebase_rejections(headers: dict[str, str], claims: Any) -> None:
 
     with pytest.raises(Unauthorized):
         auth.authenticate_user(headers, firebase(), verify)
+
+
+def unsigned(claims: dict[str, Any], header: dict[str, Any] | None = None) -> str:
+    """An unsigned JWT as the Firebase Auth emulator makes them (alg none, empty signature)."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part(header or {'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+
+
+def emulator_claims(**changes: Any) -> dict[str, Any]:
+    claims = {
+        "iss": "https://securetoken.google.com/proj",
+        "aud": "proj",
+        "sub": "uid-7",
+        "user_id": "uid-7",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 3600,
+    }
+    claims.update(changes)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+def with_auth_emulator(mode: str = "firebase") -> Settings:
+    env = {**BASE, "TAILRUN_AUTH": mode, "GOOGLE_CLOUD_PROJECT": "proj"}
+    return Settings.from_env({**env, "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"})
+
+
+def never(_token: str, _audience: str) -> dict[str, Any]:
+    raise AssertionError("an unsigned token must not reach the Google verifier")
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("mode", ["firebase", "dev"])
+def test_an_auth_emulator_token_names_its_user_when_the_emulator_is_configured(mode: str) -> None:
+    settings = with_auth_emulator(mode)
+    assert settings.auth_emulator_host == "127.0.0.1:9099"
+    headers = {"authorization": f"Bearer {unsigned(emulator_claims())}"}
+    assert auth.authenticate_user(headers, settings, never) == "uid-7"
+    if mode == "dev":  # both kinds work side by side on the local stack
+        assert auth.authenticate_user({"authorization": "Bearer d"}, settings, never) == "dev"
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        (emulator_claims(aud="other"), "not for the project"),
+        (emulator_claims(iss="https://securetoken.google.com/other"), "not for the project"),
+        (emulator_claims(iss="https://evil.example/proj"), "not for the project"),
+        (emulator_claims(exp=int(NOW.timestamp())), "expired"),
+        (emulator_claims(exp=None), "expired"),
+        (emulator_claims(exp="tomorrow"), "expired"),
+        (emulator_claims(sub=None), "names no user"),
+        (emulator_claims(sub=""), "names no user"),
+        (emulator_claims(sub=7), "names no user"),
+        (emulator_claims(sub="dev"), "development token"),  # unsigned: anyone could claim to be dev
+    ],
+)
+def test_auth_emulator_token_rejections(claims: dict[str, Any], message: str) -> None:
+    with pytest.raises(Unauthorized, match=message):
+        auth.authenticate_user({"authorization": f"Bearer {unsigned(claims)}"}, with_auth_emulator(), never)
+
+
+def test_an_auth_emulator_token_expires_by_the_functions_clock() -> None:
+    token = unsigned(emulator_claims())
+    with freeze_time(NOW + dt.timedelta(seconds=3599)):
+        assert (
+            auth.authenticate_user({"authorization": f"Bearer {token}"}, with_auth_emulator(), never)
+            == "uid-7"
+        )
+    with freeze_time(NOW + dt.timedelta(seconds=3600)), pytest.raises(Unauthorized) as refused:
+        auth.authenticate_user({"authorization": f"Bearer {token}"}, with_auth_emulator(), never)
+    assert refused.value.code == "token_expired"
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("settings", [firebase, lambda: Settings.from_env(BASE)], ids=["firebase", "dev"])
+def test_an_unsigned_token_is_refused_without_the_emulator_setting(settings: Any) -> None:
+    for header in ({"alg": "none", "typ": "JWT"}, {"alg": "NONE"}, {"alg": "None", "kid": "fakekid"}):
+        token = unsigned(emulator_claims(), header)
+        with pytest.raises(Unauthorized, match="FIREBASE_AUTH_EMULATOR_HOST"):
+            auth.authenticate_user({"authorization": f"Bearer {token}"}, settings(), never)
+
+
+def test_with_the_emulator_setting_a_signed_token_still_goes_to_the_verifier() -> None:
+    seen: list[str] = []
+
+    def verify(token: str, _audience: str) -> dict[str, Any]:
+        seen.append(token)
+        return {"sub": "google-user"}
+
+    signed = unsigned(emulator_claims(), {"alg": "RS256", "kid": "k"})[:-1] + ".c2ln"
+    assert (
+        auth.authenticate_user({"authorization": f"Bearer {signed}"}, with_auth_emulator(), verify)
+        == "google-user"
+    )
+    assert seen == [signed]
 
 
 def test_the_fast_chunk_write_is_the_clients_own_create() -> None:
