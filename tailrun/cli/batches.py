@@ -294,7 +294,7 @@ class _Stream:
             self.response = requests.get(
                 url,
                 params=self.params,
-                headers={"Authorization": f"Bearer {self.stack.config.token}"},
+                headers={"Authorization": f"Bearer {self.stack.config.bearer()}"},
                 stream=True,
                 timeout=settings.HTTP_TIMEOUT_S,
             )

@@ -354,6 +354,9 @@ COMMANDS = [
     "download",
     "dev",
     "emulator",
+    "login",
+    "logout",
+    "whoami",
 ]
 
 
