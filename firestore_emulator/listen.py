@@ -16,7 +16,8 @@ a read time and an expired one alike), where production would send only what cha
 emulator: a named document that does not exist
 is answered with a ``DocumentDelete`` when its target is added, removing an unknown target sends nothing, a
 target id already in use ends the stream (UNKNOWN), and resume tokens use its encoding (a message holding a
-message holding the read time in microseconds).
+message holding the read time in microseconds). Under rules, a target is judged when it is added and again after
+every commit (``ListenSession.recheck``): one the rules no longer allow is removed with a PERMISSION_DENIED cause.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class ListenSession:
     ) -> None:
         self.db = db
         self.queue = queue
-        self.authorize = authorize  # the rules' check of a target as it is added (a denial removes it)
+        self.authorize = authorize  # the rules' check of a target, as added and after each commit (a denial removes it)
         self._targets: dict[int, TargetState] = {}
 
     @property
@@ -136,7 +137,9 @@ class ListenSession:
         return []
 
     def handle_commit(self, time: int, changes: Sequence[Change]) -> list[Pb]:
-        """Responses for one commit: per-document messages, then a global NO_CHANGE if anything was sent."""
+        """Responses for one commit: first a REMOVE (PERMISSION_DENIED) for each target the rules now refuse
+        (``recheck``), then per-document messages for the others and a global NO_CHANGE if anything was sent."""
+        refused = self.recheck(time)
         entries: dict[str, _Entry] = {}
         for target in self._targets.values():
             if time <= target.since:
@@ -151,8 +154,31 @@ class ListenSession:
                 self._diff(target, current, time, entries, only={c.name for c in touched})
             target.since = time
         if not entries:
+            return refused
+        return [*refused, *_messages(entries, time), _target_change(NO_CHANGE, [], time)]
+
+    def recheck(self, time: int) -> list[Pb]:
+        """Judge every target again after a commit, as if it were added now, and remove (REMOVE with a
+        PERMISSION_DENIED cause) those the rules refuse: a reader whose access a commit took away (a member removed
+        from a workspace, whose rules read its ``member_uids``) stops receiving at once, whichever document the
+        commit changed. Google's emulator cuts a query target so after such a commit and a document target at its
+        document's next change; this one cuts both at once (tailrun's "a removed member loses access at once").
+
+        A query is judged by its constraints; where the rules need documents to decide (see ``rules.decide``), by
+        the documents the client holds (not a re-run of the query: the check costs a lookup per held document).
+        The rules read the store's latest state, which may be a little past ``time``: never an older one."""
+        if self.authorize is None:
             return []
-        return [*_messages(entries, time), _target_change(NO_CHANGE, [], time)]
+        refused = []
+        for target in list(self._targets.values()):
+            names = target.documents if target.query is None else target.results
+            held = {name: doc for name in sorted(names) if (doc := self.db.get(name, time)) is not None}
+            try:
+                self.authorize(target, held)
+            except EmulatorError as error:
+                del self._targets[target.id]
+                refused.append(_removed(target.id, error))
+        return refused
 
     # --- targets ---
 
