@@ -3,13 +3,13 @@
 
 Both read their parameters from the query string, authenticate as the other functions do (``Authorization: Bearer``
 with a Firebase ID token, or the development token locally) and also accept ``?access_token=`` (a browser's
-``EventSource`` cannot set headers; the local server's request log redacts it). A job of a workspace the caller
-is no member of is a
-404 ``job_not_found`` exactly like a missing one, a batch a 404 ``batch_not_found`` (every member of the job's or
-batch's workspace reads, viewers included). Streams of jobs and of batches count alike against the per-user cap and
-the per-workspace quota (both per instance; 429 past either). Errors are the functions' JSON shape ``{"error": {"code", "message"}}``; like
-the rest of the domain this module never imports Flask (``functions/main.py`` hands it the request): a stream is
-answered as ``(iterator of bytes, status, headers)``, which Flask sends as it is produced.
+``EventSource`` cannot set headers; the local server's request log redacts it). A job of a workspace the caller is
+no member of is a 404 ``job_not_found`` exactly like a missing one, a batch a 404 ``batch_not_found`` (every member
+of the job's or batch's workspace reads, viewers included). Streams of jobs and of batches count alike against the
+per-user cap and the per-workspace quota (both per instance; 429 past either). Errors are the functions' JSON shape
+``{"error": {"code", "message"}}``; like the rest of the domain this module never imports Flask
+(``functions/main.py`` hands it the request): a stream is answered as ``(iterator of bytes, status, headers)``,
+which Flask sends as it is produced.
 """
 
 from __future__ import annotations
