@@ -116,7 +116,7 @@ class ListenSession:
     ) -> None:
         self.db = db
         self.queue = queue
-        self.authorize = authorize  # the rules' check of a target, as added and after each commit (a denial removes it)
+        self.authorize = authorize  # the rules' check of a target, when added and after each commit
         self._targets: dict[int, TargetState] = {}
 
     @property

@@ -18,8 +18,9 @@ from tailrun.local.access import DevAccess
 from .webchannel_client import TOKEN, BrowserChannel, current, removed_with_cause
 
 TARGET = 2  # the target id of every case
-OWNERS = {"mine": "dev", "theirs": "alice", "team": "alice", "old": "dev"}  # the jobs of every case, and owners
-PLACES = {"mine": "personal-dev", "theirs": "personal-alice", "team": "team"}  # their workspaces ("old": none)
+# the jobs of every case, their owners and their workspaces ("old" was written before workspaces: none)
+OWNERS = {"mine": "dev", "theirs": "alice", "team": "alice", "old": "dev"}
+PLACES = {"mine": "personal-dev", "theirs": "personal-alice", "team": "team"}
 WORKSPACES = {  # workspace id → members and roles: dev is a viewer of alice's "team"
     "personal-dev": {"dev": "owner"},
     "personal-alice": {"alice": "owner"},
@@ -32,7 +33,9 @@ def jobs(owner_client: firestore.Client) -> firestore.Client:
     """``OWNERS``' jobs in their workspaces (``PLACES``; "old" was written before workspaces), each with a chunk, an
     attempt and an artifact, and each user's artifact, written as the server writes them."""
     for workspace_id, roles in WORKSPACES.items():
-        owner_client.document(f"workspaces/{workspace_id}").set({"roles": roles, "member_uids": sorted(roles)})
+        owner_client.document(f"workspaces/{workspace_id}").set(
+            {"roles": roles, "member_uids": sorted(roles)}
+        )
     for job_id, owner in OWNERS.items():
         job = owner_client.document(f"jobs/{job_id}")
         placed = {"workspace_id": PLACES[job_id]} if job_id in PLACES else {}
@@ -169,7 +172,10 @@ def other_project(channel: BrowserChannel) -> dict[str, Any]:
         (query("", "jobs", in_workspace("no-such-workspace")), False),
         (query("", "jobs", both("AND", status_is("running"), in_workspace("personal-dev"))), True),
         (query("", "jobs", both("AND", in_workspace("team"), labelled("team=cli"))), True),
-        (query("", "jobs", both("AND", in_workspace("team"), status_is("failed"), labelled("team=cli"))), True),
+        (
+            query("", "jobs", both("AND", in_workspace("team"), status_is("failed"), labelled("team=cli"))),
+            True,
+        ),
         (query("", "jobs", owner_is("dev")), False),  # the owner is no workspace: rules are not filters
         (query("", "jobs", labelled("team=cli")), False),
         (query("", "jobs", both("OR", status_is("running"), in_workspace("personal-dev"))), False),
