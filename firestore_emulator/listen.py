@@ -16,7 +16,8 @@ a read time and an expired one alike), where production would send only what cha
 emulator: a named document that does not exist
 is answered with a ``DocumentDelete`` when its target is added, removing an unknown target sends nothing, a
 target id already in use ends the stream (UNKNOWN), and resume tokens use its encoding (a message holding a
-message holding the read time in microseconds).
+message holding the read time in microseconds). Under rules, a target is judged when it is added and again after
+every commit (``ListenSession.recheck``): one the rules no longer allow is removed with a PERMISSION_DENIED cause.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class TargetState:
     once: bool = False
     results: dict[str, int] = field(default_factory=dict)
     since: int = 0  # the snapshot time the client's results are at
+    rules: RuleDependencies | None = None  # what the rules' last verdict on it read (None: nothing, no rules)
 
     def evaluate(self, db: Database, at: int) -> dict[str, Pb]:
         """The target's documents as of ``at``."""
@@ -93,9 +95,18 @@ class TargetState:
         return self.selects(doc)
 
 
+@dataclass(frozen=True)
+class RuleDependencies:
+    """What the rules' verdict on a target rested on: the documents they read (get/exists, full names), and whether
+    the target's own documents (``resource``) mattered. A commit that touches neither cannot change the verdict."""
+
+    reads: frozenset[str]
+    held: bool
+
+
 Authorize = Callable[
-    [TargetState, dict[str, Pb]], None
-]  # raises PermissionDenied for a target the rules refuse
+    [TargetState, dict[str, Pb]], RuleDependencies | None
+]  # raises PermissionDenied for a target the rules refuse; else what the verdict depends on
 
 
 @dataclass
@@ -115,7 +126,7 @@ class ListenSession:
     ) -> None:
         self.db = db
         self.queue = queue
-        self.authorize = authorize  # the rules' check of a target as it is added (a denial removes it)
+        self.authorize = authorize  # the rules' check of a target, when added and after each commit
         self._targets: dict[int, TargetState] = {}
 
     @property
@@ -136,7 +147,9 @@ class ListenSession:
         return []
 
     def handle_commit(self, time: int, changes: Sequence[Change]) -> list[Pb]:
-        """Responses for one commit: per-document messages, then a global NO_CHANGE if anything was sent."""
+        """Responses for one commit: first a REMOVE (PERMISSION_DENIED) for each target the rules now refuse
+        (``recheck``), then per-document messages for the others and a global NO_CHANGE if anything was sent."""
+        refused = self.recheck(time, changes)
         entries: dict[str, _Entry] = {}
         for target in self._targets.values():
             if time <= target.since:
@@ -151,8 +164,37 @@ class ListenSession:
                 self._diff(target, current, time, entries, only={c.name for c in touched})
             target.since = time
         if not entries:
+            return refused
+        return [*refused, *_messages(entries, time), _target_change(NO_CHANGE, [], time)]
+
+    def recheck(self, time: int, changes: Sequence[Change]) -> list[Pb]:
+        """Judge again, after a commit, the targets whose verdict the commit may change, and remove (REMOVE with a
+        PERMISSION_DENIED cause) those the rules now refuse: a reader whose access a commit took away (a member
+        removed from a workspace, whose rules read its ``member_uids``) stops receiving at once. Google's emulator
+        cuts a query target so after such a commit and a document target at its document's next change; this one
+        cuts both at once (tailrun's "a removed member loses access at once").
+
+        A target is judged again only when the commit touched a document its last verdict read (get/exists), or
+        one of its own documents where the verdict rested on them (``RuleDependencies``): a commit of a chunk does
+        not re-judge every listener on the stream. A query is judged by its constraints; where the rules need
+        documents to decide (see ``rules.decide``), by the documents the client holds (a lookup per held document).
+        The rules read the store's latest state, which may be a little past ``time``: never an older one."""
+        if self.authorize is None:
             return []
-        return [*_messages(entries, time), _target_change(NO_CHANGE, [], time)]
+        changed = {change.name for change in changes}
+        refused = []
+        for target in list(self._targets.values()):
+            names = target.documents if target.query is None else target.results
+            deps = target.rules
+            if deps is None or not (changed & deps.reads or (deps.held and not changed.isdisjoint(names))):
+                continue
+            held = {name: doc for name in sorted(names) if (doc := self.db.get(name, time)) is not None}
+            try:
+                target.rules = self.authorize(target, held)
+            except EmulatorError as error:
+                del self._targets[target.id]
+                refused.append(_removed(target.id, error))
+        return refused
 
     # --- targets ---
 
@@ -169,7 +211,7 @@ class ListenSession:
             return [_removed(target_id, error)]
         if self.authorize is not None:
             try:
-                self.authorize(target, current)
+                target.rules = self.authorize(target, current)
             except (
                 EmulatorError
             ) as error:  # refused by the rules: added, then removed, as Google's emulator answers

@@ -35,7 +35,7 @@ from firestore_emulator.errors import (
     Unimplemented,
     Unknown,
 )
-from firestore_emulator.listen import END, Authorize, ListenSession, TargetState
+from firestore_emulator.listen import END, Authorize, ListenSession, RuleDependencies, TargetState
 from firestore_emulator.names import (
     DatabaseId,
     check_collection_id,
@@ -457,15 +457,20 @@ class FirestoreService:
         if caller.owner:
             return None
 
-        def authorize(target: TargetState, current: dict[str, Pb]) -> None:
+        root = f"projects/{db.id.project}/"
+
+        def authorize(target: TargetState, current: dict[str, Pb]) -> RuleDependencies | None:
             decision = self._decision(caller, db, None, multi=len(target.documents) > 1)
             if decision is None:
-                return
+                return None
             if target.query is None:
                 for name in sorted(target.documents):
                     decision.get(name, current.get(name))
             else:
                 decision.query(target.parent, target.query, list(current.values()))
+            return RuleDependencies(
+                frozenset(root + path for path in decision.read_paths()), decision.used_documents
+            )
 
         return authorize
 

@@ -118,3 +118,57 @@ def retry_batch(request: flask.Request) -> edge.Response:
 def export_batch(request: flask.Request) -> batch_export.Response:
     """GET ?batch_id=…&format=csv|jsonl → the rows in row order with their results, streamed."""
     return batch_export.serve(request)
+
+
+@functions_framework.http
+def create_workspace(request: flask.Request) -> edge.Response:
+    """POST {"name"} → 201 the new workspace, the caller its owner."""
+    return edge.serve(request, edge.create_workspace)
+
+
+@functions_framework.http
+def list_workspaces(request: flask.Request) -> edge.Response:
+    """POST {} → {"workspaces": [...]}: every workspace the caller is a member of."""
+    return edge.serve(request, edge.list_workspaces)
+
+
+@functions_framework.http
+def rename_workspace(request: flask.Request) -> edge.Response:
+    """POST {"workspace_id", "name"} → the workspace (admins and the owner)."""
+    return edge.serve(request, edge.rename_workspace)
+
+
+@functions_framework.http
+def delete_workspace(request: flask.Request) -> edge.Response:
+    """POST {"workspace_id"} → deleted (the owner; 409 while jobs run or batches have not ended)."""
+    return edge.serve(request, edge.delete_workspace)
+
+
+@functions_framework.http
+def add_member(request: flask.Request) -> edge.Response:
+    """POST {"workspace_id", "uid" | "email", "role"} → the workspace with the new member."""
+    return edge.serve(request, edge.add_member)
+
+
+@functions_framework.http
+def remove_member(request: flask.Request) -> edge.Response:
+    """POST {"workspace_id", "uid"} → the workspace without that member (access ends at once)."""
+    return edge.serve(request, edge.remove_member)
+
+
+@functions_framework.http
+def set_member_role(request: flask.Request) -> edge.Response:
+    """POST {"workspace_id", "uid", "role"} → the workspace with the member's new role."""
+    return edge.serve(request, edge.set_member_role)
+
+
+@functions_framework.http
+def transfer_workspace(request: flask.Request) -> edge.Response:
+    """POST {"workspace_id", "uid"} → that member owns it; the old owner is an admin."""
+    return edge.serve(request, edge.transfer_workspace)
+
+
+@functions_framework.http
+def leave_workspace(request: flask.Request) -> edge.Response:
+    """POST {"workspace_id"} → the caller is no member any more (the owner cannot: 409)."""
+    return edge.serve(request, edge.leave_workspace)

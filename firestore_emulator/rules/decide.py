@@ -215,6 +215,12 @@ class Decision:
         self.budget = Budget(20 if multi else 10, lookup)
         self.time = Timestamp((now_micros() if time is None else time) * 1000)
         self.auth = caller.auth
+        self.used_documents = False  # whether a verdict rested on the documents themselves (``resource``)
+
+    def read_paths(self) -> frozenset[str]:
+        """The documents the rules read (get/exists and their After forms), as paths below the project
+        (``databases/(default)/documents/…``): what a verdict depends on besides the documents judged."""
+        return frozenset(key.lstrip("/") for key, _ in self.budget.seen)
 
     def _request(self, method: str, path: Path, **extra: Any) -> dict[str, Any]:
         return {"auth": self.auth, "method": method, "path": path, "time": self.time, **extra}
@@ -227,6 +233,7 @@ class Decision:
     def get(self, name: str, doc: Pb | None) -> None:
         """A read of one document (``doc``: as stored, None when missing)."""
         path = path_of_name(name)
+        self.used_documents = True
         self._enforce(
             "get", path.segments, {"request": self._request("get", path), "resource": resource(doc)}
         )
@@ -258,6 +265,7 @@ class Decision:
             return
         if not any(u.touched for u in partial):
             raise PermissionDenied(verdict)
+        self.used_documents = True
         for doc in returned:
             path = path_of_name(doc.name)
             self._enforce("list", path.segments, {"request": request, "resource": resource(doc)})

@@ -25,6 +25,7 @@ from tailrun_functions.batches import create as batch_create
 from tailrun_functions.errors import Conflict, InvalidRequest, MethodNotAllowed, PayloadTooLarge, TailrunError
 from tailrun_functions.services import Services
 from tailrun_functions.settings import SettingsError
+from tailrun_functions.workspaces import manage as workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -262,3 +263,62 @@ def retry_batch(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple
     owner = auth.authenticate_user(headers, svc.settings, svc.user_verifier)
     ref = parse(models.BatchRef, body)
     return 200, batch_controls.retry(svc, owner, ref.batch_id)
+
+
+# --- workspaces (issue 14) ---
+
+
+def _user(svc: Services, headers: Mapping[str, str]) -> str:
+    return auth.authenticate_user(headers, svc.settings, svc.user_verifier)
+
+
+def create_workspace(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    request = parse(models.CreateWorkspaceRequest, body)
+    return 201, workspaces.create(svc, uid, workspaces.check_name(request.name))
+
+
+def list_workspaces(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    parse(models.ListWorkspacesRequest, body, empty_ok=True)
+    return 200, workspaces.list_mine(svc, uid)
+
+
+def rename_workspace(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    request = parse(models.RenameWorkspaceRequest, body)
+    return 200, workspaces.rename(svc, uid, request.workspace_id, workspaces.check_name(request.name))
+
+
+def delete_workspace(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    request = parse(models.WorkspaceRef, body)
+    return 200, workspaces.delete(svc, uid, request.workspace_id)
+
+
+def add_member(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    return 200, workspaces.add_member(svc, uid, parse(models.AddMemberRequest, body))
+
+
+def remove_member(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    request = parse(models.MemberRequest, body)
+    return 200, workspaces.remove_member(svc, uid, request.workspace_id, request.uid)
+
+
+def set_member_role(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    return 200, workspaces.set_role(svc, uid, parse(models.SetRoleRequest, body))
+
+
+def transfer_workspace(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    request = parse(models.MemberRequest, body)
+    return 200, workspaces.transfer(svc, uid, request.workspace_id, request.uid)
+
+
+def leave_workspace(svc: Services, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    uid = _user(svc, headers)
+    request = parse(models.WorkspaceRef, body)
+    return 200, workspaces.leave(svc, uid, request.workspace_id)

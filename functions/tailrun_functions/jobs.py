@@ -12,11 +12,13 @@ from google.cloud import firestore
 from tailrun_functions import attempts, clock, defaults, schema, store
 from tailrun_functions.batches import endings as batch_endings
 from tailrun_functions.documents import TokenState
-from tailrun_functions.errors import Conflict, InvalidRequest, NotFound
+from tailrun_functions.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from tailrun_functions.launcher import LaunchRequest
 from tailrun_functions.models import CreateJobRequest
 from tailrun_functions.services import Services
 from tailrun_functions.states import JobStatus, check_transition
+from tailrun_functions.workspaces import access
+from tailrun_functions.workspaces.model import Role, can_act_on, personal_id, workspace_of
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ def label_pairs(labels: dict[str, str]) -> list[str]:
 
 def spec_fields(request: CreateJobRequest) -> dict[str, Any]:
     """The client-readable spec: everything but env values (kept in job_secrets) and the idempotency key."""
-    spec = request.model_dump(exclude={"env", "idempotency_key"}, exclude_none=True)
+    spec = request.model_dump(exclude={"env", "idempotency_key", "workspace_id"}, exclude_none=True)
     spec["idle_timeout_s"] = request.idle_timeout_s or min(request.timeout_s, defaults.IDLE_TIMEOUT_S)
     spec["env_keys"] = sorted(request.env)
     return spec
@@ -74,12 +76,19 @@ def create_job(
 ) -> dict[str, Any]:
     """Write the job and its first attempt in one commit, then launch it (unless the key was seen before).
 
+    The job goes into ``request.workspace_id`` (absent: the caller's personal workspace), where the caller must be
+    a member, an admin or the owner (a viewer: 403; a non-member: 404 ``workspace_not_found``); past the
+    workspace's quota of running jobs it is a 429 ``quota_exceeded`` and nothing is written.
+
     Without an idempotency key nothing is read, so the documents are created by one batch (one RPC; creates are
     atomic and fail if a document exists) rather than a read-write transaction (three), and the launch is
     recorded by one commit conditioned on the documents being as written (``attempts.launch``'s ``written_at``).
     """
     argv = resolve_argv(request, svc)
     check_cwd(request, svc)
+    workspace_id = request.workspace_id or personal_id(owner)
+    access.require(svc, owner, workspace_id, Role.MEMBER)
+    access.check_running_jobs(svc, workspace_id)
     db, job_id = svc.db, uuid.uuid4().hex
 
     def write_new(w: firestore.Transaction | firestore.WriteBatch) -> LaunchRequest:
@@ -142,7 +151,8 @@ def write_job(
     launch needs. ``extra``: more fields of the job document (a batch's job: ``batch_id``, ``row``, ``batch_slot``).
     create_job and the batch scheduler (``batches.scheduler``) both create jobs through it."""
     db = svc.db
-    job = {**_job_document(owner, request, argv, parent_job_id), **(extra or {})}
+    workspace = {"workspace_id": request.workspace_id or personal_id(owner)}
+    job = {**_job_document(owner, request, argv, parent_job_id), **workspace, **(extra or {})}
     w.create(store.job_ref(db, job_id), job)
     w.create(store.secrets_ref(db, job_id), {"owner": owner, "env": dict(request.env)})
     token = attempts.attempt_docs(
@@ -173,13 +183,27 @@ def _job_document(
     }
 
 
-def _owned_job(
-    svc: Services, owner: str, job_id: str, t: firestore.Transaction | None = None
-) -> dict[str, Any]:
-    """The job document if ``owner`` owns it; anyone else learns only that there is no such job."""
+def readable_job(
+    svc: Services, uid: str, job_id: str, t: firestore.Transaction | None = None
+) -> tuple[dict[str, Any], Role]:
+    """The job document and the caller's role in its workspace; a job of a workspace the caller is no member of
+    answers exactly as a missing one (404 ``job_not_found``)."""
     job = store.data(store.job_ref(svc.db, job_id).get(transaction=t))
-    if not job or job.get("owner") != owner:
-        raise NotFound(f"no job {job_id!r}", code="job_not_found")
+    role = access.readable(svc, uid, job, NotFound(f"no job {job_id!r}", code="job_not_found"), t)
+    return job, role
+
+
+def _actionable_job(
+    svc: Services, uid: str, job_id: str, what: str, t: firestore.Transaction | None = None
+) -> dict[str, Any]:
+    """The job if the caller may cancel or retry it: an admin or the owner of its workspace, or a member who
+    created it; 403 ``forbidden`` for other readers."""
+    job, role = readable_job(svc, uid, job_id, t)
+    if not can_act_on(role, uid, job.get("owner")):
+        raise Forbidden(
+            f"you are {role.value} in workspace {workspace_of(job)!r}: only admins, the owner, and the member who "
+            f"created it may {what} this job"
+        )
     return job
 
 
@@ -193,7 +217,7 @@ def cancel_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
 
     @firestore.transactional
     def cancel(t: firestore.Transaction) -> dict[str, Any] | None:
-        job = _owned_job(svc, owner, job_id, t)
+        job = _actionable_job(svc, owner, job_id, "cancel", t)
         status, attempt = JobStatus(job["status"]), int(job["attempt"])
         attempt_doc, token = store.read_all(
             t, [store.attempt_ref(db, job_id, attempt), store.token_ref(db, job_id, attempt)]
@@ -244,8 +268,11 @@ def retry_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
 
     The parent's link is written right after the new job's transaction and before the answer, not inside it:
     the new job (with its ``parent_job_id``) is what must not be lost, and only an answered retry is acknowledged.
-    Should this second write fail, the client gets an error, and the retry still exists and names its parent."""
-    job = _owned_job(svc, owner, job_id)
+    Should this second write fail, the client gets an error, and the retry still exists and names its parent.
+
+    The retry is created in the parent's workspace, owned by the caller (who must be allowed to act on the
+    parent: an admin, the owner, or the member who created it), within the workspace's quota."""
+    job = _actionable_job(svc, owner, job_id, "retry")
     status = JobStatus(job["status"])
     if status not in RETRYABLE:
         raise Conflict(
@@ -254,7 +281,7 @@ def retry_job(svc: Services, owner: str, job_id: str) -> dict[str, Any]:
         )
     env = store.data(store.secrets_ref(svc.db, job_id).get()).get("env") or {}
     spec = {k: v for k, v in job["spec"].items() if k != "env_keys"}
-    request = CreateJobRequest.model_validate({**spec, "env": env})
+    request = CreateJobRequest.model_validate({**spec, "env": env, "workspace_id": workspace_of(job)})
     result = create_job(svc, owner, request, parent_job_id=job_id)
     store.job_ref(svc.db, job_id).update({"retried_by": firestore.ArrayUnion([result["job_id"]])})
     return {**result, "parent_job_id": job_id}

@@ -46,6 +46,11 @@ EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,255}$"), After
 LabelKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 LabelValue = Annotated[Text, Field(max_length=defaults.MAX_LABEL_CHARS)]
 SandboxKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"), AfterValidator(_not_reserved)]
+# A workspace: a created one's uuid4().hex, or a personal one's "personal-<uid>" (issue 14).
+WorkspaceId = Annotated[
+    str, Field(pattern=r"^(?:[0-9a-f]{32}|personal-[^/\x00-\x1f]{1,128})$"), AfterValidator(_not_reserved)
+]
+Uid = Annotated[str, Field(pattern=r"^[^/\x00-\x1f]{1,128}$")]
 Scalar = Annotated[Text, Field(max_length=1024)] | int | float | bool | None
 
 
@@ -77,6 +82,7 @@ class CreateJobRequest(BaseModel):
     tty: bool = False  # run the job on a pseudo-terminal: stdout and stderr become one stream
     # The directory the job runs in, local stack only (``jobs.check_cwd``: absolute, existing, refused in the cloud).
     cwd: Annotated[Text, Field(min_length=1, max_length=defaults.MAX_CWD_CHARS)] | None = None
+    workspace_id: WorkspaceId | None = None  # absent: the caller's personal workspace
 
     @model_validator(mode="after")
     def _one_command(self) -> CreateJobRequest:
@@ -98,6 +104,7 @@ class CreateJobRequest(BaseModel):
         for name, default in (
             ("tty", False),
             ("cwd", None),
+            ("workspace_id", None),
         ):  # fields added later: old keys' texts still match
             if fields[name] == default:
                 del fields[name]
@@ -171,6 +178,7 @@ class CreateBatchRequest(BaseModel):
     idempotency_key: (
         Annotated[str, Field(pattern=rf"^[\x21-\x7e]{{1,{defaults.MAX_IDEMPOTENCY_KEY_CHARS}}}$")] | None
     ) = None
+    workspace_id: WorkspaceId | None = None  # absent: the caller's personal workspace
 
     @model_validator(mode="after")
     def _one_source_one_command(self) -> CreateBatchRequest:
@@ -189,7 +197,10 @@ class CreateBatchRequest(BaseModel):
 
     def fingerprint(self) -> str:
         """A stable text of the request without its idempotency key: a reused key must come with the same batch."""
-        return json.dumps(self.model_dump(exclude={"idempotency_key"}), sort_keys=True, separators=(",", ":"))
+        fields = self.model_dump(exclude={"idempotency_key"})
+        if fields["workspace_id"] is None:  # added later: old keys' texts still match
+            del fields["workspace_id"]
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
 class BatchRef(BaseModel):
@@ -493,3 +504,70 @@ __all__ = [
     "dump",
     "parse_message",
 ]
+
+
+# --- workspaces (issue 14) ---
+
+WorkspaceName = Annotated[Text, Field(min_length=1, max_length=100)]
+RoleName = Literal["admin", "member", "viewer"]  # what add_member and set_member_role may give
+
+
+class CreateWorkspaceRequest(BaseModel):
+    model_config = STRICT
+
+    name: WorkspaceName
+
+
+class ListWorkspacesRequest(BaseModel):
+    """The body of list_workspaces: nothing (or an empty object)."""
+
+    model_config = STRICT
+
+
+class WorkspaceRef(BaseModel):
+    """The body of delete_workspace and leave_workspace."""
+
+    model_config = STRICT
+
+    workspace_id: WorkspaceId
+
+
+class RenameWorkspaceRequest(BaseModel):
+    model_config = STRICT
+
+    workspace_id: WorkspaceId
+    name: WorkspaceName
+
+
+class AddMemberRequest(BaseModel):
+    """A member by ``uid``, or by ``email`` (resolved through Firebase Auth), with a role."""
+
+    model_config = STRICT
+
+    workspace_id: WorkspaceId
+    uid: Uid | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]{1,200}@[^@\s]{1,200}$")] | None = None
+    role: RoleName = "member"
+
+    @model_validator(mode="after")
+    def _one_key(self) -> AddMemberRequest:
+        if (self.uid is None) == (self.email is None):
+            raise ValueError("give exactly one of uid or email")
+        return self
+
+
+class MemberRequest(BaseModel):
+    """The body of remove_member and transfer_workspace."""
+
+    model_config = STRICT
+
+    workspace_id: WorkspaceId
+    uid: Uid
+
+
+class SetRoleRequest(BaseModel):
+    model_config = STRICT
+
+    workspace_id: WorkspaceId
+    uid: Uid
+    role: RoleName

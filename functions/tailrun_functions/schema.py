@@ -20,6 +20,7 @@ ATTEMPT_TOKENS: Final = "attempt_tokens"
 IDEMPOTENCY: Final = "idempotency"
 UPLOADS: Final = "artifact_uploads"  # artifact_uploads/{artifact_id}: uploads promised and not yet finalized
 USERS: Final = "users"  # users/{uid}/artifacts/{artifact_id}: a user's own uploads, of no job
+WORKSPACES: Final = "workspaces"  # workspaces/{workspace_id}: name, owner, roles, member_uids (issue 14)
 JOB_CHILDREN: Final = frozenset({CHUNKS, ATTEMPTS, ARTIFACTS})  # the subcollections a job's reader may read
 
 # --- the local stack ---

@@ -3,7 +3,7 @@ live, on a connected ``Stack``.
 
 Creating and controlling are calls to the functions (``create_batch``, ``pause_batch``, ``resume_batch``,
 ``stop_batch``, ``set_batch_concurrency``, ``retry_batch``); the export is their ``GET /export_batch``, streamed to a
-file or to stdout. Reading is Firestore: ``batches/{batch_id}`` and its ``rows`` (the batch's owner reads them), and,
+file or to stdout. Reading is Firestore: ``batches/{batch_id}`` and its ``rows`` (its workspace's members read them), and,
 while a batch is watched on a terminal, the documents of the jobs its shown rows run (their current step).
 
 Watching (``watch``): listeners on the batch document, on its rows (in row order) and on the running rows' jobs put
@@ -237,16 +237,21 @@ def get_batch(stack: Stack, batch_id: str) -> dict[str, Any]:
     return {"id": snapshot.id, **(snapshot.to_dict() or {})}
 
 
-def list_batches(stack: Stack, *, limit: int = BATCHES_LIMIT) -> list[dict[str, Any]]:
-    """Up to ``limit`` of the user's batches, newest first (one bounded query: ``owner``, ``created_at`` desc)."""
+def list_batches(
+    stack: Stack, *, limit: int = BATCHES_LIMIT, workspace_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the workspace's batches (``workspace_id``, else the current one), newest first (one
+    bounded query: ``workspace_id``, the constraint the security rules need, ``created_at`` desc)."""
     from google.cloud.firestore import Query
     from google.cloud.firestore_v1.base_query import FieldFilter
+
+    from tailrun.cli import workspaces
 
     if limit < 1:
         raise TailrunError(f"--limit must be at least 1, got {limit}.")
     query = (
         stack.firestore.collection(BATCHES)
-        .where(filter=FieldFilter("owner", "==", stack.config.owner))
+        .where(filter=FieldFilter("workspace_id", "==", workspaces.current(stack, workspace_id)))
         .order_by("created_at", direction=Query.DESCENDING)
         .limit(limit)
     )

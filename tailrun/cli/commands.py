@@ -204,6 +204,13 @@ def run(
             "in a fresh directory of its own.",
         ),
     ] = None,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WORKSPACE",
+            help="The workspace (its id) instead of the current one (`tailrun workspace use`).",
+        ),
+    ] = None,
 ) -> None:
     """Run COMMAND (or an agent on --prompt) as a job and follow its output live; exit with the job's exit code.
 
@@ -237,10 +244,18 @@ def run(
         ):
             if value is not None:
                 spec[key] = value
-        code = _connected(lambda stack: _run(stack, spec, detach))
+        code = _connected(lambda stack: _run(stack, _in_workspace(stack, spec, workspace), detach))
     except TailrunError as error:
         raise _as_tailrun_failure(error) from None
     raise typer.Exit(code)
+
+
+def _in_workspace(stack: Stack, body: dict[str, Any], workspace: str | None) -> dict[str, Any]:
+    """``body`` with ``workspace_id``: ``--workspace``, else the remembered one; none means the personal one."""
+    from tailrun.cli import workspaces
+
+    chosen = workspace or workspaces.remembered(stack)
+    return {**body, "workspace_id": chosen} if chosen else body
 
 
 def _run(stack: Stack, spec: dict[str, Any], detach: bool) -> int:
@@ -476,15 +491,22 @@ def list_jobs(
     every: Annotated[
         bool, typer.Option("--all", metavar=FLAG, help="List every job, read a page at a time.")
     ] = False,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WORKSPACE",
+            help="The workspace (its id) instead of the current one (`tailrun workspace use`).",
+        ),
+    ] = None,
 ) -> None:
-    """List your jobs, newest first: created time, duration, exit code, labels and command.
+    """List the current workspace's jobs, newest first: created time, duration, exit code, labels and command.
 
     When more jobs match than --limit, the list ends by saying how to see the next ones (`--after JOB`).
     """
     from tailrun.cli import jobs
     from tailrun.cli.render import jobs_table
 
-    which = jobs.JobFilter(status=status_filter, labels=tuple(label))
+    which = jobs.JobFilter(status=status_filter, labels=tuple(label), workspace_id=workspace)
 
     def read(stack: Stack) -> jobs.JobPage:
         if not every:
@@ -503,6 +525,7 @@ def list_jobs(
     out.print(jobs_table(page.jobs))
     if page.after is not None:
         again = ["tailrun", "jobs", *(["--status", status_filter] if status_filter else [])]
+        again += ["--workspace", workspace] if workspace else []
         again += [arg for pair in label for arg in ("--label", pair)]
         again += [*(["--limit", str(limit)] if limit != settings.JOBS_LIMIT else []), "--after", page.after]
         err.print(f"More jobs: {shlex.join(again)} (or --all for every one).", markup=False)
@@ -757,6 +780,13 @@ def batch_run(
     idempotency_key: Annotated[
         str | None, typer.Option(metavar="KEY", help="Creating twice with one key makes one batch.")
     ] = None,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WORKSPACE",
+            help="The workspace (its id) instead of the current one (`tailrun workspace use`).",
+        ),
+    ] = None,
 ) -> None:
     """Run COMMAND (or an agent on --prompt) once per row of ROWS.csv, and watch the batch live.
 
@@ -790,7 +820,7 @@ def batch_run(
             concurrency, sample, max_failures, max_failure_rate, name, idempotency_key
         )
         body = batches.create_body(batches.read_rows_file(rows_file), job, options)
-        code = _connected(lambda stack: _batch_run(stack, body, detach))
+        code = _connected(lambda stack: _batch_run(stack, _in_workspace(stack, body, workspace), detach))
     except TailrunError as error:
         raise _as_tailrun_failure(error) from None
     raise typer.Exit(code)
@@ -844,12 +874,20 @@ def batch_watch(batch_id: BatchId) -> None:
 @batch_command("list")
 def batch_list(
     limit: Annotated[int, typer.Option(metavar="N", help="How many batches to list, newest first.")] = 20,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WORKSPACE",
+            help="The workspace (its id) instead of the current one (`tailrun workspace use`).",
+        ),
+    ] = None,
 ) -> None:
-    """List your batches, newest first: status, created time, rows done, success rate, name and command."""
+    """List the current workspace's batches, newest first: status, created time, rows done, success rate, name and
+    command."""
     from tailrun.cli import batches
     from tailrun.cli.batch_render import batches_table
 
-    found = _connected(lambda stack: batches.list_batches(stack, limit=limit))
+    found = _connected(lambda stack: batches.list_batches(stack, limit=limit, workspace_id=workspace))
     if not found:
         err.print("No batches yet. Run one with `tailrun batch run rows.csv -- echo {name}`.", markup=False)
         return
@@ -1002,6 +1040,201 @@ def batch_export(
     written = _connected(lambda stack: batches.export(stack, batch_id, batches.ExportFormat(fmt), output))
     if written is not None:
         err.print(f"Exported batch {batch_id} to {written}.", markup=False)
+
+
+# --- `tailrun workspace …`: workspaces, their members and roles (the work is in tailrun.cli.workspaces) ---
+
+workspace_app = typer.Typer(
+    name="workspace",
+    cls=PlainGroup,
+    help="Workspaces: create and list them, choose the current one, manage members and their roles.",
+    no_args_is_help=True,
+)
+app.add_typer(workspace_app, name="workspace")
+
+WorkspaceArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="WORKSPACE",
+        help="The workspace's id or name (default: the current one).",
+        show_default=False,
+    ),
+]
+UidArg = Annotated[str, typer.Argument(metavar="UID", help="The member's uid.", show_default=False)]
+RoleOption = Annotated[
+    str, typer.Option("--role", metavar="ROLE", help="admin, member or viewer (the owner transfers).")
+]
+
+
+def workspace_command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``workspace_app.command`` whose help shows no type placeholders."""
+    return workspace_app.command(*args, cls=PlainCommand, **kwargs)
+
+
+def _workspace_id(stack: Stack, given: str | None) -> str:
+    """The id of the named workspace (an id or a unique name), or of the current one."""
+    from tailrun.cli import workspaces
+
+    if given is None:
+        return workspaces.current(stack)
+    return str(workspaces.find(stack, given)["workspace_id"])
+
+
+def _print_members(workspace: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("UID", "EMAIL", "ROLE"):
+        table.add_column(column)
+    for member in workspace.get("members") or []:
+        table.add_row(str(member["uid"]), str(member.get("email") or ""), str(member["role"]))
+    out.print(table)
+
+
+@workspace_command("create")
+def workspace_create(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The workspace's name.", show_default=False)],
+    use: Annotated[bool, typer.Option("--use", metavar=FLAG, help="Make it the current workspace.")] = False,
+) -> None:
+    """Create a workspace, you its owner; print its id."""
+    from tailrun.cli import workspaces
+
+    def act(stack: Stack) -> dict[str, Any]:
+        created = workspaces.create(stack, name)
+        if use:
+            workspaces.remember(stack, created["workspace_id"])
+        return created
+
+    created = _connected(act)
+    out.print(created["workspace_id"], markup=False)
+    if not use:
+        err.print(
+            f"Use it with `tailrun workspace use {created['workspace_id']}`.", style="dim", markup=False
+        )
+
+
+@workspace_command("list")
+def workspace_list() -> None:
+    """List your workspaces: id, name, your role, members; the current one is marked *."""
+    from rich.table import Table
+
+    from tailrun.cli import workspaces
+
+    def read(stack: Stack) -> tuple[list[dict[str, Any]], str]:
+        return workspaces.listed(stack), workspaces.current(stack)
+
+    found, chosen = _connected(read)
+    table = Table(box=None, pad_edge=False)
+    for column in ("", "ID", "NAME", "ROLE", "MEMBERS"):
+        table.add_column(column)
+    for workspace in found:
+        mark = "*" if workspace["workspace_id"] == chosen else ""
+        table.add_row(
+            mark,
+            str(workspace["workspace_id"]),
+            str(workspace.get("name") or ""),
+            str(workspace.get("your_role") or ""),
+            str(len(workspace.get("members") or [])),
+        )
+    out.print(table)
+
+
+@workspace_command("use")
+def workspace_use(
+    workspace: Annotated[
+        str, typer.Argument(metavar="WORKSPACE", help="The workspace's id or name.", show_default=False)
+    ],
+) -> None:
+    """Make a workspace the current one: `run`, `jobs` and `batch` work in it until you choose another."""
+    from tailrun.cli import workspaces
+
+    def act(stack: Stack) -> dict[str, Any]:
+        found = workspaces.find(stack, workspace)
+        workspaces.remember(stack, str(found["workspace_id"]))
+        return found
+
+    found = _connected(act)
+    err.print(f"Now in {found.get('name')!s} ({found['workspace_id']}).", markup=False)
+
+
+@workspace_command("rename")
+def workspace_rename(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The new name.", show_default=False)],
+    workspace: WorkspaceArg = None,
+) -> None:
+    """Rename a workspace (admins and the owner)."""
+    from tailrun.cli import workspaces
+
+    _connected(lambda stack: workspaces.rename(stack, _workspace_id(stack, workspace), name))
+
+
+@workspace_command("members")
+def workspace_members(workspace: WorkspaceArg = None) -> None:
+    """List a workspace's members and their roles."""
+    from tailrun.cli import workspaces
+
+    _print_members(_connected(lambda stack: workspaces.members(stack, _workspace_id(stack, workspace))))
+
+
+@workspace_command("add")
+def workspace_add(
+    who: Annotated[
+        str, typer.Argument(metavar="UID_OR_EMAIL", help="The new member's uid or email.", show_default=False)
+    ],
+    role: RoleOption = "member",
+    workspace: Annotated[
+        str | None, typer.Option(metavar="WORKSPACE", help="The workspace (default: the current one).")
+    ] = None,
+) -> None:
+    """Add a member to a workspace (admins and the owner)."""
+    from tailrun.cli import workspaces
+
+    _print_members(
+        _connected(lambda stack: workspaces.add(stack, _workspace_id(stack, workspace), who, role))
+    )
+
+
+@workspace_command("remove")
+def workspace_remove(
+    uid: UidArg,
+    workspace: Annotated[
+        str | None, typer.Option(metavar="WORKSPACE", help="The workspace (default: the current one).")
+    ] = None,
+) -> None:
+    """Remove a member (admins and the owner); their access ends at once, open listeners included."""
+    from tailrun.cli import workspaces
+
+    _print_members(_connected(lambda stack: workspaces.remove(stack, _workspace_id(stack, workspace), uid)))
+
+
+@workspace_command("role")
+def workspace_role(
+    uid: UidArg,
+    role: Annotated[str, typer.Argument(metavar="ROLE", help="admin, member or viewer.", show_default=False)],
+    workspace: Annotated[
+        str | None, typer.Option(metavar="WORKSPACE", help="The workspace (default: the current one).")
+    ] = None,
+) -> None:
+    """Change a member's role (admins and the owner; the owner's role moves only by transfer)."""
+    from tailrun.cli import workspaces
+
+    _print_members(
+        _connected(lambda stack: workspaces.set_role(stack, _workspace_id(stack, workspace), uid, role))
+    )
+
+
+@workspace_command("leave")
+def workspace_leave(workspace: WorkspaceArg = None) -> None:
+    """Leave a workspace (its owner cannot: transfer it first)."""
+    from tailrun.cli import workspaces
+
+    def act(stack: Stack) -> str:
+        workspace_id = _workspace_id(stack, workspace)
+        workspaces.leave(stack, workspace_id)
+        return workspace_id
+
+    left = _connected(act)
+    err.print(f"You left {left}.", markup=False)
 
 
 @command()

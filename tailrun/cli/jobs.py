@@ -56,7 +56,7 @@ def get_job(stack: Stack, job_id: str) -> dict[str, Any]:
 
     try:
         snapshot = stack.firestore.collection(JOBS).document(check_job_id(job_id)).get()
-    except google_exceptions.PermissionDenied:
+    except google_exceptions.PermissionDenied:  # another workspace's job: told as a missing one
         raise JobNotFound(job_id) from None
     if not snapshot.exists:
         raise JobNotFound(job_id)
@@ -73,10 +73,12 @@ def label_pair(value: str) -> str:
 
 @dataclass(frozen=True)
 class JobFilter:
-    """Which jobs `tailrun jobs` lists: all of the user's, or only those with a status and every label."""
+    """Which jobs `tailrun jobs` lists: all of a workspace's (``workspace_id``, else the current one), or only
+    those with a status and every label."""
 
     status: str | None = None
     labels: tuple[str, ...] = ()
+    workspace_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in set(JobStatus):
@@ -103,9 +105,10 @@ class JobPage:
 
 
 def list_jobs(stack: Stack, *, limit: int, which: JobFilter, after: str | None = None) -> JobPage:
-    """Up to ``limit`` of the user's jobs that ``which`` selects, newest first, starting after the job ``after``.
+    """Up to ``limit`` of the workspace's jobs that ``which`` selects, newest first, starting after the job
+    ``after``.
 
-    Each Firestore query reads one bounded page (``owner``, then ``status`` and the first label, ordered by
+    Each Firestore query reads one bounded page (``workspace_id``, the constraint the security rules need, then ``status`` and the first label, ordered by
     ``created_at`` desc, the composite indexes of ``infra/firestore.indexes.json``) and continues with
     ``start_after`` the last job read, never one unbounded read.
     """
@@ -139,7 +142,10 @@ def _read_page(stack: Stack, which: JobFilter, cursor: Any, size: int) -> list[A
     from google.cloud.firestore import Query
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    query = stack.firestore.collection(JOBS).where(filter=FieldFilter("owner", "==", stack.config.owner))
+    from tailrun.cli import workspaces
+
+    workspace_id = workspaces.current(stack, which.workspace_id)
+    query = stack.firestore.collection(JOBS).where(filter=FieldFilter("workspace_id", "==", workspace_id))
     if which.status:
         query = query.where(filter=FieldFilter("status", "==", which.status))
     if which.labels:

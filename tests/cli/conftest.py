@@ -36,10 +36,11 @@ def cli(dev_stack: DevProcess) -> Cli:
 @pytest.fixture
 def owner_client(firestore_emulator: Any) -> Iterator[firestore.Client]:
     """A server client (the owner: it bypasses rules) of ``RULES_PROJECT``, emptied, with ``infra/firestore.rules``
-    loaded for the project, as `tailrun dev` loads them."""
+    loaded for the project, as `tailrun dev` loads them, and `dev`'s personal workspace as the functions make it."""
     firestore_emulator.reset(RULES_PROJECT)
     load_rules(firestore_emulator.http_address, RULES_PROJECT, RULES_FILE.read_text())
     client = firestore.Client(project=RULES_PROJECT)
+    client.document("workspaces/personal-dev").set({"member_uids": ["dev"], "roles": {"dev": "owner"}})
     yield client
     client.close()  # type: ignore[no-untyped-call]  # google-cloud-firestore: untyped
 

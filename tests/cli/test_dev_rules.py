@@ -92,9 +92,13 @@ def receive_all(channel: HttpChannel, *predicates: Any) -> list[dict[str, Any]]:
 
 
 def assert_dev_sees_its_job_and_not_bobs(url: str, token: str, job_id: str, bobs: str) -> None:
-    """Through the stack's Listen front: `dev`'s job, its jobs query and chunks are served; bob's job is refused."""
+    """Through the stack's Listen front: `dev`'s job, its workspace's jobs query and chunks are served; bob's job
+    is refused."""
     channel = HttpChannel(url, token)
-    owned = {"field": {"fieldPath": "owner"}, "op": "EQUAL", "value": {"stringValue": DEV_USER}}
+    personal = {
+        "stringValue": f"personal-{DEV_USER}"
+    }  # dev's jobs are in dev's personal workspace (issue 14)
+    owned = {"field": {"fieldPath": "workspace_id"}, "op": "EQUAL", "value": personal}
     structured = {"from": [{"collectionId": "jobs"}], "where": {"fieldFilter": owned}}
     mine = {"parent": f"{DATABASE}/documents", "structuredQuery": structured}
     channel.open(
@@ -187,6 +191,9 @@ def test_the_emulator_command_enforces_the_rules_it_is_given(tmp_path: Path) -> 
         assert process.stdout is not None
         address = process.stdout.readline().split("grpc=")[1].split()[0]
         db = clients.firestore_client(LOCAL_PROJECT, address)
+        db.document(f"workspaces/personal-{DEV_USER}").set(
+            {"member_uids": [DEV_USER]}
+        )  # as the functions make it
         db.document("jobs/mine").set({"owner": DEV_USER, "status": "running"})
         db.document("jobs/theirs").set({"owner": "bob", "status": "running"})
         db.close()

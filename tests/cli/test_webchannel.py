@@ -156,7 +156,11 @@ def query_target(
     structured: dict[str, Any] = {"from": [{"collectionId": collection, "allDescendants": all_descendants}]}
     if owner is not None:
         structured["where"] = {
-            "fieldFilter": {"field": {"fieldPath": "owner"}, "op": "EQUAL", "value": {"stringValue": owner}}
+            "fieldFilter": {
+                "field": {"fieldPath": "workspace_id"},  # the owner's personal workspace's jobs (issue 14)
+                "op": "EQUAL",
+                "value": {"stringValue": f"personal-{owner}"},
+            }
         }
     root = f"{channel.database}/documents"
     return {
@@ -238,7 +242,7 @@ def test_the_owner_listens_to_the_job_its_output_and_its_jobs_beside_a_refused_t
     channel: BrowserChannel, owner_client: firestore.Client, unique_id: str
 ) -> None:
     job = owner_client.document(f"jobs/{unique_id}")
-    job.set({"owner": "dev", "status": "running"})
+    job.set({"owner": "dev", "workspace_id": "personal-dev", "status": "running"})
     job.collection("chunks").document("c1").set({"lines": [{"line": 0, "text": "owner's line"}]})
     owner_client.document(f"job_secrets/{unique_id}").set({"env": {"API_KEY": "sk-secret-value"}})
 

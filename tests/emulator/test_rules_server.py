@@ -93,10 +93,16 @@ def signed_out(project: str) -> Iterator[firestore.Client]:
     client.close()
 
 
+MINE = {"owner": "alice", "workspace_id": "personal-alice", "state": "running"}
+MY_JOBS = FieldFilter("workspace_id", "==", "personal-alice")  # the constraint lists of jobs carry (issue 14)
+
+
 @pytest.fixture
 def jobs(admin: firestore.Client) -> None:
-    """alice's job (with a chunk), bob's job, and a server-only secret; written by the owner, past the rules."""
-    admin.document("jobs/mine").set({"owner": "alice", "state": "running"})
+    """alice's job (with a chunk) in her personal workspace, bob's job, and a server-only secret; written by the
+    owner, past the rules."""
+    admin.document("workspaces/personal-alice").set({"member_uids": ["alice"]})
+    admin.document("jobs/mine").set(MINE)
     admin.document("jobs/mine/chunks/c1").set({"text": "hello"})
     admin.document("jobs/theirs").set({"owner": "bob"})
     admin.document("jobs/theirs/chunks/c1").set({"text": "secret"})
@@ -111,7 +117,7 @@ def denied(call: Any) -> str:
 
 @pytest.mark.usefixtures("jobs")
 def test_a_user_reads_her_own_job_and_its_chunks(alice: firestore.Client) -> None:
-    assert alice.document("jobs/mine").get().to_dict() == {"owner": "alice", "state": "running"}
+    assert alice.document("jobs/mine").get().to_dict() == MINE
     assert alice.document("jobs/mine/chunks/c1").get().to_dict() == {"text": "hello"}  # via get() in ownsJob
 
 
@@ -126,31 +132,38 @@ def test_another_users_job_and_server_only_documents_are_refused(alice: firestor
 @pytest.mark.usefixtures("jobs")
 def test_signed_out_clients_read_nothing(signed_out: firestore.Client) -> None:
     denied(signed_out.document("jobs/mine").get)
-    denied(
-        lambda: list(signed_out.collection("jobs").where(filter=FieldFilter("owner", "==", "alice")).stream())
-    )
+    denied(lambda: list(signed_out.collection("jobs").where(filter=MY_JOBS).stream()))
 
 
 @pytest.mark.usefixtures("jobs")
 def test_a_list_needs_the_owner_constraint_whatever_it_returns(
     admin: firestore.Client, alice: firestore.Client
 ) -> None:
-    mine = alice.collection("jobs").where(filter=FieldFilter("owner", "==", "alice"))
+    mine = alice.collection("jobs").where(filter=MY_JOBS)
     assert [d.id for d in mine.stream()] == ["mine"]
     admin.document("jobs/theirs").delete()  # now every job is alice's, and still the bare list is refused
-    assert "Property owner is undefined on object." in denied(lambda: list(alice.collection("jobs").stream()))
+    assert "Property workspace_id is undefined on object." in denied(
+        lambda: list(alice.collection("jobs").stream())
+    )
 
 
-def test_an_owner_query_that_returns_nothing_is_allowed(alice: firestore.Client) -> None:
-    assert list(alice.collection("jobs").where(filter=FieldFilter("owner", "==", "alice")).stream()) == []
-    denied(lambda: list(alice.collection("jobs").where(filter=FieldFilter("owner", "==", "bob")).stream()))
+def test_a_workspace_query_that_returns_nothing_is_allowed(
+    admin: firestore.Client, alice: firestore.Client
+) -> None:
+    admin.document("workspaces/personal-alice").set({"member_uids": ["alice"]})  # a member, of no job yet
+    assert list(alice.collection("jobs").where(filter=MY_JOBS).stream()) == []
+    denied(
+        lambda: list(
+            alice.collection("jobs").where(filter=FieldFilter("workspace_id", "==", "personal-bob")).stream()
+        )
+    )
 
 
 @pytest.mark.usefixtures("jobs")
 def test_subcollection_lists_aggregations_and_list_documents(alice: firestore.Client) -> None:
     assert [d.id for d in alice.collection("jobs/mine/chunks").stream()] == ["c1"]
     denied(lambda: list(alice.collection("jobs/theirs/chunks").stream()))
-    mine = alice.collection("jobs").where(filter=FieldFilter("owner", "==", "alice"))
+    mine = alice.collection("jobs").where(filter=MY_JOBS)
     assert mine.count().get()[0][0].value == 1
     denied(lambda: alice.collection("jobs").count().get())
     denied(lambda: list(alice.collection("jobs").list_documents()))
@@ -172,7 +185,7 @@ def test_clients_write_nothing_and_the_owner_bypasses_the_rules(
     batch = alice.batch()
     batch.set(alice.document("jobs/a"), {"owner": "alice"})
     denied(batch.commit)
-    assert admin.document("jobs/mine").get().to_dict() == {"owner": "alice", "state": "running"}
+    assert admin.document("jobs/mine").get().to_dict() == MINE
     assert not admin.document("jobs/new").get().exists and not admin.document("jobs/a").get().exists
     admin.document("job_secrets/mine").update({"value": "rotated"})  # the owner: no rules
 
@@ -183,7 +196,7 @@ def test_reads_inside_a_transaction_are_decided_too(alice: firestore.Client) -> 
     def read(transaction: firestore.Transaction, name: str) -> Any:
         return alice.document(name).get(transaction=transaction).to_dict()
 
-    assert read(alice.transaction(), "jobs/mine") == {"owner": "alice", "state": "running"}
+    assert read(alice.transaction(), "jobs/mine") == MINE
     denied(lambda: read(alice.transaction(), "jobs/theirs"))
 
 
@@ -199,9 +212,7 @@ def test_listeners_on_refused_targets_fail_and_allowed_ones_see_changes(
         if any(d and d.get("state") == "done" for d in snapshots[-1]):
             changed.set()
 
-    watch = (
-        alice.collection("jobs").where(filter=FieldFilter("owner", "==", "alice")).on_snapshot(on_snapshot)
-    )
+    watch = alice.collection("jobs").where(filter=MY_JOBS).on_snapshot(on_snapshot)
     try:
         admin.document("jobs/mine").update({"state": "done"})
         assert changed.wait(WATCH_TIMEOUT_SECONDS), snapshots

@@ -624,6 +624,17 @@ CASES: dict[type[BaseModel], dict[str, st.SearchStrategy[tuple[Any, int]]]] = {
                 st.sampled_from(["relative/dir", ".", "/no/such/directory", "/dev/null"]),
             )
         ),
+        # malformed: 400; well formed but a workspace the caller is no member of (or none): 404, writing nothing
+        "workspace_id": st.one_of(
+            bad(
+                st.one_of(
+                    st.sampled_from(["", "../x", "personal-", "personal-a/b", "A" * 32, "0" * 31, "__x__"]),
+                    non_str,
+                    unsafe_text,
+                )
+            ),
+            bad(st.sampled_from(["0" * 32, "personal-someone-else"]), 404),
+        ),
     },
     models.JobRef: {"job_id": bad(ident(nullable=False))},
     models.ReapRequest: {"dry_run": bad(st.one_of(non_bool, st.none()))},

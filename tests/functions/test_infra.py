@@ -32,11 +32,14 @@ SERVER_ONLY = {
     "batch_secrets",
     "batch_slots",
 }
+# What makes a reader one who may read (issue 14: a member of the document's workspace; a user's own uploads).
 OWNER_CHECKS = (
-    "resource.data.owner == request.auth.uid",
-    "ownsJob(jobId)",
+    "request.auth.uid in resource.data.member_uids",
+    "memberOf(wsOf(resource.data))",
+    "memberOf(resource.data.workspace_id)",
+    "readsJob(jobId)",
+    "readsBatch(batchId)",
     "request.auth.uid == uid",
-    "ownsBatch(batchId)",
 )
 
 
@@ -84,20 +87,18 @@ def test_clients_write_nothing() -> None:
             assert allow.condition == "false", allow
 
 
-def test_every_readable_document_is_read_only_by_its_owner() -> None:
+def test_every_readable_document_is_read_only_by_the_members_of_its_workspace() -> None:
     readable = [a for a in allows(RULES) if a.operations & READS and a.condition != "false"]
     assert readable
     for allow in readable:
-        assert allow.condition.startswith("signedIn() &&") or allow.condition in (
-            "ownsJob(jobId)",
-            "ownsBatch(batchId)",
-        ), allow
         assert any(check in allow.condition for check in OWNER_CHECKS), allow
     assert re.search(
-        r"function ownsJob\(jobId\)\s*\{\s*return signedIn\(\) && get\(/databases/\$\(database\)"
-        r"/documents/jobs/\$\(jobId\)\)\.data\.owner == request\.auth\.uid;",
+        r"function memberOf\(workspaceId\)\s*\{\s*return signedIn\(\)\s*&& request\.auth\.uid in "
+        r"get\(/databases/\$\(database\)/documents/workspaces/\$\(workspaceId\)\)\.data\.member_uids;",
         RULES,
     )
+    for function in ("readsJob", "readsBatch"):  # two reads: the parent, then its workspace
+        assert re.search(rf"function {function}\(\w+\)\s*\{{\s*return memberOf\(wsOf\(get\(", RULES), function
 
 
 def test_server_only_collections_are_matched_only_by_the_deny_all() -> None:
@@ -121,14 +122,19 @@ def test_client_readable_documents_hold_no_token_or_secret(
     ]
 
     everything = dump_all(firestore_client)
-    readable = {path: doc for path, doc in everything.items() if path.split("/")[0] in {"jobs", "users"}}
+    readable = {
+        path: doc for path, doc in everything.items() if path.split("/")[0] in {"jobs", "users", "workspaces"}
+    }
     assert any(path.startswith("jobs/") for path in readable)
     for path, document in readable.items():
         text = repr(document["data"])
         for secret in (played.token, token_hash, "s3cret-value"):
             assert secret not in text, f"{path} holds a secret"
         assert "token_hash" not in text
-    assert {path.split("/")[0] for path in everything} - {"jobs"} == {"attempt_tokens", "job_secrets"}
+    assert {path.split("/")[0] for path in everything} - {"jobs", "workspaces"} == {
+        "attempt_tokens",
+        "job_secrets",
+    }
 
 
 # --- composite indexes ---
@@ -148,22 +154,22 @@ class Query:
 QUERIES = [
     Query(
         "tailrun/cli/jobs.py",
-        'FieldFilter("owner", "==", stack.config.owner)',
+        'FieldFilter("workspace_id", "==", workspace_id)',
         "jobs",
-        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
     Query(
         "tailrun/cli/jobs.py",
         'query.where(filter=FieldFilter("status", "==", which.status))',
         "jobs",
-        (("owner", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
     Query(
         "tailrun/cli/jobs.py",
         'FieldFilter("label_pairs", "array_contains", which.labels[0])',
         "jobs",
-        (("owner", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
-    ),  # with --status too: the owner, status, label_pairs, created_at index of DATA_MODEL.md below
+        (("workspace_id", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
+    ),  # with --status too: the workspace_id, status, label_pairs, created_at index of DATA_MODEL.md below
     Query(
         "tailrun/cli/jobs.py", 'order_by("created_at", direction=Query.DESCENDING)', "jobs"
     ),  # part of the above
@@ -177,30 +183,31 @@ QUERIES = [
     # batches list, a batch's rows, one attempt's chunks, the caller's workspaces (issue 14)
     Query(
         "web/src/viewer.js",
-        'where("owner", "==", me.uid)',
+        'return where("workspace_id", "==", workspace || `personal-${me.uid}`);',
         "jobs",
-        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),  # also the batches list: the batches index of the same shape (tailrun batch list's)
     Query(
         "web/src/viewer.js",
         'where("status", "==", filters.status)',
         "jobs",
-        (("owner", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("status", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
     Query(
         "web/src/viewer.js",
         'where("label_pairs", "array-contains", filters.label)',
         "jobs",
-        (("owner", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
-    ),  # with the status too: owner, status, label_pairs, created_at (tailrun jobs --status --label's)
-    Query("web/src/viewer.js", 'constraints.push(orderBy("created_at", "desc"))', "jobs"),  # part of the above
-    # A workspace's lists (issue 14): its indexes (workspace_id ↑ and the fields above) come with the workspaces
-    # branch, which lists them here for its own CLI queries.
-    Query("web/src/viewer.js", 'where("workspace_id", "==", workspace)', "jobs"),
+        (("workspace_id", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
+    ),  # with the status too: workspace_id, status, label_pairs, created_at (tailrun jobs --status --label's)
+    Query(
+        "web/src/viewer.js", 'constraints.push(orderBy("created_at", "desc"))', "jobs"
+    ),  # part of the above
     Query("web/src/viewer.js", 'scope(), orderBy("created_at", "desc"), limit(100)', "batches"),  # as above
     Query("web/src/viewer.js", 'where("member_uids", "array-contains", me.uid)', "workspaces"),  # one field
     Query("web/src/viewer.js", 'query(rowsRef, orderBy("row"))', "rows"),  # one field: automatic
-    Query("web/src/viewer.js", 'query(collection(ref, "rows"), orderBy("row"))', "rows"),  # one field: automatic
+    Query(
+        "web/src/viewer.js", 'query(collection(ref, "rows"), orderBy("row"))', "rows"
+    ),  # one field: automatic
     Query(
         "web/src/viewer.js",
         'where("attempt", "==", attempt), orderBy("seq")',
@@ -281,18 +288,50 @@ QUERIES = [
     Query("functions/tailrun_functions/batches/export.py", '.order_by("__name__")', "rows"),
     Query(
         "tailrun/cli/batches.py",
-        '.where(filter=FieldFilter("owner", "==", stack.config.owner))',
+        '.where(filter=FieldFilter("workspace_id", "==", workspaces.current(stack, workspace_id)))',
         "batches",
-        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),  # tailrun batch list
+    # workspaces (issue 14): the quotas' counts and delete's check (equalities only: served by merging the
+    # single-field indexes, no composite index), the list of a user's workspaces (one array-contains: automatic)
+    Query(
+        "functions/tailrun_functions/workspaces/access.py",
+        '.where(filter=FieldFilter("workspace_id", "==", workspace_id))',
+        "jobs",
+    ),
+    Query(
+        "functions/tailrun_functions/workspaces/access.py",
+        '.where(filter=FieldFilter("status", "in", ACTIVE_JOB_STATUSES))',
+        "jobs",
+    ),
+    Query(
+        "functions/tailrun_functions/workspaces/access.py",
+        '.where(filter=FieldFilter("status", "in", ACTIVE_BATCH_STATUSES))',
+        "batches",
+    ),
+    Query(
+        "functions/tailrun_functions/workspaces/manage.py",
+        '.where(filter=FieldFilter("workspace_id", "==", workspace_id))',
+        "jobs",
+    ),  # and batches
+    Query(
+        "functions/tailrun_functions/workspaces/manage.py",
+        '.where(filter=FieldFilter("status", "in", statuses))',
+        "jobs",
+    ),
+    Query(
+        "functions/tailrun_functions/workspaces/manage.py",
+        "query = svc.db.collection(schema.WORKSPACES).where(",
+        "workspaces",
+    ),  # where member_uids array-contains uid: one field, automatic
     Query("tailrun/cli/batches.py", '.order_by("created_at", direction=Query.DESCENDING)', "batches"),
     Query("tailrun/cli/batches.py", 'collection(ROWS).order_by("row")', "rows"),  # one field: automatic
     # Documented for clients in functions/DATA_MODEL.md, built by no code here:
     Query(
         "functions/DATA_MODEL.md",
-        "`batches` `where owner == uid order by created_at desc`",
+        "`batches` `where workspace_id == W order by created_at desc`",
         "batches",
-        (("owner", "ASCENDING"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
     Query(
         "functions/DATA_MODEL.md",
@@ -302,22 +341,22 @@ QUERIES = [
     ),
     Query(
         "functions/DATA_MODEL.md",
-        "`where owner == uid and parent_job_id == id order by created_at desc`",
+        "`where workspace_id == W and parent_job_id == id order by created_at desc`",
         "jobs",
-        (("owner", "ASCENDING"), ("parent_job_id", "ASCENDING"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("parent_job_id", "ASCENDING"), ("created_at", "DESCENDING")),
     ),
     Query(
         "functions/DATA_MODEL.md",
-        '`where owner == uid and label_pairs array-contains "k=v" order by created_at desc`',
+        '`where workspace_id == W and label_pairs array-contains "k=v" order by created_at desc`',
         "jobs",
-        (("owner", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
+        (("workspace_id", "ASCENDING"), ("label_pairs", "CONTAINS"), ("created_at", "DESCENDING")),
     ),
     Query(
         "functions/DATA_MODEL.md",
-        '`where owner == uid and status == s and label_pairs array-contains "k=v" order by created_at desc`',
+        '`where workspace_id == W and status == s and label_pairs array-contains "k=v" order by created_at desc`',
         "jobs",
         (
-            ("owner", "ASCENDING"),
+            ("workspace_id", "ASCENDING"),
             ("status", "ASCENDING"),
             ("label_pairs", "CONTAINS"),
             ("created_at", "DESCENDING"),

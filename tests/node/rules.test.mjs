@@ -1,6 +1,7 @@
 // infra/firestore.rules, evaluated for real: @firebase/rules-unit-testing drives the Firebase JS SDK (what the web
-// viewer uses) against a Firestore emulator that enforces rules, as alice (who owns a job), bob (another user) and
-// a reader who is not signed in. The emulator's address comes from FIRESTORE_EMULATOR_HOST, so the same tests run
+// viewer uses) against a Firestore emulator that enforces rules, as alice (who owns a job in her personal workspace
+// and the workspace "team"), bob (another user, in neither), carol (a viewer of "team") and a reader who is not
+// signed in. The emulator's address comes from FIRESTORE_EMULATOR_HOST, so the same tests run
 // against Google's emulator (tests/node/test_rules.py starts it) or any other that enforces rules.
 //
 // Run: FIRESTORE_EMULATOR_HOST=127.0.0.1:PORT node --test tests/node/rules.test.mjs
@@ -34,6 +35,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const RULES = readFileSync(path.resolve(here, '../../infra/firestore.rules'), 'utf8');
 const PROJECT = 'demo-tailrun-rules';
 const LISTEN_TIMEOUT_MS = 15000;
+const CUT_TIMEOUT_MS = 60000; // how long a removed member's listener may take to be cut (Google's emulator)
 setLogLevel('silent'); // refusals are what these tests expect; the SDK would log each one as an error
 
 const ALICE_JOB = 'a'.repeat(32);
@@ -47,10 +49,23 @@ const ALICE_BATCH = '1'.repeat(32);
 const BOB_BATCH = '2'.repeat(32);
 const HALF_WRITTEN_BATCH = '3'.repeat(32); // rows written, batch document not yet: readable by nobody
 const ROW = '000000';
+const TEAM = 't'.repeat(32); // alice owns it, carol is a viewer
+const TEAM_JOB = 'e'.repeat(32);
+const LEGACY_JOB = 'f'.repeat(32); // alice's, written before workspaces: no workspace_id (her personal workspace)
+const TEAM_BATCH = '4'.repeat(32);
+const ALICE_WS = 'personal-alice';
 
-function batch(owner, status) {
+function workspace(owner, members, personal) {
+  const roles = Object.fromEntries(members.map(([uid, role]) => [uid, role]));
   return {
-    owner, name: 'b', status, concurrency: 2, total: 1, created_at: at, updated_at: at,
+    name: personal ? 'Personal' : 'team', owner, roles, member_uids: members.map(([uid]) => uid),
+    emails: Object.fromEntries(members.map(([uid]) => [uid, null])), personal, created_at: at, updated_at: at,
+  };
+}
+
+function batch(owner, status, workspaceId = `personal-${owner}`) {
+  return {
+    owner, workspace_id: workspaceId, name: 'b', status, concurrency: 2, total: 1, created_at: at, updated_at: at,
     counts: { total: 1, queued: 1, running: 0, succeeded: 0, failed: 0, canceled: 0, timed_out: 0 },
   };
 }
@@ -59,9 +74,10 @@ function row(status) {
   return { row: 0, values: { name: 'x' }, status, job_id: null, updated_at: at };
 }
 
-function job(owner, status) {
+function job(owner, status, workspaceId = `personal-${owner}`) {
+  const placed = workspaceId === null ? {} : { workspace_id: workspaceId };
   return {
-    owner, status, attempt: 1, argv: ['echo', 'hi'], spec: { argv: ['echo', 'hi'], timeout_s: 60, labels: {} },
+    owner, ...placed, status, attempt: 1, argv: ['echo', 'hi'], spec: { argv: ['echo', 'hi'], timeout_s: 60, labels: {} },
     created_at: at, updated_at: at, lines: 1, last_seq: 1, tail: [{ line: 0, stream: 'stdout', text: 'hi' }],
     parent_job_id: null, idempotency_key: null,
   };
@@ -69,6 +85,15 @@ function job(owner, status) {
 
 // Every document a reader could aim at, as the functions write them (functions/DATA_MODEL.md).
 const SEED = {
+  [`workspaces/${ALICE_WS}`]: workspace('alice', [['alice', 'owner']], true),
+  'workspaces/personal-bob': workspace('bob', [['bob', 'owner']], true),
+  [`workspaces/${TEAM}`]: workspace('alice', [['alice', 'owner'], ['carol', 'viewer']], false),
+  [`jobs/${TEAM_JOB}`]: job('alice', 'running', TEAM),
+  [`jobs/${TEAM_JOB}/chunks/${CHUNK}`]: { attempt: 1, seq: 0, first_line: 0, line_count: 0, lines: [], created_at: at },
+  [`jobs/${LEGACY_JOB}`]: job('alice', 'succeeded', null),
+  [`jobs/${LEGACY_JOB}/chunks/${CHUNK}`]: { attempt: 1, seq: 0, first_line: 0, line_count: 0, lines: [], created_at: at },
+  [`batches/${TEAM_BATCH}`]: batch('alice', 'running', TEAM),
+  [`batches/${TEAM_BATCH}/rows/${ROW}`]: row('queued'),
   [`jobs/${ALICE_JOB}`]: job('alice', 'running'),
   [`jobs/${ALICE_JOB}/chunks/${CHUNK}`]: {
     attempt: 1, seq: 0, first_line: 0, line_count: 1, created_at: at,
@@ -108,6 +133,7 @@ const ONE = { chunks: CHUNK, attempts: ATTEMPT, artifacts: ARTIFACT };
 let env;
 let alice;
 let bob;
+let carol;
 let anonymous;
 
 function emulatorHost() {
@@ -152,12 +178,12 @@ function listen(target) {
     },
   );
   return {
-    next(predicate) {
+    next(predicate, timeoutMs = LISTEN_TIMEOUT_MS) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`no matching snapshot within ${LISTEN_TIMEOUT_MS} ms`));
-        }, LISTEN_TIMEOUT_MS);
+          reject(new Error(`no matching snapshot within ${timeoutMs} ms`));
+        }, timeoutMs);
         const waiter = { predicate, resolve, reject, timer };
         waiters.push(waiter);
         settle();
@@ -190,6 +216,7 @@ before(async () => {
   await asServer((db) => Promise.all(Object.entries(SEED).map(([name, data]) => setDoc(doc(db, name), data))));
   alice = env.authenticatedContext('alice').firestore();
   bob = env.authenticatedContext('bob').firestore();
+  carol = env.authenticatedContext('carol').firestore();
   anonymous = env.unauthenticatedContext().firestore();
 });
 
@@ -216,29 +243,80 @@ describe('jobs', () => {
     await assertFails(getDoc(doc(alice, 'jobs', MISSING_JOB)));
   });
 
-  test("the owner lists her jobs filtered on owner, as the job list's query does, and sees only hers", async () => {
-    const mine = await assertSucceeds(getDocs(query(collection(alice, 'jobs'), where('owner', '==', 'alice'))));
-    assert.deepEqual(mine.docs.map((d) => d.id), [ALICE_JOB]);
-    const newest = query(collection(alice, 'jobs'), where('owner', '==', 'alice'), orderBy('created_at', 'desc'), limit(20));
+  test('a member lists her workspace\'s jobs filtered on workspace_id, as the job lists query, and sees only those', async () => {
+    const mine = await assertSucceeds(getDocs(query(collection(alice, 'jobs'), where('workspace_id', '==', ALICE_WS))));
+    assert.deepEqual(mine.docs.map((d) => d.id), [ALICE_JOB]); // the job without workspace_id is in no such list
+    const newest = query(collection(alice, 'jobs'), where('workspace_id', '==', ALICE_WS), orderBy('created_at', 'desc'), limit(20));
     assert.equal((await assertSucceeds(getDocs(newest))).size, 1);
-    const byStatus = query(collection(alice, 'jobs'), where('owner', '==', 'alice'), where('status', '==', 'running'));
+    const byStatus = query(collection(alice, 'jobs'), where('workspace_id', '==', ALICE_WS), where('status', '==', 'running'));
     assert.equal((await assertSucceeds(getDocs(byStatus))).size, 1);
-    const retries = query(collection(alice, 'jobs'), where('owner', '==', 'alice'), where('parent_job_id', '==', BOB_JOB));
+    const retries = query(collection(alice, 'jobs'), where('workspace_id', '==', ALICE_WS), where('parent_job_id', '==', BOB_JOB));
     assert.equal((await assertSucceeds(getDocs(retries))).size, 0);
+    const team = await assertSucceeds(getDocs(query(collection(carol, 'jobs'), where('workspace_id', '==', TEAM))));
+    assert.deepEqual(team.docs.map((d) => d.id), [TEAM_JOB]);
   });
 
-  test('rules are not filters: a list without the owner constraint is refused as a whole', async () => {
+  test('rules are not filters: a list without the workspace constraint is refused as a whole', async () => {
     await assertFails(getDocs(collection(alice, 'jobs')));
     await assertFails(getDocs(query(collection(alice, 'jobs'), orderBy('created_at', 'desc'))));
     await assertFails(getDocs(query(collection(alice, 'jobs'), where('status', '==', 'running'))));
+    await assertFails(getDocs(query(collection(alice, 'jobs'), where('owner', '==', 'alice'))));
   });
 
-  test("a list filtered on another user's uid is refused", async () => {
-    await assertFails(getDocs(query(collection(alice, 'jobs'), where('owner', '==', 'bob'))));
+  test("a list of another workspace's jobs is refused", async () => {
+    await assertFails(getDocs(query(collection(alice, 'jobs'), where('workspace_id', '==', 'personal-bob'))));
+    await assertFails(getDocs(query(collection(bob, 'jobs'), where('workspace_id', '==', TEAM))));
+    await assertFails(getDocs(query(collection(carol, 'jobs'), where('workspace_id', '==', ALICE_WS))));
+    await assertFails(getDocs(query(collection(alice, 'jobs'), where('workspace_id', '==', 'no-such-workspace'))));
   });
 
-  test('a reader who is not signed in cannot list jobs, even filtered on an owner', async () => {
-    await assertFails(getDocs(query(collection(anonymous, 'jobs'), where('owner', '==', 'alice'))));
+  test('a reader who is not signed in cannot list jobs, even filtered on a workspace', async () => {
+    await assertFails(getDocs(query(collection(anonymous, 'jobs'), where('workspace_id', '==', ALICE_WS))));
+  });
+
+  test("a viewer gets her workspace's jobs, and none of another workspace's", async () => {
+    assert.equal((await assertSucceeds(getDoc(doc(carol, 'jobs', TEAM_JOB)))).get('workspace_id'), TEAM);
+    await assertFails(getDoc(doc(carol, 'jobs', ALICE_JOB)));
+    await assertFails(getDoc(doc(bob, 'jobs', TEAM_JOB)));
+  });
+
+  test("a job written before workspaces is its owner's personal workspace's", async () => {
+    await assertSucceeds(getDoc(doc(alice, 'jobs', LEGACY_JOB)));
+    await assertSucceeds(getDocs(collection(alice, 'jobs', LEGACY_JOB, 'chunks')));
+    for (const db of [bob, carol]) {
+      await assertFails(getDoc(doc(db, 'jobs', LEGACY_JOB)));
+      await assertFails(getDocs(collection(db, 'jobs', LEGACY_JOB, 'chunks')));
+    }
+  });
+});
+
+describe('workspaces', () => {
+  test('a member gets her workspaces and lists them filtered on member_uids', async () => {
+    assert.equal((await assertSucceeds(getDoc(doc(carol, 'workspaces', TEAM)))).get('owner'), 'alice');
+    const mine = await assertSucceeds(
+      getDocs(query(collection(alice, 'workspaces'), where('member_uids', 'array-contains', 'alice'))),
+    );
+    assert.deepEqual(mine.docs.map((d) => d.id).sort(), [ALICE_WS, TEAM].sort());
+    const carols = await assertSucceeds(
+      getDocs(query(collection(carol, 'workspaces'), where('member_uids', 'array-contains', 'carol'))),
+    );
+    assert.deepEqual(carols.docs.map((d) => d.id), [TEAM]);
+  });
+
+  test('nobody else reads a workspace, and a list without the member constraint is refused', async () => {
+    for (const db of [bob, anonymous]) await assertFails(getDoc(doc(db, 'workspaces', TEAM)));
+    await assertFails(getDoc(doc(carol, 'workspaces', ALICE_WS)));
+    await assertFails(getDocs(collection(alice, 'workspaces')));
+    await assertFails(getDocs(query(collection(bob, 'workspaces'), where('owner', '==', 'alice'))));
+  });
+
+  test("a viewer reads the team's job output and batch rows, not a personal workspace's", async () => {
+    await assertSucceeds(getDocs(collection(carol, 'jobs', TEAM_JOB, 'chunks')));
+    await assertSucceeds(getDocs(collection(carol, 'batches', TEAM_BATCH, 'rows')));
+    await assertSucceeds(getDocs(query(collection(carol, 'batches'), where('workspace_id', '==', TEAM))));
+    await assertFails(getDocs(collection(carol, 'jobs', ALICE_JOB, 'chunks')));
+    await assertFails(getDocs(collection(carol, 'batches', ALICE_BATCH, 'rows')));
+    await assertFails(getDocs(collection(bob, 'jobs', TEAM_JOB, 'chunks')));
   });
 });
 
@@ -288,14 +366,14 @@ describe('batches and their rows', () => {
     const snapshot = await assertSucceeds(getDoc(doc(alice, 'batches', ALICE_BATCH)));
     assert.equal(snapshot.get('owner'), 'alice');
     const mine = collection(alice, 'batches');
-    const listed = await assertSucceeds(getDocs(query(mine, where('owner', '==', 'alice'), orderBy('created_at', 'desc'))));
+    const listed = await assertSucceeds(getDocs(query(mine, where('workspace_id', '==', ALICE_WS), orderBy('created_at', 'desc'))));
     assert.deepEqual(listed.docs.map((d) => d.id), [ALICE_BATCH]);
   });
 
   test("another user, or a reader who is not signed in, gets no batch and lists none", async () => {
     for (const db of [bob, anonymous]) {
       await assertFails(getDoc(doc(db, 'batches', ALICE_BATCH)));
-      await assertFails(getDocs(query(collection(db, 'batches'), where('owner', '==', 'alice'))));
+      await assertFails(getDocs(query(collection(db, 'batches'), where('workspace_id', '==', ALICE_WS))));
     }
     await assertFails(getDocs(collection(alice, 'batches'))); // rules are not filters
   });
@@ -392,7 +470,7 @@ describe('listeners (onSnapshot), as the web viewer reads', () => {
     const job = await firstServerSnapshot(doc(alice, 'jobs', ALICE_JOB));
     assert.equal(job.get('owner'), 'alice');
     const jobs = await firstServerSnapshot(
-      query(collection(alice, 'jobs'), where('owner', '==', 'alice'), orderBy('created_at', 'desc')),
+      query(collection(alice, 'jobs'), where('workspace_id', '==', ALICE_WS), orderBy('created_at', 'desc')),
     );
     assert.equal(jobs.size, 1);
     for (const sub of SUBCOLLECTIONS) {
@@ -418,7 +496,7 @@ describe('listeners (onSnapshot), as the web viewer reads', () => {
 
   test("a listener on someone else's job, list or output is refused", async () => {
     await assertFails(firstServerSnapshot(doc(bob, 'jobs', ALICE_JOB)));
-    await assertFails(firstServerSnapshot(query(collection(bob, 'jobs'), where('owner', '==', 'alice'))));
+    await assertFails(firstServerSnapshot(query(collection(bob, 'jobs'), where('workspace_id', '==', ALICE_WS))));
     for (const sub of SUBCOLLECTIONS) {
       await assertFails(firstServerSnapshot(collection(bob, 'jobs', ALICE_JOB, sub)));
     }
@@ -432,7 +510,7 @@ describe('listeners (onSnapshot), as the web viewer reads', () => {
 
   test('a reader who is not signed in can listen to nothing', async () => {
     await assertFails(firstServerSnapshot(doc(anonymous, 'jobs', ALICE_JOB)));
-    await assertFails(firstServerSnapshot(query(collection(anonymous, 'jobs'), where('owner', '==', 'alice'))));
+    await assertFails(firstServerSnapshot(query(collection(anonymous, 'jobs'), where('workspace_id', '==', ALICE_WS))));
     await assertFails(firstServerSnapshot(collection(anonymous, 'jobs', ALICE_JOB, 'chunks')));
   });
 
@@ -440,6 +518,34 @@ describe('listeners (onSnapshot), as the web viewer reads', () => {
     for (const name of SERVER_ONLY) {
       await assertFails(firstServerSnapshot(doc(alice, name)));
       await assertFails(firstServerSnapshot(collection(alice, name.slice(0, name.lastIndexOf('/')))));
+    }
+  });
+});
+
+describe('a removed member loses her listeners', () => {
+  test("a viewer's listeners on the team's job list and job are cut once she is removed", async () => {
+    const list = listen(query(collection(carol, 'jobs'), where('workspace_id', '==', TEAM)));
+    const one = listen(doc(carol, 'jobs', TEAM_JOB));
+    const removed = { member_uids: ['alice'], roles: { alice: 'owner' } };
+    try {
+      await list.next((snapshot) => snapshot.size === 1);
+      await one.next((snapshot) => snapshot.exists());
+      await asServer((db) => updateDoc(doc(db, 'workspaces', TEAM), removed));
+      // Google's emulator cuts a target once a document it holds changes (at times a query target sooner); the
+      // embedded one cuts both at the removal's commit. The job changing is what every viewer waits for anyway.
+      await asServer((db) => updateDoc(doc(db, 'jobs', TEAM_JOB), { lines: 2 }));
+      const denied = (error) => error.code === 'permission-denied';
+      // Google's emulator takes up to several seconds to cut them (more on a loaded machine).
+      await assert.rejects(list.next((snapshot) => snapshot.docs[0]?.get('lines') === 2, CUT_TIMEOUT_MS), denied);
+      await assert.rejects(one.next((snapshot) => snapshot.get('lines') === 2, CUT_TIMEOUT_MS), denied);
+      await assertFails(getDoc(doc(carol, 'jobs', TEAM_JOB)));
+    } finally {
+      list.close();
+      one.close();
+      await asServer(async (db) => {
+        await setDoc(doc(db, 'workspaces', TEAM), SEED[`workspaces/${TEAM}`]);
+        await setDoc(doc(db, 'jobs', TEAM_JOB), SEED[`jobs/${TEAM_JOB}`]);
+      });
     }
   });
 });

@@ -14,8 +14,8 @@
 // offers an email and password sign-in (Firebase Auth, loaded only then).
 //
 // Workspaces (issue 14): the page lists the caller's `workspaces` (`member_uids array-contains uid`); when there
-// are any, a switcher chooses one and lists query `workspace_id == W`; without any (or where the rules do not know
-// the collection yet) it lists by `owner == uid`, as before.
+// are several, a switcher chooses one; lists query `workspace_id == W` (the chosen one, else the caller's personal
+// workspace `personal-<uid>`, which `list_workspaces` creates on first use).
 //
 // Lines are shown only while they are contiguous: each chunk holds lines numbered across the attempt, chunks can
 // arrive in any order, so a chunk past a hole waits for the missing one (as `tailrun logs -f` does); once the
@@ -141,7 +141,7 @@ addEventListener("offline", () => connection.set("offline"));
 addEventListener("online", () => connection.set("reconnecting"));
 
 let me = null; // the identity
-let workspace = null; // the chosen workspace id, or null (lists by owner)
+let workspace = null; // the chosen workspace id, or null (the personal workspace)
 
 /** POST to one of the functions with the caller's token; its JSON answer, or an Error whose message is a sentence. */
 async function callFunction(name, body) {
@@ -222,30 +222,33 @@ function nav() {
     el("a", { href, class: key === here ? "here" : "", "aria-current": key === here ? "page" : null, text: label })));
 }
 
-/** The caller's workspaces, live; the switcher shows only when there is at least one. */
-function watchWorkspaces(onChange) {
+/** The caller's workspaces, live; the switcher shows only when there is more than one. The functions create the
+ * caller's personal workspace on first use: `list_workspaces` is called once first, so that it exists (the rules
+ * judge every list by its workspace document). */
+async function watchWorkspaces(onChange) {
+  await callFunction("list_workspaces", {}).catch(() => null); // its failure shows as the lists' own refusal
   const mine = query(collection(me.db, "workspaces"), where("member_uids", "array-contains", me.uid));
   let first = true;
   onSnapshot(mine, (snapshot) => {
     const spaces = snapshot.docs.map((snap) => ({ id: snap.id, ...snap.data() }));
     const switcher = $("workspace");
-    switcher.hidden = spaces.length === 0;
+    switcher.hidden = spaces.length < 2;
     const stored = localStorage.getItem(WORKSPACE_KEY);
     const chosen = spaces.find((s) => s.id === stored) || spaces.find((s) => s.personal) || spaces[0];
     switcher.replaceChildren(...spaces.map((s) => el("option", { value: s.id, text: s.name || s.id, selected: chosen && s.id === chosen.id })));
     const next = chosen ? chosen.id : null;
     if (first || next !== workspace) { workspace = next; first = false; onChange(); }
-  }, () => { if (first) { first = false; onChange(); } }); // no workspaces collection (rules refuse it): by owner
+  }, () => { if (first) { first = false; onChange(); } }); // refused: the personal workspace's lists say why
   $("workspace").addEventListener("change", (event) => {
     localStorage.setItem(WORKSPACE_KEY, event.target.value);
     location.reload();
   });
 }
 
-/** A list query's scope: the chosen workspace, else the caller's own documents. */
+/** A list query's scope: the chosen workspace, else the caller's personal one (rules are not filters: every list
+ * names its workspace). */
 function scope() {
-  if (workspace) return where("workspace_id", "==", workspace);
-  return where("owner", "==", me.uid);
+  return where("workspace_id", "==", workspace || `personal-${me.uid}`);
 }
 
 // --- the jobs table ---

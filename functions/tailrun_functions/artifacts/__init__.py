@@ -15,8 +15,12 @@ The flow (every step an HTTP function; ``functions/main.py`` routes to the artif
    ``jobs/{job_id}/artifacts/{artifact_id}`` (the job's owner reads it, so a listener on the job sees it appear)
    with review state ``pending``. Finalizing twice returns the same artifact.
 3. ``review_artifact``: ``pending → approved | rejected``, both final, in one transaction; a second review is a
-   409. Who may review: the job's owner, and the uids listed in ``TAILRUN_REVIEWERS``.
-4. ``download_artifact``: a short-lived signed GET URL for whoever may read the job (its owner, the reviewers).
+   409. Who may review: the admins and the owner of the job's workspace (issue 14), and the uids listed in
+   ``TAILRUN_REVIEWERS`` (reviewers of every workspace: an operator's audit role; they need no membership, and
+   the security rules still let them read no job document).
+4. ``download_artifact``: a short-lived signed GET URL for whoever may read the job (every member of its
+   workspace, viewers included; the reviewers). A user uploads to a job they may act on (an admin, the owner, or
+   the member who created it).
 
 The package, by concern: ``checks`` (pure checks of names, types and content), ``models`` (the request bodies),
 ``callers`` (who calls and where their artifacts live), ``uploads`` (upload and finalize), ``access`` (review and

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def review(svc: Services, uid: str, request: ReviewRequest) -> dict[str, Any]:
     """Approve or reject a pending artifact, once; the reviewer and the time are recorded."""
-    scope = scope_of(svc, Caller(uid=uid), request.job_id, svc.settings.reviewers)
+    scope = scope_of(svc, Caller(uid=uid), request.job_id, svc.settings.reviewers, need="review")
     ref = scope.collection(svc.db).document(request.artifact_id)
     state = ReviewState.APPROVED if request.decision == "approve" else ReviewState.REJECTED
 
@@ -63,7 +63,7 @@ def download(svc: Services, bucket: Bucket, uid: str, request: DownloadRequest) 
     (Cloud Storage enforces that in the URL; ``check_generation`` also holds against the emulator, which
     ignores the ``generation`` parameter)."""
     settings = svc.settings
-    scope = scope_of(svc, Caller(uid=uid), request.job_id, settings.reviewers)
+    scope = scope_of(svc, Caller(uid=uid), request.job_id, settings.reviewers, need="read")
     artifact = _find(svc, scope, request)
     expires_at = clock.after(settings.download_ttl_s)
     generation = check_generation(bucket, artifact)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from google.cloud import firestore
 
@@ -13,8 +13,11 @@ from tailrun_functions.documents import ScopeKind
 from tailrun_functions.errors import Forbidden, NotFound
 from tailrun_functions.models import RESERVED
 from tailrun_functions.services import Services
+from tailrun_functions.workspaces import access
+from tailrun_functions.workspaces.model import Role, can_act_on
 
 RUNNER = "runner"  # `uploaded_by` of what a job's runner uploads
+Need = Literal["read", "upload", "review"]  # what a user does with a job's artifacts
 USER_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
@@ -66,11 +69,22 @@ def authenticate(
     return Caller(uid=auth.authenticate_user(headers, svc.settings, svc.user_verifier))
 
 
-def _owned_job(svc: Services, job_id: str, uid: str, reviewers: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The job if ``uid`` owns it (or is a reviewer); anyone else learns only that there is no such job."""
+def _job_for(
+    svc: Services, job_id: str, uid: str, need: Need, reviewers: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The job if ``uid`` may read it (a member of its workspace, or one of ``TAILRUN_REVIEWERS``); anyone else
+    learns only that there is no such job. ``need``: ``read`` (download), ``upload`` (an admin, the owner, or the
+    member who created the job), ``review`` (an admin or the owner, or a reviewer): 403 for other readers."""
     job = store.data(store.job_ref(svc.db, job_id).get())
-    if not job or (job.get("owner") != uid and uid not in reviewers):
-        raise NotFound(f"no job {job_id!r}", code="job_not_found")
+    if job and uid in reviewers and need != "upload":
+        return job  # a global reviewer reads and reviews every workspace's artifacts (TAILRUN_REVIEWERS)
+    role = access.readable(svc, uid, job, NotFound(f"no job {job_id!r}", code="job_not_found"))
+    if need == "upload" and not can_act_on(role, uid, job.get("owner")):
+        raise Forbidden(
+            f"you are {role.value} here: only admins, the owner and the job's creator add artifacts"
+        )
+    if need == "review" and not role.at_least(Role.ADMIN):
+        raise Forbidden(f"you are {role.value} here: only admins and the owner review artifacts")
     return job
 
 
@@ -81,13 +95,20 @@ def user_scope(uid: str) -> Scope:
     return Scope("user", uid, uid)
 
 
-def scope_of(svc: Services, caller: Caller, job_id: str | None, reviewers: tuple[str, ...] = ()) -> Scope:
-    """The scope a caller works in: the runner's job, a job the user may read, or the user's own uploads."""
+def scope_of(
+    svc: Services,
+    caller: Caller,
+    job_id: str | None,
+    reviewers: tuple[str, ...] = (),
+    need: Need = "upload",
+) -> Scope:
+    """The scope a caller works in: the runner's job, a job the user may read (``need`` says for what), or the
+    user's own uploads."""
     if caller.uid is None:
         assert caller.job_id is not None
         job = store.data(store.job_ref(svc.db, caller.job_id).get())
         return Scope("job", caller.job_id, str(job.get("owner", "")))
     if job_id is None:
         return user_scope(caller.uid)
-    job = _owned_job(svc, job_id, caller.uid, reviewers)
+    job = _job_for(svc, job_id, caller.uid, need, reviewers)
     return Scope("job", job_id, str(job["owner"]))

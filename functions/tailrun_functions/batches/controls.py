@@ -11,8 +11,9 @@
   old one by ``parent_job_id`` (``retry_of`` on the row until it starts); the guard counts anew; a completed batch
   runs again. 409 ``batch_stopped`` for a stopped one.
 
-A control of a batch that has ended otherwise changes nothing and answers 200. Someone else's batch answers as a
-missing one: 404 ``batch_not_found``.
+A control of a batch that has ended otherwise changes nothing and answers 200. A batch of a workspace the caller
+is no member of answers as a missing one: 404 ``batch_not_found``; a viewer, or a member controlling another's
+batch, gets 403 ``forbidden`` (admins and the owner control every batch of the workspace).
 """
 
 from __future__ import annotations
@@ -27,17 +28,33 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from tailrun_functions import clock, defaults, jobs, store
 from tailrun_functions.batches import RETRYABLE_ROWS, BatchStatus, RowStatus, scheduler, stats
 from tailrun_functions.batches.refs import batch_ref, rows_of
-from tailrun_functions.errors import Conflict, InvalidRequest, NotFound
+from tailrun_functions.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from tailrun_functions.services import Services
+from tailrun_functions.workspaces import access
+from tailrun_functions.workspaces.model import Role, can_act_on, workspace_of
 
 logger = logging.getLogger(__name__)
 
 
-def owned(svc: Services, owner: str, batch_id: str, t: firestore.Transaction | None = None) -> dict[str, Any]:
-    """The batch document if ``owner`` owns it; anyone else learns only that there is no such batch."""
+def readable(
+    svc: Services, uid: str, batch_id: str, t: firestore.Transaction | None = None
+) -> tuple[dict[str, Any], Role]:
+    """The batch document and the caller's role in its workspace; a batch of a workspace the caller is no member
+    of answers exactly as a missing one (404 ``batch_not_found``)."""
     batch = store.data(batch_ref(svc.db, batch_id).get(transaction=t))
-    if not batch or batch.get("owner") != owner:
-        raise NotFound(f"no batch {batch_id!r}", code="batch_not_found")
+    role = access.readable(svc, uid, batch, NotFound(f"no batch {batch_id!r}", code="batch_not_found"), t)
+    return batch, role
+
+
+def owned(svc: Services, owner: str, batch_id: str, t: firestore.Transaction | None = None) -> dict[str, Any]:
+    """The batch document if the caller may control it: an admin or the owner of its workspace, or the member who
+    created it (403 ``forbidden`` for other readers; 404 for everyone else)."""
+    batch, role = readable(svc, owner, batch_id, t)
+    if not can_act_on(role, owner, batch.get("owner")):
+        raise Forbidden(
+            f"you are {role.value} in workspace {workspace_of(batch)!r}: only admins, the owner, and the member "
+            "who created it may control this batch"
+        )
     return batch
 
 

@@ -27,6 +27,8 @@ from tailrun_functions.batches.refs import batch_ref, row_ref, secrets_ref
 from tailrun_functions.errors import Conflict, InvalidRequest
 from tailrun_functions.models import CreateBatchRequest
 from tailrun_functions.services import Services
+from tailrun_functions.workspaces import access
+from tailrun_functions.workspaces.model import Role, personal_id
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def _seen(svc: Services, owner: str, request: CreateBatchRequest) -> dict[str, A
 
 
 def batch_document(
-    owner: str, request: CreateBatchRequest, parsed: rows.Parsed, concurrency: int
+    owner: str, request: CreateBatchRequest, parsed: rows.Parsed, concurrency: int, workspace_id: str
 ) -> dict[str, Any]:
     now = clock.now()
     template = {k: v for k, v in parsed.template.items() if k != "env"}
@@ -57,6 +59,7 @@ def batch_document(
     total = len(parsed.rows)
     return {
         "owner": owner,
+        "workspace_id": workspace_id,
         "name": request.name,
         "status": BatchStatus.RUNNING.value,
         "concurrency": concurrency,
@@ -113,7 +116,11 @@ def row_document(row: int, values: dict[str, str]) -> dict[str, Any]:
 
 
 def create_batch(svc: Services, owner: str, request: CreateBatchRequest) -> tuple[int, dict[str, Any]]:
-    """201 ``{"batch_id", "total"}`` (200 for a repeated idempotency key)."""
+    """201 ``{"batch_id", "total"}`` (200 for a repeated idempotency key).
+
+    The batch goes into ``request.workspace_id`` (absent: the caller's personal workspace), where the caller must
+    be a member or more (a viewer: 403; a non-member: 404 ``workspace_not_found``); past the workspace's quota of
+    batches not ended it is a 429 ``quota_exceeded`` and nothing is written. Its jobs belong to it too."""
     ceiling = svc.settings.batch_max_concurrency
     if request.concurrency > ceiling:
         raise InvalidRequest(
@@ -124,9 +131,12 @@ def create_batch(svc: Services, owner: str, request: CreateBatchRequest) -> tupl
     first = parsed.job_request(parsed.rows[0])
     jobs.resolve_argv(first, svc)  # an unknown agent is refused here, before anything is written
     jobs.check_cwd(first, svc)
+    workspace_id = request.workspace_id or personal_id(owner)
+    access.require(svc, owner, workspace_id, Role.MEMBER)
     seen = _seen(svc, owner, request)
     if seen is not None:
         return 200, seen
+    access.check_running_batches(svc, workspace_id)
     db, batch_id = svc.db, uuid.uuid4().hex
     step = defaults.BATCH_WRITES_PER_COMMIT
     for begin in range(0, len(parsed.rows), step):
@@ -135,7 +145,9 @@ def create_batch(svc: Services, owner: str, request: CreateBatchRequest) -> tupl
             commit.create(row_ref(db, batch_id, index), row_document(index, parsed.rows[index]))
         commit.commit()
     last = db.batch()
-    last.create(batch_ref(db, batch_id), batch_document(owner, request, parsed, request.concurrency))
+    last.create(
+        batch_ref(db, batch_id), batch_document(owner, request, parsed, request.concurrency, workspace_id)
+    )
     last.create(secrets_ref(db, batch_id), {"owner": owner, "env": dict(request.env)})
     if request.idempotency_key is not None:
         last.create(

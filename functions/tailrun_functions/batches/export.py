@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tailrun_functions import auth, defaults, services
-from tailrun_functions.batches.controls import owned
+from tailrun_functions.batches.controls import readable
 from tailrun_functions.batches.refs import rows_of
 from tailrun_functions.errors import InvalidRequest, MethodNotAllowed, TailrunError
 from tailrun_functions.services import Services
@@ -55,7 +55,7 @@ def serve(request: Any) -> Response:
         kind = args.get("format", "csv")
         if kind not in FORMATS:
             raise InvalidRequest(f"format must be csv or jsonl, got {kind[:20]!r}", code="invalid_format")
-        batch = owned(svc, owner, batch_id)
+        batch, _role = readable(svc, owner, batch_id)  # every member reads: viewers export too
         headers_out = {
             "Content-Type": FORMATS[kind],
             "Cache-Control": "no-store",

@@ -50,6 +50,7 @@ from tailrun_functions.launcher import LaunchRequest
 from tailrun_functions.models import CreateJobRequest
 from tailrun_functions.services import Services
 from tailrun_functions.states import JobStatus
+from tailrun_functions.workspaces.model import workspace_of
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +260,12 @@ def _start_one(svc: Services, batch_id: str, plan: Plan) -> Start | None:
             job_id,
             argv,
             parent,
-            extra={"batch_id": batch_id, "row": row, "batch_slot": k},
+            extra={
+                "batch_id": batch_id,
+                "row": row,
+                "batch_slot": k,
+                "workspace_id": workspace_of(batch),
+            },
         )
         t.update(
             row_ref(db, batch_id, row),

@@ -3,11 +3,13 @@
 
 Both read their parameters from the query string, authenticate as the other functions do (``Authorization: Bearer``
 with a Firebase ID token, or the development token locally) and also accept ``?access_token=`` (a browser's
-``EventSource`` cannot set headers; the local server's request log redacts it). A job the caller does not own is a
-404 ``job_not_found`` exactly like a missing one, a batch a 404 ``batch_not_found``. Streams of jobs and of batches
-count alike against the per-user cap. Errors are the functions' JSON shape ``{"error": {"code", "message"}}``; like
-the rest of the domain this module never imports Flask (``functions/main.py`` hands it the request): a stream is
-answered as ``(iterator of bytes, status, headers)``, which Flask sends as it is produced.
+``EventSource`` cannot set headers; the local server's request log redacts it). A job of a workspace the caller is
+no member of is a 404 ``job_not_found`` exactly like a missing one, a batch a 404 ``batch_not_found`` (every member
+of the job's or batch's workspace reads, viewers included). Streams of jobs and of batches count alike against the
+per-user cap and the per-workspace quota (both per instance; 429 past either). Errors are the functions' JSON shape
+``{"error": {"code", "message"}}``; like the rest of the domain this module never imports Flask
+(``functions/main.py`` hands it the request): a stream is answered as ``(iterator of bytes, status, headers)``,
+which Flask sends as it is produced.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from tailrun_functions.services import Services
 from tailrun_functions.settings import SettingsError
 from tailrun_functions.streams import hub, sse
 from tailrun_functions.streams import job_output as pages
+from tailrun_functions.workspaces import access
+from tailrun_functions.workspaces.model import workspace_of
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,9 @@ STREAM_HEADERS = {
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 BATCH_ID = re.compile(r"^[0-9a-f]{32}$")  # as the batch functions take it
 Response = tuple[Any, int, dict[str, str]]
+WORKSPACE_SLOTS = (
+    hub.StreamSlots()
+)  # open streams per workspace on this instance (TAILRUN_WORKSPACE_MAX_STREAMS)
 
 
 class Request(Protocol):
@@ -122,12 +129,12 @@ def _batch_id(args: Mapping[str, str]) -> str:
     return batch_id
 
 
-def _owned_job(svc: Services, uid: str, job_id: str) -> dict[str, Any]:
-    """The job document if ``uid`` owns it; anyone else learns only that there is no such job."""
-    job = svc.db.collection(JOBS).document(job_id).get().to_dict()
-    if not job or job.get("owner") != uid:
-        raise NotFound(f"no job {job_id!r}", code="job_not_found")
-    return dict(job)
+def _readable_job(svc: Services, uid: str, job_id: str) -> tuple[dict[str, Any], str]:
+    """The job document and its workspace if ``uid`` is a member of it (any role reads); anyone else learns only
+    that there is no such job."""
+    job = svc.db.collection(JOBS).document(job_id).get().to_dict() or {}
+    access.readable(svc, uid, job, NotFound(f"no job {job_id!r}", code="job_not_found"))
+    return dict(job), workspace_of(job)
 
 
 def _number(
@@ -177,7 +184,7 @@ def _events(svc: Services, request: Request) -> Response:
         return _batch_events(svc, request, args)
     job_id = _job_id(args)
     uid = _caller(svc, request, args)
-    job = _owned_job(svc, uid, job_id)
+    job, workspace_id = _readable_job(svc, uid, job_id)
     headers = {str(name).lower(): str(value) for name, value in request.headers.items()}
     attempt, from_line = _start(headers, args, job)
 
@@ -192,7 +199,7 @@ def _events(svc: Services, request: Request) -> Response:
             on_close=on_close,
         )
 
-    return _open_stream(svc, uid, make)
+    return _open_stream(svc, uid, workspace_id, make)
 
 
 def _batch_events(svc: Services, request: Request, args: Mapping[str, str]) -> Response:
@@ -200,19 +207,22 @@ def _batch_events(svc: Services, request: Request, args: Mapping[str, str]) -> R
     ``Last-Event-ID`` is ignored: the stream sends the whole batch and every row on each connection."""
     batch_id = _batch_id(args)
     uid = _caller(svc, request, args)
-    batch = batch_controls.owned(svc, uid, batch_id)
+    batch, _role = batch_controls.readable(svc, uid, batch_id)
 
     def make(options: sse.StreamOptions, on_close: Callable[[], None]) -> Iterable[bytes]:
         return sse.BatchEventStream(hub.hub_for(svc.db), batch_id, batch, options=options, on_close=on_close)
 
-    return _open_stream(svc, uid, make)
+    return _open_stream(svc, uid, workspace_of(batch), make)
 
 
 def _open_stream(
-    svc: Services, uid: str, make: Callable[[sse.StreamOptions, Callable[[], None]], Iterable[bytes]]
+    svc: Services,
+    uid: str,
+    workspace_id: str,
+    make: Callable[[sse.StreamOptions, Callable[[], None]], Iterable[bytes]],
 ) -> Response:
-    """Take one of the user's stream slots (429 past the cap) and answer the stream ``make`` builds; the stream
-    gives the slot back when it closes."""
+    """Take one of the user's stream slots and one of the workspace's (429 past either cap) and answer the stream
+    ``make`` builds; the stream gives both back when it closes."""
     settings = svc.settings
     if not hub.SLOTS.acquire(uid, settings.sse_max_streams_per_user):
         raise TooManyStreams(
@@ -220,13 +230,25 @@ def _open_stream(
             "job_output",
             retry_after_s=defaults.SSE_TOO_MANY_RETRY_AFTER_S,
         )
+    if not WORKSPACE_SLOTS.acquire(workspace_id, settings.workspace_max_streams):
+        hub.SLOTS.release(uid)
+        raise access.QuotaExceeded(
+            f"{settings.workspace_max_streams} streams are open in workspace {workspace_id!r} already, its quota; "
+            "close one or poll job_output",
+            retry_after_s=defaults.SSE_TOO_MANY_RETRY_AFTER_S,
+        )
+
+    def release() -> None:
+        hub.SLOTS.release(uid)
+        WORKSPACE_SLOTS.release(workspace_id)
+
     try:
         options = sse.StreamOptions(
             heartbeat_s=settings.sse_heartbeat_s, max_duration_s=settings.sse_max_duration_s
         )
-        body = make(options, lambda: hub.SLOTS.release(uid))
+        body = make(options, release)
     except BaseException:
-        hub.SLOTS.release(uid)
+        release()
         raise
     return body, 200, dict(STREAM_HEADERS)
 
@@ -237,7 +259,7 @@ def _job_output(svc: Services, request: Request) -> Response:
     uid = _caller(svc, request, args)
     after_line = _number(args, "after_line", 0, 0)
     limit = _number(args, "limit", defaults.JOB_OUTPUT_LIMIT, 1, defaults.JOB_OUTPUT_MAX_LIMIT)
-    job = _owned_job(svc, uid, job_id)
+    job, _workspace = _readable_job(svc, uid, job_id)
     attempt = _attempt(args, job)
     assert after_line is not None and limit is not None
     payload = pages.page(svc.db, job_id, job, attempt, after_line, limit)
