@@ -86,6 +86,16 @@ class TargetState:
             return change.name in self.documents
         return change.name in self.results or self.contains(change.new)
 
+    def in_scope(self, name: str) -> bool:
+        """Whether a commit of a document of this name can concern this target: in its collection(s), one of its
+        names, or a document the rules' verdict on it read. Tested for every commit before the stream is woken, so
+        it must stay cheap."""
+        if self.rules is not None and name in self.rules.reads:  # the rules' verdict read it: judge again
+            return True
+        if self.query is None:
+            return name in self.documents
+        return any(query_engine.in_collection(self.parent, selector, name) for selector in self.query.from_)
+
     def contains(self, doc: Pb | None) -> bool:
         """Whether an existing document passes the target's collection and filter (documents: by name)."""
         if doc is None:
@@ -135,7 +145,13 @@ class ListenSession:
         return bool(self._targets)
 
     def on_commit(self, time: int, changes: Sequence[Change]) -> None:
-        self.queue.put_nowait((time, changes))
+        """Queue a commit for the stream, unless none of its documents can concern any target (most commits, when
+        many streams listen to one collection each): such a commit would send nothing, and queuing it costs a
+        wake-up of the stream's coroutine per commit per stream. A target still being added is not in
+        ``_targets``; it is evaluated when its request is handled, at a time that includes this commit."""
+        targets = self._targets.values()
+        if any(target.in_scope(change.name) for change in changes for target in targets):
+            self.queue.put_nowait((time, changes))
 
     def handle_request(self, request: Pb) -> list[Pb]:
         """Responses to one ListenRequest (add_target or remove_target)."""

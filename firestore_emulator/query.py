@@ -86,7 +86,7 @@ def _absolute_reference(root: str, reference: str) -> str:
     return reference if reference.startswith("projects/") else f"{root}/{reference}"
 
 
-def _in_collection(parent: str, selector: Pb, name: str) -> bool:
+def in_collection(parent: str, selector: Pb, name: str) -> bool:
     """Whether the document ``name`` belongs to the collection(s) one ``CollectionSelector`` picks under ``parent``."""
     prefix = parent + "/"
     if not name.startswith(prefix):
@@ -569,7 +569,7 @@ class _Plan:
 
     def selects(self, doc: Pb) -> bool:
         """The collection selector and the filter."""
-        return _in_collection(self.parent, self.selector, doc.name) and self.predicate(doc)
+        return in_collection(self.parent, self.selector, doc.name) and self.predicate(doc)
 
     def admits(self, doc: Pb) -> bool:
         """``selects``, and the document has every field the query orders by (ordering excludes the rest)."""
