@@ -40,6 +40,19 @@ def pytest_configure(config: pytest.Config) -> None:
     _emulator_kind()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The CLI's configuration directory (logins, the current workspace) is the session's own, empty one: a login
+    or workspace of the person running the tests never reaches them. Tests of several people set their own."""
+    saved = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = saved
+
+
 def pytest_report_header() -> str:
     """Says on the first lines of a run which Firestore emulator the suite runs against."""
     return f"firestore emulator: {_emulator_kind()} ({SWITCH})"
