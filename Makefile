@@ -14,10 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-node-deps: tests/node/node_modules/.installed tailrun/local/firebase/node_modules/.installed
+node-deps: tests/node/node_modules/.installed tailrun/local/firebase/node_modules/.installed web/node_modules/.installed
 
 tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# esbuild and the Firebase JS SDK, so that the tests can check the committed web bundle is what web/src builds
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # firebase-tools, for the Firebase Auth emulator of `tailrun dev --auth-emulator` (and its tests); the demo needs none
@@ -63,4 +68,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .tailrun tests/node/node_modules tailrun/local/firebase/node_modules
+	rm -rf $(VENV) .tailrun tests/node/node_modules tailrun/local/firebase/node_modules web/node_modules
