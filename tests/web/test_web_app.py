@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from cli.stack import Cli, job_with_files
+from cli.test_viewer_browser import chromium
 
 from tailrun.local.dev import DevProcess
 
@@ -31,21 +32,6 @@ DRIVER = HERE / "web_pages.mjs"
 WEB = HERE.parents[1] / "web"
 BUNDLE_BUDGET_BYTES = 300 * 1024  # the whole bundle, gzipped (the seeds' budget)
 PY = sys.executable
-
-
-def chromium() -> str:
-    found = os.environ.get("TAILRUN_CHROMIUM") or next(
-        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))),
-        None,
-    )
-    if found is None:
-        message = (
-            "no Chromium: `apt-get install chromium` (make test does it as root) or set TAILRUN_CHROMIUM"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 def drive(stack: DevProcess, scenario: str, tmp_path: Path, **args: Any) -> str:
