@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from google.auth import crypt, jwt
 from tailrun_functions import services
 from tailrun_functions.settings import Settings
 from werkzeug.test import Client
+
+from tailrun.local import functions_server as local_server
 
 from .cloud_fakes import RUNNER_SA, RecordingExecutionsClient, RecordingJobsClient, RecordingLauncher
 from .shared import create_apps, serve
@@ -268,3 +271,16 @@ def captured(configure: Callable[..., dict[str, str]], tmp_path: Path) -> Path:
         TAILRUN_RUNNER_COMMAND=json.dumps([sys.executable, str(SCENARIOS / "capture_env.py"), str(directory)])
     )
     return directory
+
+
+@pytest.fixture(scope="module")
+def stack_url() -> Iterator[str]:
+    """The local stack's HTTP server (functions_server.serve) with every function of functions/main.py."""
+    app = local_server.create_app(
+        local_server.load_http_functions(), config={}, config_path="/_tailrun/config"
+    )
+    server = local_server.serve(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,17 +31,6 @@ from .helpers import job
 from .shared import wait_for
 
 TERMINAL = {"succeeded", "failed", "canceled", "timed_out"}
-
-
-@pytest.fixture(scope="module")
-def stack_url() -> Iterator[str]:
-    """The local stack's HTTP server (functions_server.serve) with every function of functions/main.py."""
-    app = create_app(load_http_functions(), config={}, config_path="/_tailrun/config")
-    server = serve(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @dataclass

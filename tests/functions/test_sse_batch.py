@@ -13,7 +13,6 @@ import json
 import secrets
 import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,24 +23,11 @@ import sseclient
 from google.cloud import firestore
 from tailrun_functions.streams import hub
 
-from tailrun.local.functions_server import create_app, load_http_functions, serve
-
 from .conftest import DEV_TOKEN, Api
 from .shared import wait_for
 from .test_batches import WAITER, names_csv
 
 LIFECYCLE = ["queued", "booting", "running", "succeeded"]
-
-
-@pytest.fixture(scope="module")
-def stack_url() -> Iterator[str]:
-    """The local stack's HTTP server (functions_server.serve) with every function of functions/main.py."""
-    app = create_app(load_http_functions(), config={}, config_path="/_tailrun/config")
-    server = serve(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.fixture

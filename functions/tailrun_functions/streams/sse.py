@@ -224,6 +224,17 @@ class _Stream:
                 wait = min(wait, self.options.count_recheck_s)
             pending = self._next_messages(subscription, max(0.0, wait))
 
+    def _grace_over(self) -> bool:
+        """Called while the end waits for something still missing: whether ``gap_grace_s`` has passed since the
+        wait began (the first call starts it); once it has, the wait is over and the next one starts afresh."""
+        now = self._clock()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if now - self._waiting_since < self.options.gap_grace_s:
+            return False
+        self._waiting_since = None
+        return True
+
     @staticmethod
     def _next_messages(subscription: Subscription, wait: float) -> list[Message]:
         """What arrived: the first message within ``wait`` seconds, and every one queued behind it."""
@@ -373,10 +384,7 @@ class EventStream(_Stream):
         if lines is not None and assembler.next_line >= lines and assembler.next_event >= (events or 0):
             self._waiting_since = None
             return True
-        now = self._clock()
-        if self._waiting_since is None:
-            self._waiting_since = now
-        if now - self._waiting_since < self.options.gap_grace_s:
+        if not self._grace_over():
             return False
         logger.warning(
             "job %s attempt %d: lines or events still missing after %.0f s; moving on",
@@ -384,7 +392,6 @@ class EventStream(_Stream):
             self.attempt,
             self.options.gap_grace_s,
         )
-        self._waiting_since = None
         return True
 
     def _finish(self, attempt: int) -> list[bytes]:
@@ -520,15 +527,11 @@ class BatchEventStream(_Stream):
         if row_counts(self._rows.values()) == {key: counts.get(key) for key in COUNT_KEYS}:
             self._waiting_since = None
             return True
-        now = self._clock()
-        if self._waiting_since is None:
-            self._waiting_since = now
-        if now - self._waiting_since < self.options.gap_grace_s:
+        if not self._grace_over():
             return False
         logger.warning(
             "batch %s: its rows still disagree with its final counts after %.0f s; ending its stream",
             self.batch_id,
             self.options.gap_grace_s,
         )
-        self._waiting_since = None
         return True
