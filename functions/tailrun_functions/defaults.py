@@ -195,3 +195,16 @@ BATCH_FILL_MISSES = (
 BATCH_FAILURE_RATE_MIN_FINISHED = (
     10  # rows that must have finished before max_failure_rate judges their share
 )
+
+# workspaces (issue 14): the TAILRUN_WORKSPACE_* settings' defaults
+WORKSPACE_MAX_MEMBERS = (
+    100  # members of one workspace (TAILRUN_WORKSPACE_MAX_MEMBERS); the document stays small
+)
+WORKSPACE_MAX_RUNNING_JOBS = (
+    100  # jobs queued, booting or running in one workspace (TAILRUN_WORKSPACE_MAX_RUNNING_JOBS)
+)
+WORKSPACE_MAX_RUNNING_BATCHES = (
+    20  # batches not ended in one workspace (TAILRUN_WORKSPACE_MAX_RUNNING_BATCHES)
+)
+WORKSPACE_MAX_STREAMS = 100  # open /events streams per workspace and instance (TAILRUN_WORKSPACE_MAX_STREAMS)
+WORKSPACE_QUOTA_RETRY_AFTER_S = 30  # seconds: the Retry-After of a 429 quota_exceeded

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tailrun_functions import defaults, schema
-from tailrun_functions.workspaces import model as workspace_model
 
 LauncherKind = Literal["local", "cloudrun"]
 AuthMode = Literal["dev", "firebase"]
@@ -80,11 +79,11 @@ class Settings:
     # --- batches ---
     batch_max_concurrency: int = defaults.BATCH_MAX_CONCURRENCY
     # --- workspaces (issue 14): their defaults are in workspaces/model.py ---
-    workspace_max_members: int = workspace_model.MAX_MEMBERS
-    workspace_max_running_jobs: int = workspace_model.MAX_RUNNING_JOBS
-    workspace_max_running_batches: int = workspace_model.MAX_RUNNING_BATCHES
-    workspace_max_streams: int = workspace_model.MAX_STREAMS  # per functions instance, as the per-user cap
-    workspace_quota_retry_after_s: int = workspace_model.QUOTA_RETRY_AFTER_S
+    workspace_max_members: int = defaults.WORKSPACE_MAX_MEMBERS
+    workspace_max_running_jobs: int = defaults.WORKSPACE_MAX_RUNNING_JOBS
+    workspace_max_running_batches: int = defaults.WORKSPACE_MAX_RUNNING_BATCHES
+    workspace_max_streams: int = defaults.WORKSPACE_MAX_STREAMS  # per functions instance, as the per-user cap
+    workspace_quota_retry_after_s: int = defaults.WORKSPACE_QUOTA_RETRY_AFTER_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -157,16 +156,20 @@ class Settings:
                 defaults.BATCH_MAX_CONCURRENCY_CEILING,
             ),
             workspace_max_members=_int(
-                env, "TAILRUN_WORKSPACE_MAX_MEMBERS", workspace_model.MAX_MEMBERS, 1, 1000
+                env, "TAILRUN_WORKSPACE_MAX_MEMBERS", defaults.WORKSPACE_MAX_MEMBERS, 1, 1000
             ),
             workspace_max_running_jobs=_int(
-                env, "TAILRUN_WORKSPACE_MAX_RUNNING_JOBS", workspace_model.MAX_RUNNING_JOBS, 1, 100_000
+                env, "TAILRUN_WORKSPACE_MAX_RUNNING_JOBS", defaults.WORKSPACE_MAX_RUNNING_JOBS, 1, 100_000
             ),
             workspace_max_running_batches=_int(
-                env, "TAILRUN_WORKSPACE_MAX_RUNNING_BATCHES", workspace_model.MAX_RUNNING_BATCHES, 1, 10_000
+                env,
+                "TAILRUN_WORKSPACE_MAX_RUNNING_BATCHES",
+                defaults.WORKSPACE_MAX_RUNNING_BATCHES,
+                1,
+                10_000,
             ),
             workspace_max_streams=_int(
-                env, "TAILRUN_WORKSPACE_MAX_STREAMS", workspace_model.MAX_STREAMS, 1, 100_000
+                env, "TAILRUN_WORKSPACE_MAX_STREAMS", defaults.WORKSPACE_MAX_STREAMS, 1, 100_000
             ),
         )
         settings.check()

@@ -174,7 +174,8 @@ def test_a_wrong_token_or_none_gets_401_and_no_stream(api: Api, stack_url: str) 
         assert response.status_code == 401
         assert response.headers["Content-Type"].startswith("application/json")
         assert response.json()["error"]["code"] in ("unauthorized", "missing_token")
-    assert sum(h.listeners for h in hub.hubs()) == listeners, "no listener was opened"
+    # none opened (listeners of the module's earlier streams may still be closing, so the count can only fall)
+    assert sum(h.listeners for h in hub.hubs()) <= listeners, "no listener was opened"
 
 
 def test_another_users_job_is_a_404_like_a_missing_one(

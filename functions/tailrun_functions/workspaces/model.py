@@ -15,13 +15,6 @@ from typing import Any, Final
 from tailrun_functions.errors import Forbidden
 
 PERSONAL_PREFIX: Final = "personal-"  # the personal workspace of uid U is personal-U
-MAX_MEMBERS: Final = 100  # members of one workspace (TAILRUN_WORKSPACE_MAX_MEMBERS); the document stays small
-MAX_RUNNING_JOBS: Final = (
-    100  # jobs queued, booting or running in one workspace (TAILRUN_WORKSPACE_MAX_RUNNING_JOBS)
-)
-MAX_RUNNING_BATCHES: Final = 20  # batches not ended in one workspace (TAILRUN_WORKSPACE_MAX_RUNNING_BATCHES)
-MAX_STREAMS: Final = 100  # open /events streams per workspace and instance (TAILRUN_WORKSPACE_MAX_STREAMS)
-QUOTA_RETRY_AFTER_S: Final = 30  # seconds: the Retry-After of a 429 quota_exceeded
 NAME_MAX_CHARS: Final = 100
 UID_PATTERN: Final = re.compile(r"^[^/\x00-\x1f]{1,128}$")  # a uid that can be part of a document id
 
