@@ -1237,6 +1237,51 @@ def workspace_leave(workspace: WorkspaceArg = None) -> None:
     err.print(f"You left {left}.", markup=False)
 
 
+@workspace_command("transfer")
+def workspace_transfer(
+    uid: Annotated[
+        str, typer.Argument(metavar="UID", help="The member who becomes the owner.", show_default=False)
+    ],
+    workspace: Annotated[
+        str | None, typer.Option(metavar="WORKSPACE", help="The workspace (default: the current one).")
+    ] = None,
+) -> None:
+    """Make a member the owner (the owner only); you stay as an admin."""
+    from tailrun.cli import workspaces
+
+    _print_members(_connected(lambda stack: workspaces.transfer(stack, _workspace_id(stack, workspace), uid)))
+
+
+@workspace_command("delete")
+def workspace_delete(
+    workspace: Annotated[
+        str, typer.Argument(metavar="WORKSPACE", help="The workspace's id or name.", show_default=False)
+    ],
+    yes: Annotated[bool, typer.Option("--yes", metavar=FLAG, help="Do not ask to confirm.")] = False,
+) -> None:
+    """Delete a workspace (the owner only; not while a job of it runs or a batch of it has not ended).
+
+    Its jobs, batches and artifacts stay stored but nobody can read them any more."""
+    from rich.prompt import Confirm
+
+    from tailrun.cli import workspaces
+
+    def act(stack: Stack) -> str:
+        workspace_id = _workspace_id(stack, workspace)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise TailrunError(f"Deleting {workspace_id} needs --yes (no terminal to ask on).")
+            if not Confirm.ask(
+                f"Delete workspace {workspace_id}? Nobody can read its jobs after.", console=err
+            ):
+                raise typer.Exit(1)
+        workspaces.delete(stack, workspace_id)
+        return workspace_id
+
+    deleted = _connected(act)
+    err.print(f"Deleted {deleted}.", markup=False)
+
+
 @command()
 def emulator(
     host: Annotated[

@@ -133,6 +133,18 @@ def set_role(stack: Stack, workspace_id: str, uid: str, role: str) -> dict[str, 
     return _call(stack, "set_member_role", {"workspace_id": workspace_id, "uid": uid, "role": _role(role)})
 
 
+def transfer(stack: Stack, workspace_id: str, uid: str) -> dict[str, Any]:
+    return _call(stack, "transfer_workspace", {"workspace_id": workspace_id, "uid": uid})
+
+
+def delete(stack: Stack, workspace_id: str) -> dict[str, Any]:
+    """Delete a workspace (its owner); the current one, if it was, goes back to the personal workspace."""
+    answer = _call(stack, "delete_workspace", {"workspace_id": workspace_id})
+    if remembered(stack) == workspace_id:
+        remember(stack, None)
+    return answer
+
+
 def leave(stack: Stack, workspace_id: str) -> dict[str, Any]:
     answer = _call(stack, "leave_workspace", {"workspace_id": workspace_id})
     if remembered(stack) == workspace_id:

@@ -90,3 +90,35 @@ def test_a_workspace_that_is_not_yours_is_told_as_a_sentence(user: User) -> None
     assert "Traceback" not in refused.stderr and "workspace" in refused.stderr.lower()
     unknown = user("workspace", "use", "no such workspace")
     assert unknown.returncode != 0 and "No workspace 'no such workspace'" in unknown.stderr
+
+
+def test_transfer_then_the_old_owner_may_leave_but_not_delete(user: User) -> None:
+    workspace_id = user.ok("workspace", "create", "handed over", "--use").strip()
+    user.ok("workspace", "add", "bob", "--role", "member")
+
+    moved = user.ok("workspace", "transfer", "bob")
+    roles = {line.split()[0]: line.split()[-1] for line in moved.splitlines()[1:]}
+    assert roles == {"dev": "admin", "bob": "owner"}
+    refused = user("workspace", "delete", workspace_id, "--yes")
+    assert (
+        refused.returncode != 0
+        and "Only the owner may delete" in refused.stderr
+        and "Traceback" not in refused.stderr
+    )
+    user.ok("workspace", "leave")
+    assert workspace_id not in user.ok("workspace", "list")
+
+
+def test_delete_asks_for_yes_and_forgets_the_current_workspace(user: User) -> None:
+    workspace_id = user.ok("workspace", "create", "short lived", "--use").strip()
+
+    unconfirmed = user("workspace", "delete", "short lived")  # stdin is no terminal: nothing to ask on
+    assert unconfirmed.returncode != 0 and "--yes" in unconfirmed.stderr
+    assert workspace_id in user.ok("workspace", "list")
+
+    user.ok("workspace", "delete", "short lived", "--yes")
+    listed = user.ok("workspace", "list")
+    assert workspace_id not in listed
+    assert "*" in next(line for line in listed.splitlines() if "personal-dev" in line), "back to personal"
+    personal = user("workspace", "delete", "personal-dev", "--yes")
+    assert personal.returncode != 0 and "ersonal workspace cannot be deleted" in personal.stderr
