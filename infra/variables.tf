@@ -67,6 +67,15 @@ variable "http_functions" {
     "set_batch_concurrency",
     "retry_batch",
     "export_batch",
+    "create_workspace",
+    "list_workspaces",
+    "rename_workspace",
+    "delete_workspace",
+    "add_member",
+    "remove_member",
+    "set_member_role",
+    "transfer_workspace",
+    "leave_workspace",
   ]
 }
 
@@ -92,4 +101,10 @@ variable "function_memory" {
   description = "Memory of each function instance."
   type        = string
   default     = "512M"
+}
+
+variable "web_site_id" {
+  description = "Firebase Hosting site of the web app (web/): https://SITE.web.app. Default: PROJECT-tailrun."
+  type        = string
+  default     = ""
 }

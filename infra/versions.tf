@@ -10,6 +10,11 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 5.30, < 7.0"
     }
+    # The Firebase web app and its Hosting site (web.tf) exist only in the beta provider.
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 5.30, < 7.0"
+    }
     archive = {
       source  = "hashicorp/archive"
       version = ">= 2.4"
@@ -18,6 +23,11 @@ terraform {
 }
 
 provider "google" {
+  project = var.project_id
+  region  = var.region
+}
+
+provider "google-beta" {
   project = var.project_id
   region  = var.region
 }

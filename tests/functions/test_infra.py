@@ -472,3 +472,36 @@ def test_the_functions_know_whose_id_token_may_claim_a_job() -> None:
     assert re.search(r"TAILRUN_RUNNER_SERVICE_ACCOUNT\s*=\s*google_service_account\.runner\.email", env)
     assert re.search(r'TAILRUN_LAUNCHER\s*=\s*"cloudrun"', env)
     assert "environment_variables            = local.function_env" in TERRAFORM["functions.tf"]
+
+
+# --- every function deployed, and the web app's Hosting rewrites (web.tf) ---
+
+
+def _terraform_list(variable: str) -> list[str]:
+    """The default of a ``list(string)`` variable of infra/variables.tf."""
+    match = re.search(
+        rf'variable "{variable}" \{{.*?default\s*=\s*\[(.*?)\]', TERRAFORM["variables.tf"], flags=re.DOTALL
+    )
+    assert match, variable
+    return re.findall(r'"([^"]+)"', match.group(1))
+
+
+def test_every_entrypoint_of_main_py_is_deployed() -> None:
+    main = (ROOT / "functions" / "main.py").read_text()
+    entrypoints = re.findall(r"@functions_framework\.http\ndef (\w+)\(", main)
+    assert len(entrypoints) > 20
+    assert sorted(_terraform_list("http_functions")) == sorted(entrypoints)
+
+
+def test_hosting_rewrites_every_public_function_but_the_streams() -> None:
+    """Hosting holds a rewritten request 60 s at most: the streams stay on their own URLs; the page needs none."""
+    web = TERRAFORM["web.tf"]
+    assert re.search(
+        r"web_functions\s*=\s*sort\(setsubtract\(var\.http_functions, concat\(var\.private_functions, "
+        r"var\.streaming_functions\)\)\)",
+        web,
+    )
+    assert "for name in local.web_functions" in web and 'functions_url = ""' in web
+    called = set(re.findall(r'callFunction\("(\w+)"', (ROOT / "web" / "src" / "viewer.js").read_text()))
+    public = set(_terraform_list("http_functions")) - set(_terraform_list("private_functions"))
+    assert called and called <= public - set(_terraform_list("streaming_functions"))
