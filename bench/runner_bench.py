@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/runner_bench.py            # the comparison (about 2 minutes)
     .venv/bin/python bench/runner_bench.py --quick    # tailrun adaptive / old 25 ms at 20 and 1,000 lines/s
+    .venv/bin/python bench/runner_bench.py --startup  # CPU of a runner whose job prints nothing (20 starts)
     .venv/bin/python bench/runner_bench.py --sweep    # plus tailrun's runner at several batch ages (+2 min)
     .venv/bin/python bench/runner_bench.py --latency-ms 20   # a callback that takes 20 ms to answer
     .venv/bin/python bench/runner_bench.py --events   # a chatty agent: events instead of lines (about 20 s)
@@ -426,6 +427,44 @@ def print_rows(title: str, rows: list[Row]) -> None:
         )
 
 
+def startup_cpu(receiver: Receiver, count: int) -> None:
+    """CPU (user + system, ``os.wait4``'s rusage: the runner and its job) of a runner whose job prints nothing
+    (``/bin/true``): secrets on an inherited memfd, as the local launcher hands them (one interpreter start), and
+    in the environment (the runner re-executes itself without them: two starts)."""
+    secrets = {"TAILRUN_TOKEN": "bench", "TAILRUN_ARGV": json.dumps(["/bin/true"])}
+    base = {
+        **os.environ,
+        "TAILRUN_JOB_ID": "bench",
+        "TAILRUN_ATTEMPT": "1",
+        "TAILRUN_CALLBACK_URL": receiver.url,
+    }
+    print(f"\nrunner start-up: CPU of a runner whose job prints nothing, {count} starts each")
+    for how in ("memfd (local launcher)", "environment (re-exec)"):
+        cpu = []
+        for _ in range(count):
+            receiver.current = Received()
+            if how.startswith("memfd"):
+                fd = os.memfd_create("tailrun-secrets", os.MFD_CLOEXEC)
+                os.write(fd, json.dumps(secrets).encode())
+                os.lseek(fd, 0, os.SEEK_SET)
+                env = {**base, "TAILRUN_SECRETS_FD": str(fd)}
+                proc = subprocess.Popen(
+                    [RUNNER], env=env, pass_fds=(fd,), stderr=subprocess.DEVNULL, start_new_session=True
+                )
+                os.close(fd)
+            else:
+                env = {**base, **secrets}
+                proc = subprocess.Popen([RUNNER], env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"the runner exited with {status}")
+            cpu.append(usage.ru_utime + usage.ru_stime)
+        print(
+            f"  secrets by {how:<24} p50 {1000 * statistics.median(cpu):.0f} ms, min {1000 * min(cpu):.0f} ms, "
+            f"max {1000 * max(cpu):.0f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -439,10 +478,14 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="only tailrun, adaptive and old, at 20 and 1,000 lines/s"
     )
+    parser.add_argument("--startup", action="store_true", help="only the runner's start-up CPU")
     args = parser.parse_args()
     receiver = Receiver(args.latency_ms)
     if args.events:
         print_event_rows([run_events(receiver, rate, seconds, args.cap_s) for rate, seconds in EVENT_RATES])
+        return
+    if args.startup:
+        startup_cpu(receiver, 20)
         return
     if args.quick:
         quick = [
