@@ -118,9 +118,10 @@ def _flush(
     token_doc: TokenDoc,
     fields: dict[str, Any],
     token_fields: dict[str, Any] | None = None,
+    lines: list[dict[str, Any]] | None = None,
 ) -> None:
     """Write the job document (with the progress and output counters that waited) and note when, in the token
-    document."""
+    document. ``lines``: the stored lines of the output message that flushes (its tail follows what waited)."""
     token_ref, job_ref, _ = _refs(svc, message)
     now = clock.now()
     update: dict[str, Any] = {
@@ -136,8 +137,22 @@ def _flush(
     }
     if token_doc.get("pending_progress") is not None:
         update.update(progress=token_doc["pending_progress"], progress_at=now)
-    if _may_have_waited(token_doc, message):
+    # an output's own lines, tail and state are newer than anything that waited: then nothing is read (unless its
+    # lines are too few for a whole tail and follow lines that waited)
+    whole_tail = lines is not None and (
+        len(lines) >= defaults.TAIL_LINES or _follows(token_doc.get("tail") or [], lines)
+    )
+    covered = (
+        {"lines", "tail", "last_output_at"} <= fields.keys()
+        and whole_tail
+        and ("events" in fields or not _state_may_be_older(token_doc))
+    )
+    if _may_have_waited(token_doc, message) and not covered:
         waited = _waiting_output(svc, message, token_doc, need_state="events" not in fields)
+        if lines and "tail" in waited:  # this batch's lines after those that waited
+            tail = merge_tail(waited["tail"], lines)
+            fields = {**fields, "tail": tail}
+            token_fields = {**(token_fields or {}), "tail": tail}
         # this message's own output and state are newer than what waited: they win
         waited = {name: value for name, value in waited.items() if name not in fields}
         update.update(waited)
@@ -246,6 +261,12 @@ def _tail_text(line: Mapping[str, Any]) -> TailLine:
     return {"line": line["line"], "stream": line["stream"], "text": line["text"][: defaults.TAIL_LINE_CHARS]}
 
 
+def _follows(previous: list[TailLine], lines: list[dict[str, Any]]) -> bool:
+    """Whether ``lines`` come right after the tail ``previous`` (or are the attempt's first)."""
+    first = int(lines[0]["line"]) if lines else 0
+    return previous[-1]["line"] + 1 == first if previous else first == 0
+
+
 def merge_tail(previous: list[TailLine], lines: list[dict[str, Any]]) -> list[TailLine]:
     """The last TAIL_LINES lines: the previous tail joins only if it ends right before these lines."""
     recent = [_tail_text(line) for line in lines[-defaults.TAIL_LINES :]]
@@ -347,7 +368,7 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
                 fields.update(lines=firestore.Maximum(_end_line(chunk)), tail=tail)
                 token_fields["tail"] = tail
             fields.update(_state_fields(chunk["state"], token_doc))
-            _flush(t, svc, message, token_doc, fields, token_fields)
+            _flush(t, svc, message, token_doc, fields, token_fields, chunk["lines"])
             return None
         return _wait_s(
             token_doc, svc

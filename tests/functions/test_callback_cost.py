@@ -183,3 +183,29 @@ def test_sparse_output_in_five_batches_a_second_costs_at_most_seven_writes_a_sec
     """The documented per-job ceiling: 5 chunks a second and one flush (the job and the token documents)."""
     _writes_per_1000_lines(runner, rpcs, later, batches=25, lines=2, spacing_s=0.2)
     assert len(rpcs.written()) <= 7 * 5 + 2, f"{len(rpcs.written())} writes in 5 s"
+
+
+def test_an_output_that_flushes_reads_what_waited_only_when_its_tail_needs_it(
+    runner: PlayedRunner, rpcs: Rpcs, firestore_client: firestore.Client, later: Any
+) -> None:
+    later.tick(2)
+    runner.output("one")
+    later.tick(0.2)
+    runner.output("two")  # waits
+    later.tick(0.8)
+    rpcs.clear()
+    runner.output(
+        "three"
+    )  # flushes: one line, after "two" which waited: the newest chunk is read for the tail
+    assert rpcs.names() == ["batch_get_documents", "run_query", "commit"]
+    assert [line["text"] for line in job(firestore_client, runner.job_id)["tail"]] == ["one", "two", "three"]
+
+    later.tick(0.2)
+    runner.output("four")  # waits
+    later.tick(0.8)
+    rpcs.clear()
+    runner.output(*[f"five {n}" for n in range(5)])  # a whole tail of its own: nothing that waited is read
+    assert rpcs.names() == ["batch_get_documents", "commit"]
+    document = job(firestore_client, runner.job_id)
+    assert document["lines"] == 9
+    assert [line["text"] for line in document["tail"]] == [f"five {n}" for n in range(5)]
