@@ -97,11 +97,11 @@ def _bookkeeping(token_doc: TokenDoc) -> Mapping[str, Any]:
 
 def _may_have_waited(token_doc: TokenDoc, message: Numbered) -> bool:
     """Whether output may have been stored since the job document was last written: a message came between the
-    last flush (``flushed_seq``) and this one. A token without ``flushed_seq`` (written before it existed) says so
-    by ``output_pending``, or answers yes."""
+    last flush (``flushed_seq``) and this one. Before the attempt's first flush nothing can wait (every message is
+    due until then); a token written before ``flushed_seq`` existed that has been flushed answers yes."""
     flushed = _bookkeeping(token_doc).get("flushed_seq")
     if flushed is None:
-        return bool(token_doc.get("output_pending", True))
+        return token_doc.get("job_written_at") is not None
     return message.seq > int(flushed) + 1 or bool(token_doc.get("output_pending"))
 
 
