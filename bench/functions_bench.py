@@ -12,11 +12,20 @@ every document named in a BatchGetDocuments is one read (a missing one is billed
 returns is one read, and a query returning nothing counts one, as Firestore bills it. The bench's own polling uses
 a separate client and is not counted.
 
-Run: ``.venv/bin/python bench/functions_bench.py`` (about a minute).
+The rated scenarios (20 and 1,000 lines/s) run twice in the same run: with the runner's adaptive batching (the
+defaults, ``tailrun_runner.pacing``) and with the batching before issue 18 (a batch when its first line is 25 ms
+old: ``TAILRUN_BATCH_INTERVAL_MS=0 TAILRUN_BATCH_HEAVY_INTERVAL_MS=0 TAILRUN_BATCH_MAX_AGE_MS=25``, set for the
+runners the local launcher starts through ``TAILRUN_RUNNER_ENV``: it hands no ``TAILRUN_*`` variable of its own
+environment to a runner), and the ratios old / adaptive of writes and reads per 1,000 lines are printed.
+Issue 18's goal: at most 3 writes per 1,000 lines at 1,000 lines/s or more (every write counted: chunks, job
+document flushes, token document updates).
+
+Run: ``.venv/bin/python bench/functions_bench.py`` (about a minute), ``--quick`` (the rated scenarios only).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -72,6 +81,9 @@ def _field(request: Any, name: str) -> Any:
 def count_rpcs(db: firestore.Client, counters: Counters) -> None:
     """Wrap the client's GAPIC methods so every document read and write is counted."""
     api = db._firestore_api
+    if getattr(api, "_bench_counted", False):  # configure() hands the same client back for the same settings
+        return
+    api._bench_counted = True
     commit, batch_get, run_query = api.commit, api.batch_get_documents, api.run_query
 
     def counted_commit(request: Any = None, **kwargs: Any) -> Any:
@@ -129,10 +141,25 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def job_script(lines: int, per_second: float | None) -> list[str]:
-    """A job printing ``lines`` numbered lines, as fast as it can or at about ``per_second``."""
-    pause = "" if per_second is None else f"time.sleep({1 / per_second})"
-    code = f"import sys, time\nfor i in range({lines}):\n    print('line', i, flush={per_second is not None})\n    {pause}"
+    """A job printing ``lines`` numbered lines, as fast as it can or at ``per_second`` (each line at its time)."""
+    if per_second is None:
+        code = f"for i in range({lines}):\n    print('line', i)"
+    else:
+        code = (
+            f"import time\nt0 = time.time()\nfor i in range({lines}):\n"
+            f"    d = t0 + i / {per_second} - time.time()\n    if d > 0:\n        time.sleep(d)\n"
+            f"    print('line', i, flush=True)"
+        )
     return [sys.executable, "-c", code]
+
+
+# The runner's batching before issue 18 (a batch when its first line is 25 ms old), for the same-run baseline.
+OLD_BATCHING = {
+    "TAILRUN_BATCH_INTERVAL_MS": "0",
+    "TAILRUN_BATCH_HEAVY_INTERVAL_MS": "0",
+    "TAILRUN_BATCH_MAX_AGE_MS": "25",
+}
+ADAPTIVE, OLD = "adaptive", "old 25 ms"
 
 
 @dataclass
@@ -141,12 +168,19 @@ class Scenario:
     jobs: int
     lines: int
     per_second: float | None
+    batching: str = ADAPTIVE
 
 
+RATED = [
+    Scenario("5,000 lines at 1,000 lines/s", 1, 5_000, 1000),
+    Scenario("5,000 lines at 1,000 lines/s", 1, 5_000, 1000, OLD),
+    Scenario("100 lines at 20 lines/s", 1, 100, 20),
+    Scenario("100 lines at 20 lines/s", 1, 100, 20, OLD),
+]
+NOTHING = Scenario("a job printing nothing (the fixed cost)", 1, 0, None)
 SCENARIOS = [
     Scenario("100,000 lines as fast as possible", 1, 100_000, None),
-    Scenario("2,000 lines at ~1,000 lines/s", 1, 2_000, 1000),
-    Scenario("100 lines at ~20 lines/s", 1, 100, 20),
+    *RATED,
     Scenario("20 jobs of 1 line each", 20, 1, None),
 ]
 
@@ -154,6 +188,9 @@ SCENARIOS = [
 def run_scenario(
     scenario: Scenario, url: str, token: str, watcher: firestore.Client, counters: Counters
 ) -> dict[str, Any]:
+    # the runners' batching: TAILRUN_RUNNER_ENV (the local launcher passes no TAILRUN_* of its own environment)
+    os.environ["TAILRUN_RUNNER_ENV"] = json.dumps(OLD_BATCHING if scenario.batching == OLD else {})
+    count_rpcs(configure(Settings.from_env()).db, counters)
     counters.reset()
     job_ids = []
     for _ in range(scenario.jobs):
@@ -175,7 +212,7 @@ def run_scenario(
     chunks = sum(
         len(list(watcher.collection(f"jobs/{job_id}/chunks").select([]).stream())) for job_id in job_ids
     )
-    total_lines = scenario.lines * scenario.jobs
+    total_lines = max(scenario.lines * scenario.jobs, 1)
     with counters.lock:
         latencies, writes, reads, rpcs = (
             list(counters.latencies_ms),
@@ -186,6 +223,7 @@ def run_scenario(
         job_writes = counters.job_writes
     return {
         "scenario": scenario.name,
+        "batching": scenario.batching,
         "jobs": scenario.jobs,
         "lines": total_lines,
         "callbacks": len(latencies),
@@ -233,13 +271,20 @@ def logs_to_file(prefix: str = "functions-bench-") -> Iterator[str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="the rated scenarios only (20 and 1,000 lines/s)"
+    )
+    args = parser.parse_args()
     with logs_to_file() as log_path:
-        results, write_p50, write_p99 = measure()
+        results, write_p50, write_p99 = measure([NOTHING, *(RATED if args.quick else SCENARIOS)])
     report(results, write_p50, write_p99)
     print(f"(server and runner logs: {log_path})")
 
 
-def measure() -> tuple[list[dict[str, Any]], float, float]:
+def measure(scenarios: list[Scenario]) -> tuple[list[dict[str, Any]], float, float]:
     """Run every scenario against a fresh emulator and functions server; the results and the write baseline."""
     token = secrets.token_hex(16)
     counters = Counters()
@@ -257,10 +302,9 @@ def measure() -> tuple[list[dict[str, Any]], float, float]:
                 "TAILRUN_CALLBACK_URL": f"{url}/job_callback",
             }
         )
-        count_rpcs(configure(Settings.from_env()).db, counters)
         watcher = firestore.Client(project=PROJECT)
         write_p50, write_p99 = baseline_write_ms(watcher)
-        results = [run_scenario(scenario, url, token, watcher, counters) for scenario in SCENARIOS]
+        results = [run_scenario(scenario, url, token, watcher, counters) for scenario in scenarios]
         server.shutdown()
     return results, write_p50, write_p99
 
@@ -268,18 +312,38 @@ def measure() -> tuple[list[dict[str, Any]], float, float]:
 def report(results: list[dict[str, Any]], write_p50: float, write_p99: float) -> None:
     print(f"baseline: one document write on the emulator p50 {write_p50:.2f} ms, p99 {write_p99:.2f} ms")
     header = (
-        f"{'scenario':36} {'lines':>7} {'cbacks':>6} {'chunks':>6} {'w/1k':>7} {'r/1k':>7} {'w/job':>7} "
+        f"{'scenario':36} {'batching':>9} {'lines':>7} {'cbacks':>6} {'chunks':>6} {'w/1k':>7} {'r/1k':>7} {'w/job':>7} "
         f"{'r/job':>7} {'naive w/1k':>10} {'uncoal w/1k':>11} {'p50 ms':>7} {'p99 ms':>7} {'p50/write':>9}"
     )
     print(header)
     for r in results:
         print(
-            f"{r['scenario']:36} {r['lines']:>7} {r['callbacks']:>6} {r['chunks']:>6} "
+            f"{r['scenario']:36} {r['batching']:>9} {r['lines']:>7} {r['callbacks']:>6} {r['chunks']:>6} "
             f"{r['writes_per_1000_lines']:>7.1f} {r['reads_per_1000_lines']:>7.1f} {r['writes_per_job']:>7.1f} "
             f"{r['reads_per_job']:>7.1f} {r['naive_writes_per_1000_lines']:>10.1f} "
             f"{r['uncoalesced_writes_per_1000_lines']:>11.1f} {r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} "
             f"{r['p50_ms'] / write_p50:>9.1f}"
         )
+    fixed = next(r for r in results if r["lines"] <= 1 and r["jobs"] == 1)
+    print(
+        f"fixed cost of a job (created, launched, started, completed; no output): {fixed['writes']} writes, "
+        f"{fixed['reads']} reads; 'output' below is per 1,000 lines without it (what the output itself costs)"
+    )
+    for name in dict.fromkeys(r["scenario"] for r in results):
+        modes = {r["batching"]: r for r in results if r["scenario"] == name}
+        if ADAPTIVE in modes and OLD in modes:
+            new, old = modes[ADAPTIVE], modes[OLD]
+
+            def net(r: dict[str, Any], kind: str) -> float:
+                return 1000 * (r[kind] - fixed[kind] * r["jobs"]) / r["lines"]
+
+            print(
+                f"{name}: writes/1k lines {new['writes_per_1000_lines']:.1f} adaptive vs "
+                f"{old['writes_per_1000_lines']:.1f} old ({old['writes'] / max(new['writes'], 1):.1f}x fewer), output "
+                f"alone {net(new, 'writes'):.1f} vs {net(old, 'writes'):.1f}; reads/1k {new['reads_per_1000_lines']:.1f} "
+                f"vs {old['reads_per_1000_lines']:.1f}, output alone {net(new, 'reads'):.1f} vs {net(old, 'reads'):.1f}; "
+                f"chunks {new['chunks']} vs {old['chunks']}; callbacks {new['callbacks']} vs {old['callbacks']}"
+            )
     print(
         json.dumps(
             {"results": results, "baseline_write_ms": {"p50": write_p50, "p99": write_p99}}, default=str

@@ -6,7 +6,8 @@
 
 Per size, twice in the same run: with the runner's adaptive batching (``tailrun_runner.pacing``, the defaults) and
 with the batching as it was before issue 18 (a batch when its first line is 25 ms old:
-``TAILRUN_BATCH_INTERVAL_MS=0 TAILRUN_BATCH_HEAVY_INTERVAL_MS=0 TAILRUN_BATCH_MAX_AGE_MS=25``), the ratios printed.
+``TAILRUN_BATCH_INTERVAL_MS=0 TAILRUN_BATCH_HEAVY_INTERVAL_MS=0 TAILRUN_BATCH_MAX_AGE_MS=25``, passed to the runners
+as the functions' ``TAILRUN_RUNNER_ENV``), the ratios printed.
 
 Each measurement starts a fresh ``tailrun dev --in-memory`` stack (``LocalStack``, in a child process of its own so
 that its CPU is its own: the functions server with its threads; the embedded Firestore emulator and the storage
@@ -23,7 +24,9 @@ emulator are its children, the runners too, each with its job). Then:
   listener; the same for the collection-group listener; chunk documents (so chunk writes and every watcher's
   reads) per 1,000 lines; lines that never reached a watcher within ``SETTLE_S`` of the jobs' end.
 - CPU per component over the printing window (``/proc``: user + system time, in cores): the functions server
-  (the stack's process), the emulator, the runners, the jobs, the watchers.
+  (the stack's process), the emulator, the runners, the jobs, the watchers; and the same as CPU-seconds per 1,000
+  lines delivered, so what a size needs follows (100 jobs x 10 lines/s = 1,000 lines/s: the cores needed are the
+  CPU-seconds per 1,000 lines of the stack's components, the watchers apart).
 
 The machine is shared (2 cores, other engineers' work): compare the two modes of one run, not runs across days.
 """
@@ -87,17 +90,25 @@ def percentile(values: list[float], q: float) -> float:
 # ---- the stack, in a child process ---------------------------------------------------------------------------
 
 
-def serve_stack(state_dir: str) -> None:
-    """Child mode: run a LocalStack, print its addresses as one JSON line, stop when stdin closes."""
+def serve_stack(state_dir: str, runner_env: str) -> None:
+    """Child mode: run a LocalStack, print its addresses as one JSON line, stop when stdin closes.
+
+    ``runner_env`` (a JSON object) reaches the runners as the functions' ``TAILRUN_RUNNER_ENV``: the local launcher
+    hands a runner no ``TAILRUN_*`` variable of its own environment, so the batching settings must go this way
+    (before this, the "fixed 25 ms" mode set them in the stack's environment, where no runner saw them)."""
     import logging
 
     from tailrun.local import jsonlog
     from tailrun.local.dev import DevOptions, LocalStack
 
+    class BenchStack(LocalStack):
+        def functions_env(self) -> dict[str, str]:
+            return {**super().functions_env(), "TAILRUN_RUNNER_ENV": runner_env}
+
     jsonlog.configure(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # as `tailrun dev` without --verbose
     options = DevOptions(port=0, state_dir=Path(state_dir), in_memory=True, reap_interval_s=3600.0)
-    stack = LocalStack(options)
+    stack = BenchStack(options)
     stack.start()
     try:
         address = {"url": stack.addresses.url, "firestore": stack.addresses.firestore, "token": stack.token}
@@ -113,12 +124,11 @@ def stack_process(
 ) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
     with tempfile.TemporaryDirectory(prefix="load-bench-") as state:
         process = subprocess.Popen(
-            [sys.executable, str(HERE), "--_stack", state],
+            [sys.executable, str(HERE), "--_stack", state, json.dumps(env)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
-            env={**os.environ, **env},
         )
         try:
             assert process.stdout is not None
@@ -303,7 +313,16 @@ class Figures:
     missing: int = 0
     group_missing: int = 0
     cores: dict[str, float] = field(default_factory=dict)
+    window_lines: float = 0.0  # lines the jobs printed during the CPU window (jobs x rate x window)
     error: str = ""
+
+    def cpu_per_1000_lines(self) -> dict[str, float]:
+        """CPU-seconds per 1,000 lines delivered, per component, over the CPU window (cores x window / lines)."""
+        if not self.window_lines:
+            return {}
+        return {name: 1000 * cores * self.window_s / self.window_lines for name, cores in self.cores.items()}
+
+    window_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         def p(values: list[float]) -> dict[str, float]:
@@ -323,6 +342,7 @@ class Figures:
             "missing": self.missing,
             "group_missing": self.group_missing,
             "cores": self.cores,
+            "cpu_s_per_1000_lines": self.cpu_per_1000_lines(),
             "error": self.error,
         }
 
@@ -402,7 +422,9 @@ def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -
             before, at = cpu_by_component(stack.pid, watcher_pids, group.pid), time.monotonic()
             time.sleep(max(1.0, seconds - 1.5))
             after = cpu_by_component(stack.pid, watcher_pids, group.pid)
-            figures.cores = cpu_delta(before, after, time.monotonic() - at)
+            figures.window_s = time.monotonic() - at
+            figures.cores = cpu_delta(before, after, figures.window_s)
+            figures.window_lines = jobs * RATE * figures.window_s
             wait_status(db, job_ids, {"succeeded", "failed", "canceled", "timed_out"}, seconds + 300)
             settle_until = time.monotonic() + SETTLE_S  # one deadline for all of them
             results = [collect(proc, settle_until) for proc in procs]
@@ -480,6 +502,20 @@ def report(rows: list[Figures]) -> None:
         stack_old = sum(v for k, v in o["cores"].items() if k in ("functions server", "emulator"))
         ratio.append(f"functions+emulator CPU {stack_old:.2f} -> {stack_new:.2f} cores")
         print(f"{jobs:>4}x{watchers:<3} fixed 25 ms / adaptive: " + "; ".join(ratio))
+    print("CPU-seconds per 1,000 lines delivered (over the printing window), per component:")
+    for r in rows:
+        if r.error:
+            continue
+        per = r.cpu_per_1000_lines()
+        stack = sum(per.get(name, 0.0) for name in ("functions server", "emulator", "runners", "jobs"))
+        parts = ", ".join(f"{name} {value:.3f}" for name, value in sorted(per.items()))
+        print(
+            f"{r.jobs:>4}x{r.watchers:<3} {r.mode:>12}: {parts}; the stack (functions+emulator+runners+jobs) {stack:.3f}"
+        )
+    print(
+        "(the cores a size needs: its lines/s x the CPU-seconds per line; e.g. 100 jobs x 10 lines/s = 1,000 lines/s,"
+        " so 1 core per 1.0 CPU-second per 1,000 lines, watchers apart)"
+    )
 
 
 def main() -> None:
@@ -490,12 +526,12 @@ def main() -> None:
     parser.add_argument("--sizes", help="N x W list, e.g. 50x5,100x10")
     parser.add_argument("--seconds", type=float, help="seconds the jobs print (default 20; --quick 10)")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of: {', '.join(MODES)}")
-    parser.add_argument("--_stack", help=argparse.SUPPRESS)
+    parser.add_argument("--_stack", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--_watch", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--group", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._stack:
-        serve_stack(args._stack)
+        serve_stack(*args._stack)
         return
     if args._watch:
         watch(*args._watch, group=args.group)

@@ -1,6 +1,8 @@
 """Benchmark: tailrun's runner against two baselines, side by side, in one run.
 
-    .venv/bin/python bench/runner_bench.py            # the comparison (about 1.5 minutes)
+    .venv/bin/python bench/runner_bench.py            # the comparison (about 2 minutes)
+    .venv/bin/python bench/runner_bench.py --quick    # tailrun adaptive / old 25 ms at 20 and 1,000 lines/s
+    .venv/bin/python bench/runner_bench.py --startup  # CPU of a runner whose job prints nothing (20 starts)
     .venv/bin/python bench/runner_bench.py --sweep    # plus tailrun's runner at several batch ages (+2 min)
     .venv/bin/python bench/runner_bench.py --latency-ms 20   # a callback that takes 20 ms to answer
     .venv/bin/python bench/runner_bench.py --events   # a chatty agent: events instead of lines (about 20 s)
@@ -8,10 +10,15 @@
 A generator job prints lines at about 10, 1,000 and 100,000 lines/s; each line carries the time it was written.
 The runner under test delivers them to a local receiver (a threaded ``http.server``) that notes when each line
 arrived. Printed per runner and rate: lines delivered, lines/s delivered (first write to last arrival),
-output requests per 1,000 lines, and p50/p99 of the write-to-arrival delay.
+output requests per 1,000 lines, and p50/p99 of the write-to-arrival delay; and what those requests would cost in
+Firestore per 1,000 lines (no Firestore here, so modelled as the callback writes: one chunk per output request,
+plus the job and token documents at most once per ``TAILRUN_JOB_WRITE_INTERVAL_S`` (1 s) of output; reads: each
+watcher reads each chunk once), with the ratio old / adaptive at each rate.
 
 Runners:
-- ``tailrun``: ``tailrun-runner`` as shipped (defaults from ``tailrun_runner.defaults``).
+- ``tailrun``: ``tailrun-runner`` as shipped (defaults from ``tailrun_runner.defaults``: adaptive batching).
+- ``tailrun old 25 ms``: the same runner with the batching before issue 18 (a batch when its first line is 25 ms
+  old: ``TAILRUN_BATCH_INTERVAL_MS=0 TAILRUN_BATCH_HEAVY_INTERVAL_MS=0 TAILRUN_BATCH_MAX_AGE_MS=25``).
 - ``per-line``: one request per line, sent as the line is read (implemented here).
 - ``seed 10/500ms``: the seed's BatchedUpdater: buffer lines, flush when 10 are buffered or every 500 ms
   from a timer thread, sending synchronously (implemented here).
@@ -45,7 +52,12 @@ from urllib.parse import urlsplit
 
 RUNNER = os.path.join(os.path.dirname(sys.executable), "tailrun-runner")
 # (lines/s, seconds of output); rate 0 means as fast as the job can print: 500,000 lines, to find the ceiling.
-RATES: list[tuple[int, float]] = [(10, 3.0), (1_000, 3.0), (100_000, 2.0), (0, 500_000)]
+RATES: list[tuple[int, float]] = [(10, 3.0), (20, 3.0), (1_000, 3.0), (100_000, 2.0), (0, 500_000)]
+OLD_BATCHING = {
+    "TAILRUN_BATCH_INTERVAL_MS": "0",
+    "TAILRUN_BATCH_HEAVY_INTERVAL_MS": "0",
+    "TAILRUN_BATCH_MAX_AGE_MS": "25",
+}
 PAD = "x" * 48  # lines of ~80 bytes, like typical log lines
 # --events: (events/s, seconds); rate 0: 100,000 events as fast as the job can print them.
 EVENT_RATES: list[tuple[int, float]] = [(100, 3.0), (1_000, 3.0), (10_000, 2.0), (0, 100_000)]
@@ -269,6 +281,14 @@ class Row:
     p50_ms: float
     p99_ms: float
     capped: bool
+    seconds: float = 0.0  # of output (the job's schedule)
+
+    def writes_per_1000(self) -> float:
+        """Modelled Firestore writes per 1,000 lines: a chunk per request, the job and token documents at most
+        once a second of output (never more often than there are requests)."""
+        requests = self.requests_per_1000 * self.delivered / 1000
+        flushes = min(requests, max(1.0, self.seconds))
+        return 1000 * (requests + 2 * flushes) / self.delivered if self.delivered else float("nan")
 
 
 def run_one(
@@ -318,6 +338,7 @@ def run_one(
         p50_ms=statistics.median(delays) if delays else float("nan"),
         p99_ms=delays[min(len(delays) - 1, int(len(delays) * 0.99))] if delays else float("nan"),
         capped=capped,
+        seconds=seconds if rate else span_s,
     )
 
 
@@ -382,6 +403,7 @@ def print_event_rows(rows: list[EventRow]) -> None:
 def print_rows(title: str, rows: list[Row]) -> None:
     print(f"\n{title}")
     header = f"{'rate':>9} {'runner':<22} {'delivered':>17} {'lines/s':>9} {'req/1k lines':>12} {'p50 ms':>8} {'p99 ms':>8}"
+    header += f" {'writes/1k (model)':>17} {'reads/1k/watcher':>16}"
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -389,7 +411,57 @@ def print_rows(title: str, rows: list[Row]) -> None:
         rate = f"{row.rate:>7}/s" if row.rate else f"{'max':>9}"
         print(
             f"{rate} {row.runner:<22} {delivered:>17} {row.lines_per_s:>9.0f} "
-            f"{row.requests_per_1000:>12.1f} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f}"
+            f"{row.requests_per_1000:>12.1f} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f} "
+            f"{row.writes_per_1000():>17.1f} {row.requests_per_1000:>16.1f}"
+        )
+    by_rate = {(row.rate, row.runner): row for row in rows}
+    for rate in dict.fromkeys(row.rate for row in rows):
+        new, old = by_rate.get((rate, "tailrun")), by_rate.get((rate, "tailrun old 25 ms"))
+        if new is None or old is None or not new.delivered or not old.delivered:
+            continue
+        print(
+            f"{rate or 'max':>7}{'/s' if rate else ''}: old 25 ms / adaptive: requests (chunks) "
+            f"{old.requests_per_1000:.1f} / {new.requests_per_1000:.1f} per 1,000 lines = "
+            f"{old.requests_per_1000 / max(new.requests_per_1000, 1e-9):.1f}x; writes (model) "
+            f"{old.writes_per_1000():.1f} / {new.writes_per_1000():.1f}; p50 delay {old.p50_ms:.0f} / {new.p50_ms:.0f} ms"
+        )
+
+
+def startup_cpu(receiver: Receiver, count: int) -> None:
+    """CPU (user + system, ``os.wait4``'s rusage: the runner and its job) of a runner whose job prints nothing
+    (``/bin/true``): secrets on an inherited memfd, as the local launcher hands them (one interpreter start), and
+    in the environment (the runner re-executes itself without them: two starts)."""
+    secrets = {"TAILRUN_TOKEN": "bench", "TAILRUN_ARGV": json.dumps(["/bin/true"])}
+    base = {
+        **os.environ,
+        "TAILRUN_JOB_ID": "bench",
+        "TAILRUN_ATTEMPT": "1",
+        "TAILRUN_CALLBACK_URL": receiver.url,
+    }
+    print(f"\nrunner start-up: CPU of a runner whose job prints nothing, {count} starts each")
+    for how in ("memfd (local launcher)", "environment (re-exec)"):
+        cpu = []
+        for _ in range(count):
+            receiver.current = Received()
+            if how.startswith("memfd"):
+                fd = os.memfd_create("tailrun-secrets", os.MFD_CLOEXEC)
+                os.write(fd, json.dumps(secrets).encode())
+                os.lseek(fd, 0, os.SEEK_SET)
+                env = {**base, "TAILRUN_SECRETS_FD": str(fd)}
+                proc = subprocess.Popen(
+                    [RUNNER], env=env, pass_fds=(fd,), stderr=subprocess.DEVNULL, start_new_session=True
+                )
+                os.close(fd)
+            else:
+                env = {**base, **secrets}
+                proc = subprocess.Popen([RUNNER], env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"the runner exited with {status}")
+            cpu.append(usage.ru_utime + usage.ru_stime)
+        print(
+            f"  secrets by {how:<24} p50 {1000 * statistics.median(cpu):.0f} ms, min {1000 * min(cpu):.0f} ms, "
+            f"max {1000 * max(cpu):.0f} ms"
         )
 
 
@@ -403,14 +475,30 @@ def main() -> None:
         "--cap-s", type=float, default=12.0, help="stop a runner this long after its job ends"
     )
     parser.add_argument("--events", action="store_true", help="only the chatty agent's events")
+    parser.add_argument(
+        "--quick", action="store_true", help="only tailrun, adaptive and old, at 20 and 1,000 lines/s"
+    )
+    parser.add_argument("--startup", action="store_true", help="only the runner's start-up CPU")
     args = parser.parse_args()
     receiver = Receiver(args.latency_ms)
     if args.events:
         print_event_rows([run_events(receiver, rate, seconds, args.cap_s) for rate, seconds in EVENT_RATES])
         return
+    if args.startup:
+        startup_cpu(receiver, 20)
+        return
+    if args.quick:
+        quick = [
+            run_one(receiver, name, [RUNNER], rate, seconds, args.cap_s, env)
+            for rate, seconds in ((20, 3.0), (1_000, 3.0))
+            for name, env in (("tailrun", None), ("tailrun old 25 ms", OLD_BATCHING))
+        ]
+        print_rows("tailrun's adaptive batching against the old 25 ms batching", quick)
+        return
     me = [sys.executable, os.path.abspath(__file__)]
     runners = [
         ("tailrun", [RUNNER], None),
+        ("tailrun old 25 ms", [RUNNER], OLD_BATCHING),
         ("per-line", [*me, "--baseline", "per-line"], None),
         ("seed 10/500ms", [*me, "--baseline", "seed"], None),
     ]

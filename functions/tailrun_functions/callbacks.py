@@ -1,14 +1,21 @@
 """job_callback: the runner's messages become chunk documents and job updates (invariants 1–4).
 
 Every message is handled in one transaction that reads the attempt's token document first and checks the token
-(``admission.admit``) before it reads anything else (the chunk an output would create, the job, the attempt): a bad,
-superseded or finished attempt writes nothing, and no document under ``jobs/`` is read for an unauthenticated
-message (a job id Firestore reserves, ``__x__``, never reaches a read). A ``claim`` (a cloud runner asking for its
-job, see ``claim.py``) is verified by its Google ID token instead. Output is
-stored once per ``(attempt, seq)``: a redelivered batch finds its chunk and is acknowledged without a write.
-The job document is rewritten at most once per ``job_write_interval_s`` by output, heartbeats and progress (what
-waits is written with the next flush: progress kept in the token document, output read from its newest chunk);
-``started`` and ``completed`` always write.
+(``admission.admit``) before it reads anything else (the job, the attempt, a chunk): a bad, superseded or finished
+attempt writes nothing, and no document under ``jobs/`` is read for an unauthenticated message (a job id Firestore
+reserves, ``__x__``, never reaches a read). The transaction begins with that read (``fastwrite.run_transaction``),
+so an output or a heartbeat costs two RPCs: the token's read and the commit. A ``claim`` (a cloud runner asking
+for its job, see ``claim.py``) is verified by its Google ID token instead. Output is stored once per
+``(attempt, seq)``: the chunk is created with Firestore's ``exists: false`` precondition, so a redelivered batch
+fails that commit whole (``ALREADY_EXISTS``: nothing written) and is acknowledged; no read of the chunk is needed.
+The job document is rewritten at most about once per ``job_write_interval_s`` by output, heartbeats and progress
+(what waits is written with the next flush: progress kept in the token document, output read from its newest
+chunk); ``started`` and ``completed`` always write. A batch that waits writes only its chunk: the token document
+notes the ``seq`` of each flush (``flushed_seq``), so the next flush knows whether a message came in between and
+only then reads the newest chunk. A flush looks for the newest state among the chunks only when the newest chunk
+has none and the job document already shows a state (the runner sends the state with every batch after the
+attempt's first event, so for it that query never runs; it is for a runner that does not); ``completed`` always
+looks.
 """
 
 from __future__ import annotations
@@ -16,8 +23,9 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
+from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -72,8 +80,29 @@ def _refs(svc: Services, message: Numbered) -> tuple[store.DocRef, store.DocRef,
 
 
 def _due(token_doc: TokenDoc, svc: Services) -> bool:
-    """Whether the job document may be rewritten now (coalescing to about one write per interval)."""
-    return _wait_s(token_doc, svc) <= 0
+    """Whether the job document may be rewritten now (coalescing to about one write per interval).
+
+    A wait shorter than the shortest flush hint (``MIN_FLUSH_IN_MS``) is not worth a message of its own: the job
+    document is written now. So a runner spacing its batches by the interval (``TAILRUN_BATCH_HEAVY_INTERVAL_MS``)
+    has each of them written at once despite a few milliseconds of jitter, instead of every other one waiting for
+    a heartbeat 50 ms later."""
+    return _wait_s(token_doc, svc) * 1000 < defaults.MIN_FLUSH_IN_MS
+
+
+def _bookkeeping(token_doc: TokenDoc) -> Mapping[str, Any]:
+    """The token document as a plain mapping, for the bookkeeping field ``flushed_seq`` (documents.TokenDoc does
+    not list it yet)."""
+    return cast(Mapping[str, Any], token_doc)
+
+
+def _may_have_waited(token_doc: TokenDoc, message: Numbered) -> bool:
+    """Whether output may have been stored since the job document was last written: a message came between the
+    last flush (``flushed_seq``) and this one. Before the attempt's first flush nothing can wait (every message is
+    due until then); a token written before ``flushed_seq`` existed that has been flushed answers yes."""
+    flushed = _bookkeeping(token_doc).get("flushed_seq")
+    if flushed is None:
+        return token_doc.get("job_written_at") is not None
+    return message.seq > int(flushed) + 1 or bool(token_doc.get("output_pending"))
 
 
 def _wait_s(token_doc: TokenDoc, svc: Services) -> float:
@@ -89,9 +118,10 @@ def _flush(
     token_doc: TokenDoc,
     fields: dict[str, Any],
     token_fields: dict[str, Any] | None = None,
+    lines: list[dict[str, Any]] | None = None,
 ) -> None:
     """Write the job document (with the progress and output counters that waited) and note when, in the token
-    document."""
+    document. ``lines``: the stored lines of the output message that flushes (its tail follows what waited)."""
     token_ref, job_ref, _ = _refs(svc, message)
     now = clock.now()
     update: dict[str, Any] = {
@@ -99,11 +129,30 @@ def _flush(
         "last_heartbeat_at": now,
         "last_seq": firestore.Maximum(message.seq),
     }
-    token_update: dict[str, Any] = {"job_written_at": now, "pending_progress": None, "output_pending": False}
+    token_update: dict[str, Any] = {
+        "job_written_at": now,
+        "flushed_seq": firestore.Maximum(message.seq),  # a late message never moves it back
+        "pending_progress": None,
+        "output_pending": False,
+    }
     if token_doc.get("pending_progress") is not None:
         update.update(progress=token_doc["pending_progress"], progress_at=now)
-    if token_doc.get("output_pending"):
+    # an output's own lines, tail and state are newer than anything that waited: then nothing is read (unless its
+    # lines are too few for a whole tail and follow lines that waited)
+    whole_tail = lines is not None and (
+        len(lines) >= defaults.TAIL_LINES or _follows(token_doc.get("tail") or [], lines)
+    )
+    covered = (
+        {"lines", "tail", "last_output_at"} <= fields.keys()
+        and whole_tail
+        and ("events" in fields or not _state_may_be_older(token_doc))
+    )
+    if _may_have_waited(token_doc, message) and not covered:
         waited = _waiting_output(svc, message, token_doc, need_state="events" not in fields)
+        if lines and "tail" in waited:  # this batch's lines after those that waited
+            tail = merge_tail(waited["tail"], lines)
+            fields = {**fields, "tail": tail}
+            token_fields = {**(token_fields or {}), "tail": tail}
         # this message's own output and state are newer than what waited: they win
         waited = {name: value for name, value in waited.items() if name not in fields}
         update.update(waited)
@@ -116,7 +165,14 @@ def _flush(
     t.update(token_ref, {**token_update, **(token_fields or {})})
 
 
-CHUNK_OUTPUT_FIELDS = ["lines", "first_line", "line_count", "created_at", "state"]  # all but the events
+CHUNK_OUTPUT_FIELDS = [
+    "seq",
+    "lines",
+    "first_line",
+    "line_count",
+    "created_at",
+    "state",
+]  # all but the events
 
 
 def _state_fields(state: Mapping[str, Any] | None, token_doc: TokenDoc) -> dict[str, Any]:
@@ -134,24 +190,39 @@ def _waiting_output(
     svc: Services, message: Numbered, token_doc: TokenDoc, *, need_state: bool = True
 ) -> dict[str, Any]:
     """The job fields of output stored since the job document was last written: the lines' counters and tail
-    from the newest chunks, and the latest state from the newest chunk that has one."""
+    from the newest chunks, and the latest state from the newest chunk that has one (looked for only with
+    ``need_state``). Nothing when the newest chunk is one the last flush wrote already."""
     newest = _newest_chunks(svc, message.job_id, message.attempt, 1, CHUNK_OUTPUT_FIELDS)
     if not newest:
         return {}
     chunk = newest[-1]
-    fields: dict[str, Any] = {"last_output_at": chunk["created_at"]}
-    lines = chunk["lines"]
-    end = _end_line(chunk)
-    if end > 0:
-        fields["lines"] = firestore.Maximum(end)
-    if lines:
-        fields["tail"] = merge_tail(token_doc.get("tail") or [], lines)
-    elif end > 0:  # an events-only batch is the newest: the tail is in the chunks before it
-        fields["tail"] = _recent_lines(svc, message.job_id, message.attempt)
+    flushed = _bookkeeping(token_doc).get("flushed_seq")
+    fields: dict[str, Any] = {}
+    if flushed is None or int(chunk.get("seq", -1)) > int(flushed):  # else the last flush wrote it already
+        fields["last_output_at"] = chunk["created_at"]
+        lines = chunk["lines"]
+        end = _end_line(chunk)
+        if end > 0:
+            fields["lines"] = firestore.Maximum(end)
+        if lines:
+            fields["tail"] = merge_tail(token_doc.get("tail") or [], lines)
+        elif end > 0:  # an events-only batch is the newest: the tail is in the chunks before it
+            fields["tail"] = _recent_lines(svc, message.job_id, message.attempt)
     if need_state:
-        state = chunk.get("state") or _newest_state(svc, message.job_id, message.attempt)
+        state = chunk.get("state")
+        if not state and _state_may_be_older(token_doc):
+            state = _newest_state(svc, message.job_id, message.attempt)
         fields.update(_state_fields(state, token_doc))
     return fields
+
+
+def _state_may_be_older(token_doc: TokenDoc) -> bool:
+    """Whether a chunk before the newest (which has no state) may hold a state the job document lacks: only once
+    the job document shows one (the runner sends the state with every batch after the attempt's first event, so
+    a newest chunk without one then means a runner that does not), or for a token from before ``flushed_seq``.
+    A runner that does not, and whose first events wait behind a batch of lines alone, has them written at
+    ``completed`` (which always looks)."""
+    return token_doc.get("state_events", -1) >= 0 or "flushed_seq" not in _bookkeeping(token_doc)
 
 
 def _end_line(chunk: Mapping[str, Any]) -> int:
@@ -188,6 +259,12 @@ def _capped(line: Line) -> dict[str, Any]:
 
 def _tail_text(line: Mapping[str, Any]) -> TailLine:
     return {"line": line["line"], "stream": line["stream"], "text": line["text"][: defaults.TAIL_LINE_CHARS]}
+
+
+def _follows(previous: list[TailLine], lines: list[dict[str, Any]]) -> bool:
+    """Whether ``lines`` come right after the tail ``previous`` (or are the attempt's first)."""
+    first = int(lines[0]["line"]) if lines else 0
+    return previous[-1]["line"] + 1 == first if previous else first == 0
 
 
 def merge_tail(previous: list[TailLine], lines: list[dict[str, Any]]) -> list[TailLine]:
@@ -276,12 +353,9 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
     token_ref, _, _ = _refs(svc, message)
     chunk_ref = store.chunk_ref(svc.db, message.job_id, message.attempt, message.seq)
 
-    @firestore.transactional
-    def store_batch(t: firestore.Transaction) -> float | None:
-        token_doc = store.token_doc(token_ref.get(transaction=t))
+    def store_batch(t: firestore.Transaction, token_snapshot: store.Snapshot) -> float | None:
+        token_doc = store.token_doc(token_snapshot)
         if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
-            return None
-        if chunk_ref.get(transaction=t).exists:
             return None
         now = clock.now()
         chunk = chunk_document(message, now)
@@ -294,31 +368,33 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
                 fields.update(lines=firestore.Maximum(_end_line(chunk)), tail=tail)
                 token_fields["tail"] = tail
             fields.update(_state_fields(chunk["state"], token_doc))
-            _flush(t, svc, message, token_doc, fields, token_fields)
+            _flush(t, svc, message, token_doc, fields, token_fields, chunk["lines"])
             return None
-        if not token_doc.get("output_pending"):  # once per flush: the next one reads the newest chunk
-            t.update(token_ref, {"output_pending": True})
-        return _wait_s(token_doc, svc)
+        return _wait_s(
+            token_doc, svc
+        )  # the chunk alone: the next flush sees the gap in seq, reads the newest chunk
 
-    waiting: float | None = store_batch(svc.db.transaction())
+    try:
+        waiting: float | None = fastwrite.run_transaction(svc.db, token_ref, store_batch)
+    except exceptions.AlreadyExists:  # a redelivery: its chunk was stored (and acknowledged) before
+        return None
     return waiting
 
 
 def _heartbeat(svc: Services, token: str, message: Heartbeat) -> float | None:
     token_ref, _, _ = _refs(svc, message)
 
-    @firestore.transactional
-    def beat(t: firestore.Transaction) -> float | None:
-        token_doc = store.token_doc(token_ref.get(transaction=t))
+    def beat(t: firestore.Transaction, token_snapshot: store.Snapshot) -> float | None:
+        token_doc = store.token_doc(token_snapshot)
         if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return None
         if _due(token_doc, svc):
             _flush(t, svc, message, token_doc, {})
             return None
-        waiting = token_doc.get("output_pending") or token_doc.get("pending_progress") is not None
+        waiting = _may_have_waited(token_doc, message) or token_doc.get("pending_progress") is not None
         return _wait_s(token_doc, svc) if waiting else None
 
-    waiting: float | None = beat(svc.db.transaction())
+    waiting: float | None = fastwrite.run_transaction(svc.db, token_ref, beat)
     return waiting
 
 
@@ -326,9 +402,8 @@ def _progress(svc: Services, token: str, message: Progress) -> float | None:
     token_ref, _, _ = _refs(svc, message)
     progress = {"percent": message.percent, "step": message.step}
 
-    @firestore.transactional
-    def record(t: firestore.Transaction) -> float | None:
-        token_doc = store.token_doc(token_ref.get(transaction=t))
+    def record(t: firestore.Transaction, token_snapshot: store.Snapshot) -> float | None:
+        token_doc = store.token_doc(token_snapshot)
         if (
             admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE
             or message.seq <= token_doc["progress_seq"]
@@ -341,7 +416,7 @@ def _progress(svc: Services, token: str, message: Progress) -> float | None:
         t.update(token_ref, {"pending_progress": progress, "progress_seq": message.seq})
         return _wait_s(token_doc, svc)
 
-    waiting: float | None = record(svc.db.transaction())
+    waiting: float | None = fastwrite.run_transaction(svc.db, token_ref, record)
     return waiting
 
 
@@ -362,9 +437,8 @@ def _to_running(job: dict[str, Any]) -> bool:
 def _started(svc: Services, token: str, message: Started) -> None:
     token_ref, job_ref, attempt_ref = _refs(svc, message)
 
-    @firestore.transactional
-    def start(t: firestore.Transaction) -> None:
-        token_doc = store.token_doc(token_ref.get(transaction=t))
+    def start(t: firestore.Transaction, token_snapshot: store.Snapshot) -> None:
+        token_doc = store.token_doc(token_snapshot)
         if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return
         job, attempt_doc = store.read_all(t, [job_ref, attempt_ref])
@@ -385,7 +459,7 @@ def _started(svc: Services, token: str, message: Started) -> None:
             _flush(t, svc, message, token_doc, fields)
             batch_endings.job_running(t, svc.db, job)
 
-    start(svc.db.transaction())
+    fastwrite.run_transaction(svc.db, token_ref, start)
 
 
 def _how_it_exited(message: Completed) -> str:
@@ -434,9 +508,8 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
         "reason": message.reason,
     }
 
-    @firestore.transactional
-    def complete(t: firestore.Transaction) -> attempts.Outcome | None:
-        token_doc = store.token_doc(token_ref.get(transaction=t))
+    def complete(t: firestore.Transaction, token_snapshot: store.Snapshot) -> attempts.Outcome | None:
+        token_doc = store.token_doc(token_snapshot)
         if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return None
         job = store.data(job_ref.get(transaction=t))
@@ -477,7 +550,7 @@ def _completed(svc: Services, token: str, message: Completed) -> None:
         )
         return outcome
 
-    outcome = complete(svc.db.transaction())
+    outcome = fastwrite.run_transaction(svc.db, token_ref, complete)
     attempts.continue_after(svc, message.job_id, message.attempt, outcome)
 
 
@@ -490,9 +563,8 @@ def _artifact(svc: Services, token: str, message: Artifact) -> None:
         return
     entry = {"seq": message.seq, "name": message.name, **message.error.model_dump()}
 
-    @firestore.transactional
-    def note(t: firestore.Transaction) -> None:
-        token_doc = store.token_doc(token_ref.get(transaction=t))
+    def note(t: firestore.Transaction, token_snapshot: store.Snapshot) -> None:
+        token_doc = store.token_doc(token_snapshot)
         if admit(token_doc, token, message.attempt, message.seq) is Admission.DUPLICATE:
             return
         attempt = store.data(attempt_ref.get(transaction=t))
@@ -501,7 +573,7 @@ def _artifact(svc: Services, token: str, message: Artifact) -> None:
             return
         t.update(attempt_ref, {"artifact_errors": firestore.ArrayUnion([entry])})
 
-    note(svc.db.transaction())
+    fastwrite.run_transaction(svc.db, token_ref, note)
     logger.warning(
         "job %s attempt %d: artifact %r not uploaded: %s",
         message.job_id,

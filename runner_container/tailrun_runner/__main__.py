@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from typing import TYPE_CHECKING
 
 from tailrun_runner import handoff, logs, sandbox
-from tailrun_runner.claim import ClaimGaveUp, ClaimRefused, ClaimSettings, claim
 from tailrun_runner.runner import (
     EXIT_CLAIM_REFUSED,
     EXIT_CONFIG,
@@ -24,6 +24,9 @@ from tailrun_runner.runner import (
     install_signal_handlers,
 )
 from tailrun_runner.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from tailrun_runner.claim import ClaimSettings
 
 logger = logging.getLogger("tailrun_runner")
 
@@ -45,11 +48,13 @@ def main() -> int:
                 "re-executed without secret variables (%s now in memory only)", ", ".join(sorted(secrets))
             )
         environ.pop(handoff.SECRETS_FD_VARIABLE, None)
-        claim_settings = ClaimSettings.from_env(environ)
+        claim_settings = _claim_settings(environ)
     except ConfigError as exc:
         logger.error("tailrun-runner: %s", exc)
         return EXIT_CONFIG
     if claim_settings is not None:
+        from tailrun_runner.claim import ClaimGaveUp, ClaimRefused
+
         try:
             environ.update(_claim(claim_settings))
         except ClaimRefused as exc:
@@ -68,11 +73,23 @@ def main() -> int:
     return runner.run()
 
 
+def _claim_settings(environ: dict[str, str]) -> ClaimSettings | None:
+    """The claim's settings (``TAILRUN_CLAIM`` set: a cloud runner), else None; ``claim`` is imported only then,
+    so a local runner's start-up does not pay for it."""
+    if not environ.get("TAILRUN_CLAIM"):
+        return None
+    from tailrun_runner.claim import ClaimSettings
+
+    return ClaimSettings.from_env(environ)
+
+
 def _claim(settings: ClaimSettings) -> dict[str, str]:
     """Claim the attempt; a SIGTERM or SIGINT meanwhile ends the claim (as PID 1 the runner would ignore it)."""
 
     def stop(signum: int, _frame: object) -> None:
         raise _StoppedBeforeStart(f"got {signal.Signals(signum).name} before the attempt was claimed")
+
+    from tailrun_runner.claim import claim
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

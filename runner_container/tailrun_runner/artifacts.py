@@ -38,12 +38,10 @@ import os
 import queue
 import re
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tailrun_runner import defaults
 from tailrun_runner.retry import Answer, GaveUp, Retrier, RetryPolicy, Stopped
@@ -233,17 +231,35 @@ class StepFailed(Exception):
         self.status = status
 
 
-# No proxies from the environment: like the callbacks (http.client), uploads go straight to their URLs.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+if TYPE_CHECKING:
+    import urllib.request
+
+_OPENER: urllib.request.OpenerDirector | None = None
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """No proxies from the environment: like the callbacks (http.client), uploads go straight to their URLs.
+
+    Built at the first upload: ``urllib.request`` is the costliest import of the runner's (tens of milliseconds
+    of CPU at every start), and most jobs upload nothing."""
+    global _OPENER
+    import urllib.request
+
+    if _OPENER is None:
+        _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    return _OPENER
 
 
 def send(
     method: str, url: str, headers: Mapping[str, str], body: bytes | IO[bytes], timeout_s: float
 ) -> Answer:
     """One HTTP request; any status is an answer, a network failure raises OSError."""
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)
     try:
-        with _OPENER.open(request, timeout=timeout_s) as response:
+        with _opener().open(request, timeout=timeout_s) as response:
             return Answer(response.status, response.read(), response.headers.get("Retry-After"))
     except urllib.error.HTTPError as exc:
         return Answer(exc.code, exc.read(), exc.headers.get("Retry-After"))

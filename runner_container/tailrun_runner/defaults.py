@@ -6,8 +6,11 @@ reads them. Why these values:
 Batching (``BATCH_*``; see ``pacing``). Every output message becomes one Firestore chunk document that every
 watcher reads again, so what matters is how many messages a job sends. A line printed after quiet waits
 ``BATCH_MAX_AGE_MS`` (the linger, 5 ms) and goes; while output continues, a batch goes no sooner than
-``BATCH_INTERVAL_MS`` (200 ms) after the previous one, or ``BATCH_HEAVY_INTERVAL_MS`` (500 ms) after a batch of
-``BATCH_HEAVY_LINES`` (50) or more: at most 5 chunks a second per job, 2 above ~250 lines/s. Delivery is
+``BATCH_INTERVAL_MS`` (200 ms) after the previous one, or ``BATCH_HEAVY_INTERVAL_MS`` (1,000 ms) after a batch of
+``BATCH_HEAVY_LINES`` (50) or more: at most 5 chunks a second per job, 1 above ~250 lines/s (as Buildkite sends
+one a second). One batch a second is what lets the callback write the job document with each of them, so a job
+printing 1,000 lines/s costs 3 Firestore writes per 1,000 lines (its chunk, the job and the token documents);
+with 500 ms it was 4 to 5 (tests/functions/test_callback_cost.py, bench/functions_bench.py). Delivery is
 stop-and-wait (one message in flight; lines printed meanwhile join the next batch), and a full batch goes at once.
 
 Before issue 18 a batch went when its first line was 25 ms old, whatever came before it: at 10 lines/s one chunk
@@ -53,8 +56,8 @@ BATCH_MAX_AGE_MS = 5
 # Unit: milliseconds.
 BATCH_INTERVAL_MS = 200
 # TAILRUN_BATCH_HEAVY_INTERVAL_MS: the spacing after a batch of BATCH_HEAVY_LINES lines and events or more (heavy
-# output: fewer, larger chunks). Unit: milliseconds.
-BATCH_HEAVY_INTERVAL_MS = 500
+# output: fewer, larger chunks; one a second, the job document's write interval). Unit: milliseconds.
+BATCH_HEAVY_INTERVAL_MS = 1000
 # A batch of this many lines and events or more makes the next spacing BATCH_HEAVY_INTERVAL_MS. Unit: lines.
 BATCH_HEAVY_LINES = 50
 # TAILRUN_PROGRESS_INTERVAL_S: progress messages go at most this often (the latest report waits; the last one

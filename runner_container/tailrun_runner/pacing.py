@@ -10,11 +10,12 @@ So batches are also *spaced* (``Pacer``):
   to join it, nothing a person notices).
 - **Sustained output, spaced.** Otherwise a batch goes no sooner than the spacing after the previous one:
   ``interval_s`` (``TAILRUN_BATCH_INTERVAL_MS``, 200 ms) while the batches are small, ``heavy_interval_s``
-  (``TAILRUN_BATCH_HEAVY_INTERVAL_MS``, 500 ms) after a batch of at least ``heavy_lines`` (``BATCH_HEAVY_LINES``,
-  50) lines and events. So a job sends at most 5 output messages a second (one per 200 ms; the documented
-  per-job ceiling for sparse output), and one printing more than 250 lines/s at most 2 (back to 5/s once it
-  drops under 100 lines/s, when a 500 ms batch holds fewer than 50): at 1,000 lines/s that is 2 chunks per 1,000
-  lines; at 10 lines/s a line waits 100 ms at the median, 200 ms at most.
+  (``TAILRUN_BATCH_HEAVY_INTERVAL_MS``, 1,000 ms) after a batch of at least ``heavy_lines``
+  (``BATCH_HEAVY_LINES``, 50) lines and events. So a job sends at most 5 output messages a second (one per
+  200 ms; the documented per-job ceiling for sparse output), and one printing more than 250 lines/s at most 1
+  (back to 5/s once it drops under 50 lines/s, when a 1 s batch holds fewer than 50): at 1,000 lines/s that is 1
+  chunk per 1,000 lines, each written with the job document (3 Firestore writes per 1,000 lines); at 10 lines/s a
+  line waits 100 ms at the median, 200 ms at most.
 - **Not spaced:** a full batch (``max_lines`` or ``max_bytes``: the ceiling under a flood stays one batch per
   round trip), and everything once the job's streams have ended (``completed`` follows at once).
 

@@ -36,7 +36,6 @@ main thread, which lives as long as the runner.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import signal
@@ -77,7 +76,9 @@ def _c() -> ctypes.CDLL:
     """The C library, loaded once (before any fork: the job's preexec must not load anything)."""
     global _libc
     if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # the C library the interpreter itself is linked with (dlopen(NULL)): ctypes.util.find_library would run
+        # ldconfig and import subprocess, shutil and tempfile at every runner start for the same answer
+        _libc = ctypes.CDLL(None, use_errno=True)
     return _libc
 
 
