@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from google.api_core import exceptions
 from google.cloud import firestore
@@ -89,17 +89,11 @@ def _due(token_doc: TokenDoc, svc: Services) -> bool:
     return _wait_s(token_doc, svc) * 1000 < defaults.MIN_FLUSH_IN_MS
 
 
-def _bookkeeping(token_doc: TokenDoc) -> Mapping[str, Any]:
-    """The token document as a plain mapping, for the bookkeeping field ``flushed_seq`` (documents.TokenDoc does
-    not list it yet)."""
-    return cast(Mapping[str, Any], token_doc)
-
-
 def _may_have_waited(token_doc: TokenDoc, message: Numbered) -> bool:
     """Whether output may have been stored since the job document was last written: a message came between the
     last flush (``flushed_seq``) and this one. Before the attempt's first flush nothing can wait (every message is
     due until then); a token written before ``flushed_seq`` existed that has been flushed answers yes."""
-    flushed = _bookkeeping(token_doc).get("flushed_seq")
+    flushed = token_doc.get("flushed_seq")
     if flushed is None:
         return token_doc.get("job_written_at") is not None
     return message.seq > int(flushed) + 1 or bool(token_doc.get("output_pending"))
@@ -196,7 +190,7 @@ def _waiting_output(
     if not newest:
         return {}
     chunk = newest[-1]
-    flushed = _bookkeeping(token_doc).get("flushed_seq")
+    flushed = token_doc.get("flushed_seq")
     fields: dict[str, Any] = {}
     if flushed is None or int(chunk.get("seq", -1)) > int(flushed):  # else the last flush wrote it already
         fields["last_output_at"] = chunk["created_at"]
@@ -222,7 +216,7 @@ def _state_may_be_older(token_doc: TokenDoc) -> bool:
     a newest chunk without one then means a runner that does not), or for a token from before ``flushed_seq``.
     A runner that does not, and whose first events wait behind a batch of lines alone, has them written at
     ``completed`` (which always looks)."""
-    return token_doc.get("state_events", -1) >= 0 or "flushed_seq" not in _bookkeeping(token_doc)
+    return token_doc.get("state_events", -1) >= 0 or "flushed_seq" not in token_doc
 
 
 def _end_line(chunk: Mapping[str, Any]) -> int:
