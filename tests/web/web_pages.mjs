@@ -192,14 +192,9 @@ const scenarios = {
     await has('success rate', '[data-stat="success rate"]', '100%');
   },
 
-  /** Artifacts: previews of CSV, markdown (without its HTML) and text; approve and reject with notes in the page. */
+  /** Artifacts: previews of CSV, markdown (without its HTML), text and an image, fetched from the storage emulator as
+   * from a bucket (CORS); approve and reject with notes in the page. */
   async artifacts() {
-    // The deployed bucket answers CORS for GET (infra/storage.tf); the local storage emulator sends no CORS headers,
-    // so its answers get the bucket's header here: the bucket's CORS configuration is what cannot run locally.
-    await page.route(`${args.storage}/**`, async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'access-control-allow-origin': '*' } });
-    });
     await open(`?job=${args.job}`);
     await has('the artifacts', '#artifact-rows', args.csv);
     const row = (name) => `#artifact-rows tr[data-id]:has(td:text-is("${name}"))`;
@@ -208,6 +203,11 @@ const scenarios = {
     await page.locator(`${row(args.md)} button:has-text("Preview")`).click();
     await until('markdown rendered', () => document.querySelector('.markdown h3')?.textContent === 'Title' && !!document.querySelector('.markdown strong'));
     await until('and no HTML of its own', () => !document.querySelector('.markdown script, .markdown img') && document.querySelector('.markdown').textContent.includes('<script>'));
+    await page.locator(`${row(args.txt)} button:has-text("Preview")`).click();
+    await until('the text', () => document.querySelector('.text-preview')?.textContent === 'first line of the text\nsecond line\n');
+    await page.locator(`${row(args.png)} button:has-text("Preview")`).click();
+    await until('the image, loaded', () => { const img = document.querySelector('img.preview-image'); return img?.complete && img.naturalWidth === 40; });
+    await until('no preview failed', () => !document.getElementById('artifacts').textContent.includes('Could not load'));
     await page.locator(`${row(args.csv)} .note-input`).fill('looks right');
     await page.locator(`${row(args.csv)} button:has-text("Approve")`).click();
     await has('approved with its note', '#artifact-rows td.review.approved', 'approved by dev — looks right');
