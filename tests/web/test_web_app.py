@@ -87,6 +87,9 @@ def wait_for(cli: Cli, job_id: str) -> None:
 LOG_SCRIPT = (
     "print('\\x1b[31mred\\x1b[0m and \\x1b[38;5;82mgreen256\\x1b[0m \\x1b[38;2;10;20;250mtrue\\x1b[0m "
     "https://example.com/x \\x1b]8;;https://example.org/docs\\x1b\\\\docs\\x1b]8;;\\x1b\\\\')\n"
+    "print('\\x1b[1;33myellow start')\n"
+    "print('carried yellow')\n"
+    "print('\\x1b[0mafter reset')\n"
     "print('::group::Setup')\n"
     "for i in range(30): print('setup line', i)\n"
     "print('::endgroup::')\n"

@@ -52,6 +52,8 @@ const scenarios = {
     await until('a 16-colour run', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'red' && s.style.color === 'rgb(205, 49, 49)'));
     await until('a 256-colour run', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'green256' && s.style.color === 'rgb(95, 255, 0)'));
     await until('a truecolor run', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'true' && s.style.color === 'rgb(10, 20, 250)'));
+    await until('a colour not reset carries on to the next line', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'carried yellow' && s.style.color === 'rgb(229, 229, 16)' && s.style.fontWeight === 'bold'));
+    await until('and a reset ends it', () => [...document.querySelectorAll('#output .l .x')].some((x) => x.textContent === 'after reset' && !x.querySelector('span[style]')));
     await until('a URL as a link', () => !!document.querySelector('#output a[href="https://example.com/x"]'));
     await until('an OSC 8 link', () => [...document.querySelectorAll('#output a')].some((a) => a.textContent === 'docs' && a.href === 'https://example.org/docs'));
     await until('no escape shown', () => !document.getElementById('output').textContent.includes('\x1b') && !document.getElementById('output').textContent.includes('[31m'));
