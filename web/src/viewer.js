@@ -839,7 +839,14 @@ function batchPage(batchId) {
     th.onkeydown = (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); } };
   }
   let ordered = null; // the rows filtered and sorted: recomputed when the rows, the sort or the filter change
-  const reorder = () => { ordered = null; drawTable(); };
+  let redraw = false;
+  // A new snapshot, sort or filter redraws once in the next frame (several snapshots in a frame cost one draw).
+  const reorder = () => {
+    ordered = null;
+    if (redraw) return;
+    redraw = true;
+    requestAnimationFrame(() => { redraw = false; drawTable(); });
+  };
   function sortedRows() {
     if (ordered) return ordered;
     const filter = $("row-filter").value;
@@ -850,24 +857,43 @@ function batchPage(batchId) {
     ordered = shown;
     return shown;
   }
+  const rowElement = (row) => el("div", { class: "result", role: "row", "data-row": row.row },
+    el("span", { role: "cell", text: row.row + 1 }),
+    el("span", { role: "cell" }, badge(row.status)),
+    el("span", { role: "cell", class: "values", text: Object.entries(row.values || {}).map(([k, v]) => `${k}=${v}`).join(" ") }),
+    el("span", { role: "cell", text: row.exit_code ?? "" }),
+    el("span", { role: "cell", text: duration(row.duration_s) }),
+    el("span", { role: "cell", text: row.attempts ?? "" }),
+    el("span", { role: "cell", class: "result-value", text: row.error ? row.error.message : row.result !== undefined && row.result !== null ? JSON.stringify(row.result) : "" }),
+    el("span", { role: "cell" }, row.job_id ? el("a", { href: `?job=${encodeURIComponent(row.job_id)}`, text: "job" }) : ""));
+  // What is drawn: rows drawnFirst … drawnLast − 1 of drawnOf. A scroll within the same order only removes the rows
+  // that left the view and adds those that entered it (a few a frame), so a frame lays out and paints little.
+  let drawnOf = null, drawnFirst = 0, drawnLast = 0, shownText = "", spacerHeight = -1;
   function drawTable() {
     const shown = sortedRows();
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - 5);
-    const count = Math.ceil(scroller.clientHeight / ROW_HEIGHT) + 10;
-    const visible = shown.slice(first, first + count);
-    $("results-spacer").style.height = `${shown.length * ROW_HEIGHT}px`;
+    const last = Math.min(shown.length, first + Math.ceil(scroller.clientHeight / ROW_HEIGHT) + 10);
     const body = $("result-rows");
+    if (shown !== drawnOf) {
+      body.replaceChildren(...shown.slice(first, last).map(rowElement));
+      drawnOf = shown;
+    } else {
+      if (first === drawnFirst && last === drawnLast) return;
+      for (; drawnFirst < first && drawnFirst < drawnLast; drawnFirst += 1) body.firstElementChild.remove();
+      for (; drawnLast > last && drawnLast > drawnFirst; drawnLast -= 1) body.lastElementChild.remove();
+      if (drawnFirst === drawnLast) drawnFirst = drawnLast = first;
+      if (first < drawnFirst) body.prepend(...shown.slice(first, drawnFirst).map(rowElement));
+      if (last > drawnLast) body.append(...shown.slice(drawnLast, last).map(rowElement));
+    }
+    drawnFirst = first;
+    drawnLast = last;
     body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
-    body.replaceChildren(...visible.map((row) => el("div", { class: "result", role: "row", "data-row": row.row },
-      el("span", { role: "cell", text: row.row + 1 }),
-      el("span", { role: "cell" }, badge(row.status)),
-      el("span", { role: "cell", class: "values", text: Object.entries(row.values || {}).map(([k, v]) => `${k}=${v}`).join(" ") }),
-      el("span", { role: "cell", text: row.exit_code ?? "" }),
-      el("span", { role: "cell", text: duration(row.duration_s) }),
-      el("span", { role: "cell", text: row.attempts ?? "" }),
-      el("span", { role: "cell", class: "result-value", text: row.error ? row.error.message : row.result !== undefined && row.result !== null ? JSON.stringify(row.result) : "" }),
-      el("span", { role: "cell" }, row.job_id ? el("a", { href: `?job=${encodeURIComponent(row.job_id)}`, text: "job" }) : ""))));
-    $("rows-shown").textContent = `${shown.length} of ${rows.length} rows`;
+    if (spacerHeight !== shown.length * ROW_HEIGHT) {
+      spacerHeight = shown.length * ROW_HEIGHT;
+      $("results-spacer").style.height = `${spacerHeight}px`;
+    }
+    const text = `${shown.length} of ${rows.length} rows`;
+    if (text !== shownText) { shownText = text; $("rows-shown").textContent = text; }
   }
   wireBatchControls(batchId, () => batch);
 }
