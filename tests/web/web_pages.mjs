@@ -61,6 +61,7 @@ const scenarios = {
     await until('its lines hidden', () => !document.getElementById('output').textContent.includes('setup line 3'));
     await click('#output .l.group');
     await has('the group opened by a click', '#output .l', 'setup line 3');
+    await page.locator('#output').evaluate((e) => { e.scrollTop = 240; e.dispatchEvent(new Event('scroll')); });
     await has('an error annotation', '#output .l.annotation.error', 'something broke');
     await page.fill('#search', 'line 250');
     await has('search counts', '#search-count', '1 of 1');

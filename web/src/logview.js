@@ -14,7 +14,9 @@
 import { advance, parse, strip } from "./ansi.js";
 
 const MAX_PX = 8_000_000;
-const OVERSCAN = 10; // rows drawn beyond each edge
+// Rows drawn beyond each edge. The window is redrawn on every scroll (it is sticky: it does not move with the
+// content), so rows beyond the viewport are never scrolled into view undrawn; a couple cover a partial row.
+const OVERSCAN = 2;
 
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -297,8 +299,11 @@ export class LogView {
     this.update();
     this.ensureOffsets();
     const { spacer, ratio } = this.geometry();
-    this.spacer.style.height = `${Math.max(0, spacer - this.viewHeight)}px`;
-    this.window.style.height = `${this.viewHeight}px`;
+    // written only when they change, so a frame that only scrolls invalidates no layout before it reads scrollTop
+    const spacerPx = `${Math.max(0, spacer - this.viewHeight)}px`;
+    if (this.spacerPx !== spacerPx) { this.spacerPx = spacerPx; this.spacer.style.height = spacerPx; }
+    const windowPx = `${this.viewHeight}px`;
+    if (this.windowPx !== windowPx) { this.windowPx = windowPx; this.window.style.height = windowPx; }
     if (this.follow) this.scrollToBottom();
     const virtualTop = this.root.scrollTop * ratio;
     const firstUnit = virtualTop / this.lineHeight;
