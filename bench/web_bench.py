@@ -22,6 +22,7 @@ Run: ``.venv/bin/python bench/web_bench.py [--lines 1000000] [--rate 1000] [--se
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime
 import json
 import shutil
@@ -79,6 +80,9 @@ def write_finished_job(stack: DevProcess, lines: int) -> str:
     chunks = job.collection("chunks")
     writes = db.batch()
     pending = 0
+    # a commit runs in a thread while the next one is built: the client's encoding and the emulator's work overlap
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    in_flight: list[concurrent.futures.Future[Any]] = []
     for seq, first in enumerate(range(0, lines, CHUNK_LINES)):
         count = min(CHUNK_LINES, lines - first)
         body = [
@@ -102,10 +106,15 @@ def write_finished_job(stack: DevProcess, lines: int) -> str:
         )
         pending += 1
         if pending == CHUNKS_PER_COMMIT:
-            writes.commit()
+            if len(in_flight) >= 2:
+                in_flight.pop(0).result()
+            in_flight.append(pool.submit(writes.commit))
             writes, pending = db.batch(), 0
     if pending:
-        writes.commit()
+        in_flight.append(pool.submit(writes.commit))
+    for future in in_flight:
+        future.result()  # raises what a commit raised
+    pool.shutdown()
     job.collection("attempts").document("0001").set(
         {"attempt": 1, "status": "succeeded", "lines": lines, "exit_code": 0, "created_at": now}
     )
@@ -299,7 +308,13 @@ def main() -> int:
                 row("first screen", float(f["first_screen_ms"]), "ms", float(b["first_screen_ms"]))
                 row("whole log held", float(f["all_lines_ms"]), "ms")
                 row("DOM nodes", int(f["dom_nodes"]), "", int(b["dom_nodes"]), "budget 5,000")
-                row("JS heap after GC", float(f["heap_mb"]), "MB", float(b["heap_mb"]))
+                row(
+                    "JS heap after GC",
+                    float(f["heap_mb"]),
+                    "MB",
+                    float(b["heap_mb"]),
+                    "the baseline's elements live outside the JS heap",
+                )
                 row(
                     "scroll frame p95",
                     float(f["scroll_p95_ms"]),
