@@ -315,7 +315,7 @@ function batchJobs(batchId, page) {
       }));
     }
     setStatus(`jobs of batch ${batchId}`);
-  }, (error) => setStatus(sentence(error, "that batch"), "failed"));
+  }, (error) => setStatus(sentence(error, "rows of that batch"), "failed"));
   return () => { stopRows(); for (const stop of listeners.values()) stop(); };
 }
 
@@ -337,9 +337,9 @@ function showJobRows(jobs) {
 }
 
 function sentence(error, what) {
-  if (error.code === "permission-denied") return `no such ${what} (or not yours)`;
+  if (error.code === "permission-denied") return `The ${what} cannot be read here: they do not exist, or they are not shared with you.`;
   if (error.code === "failed-precondition") return `The ${what} list needs an index the database does not have yet: ${error.message}`;
-  return `Could not read the ${what}: ${error.message}`;
+  return `Could not read the ${what}: ${error.message}.`;
 }
 
 // --- a job ---
@@ -362,7 +362,7 @@ function jobPage(jobId) {
         + "open the job viewer link that `tailrun dev` printed (…/web/#token=…)");
       return;
     }
-    if (!snapshot.exists()) { setStatus("no such job"); return; }
+    if (!snapshot.exists()) { setStatus("no such job"); say("There is no such job: check the link."); return; }
     job = snapshot.data();
     showJob(jobId, job);
     const latest = job.attempt || 1;
@@ -371,7 +371,9 @@ function jobPage(jobId) {
     refresh();
   }, (error) => {
     // The rules refuse a job that does not exist as they refuse another user's: Firestore cannot tell them apart.
-    setStatus(error.code === "permission-denied" ? "no such job (or not yours)" : `error: ${error.message}`, "failed");
+    // the badge stays short (tests/cli/test_viewer_browser.py reads it); the sentence goes in the message line
+    setStatus(error.code === "permission-denied" ? "no such job (or not yours)" : "error", "failed");
+    say(error.code === "permission-denied" ? "This job does not exist, or it is not shared with you." : `Could not read the job: ${error.message}.`);
   });
 
   onSnapshot(collection(jobRef, "attempts"), (snapshot) => {
@@ -697,7 +699,7 @@ function watchArtifacts(jobId) {
         el("td", { text: artifact.uploaded_by || "" }), el("td", { class: `review ${state}`, text: `${state}${by}${note}` }), actions), previewRow);
       if (open.has(artifact.id)) previewRow.hidden = false;
     }
-  }, (error) => { $("artifact-error").textContent = `artifacts: ${error.message}`; });
+  }, (error) => { $("artifact-error").textContent = `Could not read the artifacts: ${error.message}.`; });
 }
 
 /** Approve or reject with an optional note, in the page. */
@@ -776,13 +778,16 @@ function batchPage(batchId) {
 
   onSnapshot(ref, { includeMetadataChanges: true }, (snapshot) => {
     connection.report(snapshot.metadata.fromCache);
-    if (!snapshot.exists()) { if (!snapshot.metadata.fromCache) setStatus("no such batch"); return; }
+    if (!snapshot.exists()) { if (!snapshot.metadata.fromCache) { setStatus("no such batch"); say("There is no such batch: check the link."); } return; }
     const before = batch && batch.status;
     batch = snapshot.data();
     if (!BATCH_ENDED.has(batch.status)) everSeenRunning = true;
     if (before && before !== batch.status && BATCH_ENDED.has(batch.status) && everSeenRunning) notifyEnd(batch);
     showBatch(batchId, batch);
-  }, (error) => setStatus(error.code === "permission-denied" ? "no such batch (or not yours)" : `error: ${error.message}`, "failed"));
+  }, (error) => {
+    setStatus(error.code === "permission-denied" ? "no such batch (or not yours)" : "error", "failed");
+    say(error.code === "permission-denied" ? "This batch does not exist, or it is not shared with you." : `Could not read the batch: ${error.message}.`);
+  });
 
   onSnapshot(query(collection(ref, "rows"), orderBy("row")), (snapshot) => {
     rows = snapshot.docs.map((snap) => snap.data());
