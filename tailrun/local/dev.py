@@ -307,17 +307,17 @@ class LocalStack:
 
     def _start_storage(self) -> None:
         port = self.options.storage_port or free_port(self.options.host)
+        # gcp-storage-emulator in memory, with CORS as a deployed bucket has (storage_emulator.py)
         command = [
-            str(Path(sys.executable).with_name("gcp-storage-emulator")),
-            "start",
+            sys.executable,
+            "-m",
+            "tailrun.local.storage_emulator",
             "--host",
             self.options.host,
             "--port",
             str(port),
-            "--in-memory",
-            "--default-bucket",
+            "--bucket",
             LOCAL_BUCKET,
-            "--quiet",
         ]
         log = open(self.state.path / "storage-emulator.log", "ab")  # noqa: SIM115 - owned by the child
         with sigint_blocked():

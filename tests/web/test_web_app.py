@@ -10,19 +10,23 @@ test's temporary folder) and prints its path. Without a Chromium the tests are s
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import urllib.request
 import uuid
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli.stack import Cli, job_with_files
+from cli.stack import Cli
 from cli.test_viewer_browser import chromium
 
 from tailrun.local.dev import DevProcess
@@ -83,6 +87,9 @@ def wait_for(cli: Cli, job_id: str) -> None:
 LOG_SCRIPT = (
     "print('\\x1b[31mred\\x1b[0m and \\x1b[38;5;82mgreen256\\x1b[0m \\x1b[38;2;10;20;250mtrue\\x1b[0m "
     "https://example.com/x \\x1b]8;;https://example.org/docs\\x1b\\\\docs\\x1b]8;;\\x1b\\\\')\n"
+    "print('\\x1b[1;33myellow start')\n"
+    "print('carried yellow')\n"
+    "print('\\x1b[0mafter reset')\n"
     "print('::group::Setup')\n"
     "for i in range(30): print('setup line', i)\n"
     "print('::endgroup::')\n"
@@ -169,17 +176,50 @@ def test_a_batch_completing_is_announced_in_every_tab(web_stack: DevProcess, tmp
     drive(web_stack, "completes", tmp_path, batch=batch["batch_id"], release=str(release))
 
 
+def png(width: int, height: int) -> bytes:
+    """A red PNG image of that size (the smallest valid encoding: 8-bit RGB rows, one zlib stream)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@contextlib.contextmanager
+def job_with_binary_files(cli: Cli, files: dict[str, bytes]) -> Iterator[tuple[str, str]]:
+    """As cli.stack.job_with_files, with bytes (an image): a detached job writes ``files`` into a new folder of its
+    working directory and keeps each as an artifact; yields the job id and the folder, then removes the folder."""
+    folder = Path.cwd() / f".tailrun-test-{uuid.uuid4().hex[:8]}"
+    script = f"import pathlib; d = pathlib.Path({folder.name!r}); d.mkdir()\n" + "".join(
+        f"(d / {name!r}).write_bytes({data!r})\n" for name, data in files.items()
+    )
+    flags = [arg for name in files for arg in ("-a", f"{folder.name}/{name}")]
+    try:
+        yield detach(cli, PY, "-c", script, flags=tuple(flags)), folder.name
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_artifacts_are_previewed_and_reviewed_in_the_page(
     web_cli: Cli, web_stack: DevProcess, tmp_path: Path
 ) -> None:
+    """Each preview kind fetches the artifact's signed URL from the page, as deployed: the local storage emulator
+    answers CORS as the deployed bucket does (tailrun/local/storage_emulator.py), so nothing here patches it."""
     files = {
-        "table.csv": "a,b\n1,2\n",
-        "notes.md": "# Title\n\n**bold** text <script>alert(1)</script> <img src=x onerror=alert(2)>\n",
+        "table.csv": b"a,b\n1,2\n",
+        "notes.md": b"# Title\n\n**bold** text <script>alert(1)</script> <img src=x onerror=alert(2)>\n",
+        "plain.txt": b"first line of the text\nsecond line\n",
+        "dot.png": png(40, 30),
     }
-    with job_with_files(web_cli, files, ["*.csv", "*.md"]) as (job_id, folder):
+    with job_with_binary_files(web_cli, files) as (job_id, folder):
         wait_for(web_cli, job_id)
-        with urllib.request.urlopen(f"{web_stack.url}/_tailrun/config", timeout=10) as answer:
-            storage = json.loads(answer.read())["storage_emulator_host"]
         drive(
             web_stack,
             "artifacts",
@@ -187,7 +227,8 @@ def test_artifacts_are_previewed_and_reviewed_in_the_page(
             job=job_id,
             csv=f"{folder}/table.csv",
             md=f"{folder}/notes.md",
-            storage=storage,
+            txt=f"{folder}/plain.txt",
+            png=f"{folder}/dot.png",
         )
 
 

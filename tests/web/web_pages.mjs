@@ -52,6 +52,8 @@ const scenarios = {
     await until('a 16-colour run', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'red' && s.style.color === 'rgb(205, 49, 49)'));
     await until('a 256-colour run', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'green256' && s.style.color === 'rgb(95, 255, 0)'));
     await until('a truecolor run', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'true' && s.style.color === 'rgb(10, 20, 250)'));
+    await until('a colour not reset carries on to the next line', () => [...document.querySelectorAll('#output .l span[style]')].some((s) => s.textContent === 'carried yellow' && s.style.color === 'rgb(229, 229, 16)' && s.style.fontWeight === 'bold'));
+    await until('and a reset ends it', () => [...document.querySelectorAll('#output .l .x')].some((x) => x.textContent === 'after reset' && !x.querySelector('span[style]')));
     await until('a URL as a link', () => !!document.querySelector('#output a[href="https://example.com/x"]'));
     await until('an OSC 8 link', () => [...document.querySelectorAll('#output a')].some((a) => a.textContent === 'docs' && a.href === 'https://example.org/docs'));
     await until('no escape shown', () => !document.getElementById('output').textContent.includes('\x1b') && !document.getElementById('output').textContent.includes('[31m'));
@@ -59,6 +61,7 @@ const scenarios = {
     await until('its lines hidden', () => !document.getElementById('output').textContent.includes('setup line 3'));
     await click('#output .l.group');
     await has('the group opened by a click', '#output .l', 'setup line 3');
+    await page.locator('#output').evaluate((e) => { e.scrollTop = 240; e.dispatchEvent(new Event('scroll')); });
     await has('an error annotation', '#output .l.annotation.error', 'something broke');
     await page.fill('#search', 'line 250');
     await has('search counts', '#search-count', '1 of 1');
@@ -192,14 +195,9 @@ const scenarios = {
     await has('success rate', '[data-stat="success rate"]', '100%');
   },
 
-  /** Artifacts: previews of CSV, markdown (without its HTML) and text; approve and reject with notes in the page. */
+  /** Artifacts: previews of CSV, markdown (without its HTML), text and an image, fetched from the storage emulator as
+   * from a bucket (CORS); approve and reject with notes in the page. */
   async artifacts() {
-    // The deployed bucket answers CORS for GET (infra/storage.tf); the local storage emulator sends no CORS headers,
-    // so its answers get the bucket's header here: the bucket's CORS configuration is what cannot run locally.
-    await page.route(`${args.storage}/**`, async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'access-control-allow-origin': '*' } });
-    });
     await open(`?job=${args.job}`);
     await has('the artifacts', '#artifact-rows', args.csv);
     const row = (name) => `#artifact-rows tr[data-id]:has(td:text-is("${name}"))`;
@@ -208,6 +206,11 @@ const scenarios = {
     await page.locator(`${row(args.md)} button:has-text("Preview")`).click();
     await until('markdown rendered', () => document.querySelector('.markdown h3')?.textContent === 'Title' && !!document.querySelector('.markdown strong'));
     await until('and no HTML of its own', () => !document.querySelector('.markdown script, .markdown img') && document.querySelector('.markdown').textContent.includes('<script>'));
+    await page.locator(`${row(args.txt)} button:has-text("Preview")`).click();
+    await until('the text', () => document.querySelector('.text-preview')?.textContent === 'first line of the text\nsecond line\n');
+    await page.locator(`${row(args.png)} button:has-text("Preview")`).click();
+    await until('the image, loaded', () => { const img = document.querySelector('img.preview-image'); return img?.complete && img.naturalWidth === 40; });
+    await until('no preview failed', () => !document.getElementById('artifacts').textContent.includes('Could not load'));
     await page.locator(`${row(args.csv)} .note-input`).fill('looks right');
     await page.locator(`${row(args.csv)} button:has-text("Approve")`).click();
     await has('approved with its note', '#artifact-rows td.review.approved', 'approved by dev — looks right');

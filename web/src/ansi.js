@@ -2,8 +2,10 @@
 // strikethrough; 16, 256 and truecolor foregrounds and backgrounds), OSC 8 hyperlinks, and plain URLs as links.
 // Every other escape (cursor moves, other OSC strings) is dropped. Hand-written, no dependency: one pass per line.
 //
-// Each line starts from the default style (a job's lines are read one by one and can be shown alone, as a
-// permalink or a search hit), as GitHub Actions' log viewer does.
+// A style set on one line and not reset carries on to the next lines, as in a terminal (`ls --color`, pytest and
+// cargo rely on it). So that any line can still be drawn alone (a permalink, a search hit, a scroll to the middle of
+// a million lines), the state at a line's start is computed once, as lines arrive in order (`advance`, which only
+// looks at a line's escapes), and kept with the line; `parse(text, state)` draws the line from it.
 
 const ESC = "\x1b";
 // an escape: CSI (ESC [ params final), OSC (ESC ] ... BEL or ESC \), or a two-character escape
@@ -88,11 +90,43 @@ export function safeHref(href) {
   return /^(https?:|mailto:)/i.test(href) ? href : null;
 }
 
-/** The runs of a line: [{text, style (CSS text), href}]. */
-export function parse(text) {
+function isBlank(style) {
+  return style.fg === null && style.bg === null && !style.bold && !style.dim && !style.italic && !style.underline
+    && !style.inverse && !style.strike;
+}
+
+/** The OSC 8 target an OSC string sets (null: it ends the link), or undefined when it is not an OSC 8. */
+function osc8(osc) {
+  if (!osc.startsWith("8;")) return undefined;
+  const target = osc.slice(osc.indexOf(";", 2) + 1);
+  return target ? safeHref(target) : null;
+}
+
+/** The state after a line, from the state at its start (null: the default style, no link). States are frozen
+ * and shared: a line without escapes passes its state on unchanged, so a log costs memory only where it styles. */
+export function advance(text, start = null) {
+  if (text.indexOf(ESC) === -1) return start;
+  const style = start ? { ...start.style } : blank();
+  let href = start ? start.href : null;
+  ESCAPE.lastIndex = 0;
+  let match;
+  while ((match = ESCAPE.exec(text))) {
+    if (match[2] === "m") sgr(style, match[1]);
+    else if (match[3] !== undefined) {
+      const target = osc8(match[3]);
+      if (target !== undefined) href = target;
+    }
+  }
+  if (isBlank(style) && href === null) return null;
+  return Object.freeze({ style: Object.freeze(style), href });
+}
+
+/** The runs of a line, drawn from `start` (the state at its start, from `advance`; null: the default):
+ * [{text, style (CSS text), href}]. */
+export function parse(text, start = null) {
   const runs = [];
-  const style = blank();
-  let href = null;
+  const style = start ? { ...start.style } : blank();
+  let href = start ? start.href : null;
   let at = 0;
   const push = (chunk) => {
     if (!chunk) return;
@@ -108,9 +142,9 @@ export function parse(text) {
       push(text.slice(at, match.index));
       at = ESCAPE.lastIndex;
       if (match[2] === "m") sgr(style, match[1]);
-      else if (match[3] !== undefined && match[3].startsWith("8;")) {
-        const target = match[3].slice(match[3].indexOf(";", 2) + 1);
-        href = target ? safeHref(target) : null;
+      else if (match[3] !== undefined) {
+        const target = osc8(match[3]);
+        if (target !== undefined) href = target;
       }
     }
   }

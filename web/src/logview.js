@@ -11,10 +11,12 @@
 // so past MAX_PX a scroll position is mapped proportionally) and a sticky window, one viewport high, in which the
 // visible rows are drawn. Wrap: the font is monospace, so a wrapped line's height is ceil(chars / columns) rows,
 // known without measuring; the offsets are a prefix sum rebuilt when the width or the rows change.
-import { parse, strip } from "./ansi.js";
+import { advance, parse, strip } from "./ansi.js";
 
 const MAX_PX = 8_000_000;
-const OVERSCAN = 10; // rows drawn beyond each edge
+// Rows drawn beyond each edge. The window is redrawn on every scroll (it is sticky: it does not move with the
+// content), so rows beyond the viewport are never scrolled into view undrawn; a couple cover a partial row.
+const OVERSCAN = 2;
 
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -29,8 +31,9 @@ export class LogView {
   constructor(root, options = {}) {
     this.root = root;
     this.options = options;
-    this.lines = []; // by line number: {line, stream, ts, text, cut, invalid_utf8, partial}
+    this.lines = []; // by line number: {line, stream, ts, text, cut, invalid_utf8, partial, sgr (set here)}
     this.contiguous = 0; // lines 0 … contiguous − 1 are all here
+    this.sgrAfter = { stdout: null, stderr: null }; // each stream's ANSI state after line contiguous − 1
     this.highest = -1; // the highest line number held
     this.events = []; // by event number
     this.groups = []; // {title, start, end (line or null), open (user's choice or null)}
@@ -93,8 +96,25 @@ export class LogView {
       if (line.line < this.builtUntil) this.dirty = true; // it fills a hole shown as missing
       if (this.query && this.matchLine(line)) this.insertMatch(line.line);
     }
+    const from = this.contiguous;
     while (this.lines[this.contiguous] !== undefined) this.contiguous += 1;
+    if (this.contiguous > from) this.carryStyles(from, this.contiguous);
     this.schedule();
+  }
+
+  /** The ANSI state at the start of lines from … to − 1 (now contiguous), carried from the line before in the same
+   * stream: a colour left set carries on as in a terminal, and each line keeps its start state, so it is drawn
+   * alone without re-reading the log from the top. stdout and stderr are separate pipes, so each has its own state.
+   * A line past a hole is drawn from the default state until the hole fills (then this runs over it). */
+  carryStyles(from, to) {
+    const after = this.sgrAfter;
+    for (let i = from; i < to; i += 1) {
+      const line = this.lines[i];
+      const stream = line.stream === "stderr" ? "stderr" : "stdout";
+      const start = after[stream];
+      if (start !== null) line.sgr = start;
+      after[stream] = advance(line.text, start);
+    }
   }
 
   /** Adds events (any order); groups and annotations become markers. */
@@ -279,8 +299,11 @@ export class LogView {
     this.update();
     this.ensureOffsets();
     const { spacer, ratio } = this.geometry();
-    this.spacer.style.height = `${Math.max(0, spacer - this.viewHeight)}px`;
-    this.window.style.height = `${this.viewHeight}px`;
+    // written only when they change, so a frame that only scrolls invalidates no layout before it reads scrollTop
+    const spacerPx = `${Math.max(0, spacer - this.viewHeight)}px`;
+    if (this.spacerPx !== spacerPx) { this.spacerPx = spacerPx; this.spacer.style.height = spacerPx; }
+    const windowPx = `${this.viewHeight}px`;
+    if (this.windowPx !== windowPx) { this.windowPx = windowPx; this.window.style.height = windowPx; }
     if (this.follow) this.scrollToBottom();
     const virtualTop = this.root.scrollTop * ratio;
     const firstUnit = virtualTop / this.lineHeight;
@@ -330,13 +353,13 @@ export class LogView {
     const stamp = this.timestamps ? `<span class="ts">${line.ts ? clock(line.ts) : ""}</span>` : "";
     const flags = (line.cut ? "<span class='flag'>[cut]</span>" : "") + (line.invalid_utf8 ? "<span class='flag'>[invalid UTF-8]</span>" : "");
     return `<div class="${classes.join(" ")}${wrapClass}" data-line="${value}"><a class="n" href="${this.options.permalink ? escapeHtml(this.options.permalink(number)) : `#L${number}`}">${number}</a>`
-      + `${stamp}<span class="x">${this.textHtml(line.text)}${flags}</span></div>`;
+      + `${stamp}<span class="x">${this.textHtml(line.text, line.sgr ?? null)}${flags}</span></div>`;
   }
 
-  textHtml(text) {
+  textHtml(text, start) {
     const query = this.query ? this.query.toLowerCase() : "";
     let out = "";
-    for (const run of parse(text)) {
+    for (const run of parse(text, start)) {
       let inner = query ? highlight(run.text, query) : escapeHtml(run.text);
       const style = run.style ? ` style="${run.style}"` : "";
       if (run.href) inner = `<a href="${escapeHtml(run.href)}" target="_blank" rel="noopener noreferrer"${style}>${inner}</a>`;

@@ -315,7 +315,7 @@ function batchJobs(batchId, page) {
       }));
     }
     setStatus(`jobs of batch ${batchId}`);
-  }, (error) => setStatus(sentence(error, "that batch"), "failed"));
+  }, (error) => setStatus(sentence(error, "rows of that batch"), "failed"));
   return () => { stopRows(); for (const stop of listeners.values()) stop(); };
 }
 
@@ -337,9 +337,9 @@ function showJobRows(jobs) {
 }
 
 function sentence(error, what) {
-  if (error.code === "permission-denied") return `no such ${what} (or not yours)`;
+  if (error.code === "permission-denied") return `The ${what} cannot be read here: they do not exist, or they are not shared with you.`;
   if (error.code === "failed-precondition") return `The ${what} list needs an index the database does not have yet: ${error.message}`;
-  return `Could not read the ${what}: ${error.message}`;
+  return `Could not read the ${what}: ${error.message}.`;
 }
 
 // --- a job ---
@@ -362,7 +362,7 @@ function jobPage(jobId) {
         + "open the job viewer link that `tailrun dev` printed (…/web/#token=…)");
       return;
     }
-    if (!snapshot.exists()) { setStatus("no such job"); return; }
+    if (!snapshot.exists()) { setStatus("no such job"); say("There is no such job: check the link."); return; }
     job = snapshot.data();
     showJob(jobId, job);
     const latest = job.attempt || 1;
@@ -371,7 +371,9 @@ function jobPage(jobId) {
     refresh();
   }, (error) => {
     // The rules refuse a job that does not exist as they refuse another user's: Firestore cannot tell them apart.
-    setStatus(error.code === "permission-denied" ? "no such job (or not yours)" : `error: ${error.message}`, "failed");
+    // the badge stays short (tests/cli/test_viewer_browser.py reads it); the sentence goes in the message line
+    setStatus(error.code === "permission-denied" ? "no such job (or not yours)" : "error", "failed");
+    say(error.code === "permission-denied" ? "This job does not exist, or it is not shared with you." : `Could not read the job: ${error.message}.`);
   });
 
   onSnapshot(collection(jobRef, "attempts"), (snapshot) => {
@@ -697,7 +699,7 @@ function watchArtifacts(jobId) {
         el("td", { text: artifact.uploaded_by || "" }), el("td", { class: `review ${state}`, text: `${state}${by}${note}` }), actions), previewRow);
       if (open.has(artifact.id)) previewRow.hidden = false;
     }
-  }, (error) => { $("artifact-error").textContent = `artifacts: ${error.message}`; });
+  }, (error) => { $("artifact-error").textContent = `Could not read the artifacts: ${error.message}.`; });
 }
 
 /** Approve or reject with an optional note, in the page. */
@@ -776,13 +778,16 @@ function batchPage(batchId) {
 
   onSnapshot(ref, { includeMetadataChanges: true }, (snapshot) => {
     connection.report(snapshot.metadata.fromCache);
-    if (!snapshot.exists()) { if (!snapshot.metadata.fromCache) setStatus("no such batch"); return; }
+    if (!snapshot.exists()) { if (!snapshot.metadata.fromCache) { setStatus("no such batch"); say("There is no such batch: check the link."); } return; }
     const before = batch && batch.status;
     batch = snapshot.data();
     if (!BATCH_ENDED.has(batch.status)) everSeenRunning = true;
     if (before && before !== batch.status && BATCH_ENDED.has(batch.status) && everSeenRunning) notifyEnd(batch);
     showBatch(batchId, batch);
-  }, (error) => setStatus(error.code === "permission-denied" ? "no such batch (or not yours)" : `error: ${error.message}`, "failed"));
+  }, (error) => {
+    setStatus(error.code === "permission-denied" ? "no such batch (or not yours)" : "error", "failed");
+    say(error.code === "permission-denied" ? "This batch does not exist, or it is not shared with you." : `Could not read the batch: ${error.message}.`);
+  });
 
   onSnapshot(query(collection(ref, "rows"), orderBy("row")), (snapshot) => {
     rows = snapshot.docs.map((snap) => snap.data());
@@ -839,7 +844,14 @@ function batchPage(batchId) {
     th.onkeydown = (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); } };
   }
   let ordered = null; // the rows filtered and sorted: recomputed when the rows, the sort or the filter change
-  const reorder = () => { ordered = null; drawTable(); };
+  let redraw = false;
+  // A new snapshot, sort or filter redraws once in the next frame (several snapshots in a frame cost one draw).
+  const reorder = () => {
+    ordered = null;
+    if (redraw) return;
+    redraw = true;
+    requestAnimationFrame(() => { redraw = false; drawTable(); });
+  };
   function sortedRows() {
     if (ordered) return ordered;
     const filter = $("row-filter").value;
@@ -850,24 +862,43 @@ function batchPage(batchId) {
     ordered = shown;
     return shown;
   }
+  const rowElement = (row) => el("div", { class: "result", role: "row", "data-row": row.row },
+    el("span", { role: "cell", text: row.row + 1 }),
+    el("span", { role: "cell" }, badge(row.status)),
+    el("span", { role: "cell", class: "values", text: Object.entries(row.values || {}).map(([k, v]) => `${k}=${v}`).join(" ") }),
+    el("span", { role: "cell", text: row.exit_code ?? "" }),
+    el("span", { role: "cell", text: duration(row.duration_s) }),
+    el("span", { role: "cell", text: row.attempts ?? "" }),
+    el("span", { role: "cell", class: "result-value", text: row.error ? row.error.message : row.result !== undefined && row.result !== null ? JSON.stringify(row.result) : "" }),
+    el("span", { role: "cell" }, row.job_id ? el("a", { href: `?job=${encodeURIComponent(row.job_id)}`, text: "job" }) : ""));
+  // What is drawn: rows drawnFirst … drawnLast − 1 of drawnOf. A scroll within the same order only removes the rows
+  // that left the view and adds those that entered it (a few a frame), so a frame lays out and paints little.
+  let drawnOf = null, drawnFirst = 0, drawnLast = 0, shownText = "", spacerHeight = -1;
   function drawTable() {
     const shown = sortedRows();
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - 5);
-    const count = Math.ceil(scroller.clientHeight / ROW_HEIGHT) + 10;
-    const visible = shown.slice(first, first + count);
-    $("results-spacer").style.height = `${shown.length * ROW_HEIGHT}px`;
+    const last = Math.min(shown.length, first + Math.ceil(scroller.clientHeight / ROW_HEIGHT) + 10);
     const body = $("result-rows");
+    if (shown !== drawnOf) {
+      body.replaceChildren(...shown.slice(first, last).map(rowElement));
+      drawnOf = shown;
+    } else {
+      if (first === drawnFirst && last === drawnLast) return;
+      for (; drawnFirst < first && drawnFirst < drawnLast; drawnFirst += 1) body.firstElementChild.remove();
+      for (; drawnLast > last && drawnLast > drawnFirst; drawnLast -= 1) body.lastElementChild.remove();
+      if (drawnFirst === drawnLast) drawnFirst = drawnLast = first;
+      if (first < drawnFirst) body.prepend(...shown.slice(first, drawnFirst).map(rowElement));
+      if (last > drawnLast) body.append(...shown.slice(drawnLast, last).map(rowElement));
+    }
+    drawnFirst = first;
+    drawnLast = last;
     body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
-    body.replaceChildren(...visible.map((row) => el("div", { class: "result", role: "row", "data-row": row.row },
-      el("span", { role: "cell", text: row.row + 1 }),
-      el("span", { role: "cell" }, badge(row.status)),
-      el("span", { role: "cell", class: "values", text: Object.entries(row.values || {}).map(([k, v]) => `${k}=${v}`).join(" ") }),
-      el("span", { role: "cell", text: row.exit_code ?? "" }),
-      el("span", { role: "cell", text: duration(row.duration_s) }),
-      el("span", { role: "cell", text: row.attempts ?? "" }),
-      el("span", { role: "cell", class: "result-value", text: row.error ? row.error.message : row.result !== undefined && row.result !== null ? JSON.stringify(row.result) : "" }),
-      el("span", { role: "cell" }, row.job_id ? el("a", { href: `?job=${encodeURIComponent(row.job_id)}`, text: "job" }) : ""))));
-    $("rows-shown").textContent = `${shown.length} of ${rows.length} rows`;
+    if (spacerHeight !== shown.length * ROW_HEIGHT) {
+      spacerHeight = shown.length * ROW_HEIGHT;
+      $("results-spacer").style.height = `${spacerHeight}px`;
+    }
+    const text = `${shown.length} of ${rows.length} rows`;
+    if (text !== shownText) { shownText = text; $("rows-shown").textContent = text; }
   }
   wireBatchControls(batchId, () => batch);
 }
