@@ -86,12 +86,10 @@ class TokenDoc(TypedDict, total=False):
     progress_seq: int
     job_written_at: dt.datetime | None
     pending_progress: Progress | None
-    output_pending: (
-        bool  # only read (output may wait) for tokens written before flushed_seq existed; reset at a flush
-    )
-    flushed_seq: (
-        int  # the highest seq whose callback wrote the job document (a gap after it: output may wait)
-    )
+    # only read (output may wait) for tokens written before flushed_seq existed; reset at a flush
+    output_pending: bool
+    # the highest seq whose callback wrote the job document (a gap after it: output may wait)
+    flushed_seq: int
     tail: list[TailLine]
     state_events: (
         int  # ``state.events`` last written to the job document (-1: none): an older state never wins
