@@ -618,8 +618,12 @@ def plain_document_name(name: str) -> tuple[str, str] | None:
 def validate_document_name(name: str) -> None:
     """Check the ids of a document name against Firestore's limits (UTF-8, ≤1,500 bytes, not ``.``/``..``,
     not ``__.*__``, an even number of segments, ≤100 subcollection levels, the whole name ≤ 6 KiB)."""
-    if plain_document_name(name) is not None:
-        return
+    if plain_document_name(name) is None:
+        check_document_name_ids(name)
+
+
+def check_document_name_ids(name: str) -> None:
+    """:func:`validate_document_name` without its fast path: every check, one by one."""
     relative = relative_name(name)
     if len(relative.encode("utf-8")) > MAX_DOCUMENT_NAME_SIZE:
         raise InvalidArgument(f"Document name {name[:80]!r}… is longer than {MAX_DOCUMENT_NAME_SIZE} bytes.")
