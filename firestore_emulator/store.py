@@ -62,7 +62,9 @@ class OrderIndex:
         )
 
     def _entry(self, doc: Pb | None) -> IndexEntry | None:
-        value = None if doc is None else doc.fields.get(self.field)
+        if doc is None:
+            return None
+        value = doc.fields.get(self.field)
         if value is None:
             return None
         return (values.sort_key(value), (values.TYPE_REFERENCE, values.path_key(doc.name)), doc.name)
