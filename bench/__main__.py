@@ -1,5 +1,5 @@
 """Run the benchmarks: ``make bench`` (all of them) or
-``.venv/bin/python -m bench [emulator|emulators|emulators_load|runner|functions|create_job|events|sse|batch|load|web]``.
+``.venv/bin/python -m bench [emulator|emulators|runner|functions|create_job|events|sse|batch|load|web]``.
 
 Each benchmark is its own script, run here one after the other in a child process of its own so that one's
 servers and threads never load the machine while the next is measuring. Each prints its figures next to a
