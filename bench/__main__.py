@@ -24,6 +24,7 @@ BENCHES = {
     "sse": HERE / "sse_bench.py",  # issue 16: 100 SSE clients on one job against 1: latency, listeners
     "batch": HERE / "batch_bench.py",  # issue 15: a 1,000-row batch: refills, the batch's writes, wall time
     "load": HERE / "load_bench.py",  # issue 18: N jobs x W watchers, adaptive batching against fixed
+    "emulators_load": HERE / "emulators_load_bench.py",  # issue 18: both emulators under 8 client processes
     "web": HERE
     / "web_bench.py",  # issue 17: the web app in Chromium: a 1M-line log, a live job, a 10k-row batch
 }

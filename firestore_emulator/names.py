@@ -94,6 +94,9 @@ def _split(name: str, what: str, document: bool) -> tuple[DatabaseId, list[str]]
 
 def parse_document(name: str) -> DatabaseId:
     """The database of a document name, after checking that it names a document (``…/documents/c/d[/c/d…]``)."""
+    plain = values.plain_document_name(name)
+    if plain is not None:  # valid: what the checks below would find, in one regular expression
+        return DatabaseId(*plain)
     database, _ = _split(name, "Document name", document=True)
     values.validate_document_name(name)
     return database

@@ -11,6 +11,7 @@ aggregations follow it too (see their sections). Pure functions: no I/O, no cloc
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
@@ -22,7 +23,7 @@ from google.cloud.firestore_v1.types import query as query_types
 
 from firestore_emulator import values
 from firestore_emulator.aggregation import aggregate, aggregated_paths
-from firestore_emulator.errors import FailedPrecondition, InvalidArgument
+from firestore_emulator.errors import EmulatorError, FailedPrecondition, InvalidArgument
 from firestore_emulator.values import Pb
 
 StructuredQuery = query_types.StructuredQuery.pb()
@@ -97,6 +98,16 @@ def in_collection(parent: str, selector: Pb, name: str) -> bool:
     return not selector.collection_id or rest[-2] == selector.collection_id
 
 
+def collection_test(parent: str, selector: Pb) -> Callable[[str], bool]:
+    """:func:`in_collection` for one selector, compiled: the common case (one collection directly under the
+    parent) is a prefix test and a search for a further ``/``, no split of every candidate's name."""
+    if selector.all_descendants or not selector.collection_id:
+        return lambda name: in_collection(parent, selector, name)
+    prefix = f"{parent}/{selector.collection_id}/"
+    start = len(prefix)
+    return lambda name: name.startswith(prefix) and name.find("/", start) < 0
+
+
 # --- field access and ordering --------------------------------------------------------------------------------
 
 
@@ -123,7 +134,10 @@ class Order:
         """The document's :func:`values.sort_key` for this order, or None when it lacks the field."""
         if self.path == NAME_PATH:
             return (values.TYPE_REFERENCE, values.path_key(doc.name))
-        value = values.get_field(doc.fields, self.path)
+        if len(self.path) == 1:
+            value = doc.fields.get(self.path[0])  # a top-level field: no walk
+        else:
+            value = values.get_field(doc.fields, self.path)
         return None if value is None else values.sort_key(value)
 
 
@@ -226,6 +240,13 @@ def _field_matcher(op: int, operand: Pb) -> Callable[[Pb | None], bool]:
     (the clients send IS_NULL / IS_NAN instead); ``!=`` matches NaN values.
     """
     if op == FieldFilter.EQUAL:
+        if operand.WhichOneof("value_type") == "string_value":
+            # a string equals only a string of the same text (values.equals, without its NaN and type checks
+            # on every document: the job list's ``owner == uid`` over every candidate)
+            text = operand.string_value
+            return lambda v: (
+                v is not None and v.WhichOneof("value_type") == "string_value" and v.string_value == text
+            )
         return lambda v: v is not None and not _is_null(v) and values.equals(v, operand)
     if op == FieldFilter.NOT_EQUAL:
         if _is_null(operand):
@@ -331,6 +352,9 @@ def compile_filter(root: str, where: Pb) -> Predicate:
         path = field_path_of(leaf.field)
         _check_field_filter(leaf, path)
         test = _field_matcher(leaf.op, _resolve_names(root, path, leaf.value))
+    if len(path) == 1 and path != NAME_PATH:
+        field_name = path[0]
+        return lambda doc: test(doc.fields.get(field_name))  # a top-level field: no walk
     return lambda doc: test(document_value(doc, path))
 
 
@@ -566,10 +590,11 @@ class _Plan:
     selector: Pb
     predicate: Predicate
     orders: list[Order]
+    in_selected: Callable[[str], bool]  # the selector's :func:`collection_test`
 
     def selects(self, doc: Pb) -> bool:
         """The collection selector and the filter."""
-        return in_collection(self.parent, self.selector, doc.name) and self.predicate(doc)
+        return self.in_selected(doc.name) and self.predicate(doc)
 
     def admits(self, doc: Pb) -> bool:
         """``selects``, and the document has every field the query orders by (ordering excludes the rest)."""
@@ -595,7 +620,7 @@ def _plan(parent: str, query: Pb) -> _Plan:
         field_path_of(field)
     if query.HasField("find_nearest"):
         _check_find_nearest(query)
-    return _Plan(parent, root, selector, predicate, orders)
+    return _Plan(parent, root, selector, predicate, orders, collection_test(parent, selector))
 
 
 # --- running --------------------------------------------------------------------------------------------------
@@ -656,22 +681,44 @@ def _project(doc: Pb, paths: Sequence[tuple[str, ...]]) -> Pb:
     return projected
 
 
-def _ordered(plan: _Plan, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
-    """The selected documents in query order, between the cursors (documents lacking an order field dropped).
+def _ordered(plan: _Plan, query: Pb, docs: Iterable[Pb], keep: int | None = None) -> list[Pb]:
+    """The selected documents in query order, between the cursors (documents lacking an order field dropped);
+    only the first ``keep`` of them when given (a limit, plus the offset).
 
-    Sorting runs one stable pass per order key, last key first, each in its own direction, on precomputed
-    :func:`values.sort_key` tuples: several times faster than a comparator.
+    Keys are precomputed :func:`values.sort_key` tuples (several times faster than a comparator). When every
+    order has one direction (the usual case: the name takes the last explicit direction) one key, the row, orders
+    the documents; with ``keep`` they are picked by a heap, O(n log keep) instead of a full sort. Rows are unique
+    (the name is the last key), so the picks are exactly the sorted prefix. Mixed directions sort once per key,
+    last key first, each pass stable.
     """
     rows: list[tuple[list[Key], Pb]] = []
+    selects, orders = plan.selects, plan.orders
     for doc in docs:
-        if plan.selects(doc):
-            row = _row_keys(doc, plan.orders)
+        if selects(doc):
+            row = _row_keys(doc, orders)
             if row is not None:
                 rows.append((row, doc))
-    for index in reversed(range(len(plan.orders))):
-        rows.sort(key=lambda entry: entry[0][index], reverse=plan.orders[index].descending)
-    within = _cursor_test(plan, query)
-    return [doc for row, doc in rows if within(row)]
+    if query.HasField("start_at") or query.HasField("end_at"):
+        within = _cursor_test(plan, query)
+        rows = [entry for entry in rows if within(entry[0])]
+    directions = {order.descending for order in orders}
+    if len(directions) == 1:
+        descending = directions.pop()
+
+        def row_of(entry: tuple[list[Key], Pb]) -> list[Key]:
+            return entry[0]
+
+        if keep is not None and keep < len(rows):
+            pick = heapq.nlargest if descending else heapq.nsmallest
+            rows = pick(keep, rows, key=row_of)
+        else:
+            rows.sort(key=row_of, reverse=descending)
+    else:
+        for index in reversed(range(len(orders))):
+            rows.sort(key=lambda entry: entry[0][index], reverse=orders[index].descending)
+        if keep is not None:
+            rows = rows[:keep]
+    return [doc for _, doc in rows]
 
 
 def run_query(parent: str, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
@@ -679,12 +726,47 @@ def run_query(parent: str, query: Pb, docs: Iterable[Pb]) -> list[Pb]:
     return execute_query(parent, query, docs)[0]
 
 
-def execute_query(parent: str, query: Pb, docs: Iterable[Pb]) -> tuple[list[Pb], int]:
-    """:func:`run_query`, and how many results the offset skipped (what RunQuery reports as skipped_results)."""
+@dataclass(frozen=True)
+class IndexOrder:
+    """A query whose normalised order an order index gives (``Database.ordered``): one collection ``path``, ordered
+    by the top-level ``field`` and then by name, both ``descending`` or both not."""
+
+    path: str
+    field: str
+    descending: bool
+
+
+def index_order(parent: str, query: Pb) -> IndexOrder | None:
+    """The order index that gives ``query``'s documents in its order, or None (also for an invalid query: the
+    query's own run reports it, in the official emulator's order of checks)."""
+    if len(query.from_) != 1 or query.HasField("find_nearest"):
+        return None
+    selector = query.from_[0]
+    if selector.all_descendants or not selector.collection_id:
+        return None
+    try:
+        orders = normalized_orders(query)
+    except EmulatorError:
+        return None
+    if len(orders) != 2 or orders[1].path != NAME_PATH or len(orders[0].path) != 1:
+        return None
+    if orders[0].path == NAME_PATH or orders[0].descending != orders[1].descending:
+        return None
+    return IndexOrder(f"{parent}/{selector.collection_id}", orders[0].path[0], orders[0].descending)
+
+
+def execute_query(
+    parent: str, query: Pb, docs: Iterable[Pb], *, presorted: bool = False
+) -> tuple[list[Pb], int]:
+    """:func:`run_query`, and how many results the offset skipped (what RunQuery reports as skipped_results).
+
+    ``presorted``: ``docs`` come in the query's order (an order index, see :func:`index_order`), lazily; they are
+    read only until the limit is reached."""
     plan = _plan(parent, query)
     if query.HasField("find_nearest"):
         return _find_nearest(plan, query, docs), 0
-    ordered = _ordered(plan, query, docs)
+    keep = query.offset + query.limit.value if query.HasField("limit") else None
+    ordered = _walked(plan, query, docs, keep) if presorted else _ordered(plan, query, docs, keep)
     skipped = min(query.offset, len(ordered))
     selected = ordered[query.offset :]
     if query.HasField("limit"):
@@ -693,6 +775,27 @@ def execute_query(parent: str, query: Pb, docs: Iterable[Pb]) -> tuple[list[Pb],
         paths = [field_path_of(field) for field in query.select.fields]
         selected = [_project(doc, paths) for doc in selected]
     return selected, skipped
+
+
+def _walked(plan: _Plan, query: Pb, docs: Iterable[Pb], keep: int | None) -> list[Pb]:
+    """:func:`_ordered` for documents already in query order: the first ``keep`` selected between the cursors."""
+    cursors = query.HasField("start_at") or query.HasField("end_at")
+    within = _cursor_test(plan, query) if cursors else None
+    selects, orders = plan.selects, plan.orders
+    found: list[Pb] = []
+    if keep == 0:
+        return found
+    for doc in docs:
+        if not selects(doc):
+            continue
+        if within is not None:
+            row = _row_keys(doc, orders)
+            if row is None or not within(row):
+                continue
+        found.append(doc)
+        if keep is not None and len(found) >= keep:
+            break
+    return found
 
 
 # --- vector search --------------------------------------------------------------------------------------------

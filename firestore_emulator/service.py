@@ -504,7 +504,7 @@ class FirestoreService:
         """Run a query (its results and how many the offset skipped); in a read-write transaction lock its
         results (re-running while new ones appear) and record it."""
         parent, query = request.parent, request.structured_query
-        docs, skipped = query_engine.execute_query(parent, query, ctx.db.candidates(parent, query, ctx.at))
+        docs, skipped = _execute(ctx.db, parent, query, ctx.at)
         transaction = ctx.locking
         if transaction is None:
             return docs, skipped
@@ -513,7 +513,7 @@ class FirestoreService:
             if not unlocked:
                 break
             await self.transactions.lock(transaction, unlocked)
-            docs, skipped = query_engine.execute_query(parent, query, ctx.db.candidates(parent, query))
+            docs, skipped = _execute(ctx.db, parent, query, None)
         transaction.queries.append(QueryRead(parent, query, versions(docs)))
         return docs, skipped
 
@@ -588,6 +588,16 @@ class FirestoreService:
         await self._commit(database, [write], None, caller)
         doc = self.store.database(database).get(write.update.name)
         return _project(doc, mask)
+
+
+def _execute(db: Database, parent: str, query: Pb, at: int | None) -> tuple[list[Pb], int]:
+    """Run a query on the database as of ``at`` (None: now): walking an order index when one gives the query's
+    order (reads of the present only: an index holds the current documents), else over every candidate."""
+    order = query_engine.index_order(parent, query) if at is None else None
+    if order is None:
+        return query_engine.execute_query(parent, query, db.candidates(parent, query, at))
+    docs = db.ordered(order.path, order.field, order.descending)
+    return query_engine.execute_query(parent, query, docs, presorted=True)
 
 
 async def _pump(requests: AsyncIterator[Pb], queue: asyncio.Queue[object]) -> None:

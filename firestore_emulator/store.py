@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from firestore_emulator import values
 from firestore_emulator.names import DatabaseId, collection_of
 from firestore_emulator.protos import Document, Pb, now_micros
 
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 HISTORY_MICROS = 3600 * 1_000_000  # versions older than an hour are pruned (Firestore's read_time window)
 MAX_VERSIONS_PER_DOCUMENT = 10_000  # bounds memory for a document rewritten in a tight loop
+MAX_ORDER_INDEXES = 1_000  # order indexes kept per database (the oldest built goes first)
 
 Version = tuple[int, Pb | None]
 
@@ -41,6 +43,50 @@ class Change:
     name: str
     old: Pb | None
     new: Pb | None
+
+
+IndexEntry = tuple[tuple[object, ...], tuple[object, ...], str]  # (value's sort key, name's sort key, name)
+
+
+class OrderIndex:
+    """The live documents of one collection that have a top-level field, in the order of that field's
+    :func:`values.sort_key` and then of their names (:func:`values.path_key`): the order a query ``order by field``
+    puts them in (the normalised order ends with the name in the same direction), so such a query walks it and
+    stops at its limit instead of sorting the collection. Built on the first query that can use it, then kept up
+    to date by every commit (an insertion and a removal per changed document of the collection)."""
+
+    def __init__(self, field: str, docs: Iterable[Pb]) -> None:
+        self.field = field
+        self.entries: list[IndexEntry] = sorted(
+            entry for entry in (self._entry(doc) for doc in docs) if entry is not None
+        )
+
+    def _entry(self, doc: Pb | None) -> IndexEntry | None:
+        if doc is None:
+            return None
+        value = doc.fields.get(self.field)
+        if value is None:
+            return None
+        return (values.sort_key(value), (values.TYPE_REFERENCE, values.path_key(doc.name)), doc.name)
+
+    def update(self, old: Pb | None, new: Pb | None) -> None:
+        """One document changed from ``old`` to ``new`` (None: missing)."""
+        before, after = self._entry(old), self._entry(new)
+        if before == after:
+            return
+        if before is not None:
+            index = bisect.bisect_left(self.entries, before)
+            if index < len(self.entries) and self.entries[index] == before:
+                del self.entries[index]
+        if after is not None:
+            bisect.insort(self.entries, after)
+
+    def names(self, descending: bool) -> Iterator[str]:
+        """The indexed names in order (ascending or descending), read lazily: a caller that stops early pays for
+        what it read. A commit in between (there is none: the caller does not await) would shift positions."""
+        entries = reversed(self.entries) if descending else iter(self.entries)
+        for entry in entries:
+            yield entry[2]
 
 
 class Listener(Protocol):
@@ -131,6 +177,8 @@ class Database:
         self._last_commit = 0
         self._last_read = 0
         self.listeners: set[Listener] = set()
+        self._indexes: dict[tuple[str, str], OrderIndex] = {}  # (collection, field) -> its order index
+        self._indexed: dict[str, list[OrderIndex]] = {}  # collection -> its order indexes
 
     # --- the clock ---
 
@@ -161,6 +209,20 @@ class Database:
             doc = self.get(name, at)
             if doc is not None:
                 yield doc
+
+    def ordered(self, path: str, field: str, descending: bool) -> Iterator[Pb]:
+        """The current documents of the collection ``path`` that have the top-level ``field``, ordered by it and
+        then by name (see :class:`OrderIndex`, built now if this is the first such read)."""
+        index = self._indexes.get((path, field))
+        if index is None:
+            if len(self._indexes) >= MAX_ORDER_INDEXES:
+                oldest = next(iter(self._indexes))
+                self._indexed[oldest[0]].remove(self._indexes.pop(oldest))
+            index = self._indexes[(path, field)] = OrderIndex(field, self.collection(path))
+            self._indexed.setdefault(path, []).append(index)
+        history = self._history
+        for name in index.names(descending):
+            yield history[name][-1][1]  # type: ignore[misc]  # indexed: exists
 
     def descendants(self, parent: str, at: int | None = None) -> Iterator[Pb]:
         """Documents anywhere below ``parent`` (the documents root or a document name)."""
@@ -207,15 +269,22 @@ class Database:
         ]
         if changes and self._persistence is not None:
             self._persistence.record(self.id, time, changes)
+        indexed = self._indexed
         for change in changes:
             self._add_version(change.name, time, change.new)
+            if indexed:
+                for index in indexed.get(collection_of(change.name), ()):
+                    index.update(change.old, change.new)
         self._last_commit = max(self._last_commit, time)
         self._notify(time, changes)
         return changes
 
     def load_version(self, name: str, time: int, doc: Pb | None) -> None:
         """Replay one persisted version at start-up."""
+        old = self.get(name)
         self._add_version(name, time, doc)
+        for index in self._indexed.get(collection_of(name), ()):
+            index.update(old, doc)
         self._last_commit = max(self._last_commit, time)
 
     def clear(self) -> list[Change]:
@@ -226,6 +295,8 @@ class Database:
             self._persistence.clear(self.id)
         self._history.clear()
         self._collections.clear()
+        self._indexes.clear()
+        self._indexed.clear()
         self._last_commit = time
         self._notify(time, changes)
         return changes

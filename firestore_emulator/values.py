@@ -56,6 +56,12 @@ MAX_VECTOR_DIMENSIONS = 2048
 MAX_ID_SIZE = 1_500  # bytes, UTF-8, of a document or collection id
 MAX_DOCUMENT_NAME_SIZE = 6_144  # bytes: 6 KiB, the document's path below /documents
 DOCUMENT_OVERHEAD = 32  # bytes added to every document's storage size
+# A document's storage size (``document_size``) is at most SIZE_BOUND_FACTOR times its protobuf encoding plus
+# SIZE_BOUND_EXTRA: every value costs at most 9 storage bytes per encoded byte (a reference: ids + 1 each, 16 more,
+# against its UTF-8 bytes + 2; a geo point 16 against an empty message's 2; an integer 8 against 2), a field name
+# its bytes + 1 against an entry's bytes + 4, the name its ids + 16. Below the bound, the exact sum is skipped.
+SIZE_BOUND_FACTOR = 16
+SIZE_BOUND_EXTRA = 64
 DOCUMENT_NAME_OVERHEAD = 16  # bytes added to a document name's storage size
 
 _VECTOR_TYPE_KEY = "__type__"
@@ -592,9 +598,33 @@ def _check_id(kind: str, segment: str, name: str, index: int) -> None:
         raise InvalidArgument(f'Resource id "{segment}" is invalid because it is reserved.')
 
 
+# A full document name every check passes, the common case, matched at once: ids that are not empty, ``.`` or
+# ``..``, and do not start with ``__`` (reserved and numeric ids take the full path); names of at most
+# PLAIN_NAME_CHARS characters, so that no id can exceed 1,500 UTF-8 bytes, the name 6 KiB or the nesting 100 levels.
+_PLAIN_ID = r"/(?!\.\.?(?:/|$))(?!__)[^/]+"
+_PLAIN_DOCUMENT = re.compile(rf"projects/([^/]+)/databases/([^/]+)/documents(?:{_PLAIN_ID}{_PLAIN_ID})+")
+PLAIN_NAME_CHARS = 375
+
+
+@functools.lru_cache(maxsize=4096)  # a commit checks each written name twice (its target, then its document)
+def plain_document_name(name: str) -> tuple[str, str] | None:
+    """The project and database of a document name that every check of :func:`validate_document_name` (and of
+    the name's shape) passes at a glance; None when the full checks must decide."""
+    if len(name) > PLAIN_NAME_CHARS:
+        return None
+    plain = _PLAIN_DOCUMENT.fullmatch(name)
+    return None if plain is None else (plain.group(1), plain.group(2))
+
+
 def validate_document_name(name: str) -> None:
     """Check the ids of a document name against Firestore's limits (UTF-8, ≤1,500 bytes, not ``.``/``..``,
     not ``__.*__``, an even number of segments, ≤100 subcollection levels, the whole name ≤ 6 KiB)."""
+    if plain_document_name(name) is None:
+        check_document_name_ids(name)
+
+
+def check_document_name_ids(name: str) -> None:
+    """:func:`validate_document_name` without its fast path: every check, one by one."""
     relative = relative_name(name)
     if len(relative.encode("utf-8")) > MAX_DOCUMENT_NAME_SIZE:
         raise InvalidArgument(f"Document name {name[:80]!r}… is longer than {MAX_DOCUMENT_NAME_SIZE} bytes.")
@@ -767,6 +797,12 @@ def _check_array(elements: Sequence[Pb], depth: int, path: str) -> None:
         _check_value(_ARRAY_ELEMENT, element, depth, path)
 
 
+_PLAIN_KINDS = frozenset(
+    ("null_value", "boolean_value", "integer_value", "double_value", "timestamp_value", "geo_point_value")
+)
+_PLAIN_FIELD_NAME_CHARS = MAX_FIELD_NAME_SIZE // 4  # no longer than MAX_FIELD_NAME_SIZE in UTF-8
+
+
 def validate_document(doc: Pb) -> None:
     """Raise InvalidArgument, in the official emulator's words, when ``doc`` breaks a Firestore limit.
 
@@ -777,13 +813,18 @@ def validate_document(doc: Pb) -> None:
     """
     if doc.name:
         validate_document_name(doc.name)
-    for name in doc.fields:
-        if _RESERVED_NAME.fullmatch(name):
+    fields = list(doc.fields.items())  # one walk of the map, not three
+    for name, _ in fields:
+        if name.startswith("__") and _RESERVED_NAME.fullmatch(name):
             raise InvalidArgument(f"field name {name} is reserved")
-    for value in doc.fields.values():
+    for _, value in fields:
         _check_reserved_in(value)
-    for name, value in doc.fields.items():
+    for name, value in fields:
+        if value.WhichOneof("value_type") in _PLAIN_KINDS and name and len(name) <= _PLAIN_FIELD_NAME_CHARS:
+            continue  # a scalar under a short name passes every check below
         _check_property_name(name)
         _check_value(name, value, 0, name)
+    if doc.ByteSize() * SIZE_BOUND_FACTOR + SIZE_BOUND_EXTRA <= MAX_DOCUMENT_SIZE:
+        return  # far below the limit: the exact storage size is not needed
     if document_size(doc) > MAX_DOCUMENT_SIZE:
         raise InvalidArgument(f"maximum entity size is {MAX_DOCUMENT_SIZE} bytes")
