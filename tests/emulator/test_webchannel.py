@@ -158,3 +158,43 @@ def test_the_front_imports_nothing_of_the_application() -> None:
 
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip() == "[]"
+
+
+def test_a_document_change_is_encoded_as_message_to_dict_encodes_it() -> None:
+    """A pure unit test of the front's fast encoder: every Value kind, nested, and the other responses unchanged."""
+    from google.cloud.firestore_v1.types import firestore as firestore_types
+    from google.protobuf import json_format
+
+    from firestore_emulator.webchannel import response_json
+
+    response = firestore_types.ListenResponse.pb()()
+    change = response.document_change
+    change.target_ids.extend([2, 4])
+    change.removed_target_ids.append(6)
+    document = change.document
+    document.name = "projects/p/databases/(default)/documents/batches/b/rows/000001"
+    document.create_time.FromJsonString("2026-12-03T17:00:00.123456Z")
+    document.update_time.FromJsonString("2026-12-03T17:00:01Z")
+    fields = document.fields
+    fields["s"].string_value = "ünï \x1b[31m"
+    fields["i"].integer_value = -(2**62)
+    fields["d"].double_value = 1.25
+    fields["nan"].double_value = float("nan")
+    fields["inf"].double_value = float("-inf")
+    fields["b"].boolean_value = False
+    fields["n"].null_value = 0
+    fields["t"].timestamp_value.FromJsonString("2026-01-02T03:04:05.5Z")
+    fields["r"].reference_value = "projects/p/databases/(default)/documents/jobs/j"
+    fields["y"].bytes_value = b"\x00\xff"
+    fields["g"].geo_point_value.latitude = 1.5
+    fields["em"].map_value.SetInParent()
+    fields["ea"].array_value.SetInParent()
+    nested = fields["m"].map_value.fields
+    nested["x"].array_value.values.add().integer_value = 3
+    nested["x"].array_value.values.add().map_value.fields["deep"].string_value = "yes"
+    assert response_json(response) == json_format.MessageToDict(response)
+
+    target = firestore_types.ListenResponse.pb()()
+    target.target_change.target_change_type = 2  # CURRENT
+    target.target_change.target_ids.append(2)
+    assert response_json(target) == json_format.MessageToDict(target)
