@@ -369,11 +369,18 @@ def main() -> int:
                 )
                 print(header)
                 row(
+                    "first screen of rows",
+                    float(t["first_screen_ms"]),
+                    "ms",
+                    float(b["table_ms"]),
+                    "web app: its first page of rows via Firestore",
+                )
+                row(
                     "table shown",
                     float(t["table_ms"]),
                     "ms",
                     float(b["table_ms"]),
-                    "web app: rows via Firestore",
+                    "web app: every row via Firestore",
                 )
                 row("DOM nodes", int(t["dom_nodes"]), "", int(b["dom_nodes"]))
                 row("sort by duration", float(t["sort_ms"]), "ms", float(b["sort_ms"]))

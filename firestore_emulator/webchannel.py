@@ -170,7 +170,9 @@ def value_json(value: Any) -> dict[str, Any]:
         return {"timestampValue": value.timestamp_value.ToJsonString()}
     if kind == "map_value":
         fields = value.map_value.fields
-        return {"mapValue": {"fields": {key: value_json(item) for key, item in fields.items()}} if fields else {}}
+        return {
+            "mapValue": {"fields": {key: value_json(item) for key, item in fields.items()}} if fields else {}
+        }
     if kind == "array_value":
         values = value.array_value.values
         return {"arrayValue": {"values": [value_json(item) for item in values]} if values else {}}

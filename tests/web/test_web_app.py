@@ -169,6 +169,21 @@ def test_the_batch_view_and_its_controls(web_stack: DevProcess, tmp_path: Path) 
     assert "OK export" in report and "OK retry failed rows" in report
 
 
+def test_a_batch_of_more_rows_than_the_first_page_shows_them_all(
+    web_stack: DevProcess, tmp_path: Path
+) -> None:
+    """The results table reads its rows in pages (a first one of 50); rows beyond it arrive, in order."""
+    release = tmp_path / "never"
+    rows = 130
+    csv = "name\n" + "".join(f"row{i}\n" for i in range(rows))
+    batch = call(web_stack, "create_batch", {"csv": csv, "argv": batch_script(release), "concurrency": 1})
+    try:
+        report = drive(web_stack, "batch_pages", tmp_path, batch=batch["batch_id"], rows=rows)
+    finally:
+        call(web_stack, "stop_batch", {"batch_id": batch["batch_id"], "cancel_running": True})
+    assert "OK rows in order" in report
+
+
 def test_a_batch_completing_is_announced_in_every_tab(web_stack: DevProcess, tmp_path: Path) -> None:
     release = tmp_path / "release"
     csv = "name\na\nb\nc\n"

@@ -182,6 +182,18 @@ const scenarios = {
     ok('export');
   },
 
+  /** A batch of more rows than the table's first page: its later pages land too, in row order. */
+  async batch_pages() {
+    await open(`?batch=${args.batch}`);
+    await until('the first page of rows', () => document.querySelector('#result-rows .result[data-row="0"]'));
+    await until('every row, from every page', (n) => document.getElementById('rows-shown').textContent === `${n} of ${n} rows`, args.rows);
+    await page.locator('#results-head [data-sort="row"]').click();
+    await until('the last row sorts first', (n) => document.querySelector('#result-rows .result')?.dataset.row === String(n - 1), args.rows);
+    const numbers = await page.evaluate(() => [...document.querySelectorAll('#result-rows .result')].map((r) => Number(r.dataset.row)));
+    if (numbers.some((n, i) => i > 0 && n !== numbers[i - 1] - 1)) throw new Error(`rows out of order or repeated: ${numbers}`);
+    ok('rows in order');
+  },
+
   /** A batch that completes while the page is open says so; several tabs stay in step. */
   async completes() {
     await open(`?batch=${args.batch}`);

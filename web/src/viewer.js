@@ -764,6 +764,8 @@ function batchesPage() {
 }
 
 const ROW_HEIGHT = 28;
+const FIRST_ROWS = 50; // the results table's first page: more than a screen
+const ROWS_PAGE = 1000; // its later pages
 
 function batchPage(batchId) {
   $("batch-page").hidden = false;
@@ -789,11 +791,25 @@ function batchPage(batchId) {
     say(error.code === "permission-denied" ? "This batch does not exist, or it is not shared with you." : `Could not read the batch: ${error.message}.`);
   });
 
-  onSnapshot(query(collection(ref, "rows"), orderBy("row")), (snapshot) => {
-    rows = snapshot.docs.map((snap) => snap.data());
-    showCards(rows);
-    reorder();
-  }, (error) => say(`The rows could not be read: ${error.message}`));
+  // The rows, as listeners over pages in row order: a first page of one screen, then pages of ROWS_PAGE rows, each
+  // opened once the one before it is full. One listener over every row made the table wait for the whole first
+  // snapshot (the emulator serves and the SDK decodes ~10,000 documents before it); pages draw as they land. Row
+  // numbers never change, so a row stays in its page; the last page is never full, so it sees rows added at the end.
+  const rowsQuery = query(collection(ref, "rows"), orderBy("row"));
+  const pages = []; // [{rows, stop}] in row order
+  function openPage(index, after) {
+    const size = index === 0 ? FIRST_ROWS : ROWS_PAGE;
+    const page = { rows: [], stop: null };
+    pages[index] = page;
+    page.stop = onSnapshot(query(rowsQuery, ...(after === null ? [] : [startAfter(after)]), limit(size)), (snapshot) => {
+      page.rows = snapshot.docs.map((snap) => snap.data());
+      if (page.rows.length === size && !pages[index + 1]) openPage(index + 1, page.rows[size - 1].row);
+      rows = pages.flatMap((each) => each.rows);
+      showCards(rows);
+      reorder();
+    }, (error) => say(`The rows could not be read: ${error.message}`));
+  }
+  openPage(0, null);
 
   setInterval(() => { if (batch) showStats(batch); for (const card of cards.values()) card.tick(); }, 1000);
 
