@@ -312,14 +312,44 @@ export class LogView {
     let row = first;
     const limit = firstUnit + this.viewHeight / this.lineHeight + OVERSCAN;
     for (; row < this.rowCount && this.startOf(row) < limit; row += 1) html.push(this.rowHtml(row));
+    let waiting = "";
     if (row >= this.rowCount && this.waitingFor) {
       const [from, to] = this.waitingFor;
-      html.push(`<div class="l gap waiting">waiting for line${to - from > 1 ? "s" : ""} ${from + 1}${to - from > 1 ? `–${to}` : ""}…</div>`);
+      waiting = `<div class="l gap waiting">waiting for line${to - from > 1 ? "s" : ""} ${from + 1}${to - from > 1 ? `–${to}` : ""}…</div>`;
     }
-    this.window.innerHTML = html.join("");
-    const offset = this.rowCount ? this.startOf(first) * this.lineHeight - virtualTop : 0;
-    this.window.firstElementChild?.style.setProperty("margin-top", `${offset}px`);
+    this.patch(first, html, waiting);
+    const offset = `${this.rowCount ? this.startOf(first) * this.lineHeight - virtualTop : 0}px`;
+    const top = this.window.firstElementChild;
+    if (top && top.style.marginTop !== offset) top.style.marginTop = offset;
     this.drawn = { first, last: row };
+  }
+
+  /** Make the window hold rows `first…` drawn as `html` (one string a row), then `waiting`. The DOM is touched only
+   * where it differs from what is drawn: a frame that scrolls within the same rows changes nothing but the offset,
+   * and a scroll by a few rows removes those that left and adds those that came (the rows in both are kept, so
+   * the browser parses and lays out only the new ones), instead of re-parsing the whole window every frame. */
+  patch(first, html, waiting) {
+    const before = this.shown;
+    this.shown = { first, html, waiting };
+    const w = this.window;
+    if (before && before.waiting === waiting) {
+      const lo = Math.max(first, before.first);
+      const hi = Math.min(first + html.length, before.first + before.html.length);
+      let same = lo < hi || (html.length === 0 && before.html.length === 0);
+      for (let i = lo; same && i < hi; i += 1) same = html[i - first] === before.html[i - before.first];
+      if (same && w.childElementCount === before.html.length + (waiting ? 1 : 0)) {
+        if (w.firstElementChild) w.firstElementChild.style.marginTop = "";
+        for (let i = before.first; i < lo; i += 1) w.firstElementChild.remove();
+        for (let i = hi; i < before.first + before.html.length; i += 1) (waiting ? w.lastElementChild.previousElementSibling : w.lastElementChild).remove();
+        if (first < lo) w.insertAdjacentHTML("afterbegin", html.slice(0, lo - first).join(""));
+        if (hi < first + html.length) {
+          const added = html.slice(Math.max(hi, first) - first).join("");
+          if (waiting) w.lastElementChild.insertAdjacentHTML("beforebegin", added); else w.insertAdjacentHTML("beforeend", added);
+        }
+        return;
+      }
+    }
+    w.innerHTML = html.join("") + waiting;
   }
 
   rowHtml(row) {
