@@ -85,25 +85,24 @@ class PendingCommit:
 
     def _plain_set(self, write: Pb, name: str) -> Pb | None:
         """The common write, a set without mask, transforms or precondition of a plain name (checked by the
-        caller): the request's document copied whole (one call), its timestamps truncated and its fields checked
-        in one walk; None, having changed nothing, when a field needs the full checks of ``validate_document``
-        (a map, an array, bytes, a reference, a string that is not short ASCII, a long, empty or ``__`` name), which the caller then runs."""
-        update = write.update
-        for field, value in update.fields.items():
-            kind = value.WhichOneof("value_type")
+        caller): the request's document copied whole (one call), then its fields checked and its timestamps
+        truncated in one walk; None, having changed nothing, when a field needs the full checks of
+        ``validate_document`` (a map, an array, bytes, a reference, a string that is not short ASCII, a long,
+        empty or ``__`` name), which the caller then runs."""
+        doc = Document()
+        doc.CopyFrom(write.update)
+        for field, value in doc.fields.items():
             if not field or len(field) > values.PLAIN_FIELD_NAME_CHARS or field.startswith("__"):
                 return None
-            if kind not in values.PLAIN_KINDS and (
+            kind = value.WhichOneof("value_type")
+            if kind == "timestamp_value":
+                value.timestamp_value.nanos -= value.timestamp_value.nanos % 1000
+            elif kind not in values.PLAIN_KINDS and (
                 kind != "string_value"
                 or len(value.string_value) > values.MAX_FIELD_VALUE_SIZE
                 or not value.string_value.isascii()  # then valid UTF-8 of one byte a character
             ):
                 return None
-        doc = Document()
-        doc.CopyFrom(update)
-        for value in doc.fields.values():
-            if value.WhichOneof("value_type") == "timestamp_value":
-                value.timestamp_value.nanos -= value.timestamp_value.nanos % 1000
         if doc.ByteSize() * values.SIZE_BOUND_FACTOR + values.SIZE_BOUND_EXTRA > values.MAX_DOCUMENT_SIZE:
             values.validate_document(doc)
         existing = self.current(name)
