@@ -287,7 +287,7 @@ class FirestoreService:
             try:
                 if self.transactions.is_locked(database, target):
                     raise Aborted(LOCK_TIMEOUT)  # a transaction holds it; BatchWrite does not wait
-                response.write_results.append(pending.apply(write))
+                response.write_results.append(pending.apply(write, target))
                 response.status.append(P.Status(code=0))
             except InvalidArgument:
                 raise  # an invalid write fails the whole request, as the official emulator answers
@@ -562,9 +562,9 @@ class FirestoreService:
         checks: list[WriteCheck] = []
         results = []
         for write, name in zip(writes, names, strict=True):
-            before = pending.current(name)
+            before = pending.current(name) if decision is not None else None  # only the rules need it
             try:
-                results.append(pending.apply(write))
+                results.append(pending.apply(write, name))
             except (NotFound, AlreadyExists, FailedPrecondition):
                 if (
                     decision is not None

@@ -19,9 +19,8 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from firestore_emulator import values
 from firestore_emulator.names import DatabaseId, collection_of
@@ -36,8 +35,7 @@ MAX_ORDER_INDEXES = 1_000  # order indexes kept per database (the oldest built g
 Version = tuple[int, Pb | None]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One document changed by a commit: its state before and after (None: it did not / does not exist)."""
 
     name: str
@@ -314,9 +312,11 @@ class Database:
                 self._drop_versions(name, visible)
 
     def _add_version(self, name: str, time: int, doc: Pb | None) -> None:
-        history = self._history.setdefault(name, [])
+        history = self._history.get(name)
+        if history is None:  # a name is in its collection's set exactly while it has a history
+            history = self._history[name] = []
+            self._collections.setdefault(collection_of(name), set()).add(name)
         history.append((time, doc))
-        self._collections.setdefault(collection_of(name), set()).add(name)
         if len(history) > MAX_VERSIONS_PER_DOCUMENT:
             self._drop_versions(name, len(history) - MAX_VERSIONS_PER_DOCUMENT)
 

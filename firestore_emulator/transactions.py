@@ -216,6 +216,8 @@ class TransactionManager:
 
     def take_over(self, database: DatabaseId, names: Iterable[str], writer: Transaction | None) -> None:
         """A commit is writing these documents: the other transactions that read them are aborted."""
+        if not self._locks:
+            return  # no transaction holds anything (the common case: not one lookup per written document)
         for name in names:
             lock = self._locks.get((database, name))
             for holder in list(lock.shared) if lock is not None else ():
@@ -293,6 +295,8 @@ class TransactionManager:
                 return
 
     def _blocking(self, database: DatabaseId, names: list[str], writer: Transaction | None) -> LockKey | None:
+        if not self._locks:
+            return None
         for name in names:
             lock = self._locks.get((database, name))
             if lock is None:

@@ -797,10 +797,10 @@ def _check_array(elements: Sequence[Pb], depth: int, path: str) -> None:
         _check_value(_ARRAY_ELEMENT, element, depth, path)
 
 
-_PLAIN_KINDS = frozenset(
+PLAIN_KINDS = frozenset(
     ("null_value", "boolean_value", "integer_value", "double_value", "timestamp_value", "geo_point_value")
 )
-_PLAIN_FIELD_NAME_CHARS = MAX_FIELD_NAME_SIZE // 4  # no longer than MAX_FIELD_NAME_SIZE in UTF-8
+PLAIN_FIELD_NAME_CHARS = MAX_FIELD_NAME_SIZE // 4  # no longer than MAX_FIELD_NAME_SIZE in UTF-8
 
 
 def validate_document(doc: Pb) -> None:
@@ -820,7 +820,7 @@ def validate_document(doc: Pb) -> None:
     for _, value in fields:
         _check_reserved_in(value)
     for name, value in fields:
-        if value.WhichOneof("value_type") in _PLAIN_KINDS and name and len(name) <= _PLAIN_FIELD_NAME_CHARS:
+        if value.WhichOneof("value_type") in PLAIN_KINDS and name and len(name) <= PLAIN_FIELD_NAME_CHARS:
             continue  # a scalar under a short name passes every check below
         _check_property_name(name)
         _check_value(name, value, 0, name)

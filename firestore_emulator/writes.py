@@ -41,15 +41,32 @@ class PendingCommit:
         self._db = db
         self.time = time
         self._timestamp = timestamp(time)
+        self._database = (db.id.project, db.id.database)
+        # The result of every write that stored a document without transforms: one message per commit (the
+        # responses' repeated fields copy it), not one WriteResult and one timestamp copy per write.
+        self._written = WriteResult(update_time=self._timestamp)
         self.documents: dict[str, Pb | None] = {}
 
     def current(self, name: str) -> Pb | None:
         """The document as the writes so far leave it."""
         return self.documents[name] if name in self.documents else self._db.get(name)
 
-    def apply(self, write: Pb) -> Pb:
-        """Apply one write to the working copy; returns its ``WriteResult``."""
-        name = write_target(write)
+    def apply(self, write: Pb, name: str | None = None) -> Pb:
+        """Apply one write (to the document ``name``, its :func:`write_target` if the caller has it) to the working
+        copy; returns its ``WriteResult`` (not to be modified: it may be shared by the commit's writes)."""
+        if name is None:
+            name = write_target(write)
+        if (
+            write.WhichOneof("operation") == "update"
+            and not write.update_transforms
+            and not write.HasField("update_mask")
+            and not write.HasField("current_document")
+        ):
+            plain = values.plain_document_name(name)
+            if plain is not None and plain == self._database:
+                stored = self._plain_set(write, name)
+                if stored is not None:
+                    return stored
         check_in_database(name, self._db.id)
         existing = self.current(name)
         _check_precondition(write, existing, name, self.time)
@@ -65,6 +82,36 @@ class PendingCommit:
         values.truncate_timestamps(doc.fields)  # Firestore keeps timestamps to the microsecond
         values.validate_document(doc)
         return self._store(doc, existing, results)
+
+    def _plain_set(self, write: Pb, name: str) -> Pb | None:
+        """The common write, a set without mask, transforms or precondition of a plain name (checked by the
+        caller): the request's document copied whole (one call), then its fields checked and its timestamps
+        truncated in one walk; None, having changed nothing, when a field needs the full checks of
+        ``validate_document`` (a map, an array, bytes, a reference, a string that is not short ASCII, a long,
+        empty or ``__`` name), which the caller then runs."""
+        doc = Document()
+        doc.CopyFrom(write.update)
+        for field, value in doc.fields.items():
+            if not field or len(field) > values.PLAIN_FIELD_NAME_CHARS or field.startswith("__"):
+                return None
+            kind = value.WhichOneof("value_type")
+            if kind == "timestamp_value":
+                value.timestamp_value.nanos -= value.timestamp_value.nanos % 1000
+            elif kind not in values.PLAIN_KINDS and (
+                kind != "string_value"
+                or len(value.string_value) > values.MAX_FIELD_VALUE_SIZE
+                or not value.string_value.isascii()  # then valid UTF-8 of one byte a character
+            ):
+                return None
+        if doc.ByteSize() * values.SIZE_BOUND_FACTOR + values.SIZE_BOUND_EXTRA > values.MAX_DOCUMENT_SIZE:
+            values.validate_document(doc)
+        existing = self.current(name)
+        if existing is not None and existing.fields == doc.fields:
+            return self._store(doc, existing, [])
+        doc.create_time.CopyFrom(existing.create_time if existing is not None else self._timestamp)
+        doc.update_time.CopyFrom(self._timestamp)
+        self.documents[name] = doc
+        return self._written
 
     def _new_fields(self, write: Pb, existing: Pb | None, name: str) -> Pb:
         """The document's fields after the write's data: replaced (set), merged by mask (update), or kept (transform)."""
