@@ -90,9 +90,8 @@ def create(t: firestore.Transaction, ref: firestore.DocumentReference, data: dic
 
 
 T = TypeVar("T")
-MAX_ATTEMPTS = (
-    5  # as the client's transactions: a commit answered ABORTED is tried again this many times in all
-)
+# As the client's transactions: a commit answered ABORTED is tried this many times in all.
+MAX_ATTEMPTS = 5
 
 
 def _inline_supported(db: firestore.Client, transaction: firestore.Transaction) -> bool:
