@@ -7,7 +7,11 @@ query), and 500-write Commits. Each is measured, in the same run, on:
 - the embedded emulator with rules off: the baseline, every other figure is given as a ratio to it;
 - the embedded emulator with rules on (``Emulator(rules=PATH)``), requests carrying a user's token;
 - Google's emulator with rules on, requests carrying a user's token (evaluated);
-- Google's emulator with rules on, requests carrying the owner token (rules bypassed).
+- Google's emulator with rules on, requests carrying the owner token (rules bypassed);
+- a gRPC server that does nothing (``canned_server``: grpcio's threaded server answering each method with
+  bytes serialised once, requests left unparsed): the ceiling *any* server can reach with this client on this
+  machine, since each figure is one client's round trips. A target twice as fast as another is possible only
+  where the ceiling is above twice the other's figure; the bench prints each.
 
 The rules are the benchmark's own (below): the shape of ``infra/firestore.rules`` (the caller must own what it
 reads), but letting the owner write, so that commits are evaluated and pass rather than being refused. Every
@@ -28,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +82,42 @@ CommitResponse = firestore_types.CommitResponse.pb()
 Document = document_types.Document.pb()
 StructuredQuery = query_types.StructuredQuery.pb()
 Write = write_types.Write.pb()
+
+
+CANNED_SERVER_THREADS = 4  # grpcio's threaded server; the client is one thread, so more would not be used
+
+
+def canned_handlers() -> grpc.GenericRpcHandler:
+    """GetDocument, RunQuery and Commit answered with what the emulators answer, serialised once."""
+    one = Document(name=f"{DOCUMENTS}/jobs/one")
+    one.fields["owner"].string_value = USER
+    one.fields["n"].integer_value = -1
+    document = one.SerializeToString()
+    found = [RunQueryResponse(document=one).SerializeToString() for _ in range(QUERY_LIMIT)]
+    committed = CommitResponse()
+    for _ in range(COMMIT_WRITES):
+        committed.write_results.add().update_time.GetCurrentTime()
+    committed.commit_time.GetCurrentTime()
+    answer = committed.SerializeToString()
+    handlers = {
+        "GetDocument": grpc.unary_unary_rpc_method_handler(lambda _request, _context: document),
+        "RunQuery": grpc.unary_stream_rpc_method_handler(lambda _request, _context: iter(found)),
+        "Commit": grpc.unary_unary_rpc_method_handler(lambda _request, _context: answer),
+    }
+    return grpc.method_handlers_generic_handler("google.firestore.v1.Firestore", handlers)
+
+
+@contextlib.contextmanager
+def canned_server() -> Iterator[str]:
+    """The address of a gRPC server that does nothing but answer (see the module docstring)."""
+    server = grpc.server(futures.ThreadPoolExecutor(CANNED_SERVER_THREADS))
+    server.add_generic_rpc_handlers((canned_handlers(),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(None)
 
 
 def user_token(uid: str) -> str:
@@ -199,7 +240,7 @@ def seed(owner: Client, documents: int) -> None:
     owner.commit([("jobs/one", {"owner": USER, "n": -1})])
 
 
-def measure(client: Client, scale: Scale, label: str) -> Figures:
+def measure(client: Client, scale: Scale, label: str, *, canned: bool = False) -> Figures:
     """Warm each operation up, then time it; the commits write documents the user owns (outside the queried
     collection, so the query answers the same on every target), fresh names each round."""
     rounds = itertools.count()
@@ -211,7 +252,10 @@ def measure(client: Client, scale: Scale, label: str) -> Figures:
         )
 
     answered = client.query()
-    if answered != min(QUERY_LIMIT, scale.documents // 2 + 1):  # the user's half, and jobs/one
+    expected = (
+        QUERY_LIMIT if canned else min(QUERY_LIMIT, scale.documents // 2 + 1)
+    )  # the user's half, jobs/one
+    if answered != expected:
         raise RuntimeError(f"{label}: the query answered {answered} documents")
     for count, action in (
         (scale.gets, lambda _: client.get("jobs/one")),
@@ -297,6 +341,14 @@ def main() -> None:
                 baseline,
             )
 
+        with canned_server() as address:
+            client = Client(address, OWNER)
+            try:
+                ceiling = measure(client, scale, "canned", canned=True)
+            finally:
+                client.close()
+        report("a server doing nothing (this client's ceiling)", ceiling, baseline)
+
         reason = unavailable_reason()
         if reason is not None:
             report("Google's, rules on", None, baseline, reason)
@@ -306,6 +358,16 @@ def main() -> None:
             report("Google's, rules on, user token", user, baseline)
             owner = run_target(google.address, OWNER, scale, "Google's owner", fresh=False)
             report("Google's, rules on, owner token (bypassed)", owner, baseline)
+        best = [max(pair) for pair in zip(vars(user).values(), vars(owner).values(), strict=True)]
+        print(
+            "twice Google's best (rules on or bypassed) against this client's ceiling: "
+            + "  ".join(
+                f"{name} {2 * google:,.1f}/s vs {top:,.1f}/s ({'possible' if top > 2 * google else 'impossible'})"
+                for name, google, top in zip(
+                    ("get", "query", "commit"), best, vars(ceiling).values(), strict=True
+                )
+            )
+        )
 
 
 if __name__ == "__main__":
