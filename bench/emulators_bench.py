@@ -9,9 +9,11 @@ query), and 500-write Commits. Each is measured, in the same run, on:
 - Google's emulator with rules on, requests carrying a user's token (evaluated);
 - Google's emulator with rules on, requests carrying the owner token (rules bypassed);
 - a gRPC server that does nothing (``canned_server``: grpcio's threaded server answering each method with
-  bytes serialised once, requests left unparsed): the ceiling *any* server can reach with this client on this
-  machine, since each figure is one client's round trips. A target twice as fast as another is possible only
-  where the ceiling is above twice the other's figure; the bench prints each.
+  bytes serialised once, requests left unparsed): the ceiling a Python server can reach with this client on
+  this machine, since each figure is one client's round trips. A target twice as fast as another is possible
+  only where the ceiling is above twice the other's figure; the bench prints each;
+- the same on grpc.aio (the embedded emulator's own server, on an event loop of its own): what the emulator
+  could reach if its work per request were nothing.
 
 The rules are the benchmark's own (below): the shape of ``infra/firestore.rules`` (the caller must own what it
 reads), but letting the owner write, so that commits are evaluated and pass rather than being refused. Every
@@ -24,14 +26,16 @@ Run: .venv/bin/python -m bench emulators [--quick] [--documents N]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import contextlib
 import itertools
 import json
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,37 +91,88 @@ Write = write_types.Write.pb()
 CANNED_SERVER_THREADS = 4  # grpcio's threaded server; the client is one thread, so more would not be used
 
 
-def canned_handlers() -> grpc.GenericRpcHandler:
-    """GetDocument, RunQuery and Commit answered with what the emulators answer, serialised once."""
+def canned_answers() -> tuple[bytes, list[bytes], bytes]:
+    """What the emulators answer to the get, the query and the commit, serialised once."""
     one = Document(name=f"{DOCUMENTS}/jobs/one")
     one.fields["owner"].string_value = USER
     one.fields["n"].integer_value = -1
-    document = one.SerializeToString()
     found = [RunQueryResponse(document=one).SerializeToString() for _ in range(QUERY_LIMIT)]
     committed = CommitResponse()
     for _ in range(COMMIT_WRITES):
         committed.write_results.add().update_time.GetCurrentTime()
     committed.commit_time.GetCurrentTime()
-    answer = committed.SerializeToString()
+    return one.SerializeToString(), found, committed.SerializeToString()
+
+
+def canned_handlers(*, asynchronous: bool) -> grpc.GenericRpcHandler:
+    """GetDocument, RunQuery and Commit answered with the canned bytes (coroutines for grpc.aio)."""
+    document, found, answer = canned_answers()
+    if asynchronous:
+
+        async def get(_request: bytes, _context: Any) -> bytes:
+            return document
+
+        async def query(_request: bytes, _context: Any) -> AsyncIterator[bytes]:
+            for response in found:
+                yield response
+
+        async def commit(_request: bytes, _context: Any) -> bytes:
+            return answer
+
+        methods: tuple[Callable[..., Any], ...] = (get, query, commit)
+    else:
+        methods = (lambda _request, _context: document, lambda _r, _c: iter(found), lambda _r, _c: answer)
     handlers = {
-        "GetDocument": grpc.unary_unary_rpc_method_handler(lambda _request, _context: document),
-        "RunQuery": grpc.unary_stream_rpc_method_handler(lambda _request, _context: iter(found)),
-        "Commit": grpc.unary_unary_rpc_method_handler(lambda _request, _context: answer),
+        "GetDocument": grpc.unary_unary_rpc_method_handler(methods[0]),
+        "RunQuery": grpc.unary_stream_rpc_method_handler(methods[1]),
+        "Commit": grpc.unary_unary_rpc_method_handler(methods[2]),
     }
     return grpc.method_handlers_generic_handler("google.firestore.v1.Firestore", handlers)
 
 
 @contextlib.contextmanager
-def canned_server() -> Iterator[str]:
-    """The address of a gRPC server that does nothing but answer (see the module docstring)."""
-    server = grpc.server(futures.ThreadPoolExecutor(CANNED_SERVER_THREADS))
-    server.add_generic_rpc_handlers((canned_handlers(),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
+def canned_server(*, asynchronous: bool) -> Iterator[str]:
+    """The address of a gRPC server that does nothing but answer (see the module docstring): grpcio's threaded
+    server, or grpc.aio on an event loop of its own (the embedded emulator's server, without the emulator)."""
+    if not asynchronous:
+        server = grpc.server(futures.ThreadPoolExecutor(CANNED_SERVER_THREADS))
+        server.add_generic_rpc_handlers((canned_handlers(asynchronous=False),))
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        try:
+            yield f"127.0.0.1:{port}"
+        finally:
+            server.stop(None)
+        return
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="canned-grpc-aio", daemon=True)
+    thread.start()
+
+    async def start() -> tuple[grpc.aio.Server, int]:
+        aio = grpc.aio.server()
+        aio.add_generic_rpc_handlers((canned_handlers(asynchronous=True),))
+        bound = aio.add_insecure_port("127.0.0.1:0")
+        await aio.start()
+        return aio, bound
+
+    aio, port = asyncio.run_coroutine_threadsafe(start(), loop).result()
     try:
         yield f"127.0.0.1:{port}"
     finally:
-        server.stop(None)
+        asyncio.run_coroutine_threadsafe(aio.stop(None), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+
+def ceiling(scale: Scale, *, asynchronous: bool) -> Figures:
+    """The figures of one client against a server doing nothing."""
+    with canned_server(asynchronous=asynchronous) as address:
+        client = Client(address, OWNER)
+        try:
+            return measure(client, scale, "canned", canned=True)
+        finally:
+            client.close()
 
 
 def user_token(uid: str) -> str:
@@ -341,13 +396,9 @@ def main() -> None:
                 baseline,
             )
 
-        with canned_server() as address:
-            client = Client(address, OWNER)
-            try:
-                ceiling = measure(client, scale, "canned", canned=True)
-            finally:
-                client.close()
-        report("a server doing nothing (this client's ceiling)", ceiling, baseline)
+        roof = ceiling(scale, asynchronous=False)
+        report("do-nothing server, threads (client's ceiling)", roof, baseline)
+        report("do-nothing server, grpc.aio (emulator's)", ceiling(scale, asynchronous=True), baseline)
 
         reason = unavailable_reason()
         if reason is not None:
@@ -360,11 +411,11 @@ def main() -> None:
             report("Google's, rules on, owner token (bypassed)", owner, baseline)
         best = [max(pair) for pair in zip(vars(user).values(), vars(owner).values(), strict=True)]
         print(
-            "twice Google's best (rules on or bypassed) against this client's ceiling: "
+            "twice Google's best (rules on or bypassed) against the client's ceiling: "
             + "  ".join(
                 f"{name} {2 * google:,.1f}/s vs {top:,.1f}/s ({'possible' if top > 2 * google else 'impossible'})"
                 for name, google, top in zip(
-                    ("get", "query", "commit"), best, vars(ceiling).values(), strict=True
+                    ("get", "query", "commit"), best, vars(roof).values(), strict=True
                 )
             )
         )
