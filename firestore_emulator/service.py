@@ -361,7 +361,7 @@ class FirestoreService:
                 if session is None:
                     db = self.store.database(parse_database(item.database))  # type: ignore[attr-defined]
                     session = ListenSession(db, queue, self._listen_authorizer(caller, db))
-                    db.listeners.add(session)
+                    db.add_listener(session)
                 if isinstance(item, tuple):
                     responses = session.handle_commit(*item)
                 else:
@@ -371,7 +371,7 @@ class FirestoreService:
         finally:
             reader.cancel()
             if session is not None:
-                session.db.listeners.discard(session)
+                session.db.remove_listener(session)
 
     # --- unsupported ---
 

@@ -88,9 +88,24 @@ class OrderIndex:
 
 
 class Listener(Protocol):
-    """Something told about every commit of a database, synchronously, right after it is applied."""
+    """Something told about the commits of a database that concern it (its ``Scope``), synchronously, right after
+    each is applied."""
 
     def on_commit(self, time: int, changes: Sequence[Change]) -> None: ...
+
+
+class Scope(NamedTuple):
+    """Which commits a listener is told about: those that change a document directly in one of ``collections``
+    (full collection paths, ``…/documents/jobs/j1/chunks``) or named in ``documents``; every commit when
+    ``everything`` (a collection-group or kindless query). The listener still decides what a commit means for it;
+    the scope only spares it the commits that cannot concern it, so it may be wider than needed, never narrower."""
+
+    collections: frozenset[str] = frozenset()
+    documents: frozenset[str] = frozenset()
+    everything: bool = False
+
+
+EVERYTHING = Scope(everything=True)
 
 
 class SqlitePersistence:
@@ -174,7 +189,11 @@ class Database:
         self._collections: dict[str, set[str]] = {}
         self._last_commit = 0
         self._last_read = 0
-        self.listeners: set[Listener] = set()
+        self.listeners: set[Listener] = set()  # every listener; the scopes below say which commits reach each
+        self._scopes: dict[Listener, Scope] = {}
+        self._by_collection: dict[str, set[Listener]] = {}  # collection path -> the listeners it concerns
+        self._by_document: dict[str, set[Listener]] = {}  # document name -> the listeners it concerns
+        self._everything: set[Listener] = set()  # told about every commit
         self._indexes: dict[tuple[str, str], OrderIndex] = {}  # (collection, field) -> its order index
         self._indexed: dict[str, list[OrderIndex]] = {}  # collection -> its order indexes
 
@@ -336,10 +355,61 @@ class Database:
         if self._persistence is not None:
             self._persistence.forget(self.id, name, None)
 
+    # --- listeners ---
+
+    def add_listener(self, listener: Listener, scope: Scope = EVERYTHING) -> None:
+        """Tell ``listener`` about the commits in ``scope`` from now on (every commit until it says otherwise)."""
+        self.listeners.add(listener)
+        self.rescope(listener, scope)
+
+    def remove_listener(self, listener: Listener) -> None:
+        """Stop telling ``listener`` about commits."""
+        self.listeners.discard(listener)
+        self._unscope(listener)
+
+    def rescope(self, listener: Listener, scope: Scope) -> None:
+        """Replace the scope of a listener (its targets changed): an index by collection and by document, so that
+        a commit reaches only the listeners it can concern. Without it, each commit asked every stream (1,000
+        streams each on its own job's chunks: a few ms per commit, for nothing)."""
+        if listener not in self.listeners or self._scopes.get(listener) == scope:
+            return
+        self._unscope(listener)
+        self._scopes[listener] = scope
+        if scope.everything:
+            self._everything.add(listener)
+        for collection in scope.collections:
+            self._by_collection.setdefault(collection, set()).add(listener)
+        for name in scope.documents:
+            self._by_document.setdefault(name, set()).add(listener)
+
+    def _unscope(self, listener: Listener) -> None:
+        scope = self._scopes.pop(listener, None)
+        if scope is None:
+            return
+        self._everything.discard(listener)
+        for index, keys in ((self._by_collection, scope.collections), (self._by_document, scope.documents)):
+            for key in keys:
+                held = index.get(key)
+                if held is not None:
+                    held.discard(listener)
+                    if not held:
+                        del index[key]
+
+    def _concerned(self, changes: Sequence[Change]) -> set[Listener]:
+        """The listeners whose scope one of the changed documents is in."""
+        concerned = set(self._everything)
+        by_collection, by_document = self._by_collection, self._by_document
+        for change in changes:
+            name = change.name
+            if by_document:
+                concerned.update(by_document.get(name, ()))
+            concerned.update(by_collection.get(collection_of(name), ()))
+        return concerned
+
     def _notify(self, time: int, changes: Sequence[Change]) -> None:
         if not changes:
             return
-        for listener in list(self.listeners):
+        for listener in self._concerned(changes):
             try:
                 listener.on_commit(time, changes)
             except Exception:  # one broken listener must not fail the commit or starve the others
