@@ -3,7 +3,10 @@
 A ``ListenSession`` is registered with its database and is told about every commit synchronously, in the same
 event-loop step that applied it; it only queues the commit, and the stream's own coroutine turns queued requests
 and commits into responses in order. Each commit is evaluated *as of its own commit time* (the store keeps
-versions), so a slow stream that is several commits behind still sends every intermediate snapshot correctly.
+versions). A stream that is several commits behind (its coroutine woke late, or its client's flow-control window
+was full) answers the run of commits queued before the next request as one snapshot: each document's newest state
+for each target, one global ``NO_CHANGE`` at the newest commit's time (``handle_commits``). The same document
+change goes to every stream that listens to it, so its wire bytes are built once and shared (``_document_change``).
 
 The messages follow what the clients' watch implementations consume (google.cloud.firestore_v1.watch, Node's
 watch.ts): ``ADD``, one ``DocumentChange`` per result, ``CURRENT``, then a global ``NO_CHANGE`` (no target ids)
@@ -186,15 +189,14 @@ class ListenSession:
         refused: list[Response] = []
         batch = _Batch()
         for time, changes in commits:
-            for response in self.recheck(time, changes):
-                refused.append(response)
+            refused += self.recheck(time, changes)
             for target in self._targets.values():
                 if time <= target.since:
                     continue
                 touched = [change for change in changes if target.affected_by(change)]
                 if not touched:
                     continue
-                if target.rerun:
+                if target.rerun:  # run at each commit: the next commit's recheck judges what it then holds
                     self._diff(target, target.evaluate(self.db, time), time, batch)
                 else:
                     current = {c.name: c.new for c in touched if target.contains(c.new)}
