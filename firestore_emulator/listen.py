@@ -26,6 +26,7 @@ every commit (``ListenSession.recheck``): one the rules no longer allow is remov
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ ENCODED_CACHE_BYTES = 16 * 1024 * 1024  # bytes of serialised documents and resp
 _UINT64 = (1 << 64) - 1  # a negative int32 is encoded as its 64-bit two's complement
 _Key = tuple[int, tuple[int, ...] | None, tuple[int, ...] | None]  # (id(document), target ids, removed ids)
 _ENCODED: dict[_Key, tuple[Pb, bytes]] = {}
+_ENCODED_LOCK = threading.Lock()
 _encoded_bytes = 0
 _last_no_change: tuple[int, bytes] = (-1, b"")
 
@@ -427,14 +429,17 @@ def _encoded_document(doc: Pb) -> bytes:
 
 
 def _remember(key: _Key, doc: Pb, data: bytes) -> None:
+    """Keep ``data`` for ``key``, dropping the oldest entries beyond the budget. Under a lock: emulators started
+    in one process (``Emulator`` in a thread) share the cache, each from its own event loop's thread."""
     global _encoded_bytes
-    stale = _ENCODED.pop(key, None)
-    if stale is not None:
-        _encoded_bytes -= len(stale[1])
-    _ENCODED[key] = (doc, data)
-    _encoded_bytes += len(data)
-    while _encoded_bytes > ENCODED_CACHE_BYTES and len(_ENCODED) > 1:
-        _encoded_bytes -= len(_ENCODED.pop(next(iter(_ENCODED)))[1])
+    with _ENCODED_LOCK:
+        stale = _ENCODED.pop(key, None)
+        if stale is not None:
+            _encoded_bytes -= len(stale[1])
+        _ENCODED[key] = (doc, data)
+        _encoded_bytes += len(data)
+        while _encoded_bytes > ENCODED_CACHE_BYTES and len(_ENCODED) > 1:
+            _encoded_bytes -= len(_ENCODED.pop(next(iter(_ENCODED)))[1])
 
 
 def _field(number: int, payload: bytes) -> bytes:
@@ -445,9 +450,10 @@ def _field(number: int, payload: bytes) -> bytes:
 def _no_change(time: int) -> bytes:
     """The global NO_CHANGE at ``time`` as wire bytes; every stream sent a commit sends the same one."""
     global _last_no_change
-    if _last_no_change[0] != time:
-        _last_no_change = (time, _target_change(NO_CHANGE, [], time).SerializeToString())
-    return _last_no_change[1]
+    cached = _last_no_change  # one read: another emulator's thread may replace it
+    if cached[0] != time:
+        cached = _last_no_change = (time, _target_change(NO_CHANGE, [], time).SerializeToString())
+    return cached[1]
 
 
 def _target_change(kind: int, target_ids: list[int], time: int | None = None) -> Pb:
