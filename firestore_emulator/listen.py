@@ -3,7 +3,10 @@
 A ``ListenSession`` is registered with its database and is told about every commit synchronously, in the same
 event-loop step that applied it; it only queues the commit, and the stream's own coroutine turns queued requests
 and commits into responses in order. Each commit is evaluated *as of its own commit time* (the store keeps
-versions), so a slow stream that is several commits behind still sends every intermediate snapshot correctly.
+versions). A stream that is several commits behind (its coroutine woke late, or its client's flow-control window
+was full) answers the run of commits queued before the next request as one snapshot: each document's newest state
+for each target, one global ``NO_CHANGE`` at the newest commit's time (``handle_commits``). The same document
+change goes to every stream that listens to it, so its wire bytes are built once and shared (``_document_change``).
 
 The messages follow what the clients' watch implementations consume (google.cloud.firestore_v1.watch, Node's
 watch.ts): ``ADD``, one ``DocumentChange`` per result, ``CURRENT``, then a global ``NO_CHANGE`` (no target ids)
@@ -23,6 +26,7 @@ every commit (``ListenSession.recheck``): one the rules no longer allow is remov
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +43,16 @@ CURRENT = TargetChange.TargetChangeType.CURRENT
 RESET = TargetChange.TargetChangeType.RESET
 
 END = object()  # queued when the client closes its side of the stream (or it fails)
+
+Response = Pb | bytes  # a ListenResponse, or its wire bytes (``service._serialize`` passes bytes through)
+
+ENCODED_CACHE_BYTES = 16 * 1024 * 1024  # bytes of serialised documents and responses kept for reuse
+_UINT64 = (1 << 64) - 1  # a negative int32 is encoded as its 64-bit two's complement
+_Key = tuple[int, tuple[int, ...] | None, tuple[int, ...] | None]  # (id(document), target ids, removed ids)
+_ENCODED: dict[_Key, tuple[Pb, bytes]] = {}
+_ENCODED_LOCK = threading.Lock()
+_encoded_bytes = 0
+_last_no_change: tuple[int, bytes] = (-1, b"")
 
 
 def _varint(number: int) -> bytes:
@@ -66,6 +80,7 @@ class TargetState:
     parent: str = ""
     query: Pb = None
     selects: Callable[[Pb], bool] | None = None  # the query's compiled collection + filter test
+    scope: tuple[Callable[[str], bool], ...] = ()  # the query's compiled collection tests, one per selector
     rerun: bool = False  # a limit, offset or cursor: membership depends on other documents, re-run the query
     once: bool = False
     results: dict[str, int] = field(default_factory=dict)
@@ -94,7 +109,7 @@ class TargetState:
             return True
         if self.query is None:
             return name in self.documents
-        return any(query_engine.in_collection(self.parent, selector, name) for selector in self.query.from_)
+        return any(test(name) for test in self.scope)
 
     def contains(self, doc: Pb | None) -> bool:
         """Whether an existing document passes the target's collection and filter (documents: by name)."""
@@ -162,26 +177,38 @@ class ListenSession:
             return self._remove(request.remove_target)
         return []
 
-    def handle_commit(self, time: int, changes: Sequence[Change]) -> list[Pb]:
-        """Responses for one commit: first a REMOVE (PERMISSION_DENIED) for each target the rules now refuse
-        (``recheck``), then per-document messages for the others and a global NO_CHANGE if anything was sent."""
-        refused = self.recheck(time, changes)
-        entries: dict[str, _Entry] = {}
-        for target in self._targets.values():
-            if time <= target.since:
-                continue
-            touched = [change for change in changes if target.affected_by(change)]
-            if not touched:
-                continue
-            if target.rerun:
-                self._diff(target, target.evaluate(self.db, time), time, entries)
-            else:
-                current = {c.name: c.new for c in touched if target.contains(c.new)}
-                self._diff(target, current, time, entries, only={c.name for c in touched})
-            target.since = time
+    def handle_commits(self, commits: Sequence[tuple[int, Sequence[Change]]]) -> list[Response]:
+        """Responses for one or more queued commits, oldest first, as one snapshot: first a REMOVE
+        (PERMISSION_DENIED) for each target the rules refuse after one of them (``recheck``, commit by commit),
+        then one message per document whose state for some target differs from what the client held before the
+        first commit (its newest state: the clients' watch implementations keep only the last message per
+        document before a snapshot), and one global NO_CHANGE at the newest commit's time if anything was sent.
+
+        A stream that fell behind (its coroutine woke late, or the client's flow-control window was full) catches
+        up in one snapshot instead of one per commit, as production's global snapshots cover many commits. A
+        document added and deleted again within the backlog sends nothing; a target refused by one of the
+        commits receives nothing from any of them (its REMOVE says why)."""
+        refused: list[Response] = []
+        batch = _Batch()
+        for time, changes in commits:
+            refused += self.recheck(time, changes)
+            for target in self._targets.values():
+                if time <= target.since:
+                    continue
+                touched = [change for change in changes if target.affected_by(change)]
+                if not touched:
+                    continue
+                if target.rerun:  # run at each commit: the next commit's recheck judges what it then holds
+                    self._diff(target, target.evaluate(self.db, time), time, batch)
+                else:
+                    current = {c.name: c.new for c in touched if target.contains(c.new)}
+                    self._diff(target, current, time, batch, only={c.name for c in touched})
+                target.since = time
+        entries = batch.entries(self._targets)
         if not entries:
             return refused
-        return [*refused, *_messages(entries, time), _target_change(NO_CHANGE, [], time)]
+        newest = commits[-1][0]
+        return [*refused, *_messages(entries, newest), _no_change(newest)]
 
     def recheck(self, time: int, changes: Sequence[Change]) -> list[Pb]:
         """Judge again, after a commit, the targets whose verdict the commit may change, and remove (REMOVE with a
@@ -235,8 +262,9 @@ class ListenSession:
         responses = [_target_change(ADD, [target_id])]
         if spec.resume_token or spec.HasField("read_time"):
             responses.append(_target_change(RESET, [target_id]))  # the official emulator never resumes
-        entries: dict[str, _Entry] = {}
-        self._diff(target, current, now, entries)
+        batch = _Batch()
+        self._diff(target, current, now, batch)
+        entries = batch.entries({target_id: target})
         for name in sorted(target.documents - set(current)):
             entries.setdefault(name, _Entry(None)).removed_target_ids.append(target_id)
         target.since = now
@@ -269,8 +297,15 @@ class ListenSession:
             rerun = query.HasField("limit") or query.offset > 0
             rerun = rerun or any(query.HasField(f) for f in ("start_at", "end_at", "find_nearest"))
             selects = query_engine.matcher(spec.query.parent, query)
+            scope = tuple(query_engine.collection_test(spec.query.parent, s) for s in query.from_)
             return TargetState(
-                target_id, parent=spec.query.parent, query=query, selects=selects, rerun=rerun, once=spec.once
+                target_id,
+                parent=spec.query.parent,
+                query=query,
+                selects=selects,
+                scope=scope,
+                rerun=rerun,
+                once=spec.once,
             )
         raise InvalidArgument("A target must be a query or a list of documents.")
 
@@ -282,40 +317,143 @@ class ListenSession:
         target: TargetState,
         current: dict[str, Pb],
         time: int,
-        entries: dict[str, _Entry],
+        batch: _Batch,
         only: set[str] | None = None,
     ) -> None:
-        """Add the messages that take the client from ``target.results`` to ``current``; update the results.
+        """Take ``target.results`` to ``current`` (the target's documents at ``time``), noting in ``batch`` what
+        each changed name held before the batch and its state at ``time``.
 
         ``only`` limits the comparison to these names (the documents a commit touched).
         """
+        results = target.results
+        before = batch.before(target.id)
         for name, doc in current.items():
             version = micros(doc.update_time)
-            if target.results.get(name) != version:
-                target.results[name] = version
-                entries.setdefault(name, _Entry(doc)).target_ids.append(target.id)
-        gone = [n for n in target.results if n not in current and (only is None or n in only)]
+            held = results.get(name)
+            if held != version:
+                if name not in before:
+                    before[name] = held
+                results[name] = version
+                batch.docs[name] = doc
+        gone = [n for n in results if n not in current and (only is None or n in only)]
         for name in gone:
-            del target.results[name]
-            entries.setdefault(name, _Entry(self.db.get(name, time))).removed_target_ids.append(target.id)
+            if name not in before:
+                before[name] = results[name]
+            del results[name]
+            batch.docs[name] = self.db.get(name, time)
 
 
-def _messages(entries: dict[str, _Entry], time: int) -> list[Pb]:
-    responses = []
+class _Batch:
+    """What a batch of commits (or one added target) changed for a stream's targets: per target, what the client
+    held of each changed name before the batch (None: not in its results), and each changed name's newest state
+    seen. Commits are applied in order, so the last state recorded for a name is the newest of the batch."""
+
+    def __init__(self) -> None:
+        self._before: dict[int, dict[str, int | None]] = {}
+        self.docs: dict[str, Pb | None] = {}
+
+    def before(self, target_id: int) -> dict[str, int | None]:
+        """The versions held before the batch of the names changed so far for one target (name -> version)."""
+        held = self._before.get(target_id)
+        if held is None:
+            held = self._before[target_id] = {}
+        return held
+
+    def entries(self, targets: dict[int, TargetState]) -> dict[str, _Entry]:
+        """One entry per document whose state for a target still on the stream differs from what its client held
+        before the batch: the target ids it is now in (changed) and those it left."""
+        entries: dict[str, _Entry] = {}
+        for target_id, before in self._before.items():
+            target = targets.get(target_id)
+            if target is None:  # refused by the rules during the batch: it receives nothing more
+                continue
+            results = target.results
+            for name, held in before.items():
+                version = results.get(name)
+                if version == held:  # e.g. added and deleted again within the batch
+                    continue
+                entry = entries.get(name)
+                if entry is None:
+                    entry = entries[name] = _Entry(self.docs[name])
+                if version is None:
+                    entry.removed_target_ids.append(target_id)
+                else:
+                    entry.target_ids.append(target_id)
+        return entries
+
+
+def _messages(entries: dict[str, _Entry], time: int) -> list[Response]:
+    responses: list[Response] = []
     for name, entry in entries.items():
-        response = ListenResponse()
         if entry.doc is not None:  # changed, or still there and out of some targets (removed_target_ids)
-            change = response.document_change
-            change.document.CopyFrom(entry.doc)
-            change.target_ids.extend(entry.target_ids)
-            change.removed_target_ids.extend(entry.removed_target_ids)
-        else:
-            delete = response.document_delete
-            delete.document = name
-            delete.removed_target_ids.extend(entry.removed_target_ids)
-            delete.read_time.CopyFrom(timestamp(time))
+            responses.append(_document_change(entry.doc, entry.target_ids, entry.removed_target_ids))
+            continue
+        response = ListenResponse()
+        delete = response.document_delete
+        delete.document = name
+        delete.removed_target_ids.extend(entry.removed_target_ids)
+        delete.read_time.CopyFrom(timestamp(time))
         responses.append(response)
     return responses
+
+
+def _document_change(doc: Pb, target_ids: list[int], removed_target_ids: list[int]) -> bytes:
+    """The wire bytes of ``ListenResponse{document_change: {document, target_ids, removed_target_ids}}``, as
+    ``SerializeToString`` writes them (repeated ids packed), built once per document version and id lists: the
+    same change goes to every stream that listens to it, usually with the same target ids (a client's first
+    target is 1). Cached by the document object's identity (the store's versions are never modified), the
+    object kept alive with its bytes so that its id is not reused; the oldest dropped first beyond
+    ``ENCODED_CACHE_BYTES``."""
+    key = (id(doc), tuple(target_ids), tuple(removed_target_ids))
+    hit = _ENCODED.get(key)
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    body = _field(1, _encoded_document(doc))
+    if target_ids:
+        body += _field(5, b"".join(_varint(i & _UINT64) for i in target_ids))
+    if removed_target_ids:
+        body += _field(6, b"".join(_varint(i & _UINT64) for i in removed_target_ids))
+    data = _field(3, body)
+    _remember(key, doc, data)
+    return data
+
+
+def _encoded_document(doc: Pb) -> bytes:
+    key = (id(doc), None, None)
+    hit = _ENCODED.get(key)
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    data: bytes = doc.SerializeToString()
+    _remember(key, doc, data)
+    return data
+
+
+def _remember(key: _Key, doc: Pb, data: bytes) -> None:
+    """Keep ``data`` for ``key``, dropping the oldest entries beyond the budget. Under a lock: emulators started
+    in one process (``Emulator`` in a thread) share the cache, each from its own event loop's thread."""
+    global _encoded_bytes
+    with _ENCODED_LOCK:
+        stale = _ENCODED.pop(key, None)
+        if stale is not None:
+            _encoded_bytes -= len(stale[1])
+        _ENCODED[key] = (doc, data)
+        _encoded_bytes += len(data)
+        while _encoded_bytes > ENCODED_CACHE_BYTES and len(_ENCODED) > 1:
+            _encoded_bytes -= len(_ENCODED.pop(next(iter(_ENCODED)))[1])
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited field (wire type 2) with a field number below 16."""
+    return bytes([number << 3 | 2]) + _varint(len(payload)) + payload
+
+
+def _no_change(time: int) -> bytes:
+    """The global NO_CHANGE at ``time`` as wire bytes; every stream sent a commit sends the same one."""
+    global _last_no_change
+    cached = _last_no_change  # one read: another emulator's thread may replace it
+    if cached[0] != time:
+        cached = _last_no_change = (time, _target_change(NO_CHANGE, [], time).SerializeToString())
+    return cached[1]
 
 
 def _target_change(kind: int, target_ids: list[int], time: int | None = None) -> Pb:

@@ -347,9 +347,10 @@ class FirestoreService:
         queue: asyncio.Queue[object] = asyncio.Queue()
         reader = asyncio.create_task(_pump(requests, queue))
         session: ListenSession | None = None
+        held: object = None  # a request or END taken from the queue behind a run of commits, handled next
         try:
             while True:
-                item = await queue.get()
+                item, held = (held, None) if held is not None else (await queue.get(), None)
                 if item is END:
                     # The client half-closed: it sends no more targets. With none left (the JS SDK's terminate()
                     # after its listeners are gone, which waits for the end) the stream ends; otherwise its
@@ -363,7 +364,14 @@ class FirestoreService:
                     session = ListenSession(db, queue, self._listen_authorizer(caller, db))
                     db.add_listener(session)
                 if isinstance(item, tuple):
-                    responses = session.handle_commit(*item)
+                    commits = [item]  # and every commit queued behind it, up to a request: one snapshot
+                    while held is None and not queue.empty():
+                        following = queue.get_nowait()
+                        if isinstance(following, tuple):
+                            commits.append(following)
+                        else:
+                            held = following
+                    responses = session.handle_commits(commits)
                 else:
                     responses = session.handle_request(item)
                 for response in responses:
@@ -767,7 +775,10 @@ class _Opaque:
         return data
 
 
-def _serialize(message: Pb) -> bytes:
+def _serialize(message: Pb | bytes) -> bytes:
+    """A response's wire bytes; a response already serialised (Listen's shared document changes) passes as is."""
+    if isinstance(message, bytes):
+        return message
     return message.SerializeToString()  # type: ignore[no-any-return]
 
 
