@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from firestore_emulator import query as query_engine
 from firestore_emulator.errors import EmulatorError, InvalidArgument, Unknown
 from firestore_emulator.names import check_in_database, parse_parent
 from firestore_emulator.protos import ListenResponse, Pb, Status, TargetChange, micros, timestamp
-from firestore_emulator.store import Change, Database
+from firestore_emulator.store import EVERYTHING, Change, Database, Scope
 
 NO_CHANGE = TargetChange.TargetChangeType.NO_CHANGE
 ADD = TargetChange.TargetChangeType.ADD
@@ -172,10 +172,17 @@ class ListenSession:
         """Responses to one ListenRequest (add_target or remove_target)."""
         kind = request.WhichOneof("target_change")
         if kind == "add_target":
-            return self._add(request.add_target)
-        if kind == "remove_target":
-            return self._remove(request.remove_target)
-        return []
+            responses = self._add(request.add_target)
+        elif kind == "remove_target":
+            responses = self._remove(request.remove_target)
+        else:
+            return []
+        self._rescope()
+        return responses
+
+    def _rescope(self) -> None:
+        """Tell the database which commits can concern the stream's targets now (``scope_of``)."""
+        self.db.rescope(self, scope_of(self._targets.values()))
 
     def handle_commits(self, commits: Sequence[tuple[int, Sequence[Change]]]) -> list[Response]:
         """Responses for one or more queued commits, oldest first, as one snapshot: first a REMOVE
@@ -226,17 +233,21 @@ class ListenSession:
             return []
         changed = {change.name for change in changes}
         refused = []
+        judged = False
         for target in list(self._targets.values()):
             names = target.documents if target.query is None else target.results
             deps = target.rules
             if deps is None or not (changed & deps.reads or (deps.held and not changed.isdisjoint(names))):
                 continue
             held = {name: doc for name in sorted(names) if (doc := self.db.get(name, time)) is not None}
+            judged = True
             try:
                 target.rules = self.authorize(target, held)
             except EmulatorError as error:
                 del self._targets[target.id]
                 refused.append(_removed(target.id, error))
+        if judged:  # what the verdicts read, or the targets themselves, may have changed
+            self._rescope()
         return refused
 
     # --- targets ---
@@ -341,6 +352,25 @@ class ListenSession:
                 before[name] = results[name]
             del results[name]
             batch.docs[name] = self.db.get(name, time)
+
+
+def scope_of(targets: Iterable[TargetState]) -> Scope:
+    """Which commits can concern these targets (``TargetState.in_scope``, as an index the database keeps): their
+    documents, the documents their rules' verdicts read, and their queries' collections; every commit once one
+    query reads a collection group or every collection under its parent."""
+    collections: set[str] = set()
+    documents: set[str] = set()
+    for target in targets:
+        if target.rules is not None:
+            documents |= target.rules.reads
+        if target.query is None:
+            documents |= target.documents
+            continue
+        for selector in target.query.from_:
+            if selector.all_descendants or not selector.collection_id:
+                return EVERYTHING
+            collections.add(f"{target.parent}/{selector.collection_id}")
+    return Scope(frozenset(collections), frozenset(documents))
 
 
 class _Batch:

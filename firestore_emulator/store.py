@@ -189,7 +189,7 @@ class Database:
         self._collections: dict[str, set[str]] = {}
         self._last_commit = 0
         self._last_read = 0
-        self.listeners: set[Listener] = set()  # every listener; the scopes below say which commits reach each
+        self._listeners: set[Listener] = set()  # every listener; the scopes below say which commits reach each
         self._scopes: dict[Listener, Scope] = {}
         self._by_collection: dict[str, set[Listener]] = {}  # collection path -> the listeners it concerns
         self._by_document: dict[str, set[Listener]] = {}  # document name -> the listeners it concerns
@@ -359,19 +359,19 @@ class Database:
 
     def add_listener(self, listener: Listener, scope: Scope = EVERYTHING) -> None:
         """Tell ``listener`` about the commits in ``scope`` from now on (every commit until it says otherwise)."""
-        self.listeners.add(listener)
+        self._listeners.add(listener)
         self.rescope(listener, scope)
 
     def remove_listener(self, listener: Listener) -> None:
         """Stop telling ``listener`` about commits."""
-        self.listeners.discard(listener)
+        self._listeners.discard(listener)
         self._unscope(listener)
 
     def rescope(self, listener: Listener, scope: Scope) -> None:
         """Replace the scope of a listener (its targets changed): an index by collection and by document, so that
         a commit reaches only the listeners it can concern. Without it, each commit asked every stream (1,000
         streams each on its own job's chunks: a few ms per commit, for nothing)."""
-        if listener not in self.listeners or self._scopes.get(listener) == scope:
+        if listener not in self._listeners or self._scopes.get(listener) == scope:
             return
         self._unscope(listener)
         self._scopes[listener] = scope
@@ -395,7 +395,7 @@ class Database:
                     if not held:
                         del index[key]
 
-    def _concerned(self, changes: Sequence[Change]) -> set[Listener]:
+    def listeners_of(self, changes: Sequence[Change]) -> set[Listener]:
         """The listeners whose scope one of the changed documents is in."""
         concerned = set(self._everything)
         by_collection, by_document = self._by_collection, self._by_document
@@ -409,7 +409,7 @@ class Database:
     def _notify(self, time: int, changes: Sequence[Change]) -> None:
         if not changes:
             return
-        for listener in self._concerned(changes):
+        for listener in self.listeners_of(changes):
             try:
                 listener.on_commit(time, changes)
             except Exception:  # one broken listener must not fail the commit or starve the others
