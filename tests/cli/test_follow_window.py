@@ -119,8 +119,9 @@ class Follow:
 
     def write_shown(self, chunk: dict[str, Any]) -> None:
         """Write a chunk and wait until its lines are shown (so the next write finds the window moved, if due)."""
+        shown = len(self.display.shown)
         self.write(chunk)
-        self.display.wait_shown(len(self.display.shown) + len(chunk["lines"]))
+        self.display.wait_shown(shown + len(chunk["lines"]))
 
     def end(self, lines: int) -> dict[str, Any] | None:
         """Mark the job succeeded with ``lines`` lines in its last attempt; what the follow returned."""
