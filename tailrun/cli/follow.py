@@ -101,6 +101,11 @@ class ChunkWindow:
     def held(self) -> int:
         return len(self._held)
 
+    @property
+    def pushed(self) -> bool:
+        """Whether the current listener has pushed its first snapshot."""
+        return self._watch is not None and self._pushed == self._generation
+
     def open(self) -> None:
         """Open the listener past ``past`` (a no-op when it is open)."""
         if self._watch is None:
@@ -126,7 +131,7 @@ class ChunkWindow:
         """Move the window past ``released`` (a chunk up to which everything has been shown: ``ReleaseMark``) when
         the listener holds more than ``bound`` chunks and at most ``keep`` of them lie past it; whether it moved.
         Called often (it closes the listener of the last move once the new one has pushed), from one thread."""
-        if self._retiring is not None and self._pushed == self._generation:
+        if self._retiring is not None and self.pushed:
             self._retiring.unsubscribe()
             self._retiring = None
         if self._watch is None or self._retiring is not None or self.bound is None or released is None:
