@@ -93,7 +93,11 @@ class ShownLines:
 
 @dataclass
 class Follow:
-    """A job document, its chunks written by the test, and a follower on them in a thread of its own."""
+    """A job document, its chunks written by the test, and a follower on them in a thread of its own.
+
+    ``db`` writes; the watch has a client of its own, as a follow has (the callback writes from another process):
+    Google's emulator now and then answers a commit with CANCELLED ("call already cancelled") when it shares a
+    channel with listeners being closed."""
 
     db: Any
     job_id: str
@@ -229,7 +233,7 @@ def unsigned_token(claims: dict[str, Any]) -> str:
 
 
 def test_renewed_listeners_reopen_the_window_where_it_was(
-    firestore_client: Any, unique_id: str, tmp_path: Path
+    firestore_client: Any, watch_client: Any, unique_id: str, tmp_path: Path
 ) -> None:
     """``renew_if_due`` closes every listener and opens them again: the chunks' past its point, not from the start."""
     now = time.time()
@@ -246,7 +250,7 @@ def test_renewed_listeners_reopen_the_window_where_it_was(
     clock = MovableClock()
     tokens = TokenSource(CredentialStore(tmp_path), login)
     firestore_client.collection("jobs").document(unique_id).set({"status": "running", "attempt": 1})
-    watch = JobWatch(firestore_client, unique_id, tokens, clock=clock, window=WINDOW)
+    watch = JobWatch(watch_client, unique_id, tokens, clock=clock, window=WINDOW)
     follow = Follow(firestore_client, unique_id, watch)
     try:
         follow.start()
