@@ -28,6 +28,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,18 +61,19 @@ def _child(address: str, mode: str, path: str, pushes: int, preload: int) -> Non
     from google.cloud import firestore
 
     db = firestore.Client(project=PROJECT)
-    state = {"count": 0, "cpu": 0.0}
+    counted = [0]  # changes (plain) or lines shown (a follow) so far
+    started = [0.0]  # process CPU seconds when the listener had caught up
 
     def seen(count: int) -> None:
         """``count`` changes have arrived (0: the first snapshot, caught up)."""
         if count == 0:
-            state["cpu"] = time.process_time()
+            started[0] = time.process_time()
             print("ready", flush=True)
             return
         if count < pushes:
             print("ack", flush=True)
             return
-        cpu = time.process_time() - state["cpu"]
+        cpu = time.process_time() - started[0]
         moves = watch.chunks.slides if watch is not None else 0
         print(json.dumps({"cpu_ms_per_push": 1000 * cpu / pushes, "window_moves": moves}), flush=True)
         os._exit(0)
@@ -80,8 +82,8 @@ def _child(address: str, mode: str, path: str, pushes: int, preload: int) -> Non
     if mode == "plain":
 
         def on_snapshot(_docs: Any, _changes: Any, _read_time: Any) -> None:
-            seen(state["count"])
-            state["count"] += 1
+            seen(counted[0])
+            counted[0] += 1
 
         db.collection(path).on_snapshot(on_snapshot)
     else:
@@ -103,9 +105,9 @@ def _child(address: str, mode: str, path: str, pushes: int, preload: int) -> Non
 
             def lines(self, lines: list[Any]) -> None:
                 for _ in lines:
-                    state["count"] += 1
-                    if state["count"] >= preload:
-                        seen(state["count"] - preload)
+                    counted[0] += 1
+                    if counted[0] >= preload:
+                        seen(counted[0] - preload)
 
         window = int(mode.split(":")[1]) if mode.startswith("window:") else None
         watch = JobWatch(db, path, tokens=None, window=window)
@@ -133,6 +135,21 @@ def chunk(seq: int) -> dict[str, Any]:
     }
 
 
+def committed(commit: Callable[[], Any]) -> None:
+    """Commit, again if Google's emulator answered CANCELLED ("call already cancelled"), which it now and then
+    does to a commit while listeners of other clients are being closed; the writes here are sets, so a repeat is
+    harmless."""
+    from google.api_core.exceptions import Cancelled
+
+    for attempt in range(3):
+        try:
+            commit()
+            return
+        except Cancelled:
+            if attempt == 2:
+                raise
+
+
 def write_all(db: Any, docs: dict[str, dict[str, Any]]) -> None:
     """Write documents in batches of 500."""
     items = list(docs.items())
@@ -140,7 +157,7 @@ def write_all(db: Any, docs: dict[str, dict[str, Any]]) -> None:
         batch = db.batch()
         for path, data in items[start : start + 500]:
             batch.set(db.document(path), data)
-        batch.commit()
+        committed(batch.commit)
 
 
 def measure(address: str, mode: str, path: str, pushes: int, preload: int, change: Any) -> dict[str, Any]:
@@ -178,7 +195,7 @@ def run_emulator(label: str, address: str, scale: Scale) -> dict[str, float]:
             collection,
             scale.pushes,
             0,
-            lambda number, c=collection: db.document(f"{c}/d00000").set({"n": -number}),
+            lambda number, c=collection: committed(lambda: db.document(f"{c}/d00000").set({"n": -number})),
         )
         figures[f"target of {size:,}"] = result["cpu_ms_per_push"]
         print(
@@ -192,7 +209,7 @@ def run_emulator(label: str, address: str, scale: Scale) -> dict[str, float]:
 
         def append(number: int, job_id: str = job_id) -> None:
             seq = scale.chunks + number - 1
-            db.document(f"jobs/{job_id}/chunks/0001-{seq:08d}").set(chunk(seq))
+            committed(lambda: db.document(f"jobs/{job_id}/chunks/0001-{seq:08d}").set(chunk(seq)))
 
         result = measure(address, mode, job_id, scale.pushes, scale.chunks, append)
         figures[f"follow, {mode}"] = result["cpu_ms_per_push"]
@@ -252,8 +269,9 @@ def main() -> None:
         _child(address, mode, path, int(pushes), int(preload))
         return
     scale = Scale(
-        pushes=args.pushes or (60 if args.quick else 150),
+        pushes=args.pushes or (30 if args.quick else 100),
         chunks=args.chunks or (1_000 if args.quick else 3_000),
+        windows=tuple(int(n) for n in args.windows.split(",")),
     )
     columns: dict[str, dict[str, float]] = {}
     with Emulator(host="127.0.0.1", port=0) as embedded:

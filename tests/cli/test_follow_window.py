@@ -95,9 +95,9 @@ class ShownLines:
 class Follow:
     """A job document, its chunks written by the test, and a follower on them in a thread of its own.
 
-    ``db`` writes; the watch has a client of its own, as a follow has (the callback writes from another process):
-    Google's emulator now and then answers a commit with CANCELLED ("call already cancelled") when it shares a
-    channel with listeners being closed."""
+    ``db`` writes; the watch has a client of its own, as a follow has (the callback writes from another process).
+    Google's emulator now and then answers a commit with CANCELLED ("call already cancelled") while listeners are
+    being closed, whichever client holds them: ``write`` repeats the set then."""
 
     db: Any
     job_id: str
@@ -119,7 +119,14 @@ class Follow:
         self.thread.start()
 
     def write(self, chunk: dict[str, Any]) -> None:
-        self.job.collection("chunks").document(f"{chunk['attempt']:04d}-{chunk['seq']:08d}").set(chunk)
+        """Store a chunk (again, if Google's emulator answered CANCELLED: a set is idempotent)."""
+        from google.api_core.exceptions import Cancelled
+
+        document = self.job.collection("chunks").document(f"{chunk['attempt']:04d}-{chunk['seq']:08d}")
+        try:
+            document.set(chunk)
+        except Cancelled:  # "call already cancelled": Google's emulator, while other clients' listeners close
+            document.set(chunk)
 
     def write_shown(self, chunk: dict[str, Any]) -> None:
         """Write a chunk and wait until its lines are shown (so the next write finds the window moved, if due)."""
@@ -140,10 +147,20 @@ class Follow:
 
 
 @pytest.fixture
-def follow(firestore_client: Any, unique_id: str) -> Iterator[Follow]:
+def watch_client(firestore_project: str) -> Iterator[Any]:
+    """A second client on the emulator: the follow's own."""
+    from google.cloud import firestore
+
+    client: Any = firestore.Client(project=firestore_project)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def follow(firestore_client: Any, watch_client: Any, unique_id: str) -> Iterator[Follow]:
     firestore_client.collection("jobs").document(unique_id).set({"status": "running", "attempt": 1})
     follow = Follow(
-        firestore_client, unique_id, JobWatch(firestore_client, unique_id, tokens=None, window=WINDOW)
+        firestore_client, unique_id, JobWatch(watch_client, unique_id, tokens=None, window=WINDOW)
     )
     yield follow
     follow.watch.stop()
