@@ -14,8 +14,8 @@ that its CPU is its own: the functions server with its threads; the embedded Fir
 emulator are its children, the runners too, each with its job). Then:
 
 - ``create_job`` N times, 8 in flight (the CLI's ``tailrun run --detach``): p50/p99 of the HTTP answer.
-- W watcher processes, each with its own Firestore client and one ``on_snapshot`` listener per job on
-  ``jobs/{id}/chunks`` (what ``tailrun logs -f`` opens for the job's output), and one more process with a
+- W watcher processes, each with its own Firestore client and one listener per job on ``jobs/{id}/chunks``
+  as ``tailrun logs -f`` opens it for the job's output (the CLI's ``ChunkWindow``), and one more process with a
   collection-group listener on every job's chunks (a dashboard of all jobs).
 - Once every job runs and every listener has its first snapshot, the jobs start printing together: 10 lines/s,
   each line ``<n> <time.time_ns() at the write>``, for ``--seconds``.
