@@ -206,9 +206,8 @@ class ReleaseMark:
 
     def __init__(self) -> None:
         self.mark: ChunkKey | None = None
-        self._waiting: dict[
-            int, list[tuple[int, int, int]]
-        ] = {}  # attempt -> heap of (seq, line end, event end)
+        # attempt -> a heap of its chunks not yet passed: (seq, line end, event end)
+        self._waiting: dict[int, list[tuple[int, int, int]]] = {}
 
     def received(self, chunk: dict[str, Any]) -> None:
         """Note a chunk that reached the follower (one without ``attempt`` and ``seq`` is not tracked)."""
