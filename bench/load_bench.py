@@ -14,8 +14,8 @@ that its CPU is its own: the functions server with its threads; the embedded Fir
 emulator are its children, the runners too, each with its job). Then:
 
 - ``create_job`` N times, 8 in flight (the CLI's ``tailrun run --detach``): p50/p99 of the HTTP answer.
-- W watcher processes, each with its own Firestore client and one ``on_snapshot`` listener per job on
-  ``jobs/{id}/chunks`` (what ``tailrun logs -f`` opens for the job's output), and one more process with a
+- W watcher processes, each with its own Firestore client and one listener per job on ``jobs/{id}/chunks``
+  as ``tailrun logs -f`` opens it for the job's output (the CLI's ``ChunkWindow``), and one more process with a
   collection-group listener on every job's chunks (a dashboard of all jobs).
 - Once every job runs and every listener has its first snapshot, the jobs start printing together: 10 lines/s,
   each line ``<n> <time.time_ns() at the write>``, for ``--seconds``.
@@ -149,80 +149,119 @@ def stack_process(
 # ---- watchers, each in a child process -----------------------------------------------------------------------
 
 
+class Arrivals:
+    """What one watcher process saw arrive, per job: each line's arrival (once), the chunks, and each job's release
+    mark moved as a follower's is (a ``LineAssembler`` per job). Called on the client's threads: locked."""
+
+    def __init__(self, job_ids: list[str], expected: int) -> None:
+        from tailrun.cli.follow import LineAssembler, ReleaseMark
+
+        self.job_ids = job_ids
+        self.expected = expected
+        self.lock = threading.Lock()
+        self.seen: set[tuple[str, int]] = set()
+        self.chunks: set[tuple[str, Any, Any]] = set()
+        self.samples: list[tuple[int, int, int]] = []  # (write ns, commit ns, arrival ns)
+        self.done = threading.Event()
+        self.assemblers = {job_id: LineAssembler() for job_id in job_ids}
+        self.marks = {job_id: ReleaseMark() for job_id in job_ids}
+
+    def chunk(self, job_id: str, data: dict[str, Any]) -> None:
+        """One chunk of ``job_id`` arrived now."""
+        arrived = time.time_ns()
+        with self.lock:
+            self.chunks.add((job_id, data.get("attempt"), data.get("seq")))
+            created = data.get("created_at")
+            commit_ns = int(created.timestamp() * 1e9) if created is not None else arrived
+            for line in data.get("lines", []):
+                parts = str(line.get("text", "")).split()
+                if len(parts) != 2 or not all(p.isdigit() for p in parts):
+                    continue
+                key = (job_id, int(parts[0]))
+                if key not in self.seen:
+                    self.seen.add(key)
+                    self.samples.append((int(parts[1]), commit_ns, arrived))
+            assembler = self.assemblers[job_id]
+            assembler.add_chunk(data)
+            assembler.ready_output()
+            self.marks[job_id].received(data)
+            self.marks[job_id].advance(int(data.get("attempt") or 1), assembler)
+            if len(self.seen) >= self.expected:
+                self.done.set()
+
+    def result(self) -> dict[str, Any]:
+        with self.lock:
+            per_job: dict[str, int] = {}
+            for job_id, _ in self.seen:
+                per_job[job_id] = per_job.get(job_id, 0) + 1
+            wanted = self.expected / len(self.job_ids)
+            short = {
+                job_id: per_job.get(job_id, 0) for job_id in self.job_ids if per_job.get(job_id, 0) < wanted
+            }
+            return {
+                "samples": self.samples,
+                "chunks": len(self.chunks),
+                "lines": len(self.seen),
+                "expected": self.expected,
+                "short": short,
+            }
+
+
 def watch(emulator: str, jobs_file: str, group: bool) -> None:
-    """Child mode: listen to every job's chunks (or all chunks, with ``group``); say ``ready`` once each listener
-    has its first snapshot; when stdin closes (or every line came), print what arrived when as JSON."""
+    """Child mode: listen to every job's chunks as ``tailrun logs -f`` does (or all chunks, with ``group``); say
+    ``ready`` once each listener has its first snapshot; when stdin closes (or every line came), print what arrived
+    when as JSON.
+
+    Each job's chunks are listened to through the CLI's own ``ChunkWindow`` (``tailrun.cli.follow``): the same
+    ``__name__ >`` query, moved past what the job's ``LineAssembler`` has released (``ReleaseMark``) once it holds
+    more than ``CHUNK_WINDOW`` chunks. The collection-group listener (a dashboard of all jobs) is one listener."""
     os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
     from google.cloud import firestore
     from tailrun_functions.schema import LOCAL_PROJECT
 
-    job_ids: list[str] = json.loads(Path(jobs_file).read_text())["jobs"]
-    expected = json.loads(Path(jobs_file).read_text())["lines"] * len(job_ids)
-    db = firestore.Client(project=LOCAL_PROJECT)
-    lock = threading.Lock()
-    first = threading.Semaphore(0)
-    seen: set[tuple[str, int]] = set()
-    chunks: set[str] = set()
-    samples: list[tuple[int, int, int]] = []  # (write ns, commit ns, arrival ns)
-    done = threading.Event()
-    wanted = set(job_ids)
+    from tailrun.cli.follow import ChunkWindow
 
-    def on_snapshot(_docs: Any, changes: list[Any], _read_time: Any) -> None:
-        arrived = time.time_ns()
-        with lock:
-            for change in changes:
-                if change.type.name != "ADDED":
-                    continue
-                job_id = change.document.reference.parent.parent.id
-                if job_id not in wanted:
-                    continue
-                chunks.add(change.document.reference.path)
-                data = change.document.to_dict() or {}
-                created = data.get("created_at")
-                commit_ns = int(created.timestamp() * 1e9) if created is not None else arrived
-                for line in data.get("lines", []):
-                    parts = str(line.get("text", "")).split()
-                    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-                        continue
-                    key = (job_id, int(parts[0]))
-                    if key not in seen:
-                        seen.add(key)
-                        samples.append((int(parts[1]), commit_ns, arrived))
-            if len(seen) >= expected:
-                done.set()
+    job_ids: list[str] = json.loads(Path(jobs_file).read_text())["jobs"]
+    arrivals = Arrivals(job_ids, json.loads(Path(jobs_file).read_text())["lines"] * len(job_ids))
+    db = firestore.Client(project=LOCAL_PROJECT)
+    first = threading.Semaphore(0)
+
+    def on_group_snapshot(_docs: Any, changes: list[Any], _read_time: Any) -> None:
+        for change in changes:
+            job_id = change.document.reference.parent.parent.id
+            if change.type.name == "ADDED" and job_id in arrivals.assemblers:
+                arrivals.chunk(job_id, change.document.to_dict() or {})
         first.release()
 
-    if group:
-        watches = [db.collection_group("chunks").on_snapshot(on_snapshot)]
-    else:
-        watches = [db.collection(f"jobs/{job_id}/chunks").on_snapshot(on_snapshot) for job_id in job_ids]
-    for _ in watches:
+    def window_of(job_id: str) -> ChunkWindow:
+        window = ChunkWindow(
+            db.collection(f"jobs/{job_id}/chunks"), lambda data: arrivals.chunk(job_id, data)
+        )
+        window.open()
+        return window
+
+    windows: dict[str, ChunkWindow] = {}
+    group_watch = db.collection_group("chunks").on_snapshot(on_group_snapshot) if group else None
+    if group_watch is not None:
         first.acquire()
+    else:
+        windows = {job_id: window_of(job_id) for job_id in job_ids}
+        while not all(window.pushed for window in windows.values()):  # each listener's first snapshot
+            time.sleep(0.05)
     print("ready", flush=True)
-    while not done.is_set():
+    while not arrivals.done.is_set():
         readable, _, _ = select.select([sys.stdin], [], [], 0.2)
         if readable and not sys.stdin.readline():
             break
-    with lock:
-        per_job: dict[str, int] = {}
-        for job_id, _ in seen:
-            per_job[job_id] = per_job.get(job_id, 0) + 1
-        short = {
-            job_id: per_job.get(job_id, 0)
-            for job_id in job_ids
-            if per_job.get(job_id, 0) < expected / len(job_ids)
-        }
-        result = {
-            "samples": samples,
-            "chunks": len(chunks),
-            "lines": len(seen),
-            "expected": expected,
-            "short": short,
-        }
+        for job_id, window in windows.items():
+            window.slide(arrivals.marks[job_id].mark)
+    result = {**arrivals.result(), "window_moves": sum(window.slides for window in windows.values())}
     print(json.dumps(result), flush=True)
-    for w in watches:
-        with contextlib.suppress(Exception):
-            w.unsubscribe()
+    with contextlib.suppress(Exception):
+        for window in windows.values():
+            window.close()
+        if group_watch is not None:
+            group_watch.unsubscribe()
     os._exit(0)  # the client's listener threads need not wind down
 
 

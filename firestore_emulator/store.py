@@ -189,7 +189,8 @@ class Database:
         self._collections: dict[str, set[str]] = {}
         self._last_commit = 0
         self._last_read = 0
-        self._listeners: set[Listener] = set()  # every listener; the scopes below say which commits reach each
+        # every listener; the scopes below say which commits reach each
+        self._listeners: set[Listener] = set()
         self._scopes: dict[Listener, Scope] = {}
         self._by_collection: dict[str, set[Listener]] = {}  # collection path -> the listeners it concerns
         self._by_document: dict[str, set[Listener]] = {}  # document name -> the listeners it concerns
