@@ -98,12 +98,20 @@ class Sender:
             "ts": int(time.time() * 1000),
             **fields,
         }
-        self.conn.request("POST", self.path, body=json.dumps(message).encode(), headers=self.headers)
-        response = self.conn.getresponse()
-        body = response.read()
+        data = json.dumps(message).encode()
+        try:
+            response, body = self._post(data)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            self.conn.close()  # a kept-alive connection the server closed while idle (as the runner does)
+            response, body = self._post(data)
         if response.status != 200 or json.loads(body).get("ack") != self.seq:
             raise RuntimeError(f"callback seq {self.seq} answered {response.status}: {body[:300]!r}")
         self.seq += 1
+
+    def _post(self, data: bytes) -> tuple[http.client.HTTPResponse, bytes]:
+        self.conn.request("POST", self.path, body=data, headers=self.headers)
+        response = self.conn.getresponse()
+        return response, response.read()
 
     def output(self) -> None:
         now = int(time.time() * 1000)
@@ -162,10 +170,12 @@ class Tree:
         """CPU seconds so far: the functions server's process, and its children's (the emulators)."""
         return cpu_s(self.process.pid), sum(cpu_s(pid) for pid in descendants(self.process.pid))
 
-    def round(self, callbacks: int) -> tuple[float, float]:
-        """Send ``callbacks`` output callbacks over the jobs; CPU-ms per callback of the server and emulators."""
+    def round(self, callbacks: int) -> tuple[float, float, float]:
+        """Send ``callbacks`` output callbacks over the jobs: CPU-ms per callback of the server and of the
+        emulators, and callbacks per second."""
         per_job = [callbacks // len(self.senders)] * len(self.senders)
         server_before, emulators_before = self.cpu()
+        started = time.perf_counter()
 
         errors: list[BaseException] = []
 
@@ -187,10 +197,12 @@ class Tree:
         if errors:
             raise errors[0]
         server_after, emulators_after = self.cpu()
-        sent = sum(per_job)
-        return 1000 * (server_after - server_before) / sent, 1000 * (
-            emulators_after - emulators_before
-        ) / sent
+        sent, elapsed = sum(per_job), time.perf_counter() - started
+        return (
+            1000 * (server_after - server_before) / sent,
+            1000 * (emulators_after - emulators_before) / sent,
+            sent / elapsed,
+        )
 
     def close(self) -> None:
         assert self.process.stdin is not None
@@ -222,7 +234,7 @@ def main() -> None:
         serve_stack(*args._stack)
         return
     trees = [Tree(root.resolve(), args.jobs, args.lines) for root in args.trees]
-    figures: dict[Path, list[tuple[float, float]]] = {tree.root: [] for tree in trees}
+    figures: dict[Path, list[tuple[float, float, float]]] = {tree.root: [] for tree in trees}
     try:
         for tree in trees:  # warm up: the first requests import and build what later ones reuse
             tree.round(args.callbacks // 4)
@@ -235,14 +247,15 @@ def main() -> None:
     print(
         f"{args.rounds} rounds x {args.callbacks} output callbacks of {args.lines} lines, {args.jobs} jobs at once"
     )
-    print(f"{'tree':40} {'server CPU-ms/callback':>24} {'emulators CPU-ms/callback':>26}")
+    print(f"{'tree':40} {'server CPU-ms/callback':>24} {'emulators CPU-ms/callback':>26} {'callbacks/s':>12}")
     medians = {}
     for root, rounds in figures.items():
         server = statistics.median(r[0] for r in rounds)
         emulators = statistics.median(r[1] for r in rounds)
+        rate = statistics.median(r[2] for r in rounds)
         medians[root] = (server, emulators)
         spread = ", ".join(f"{r[0]:.2f}" for r in rounds)
-        print(f"{root!s:40} {server:>24.2f} {emulators:>26.2f}   (server by round: {spread})")
+        print(f"{root!s:40} {server:>24.2f} {emulators:>26.2f} {rate:>12.0f}   (server by round: {spread})")
     first = medians[trees[0].root]
     for root, (server, emulators) in list(medians.items())[1:]:
         print(
