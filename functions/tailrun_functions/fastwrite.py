@@ -85,7 +85,8 @@ def create_write(ref: firestore.DocumentReference, data: dict[str, Any]) -> writ
     fields = created.update.fields
     for key, item in data.items():
         _set(fields[key], item)
-    return write.Write.wrap(created)
+    wrapped: write.Write = write.Write.wrap(created)
+    return wrapped
 
 
 def create(t: firestore.Transaction, ref: firestore.DocumentReference, data: dict[str, Any]) -> None:
@@ -138,7 +139,7 @@ def _snapshot(
 ) -> firestore.DocumentSnapshot[Any]:
     """The snapshot of ``ref`` in a raw ``BatchGetDocumentsResponse``, as the client's ``_parse_batch_get`` makes
     it (the same decoding of the fields, the same timestamps)."""
-    read_time = DatetimeWithNanoseconds.from_timestamp_pb(pb.read_time)
+    read_time = _time(pb.read_time)
     if pb.WhichOneof("result") == "missing":
         return firestore.DocumentSnapshot(
             ref, None, exists=False, read_time=read_time, create_time=None, update_time=None
@@ -149,9 +150,15 @@ def _snapshot(
         _helpers.decode_dict(found.fields, db),
         exists=True,
         read_time=read_time,
-        create_time=DatetimeWithNanoseconds.from_timestamp_pb(found.create_time),
-        update_time=DatetimeWithNanoseconds.from_timestamp_pb(found.update_time),
+        create_time=_time(found.create_time),
+        update_time=_time(found.update_time),
     )
+
+
+def _time(stamp: timestamp_pb2.Timestamp) -> dt.datetime:
+    """A timestamp as the client's proto-plus types read it."""
+    time: dt.datetime = DatetimeWithNanoseconds.from_timestamp_pb(stamp)  # type: ignore[no-untyped-call]
+    return time
 
 
 def _commit(db: firestore.Client, transaction: firestore.Transaction) -> None:

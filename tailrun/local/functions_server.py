@@ -276,7 +276,8 @@ class TimedRequestHandler(WSGIRequestHandler):
         # hold the second until the client acknowledged the first (delayed: up to 40 ms)
         with contextlib.suppress(OSError):  # not a TCP socket
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.rfile = self._connection = _Connection(self.rfile)
+        self._connection = _Connection(self.rfile)
+        self.rfile = self._connection  # type: ignore[assignment]  # read as the buffered stream it wraps
 
     def handle_one_request(self) -> None:
         self._body, self._connection.sealed = None, False
