@@ -14,12 +14,20 @@ before the first read, so a callback (begin, read the token, commit) was three r
 the first read is a ``BatchGetDocuments`` with ``new_transaction`` (the API's own way to begin a read-write
 transaction with a read, which both emulators and Firestore serve), and the id it answers is the transaction's.
 Everything else is the client's: later reads (``t.get_all``) and writes go through the same ``Transaction``
-object, the commit is its ``_commit``, a commit answered ABORTED is retried (``retry_transaction``: the
-transaction keeps its place in line), and any error before the commit rolls back (releasing the lock on the first
-document at once instead of at the transaction's timeout). A commit that fails otherwise (a create whose document
-exists: ``ALREADY_EXISTS``) raises as the client would, the transaction ended by that failure. Private names used:
-``Client._firestore_api``, ``_database_string``, ``_rpc_metadata``, ``Transaction._id``, ``_commit``, ``_clean_up``
-(all stable across 2.x); when one is missing this falls back to ``@firestore.transactional``.
+object, a commit answered ABORTED is retried (``retry_transaction``: the transaction keeps its place in line), and
+any error before the commit rolls back (releasing the lock on the first document at once instead of at the
+transaction's timeout). A commit that fails otherwise (a create whose document exists: ``ALREADY_EXISTS``) raises
+as the client would, the transaction ended by that failure.
+
+The two RPCs of a callback are also built and read on the raw protobufs (issue 18: CPU per callback): the
+``BatchGetDocuments`` request and the ``Commit`` request (the transaction's writes, as it holds them) are raw
+messages wrapped, not converted, as the client's request types, and sent through the same client methods
+(``db._firestore_api.batch_get_documents`` / ``commit``, with the client's retry, timeout and metadata), so a test
+that observes those methods sees every RPC; the token's snapshot is decoded from the raw answer with the client's
+own ``decode_dict``, as ``_parse_batch_get`` does. Proto-plus's conversions of the dict requests the client
+builds (and of the answer) were ~12% of the functions server's samples under load (py-spy). Private names used:
+``Client._firestore_api``, ``_database_string``, ``_rpc_metadata``, ``Transaction._id``, ``_write_pbs``,
+``_clean_up`` (all stable across 2.x); when one is missing this falls back to ``@firestore.transactional``.
 """
 
 from __future__ import annotations

@@ -184,9 +184,11 @@ def redact(request_line: str) -> str:
     return SECRET_QUERY.sub(r"\1[redacted]", request_line)
 
 
-KEEP_ALIVE_DRAIN_BYTES = (
-    64 * 1024
-)  # bytes: the most of a body left unread that is read off to keep the connection
+# bytes: the most of a body left unread that is read off to keep its connection
+KEEP_ALIVE_DRAIN_BYTES = 64 * 1024
+# seconds a kept-alive connection waits for its next request: longer than a silent job's runner waits between
+# heartbeats (5 s), so that they do not race the close; the request's own reads keep READ_TIMEOUT_S
+KEEP_ALIVE_IDLE_S = 30.0
 
 
 class _CountedInput(io.RawIOBase):
@@ -226,10 +228,12 @@ class _Connection(io.RawIOBase):
     reads whatever the client sent meanwhile and throws it away (right while the connection closes; on a
     kept-alive one that would be the next request)."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, sock: socket.socket) -> None:
         super().__init__()
         self._stream = stream
+        self._socket = sock
         self.sealed = False
+        self.idle = False  # the next readline is a kept-alive connection's wait for its next request
 
     def readable(self) -> bool:
         return True
@@ -242,7 +246,14 @@ class _Connection(io.RawIOBase):
         return b"" if self.sealed else bytes(self._stream.read(size))
 
     def readline(self, size: int | None = -1) -> bytes:
-        return bytes(self._stream.readline(size))
+        if not self.idle:
+            return bytes(self._stream.readline(size))
+        self._socket.settimeout(KEEP_ALIVE_IDLE_S)
+        try:
+            return bytes(self._stream.readline(size))
+        finally:
+            self.idle = False
+            self._socket.settimeout(settings.READ_TIMEOUT_S)
 
     def close(self) -> None:
         self._stream.close()
@@ -253,8 +264,8 @@ class TimedRequestHandler(WSGIRequestHandler):
     """Werkzeug's handler with a socket timeout and kept-alive connections.
 
     Each read of a request (its line, headers, body) must come within ``settings.READ_TIMEOUT_S``, or the
-    connection is closed; so is a kept-alive connection idle that long (logged at debug level: an idle runner is
-    no error). Streamed answers are unaffected while the client reads them (the WebChannel back channel waits on
+    connection is closed; a kept-alive connection waits ``KEEP_ALIVE_IDLE_S`` for its next request line, then is
+    closed too (logged at debug level: an idle runner is no error). Streamed answers are unaffected while the client reads them (the WebChannel back channel waits on
     a condition, not on the socket; an event stream writes at least every heartbeat, and a client that stops
     reading for longer than the timeout is disconnected).
 
@@ -268,6 +279,7 @@ class TimedRequestHandler(WSGIRequestHandler):
 
     timeout = settings.READ_TIMEOUT_S
     _body: _CountedInput | None = None
+    _served = False  # a request was answered on this connection: the next may take KEEP_ALIVE_IDLE_S to come
     _connection: _Connection
 
     def setup(self) -> None:
@@ -276,11 +288,12 @@ class TimedRequestHandler(WSGIRequestHandler):
         # hold the second until the client acknowledged the first (delayed: up to 40 ms)
         with contextlib.suppress(OSError):  # not a TCP socket
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._connection = _Connection(self.rfile)
+        self._connection = _Connection(self.rfile, self.connection)
         self.rfile = self._connection  # type: ignore[assignment]  # read as the buffered stream it wraps
 
     def handle_one_request(self) -> None:
         self._body, self._connection.sealed = None, False
+        self._connection.idle, self._served = self._served, True
         super().handle_one_request()
 
     def make_environ(self) -> WSGIEnvironment:
@@ -302,7 +315,7 @@ class TimedRequestHandler(WSGIRequestHandler):
         return keep
 
     def log_error(self, format: str, *args: Any) -> None:
-        if format.startswith("Request timed out"):  # a kept-alive connection idle for READ_TIMEOUT_S
+        if format.startswith("Request timed out"):  # a kept-alive connection idle that long
             logger.debug("closed an idle connection from %s", self.address_string())
             return
         super().log_error(format, *args)
