@@ -12,7 +12,9 @@ round, so drift on the shared machine falls on both) gets ``--callbacks`` output
 each job one stop-and-wait sender on a kept-alive connection as the runner is: a batch of ``--lines`` lines like
 the load bench's (``<n> <time_ns>``). Printed per tree: CPU-milliseconds per callback of the functions server
 (user + system, from ``/proc``) and of its emulators, the median over rounds, and the ratios of the trees to the
-first. Every answer must be a 200 with the right ``ack``, or the bench fails.
+first. The baseline, same run: the server's CPU per callback with an empty body, which the edge refuses (400)
+before any Firestore RPC: what the HTTP server, Flask and the edge cost a request. Every answer must be the
+expected one (a 200 with the right ``ack``; the 400), or the bench fails.
 """
 
 from __future__ import annotations
@@ -113,6 +115,17 @@ class Sender:
         response = self.conn.getresponse()
         return response, response.read()
 
+    def refused(self) -> None:
+        """The baseline: an empty body, answered 400 ``empty_body`` by the edge before any Firestore RPC (what
+        the HTTP server, Flask and the edge cost a request)."""
+        try:
+            response, body = self._post(b"")
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            self.conn.close()
+            response, body = self._post(b"")
+        if response.status != 400:
+            raise RuntimeError(f"an empty callback answered {response.status}: {body[:300]!r}")
+
     def output(self) -> None:
         now = int(time.time() * 1000)
         batch = []
@@ -170,9 +183,9 @@ class Tree:
         """CPU seconds so far: the functions server's process, and its children's (the emulators)."""
         return cpu_s(self.process.pid), sum(cpu_s(pid) for pid in descendants(self.process.pid))
 
-    def round(self, callbacks: int) -> tuple[float, float, float]:
-        """Send ``callbacks`` output callbacks over the jobs: CPU-ms per callback of the server and of the
-        emulators, and callbacks per second."""
+    def round(self, callbacks: int, *, refused: bool = False) -> tuple[float, float, float]:
+        """Send ``callbacks`` output callbacks over the jobs (``refused``: empty ones, the baseline): CPU-ms per
+        callback of the server and of the emulators, and callbacks per second."""
         per_job = [callbacks // len(self.senders)] * len(self.senders)
         server_before, emulators_before = self.cpu()
         started = time.perf_counter()
@@ -182,7 +195,7 @@ class Tree:
         def run(sender: Sender, count: int) -> None:
             try:
                 for _ in range(count):
-                    sender.output()
+                    sender.refused() if refused else sender.output()
             except BaseException as exc:
                 errors.append(exc)
 
@@ -235,19 +248,24 @@ def main() -> None:
         return
     trees = [Tree(root.resolve(), args.jobs, args.lines) for root in args.trees]
     figures: dict[Path, list[tuple[float, float, float]]] = {tree.root: [] for tree in trees}
+    floors: dict[Path, list[float]] = {tree.root: [] for tree in trees}
     try:
         for tree in trees:  # warm up: the first requests import and build what later ones reuse
             tree.round(args.callbacks // 4)
         for n in range(args.rounds):
             for tree in trees if n % 2 == 0 else list(reversed(trees)):
                 figures[tree.root].append(tree.round(args.callbacks))
+                floors[tree.root].append(tree.round(args.callbacks, refused=True)[0])
     finally:
         for tree in trees:
             tree.close()
     print(
         f"{args.rounds} rounds x {args.callbacks} output callbacks of {args.lines} lines, {args.jobs} jobs at once"
     )
-    print(f"{'tree':40} {'server CPU-ms/callback':>24} {'emulators CPU-ms/callback':>26} {'callbacks/s':>12}")
+    print(
+        f"{'tree':40} {'server CPU-ms/callback':>24} {'emulators CPU-ms/callback':>26} {'callbacks/s':>12} "
+        f"{'baseline: server CPU-ms/refused':>32}"
+    )
     medians = {}
     for root, rounds in figures.items():
         server = statistics.median(r[0] for r in rounds)
@@ -255,7 +273,11 @@ def main() -> None:
         rate = statistics.median(r[2] for r in rounds)
         medians[root] = (server, emulators)
         spread = ", ".join(f"{r[0]:.2f}" for r in rounds)
-        print(f"{root!s:40} {server:>24.2f} {emulators:>26.2f} {rate:>12.0f}   (server by round: {spread})")
+        floor = statistics.median(floors[root])
+        print(
+            f"{root!s:40} {server:>24.2f} {emulators:>26.2f} {rate:>12.0f} {floor:>32.2f}"
+            f"   (server by round: {spread})"
+        )
     first = medians[trees[0].root]
     for root, (server, emulators) in list(medians.items())[1:]:
         print(
