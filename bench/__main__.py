@@ -1,6 +1,6 @@
 """Run the benchmarks: ``make bench`` (all of them) or
 ``.venv/bin/python -m bench [emulator|emulators|runner|functions|create_job|events|sse|batch|load|
-emulators_load|watch_client|web]``.
+emulators_load|watch_client|callback_cpu|web]``.
 
 Each benchmark is its own script, run here one after the other in a child process of its own so that one's
 servers and threads never load the machine while the next is measuring. Each prints its figures next to a
@@ -27,6 +27,8 @@ BENCHES = {
     "load": HERE / "load_bench.py",  # issue 18: N jobs x W watchers, adaptive batching against fixed
     "emulators_load": HERE / "emulators_load_bench.py",  # issue 18: both emulators under 8 client processes
     "watch_client": HERE / "watch_client_bench.py",  # issue 18: a listener's CPU per push, by target
+    "callback_cpu": HERE
+    / "callback_cpu_bench.py",  # issue 18: the functions server's CPU per output callback
     "web": HERE
     / "web_bench.py",  # issue 17: the web app in Chromium: a 1M-line log, a live job, a 10k-row batch
 }

@@ -344,7 +344,7 @@ def chunk_document(message: Output, now: Any) -> dict[str, Any]:
 
 
 def _output(svc: Services, token: str, message: Output) -> float | None:
-    token_ref, _, _ = _refs(svc, message)
+    token_ref = store.token_ref(svc.db, message.job_id, message.attempt)
     chunk_ref = store.chunk_ref(svc.db, message.job_id, message.attempt, message.seq)
 
     def store_batch(t: firestore.Transaction, token_snapshot: store.Snapshot) -> float | None:
@@ -376,7 +376,7 @@ def _output(svc: Services, token: str, message: Output) -> float | None:
 
 
 def _heartbeat(svc: Services, token: str, message: Heartbeat) -> float | None:
-    token_ref, _, _ = _refs(svc, message)
+    token_ref = store.token_ref(svc.db, message.job_id, message.attempt)
 
     def beat(t: firestore.Transaction, token_snapshot: store.Snapshot) -> float | None:
         token_doc = store.token_doc(token_snapshot)
@@ -393,7 +393,7 @@ def _heartbeat(svc: Services, token: str, message: Heartbeat) -> float | None:
 
 
 def _progress(svc: Services, token: str, message: Progress) -> float | None:
-    token_ref, _, _ = _refs(svc, message)
+    token_ref = store.token_ref(svc.db, message.job_id, message.attempt)
     progress = {"percent": message.percent, "step": message.step}
 
     def record(t: firestore.Transaction, token_snapshot: store.Snapshot) -> float | None:

@@ -93,8 +93,8 @@ DRAIN_S = 2.0
 # Limits of the job (optional; unset: no limit). They are the job spec's own, passed with the attempt (locally by
 # the launcher, in the cloud as Cloud Run env overrides: none is secret); the server's reaper stays the backstop.
 # When one passes, the job is stopped as on SIGTERM (SIGTERM to its group, SIGKILL after TAILRUN_KILL_GRACE_S),
-# what it printed is delivered, and ``completed`` says ``timeout`` or ``idle_timeout``. The supervisor checks them
-# every ``SUPERVISOR_TICK_S``, so a limit fires within that of its deadline (a ``time.monotonic()`` deadline).
+# what it printed is delivered, and ``completed`` says ``timeout`` or ``idle_timeout``. The supervisor wakes at
+# each one's ``time.monotonic()`` deadline (``Runner._nap``).
 # TAILRUN_TIMEOUT_S: the job's timeout, counted from the moment its process was spawned. Unit: seconds.
 TIMEOUT_S: float | None = None
 # TAILRUN_IDLE_TIMEOUT_S: stop the job once it has printed nothing (no byte on either stream: a partial line, a
@@ -162,8 +162,11 @@ DRAIN_READ_BYTES = 1024 * 1024
 # The autogroup nice value a runner that leads its own session (the local launcher's) gives its session, so the
 # stack it waits on outranks each runner and its job when the CPU is short (see ``priority``). Unit: nice (0-19).
 RUNNER_AUTOGROUP_NICE = 10
-# How often the supervisor checks on signals, the job and the sender. Unit: seconds.
+# How often the supervisor checks on the job's stop (its grace, its output's drain) and the sender. Unit: seconds.
 SUPERVISOR_TICK_S = 0.02
+# While the job runs: the supervisor wakes at its exit and at its limits' deadlines, and at least this often for a
+# stop requested (SIGTERM) or the sender's failure. Unit: seconds.
+SUPERVISOR_IDLE_TICK_S = 0.1
 # The longest ``flush_in_ms`` an acknowledgement may set (a larger one is taken as this). Unit: milliseconds.
 FLUSH_IN_MAX_MS = 60_000.0
 

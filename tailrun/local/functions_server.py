@@ -14,11 +14,14 @@ reaches the server by another name); a browser's cross-site request (an ``Origin
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import ipaddress
 import json
 import logging
 import re
+import socket
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -181,17 +184,145 @@ def redact(request_line: str) -> str:
     return SECRET_QUERY.sub(r"\1[redacted]", request_line)
 
 
+# bytes: the most of a body left unread that is read off to keep its connection
+KEEP_ALIVE_DRAIN_BYTES = 64 * 1024
+# seconds a kept-alive connection waits for its next request: longer than a silent job's runner waits between
+# heartbeats (5 s), so that they do not race the close; the request's own reads keep READ_TIMEOUT_S
+KEEP_ALIVE_IDLE_S = 30.0
+
+
+class _CountedInput(io.RawIOBase):
+    """A request body's stream that counts what the app read of it, so the rest can be read off afterwards."""
+
+    def __init__(self, stream: Any, length: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self.unread = length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")[: self.unread]
+        count: int = self._stream.readinto(view) if len(view) else 0
+        self.unread -= count
+        return count
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = self.unread if size is None or size < 0 else min(size, self.unread)
+        data: bytes = self._stream.readline(limit) if limit > 0 else b""
+        self.unread -= len(data)
+        return data
+
+    def drain(self) -> bool:
+        """Read off the unread rest (at most ``KEEP_ALIVE_DRAIN_BYTES``); whether the body is then all read."""
+        if self.unread > KEEP_ALIVE_DRAIN_BYTES:
+            return False
+        while self.unread > 0 and self.read(self.unread):
+            pass  # a closed connection leaves some unread: then it is closed
+        return self.unread == 0
+
+
+class _Connection(io.RawIOBase):
+    """A connection's read stream that, once ``sealed``, answers ``read`` with nothing: after each answer werkzeug
+    reads whatever the client sent meanwhile and throws it away (right while the connection closes; on a
+    kept-alive one that would be the next request)."""
+
+    def __init__(self, stream: Any, sock: socket.socket) -> None:
+        super().__init__()
+        self._stream = stream
+        self._socket = sock
+        self.sealed = False
+        self.idle = False  # the next readline is a kept-alive connection's wait for its next request
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count: int = self._stream.readinto(buffer)
+        return count
+
+    def read(self, size: int | None = -1) -> bytes:
+        return b"" if self.sealed else bytes(self._stream.read(size))
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if not self.idle:
+            return bytes(self._stream.readline(size))
+        self._socket.settimeout(KEEP_ALIVE_IDLE_S)
+        try:
+            return bytes(self._stream.readline(size))
+        finally:
+            self.idle = False
+            self._socket.settimeout(settings.READ_TIMEOUT_S)
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
+
+
 class TimedRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with a socket timeout: each read of a request (its line, headers, body) must come within
-    ``settings.READ_TIMEOUT_S``, or the connection is closed. Streamed answers are unaffected while the client reads
-    them (the WebChannel back channel waits on a condition, not on the socket; an event stream writes at least every
-    heartbeat, and a client that stops reading for longer than the timeout is disconnected).
+    """Werkzeug's handler with a socket timeout and kept-alive connections.
+
+    Each read of a request (its line, headers, body) must come within ``settings.READ_TIMEOUT_S``, or the
+    connection is closed; a kept-alive connection waits ``KEEP_ALIVE_IDLE_S`` for its next request line, then is
+    closed too (logged at debug level: an idle runner is no error). Streamed answers are unaffected while the client reads them (the WebChannel back channel waits on
+    a condition, not on the socket; an event stream writes at least every heartbeat, and a client that stops
+    reading for longer than the timeout is disconnected).
+
+    Werkzeug answers every request with ``Connection: close``, because ``http.server`` does not read off a body
+    the app left unread before it parses the next request line. Here the body's stream counts what the app read,
+    and when the answer's headers go the rest is read off (up to ``KEEP_ALIVE_DRAIN_BYTES``) and the connection
+    kept: a runner's callbacks then cost no new connection (and no new server thread) each. A body sent chunked,
+    one with more left unread, or a client that asked for ``Connection: close`` still closes it.
 
     Its request log never shows an ``access_token`` (``redact``)."""
 
     timeout = settings.READ_TIMEOUT_S
+    _body: _CountedInput | None = None
+    _served = False  # a request was answered on this connection: the next may take KEEP_ALIVE_IDLE_S to come
+    _connection: _Connection
+
+    def setup(self) -> None:
+        super().setup()
+        # an answer is written in two parts (headers, body): on a kept-alive connection Nagle's algorithm would
+        # hold the second until the client acknowledged the first (delayed: up to 40 ms)
+        with contextlib.suppress(OSError):  # not a TCP socket
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._connection = _Connection(self.rfile, self.connection)
+        self.rfile = self._connection  # type: ignore[assignment]  # read as the buffered stream it wraps
+
+    def handle_one_request(self) -> None:
+        self._body, self._connection.sealed = None, False
+        self._connection.idle, self._served = self._served, True
+        super().handle_one_request()
+
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        length = str(environ.get("CONTENT_LENGTH") or "0")
+        if not environ.get("wsgi.input_terminated") and length.isdigit():
+            self._body = _CountedInput(environ["wsgi.input"], int(length))
+            environ["wsgi.input"] = self._body
+        return environ
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "connection" and value.lower() == "close" and self._may_keep_alive():
+            return  # werkzeug's blanket close, not needed once the body is read
+        super().send_header(keyword, value)
+
+    def _may_keep_alive(self) -> bool:
+        keep = self._body is not None and self.protocol_version >= "HTTP/1.1" and self._body.drain()
+        self._connection.sealed = keep
+        return keep
+
+    def log_error(self, format: str, *args: Any) -> None:
+        if format.startswith("Request timed out"):  # a kept-alive connection idle that long
+            logger.debug("closed an idle connection from %s", self.address_string())
+            return
+        super().log_error(format, *args)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if _werkzeug_logger.level != logging.NOTSET and not _werkzeug_logger.isEnabledFor(logging.INFO):
+            return  # `tailrun dev` without --verbose: no access log, so no line to build (werkzeug sets INFO if unset)
         line, path = self.requestline, getattr(self, "path", None)
         self.requestline = redact(line)
         if path is not None:
@@ -202,6 +333,9 @@ class TimedRequestHandler(WSGIRequestHandler):
             self.requestline = line
             if path is not None:
                 self.path = path
+
+
+_werkzeug_logger = logging.getLogger("werkzeug")
 
 
 def serve(app: flask.Flask, host: str, port: int) -> BaseWSGIServer:
