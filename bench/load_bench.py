@@ -3,6 +3,7 @@
     .venv/bin/python bench/load_bench.py            # N x W in 10x1, 20x3, 50x5, 100x10 (about 15 minutes)
     .venv/bin/python bench/load_bench.py --quick    # 10x1 and 20x3 (about 3 minutes)
     .venv/bin/python bench/load_bench.py --sizes 50x5 --seconds 20 --modes adaptive
+    .venv/bin/python bench/load_bench.py --sizes 1x1,10x1 --rate 1   # lines printed after a second of quiet
 
 Per size, twice in the same run: with the runner's adaptive batching (``tailrun_runner.pacing``, the defaults) and
 with the batching as it was before issue 18 (a batch when its first line is 25 ms old:
@@ -52,7 +53,7 @@ from pathlib import Path
 from typing import IO, Any
 
 HERE = Path(__file__).resolve()
-RATE = 10.0  # lines/s per job
+RATE = 10.0  # lines/s per job (``--rate``: 1 measures a line printed after a second of quiet)
 CREATE_IN_FLIGHT = 8
 SETTLE_S = 30.0  # after the jobs end, how long the watchers may still wait for lines
 READY_TIMEOUT_S = 300.0
@@ -428,9 +429,9 @@ def start_watcher(emulator: str, jobs_file: str, group: bool) -> subprocess.Pope
     return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
-def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -> Figures:
+def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str], rate: float = RATE) -> Figures:
     figures = Figures(jobs, watchers, mode)
-    lines = int(RATE * seconds)
+    lines = int(rate * seconds)
     with (
         tempfile.TemporaryDirectory(prefix="load-bench-run-") as scratch,
         stack_process(MODES[mode], log) as (
@@ -444,7 +445,7 @@ def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -
         from tailrun_functions.schema import LOCAL_PROJECT
 
         db = firestore.Client(project=LOCAL_PROJECT)
-        argv = [sys.executable, "-c", JOB, str(go), str(lines), str(RATE)]
+        argv = [sys.executable, "-c", JOB, str(go), str(lines), str(rate)]
         job_ids = create_jobs(address["url"], address["token"], jobs, argv, figures)
         jobs_file = Path(scratch) / "jobs.json"
         jobs_file.write_text(json.dumps({"jobs": job_ids, "lines": lines}))
@@ -465,7 +466,7 @@ def measure(jobs: int, watchers: int, mode: str, seconds: float, log: IO[str]) -
             after = cpu_by_component(stack.pid, watcher_pids, group.pid)
             figures.window_s = time.monotonic() - at
             figures.cores = cpu_delta(before, after, figures.window_s)
-            figures.window_lines = jobs * RATE * figures.window_s
+            figures.window_lines = jobs * rate * figures.window_s
             wait_status(db, job_ids, {"succeeded", "failed", "canceled", "timed_out"}, seconds + 300)
             settle_until = time.monotonic() + SETTLE_S  # one deadline for all of them
             results = [collect(proc, settle_until) for proc in procs]
@@ -567,6 +568,9 @@ def main() -> None:
     parser.add_argument("--sizes", help="N x W list, e.g. 50x5,100x10")
     parser.add_argument("--seconds", type=float, help="seconds the jobs print (default 20; --quick 10)")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of: {', '.join(MODES)}")
+    parser.add_argument(
+        "--rate", type=float, default=RATE, help=f"lines/s each job prints (default {RATE:g})"
+    )
     parser.add_argument("--_stack", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--_watch", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--group", action="store_true", help=argparse.SUPPRESS)
@@ -586,9 +590,9 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", prefix="load-bench-", suffix=".log", delete=False) as log:
         for jobs, watchers in sizes:
             for mode in modes:
-                print(f"... {jobs} jobs x {watchers} watchers, {mode}", flush=True)
+                print(f"... {jobs} jobs x {watchers} watchers, {mode}, {args.rate:g} lines/s", flush=True)
                 try:
-                    rows.append(measure(jobs, watchers, mode, seconds, log))
+                    rows.append(measure(jobs, watchers, mode, seconds, log, args.rate))
                 except (RuntimeError, TimeoutError, OSError, ValueError) as exc:
                     failed = Figures(jobs, watchers, mode, error=f"{type(exc).__name__}: {exc}")
                     rows.append(failed)

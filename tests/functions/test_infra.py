@@ -179,6 +179,9 @@ QUERIES = [
     Query(
         "tailrun/cli/follow.py", 'FieldFilter("attempt", "==", attempt)', "chunks"
     ),  # one equality: automatic
+    Query(
+        "tailrun/cli/follow.py", 'FieldFilter(FieldPath.document_id(), ">", after)', "chunks"
+    ),  # the chunk window (issue 18): a range on the document id alone, which needs no index
     # the web app (issue 17): the jobs table (owner, + status, + label, + both: the indexes of `tailrun jobs`), the
     # batches list, a batch's rows, one attempt's chunks, the caller's workspaces (issue 14)
     Query(
