@@ -442,7 +442,16 @@ def settled(state: BatchState) -> bool:
     counts = counts_of(batch)
     if batch.get("status") == "paused":
         return counts["running"] == 0
-    return counts["queued"] == 0 and counts["running"] == 0 and ended_count(counts) == counts["total"]
+    # Counts that add up are current only if recomputed after the batch ended: a retried batch's counts from
+    # before the retry add up too (its rows counted as failed) until the next recomputation.
+    stats_at, ended_at = batch.get("stats_at"), batch.get("ended_at")
+    current = not isinstance(stats_at, datetime) or not isinstance(ended_at, datetime) or stats_at >= ended_at
+    return (
+        current
+        and counts["queued"] == 0
+        and counts["running"] == 0
+        and ended_count(counts) == counts["total"]
+    )
 
 
 def rows_caught_up(state: BatchState) -> bool:

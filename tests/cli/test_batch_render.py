@@ -378,3 +378,19 @@ def test_no_rate_and_no_eta_before_anything_can_be_said() -> None:
     assert progress_line(BATCH_ID, early, NOW) == (
         f"batch {BATCH_ID}: running, 0/3 done (0%): 0 succeeded, 2 running, 1 queued; success —; ETA —"
     )
+
+
+def test_counts_that_add_up_are_final_only_when_recomputed_after_the_batch_ended() -> None:
+    """A retried batch completes again while its document still holds the counts from before the retry (its rows
+    counted as failed), which add up too: the watch waits for counts recomputed after the new end."""
+    from tailrun.cli.batches import settled
+
+    ended = datetime(2026, 12, 4, 4, 47, 38, tzinfo=UTC)
+    done = {"status": "completed", "stats_final": False, "ended_at": ended}
+    done["counts"] = {"total": 3, "queued": 0, "running": 0, "succeeded": 1, "failed": 2}
+    stale = BatchState("b", batch={**done, "stats_at": ended - timedelta(seconds=1)})
+    fresh = BatchState("b", batch={**done, "stats_at": ended + timedelta(milliseconds=5)})
+    final = BatchState("b", batch={**done, "stats_at": ended - timedelta(seconds=1), "stats_final": True})
+    assert not settled(stale)
+    assert settled(fresh)
+    assert settled(final)
