@@ -117,6 +117,8 @@ class Follow:
             target=lambda: self.result.append(follower.run(self.watch)), daemon=True
         )
         self.thread.start()
+        # Google's emulator can drop a commit made before a fresh listener's first snapshot: write after it
+        self.display.wait_until(lambda: self.watch.chunks.pushed)
 
     def write(self, chunk: dict[str, Any]) -> None:
         """Store a chunk (again, if Google's emulator answered CANCELLED: a set is idempotent)."""

@@ -258,6 +258,7 @@ const scenarios = {
   async phone() {
     await open(`?job=${args.job}`);
     await status('the job', 'succeeded');
+    await has('its output', '#output .l', 'hello'); // the status can arrive before the chunks: search what is shown
     await until('nothing wider than the phone', () => document.documentElement.scrollWidth <= window.innerWidth + 1);
     await page.keyboard.press('Control+f');
     await until('Ctrl+F goes to search', () => document.activeElement === document.getElementById('search'));
