@@ -265,9 +265,9 @@ class TimedRequestHandler(WSGIRequestHandler):
 
     Each read of a request (its line, headers, body) must come within ``settings.READ_TIMEOUT_S``, or the
     connection is closed; a kept-alive connection waits ``KEEP_ALIVE_IDLE_S`` for its next request line, then is
-    closed too (logged at debug level: an idle runner is no error). Streamed answers are unaffected while the client reads them (the WebChannel back channel waits on
-    a condition, not on the socket; an event stream writes at least every heartbeat, and a client that stops
-    reading for longer than the timeout is disconnected).
+    closed too (logged at debug level: an idle runner is no error). Streamed answers are unaffected while the
+    client reads them (the WebChannel back channel waits on a condition, not on the socket; an event stream writes
+    at least every heartbeat, and a client that stops reading for longer than the timeout is disconnected).
 
     Werkzeug answers every request with ``Connection: close``, because ``http.server`` does not read off a body
     the app left unread before it parses the next request line. Here the body's stream counts what the app read,

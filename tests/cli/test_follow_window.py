@@ -148,6 +148,13 @@ class Follow:
         self.display.wait_until(lambda: self.watch.chunks.slides >= count)
 
 
+def assert_ended_in_order(follow: Follow, lines: int) -> None:
+    """The job ends with ``lines`` lines in attempt 1: the follow returns, having shown each once, in order, no gap."""
+    assert follow.end(lines) is not None
+    assert follow.display.shown == expected_lines(1, lines)
+    assert follow.display.gaps == []
+
+
 @pytest.fixture
 def watch_client(firestore_project: str) -> Iterator[Any]:
     """A second client on the emulator: the follow's own."""
@@ -187,9 +194,7 @@ def test_a_long_follow_moves_its_window_and_shows_every_line_once_in_order(follo
     assert follow.watch.chunks.slides >= 4  # 30 chunks through a window of 4 chunks
     assert follow.watch.chunks.past is not None and follow.watch.chunks.past >= (1, 20)
     assert follow.watch.chunks.held <= 2 * WINDOW
-    assert follow.end(30 * LINES_PER_CHUNK) is not None
-    assert follow.display.shown == expected_lines(1, 30 * LINES_PER_CHUNK)
-    assert follow.display.gaps == []
+    assert_ended_in_order(follow, 30 * LINES_PER_CHUNK)
 
 
 def test_a_chunk_that_arrives_late_across_a_window_move_is_shown_in_its_place(follow: Follow) -> None:
@@ -208,9 +213,7 @@ def test_a_chunk_that_arrives_late_across_a_window_move_is_shown_in_its_place(fo
     follow.display.wait_shown(7 * LINES_PER_CHUNK)
     for seq in range(7, 16):
         follow.write_shown(stored_chunk(1, seq, LINES_PER_CHUNK * seq))
-    assert follow.end(16 * LINES_PER_CHUNK) is not None
-    assert follow.display.shown == expected_lines(1, 16 * LINES_PER_CHUNK)
-    assert follow.display.gaps == []
+    assert_ended_in_order(follow, 16 * LINES_PER_CHUNK)
 
 
 def test_a_new_attempt_is_followed_through_the_window(follow: Follow) -> None:
